@@ -1,0 +1,51 @@
+import { z } from 'zod';
+
+/**
+ * The job configuration after every `SET` has been validated (compiler/config/settings.ts) and defaults applied.
+ * Durations are milliseconds. `settings` keeps the SET values as written, for summaries and savepoint metadata.
+ */
+export const RestartStrategySchema = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('none') }),
+  z.object({ type: z.literal('fixed-delay'), attempts: z.number().int().min(0), delayMs: z.number().min(0) }),
+  z.object({
+    type: z.literal('exponential-delay'),
+    initialBackoffMs: z.number().min(0),
+    maxBackoffMs: z.number().min(0),
+    backoffMultiplier: z.number().min(1),
+    resetBackoffThresholdMs: z.number().min(0),
+    jitterFactor: z.number().min(0).max(1),
+    attempts: z.number().int().min(0),
+  }),
+  z.object({
+    type: z.literal('failure-rate'),
+    maxFailuresPerInterval: z.number().int().min(1),
+    failureRateIntervalMs: z.number().min(0),
+    delayMs: z.number().min(0),
+  }),
+]);
+export type RestartStrategy = z.infer<typeof RestartStrategySchema>;
+
+export const JobConfigSchema = z.object({
+  pipelineName: z.string(),
+  parallelism: z.number().int().min(1),
+  maxParallelism: z.number().int().min(1).max(32768),
+  checkpointing: z.object({
+    /** null: checkpointing disabled (no `execution.checkpointing.interval`). */
+    intervalMs: z.number().positive().nullable(),
+    mode: z.enum(['EXACTLY_ONCE', 'AT_LEAST_ONCE']),
+    timeoutMs: z.number().positive(),
+    minPauseMs: z.number().min(0),
+    maxConcurrent: z.number().int().min(1),
+    retention: z.enum(['RETAIN_ON_CANCELLATION', 'DELETE_ON_CANCELLATION']),
+    tolerableFailures: z.number().int().min(0),
+  }),
+  state: z.object({
+    backend: z.enum(['memory', 'fs', 'disk']),
+    checkpointsDir: z.string().nullable(),
+    savepointsDir: z.string().nullable(),
+    numRetained: z.number().int().min(1),
+  }),
+  restartStrategy: RestartStrategySchema,
+  settings: z.record(z.string(), z.string()),
+});
+export type JobConfig = z.infer<typeof JobConfigSchema>;

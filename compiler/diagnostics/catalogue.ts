@@ -1,0 +1,13 @@
+import { syntaxDiagnostics } from './catalogue/syntax.js';
+
+/**
+ * The one diagnostic catalogue, merged from one table per area so that each area's codes live together:
+ * SLC1xxx syntax, SLC2xxx names and uids, SLC3xxx types and expressions, SLC4xxx configuration and connectors,
+ * SLC5xxx steps and operators (windows, aggregates, joins), SLC6xxx savepoint compatibility, SLC9xxx usage and I/O.
+ * docs/errors.md explains every code; a test checks that codes are unique and documented.
+ */
+export const Diagnostics = {
+  ...syntaxDiagnostics,
+} as const;
+
+export type DiagnosticName = keyof typeof Diagnostics;

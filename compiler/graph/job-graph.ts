@@ -1,0 +1,185 @@
+import { z } from 'zod';
+import { JobConfigSchema } from '../config/job-config.js';
+import { TypedExprSchema } from '../expressions/typed-expr.js';
+import { FieldSchema, SqlTypeSchema } from '../types/sql-type.js';
+
+/**
+ * The typed job graph: the contract between the compiler and the runtime, and what savepoint compatibility
+ * checks compare. Written as JSON by `sluice compile --graph json`; `formatVersion` changes with every
+ * incompatible change of this shape.
+ */
+export const JOB_GRAPH_FORMAT_VERSION = 1;
+
+/** Where in the `.pipe` file an operator comes from, for runtime errors and reports. */
+export const OriginSchema = z.object({
+  file: z.string(),
+  line: z.number().int().min(1),
+  column: z.number().int().min(1),
+  offset: z.number().int().min(0),
+  length: z.number().int().min(0),
+});
+
+/**
+ * A stream's shape. `changelog`: `append` streams only insert; `upsert` streams carry inserts, updates and
+ * deletes keyed by `upsertKey` (column positions), as a continuous aggregate emits them.
+ * `rowtime` is the position of the event-time attribute, the column watermarks are about, if any.
+ */
+export const StreamSchemaSchema = z.object({
+  fields: z.array(FieldSchema),
+  changelog: z.enum(['append', 'upsert']),
+  upsertKey: z.array(z.number().int().min(0)).optional(),
+  rowtime: z.number().int().min(0).optional(),
+});
+export type StreamSchema = z.infer<typeof StreamSchemaSchema>;
+
+/**
+ * What an operator keeps in state, declared so that checkpoints, savepoints and the compatibility check can
+ * read it without running anything. Keyed state is scoped to the operator's key (`keyType`); operator state is
+ * a list per subtask, redistributed on rescale by splitting the lists (`split`) or giving every subtask all of
+ * them (`union`).
+ */
+export const StateDescriptorSchema = z.object({
+  name: z.string(),
+  scope: z.enum(['keyed', 'operator']),
+  kind: z.enum(['value', 'list', 'map', 'reducing', 'aggregating']),
+  /** Keyed state: the key's columns. */
+  keyType: z.array(FieldSchema).optional(),
+  /** Map state: the map key's columns (e.g. a window's bounds, a distinct value). */
+  mapKeyType: z.array(FieldSchema).optional(),
+  /** The stored value's columns (for list state, one element's). */
+  valueType: z.array(FieldSchema),
+  /** Operator list state only. */
+  redistribution: z.enum(['split', 'union']).optional(),
+  /** Words for reports: what this state holds. */
+  description: z.string(),
+});
+export type StateDescriptor = z.infer<typeof StateDescriptorSchema>;
+
+export const WindowSpecSchema = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('tumble'), timeIndex: z.number().int().min(0), sizeMs: z.number().positive() }),
+  z.object({ type: z.literal('hop'), timeIndex: z.number().int().min(0), slideMs: z.number().positive(), sizeMs: z.number().positive() }),
+  z.object({ type: z.literal('session'), timeIndex: z.number().int().min(0), gapMs: z.number().positive() }),
+]);
+export type WindowSpec = z.infer<typeof WindowSpecSchema>;
+
+export const AggregateCallSchema = z.object({
+  /** COUNT, SUM, MIN, MAX, AVG, FIRST_VALUE, LAST_VALUE; `COUNT(*)` has no args. */
+  function: z.enum(['COUNT', 'SUM', 'MIN', 'MAX', 'AVG', 'FIRST_VALUE', 'LAST_VALUE']),
+  args: z.array(TypedExprSchema),
+  distinct: z.boolean(),
+  name: z.string(),
+  resultType: SqlTypeSchema,
+  nullable: z.boolean(),
+});
+export type AggregateCall = z.infer<typeof AggregateCallSchema>;
+
+const JoinTypeSchema = z.enum(['inner', 'left']);
+
+/** The kind-specific part of an operator; `kind` decides the runtime operator that executes it. */
+export const OperatorSpecSchema = z.discriminatedUnion('kind', [
+  z.object({
+    kind: z.literal('source'),
+    connector: z.enum(['file', 'datagen', 'nexmark']),
+    /** Validated and normalised connector options (defaults filled in). */
+    options: z.record(z.string(), z.string()),
+    watermark: z.object({ column: z.number().int().min(0), expr: TypedExprSchema }).optional(),
+  }),
+  z.object({ kind: z.literal('filter'), condition: TypedExprSchema }),
+  z.object({ kind: z.literal('project'), exprs: z.array(TypedExprSchema) }),
+  /** TUMBLE/HOP assignment without a following aggregate or join: appends window_start, window_end (HOP copies a row into each of its windows). */
+  z.object({ kind: z.literal('window_assign'), window: WindowSpecSchema }),
+  z.object({ kind: z.literal('group_aggregate'), keys: z.array(TypedExprSchema), aggregates: z.array(AggregateCallSchema) }),
+  /** Output: the group keys, then window_start and window_end, then the aggregates; final rows only, when the watermark passes window_end. */
+  z.object({ kind: z.literal('window_aggregate'), window: WindowSpecSchema, keys: z.array(TypedExprSchema), aggregates: z.array(AggregateCallSchema) }),
+  /** Regular equi-join: both sides kept in state indefinitely. Output: left columns then right columns. */
+  z.object({
+    kind: z.literal('join'),
+    joinType: JoinTypeSchema,
+    leftKeys: z.array(TypedExprSchema),
+    rightKeys: z.array(TypedExprSchema),
+    /** Non-equi part of the ON condition over the joined row (left columns then right columns). */
+    residual: TypedExprSchema.optional(),
+  }),
+  /** Joins rows whose times satisfy left.time + lowerMs <= right.time <= left.time + upperMs; state expires with the watermark. */
+  z.object({
+    kind: z.literal('interval_join'),
+    joinType: JoinTypeSchema,
+    leftKeys: z.array(TypedExprSchema),
+    rightKeys: z.array(TypedExprSchema),
+    leftTimeIndex: z.number().int().min(0),
+    rightTimeIndex: z.number().int().min(0),
+    lowerMs: z.number(),
+    upperMs: z.number(),
+    residual: TypedExprSchema.optional(),
+  }),
+  /** Both sides windowed alike; rows of the same key and window are joined when the watermark passes window_end. */
+  z.object({
+    kind: z.literal('window_join'),
+    joinType: JoinTypeSchema,
+    window: WindowSpecSchema,
+    leftKeys: z.array(TypedExprSchema),
+    rightKeys: z.array(TypedExprSchema),
+    residual: TypedExprSchema.optional(),
+  }),
+  z.object({ kind: z.literal('union') }),
+  z.object({ kind: z.literal('deduplicate'), keys: z.array(TypedExprSchema), keep: z.enum(['first', 'last']) }),
+  z.object({ kind: z.literal('process'), function: z.string(), args: z.array(TypedExprSchema) }),
+  z.object({
+    kind: z.literal('sink'),
+    connector: z.enum(['file', 'print', 'blackhole']),
+    options: z.record(z.string(), z.string()),
+  }),
+]);
+export type OperatorSpec = z.infer<typeof OperatorSpecSchema>;
+export type OperatorKind = OperatorSpec['kind'];
+
+export const OperatorSchema = z.object({
+  /** Unique in the graph: the uid where there is one, else a generated id like `filter-3`. */
+  id: z.string(),
+  /** The user's stable id; stateful operators, sources and sinks always have one. */
+  uid: z.string().nullable(),
+  /** A short human description, e.g. `Filter(price > 100)`. */
+  name: z.string(),
+  parallelism: z.number().int().min(1),
+  inputs: z.array(StreamSchemaSchema),
+  output: StreamSchemaSchema,
+  state: z.array(StateDescriptorSchema),
+  origin: OriginSchema,
+  spec: OperatorSpecSchema,
+});
+export type Operator = z.infer<typeof OperatorSchema>;
+
+/**
+ * How records travel from one operator to the next: `forward` keeps the subtask (and allows chaining),
+ * `hash` routes by key group (keyGroup = hash(key) mod maxParallelism), `rebalance` round-robins,
+ * `broadcast` copies to every subtask.
+ */
+export const EdgeSchema = z.object({
+  from: z.string(),
+  to: z.string(),
+  /** Which input of `to` (0 = left/only, 1 = right of a join, n for union inputs). */
+  toInput: z.number().int().min(0),
+  partitioning: z.enum(['forward', 'hash', 'rebalance', 'broadcast']),
+  /** Hash edges: the key, evaluated over `from`'s output row. */
+  keys: z.array(TypedExprSchema).optional(),
+});
+export type Edge = z.infer<typeof EdgeSchema>;
+
+/** Operators chained into one task (Flink's JobVertex): they run in one subtask, passing batches by call. */
+export const ChainSchema = z.object({
+  id: z.string(),
+  operators: z.array(z.string()).min(1),
+  parallelism: z.number().int().min(1),
+});
+export type Chain = z.infer<typeof ChainSchema>;
+
+export const JobGraphSchema = z.object({
+  formatVersion: z.literal(JOB_GRAPH_FORMAT_VERSION),
+  name: z.string(),
+  file: z.string(),
+  config: JobConfigSchema,
+  operators: z.array(OperatorSchema),
+  edges: z.array(EdgeSchema),
+  chains: z.array(ChainSchema),
+});
+export type JobGraph = z.infer<typeof JobGraphSchema>;

@@ -1,0 +1,81 @@
+import type { Expr } from './expressions.js';
+import type { Identifier, Span, StringLiteralNode, UidClause } from './span.js';
+import type { Pipeline } from './steps.js';
+import type { TypeRef } from './types.js';
+
+export type Statement = SetStatement | CreateSource | CreateSink | CreateView | InsertInto;
+
+export type StatementKind = Statement['kind'];
+
+/** `SET 'key' = 'value';` */
+export interface SetStatement {
+  readonly kind: 'SetStatement';
+  readonly key: StringLiteralNode;
+  readonly value: StringLiteralNode;
+  readonly span: Span;
+}
+
+export interface ColumnDef {
+  readonly kind: 'ColumnDef';
+  readonly name: Identifier;
+  readonly type: TypeRef;
+  readonly notNull: boolean;
+  readonly span: Span;
+}
+
+/** `WATERMARK FOR col AS expr` */
+export interface WatermarkDef {
+  readonly kind: 'WatermarkDef';
+  readonly column: Identifier;
+  readonly expr: Expr;
+  readonly span: Span;
+}
+
+/** One `'key' = 'value'` entry of a `WITH (…)` clause. */
+export interface OptionEntry {
+  readonly kind: 'OptionEntry';
+  readonly key: StringLiteralNode;
+  readonly value: StringLiteralNode;
+  readonly span: Span;
+}
+
+export interface CreateSource {
+  readonly kind: 'CreateSource';
+  readonly name: Identifier;
+  readonly columns: readonly ColumnDef[];
+  readonly watermark?: WatermarkDef;
+  readonly options: readonly OptionEntry[];
+  readonly uid?: UidClause;
+  readonly span: Span;
+}
+
+/** Columns may be omitted: the sink then takes the schema of what is inserted into it. */
+export interface CreateSink {
+  readonly kind: 'CreateSink';
+  readonly name: Identifier;
+  readonly columns?: readonly ColumnDef[];
+  readonly options: readonly OptionEntry[];
+  readonly uid?: UidClause;
+  readonly span: Span;
+}
+
+export interface CreateView {
+  readonly kind: 'CreateView';
+  readonly name: Identifier;
+  readonly pipeline: Pipeline;
+  readonly span: Span;
+}
+
+export interface InsertInto {
+  readonly kind: 'InsertInto';
+  readonly sink: Identifier;
+  readonly pipeline: Pipeline;
+  readonly span: Span;
+}
+
+/** A whole `.pipe` file. */
+export interface Script {
+  readonly kind: 'Script';
+  readonly statements: readonly Statement[];
+  readonly span: Span;
+}
