@@ -107,11 +107,15 @@ export interface DeduplicateStep extends StepBase {
   readonly keep: 'FIRST' | 'LAST';
 }
 
-/** `PROCESS fn(args…)`: a JavaScript process function registered through the Node API. */
+/**
+ * `PROCESS fn(args…) [PARTITION BY expr, …]`: a JavaScript process function registered through the Node API.
+ * With PARTITION BY (an extension of the language) it runs keyed: keyed state and timers per key.
+ */
 export interface ProcessStep extends StepBase {
   readonly kind: 'ProcessStep';
   readonly function: Identifier;
   readonly args: readonly Expr[];
+  readonly partitionBy: readonly Expr[];
 }
 
 /** `FROM name [AS alias] |> step |> step …` */

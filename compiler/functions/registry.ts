@@ -1,0 +1,39 @@
+import type { Field, SqlType } from '../types/sql-type.js';
+
+/**
+ * What the compiler needs to know of user code registered through the Node API (or `--functions module.js`):
+ * signatures only. The runtime receives the same definitions with their implementations.
+ */
+export interface ScalarUdfSignature {
+  readonly name: string;
+  readonly args: readonly SqlType[];
+  readonly returns: SqlType;
+  /** Whether the result can be NULL for non-NULL arguments; a NULL argument always gives NULL unless `callOnNull`. */
+  readonly nullable?: boolean;
+  readonly callOnNull?: boolean;
+}
+
+export interface ScalarUdf extends ScalarUdfSignature {
+  readonly fn: (...args: never[]) => unknown;
+}
+
+/** A state a process function declares, so checkpoints and the savepoint check know it without running it. */
+export interface ProcessStateDeclaration {
+  readonly name: string;
+  readonly kind: 'value' | 'list' | 'map';
+  readonly valueType: readonly Field[];
+  readonly mapKeyType?: readonly Field[];
+}
+
+export interface ProcessFunctionSignature {
+  readonly name: string;
+  readonly args: readonly SqlType[];
+  /** The rows it emits: the same schema as its input, or these columns. */
+  readonly output: 'input' | readonly Field[];
+  readonly state: readonly ProcessStateDeclaration[];
+}
+
+export interface FunctionSignatures {
+  readonly scalars?: readonly ScalarUdfSignature[];
+  readonly processes?: readonly ProcessFunctionSignature[];
+}
