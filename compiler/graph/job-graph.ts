@@ -19,18 +19,6 @@ export const OriginSchema = z.object({
   length: z.number().int().min(0),
 });
 
-/**
- * A stream's shape. `changelog`: `append` streams only insert; `upsert` streams carry inserts, updates and
- * deletes keyed by `upsertKey` (column positions), as a continuous aggregate emits them.
- * `rowtime` is the position of the event-time attribute, the column watermarks are about, if any.
- */
-export const StreamSchemaSchema = z.object({
-  fields: z.array(FieldSchema),
-  changelog: z.enum(['append', 'upsert']),
-  upsertKey: z.array(z.number().int().min(0)).optional(),
-  rowtime: z.number().int().min(0).optional(),
-});
-export type StreamSchema = z.infer<typeof StreamSchemaSchema>;
 
 /**
  * What an operator keeps in state, declared so that checkpoints, savepoints and the compatibility check can
@@ -61,6 +49,23 @@ export const WindowSpecSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('session'), timeIndex: z.number().int().min(0), gapMs: z.number().positive() }),
 ]);
 export type WindowSpec = z.infer<typeof WindowSpecSchema>;
+
+/**
+ * A stream's shape. `changelog`: `append` streams only insert; `upsert` streams carry inserts, updates and
+ * deletes keyed by `upsertKey` (column positions), as a continuous aggregate emits them.
+ * `rowtime` is the position of the event-time attribute, the column watermarks are about, if any.
+ * `window` marks the window_start/window_end columns of a windowed stream (after WINDOW, and kept by a window
+ * aggregate's output as Flink's window propagation does), so that a later AGGREGATE grouped by them or a JOIN on
+ * them is planned as a window aggregate / window join.
+ */
+export const StreamSchemaSchema = z.object({
+  fields: z.array(FieldSchema),
+  changelog: z.enum(['append', 'upsert']),
+  upsertKey: z.array(z.number().int().min(0)).optional(),
+  rowtime: z.number().int().min(0).optional(),
+  window: z.object({ start: z.number().int().min(0), end: z.number().int().min(0), spec: WindowSpecSchema }).optional(),
+});
+export type StreamSchema = z.infer<typeof StreamSchemaSchema>;
 
 export const AggregateCallSchema = z.object({
   /** COUNT, SUM, MIN, MAX, AVG, FIRST_VALUE, LAST_VALUE; `COUNT(*)` has no args. */
