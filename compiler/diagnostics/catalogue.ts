@@ -1,4 +1,9 @@
 import { syntaxDiagnostics } from './catalogue/syntax.js';
+import { configDiagnostics } from './catalogue/config.js';
+import { usageDiagnostics } from './catalogue/usage.js';
+import { typeDiagnostics } from './catalogue/types.js';
+import { namesDiagnostics } from './catalogue/names.js';
+import { planDiagnostics } from './catalogue/plan.js';
 
 /**
  * The one diagnostic catalogue, merged from one table per area so that each area's codes live together:
@@ -8,6 +13,11 @@ import { syntaxDiagnostics } from './catalogue/syntax.js';
  */
 export const Diagnostics = {
   ...syntaxDiagnostics,
+  ...configDiagnostics,
+  ...usageDiagnostics,
+  ...typeDiagnostics,
+  ...namesDiagnostics,
+  ...planDiagnostics,
 } as const;
 
 export type DiagnosticName = keyof typeof Diagnostics;

@@ -146,10 +146,12 @@ export interface CaseExpr {
   readonly span: Span;
 }
 
+/** `CAST(x AS type)`; `TRY_CAST(x AS type)` (`try`) gives NULL instead of failing when a value does not convert. */
 export interface CastExpr {
   readonly kind: 'CastExpr';
   readonly operand: Expr;
   readonly type: TypeRef;
+  readonly try?: boolean;
   readonly span: Span;
 }
 

@@ -1,0 +1,181 @@
+import { readFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import type { Command } from 'commander';
+import { compile } from '../../compiler/compile.js';
+import { Diagnostics } from '../../compiler/diagnostics/catalogue.js';
+import { createDiagnostic, hasErrors, type Diagnostic, type DiagnosticArgs, type DiagnosticDefinition } from '../../compiler/diagnostics/diagnostic.js';
+import { formatDiagnostics, formatSummary } from '../../compiler/diagnostics/format.js';
+import { SourceText } from '../../compiler/diagnostics/source-text.js';
+import { toDot } from '../../compiler/exporters/dot.js';
+import { toJson } from '../../compiler/exporters/json.js';
+import { toMermaid } from '../../compiler/exporters/mermaid.js';
+import { summarize } from '../../compiler/exporters/summary.js';
+import type { JobGraph } from '../../compiler/graph/job-graph.js';
+import type { CommandOutcome } from '../exit-codes.js';
+import { loadFunctions } from '../load-functions.js';
+import { describeFsError, formatUsageError, useColor, writeFileAtomic, type CliIO } from '../output.js';
+
+const GRAPH_FORMATS = {
+  json: toJson,
+  dot: toDot,
+  mermaid: toMermaid,
+} as const satisfies Record<string, (graph: JobGraph) => string>;
+type GraphFormat = keyof typeof GRAPH_FORMATS;
+
+/** The options as commander hands them over, before any validation. */
+export interface CompileFlags {
+  readonly graph?: string;
+  readonly output?: string;
+  readonly set: readonly string[];
+  readonly parallelism?: string;
+  readonly functions?: string;
+  readonly color: boolean;
+  readonly quiet: boolean;
+}
+
+interface CompileRequest {
+  readonly graph: GraphFormat | undefined;
+  readonly settings: Record<string, string>;
+}
+
+const COMMAND_LINE = '<command line>';
+const NO_SPAN = { offset: 0, length: 0 };
+
+function usageError(definition: DiagnosticDefinition, args: DiagnosticArgs): Diagnostic {
+  return createDiagnostic(definition, COMMAND_LINE, NO_SPAN, args);
+}
+
+/** Checks the flags up front, so that no file is read for a command line that cannot work. */
+function validateFlags(flags: CompileFlags): { request: CompileRequest; errors: Diagnostic[] } {
+  const errors: Diagnostic[] = [];
+  let graph: GraphFormat | undefined;
+  if (flags.graph !== undefined) {
+    if (Object.hasOwn(GRAPH_FORMATS, flags.graph)) graph = flags.graph as GraphFormat;
+    else errors.push(usageError(Diagnostics.InvalidFlagValue, { flag: '--graph', value: flags.graph, accepted: 'json, dot or mermaid' }));
+  }
+  const settings: Record<string, string> = {};
+  for (const text of flags.set) {
+    const eq = text.indexOf('=');
+    const key = text.slice(0, eq).trim();
+    if (eq <= 0 || key === '') errors.push(usageError(Diagnostics.MalformedSetFlag, { text }));
+    else settings[key] = text.slice(eq + 1).trim();
+  }
+  if (flags.parallelism !== undefined) {
+    if (!/^[1-9]\d*$/.test(flags.parallelism)) {
+      errors.push(usageError(Diagnostics.InvalidFlagValue, { flag: '--parallelism', value: flags.parallelism, accepted: 'a whole number of at least 1, e.g. 4' }));
+    } else if ('parallelism.default' in settings) {
+      const reason = '--parallelism N is short for --set parallelism.default=N';
+      errors.push(usageError(Diagnostics.ConflictingFlags, { first: '--parallelism', second: '--set parallelism.default', reason }));
+    } else {
+      settings['parallelism.default'] = flags.parallelism;
+    }
+  }
+  if (flags.quiet && flags.output !== undefined && flags.graph === undefined) {
+    const reason = 'without --graph, --output receives the summary, which --quiet suppresses';
+    errors.push(usageError(Diagnostics.ConflictingFlags, { first: '--quiet', second: '--output', reason }));
+  }
+  return { request: { graph, settings }, errors };
+}
+
+type ReadResult = { readonly text: string } | { readonly text: undefined; readonly error: Diagnostic };
+
+async function readSource(file: string, cwd: string): Promise<ReadResult> {
+  try {
+    return { text: await readFile(resolve(cwd, file), 'utf8') };
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') return { text: undefined, error: usageError(Diagnostics.FileNotFound, { path: file, cwd }) };
+    if (code === 'EISDIR') return { text: undefined, error: usageError(Diagnostics.PathIsDirectory, { path: file }) };
+    return { text: undefined, error: usageError(Diagnostics.FileUnreadable, { path: file, reason: describeFsError(error) }) };
+  }
+}
+
+function printUsageErrors(errors: readonly Diagnostic[], io: CliIO): CommandOutcome {
+  for (const error of errors) io.stderr.write(formatUsageError(error));
+  return { kind: 'completed', diagnostics: errors };
+}
+
+/**
+ * `sluice compile <file>`: compiles a .pipe file and prints the job graph's summary, or the graph itself with
+ * `--graph`, to standard output or `--output`. Program diagnostics go to standard error with their source line;
+ * usage errors (flags, files) as one line each.
+ */
+export async function runCompile(file: string, flags: CompileFlags, io: CliIO): Promise<CommandOutcome> {
+  const { request, errors } = validateFlags(flags);
+  if (errors.length > 0) return printUsageErrors(errors, io);
+
+  const source = await readSource(file, io.cwd);
+  if (source.text === undefined) return printUsageErrors([source.error], io);
+
+  const loaded = flags.functions === undefined ? undefined : await loadFunctions(flags.functions, io.cwd);
+  if (loaded !== undefined && loaded.value === undefined) return printUsageErrors(loaded.diagnostics, io);
+
+  const result = compile(source.text, {
+    file,
+    settings: request.settings,
+    ...(loaded?.value === undefined ? {} : { functions: loaded.value }),
+  });
+  const failed = hasErrors(result.diagnostics);
+  const shown = failed || !flags.quiet ? result.diagnostics : [];
+  if (shown.length > 0) {
+    const sources = new Map([[file, new SourceText(file, source.text)]]);
+    const color = useColor(io.stderr, io.env, flags.color);
+    io.stderr.write(formatDiagnostics(shown, sources, { color }) + formatSummary(shown, file, { color }));
+  }
+  if (failed) return { kind: 'completed', diagnostics: result.diagnostics };
+  if (result.value === undefined) throw new Error('compile() returned neither a job graph nor an error');
+
+  const writeError = await writeResult(result.value, request.graph, flags, io);
+  return writeError === undefined ? { kind: 'completed', diagnostics: result.diagnostics } : printUsageErrors([writeError], io);
+}
+
+/**
+ * The graph in the asked format, else the summary, goes to standard output or to `--output`; when the graph
+ * goes to a file, the summary still goes to standard output. `--quiet` silences summaries only.
+ */
+async function writeResult(graph: JobGraph, format: GraphFormat | undefined, flags: CompileFlags, io: CliIO): Promise<Diagnostic | undefined> {
+  const text = format === undefined ? summarize(graph) : GRAPH_FORMATS[format](graph);
+  if (flags.output === undefined) {
+    if (format !== undefined || !flags.quiet) io.stdout.write(text);
+    return undefined;
+  }
+  try {
+    await writeFileAtomic(resolve(io.cwd, flags.output), text);
+  } catch (error) {
+    return usageError(Diagnostics.WriteFailed, { path: flags.output, reason: describeFsError(error) });
+  }
+  if (format !== undefined && !flags.quiet) io.stdout.write(summarize(graph));
+  return undefined;
+}
+
+function collect(value: string, previous: readonly string[]): string[] {
+  return [...previous, value];
+}
+
+/** Registers `compile` on the program; `finish` receives the outcome that decides the exit code. */
+export function registerCompileCommand(program: Command, io: CliIO, finish: (outcome: CommandOutcome) => void): void {
+  program
+    .command('compile')
+    .description('check a .pipe file and print a summary of its job graph, or the graph itself with --graph')
+    .argument('<file>', 'the .pipe file to compile')
+    .option('--graph <format>', 'print the job graph instead of the summary: json, dot (Graphviz) or mermaid')
+    .option('-o, --output <file>', 'write the graph (or the summary) to this file instead of standard output')
+    .option('--set <key=value>', "override a setting of the file's SET statements; repeatable", collect, [])
+    .option('-p, --parallelism <n>', 'short for --set parallelism.default=<n>')
+    .option('--functions <module>', 'an ES module (.mjs/.js) exporting `functions` (scalar UDFs) and `processes`')
+    .option('--no-color', 'never color diagnostics')
+    .option('-q, --quiet', 'print nothing on success, not even warnings')
+    .addHelpText(
+      'after',
+      [
+        '',
+        'Examples:',
+        '  sluice compile job.pipe',
+        '  sluice compile job.pipe --graph dot --output job.dot',
+        "  sluice compile job.pipe --set 'execution.checkpointing.interval=10 s' -p 4",
+      ].join('\n'),
+    )
+    .action(async (file: string, options: Omit<CompileFlags, 'quiet'> & { quiet?: boolean }) => {
+      finish(await runCompile(file, { ...options, quiet: options.quiet === true }, io));
+    });
+}

@@ -1,0 +1,206 @@
+import {
+  durationType,
+  enumType,
+  integerType,
+  nonEmptyStringType,
+  numberType,
+  pathType,
+  type ValueType,
+} from './value-types.js';
+
+/**
+ * Every key `SET` and `--set` accept: Flink's own option keys, with Flink's defaults. This table is the single
+ * source of truth for validation and for the README's configuration table.
+ */
+export interface SettingDefinition<T = unknown> {
+  readonly key: string;
+  /** Other spellings Flink uses for the same option (its 1.x and 2.x names); they resolve to `key`. */
+  readonly aliases: readonly string[];
+  readonly type: ValueType<T>;
+  /** Undefined where the default is "unset" or derived from other settings; `defaultText` says which. */
+  readonly default: T | undefined;
+  readonly defaultText: string;
+  readonly description: string;
+}
+
+const INT_MAX = 2_147_483_647;
+/** Flink refuses checkpoint intervals and timeouts under 10 ms. */
+const MIN_CHECKPOINT_MS = 10;
+
+function setting<T>(
+  key: string,
+  type: ValueType<T>,
+  defaultValue: T | undefined,
+  description: string,
+  extra: { readonly aliases?: readonly string[]; readonly defaultText?: string } = {},
+): SettingDefinition<T> {
+  return {
+    key,
+    aliases: extra.aliases ?? [],
+    type,
+    default: defaultValue,
+    defaultText: extra.defaultText ?? (defaultValue === undefined ? 'unset' : type.display(defaultValue)),
+    description,
+  };
+}
+
+export const Settings = {
+  pipelineName: setting('pipeline.name', nonEmptyStringType, undefined, 'The job name; `--resume` finds earlier checkpoints by it.', {
+    defaultText: 'the file name without `.pipe`',
+  }),
+  parallelism: setting('parallelism.default', integerType(1, 32768), 1, 'Subtasks per operator (`--parallelism N` on the command line).'),
+  maxParallelism: setting(
+    'pipeline.max-parallelism',
+    integerType(1, 32768),
+    128,
+    'Number of key groups: the upper bound of parallelism. Fixed for the life of the state; a savepoint cannot be restored with another value.',
+  ),
+  checkpointInterval: setting(
+    'execution.checkpointing.interval',
+    durationType(MIN_CHECKPOINT_MS),
+    undefined,
+    'Time between the starts of two checkpoints; setting it enables checkpointing.',
+    { defaultText: 'unset: checkpointing disabled' },
+  ),
+  checkpointMode: setting(
+    'execution.checkpointing.mode',
+    enumType(['EXACTLY_ONCE', 'AT_LEAST_ONCE'], { 'exactly-once': 'EXACTLY_ONCE', 'at-least-once': 'AT_LEAST_ONCE' }),
+    'EXACTLY_ONCE',
+    'EXACTLY_ONCE aligns barriers; AT_LEAST_ONCE does not block inputs and may replay records after a restore.',
+  ),
+  checkpointTimeout: setting(
+    'execution.checkpointing.timeout',
+    durationType(MIN_CHECKPOINT_MS),
+    600_000,
+    'A checkpoint not completed within this time is aborted.',
+  ),
+  checkpointMinPause: setting(
+    'execution.checkpointing.min-pause',
+    durationType(),
+    0,
+    'Least time between the end of one checkpoint and the start of the next.',
+  ),
+  checkpointMaxConcurrent: setting(
+    'execution.checkpointing.max-concurrent-checkpoints',
+    integerType(1),
+    1,
+    'Checkpoints that may be in progress at once.',
+  ),
+  checkpointRetention: setting(
+    'execution.checkpointing.externalized-checkpoint-retention',
+    enumType(['RETAIN_ON_CANCELLATION', 'DELETE_ON_CANCELLATION']),
+    'RETAIN_ON_CANCELLATION',
+    'Whether completed checkpoints are kept when the job is cancelled. Sluice retains them by default (Flink does not) so that `sluice run --resume` can continue a stopped job.',
+  ),
+  tolerableFailedCheckpoints: setting(
+    'execution.checkpointing.tolerable-failed-checkpoints',
+    integerType(0),
+    0,
+    'Consecutive checkpoint failures tolerated before the job fails.',
+  ),
+  checkpointsRetained: setting(
+    'state.checkpoints.num-retained',
+    integerType(1),
+    1,
+    'Completed checkpoints kept; older ones are deleted.',
+    { aliases: ['execution.checkpointing.num-retained'] },
+  ),
+  checkpointsDir: setting('state.checkpoints.dir', pathType, undefined, 'Directory of checkpoints (`<dir>/<job-id>/chk-<n>/`).', {
+    aliases: ['execution.checkpointing.dir'],
+  }),
+  savepointsDir: setting('state.savepoints.dir', pathType, undefined, 'Default target directory of savepoints.', {
+    aliases: ['execution.checkpointing.savepoint-dir'],
+  }),
+  stateBackend: setting(
+    'state.backend.type',
+    enumType(['memory', 'fs', 'disk'], { hashmap: 'fs', rocksdb: 'disk' }),
+    undefined,
+    "Where state lives: `memory` (heap; checkpoints kept in memory), `fs` (heap; checkpoints written to files), `disk` (an on-disk key/value store, for state larger than memory; incremental checkpoints). Flink's 'hashmap' and 'rocksdb' are accepted.",
+    { aliases: ['state.backend'], defaultText: "`fs` when `state.checkpoints.dir` is set, else `memory`" },
+  ),
+  restartStrategy: setting(
+    'restart-strategy.type',
+    enumType(['none', 'fixed-delay', 'exponential-delay', 'failure-rate'], {
+      off: 'none',
+      disable: 'none',
+      fixeddelay: 'fixed-delay',
+      exponentialdelay: 'exponential-delay',
+      failurerate: 'failure-rate',
+    }),
+    undefined,
+    'What happens when a task fails: restart every task from the latest completed checkpoint, or fail the job.',
+    { aliases: ['restart-strategy'], defaultText: '`exponential-delay` when checkpointing is enabled, else `none` (as in Flink)' },
+  ),
+  fixedDelayAttempts: setting(
+    'restart-strategy.fixed-delay.attempts',
+    integerType(0, INT_MAX),
+    1,
+    'Restarts tried before the job fails.',
+  ),
+  fixedDelayDelay: setting('restart-strategy.fixed-delay.delay', durationType(), 1_000, 'Wait before each restart.'),
+  exponentialInitialBackoff: setting(
+    'restart-strategy.exponential-delay.initial-backoff',
+    durationType(),
+    1_000,
+    'Wait before the first restart.',
+  ),
+  exponentialMaxBackoff: setting(
+    'restart-strategy.exponential-delay.max-backoff',
+    durationType(),
+    60_000,
+    'Longest wait between restarts.',
+  ),
+  exponentialBackoffMultiplier: setting(
+    'restart-strategy.exponential-delay.backoff-multiplier',
+    numberType(1),
+    1.5,
+    'Factor applied to the wait after each failure.',
+  ),
+  exponentialResetBackoffThreshold: setting(
+    'restart-strategy.exponential-delay.reset-backoff-threshold',
+    durationType(),
+    3_600_000,
+    'Running this long without failure resets the wait to the initial backoff.',
+  ),
+  exponentialJitterFactor: setting(
+    'restart-strategy.exponential-delay.jitter-factor',
+    numberType(0, 1),
+    0.1,
+    'Random part of each wait, as a fraction of it.',
+  ),
+  exponentialAttempts: setting(
+    'restart-strategy.exponential-delay.attempts-before-reset-backoff',
+    integerType(1, INT_MAX),
+    INT_MAX,
+    'Restarts tried before the job fails, counted since the last backoff reset.',
+  ),
+  failureRateMaxFailures: setting(
+    'restart-strategy.failure-rate.max-failures-per-interval',
+    integerType(1, INT_MAX),
+    1,
+    'Failures within one interval that still restart the job; one more fails it.',
+  ),
+  failureRateInterval: setting(
+    'restart-strategy.failure-rate.failure-rate-interval',
+    durationType(1),
+    60_000,
+    'The interval over which failures are counted.',
+  ),
+  failureRateDelay: setting('restart-strategy.failure-rate.delay', durationType(), 1_000, 'Wait before each restart.'),
+} as const;
+
+export const settingDefinitions: readonly SettingDefinition[] = Object.values(Settings) as readonly SettingDefinition[];
+
+const byKey: ReadonlyMap<string, SettingDefinition> = new Map(
+  settingDefinitions.flatMap((d) => [d.key, ...d.aliases].map((k) => [k, d] as const)),
+);
+
+/** The definition of `key` or one of its aliases (keys are case-sensitive, as in Flink). */
+export function findSetting(key: string): SettingDefinition | undefined {
+  return byKey.get(key);
+}
+
+/** Every accepted spelling, for "did you mean" hints. */
+export function knownSettingKeys(): Iterable<string> {
+  return byKey.keys();
+}

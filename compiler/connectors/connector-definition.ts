@@ -1,0 +1,94 @@
+import type { ColumnDef, OptionEntry } from '../../grammar/ast/statements.js';
+import type { Identifier } from '../../grammar/ast/span.js';
+import { Diagnostics } from '../diagnostics/catalogue.js';
+import type { DiagnosticBag } from '../diagnostics/diagnostic.js';
+import type { Field } from '../types/sql-type.js';
+import type { ValueType } from '../config/value-types.js';
+
+/**
+ * A connector's option table, as data: the README lists it and `validateOptions` enforces it. Options keep
+ * Flink's names where Flink's connector has the same option.
+ */
+export interface ConnectorDefinition {
+  readonly name: string;
+  /** Other names the connector answers to, such as Flink's 'filesystem' for 'file'. */
+  readonly aliases?: readonly string[];
+  readonly description: string;
+  readonly options: readonly OptionDefinition[];
+  /** Options naming a column in their key, like datagen's `fields.<column>.<suffix>`. */
+  readonly columnOptions?: readonly ColumnOptionDefinition[];
+  /** Rules between options and columns, run once every option has been read and defaults filled. */
+  readonly check?: (context: ConnectorContext) => void;
+}
+
+export interface OptionDefinition {
+  readonly key: string;
+  /** Other spellings (Flink's) that resolve to `key`. */
+  readonly aliases: readonly string[];
+  readonly accepted: string;
+  /** The canonical text of a valid value, or undefined when `text` is not valid. */
+  normalise(text: string): string | undefined;
+  readonly required: boolean;
+  /** Canonical value filled in when the option is absent. */
+  readonly default?: string;
+  /** The default for people, or how it is derived. */
+  readonly defaultText: string;
+  readonly description: string;
+}
+
+/** `fields.<column>.<suffix>`: an option whose accepted values depend on the column's type. */
+export interface ColumnOptionDefinition {
+  readonly suffix: string;
+  readonly description: string;
+  /** Which columns it applies to, for people: "INT, BIGINT, DOUBLE and DECIMAL columns". */
+  readonly applies: string;
+  appliesTo(column: Field): boolean;
+  typeFor(column: Field): ValueType<unknown>;
+}
+
+/** What a connector's `check` sees: the options after normalisation and where each came from. */
+export interface ConnectorContext {
+  /** The source or sink being validated. */
+  readonly name: Identifier;
+  readonly columns: readonly Field[];
+  readonly columnDefs: readonly ColumnDef[];
+  /** Canonical key → canonical value, defaults included; `check` may add derived options. */
+  readonly options: Record<string, string>;
+  /** The WITH entry an option came from (undefined for defaults). */
+  entry(key: string): OptionEntry | undefined;
+  readonly bag: DiagnosticBag;
+}
+
+interface OptionExtras<T> {
+  readonly required?: true;
+  readonly default?: T;
+  readonly defaultText?: string;
+  readonly aliases?: readonly string[];
+}
+
+export function option<T>(key: string, type: ValueType<T>, description: string, extras: OptionExtras<T> = {}): OptionDefinition {
+  const parsedDefault = extras.default;
+  return {
+    key,
+    aliases: extras.aliases ?? [],
+    accepted: type.accepted,
+    normalise: (text) => {
+      const value = type.parse(text);
+      return value === undefined ? undefined : type.canonical(value);
+    },
+    required: extras.required === true,
+    ...(parsedDefault === undefined ? {} : { default: type.canonical(parsedDefault) }),
+    defaultText:
+      extras.defaultText ?? (extras.required === true ? 'required' : parsedDefault === undefined ? 'unset' : type.display(parsedDefault)),
+    description,
+  };
+}
+
+/** Warns when `key` was given although `otherKey` is not `neededValue`, the only case in which `key` matters. */
+export function warnUnlessOptionIs(context: ConnectorContext, key: string, otherKey: string, neededValue: string): void {
+  const entry = context.entry(key);
+  const otherValue = context.options[otherKey];
+  // An invalid value has been reported already; saying it is also ineffective would be noise.
+  if (entry === undefined || !(key in context.options) || otherValue === undefined || otherValue === neededValue) return;
+  context.bag.report(Diagnostics.IneffectiveConnectorOption, entry.key.span, { key, otherKey, otherValue, neededValue });
+}

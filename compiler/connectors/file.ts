@@ -1,0 +1,84 @@
+import { booleanType, characterType, durationType, enumType, memorySizeType, pathType } from '../config/value-types.js';
+import { Diagnostics } from '../diagnostics/catalogue.js';
+import { option, warnUnlessOptionIs, type ConnectorContext, type ConnectorDefinition } from './connector-definition.js';
+
+/** Flink's 'json' format is newline-delimited JSON, so it is accepted for 'jsonl'. */
+const formatType = enumType(['jsonl', 'csv'], { json: 'jsonl', ndjson: 'jsonl' });
+
+const csvOptions = [
+  option('csv.field-delimiter', characterType, 'Field separator of csv rows.', { default: ',' }),
+  option('csv.header', booleanType, 'Whether the first line of each csv file names the columns (read: columns are matched by name; write: a header line is written).', {
+    default: true,
+  }),
+];
+
+/** Extensions that imply a format when 'format' is absent. */
+const FORMAT_OF_EXTENSION: ReadonlyMap<string, string> = new Map([
+  ['.jsonl', 'jsonl'],
+  ['.ndjson', 'jsonl'],
+  ['.csv', 'csv'],
+]);
+
+export const fileSource: ConnectorDefinition = {
+  name: 'file',
+  aliases: ['filesystem'],
+  description: 'Reads JSON lines or csv from a file, or from every file of a directory (each file is one split). Its position is (file, byte offset).',
+  options: [
+    option('path', pathType, 'A file, or a directory whose files are read.', { required: true }),
+    option('format', formatType, "Row format; 'json' is accepted for 'jsonl'.", {
+      defaultText: "from the path's extension (.jsonl, .ndjson, .csv); required otherwise",
+    }),
+    option('mode', enumType(['bounded', 'continuous']), "'bounded' reads what exists and ends; 'continuous' keeps watching for new lines and new files.", {
+      default: 'bounded',
+    }),
+    option('format.ignore-parse-errors', booleanType, 'Skip and count rows that cannot be parsed instead of failing the job.', {
+      default: false,
+      aliases: ['json.ignore-parse-errors', 'csv.ignore-parse-errors'],
+    }),
+    option('source.monitor-interval', durationType(1), "How often a 'continuous' source looks for new data.", { default: 1_000 }),
+    ...csvOptions,
+  ],
+  check: (context) => {
+    inferFormat(context);
+    warnUnlessOptionIs(context, 'source.monitor-interval', 'mode', 'continuous');
+    warnAboutCsvOptions(context);
+  },
+};
+
+export const fileSink: ConnectorDefinition = {
+  name: 'file',
+  aliases: ['filesystem'],
+  description: 'Writes rolling part files into a directory; with exactly-once semantics, part files are committed on checkpoint completion.',
+  options: [
+    option('path', pathType, 'The directory part files are written into.', { required: true }),
+    option('format', formatType, "Row format; 'json' is accepted for 'jsonl'.", { default: 'jsonl' }),
+    option(
+      'sink.semantic',
+      enumType(['exactly-once', 'at-least-once'], { exactly_once: 'exactly-once', at_least_once: 'at-least-once' }),
+      "'exactly-once' commits part files when a checkpoint completes (two-phase commit); 'at-least-once' writes them directly.",
+      { default: 'exactly-once' },
+    ),
+    option('sink.rolling-policy.file-size', memorySizeType, 'A part file is closed when it reaches this size.', { default: 128 * 1024 * 1024 }),
+    option('sink.rolling-policy.rollover-interval', durationType(1), 'A part file is closed when it has been open this long.', {
+      default: 30 * 60_000,
+    }),
+    ...csvOptions,
+  ],
+  check: warnAboutCsvOptions,
+};
+
+function inferFormat(context: ConnectorContext): void {
+  const path = context.options['path'];
+  if (context.entry('format') !== undefined || path === undefined) return;
+  const extension = /\.[^./\\]+$/.exec(path)?.[0].toLowerCase();
+  const format = extension === undefined ? undefined : FORMAT_OF_EXTENSION.get(extension);
+  if (format !== undefined) {
+    context.options['format'] = format;
+  } else {
+    context.bag.report(Diagnostics.FileFormatNotImplied, context.entry('path')!.value.span, { path });
+  }
+}
+
+function warnAboutCsvOptions(context: ConnectorContext): void {
+  for (const { key } of csvOptions) warnUnlessOptionIs(context, key, 'format', 'csv');
+}

@@ -1,0 +1,186 @@
+import type { ColumnDef, OptionEntry } from '../../grammar/ast/statements.js';
+import type { Identifier } from '../../grammar/ast/span.js';
+import { closestMatch, didYouMean } from '../config/closest-match.js';
+import { Diagnostics } from '../diagnostics/catalogue.js';
+import type { DiagnosticBag } from '../diagnostics/diagnostic.js';
+import { typeToString, type Field } from '../types/sql-type.js';
+import type { ColumnOptionDefinition, ConnectorContext, ConnectorDefinition, OptionDefinition } from './connector-definition.js';
+
+export interface ValidatedConnector<Name extends string> {
+  readonly connector: Name;
+  /** Canonical keys and values, defaults filled, sorted by key; `connector` itself is not repeated here. */
+  readonly options: Record<string, string>;
+}
+
+/** A source's or sink's WITH clause, checked against the option table of the connector it names. */
+export interface OptionsOwner {
+  readonly role: 'source' | 'sink';
+  readonly name: Identifier;
+  readonly entries: readonly OptionEntry[];
+  readonly columns: readonly Field[];
+  readonly columnDefs: readonly ColumnDef[];
+}
+
+/**
+ * Validates and normalises a WITH clause. Undefined only when the connector itself is missing or unknown;
+ * otherwise the options are returned even when some were reported as errors.
+ */
+export function validateOptions<Name extends string>(
+  owner: OptionsOwner,
+  connectors: Readonly<Record<Name, ConnectorDefinition>>,
+  bag: DiagnosticBag,
+): ValidatedConnector<Name> | undefined {
+  const names = Object.keys(connectors);
+  const connectorEntry = owner.entries.find((e) => e.key.value === 'connector');
+  if (connectorEntry === undefined) {
+    bag.report(Diagnostics.MissingConnector, owner.name.span, { role: owner.role, name: owner.name.name, accepted: names.join(', ') });
+    return undefined;
+  }
+  const connector = connectorName(connectors, connectorEntry.value.value.trim().toLowerCase());
+  if (connector === undefined) {
+    bag.report(Diagnostics.UnknownConnector, connectorEntry.value.span, {
+      role: owner.role,
+      connector: connectorEntry.value.value,
+      suggestion: didYouMean(closestMatch(connectorEntry.value.value, names)),
+      accepted: names.join(', '),
+    });
+    return undefined;
+  }
+  const definition = connectors[connector];
+  const reader = new OptionReader(definition, owner, bag);
+  for (const entry of owner.entries) {
+    if (entry !== connectorEntry) reader.read(entry);
+  }
+  reader.fillDefaults(connectorEntry);
+  definition.check?.(reader.context());
+  const options = Object.fromEntries(Object.entries(reader.options).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+  return { connector, options };
+}
+
+function connectorName<Name extends string>(connectors: Readonly<Record<Name, ConnectorDefinition>>, written: string): Name | undefined {
+  const entries = Object.entries(connectors) as [Name, ConnectorDefinition][];
+  return entries.find(([name, definition]) => name === written || definition.aliases?.includes(written) === true)?.[0];
+}
+
+const COLUMN_OPTION = /^fields\.(.+)\.([^.]+)$/;
+
+class OptionReader {
+  readonly options: Record<string, string> = {};
+  private readonly entries = new Map<string, OptionEntry>();
+  private readonly byKey: ReadonlyMap<string, OptionDefinition>;
+
+  constructor(
+    private readonly definition: ConnectorDefinition,
+    private readonly owner: OptionsOwner,
+    private readonly bag: DiagnosticBag,
+  ) {
+    this.byKey = new Map(definition.options.flatMap((o) => [o.key, ...o.aliases].map((k) => [k, o] as const)));
+  }
+
+  read(entry: OptionEntry): void {
+    const key = entry.key.value;
+    const known = this.byKey.get(key);
+    if (known !== undefined) {
+      this.accept(entry, known.key, known.normalise(entry.value.value), known.accepted);
+      return;
+    }
+    const match = COLUMN_OPTION.exec(key);
+    const columnOption = match === null ? undefined : this.definition.columnOptions?.find((o) => o.suffix === match[2]);
+    if (match !== null && columnOption !== undefined) {
+      this.readColumnOption(entry, match[1]!, columnOption);
+      return;
+    }
+    this.bag.report(Diagnostics.UnknownConnectorOption, entry.key.span, {
+      connector: this.definition.name,
+      key,
+      suggestion: didYouMean(closestMatch(key, this.spellings())),
+      accepted: this.documentedKeys().join(', '),
+    });
+  }
+
+  fillDefaults(connectorEntry: OptionEntry): void {
+    for (const option of this.definition.options) {
+      // A given option needs no default, even when its value was invalid (that has been reported).
+      if (this.entries.has(option.key)) continue;
+      if (option.required) {
+        this.bag.report(Diagnostics.MissingConnectorOption, connectorEntry.span, {
+          connector: this.definition.name,
+          key: option.key,
+          description: option.description,
+        });
+      } else if (option.default !== undefined) {
+        this.options[option.key] = option.default;
+      }
+    }
+  }
+
+  context(): ConnectorContext {
+    return {
+      name: this.owner.name,
+      columns: this.owner.columns,
+      columnDefs: this.owner.columnDefs,
+      options: this.options,
+      entry: (key) => this.entries.get(key),
+      bag: this.bag,
+    };
+  }
+
+  private readColumnOption(entry: OptionEntry, columnName: string, option: ColumnOptionDefinition): void {
+    const column = this.owner.columns.find((c) => c.name === columnName);
+    const columnNames = this.owner.columns.map((c) => c.name);
+    if (column === undefined) {
+      this.bag.report(Diagnostics.OptionForUndeclaredColumn, entry.key.span, {
+        key: entry.key.value,
+        column: columnName,
+        source: this.owner.name.name,
+        suggestion: didYouMean(closestMatch(columnName, columnNames)),
+        columns: columnNames.join(', '),
+      });
+      return;
+    }
+    if (!option.appliesTo(column)) {
+      this.bag.report(Diagnostics.FieldOptionNotApplicable, entry.key.span, {
+        key: entry.key.value,
+        column: column.name,
+        type: typeToString(column.type),
+        option: option.suffix,
+        applies: option.applies,
+      });
+      return;
+    }
+    const type = option.typeFor(column);
+    const value = type.parse(entry.value.value);
+    this.accept(entry, entry.key.value, value === undefined ? undefined : type.canonical(value), type.accepted);
+  }
+
+  /** Records a read option; `canonical` undefined means its value was invalid. */
+  private accept(entry: OptionEntry, key: string, canonical: string | undefined, accepted: string): void {
+    const first = this.entries.get(key);
+    if (first !== undefined) {
+      this.bag.report(Diagnostics.DuplicateConnectorOption, entry.key.span, { key }, [
+        { message: `'${key}' is first given here`, file: this.bag.file, span: first.key.span },
+      ]);
+      return;
+    }
+    this.entries.set(key, entry);
+    if (canonical === undefined) {
+      this.bag.report(Diagnostics.InvalidConnectorOption, entry.value.span, { key, value: entry.value.value, accepted });
+    } else {
+      this.options[key] = canonical;
+    }
+  }
+
+  /** Keys as the README documents them: column options appear as `fields.<column>.<suffix>`. */
+  private documentedKeys(): string[] {
+    const columnKeys = (this.definition.columnOptions ?? []).map((o) => `fields.<column>.${o.suffix}`);
+    return ['connector', ...this.definition.options.map((o) => o.key), ...columnKeys];
+  }
+
+  /** Every key that would be accepted here, for "did you mean" hints. */
+  private spellings(): string[] {
+    const columnKeys = (this.definition.columnOptions ?? []).flatMap((o) =>
+      this.owner.columns.map((c) => `fields.${c.name}.${o.suffix}`),
+    );
+    return [...this.byKey.keys(), ...columnKeys];
+  }
+}

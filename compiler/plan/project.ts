@@ -1,0 +1,46 @@
+import type { Span } from '../../grammar/ast/index.js';
+import type { TypedExpr } from '../expressions/typed-expr.js';
+import type { StreamSchema } from '../graph/job-graph.js';
+import type { PlanContext } from './plan-context.js';
+import type { PlannedStream } from './planned-stream.js';
+
+/**
+ * The schema of a projection. The time attribute, the window columns and the upsert key survive when their
+ * columns pass through unchanged (as bare column references; the first occurrence counts); a window's
+ * `timeIndex` then points at the projected time column, or at window_end once the time column is gone.
+ */
+export function projectedSchema(input: StreamSchema, exprs: readonly TypedExpr[], names: readonly string[]): StreamSchema {
+  const positions = new Map<number, number>();
+  exprs.forEach((e, i) => {
+    if (e.op === 'column' && !positions.has(e.index)) positions.set(e.index, i);
+  });
+  const rowtime = input.rowtime === undefined ? undefined : positions.get(input.rowtime);
+  const start = input.window === undefined ? undefined : positions.get(input.window.start);
+  const end = input.window === undefined ? undefined : positions.get(input.window.end);
+  const upsertKey = input.upsertKey?.map((k) => positions.get(k));
+  const keptKey = upsertKey?.every((k) => k !== undefined) ? (upsertKey as number[]) : undefined;
+  return {
+    fields: exprs.map((e, i) => ({ name: names[i]!, type: e.type, nullable: e.nullable })),
+    changelog: input.changelog,
+    ...(keptKey === undefined ? {} : { upsertKey: keptKey }),
+    ...(rowtime === undefined ? {} : { rowtime }),
+    ...(input.window === undefined || start === undefined || end === undefined
+      ? {}
+      : { window: { start, end, spec: { ...input.window.spec, timeIndex: positions.get(input.window.spec.timeIndex) ?? end } } }),
+  };
+}
+
+/** Adds a `project` operator after `stream` (which has no pending WINDOW). */
+export function addProjection(
+  ctx: PlanContext,
+  stream: PlannedStream,
+  exprs: readonly TypedExpr[],
+  names: readonly string[],
+  qualifiers: readonly (string | undefined)[],
+  meta: { readonly name: string; readonly span: Span; readonly uid: string | null },
+): PlannedStream {
+  const output = projectedSchema(stream.schema, exprs, names);
+  const node = ctx.graph.add({ ...meta, inputs: [stream.schema], output, state: [], spec: { kind: 'project', exprs: [...exprs] } });
+  ctx.graph.connect(stream.node, node, 0);
+  return { node, schema: output, qualifiers };
+}

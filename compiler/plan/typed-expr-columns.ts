@@ -1,0 +1,43 @@
+import type { TypedExpr } from '../expressions/typed-expr.js';
+
+/** Adds the input positions `expr` reads to `into`. */
+export function collectColumns(expr: TypedExpr, into: Set<number>): Set<number> {
+  if (expr.op === 'column') into.add(expr.index);
+  else if (expr.op === 'call' || expr.op === 'udf') for (const arg of expr.args) collectColumns(arg, into);
+  return into;
+}
+
+export function columnsOf(expr: TypedExpr): Set<number> {
+  return collectColumns(expr, new Set());
+}
+
+/** `expr` with every column position moved by `delta`: a right-side join key re-based onto the right input's row. */
+export function shiftColumns(expr: TypedExpr, delta: number): TypedExpr {
+  switch (expr.op) {
+    case 'literal':
+      return expr;
+    case 'column':
+      return { ...expr, index: expr.index + delta };
+    case 'call':
+    case 'udf':
+      return { ...expr, args: expr.args.map((a) => shiftColumns(a, delta)) };
+  }
+}
+
+/** The position of a bare column reference, else undefined. */
+export function columnIndex(expr: TypedExpr): number | undefined {
+  return expr.op === 'column' ? expr.index : undefined;
+}
+
+/** Whether `expr` can be evaluated at compile time: it reads no column and calls no user function. */
+export function isConstant(expr: TypedExpr): boolean {
+  switch (expr.op) {
+    case 'literal':
+      return true;
+    case 'column':
+    case 'udf':
+      return false;
+    case 'call':
+      return expr.args.every(isConstant);
+  }
+}

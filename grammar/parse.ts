@@ -1,0 +1,79 @@
+import type { IRecognitionException, IToken } from 'chevrotain';
+import { EOF } from 'chevrotain';
+import { syntaxDiagnostics } from '../compiler/diagnostics/catalogue/syntax.js';
+import { DiagnosticBag, type Diagnostic } from '../compiler/diagnostics/diagnostic.js';
+import type { Script, Span } from './ast/index.js';
+import type { ScriptCstNode } from './cst.js';
+import { buildScript } from './cst-to-ast.js';
+import { decodeSyntaxError, pipeParser } from './parser.js';
+import { pipeLexer, UnterminatedComment, UnterminatedQuotedIdentifier, UnterminatedString } from './tokens.js';
+
+export interface ParseResult {
+  readonly value: Script;
+  readonly diagnostics: Diagnostic[];
+}
+
+/**
+ * Parses a `.pipe` file. Never throws: lexing and parsing errors become diagnostics (sorted by position),
+ * recovery goes on after each error, and statements too broken to build are left out of `value`.
+ */
+export function parse(text: string, file = '<input>'): ParseResult {
+  const bag = new DiagnosticBag(file);
+  const lexed = pipeLexer.tokenize(text);
+  for (const error of lexed.errors) {
+    bag.report(syntaxDiagnostics.UnexpectedCharacter, { offset: error.offset, length: error.length }, { char: text.charAt(error.offset) });
+  }
+  const unterminated = reportUnterminated(bag, [...lexed.tokens, ...(lexed.groups['invalid'] ?? [])]);
+
+  pipeParser.input = lexed.tokens;
+  const cst = pipeParser.script() as ScriptCstNode;
+  for (const error of pipeParser.errors) {
+    // Past an unterminated string or comment, "found the end of the file" only repeats the lexer's error.
+    if (unterminated && error.token.tokenType === EOF) continue;
+    const { name, args } = decodeSyntaxError(error.message);
+    const span = name === 'MissingPipe' ? tokenSpan(error.token, text) : errorSpan(error, text);
+    bag.report(syntaxDiagnostics[name], span, args);
+  }
+
+  const value = buildScript(cst, bag, text.length, pipeParser.errors.length > 0);
+  const diagnostics = bag.items.slice().sort((a, b) => a.span.offset - b.span.offset);
+  return { value, diagnostics };
+}
+
+/** Reports strings, quoted names and comments left open; true if there was one. */
+function reportUnterminated(bag: DiagnosticBag, tokens: readonly IToken[]): boolean {
+  let found = false;
+  for (const token of tokens) {
+    const definition =
+      token.tokenType === UnterminatedString ? syntaxDiagnostics.UnterminatedString
+      : token.tokenType === UnterminatedQuotedIdentifier ? syntaxDiagnostics.UnterminatedQuotedIdentifier
+      : token.tokenType === UnterminatedComment ? syntaxDiagnostics.UnterminatedComment
+      : undefined;
+    if (definition === undefined) continue;
+    bag.report(definition, { offset: token.startOffset, length: 1 });
+    found = true;
+  }
+  return found;
+}
+
+function isReal(token: IToken | undefined): token is IToken {
+  return token !== undefined && token.tokenType !== EOF && Number.isFinite(token.startOffset);
+}
+
+function tokenSpan(token: IToken, text: string): Span {
+  return isReal(token) ? { offset: token.startOffset, length: token.image.length } : { offset: text.length, length: 0 };
+}
+
+/**
+ * Where a parse error points: at the offending token when it stands on the same line as what precedes it,
+ * otherwise (and at the end of the file) just after the previous real token, where the missing text belongs.
+ */
+function errorSpan(error: IRecognitionException, text: string): Span {
+  const previous = (error as IRecognitionException & { previousToken?: IToken }).previousToken;
+  const previousEnd = isReal(previous) ? previous.startOffset + previous.image.length : undefined;
+  const token = error.token;
+  if (isReal(token) && (previousEnd === undefined || !/[\r\n]/.test(text.slice(previousEnd, token.startOffset)))) {
+    return tokenSpan(token, text);
+  }
+  return { offset: previousEnd ?? text.length, length: 0 };
+}

@@ -1,0 +1,37 @@
+/**
+ * Sluice's public API: the single entry point of the package (`import { compile } from 'sluice'`).
+ * User errors never throw; they come back as diagnostics in a `{ value, diagnostics }` result.
+ */
+
+// Language: parse and print .pipe text.
+export { parse } from './grammar/parse.js';
+export { printScript } from './grammar/print.js';
+export type * from './grammar/ast/index.js';
+
+// Compiler: .pipe text to a typed job graph.
+export { compile } from './compiler/compile.js';
+export type { CompileOptions, CompileResult } from './compiler/compile.js';
+export type { FunctionSignatures, ProcessFunctionSignature, ProcessStateDeclaration, ScalarUdf, ScalarUdfSignature } from './compiler/functions/registry.js';
+export type { Field, SqlType, SqlTypeName } from './compiler/types/sql-type.js';
+export { typeToString } from './compiler/types/sql-type.js';
+export type { TypedExpr } from './compiler/expressions/typed-expr.js';
+export type { JobConfig, RestartStrategy } from './compiler/config/job-config.js';
+
+// Diagnostics: data, and their rendering with source lines and carets.
+export type { Diagnostic, DiagnosticArgs, RelatedLocation, Severity } from './compiler/diagnostics/diagnostic.js';
+export { hasErrors } from './compiler/diagnostics/diagnostic.js';
+export { Diagnostics } from './compiler/diagnostics/catalogue.js';
+export { formatDiagnostic, formatDiagnostics, formatSummary } from './compiler/diagnostics/format.js';
+export { SourceText } from './compiler/diagnostics/source-text.js';
+
+// The job graph: schema, loading, digest, exporters.
+export { JOB_GRAPH_FORMAT_VERSION, JobGraphSchema } from './compiler/graph/job-graph.js';
+export type { Chain, Edge, JobGraph, Operator, OperatorKind, OperatorSpec, StateDescriptor, StreamSchema, WindowSpec } from './compiler/graph/job-graph.js';
+export { loadJobGraph, validateJobGraph } from './compiler/graph/validate-graph.js';
+export type { GraphLoadResult } from './compiler/graph/validate-graph.js';
+export { canonicalJson, graphDigest } from './compiler/graph/digest.js';
+export { toJson } from './compiler/exporters/json.js';
+export { toDot } from './compiler/exporters/dot.js';
+export { toMermaid } from './compiler/exporters/mermaid.js';
+export { summarize } from './compiler/exporters/summary.js';
+export { renderExpr } from './compiler/exporters/render-expr.js';

@@ -1,0 +1,236 @@
+import { mkdir, open, readdir, rename, rm, stat, type FileHandle } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import type { StreamSchema } from '../../../compiler/graph/job-graph.js';
+import { createCsvEncoder, csvHeader } from '../formats/csv.js';
+import { createJsonlEncoder, type RowEncoder } from '../formats/jsonl.js';
+import type { ConnectorOptions } from '../options.js';
+import { RowKind, type Committable, type SinkContext, type SinkEnvironment, type SinkWriter } from '../sink-connector.js';
+import { finalPartPath, inProgressPath, parseHiddenPart, pendingPath } from './part-files.js';
+import { displayPath } from './splits.js';
+
+/**
+ * The `file` sink: jsonl or csv part files in the directory `path` (names in part-files.ts), rolled when they
+ * reach `sink.rolling-policy.file-size` or have been open `sink.rolling-policy.rollover-interval`.
+ *
+ * `exactly-once`: a closed part file (rolled, or closed at a barrier) stays hidden and pending until the
+ * checkpoint that claimed it completes; then `commit` renames it to its final name. `at-least-once`: no
+ * transaction; a part file is renamed to its final name as soon as it is closed (at a roll or a barrier), so
+ * readers still never see a half-written file, but rows written after the last completed checkpoint are written
+ * again after a restore.
+ *
+ * Upsert streams get a leading `op` field (`+I`, `-U`, `+U`, `-D`); append streams have none.
+ */
+interface OpenPart {
+  readonly handle: FileHandle;
+  readonly finalPath: string;
+  readonly tmpPath: string;
+  readonly openedAt: number;
+  bytes: number;
+}
+
+/** A closed part file not yet handed out by `preCommit`. */
+interface ClosedPart {
+  readonly finalPath: string;
+  readonly tmpPath: string;
+}
+
+const DEFAULT_FILE_SIZE = 128 * 1024 * 1024;
+const DEFAULT_ROLLOVER_MS = 30 * 60_000;
+
+export function createFileSinkWriter(options: ConnectorOptions, schema: StreamSchema, context: SinkContext, environment: SinkEnvironment = {}): SinkWriter {
+  const format = options.oneOf('format', ['jsonl', 'csv']);
+  const withOp = schema.changelog === 'upsert';
+  const csv = { delimiter: options.string('csv.field-delimiter', ',') };
+  return new FileSinkWriter({
+    dir: resolve(options.string('path')),
+    extension: format,
+    exactlyOnce: options.oneOf('sink.semantic', ['exactly-once', 'at-least-once'], 'exactly-once') === 'exactly-once',
+    maxFileBytes: options.bytes('sink.rolling-policy.file-size', DEFAULT_FILE_SIZE),
+    rolloverMs: options.durationMs('sink.rolling-policy.rollover-interval', DEFAULT_ROLLOVER_MS),
+    encode: format === 'jsonl' ? createJsonlEncoder(schema.fields, withOp) : createCsvEncoder(schema.fields, csv, withOp),
+    header: format === 'csv' && options.boolean('csv.header', true) ? `${csvHeader(schema.fields, csv, withOp)}\n` : '',
+    context,
+    clock: environment.clock ?? Date.now,
+  });
+}
+
+export interface FileSinkSettings {
+  readonly dir: string;
+  readonly extension: string;
+  readonly exactlyOnce: boolean;
+  readonly maxFileBytes: number;
+  readonly rolloverMs: number;
+  readonly encode: RowEncoder;
+  /** Written at the start of every part file ('' for none). */
+  readonly header: string;
+  readonly context: SinkContext;
+  readonly clock: () => number;
+}
+
+export class FileSinkWriter implements SinkWriter {
+  private buffered: string[] = [];
+  private current: OpenPart | undefined;
+  private closed: ClosedPart[] = [];
+  private nextPart = 0;
+  private dirReady = false;
+
+  constructor(private readonly settings: FileSinkSettings) {}
+
+  write(rows: readonly (readonly unknown[])[], kinds?: Uint8Array): void {
+    const encode = this.settings.encode;
+    for (let i = 0; i < rows.length; i++) {
+      this.buffered.push(encode(rows[i]!, kinds === undefined ? RowKind.INSERT : kinds[i]!));
+    }
+  }
+
+  async flush(): Promise<void> {
+    if (this.buffered.length > 0) {
+      const text = `${this.buffered.join('\n')}\n`;
+      this.buffered = [];
+      const part = this.current ?? (await this.openPart());
+      await this.io(part.handle.write(text), part.tmpPath);
+      part.bytes += Buffer.byteLength(text);
+    }
+    const part = this.current;
+    if (part !== undefined && (part.bytes >= this.settings.maxFileBytes || this.settings.clock() - part.openedAt >= this.settings.rolloverMs)) {
+      await this.closeCurrent();
+    }
+  }
+
+  async preCommit(checkpointId: number): Promise<Committable[]> {
+    await this.flush();
+    await this.closeCurrent();
+    const closed = this.closed;
+    this.closed = [];
+    if (!this.settings.exactlyOnce) return [];
+    const committables: Committable[] = [];
+    for (const part of closed) {
+      const tmpPath = pendingPath(part.finalPath, checkpointId);
+      await this.io(rename(part.tmpPath, tmpPath), part.tmpPath);
+      committables.push({ tmpPath, finalPath: part.finalPath, checkpointId });
+    }
+    if (committables.length > 0) await syncDirectory(this.settings.dir);
+    return committables;
+  }
+
+  async commit(committables: readonly Committable[]): Promise<void> {
+    for (const c of committables) {
+      try {
+        await rename(c.tmpPath, c.finalPath);
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== 'ENOENT' || !(await exists(c.finalPath))) {
+          throw new Error(
+            `file sink: cannot commit ${displayPath(c.finalPath)} of checkpoint ${c.checkpointId}: ${(error as Error).message}\n` +
+              `help: the pending file ${displayPath(c.tmpPath)} must stay in place until its checkpoint is committed; ` +
+              'was the sink directory cleaned or shared with another job?',
+            { cause: error },
+          );
+        }
+      }
+    }
+    if (committables.length > 0) await syncDirectory(this.settings.dir);
+  }
+
+  async abort(): Promise<void> {
+    this.buffered = [];
+    const part = this.current;
+    this.current = undefined;
+    if (part !== undefined) await part.handle.close();
+    const discarded = [...this.closed.map((c) => c.tmpPath), ...(part === undefined ? [] : [part.tmpPath])];
+    this.closed = [];
+    await Promise.all(discarded.map((path) => rm(path, { force: true })));
+  }
+
+  async recover(committables: readonly Committable[], restoredCheckpointId?: number): Promise<void> {
+    await this.commit(committables);
+    const { dir, context } = this.settings;
+    let names: string[];
+    try {
+      names = await readdir(dir);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
+      throw error;
+    }
+    // Each subtask cleans the names of its own subtask number (modulo the parallelism, after a rescale), so that
+    // no two subtasks race on a file; pending files a restored checkpoint may still claim are left alone.
+    const leftovers = names.filter((name) => {
+      const part = parseHiddenPart(name);
+      if (part === undefined || part.runId === context.runId || part.subtask % context.parallelism !== context.subtask) return false;
+      return part.state === 'inprogress' || (restoredCheckpointId !== undefined && part.checkpointId > restoredCheckpointId);
+    });
+    await Promise.all(leftovers.map((name) => rm(join(dir, name), { force: true })));
+  }
+
+  async close(): Promise<void> {
+    await this.flush();
+    await this.closeCurrent();
+    const closed = this.closed;
+    this.closed = [];
+    if (!this.settings.exactlyOnce) return;
+    for (const part of closed) await this.io(rename(part.tmpPath, part.finalPath), part.tmpPath);
+    if (closed.length > 0) await syncDirectory(this.settings.dir);
+  }
+
+  private async openPart(): Promise<OpenPart> {
+    const { dir, context, extension, header } = this.settings;
+    if (!this.dirReady) {
+      await this.io(mkdir(dir, { recursive: true }), dir);
+      this.dirReady = true;
+    }
+    const finalPath = finalPartPath(dir, context.runId, context.subtask, this.nextPart++, extension);
+    const tmpPath = inProgressPath(finalPath);
+    // 'wx': never overwrite; a name clash means runIds are not unique.
+    const handle = await this.io(open(tmpPath, 'wx'), tmpPath);
+    const part: OpenPart = { handle, finalPath, tmpPath, openedAt: this.settings.clock(), bytes: 0 };
+    if (header !== '') {
+      await this.io(handle.write(header), tmpPath);
+      part.bytes = Buffer.byteLength(header);
+    }
+    this.current = part;
+    return part;
+  }
+
+  /** Closes the open part file durably; exactly-once keeps it for the next preCommit, at-least-once publishes it. */
+  private async closeCurrent(): Promise<void> {
+    const part = this.current;
+    if (part === undefined) return;
+    this.current = undefined;
+    await this.io(part.handle.sync(), part.tmpPath);
+    await part.handle.close();
+    if (this.settings.exactlyOnce) {
+      this.closed.push({ finalPath: part.finalPath, tmpPath: part.tmpPath });
+    } else {
+      await this.io(rename(part.tmpPath, part.finalPath), part.tmpPath);
+    }
+  }
+
+  private async io<T>(operation: Promise<T>, path: string): Promise<T> {
+    try {
+      return await operation;
+    } catch (error) {
+      throw new Error(`file sink: cannot write ${displayPath(path)}: ${(error as Error).message}`, { cause: error });
+    }
+  }
+}
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await stat(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Makes renames in `dir` durable. Some platforms cannot open a directory for syncing; there it is skipped. */
+async function syncDirectory(dir: string): Promise<void> {
+  let handle: FileHandle | undefined;
+  try {
+    handle = await open(dir, 'r');
+    await handle.sync();
+  } catch {
+    // Best effort: durability of the rename itself is the file system's on such platforms.
+  } finally {
+    await handle?.close();
+  }
+}

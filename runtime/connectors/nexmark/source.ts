@@ -1,0 +1,40 @@
+import type { StreamSchema } from '../../../compiler/graph/job-graph.js';
+import { mapColumns } from '../generators/column-mapping.js';
+import { IndexedSplitReader, generatorSplits, type GeneratorSplit } from '../generators/indexed-split.js';
+import { RateLimiter } from '../generators/rate-limiter.js';
+import type { ConnectorOptions } from '../options.js';
+import { systemClock, type SourceConnector, type SourceContext, type SplitPosition } from '../source-connector.js';
+import { NexmarkGenerator } from './generator.js';
+import { NEXMARK_TABLES } from '../../../compiler/connectors/nexmark-tables.js';
+import { DEFAULT_NEXMARK_RATE, NEXMARK_TABLE_NAMES, TABLE_OFFSETS, TOTAL_PROPORTION, tableSequence } from './model.js';
+
+/**
+ * The `nexmark` source: the events of one table (`table`) among event numbers [`first-event`, `events`), or
+ * unbounded without `events`; event time advances at `rate` events per second. `rows-per-second` paces the
+ * event sequence by wall clock, in events of all tables per second (so a bid source emits 46/50 of it in bid
+ * rows), each split at an equal share.
+ */
+export function createNexmarkSource(options: ConnectorOptions, schema: StreamSchema, context: SourceContext): SourceConnector {
+  const table = options.oneOf('table', NEXMARK_TABLE_NAMES);
+  const range = {
+    firstIndex: options.count('first-event', 0),
+    endIndex: options.has('events') ? options.count('events') : Infinity,
+  };
+  const rate = options.number('rate', DEFAULT_NEXMARK_RATE);
+  if (!(rate > 0)) throw new Error(`nexmark connector: option 'rate' must be positive, not ${rate}`);
+  const eventsPerSecond = options.number('rows-per-second', 0);
+  const tableRowsPerSecond = (eventsPerSecond * TABLE_OFFSETS[table].width) / TOTAL_PROPORTION;
+  const clock = context.clock ?? systemClock;
+  const generator = new NexmarkGenerator(rate);
+  const makeRow = mapColumns('nexmark', NEXMARK_TABLES[table], schema.fields, generator.rowMaker(table));
+  const sequence = tableSequence(table);
+  const splits = generatorSplits(`nexmark-${table}`, context.parallelism);
+  return {
+    bounded: range.endIndex !== Infinity,
+    enumerateSplits: () => Promise.resolve(splits),
+    createReader(split, position?: SplitPosition) {
+      const limiter = tableRowsPerSecond > 0 ? new RateLimiter(tableRowsPerSecond / splits.length, clock) : undefined;
+      return new IndexedSplitReader(split as GeneratorSplit, sequence, range, makeRow, limiter, position);
+    },
+  };
+}

@@ -1,0 +1,77 @@
+/**
+ * The seam between sink connectors and the runtime's sink operator, in the two-phase-commit shape of Flink's
+ * transactional sinks: rows are written into an open transaction (`write`, `flush`); at checkpoint barrier n,
+ * `preCommit(n)` closes it and returns what is pending; the runtime stores those committables in the checkpoint
+ * and, once checkpoint n is complete, calls `commit` with every committable of checkpoints <= n (so the pending
+ * output of a checkpoint that was aborted is committed by the next one that completes). On restore it calls
+ * `recover` with the committables of the restored checkpoint.
+ */
+
+/**
+ * A change's kind, as a byte per row in `write`'s `kinds` (the values of Flink's RowKind). Append streams pass no
+ * `kinds`, meaning all inserts.
+ */
+export const RowKind = { INSERT: 0, UPDATE_BEFORE: 1, UPDATE_AFTER: 2, DELETE: 3 } as const;
+export type RowKind = (typeof RowKind)[keyof typeof RowKind];
+
+/** How a row kind is written: the `op` field of upsert output and the prefix of printed rows. */
+export const ROW_KIND_SHORT: readonly string[] = ['+I', '-U', '+U', '-D'];
+
+/**
+ * Output written and closed but not yet visible, JSON-able (stored in checkpoints). For the file sink: a hidden
+ * pending file and the name it gets when committed.
+ */
+export interface Committable {
+  readonly tmpPath: string;
+  readonly finalPath: string;
+  /** The checkpoint whose barrier closed it. */
+  readonly checkpointId: number;
+}
+
+export interface SinkWriter {
+  /** Buffers rows (in the sink schema's column order); no I/O. `kinds[i]` is the RowKind of `rows[i]`. */
+  write(rows: readonly (readonly unknown[])[], kinds?: Uint8Array): void;
+  /** Writes the buffered rows out (to the open in-progress file, the console, …) and rolls files when due. */
+  flush(): Promise<void>;
+  /** At barrier `checkpointId`: flushes, closes (fsyncs) the open output and returns what became pending since the previous call. */
+  preCommit(checkpointId: number): Promise<Committable[]>;
+  /** Makes committables visible. Idempotent: a committable already committed is skipped. */
+  commit(committables: readonly Committable[]): Promise<void>;
+  /** On failure or cancel: discards the open output that no checkpoint has claimed. */
+  abort(): Promise<void>;
+  /**
+   * On restore, before any `write`: commits `committables` (those of the restored checkpoint) and deletes leftover
+   * hidden output of earlier runs that no completed checkpoint can claim: in-progress files, and pending files of
+   * checkpoints after `restoredCheckpointId` (when given).
+   */
+  recover(committables: readonly Committable[], restoredCheckpointId?: number): Promise<void>;
+  /**
+   * At the end of input without checkpointing: flushes and makes everything visible. (With checkpointing the
+   * runtime takes a final checkpoint and commits it first, so nothing is left to publish here.)
+   */
+  close(): Promise<void>;
+}
+
+/** Who is writing: names output files uniquely per run and subtask. */
+export interface SinkContext {
+  readonly jobId: string;
+  readonly subtask: number;
+  readonly parallelism: number;
+  /** Unique per run (attempt) of the job, so that a restored run never overwrites a committed file. Safe in file names. */
+  readonly runId: string;
+}
+
+/** Where console sinks write: `process.stdout`/`process.stderr`, or a test's collector. */
+export interface TextOutput {
+  /** Returns false when the caller should wait for `drain` before writing more. */
+  write(chunk: string): boolean;
+  once?(event: 'drain', listener: () => void): unknown;
+}
+
+/** What a sink writer may be given besides its options, schema and context: injected for tests. */
+export interface SinkEnvironment {
+  /** For the rollover interval; defaults to the system clock. */
+  readonly clock?: () => number;
+  readonly stdout?: TextOutput;
+  readonly stderr?: TextOutput;
+}

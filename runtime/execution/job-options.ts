@@ -1,0 +1,81 @@
+import type { Operator } from '../../compiler/graph/job-graph.js';
+import type { SinkEnvironment } from '../connectors/sink-connector.js';
+import type { UdfImplementation } from '../expressions/compile-expr.js';
+import type { SinkCallback } from '../operators/callback-sink.js';
+import type { SourceFeed } from '../operators/iterable-source.js';
+import type { Clock } from '../time/clock.js';
+import type { BarrierHandler } from './stream-task.js';
+import type { OperatorSubtaskRestore } from './operator-host.js';
+
+export interface JobOptions {
+  /** Scalar UDFs by name (functions, or their registered definitions). */
+  readonly udfs?: ReadonlyMap<string, UdfImplementation> | Readonly<Record<string, UdfImplementation>>;
+  /** Process functions by name, for PROCESS steps. */
+  readonly processFunctions?: ReadonlyMap<string, unknown> | Readonly<Record<string, unknown>>;
+  /** Feeds a source from an (async) iterable instead of its connector, by source uid. */
+  readonly sources?: Readonly<Record<string, SourceFeed>>;
+  /** Reads a sink through a callback instead of its connector, by sink uid. */
+  readonly sinks?: Readonly<Record<string, SinkCallback>>;
+  /** Processing time (timers, rates, throttling); the system clock by default. */
+  readonly clock?: Clock;
+  /** Rows per batch read from sources (default 1024). */
+  readonly batchSize?: number;
+  /** Batches a channel holds before its producer waits (default 8). */
+  readonly channelCapacity?: number;
+  /** Where the disk backend keeps its databases (default: a fresh directory under the OS temp dir). */
+  readonly localStateDir?: string;
+  readonly jobId?: string;
+  /** Console output of print sinks (tests). */
+  readonly sinkEnvironment?: SinkEnvironment;
+  /** State to start from, per operator subtask (checkpoint/savepoint restore, issue 4). */
+  readonly restore?: (operator: Operator, subtask: number) => OperatorSubtaskRestore | undefined;
+  /** Barrier alignment and snapshots (issue 4). */
+  readonly onBarrier?: BarrierHandler;
+}
+
+export interface OperatorSubtaskMetrics {
+  readonly subtask: number;
+  readonly recordsIn: number;
+  readonly recordsOut: number;
+  readonly lateRowsDropped: number;
+  /** null until the first watermark. */
+  readonly watermark: number | null;
+}
+
+export interface OperatorMetricsReport {
+  readonly id: string;
+  readonly uid: string | null;
+  readonly name: string;
+  readonly kind: Operator['spec']['kind'];
+  readonly parallelism: number;
+  readonly recordsIn: number;
+  readonly recordsOut: number;
+  readonly lateRowsDropped: number;
+  /** Since the previous `metrics()` call (or the start). */
+  readonly recordsInPerSecond: number;
+  readonly recordsOutPerSecond: number;
+  /** The lowest watermark over subtasks; null until every subtask has one. */
+  readonly watermark: number | null;
+  readonly subtasks: readonly OperatorSubtaskMetrics[];
+}
+
+export interface TaskMetricsReport {
+  readonly chain: string;
+  readonly subtask: number;
+  /** Share of the time since the previous `metrics()` call spent waiting for room in output channels. */
+  readonly backpressureRatio: number;
+  /** Share of that time spent waiting for input. */
+  readonly idleRatio: number;
+}
+
+export interface JobMetrics {
+  readonly elapsedMs: number;
+  readonly operators: readonly OperatorMetricsReport[];
+  readonly tasks: readonly TaskMetricsReport[];
+}
+
+export interface JobResult {
+  readonly status: 'finished' | 'cancelled';
+  readonly durationMs: number;
+  readonly metrics: JobMetrics;
+}

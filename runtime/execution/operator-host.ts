@@ -1,0 +1,291 @@
+import type { Operator, StateDescriptor } from '../../compiler/graph/job-graph.js';
+import type { RecordBatch } from '../record-batch.js';
+import { isSourceOperator, type OperatorContext, type SourceOperator, type StreamOperator } from '../operators/operator.js';
+import { OperatorMetrics } from '../operators/operator-metrics.js';
+import { SINK_PENDING_STATE } from '../operators/sink.js';
+import { SOURCE_SPLITS_STATE } from '../operators/source.js';
+import { createKeyedStateBackend } from '../state/create-backend.js';
+import { CurrentKey } from '../state/current-key.js';
+import { keyGroupRangeForSubtask, rangesIntersect, type KeyGroupRange } from '../state/key-groups.js';
+import { createKeyedState, type KeyedStateDescriptor, type StateFor } from '../state/keyed-state.js';
+import type { KeyedStateBackend, KeyedStateSnapshot, StateBackendType } from '../state/keyed-state-backend.js';
+import { OperatorStateStore, type OperatorListState, type OperatorStateList } from '../state/operator-state.js';
+import type { ParsedKeyedState } from '../state/snapshot-format.js';
+import type { Clock } from '../time/clock.js';
+import { TimerService, type Timer, type Timers } from '../time/timer-service.js';
+import { OperatorFailure } from './operator-failure.js';
+
+/** Where a host sends what its operator emits: the next operator of the chain, or the task's output edges. */
+export interface Downstream {
+  pushBatch(batch: RecordBatch): void;
+  pushWatermark(timestamp: number): void;
+  pushIdle(idle: boolean): void;
+}
+
+/** What one operator subtask restores from: keyed snapshots of every old subtask whose key groups intersect. */
+export interface OperatorSubtaskRestore {
+  readonly keyed: readonly ParsedKeyedState[];
+  /** Already redistributed for this subtask (operator-state.ts `redistributeOperatorState`). */
+  readonly operatorState: readonly OperatorStateList[];
+}
+
+/** The synchronous part of one operator subtask's checkpoint; `keyed` is written out asynchronously, then released. */
+export interface OperatorSubtaskSnapshot {
+  readonly operatorId: string;
+  readonly uid: string | null;
+  readonly subtask: number;
+  readonly parallelism: number;
+  readonly maxParallelism: number;
+  readonly keyGroupRange: KeyGroupRange;
+  readonly keyed: KeyedStateSnapshot | undefined;
+  readonly operatorState: readonly OperatorStateList[];
+}
+
+/** What the task provides to every host of its chain. */
+export interface HostEnvironment {
+  readonly subtask: number;
+  readonly parallelism: number;
+  readonly maxParallelism: number;
+  readonly clock: Clock;
+  readonly backendType: StateBackendType;
+  readonly localStateDir: string;
+  readonly restore: OperatorSubtaskRestore | undefined;
+  defer(work: Promise<unknown>, host: OperatorHost): void;
+  /** The task-wide description of where the current rows come from. */
+  recordOrigin: string | undefined;
+}
+
+/** Operator state the runtime's own operators keep, known even when a hand-built graph does not declare it. */
+const BUILTIN_STATE: Partial<Record<Operator['spec']['kind'], readonly StateDescriptor[]>> = {
+  source: [SOURCE_SPLITS_STATE],
+  sink: [SINK_PENDING_STATE],
+};
+
+/**
+ * Runs one operator of a chain in one subtask: implements the OperatorContext the operator sees (keyed state,
+ * created on first use with the configured backend; operator state; timers; metrics) and the Downstream its
+ * upstream calls. Every call into the operator is wrapped so that a failure names this operator, the subtask,
+ * the row (when the operator reports it) and where the rows came from.
+ */
+export class OperatorHost implements OperatorContext, Downstream {
+  readonly metrics = new OperatorMetrics();
+  readonly keyGroupRange: KeyGroupRange;
+  readonly subtask: number;
+  readonly parallelism: number;
+  readonly maxParallelism: number;
+  readonly clock: Clock;
+  readonly isRestored: boolean;
+  currentWatermark = -Infinity;
+  downstream!: Downstream;
+  private readonly operatorState = new OperatorStateStore();
+  private keyed: { backend: KeyedStateBackend; current: CurrentKey; timers: TimerService } | undefined;
+  private readonly handles = new Map<string, { kind: string; handle: unknown }>();
+
+  constructor(
+    readonly operator: Operator,
+    readonly impl: StreamOperator | SourceOperator,
+    private readonly env: HostEnvironment,
+  ) {
+    this.subtask = env.subtask;
+    this.parallelism = env.parallelism;
+    this.maxParallelism = env.maxParallelism;
+    this.clock = env.clock;
+    this.keyGroupRange = keyGroupRangeForSubtask(env.subtask, env.parallelism, env.maxParallelism);
+    this.isRestored = env.restore !== undefined;
+    if (env.restore !== undefined) this.restore(env.restore);
+  }
+
+  get label(): string {
+    return `operator '${this.operator.uid ?? this.operator.id}' subtask ${this.subtask + 1}/${this.parallelism}`;
+  }
+
+  private restore(restore: OperatorSubtaskRestore): void {
+    this.operatorState.restore(restore.operatorState);
+    const relevant = restore.keyed.filter((s) => rangesIntersect(s.header.keyGroupRange, this.keyGroupRange));
+    for (const snapshot of restore.keyed) {
+      if (snapshot.header.maxParallelism !== this.maxParallelism) {
+        throw new Error(
+          `${this.label}: the snapshot was taken with max parallelism ${snapshot.header.maxParallelism}, this job has ` +
+            `${this.maxParallelism}; key groups cannot be remapped, so the restore is refused (keep 'pipeline.max-parallelism' unchanged)`,
+        );
+      }
+    }
+    if (relevant.length === 0) return;
+    const keyed = this.ensureKeyed();
+    for (const snapshot of relevant) keyed.backend.restore(snapshot.entries, snapshot.header.states);
+    keyed.timers.reload();
+  }
+
+  private ensureKeyed(): { backend: KeyedStateBackend; current: CurrentKey; timers: TimerService } {
+    if (this.keyed === undefined) {
+      const backend = createKeyedStateBackend(this.env.backendType, this.maxParallelism, this.keyGroupRange, {
+        localDir: this.env.localStateDir,
+        name: `${this.operator.id}.${this.subtask}`,
+      });
+      const current = new CurrentKey(this.maxParallelism, this.keyGroupRange, this.label);
+      this.keyed = { backend, current, timers: new TimerService(backend, current) };
+    }
+    return this.keyed;
+  }
+
+  // ---- OperatorContext ----
+
+  output(batch: RecordBatch): void {
+    if (batch.rows.length === 0) return;
+    this.metrics.recordsOut += batch.rows.length;
+    this.downstream.pushBatch(batch);
+  }
+
+  setCurrentKey(key: readonly unknown[]): void {
+    this.ensureKeyed().current.set(key);
+  }
+
+  get currentKey(): readonly unknown[] | undefined {
+    return this.keyed?.current.key;
+  }
+
+  getState<D extends KeyedStateDescriptor>(descriptor: D): StateFor<D> {
+    const declared = this.declaration(descriptor.name, 'keyed');
+    if (declared.kind !== descriptor.kind) {
+      throw new Error(`${this.label} asks for keyed ${descriptor.kind} state '${descriptor.name}', which the job graph declares as ${declared.kind} state`);
+    }
+    const cached = this.handles.get(descriptor.name);
+    if (cached !== undefined && cached.kind === descriptor.kind) return cached.handle as StateFor<D>;
+    const keyed = this.ensureKeyed();
+    const handle = createKeyedState(keyed.backend, keyed.current, descriptor);
+    this.handles.set(descriptor.name, { kind: descriptor.kind, handle });
+    return handle;
+  }
+
+  getOperatorListState<T>(name: string): OperatorListState<T> {
+    const declared = this.declaration(name, 'operator');
+    return this.operatorState.getListState<T>(name, declared.redistribution ?? 'split');
+  }
+
+  /** State must be declared so that checkpoints, savepoints and the compatibility check know it without running. */
+  private declaration(name: string, scope: 'keyed' | 'operator'): StateDescriptor {
+    const declared =
+      this.operator.state.find((s) => s.name === name) ?? BUILTIN_STATE[this.operator.spec.kind]?.find((s) => s.name === name);
+    if (declared === undefined || declared.scope !== scope) {
+      throw new Error(
+        `${this.label} uses ${scope} state '${name}', which the job graph does not declare for it: ` +
+          `add a StateDescriptor { name: '${name}', scope: '${scope}', … } to the operator's state`,
+      );
+    }
+    return declared;
+  }
+
+  get timers(): Timers {
+    return this.ensureKeyed().timers;
+  }
+
+  defer(work: Promise<unknown>): void {
+    this.env.defer(work, this);
+  }
+
+  emitWatermark(timestamp: number): void {
+    if (timestamp <= this.currentWatermark) return;
+    this.currentWatermark = timestamp;
+    this.metrics.watermark = timestamp;
+    this.downstream.pushWatermark(timestamp);
+  }
+
+  emitIdle(idle: boolean): void {
+    this.downstream.pushIdle(idle);
+  }
+
+  setRecordOrigin(origin: string | undefined): void {
+    this.env.recordOrigin = origin;
+  }
+
+  // ---- Downstream (called by the upstream operator or the task) ----
+
+  pushBatch(batch: RecordBatch): void {
+    this.processInput(batch, 0);
+  }
+
+  processInput(batch: RecordBatch, input: number): void {
+    this.metrics.recordsIn += batch.rows.length;
+    try {
+      (this.impl as StreamOperator).processBatch(batch, input);
+    } catch (error) {
+      throw this.failure(error);
+    }
+  }
+
+  /** Fires due event-time timers, lets the operator see the watermark, then forwards it. */
+  pushWatermark(timestamp: number): void {
+    if (timestamp <= this.currentWatermark) return;
+    this.currentWatermark = timestamp;
+    this.metrics.watermark = timestamp;
+    try {
+      this.keyed?.timers.advanceWatermark(timestamp, this.fireTimer);
+      (this.impl as StreamOperator).onWatermark(timestamp);
+    } catch (error) {
+      throw this.failure(error);
+    }
+    this.downstream.pushWatermark(timestamp);
+  }
+
+  pushIdle(idle: boolean): void {
+    this.downstream.pushIdle(idle);
+  }
+
+  private readonly fireTimer = (timer: Timer): void => {
+    (this.impl as StreamOperator).onTimer(timer);
+  };
+
+  /** The earliest processing-time timer, if any. */
+  nextProcessingTime(): number | undefined {
+    return this.keyed?.timers.nextProcessingTime();
+  }
+
+  fireProcessingTimers(now: number): void {
+    try {
+      this.keyed?.timers.advanceProcessingTime(now, this.fireTimer);
+    } catch (error) {
+      throw this.failure(error);
+    }
+  }
+
+  /** Runs a lifecycle hook of the operator, attributing failures to it. */
+  async call<R>(hook: (impl: StreamOperator & SourceOperator) => R | Promise<R>): Promise<R> {
+    try {
+      return await hook(this.impl as StreamOperator & SourceOperator);
+    } catch (error) {
+      throw this.failure(error);
+    }
+  }
+
+  failure(error: unknown): OperatorFailure {
+    if (error instanceof OperatorFailure) return error;
+    return new OperatorFailure(this.operator, this.subtask, this.parallelism, error, this.env.recordOrigin);
+  }
+
+  get isSource(): boolean {
+    return isSourceOperator(this.impl);
+  }
+
+  /**
+   * The synchronous part of a checkpoint for this operator: the operator's `snapshotState` hook first (it may
+   * move buffered data into state), then a frozen view of keyed state and a copy of operator state.
+   */
+  async snapshot(checkpointId: number): Promise<OperatorSubtaskSnapshot> {
+    await this.call((impl) => impl.snapshotState(checkpointId));
+    return {
+      operatorId: this.operator.id,
+      uid: this.operator.uid,
+      subtask: this.subtask,
+      parallelism: this.parallelism,
+      maxParallelism: this.maxParallelism,
+      keyGroupRange: this.keyGroupRange,
+      keyed: this.keyed?.backend.snapshot(),
+      operatorState: this.operatorState.snapshot(),
+    };
+  }
+
+  /** Frees keyed state (memory, database files). */
+  dispose(): void {
+    this.keyed?.backend.dispose();
+  }
+}

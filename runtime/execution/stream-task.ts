@@ -1,0 +1,300 @@
+import { ACTIVE, END_OF_INPUT, IDLE, type ChannelEvent } from '../channels/channel-event.js';
+import type { InputGate } from '../channels/input-gate.js';
+import type { EdgeWriter } from '../channels/output-writer.js';
+import { Signal } from '../channels/signal.js';
+import type { RecordBatch } from '../record-batch.js';
+import type { SourceOperator, SourcePollResult } from '../operators/operator.js';
+import type { Clock } from '../time/clock.js';
+import { WatermarkTracker } from '../time/watermark-tracker.js';
+import type { Downstream, OperatorHost } from './operator-host.js';
+
+/** Time a task may run without giving the event loop a turn (timers, I/O, other tasks' wake-ups). */
+const SLICE_MS = 10;
+
+/** The tail of a chain: writes into the channels of every outgoing edge. */
+class EdgesDownstream implements Downstream {
+  constructor(private readonly writers: readonly EdgeWriter[]) {}
+
+  pushBatch(batch: RecordBatch): void {
+    for (const writer of this.writers) writer.pushBatch(batch);
+  }
+
+  pushWatermark(timestamp: number): void {
+    this.pushEvent({ type: 'watermark', timestamp });
+  }
+
+  pushIdle(idle: boolean): void {
+    this.pushEvent(idle ? IDLE : ACTIVE);
+  }
+
+  pushEvent(event: ChannelEvent): void {
+    for (const writer of this.writers) writer.pushEvent(event);
+  }
+}
+
+/**
+ * Handles a checkpoint barrier that reached a task: barrier alignment and snapshots (issue 4) plug in here.
+ * Without one, a barrier is an error: nothing in this runtime emits barriers yet.
+ */
+export type BarrierHandler = (task: StreamTask, channel: number, barrier: Extract<ChannelEvent, { type: 'barrier' }>) => void | Promise<void>;
+
+export interface StreamTaskOptions {
+  readonly chainId: string;
+  readonly subtask: number;
+  readonly parallelism: number;
+  /** The chain's operators, head first. */
+  readonly hosts: readonly OperatorHost[];
+  /** Absent for a source chain. */
+  readonly gate: InputGate | undefined;
+  readonly writers: readonly EdgeWriter[];
+  readonly clock: Clock;
+  /** Woken by the gate's channels, processing-time timers and cancellation. */
+  readonly signal: Signal;
+  readonly onBarrier?: BarrierHandler;
+}
+
+/**
+ * One subtask of a chain: a single-threaded loop (Flink's mailbox) that takes the next input event (or, for a
+ * source chain, polls the source), pushes it through the chained operators synchronously, and only awaits when
+ * it has nothing to do, when an output channel is full (back-pressure), when an operator deferred async work,
+ * or to give the event loop a turn every few milliseconds. Everything it shares with other tasks goes through
+ * channels, so the same loop can later run in a worker thread.
+ */
+export class StreamTask {
+  readonly hosts: readonly OperatorHost[];
+  readonly gate: InputGate | undefined;
+  private readonly tail: EdgesDownstream;
+  private readonly signal: Signal;
+  private readonly clock: Clock;
+  private readonly tracker: WatermarkTracker | undefined;
+  /** Channels not yet ended, per input of the head operator. */
+  private readonly openChannelsPerInput: number[] = [];
+  private emittedWatermark = -Infinity;
+  private emittedIdle = false;
+  private cancelled = false;
+  private deferred: Promise<void>[] = [];
+  private deferredFailure: unknown;
+  private sliceStart = 0;
+  /** Milliseconds spent waiting for room in an output channel. */
+  backpressuredMs = 0;
+  /** Milliseconds spent waiting for input (or a source's data). */
+  idleMs = 0;
+  readonly startedAt: number;
+  finishedAt: number | undefined;
+
+  constructor(readonly options: StreamTaskOptions) {
+    this.hosts = options.hosts;
+    this.gate = options.gate;
+    this.signal = options.signal;
+    this.clock = options.clock;
+    this.tail = new EdgesDownstream(options.writers);
+    for (let i = 0; i < this.hosts.length; i++) this.hosts[i]!.downstream = this.hosts[i + 1] ?? this.tail;
+    if (this.gate !== undefined) {
+      this.tracker = new WatermarkTracker(this.gate.channels.length);
+      for (const channel of this.gate.channels) this.openChannelsPerInput[channel.input] = (this.openChannelsPerInput[channel.input] ?? 0) + 1;
+    }
+    this.startedAt = performance.now();
+  }
+
+  get name(): string {
+    return `${this.options.chainId}[${this.options.subtask}]`;
+  }
+
+  private get head(): OperatorHost {
+    return this.hosts[0]!;
+  }
+
+  /** Stops the task at its next step; its `run()` then resolves. */
+  cancel(): void {
+    this.cancelled = true;
+    this.signal.notify();
+  }
+
+  get isCancelled(): boolean {
+    return this.cancelled;
+  }
+
+  /** Runs the task to the end of its input (or cancellation); rejects with an OperatorFailure. */
+  async run(): Promise<void> {
+    let failed = false;
+    try {
+      // Open downstream operators first, so they are ready when the head starts emitting (as Flink does).
+      for (let i = this.hosts.length - 1; i >= 0; i--) await this.hosts[i]!.call((impl) => impl.open(this.hosts[i]!));
+      if (this.gate === undefined) await this.runSource();
+      else await this.runInputs(this.gate);
+      if (!this.cancelled) await this.finish();
+    } catch (error) {
+      failed = true;
+      throw error;
+    } finally {
+      await this.closeAll(failed);
+      this.finishedAt = performance.now();
+    }
+  }
+
+  private async runInputs(gate: InputGate): Promise<void> {
+    this.sliceStart = performance.now();
+    while (!this.cancelled && !gate.finished) {
+      await this.awaitDeferred();
+      this.fireProcessingTimers();
+      const event = gate.poll();
+      if (event === undefined) {
+        await this.waitForWork(Infinity);
+        continue;
+      }
+      await this.handleEvent(event, gate.lastChannel);
+      await this.afterStep();
+    }
+  }
+
+  private async handleEvent(event: ChannelEvent, channel: number): Promise<void> {
+    const tracker = this.tracker!;
+    switch (event.type) {
+      case 'batch':
+        this.head.processInput(event.batch, this.gate!.channels[channel]!.input);
+        return;
+      case 'watermark':
+        tracker.onWatermark(channel, event.timestamp);
+        this.emitProgress();
+        return;
+      case 'status':
+        tracker.onStatus(channel, event.idle);
+        this.emitProgress();
+        return;
+      case 'barrier':
+        if (this.options.onBarrier === undefined) {
+          throw new Error(`task ${this.name} received checkpoint barrier ${event.checkpointId} but checkpointing is not set up`);
+        }
+        await this.options.onBarrier(this, channel, event);
+        return;
+      case 'end-of-input': {
+        tracker.onEnd(channel);
+        this.emitProgress();
+        const input = this.gate!.channels[channel]!.input;
+        this.openChannelsPerInput[input]!--;
+        if (this.openChannelsPerInput[input] === 0) await this.head.call((impl) => impl.endInput(input));
+        return;
+      }
+    }
+  }
+
+  /** Forwards the combined input watermark and idleness when they changed. */
+  private emitProgress(): void {
+    const tracker = this.tracker!;
+    if (tracker.current > this.emittedWatermark) {
+      this.emittedWatermark = tracker.current;
+      this.head.pushWatermark(this.emittedWatermark);
+    }
+    if (tracker.idle !== this.emittedIdle) {
+      this.emittedIdle = tracker.idle;
+      this.head.pushIdle(this.emittedIdle);
+    }
+  }
+
+  private async runSource(): Promise<void> {
+    const head = this.head;
+    const source = head.impl as SourceOperator;
+    this.sliceStart = performance.now();
+    while (!this.cancelled) {
+      await this.awaitDeferred();
+      this.fireProcessingTimers();
+      let result: SourcePollResult | Promise<SourcePollResult>;
+      try {
+        result = source.pollNext();
+        if (typeof result !== 'string') result = await result;
+      } catch (error) {
+        throw head.failure(error);
+      }
+      if (result === 'end') break;
+      if (result === 'idle') await this.waitForWork(source.idleWaitMs);
+      else await this.afterStep();
+    }
+    if (!this.cancelled) head.emitWatermark(Infinity);
+  }
+
+  /** After the last input: the rest of the chain sees its input end, then every output channel ends. */
+  private async finish(): Promise<void> {
+    for (let i = 1; i < this.hosts.length; i++) await this.hosts[i]!.call((impl) => impl.endInput(0));
+    await this.awaitDeferred();
+    this.tail.pushEvent(END_OF_INPUT);
+  }
+
+  private async closeAll(failed: boolean): Promise<void> {
+    for (const host of this.hosts) {
+      try {
+        await host.call((impl) => impl.close());
+      } catch (error) {
+        // A failure while closing after another failure must not hide the first one.
+        if (!failed) throw error;
+      } finally {
+        host.dispose();
+      }
+    }
+  }
+
+  /** Back-pressure, deferred work and time slicing, after each step. */
+  private async afterStep(): Promise<void> {
+    for (const writer of this.options.writers) {
+      for (let full = writer.fullChannel(); full !== undefined && !this.cancelled; full = writer.fullChannel()) {
+        const start = performance.now();
+        await full.whenWritable();
+        this.backpressuredMs += performance.now() - start;
+        this.sliceStart = performance.now();
+      }
+    }
+    if (performance.now() - this.sliceStart > SLICE_MS) {
+      await new Promise<void>((resolve) => setImmediate(resolve));
+      this.sliceStart = performance.now();
+    }
+  }
+
+  private async awaitDeferred(): Promise<void> {
+    if (this.deferred.length > 0) {
+      const pending = this.deferred;
+      this.deferred = [];
+      await Promise.all(pending);
+    }
+    if (this.deferredFailure !== undefined) throw this.deferredFailure;
+  }
+
+  /** Called by hosts: async work to finish before the next input event. */
+  defer(work: Promise<unknown>, host: OperatorHost): void {
+    this.deferred.push(
+      work.then(
+        () => undefined,
+        (error: unknown) => {
+          this.deferredFailure ??= host.failure(error);
+        },
+      ),
+    );
+  }
+
+  private fireProcessingTimers(): void {
+    const next = this.nextProcessingTime();
+    if (next === undefined) return;
+    const now = this.clock.now();
+    if (next > now) return;
+    for (const host of this.hosts) host.fireProcessingTimers(now);
+  }
+
+  private nextProcessingTime(): number | undefined {
+    let next: number | undefined;
+    for (const host of this.hosts) {
+      const t = host.nextProcessingTime();
+      if (t !== undefined && (next === undefined || t < next)) next = t;
+    }
+    return next;
+  }
+
+  /** Sleeps until input arrives, the next processing-time timer is due, `maxWaitMs` passed, or cancellation. */
+  private async waitForWork(maxWaitMs: number): Promise<void> {
+    const timer = this.nextProcessingTime();
+    const wakeAt = Math.min(timer ?? Infinity, maxWaitMs === Infinity ? Infinity : this.clock.now() + maxWaitMs);
+    const cancelTimer = wakeAt === Infinity ? undefined : this.clock.setTimer(wakeAt, () => this.signal.notify());
+    const start = performance.now();
+    await this.signal.wait();
+    this.idleMs += performance.now() - start;
+    cancelTimer?.();
+    this.sliceStart = performance.now();
+  }
+}

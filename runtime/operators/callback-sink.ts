@@ -1,0 +1,58 @@
+import type { Committable, SinkWriter } from '../connectors/sink-connector.js';
+
+/**
+ * Reads a sink through a callback given to `Job.start` (by sink uid) instead of its connector. The callback gets
+ * each batch as it arrives (rows in the sink schema's column order, `kinds` for upsert streams) and the subtask.
+ * If it returns a promise, the sink waits for it at its next flush, so a slow callback back-pressures the job;
+ * a rejection fails the job. Batches must not be modified; copy rows to keep them past the call if needed.
+ */
+export type SinkCallback = (
+  rows: readonly (readonly unknown[])[],
+  info: { readonly subtask: number; readonly kinds?: Uint8Array },
+) => void | Promise<void>;
+
+export class CallbackSinkWriter implements SinkWriter {
+  private inFlight: Promise<void>[] = [];
+  /** The first rejection, kept so that it is reported at the next flush rather than as an unhandled rejection. */
+  private failure: { readonly error: unknown } | undefined;
+
+  constructor(
+    private readonly callback: SinkCallback,
+    private readonly subtask: number,
+  ) {}
+
+  write(rows: readonly (readonly unknown[])[], kinds?: Uint8Array): void {
+    const result = this.callback(rows, kinds === undefined ? { subtask: this.subtask } : { subtask: this.subtask, kinds });
+    if (result !== undefined) {
+      this.inFlight.push(
+        result.then(undefined, (error: unknown) => {
+          this.failure ??= { error };
+        }),
+      );
+    }
+  }
+
+  async flush(): Promise<void> {
+    const inFlight = this.inFlight;
+    this.inFlight = [];
+    await Promise.all(inFlight);
+    if (this.failure !== undefined) throw this.failure.error;
+  }
+
+  async preCommit(): Promise<Committable[]> {
+    await this.flush();
+    return [];
+  }
+
+  async commit(): Promise<void> {}
+
+  async abort(): Promise<void> {
+    this.inFlight = [];
+  }
+
+  async recover(): Promise<void> {}
+
+  async close(): Promise<void> {
+    await this.flush();
+  }
+}

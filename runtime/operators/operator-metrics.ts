@@ -1,0 +1,12 @@
+/**
+ * The counters of one operator subtask: plain fields, bumped once per batch (never per record) by the runtime,
+ * read by `job.metrics()`. With worker threads they will be reported by message instead of read in place.
+ */
+export class OperatorMetrics {
+  recordsIn = 0;
+  recordsOut = 0;
+  /** Rows an event-time operator dropped because they arrived behind the watermark. */
+  lateRowsDropped = 0;
+  /** The last watermark the operator received (or, for a source, emitted). */
+  watermark = -Infinity;
+}

@@ -1,0 +1,88 @@
+import type { Operator, OperatorKind, OperatorSpec } from '../../compiler/graph/job-graph.js';
+import { createSinkWriter, createSourceConnector } from '../connectors/registry.js';
+import type { SinkEnvironment } from '../connectors/sink-connector.js';
+import type { UdfImplementations } from '../expressions/compile-expr.js';
+import type { Clock } from '../time/clock.js';
+import { CallbackSinkWriter, type SinkCallback } from './callback-sink.js';
+import { FilterOperator } from './filter.js';
+import { feedSourceConnector, type SourceFeed } from './iterable-source.js';
+import type { SourceOperator, StreamOperator } from './operator.js';
+import { ProjectOperator } from './project.js';
+import { SinkOperator } from './sink.js';
+import { SourceOperatorImpl } from './source.js';
+import { UnionOperator } from './union.js';
+import { WindowAssignOperator } from './window-assign.js';
+
+/** What an operator factory may use besides the job-graph node: one per operator subtask. */
+export interface OperatorEnvironment {
+  readonly jobId: string;
+  /** Unique per run of the job (file names of sinks). */
+  readonly runId: string;
+  readonly subtask: number;
+  readonly parallelism: number;
+  readonly udfs: UdfImplementations;
+  readonly clock: Clock;
+  /** Rows a source asks of a reader per read. */
+  readonly batchSize: number;
+  /** Sources fed through the Node API, by source uid. */
+  readonly sourceFeeds: ReadonlyMap<string, SourceFeed>;
+  /** Sinks read through a callback, by sink uid. */
+  readonly sinkCallbacks: ReadonlyMap<string, SinkCallback>;
+  readonly sinkEnvironment: SinkEnvironment;
+  /** Process functions registered through the Node API, by name (used by the `process` operator). */
+  readonly processFunctions: ReadonlyMap<string, unknown>;
+}
+
+export type OperatorFactory = (operator: Operator, env: OperatorEnvironment) => StreamOperator | SourceOperator;
+
+/** The spec of `operator`, narrowed to `kind` (the registry entry of that kind is only called for it). */
+export function specOf<K extends OperatorKind>(operator: Operator, kind: K): Extract<OperatorSpec, { kind: K }> {
+  if (operator.spec.kind !== kind) throw new Error(`${operator.id} is a ${operator.spec.kind} operator, not ${kind}`);
+  return operator.spec as Extract<OperatorSpec, { kind: K }>;
+}
+
+function notImplementedYet(kind: OperatorKind): OperatorFactory {
+  return (operator) => {
+    throw new Error(`operator '${operator.uid ?? operator.id}': the runtime has no ${kind} operator yet`);
+  };
+}
+
+/**
+ * The runtime operator for each job-graph operator kind. Stateful operators register here (one line each),
+ * built on the operator and state APIs of operator.ts and state/.
+ */
+export const operatorFactories: Record<OperatorKind, OperatorFactory> = {
+  source: (operator, env) => {
+    const feed = operator.uid === null ? undefined : env.sourceFeeds.get(operator.uid);
+    const connector =
+      feed !== undefined
+        ? feedSourceConnector(feed, operator.output)
+        : createSourceConnector(specOf(operator, 'source'), operator.output, { parallelism: env.parallelism, clock: () => env.clock.now() });
+    return new SourceOperatorImpl(operator, { connector, udfs: env.udfs, batchSize: env.batchSize });
+  },
+  filter: (operator, env) => new FilterOperator(specOf(operator, 'filter'), env.udfs),
+  project: (operator, env) => new ProjectOperator(specOf(operator, 'project'), env.udfs),
+  window_assign: (operator) => new WindowAssignOperator(specOf(operator, 'window_assign')),
+  union: () => new UnionOperator(),
+  sink: (operator, env) => {
+    const callback = operator.uid === null ? undefined : env.sinkCallbacks.get(operator.uid);
+    const schema = operator.inputs[0] ?? operator.output;
+    const writer =
+      callback !== undefined
+        ? new CallbackSinkWriter(callback, env.subtask)
+        : createSinkWriter(
+            specOf(operator, 'sink'),
+            schema,
+            { jobId: env.jobId, runId: env.runId, subtask: env.subtask, parallelism: env.parallelism },
+            env.sinkEnvironment,
+          );
+    return new SinkOperator(writer);
+  },
+  group_aggregate: notImplementedYet('group_aggregate'),
+  window_aggregate: notImplementedYet('window_aggregate'),
+  join: notImplementedYet('join'),
+  interval_join: notImplementedYet('interval_join'),
+  window_join: notImplementedYet('window_join'),
+  deduplicate: notImplementedYet('deduplicate'),
+  process: notImplementedYet('process'),
+};

@@ -1,0 +1,225 @@
+import type { Operator, StateDescriptor } from '../../compiler/graph/job-graph.js';
+import type { ReadResult, SourceConnector, SplitDescriptor, SplitPosition, SplitReader } from '../connectors/source-connector.js';
+import { compileExpr, type UdfImplementations } from '../expressions/compile-expr.js';
+import { makeBatch } from '../record-batch.js';
+import { murmur3String } from '../state/murmur3.js';
+import type { OperatorListState } from '../state/operator-state.js';
+import { WatermarkTracker } from '../time/watermark-tracker.js';
+import type { OperatorContext, SourceOperator, SourcePollResult } from './operator.js';
+import { RowFailure } from './row-failure.js';
+
+/** What a source subtask records per split in its operator state: where to resume, or that it is finished. */
+export interface SplitState {
+  readonly split: SplitDescriptor;
+  readonly position: SplitPosition | null;
+  readonly finished: boolean;
+}
+
+/** The operator state every source has (the compiler may declare it; the runtime knows it regardless). */
+export const SOURCE_SPLITS_STATE: StateDescriptor = {
+  name: 'splits',
+  scope: 'operator',
+  kind: 'list',
+  valueType: [
+    { name: 'split', type: { name: 'STRING' }, nullable: false },
+    { name: 'position', type: { name: 'STRING' }, nullable: true },
+  ],
+  redistribution: 'split',
+  description: 'the splits this subtask reads and the position reached in each',
+};
+
+interface ActiveSplit {
+  readonly split: SplitDescriptor;
+  readonly reader: SplitReader;
+  /** Input index in the watermark tracker. */
+  readonly input: number;
+  finished: boolean;
+  idleUntil: number;
+  /** Highest value of the watermark expression seen. */
+  watermark: number;
+}
+
+export interface SourceOperatorOptions {
+  readonly connector: SourceConnector;
+  readonly udfs: UdfImplementations;
+  /** Rows asked of a reader per read. */
+  readonly batchSize: number;
+}
+
+/**
+ * Reads the splits assigned to this subtask (round robin over the source's splits at the first start; from
+ * operator state after a restore) one batch at a time, rotating over splits. Watermarks come from the source's
+ * `WATERMARK FOR` expression (which already subtracts the allowed delay): per split the maximum seen so far;
+ * the subtask's watermark is the minimum over splits that are neither finished nor idle (WatermarkTracker).
+ * When every remaining split is idle the subtask reports itself idle so it does not hold back downstream.
+ */
+export class SourceOperatorImpl implements SourceOperator {
+  readonly isSource = true;
+  idleWaitMs = 0;
+  private ctx!: OperatorContext;
+  private splitState!: OperatorListState<SplitState>;
+  private readonly splits: ActiveSplit[] = [];
+  private finishedSplits: SplitState[] = [];
+  private tracker = new WatermarkTracker(0);
+  private next = 0;
+  private emittedWatermark = -Infinity;
+  private emittedIdle = false;
+  private readonly watermarkOf: ((row: readonly unknown[]) => unknown) | undefined;
+  /** Continuous sources: when to look for new splits next. */
+  private nextDiscoveryAt = Infinity;
+
+  constructor(
+    private readonly operator: Operator,
+    private readonly options: SourceOperatorOptions,
+  ) {
+    const spec = operator.spec;
+    if (spec.kind !== 'source') throw new Error(`${operator.id} is not a source`);
+    this.watermarkOf = spec.watermark === undefined ? undefined : compileExpr(spec.watermark.expr, options.udfs);
+  }
+
+  async open(ctx: OperatorContext): Promise<void> {
+    this.ctx = ctx;
+    this.splitState = ctx.getOperatorListState<SplitState>(SOURCE_SPLITS_STATE.name);
+    let assigned: SplitState[];
+    if (ctx.isRestored) {
+      assigned = [...this.splitState.get()];
+    } else {
+      const all = await this.options.connector.enumerateSplits();
+      assigned = all.filter((_, i) => i % ctx.parallelism === ctx.subtask).map((split) => ({ split, position: null, finished: false }));
+    }
+    this.finishedSplits = assigned.filter((s) => s.finished);
+    const open = assigned.filter((s) => !s.finished);
+    this.tracker = new WatermarkTracker(0);
+    for (const { split, position } of open) this.addSplit(split, position);
+    const { connector } = this.options;
+    if (!connector.bounded && connector.discoverNewSplits !== undefined) {
+      this.nextDiscoveryAt = ctx.clock.now() + (connector.discoveryIntervalMs ?? 1000);
+    }
+  }
+
+  private addSplit(split: SplitDescriptor, position: SplitPosition | null): void {
+    const reader = this.options.connector.createReader(split, position ?? undefined);
+    const input = this.tracker.addInput();
+    this.splits.push({ split, reader, input, finished: false, idleUntil: 0, watermark: -Infinity });
+  }
+
+  /**
+   * Every subtask asks its own connector instance for new splits and keeps those that hash to it, so that no
+   * coordinator is needed and each split is read by exactly one subtask.
+   */
+  private async discover(): Promise<void> {
+    const { connector } = this.options;
+    const known = new Set([...this.splits.map((s) => s.split.id), ...this.finishedSplits.map((s) => s.split.id)]);
+    for (const split of await connector.discoverNewSplits!()) {
+      if (known.has(split.id) || murmur3String(split.id) % this.ctx.parallelism !== this.ctx.subtask) continue;
+      this.addSplit(split, null);
+    }
+    this.nextDiscoveryAt = this.ctx.clock.now() + (connector.discoveryIntervalMs ?? 1000);
+  }
+
+  pollNext(): SourcePollResult | Promise<SourcePollResult> {
+    if (this.ctx.clock.now() >= this.nextDiscoveryAt) return this.discover().then(() => this.pollNext());
+    const split = this.pickSplit();
+    if (split === undefined) {
+      if (this.allFinished()) return 'end';
+      this.idleWaitMs = Math.min(this.idleWaitMs, Math.max(0, this.nextDiscoveryAt - this.ctx.clock.now()));
+      return 'idle';
+    }
+    const position = this.describePosition(split);
+    const result = split.reader.readSync?.(this.options.batchSize);
+    if (result !== undefined) return this.accept(split, result, position);
+    return split.reader.read(this.options.batchSize).then((r) => this.accept(split, r, position));
+  }
+
+  /** The next split to read in rotation, skipping finished ones and idle ones whose wait is not over. */
+  private pickSplit(): ActiveSplit | undefined {
+    const now = this.ctx.clock.now();
+    const n = this.splits.length;
+    let soonest = Infinity;
+    for (let tried = 0; tried < n; tried++) {
+      const split = this.splits[this.next]!;
+      this.next = (this.next + 1) % n;
+      if (split.finished) continue;
+      if (split.idleUntil <= now) return split;
+      soonest = Math.min(soonest, split.idleUntil);
+    }
+    this.idleWaitMs = soonest === Infinity ? Infinity : soonest - now;
+    return undefined;
+  }
+
+  /** Bounded sources end when their splits do; continuous ones never end. */
+  private allFinished(): boolean {
+    return this.nextDiscoveryAt === Infinity && this.splits.every((s) => s.finished);
+  }
+
+  private describePosition(split: ActiveSplit): string {
+    return `split '${split.split.id}' after position ${JSON.stringify(split.reader.position())}`;
+  }
+
+  private accept(split: ActiveSplit, result: ReadResult, position: string): SourcePollResult {
+    const { rows } = result;
+    if (rows.length > 0) {
+      this.ctx.setRecordOrigin(`source ${position}`);
+      if (this.watermarkOf !== undefined) this.advanceSplitWatermark(split, rows);
+      this.ctx.output(makeBatch(rows));
+    }
+    switch (result.status) {
+      case 'end':
+        split.finished = true;
+        this.tracker.onEnd(split.input);
+        this.finishedSplits.push({ split: split.split, position: split.reader.position(), finished: true });
+        void split.reader.close();
+        break;
+      case 'idle':
+        split.idleUntil = this.ctx.clock.now() + (result.retryAfterMs ?? 0);
+        this.tracker.onStatus(split.input, true);
+        break;
+      case 'more':
+        this.tracker.onStatus(split.input, false);
+        break;
+    }
+    this.emitProgress();
+    return this.allFinished() ? 'end' : 'more';
+  }
+
+  private advanceSplitWatermark(split: ActiveSplit, rows: readonly (readonly unknown[])[]): void {
+    const watermarkOf = this.watermarkOf!;
+    let max = split.watermark;
+    let i = 0;
+    try {
+      for (; i < rows.length; i++) {
+        const value = watermarkOf(rows[i]!);
+        if (typeof value === 'number' && value > max) max = value;
+      }
+    } catch (error) {
+      throw new RowFailure(rows[i]!, error);
+    }
+    if (max > split.watermark) {
+      split.watermark = max;
+      this.tracker.onWatermark(split.input, max);
+    }
+  }
+
+  /** Emits the subtask's watermark and idleness when they changed. */
+  private emitProgress(): void {
+    if (this.watermarkOf !== undefined && this.tracker.current > this.emittedWatermark && this.tracker.current < Infinity) {
+      this.emittedWatermark = this.tracker.current;
+      this.ctx.emitWatermark(this.emittedWatermark);
+    }
+    if (this.tracker.idle !== this.emittedIdle) {
+      this.emittedIdle = this.tracker.idle;
+      this.ctx.emitIdle(this.emittedIdle);
+    }
+  }
+
+  snapshotState(): void {
+    const open = this.splits.filter((s) => !s.finished).map((s) => ({ split: s.split, position: s.reader.position(), finished: false }));
+    this.splitState.update([...this.finishedSplits, ...open]);
+  }
+
+  notifyCheckpointComplete(): void {}
+
+  async close(): Promise<void> {
+    await Promise.all(this.splits.filter((s) => !s.finished).map((s) => s.reader.close()));
+  }
+}

@@ -1,0 +1,47 @@
+import { encodeKey } from './key-codec.js';
+import { formatRange, keyGroupForKey, rangeContains, type KeyGroupRange } from './key-groups.js';
+
+/**
+ * The key that keyed state and timers are scoped to right now, for one operator subtask. Setting it encodes the
+ * key once (key-codec.ts) and finds its key group; every state access then reuses both.
+ */
+export class CurrentKey {
+  key: readonly unknown[] | undefined = undefined;
+  encoded = '';
+  keyGroup = -1;
+
+  constructor(
+    readonly maxParallelism: number,
+    readonly keyGroupRange: KeyGroupRange,
+    /** For messages: the operator subtask. */
+    private readonly owner: string,
+  ) {}
+
+  set(key: readonly unknown[]): void {
+    const encoded = encodeKey(key);
+    const keyGroup = keyGroupForKey(encoded, this.maxParallelism);
+    if (!rangeContains(this.keyGroupRange, keyGroup)) {
+      // The hash edge in front of the operator routes by the same key, so this is a planning bug, not user error.
+      throw new Error(
+        `${this.owner} received key ${encoded} of key group ${keyGroup}, outside its key groups ${formatRange(this.keyGroupRange)}: ` +
+          'the input is not partitioned by the key the operator uses',
+      );
+    }
+    this.key = key;
+    this.encoded = encoded;
+    this.keyGroup = keyGroup;
+  }
+
+  /** Restores a key captured earlier (a timer's), skipping the encoding. */
+  setEncoded(key: readonly unknown[], encoded: string, keyGroup: number): void {
+    this.key = key;
+    this.encoded = encoded;
+    this.keyGroup = keyGroup;
+  }
+
+  clear(): void {
+    this.key = undefined;
+    this.encoded = '';
+    this.keyGroup = -1;
+  }
+}

@@ -1,0 +1,91 @@
+import type { KeyGroupRange } from './key-groups.js';
+
+export type StateBackendType = 'memory' | 'fs' | 'disk';
+
+/** How a state stores its cells: one value per (key, namespace), or a map of entries per (key, namespace). */
+export type CellLayout = 'value' | 'map';
+
+/**
+ * One entry of keyed state in the canonical, backend-independent form used by snapshots, savepoint dumps and
+ * rescaling. `key` is the encoded key (key-codec.ts) and `keyGroup` its key group. Value-layout states give one
+ * entry per (state, key, namespace) whose `value` is the stored value (a list state's whole list); map-layout
+ * states give one entry per map entry, with `mapKey` the map key as given (`hasMapKey` true).
+ */
+export interface StateEntry {
+  readonly state: string;
+  readonly keyGroup: number;
+  readonly key: string;
+  readonly namespace: string;
+  readonly value: unknown;
+  readonly hasMapKey: boolean;
+  readonly mapKey?: unknown;
+}
+
+/**
+ * The frozen view taken by `KeyedStateBackend.snapshot()`: the synchronous part of a checkpoint. Taking it is
+ * cheap and later writes to the backend do not show in it (copy-on-write on the heap, a read transaction on
+ * disk); `entries()` can then be written out asynchronously, off the hot path. Call `release()` when done.
+ */
+export interface KeyedStateSnapshot {
+  readonly keyGroupRange: KeyGroupRange;
+  readonly maxParallelism: number;
+  /** The states registered when the snapshot was taken, by name. */
+  readonly layouts: ReadonlyMap<string, CellLayout>;
+  /** Every entry, in canonical order: key group, state, key, namespace, map key (code point order). */
+  entries(): Iterable<StateEntry>;
+  release(): void;
+}
+
+/**
+ * Where an operator subtask's keyed state lives. All three backends (`memory`, `fs`: heap; `disk`: SQLite)
+ * implement this one interface, at the level of cells addressed by (state, key group, key, namespace) and, for
+ * map layouts, a map key. The typed states of keyed-state.ts sit on top, so every state kind works on every
+ * backend alike. Values must be plain data (value-codec.ts). A value handed out by `get` or `mapGet` must not
+ * be modified by the caller; the backend may share it until it is replaced.
+ *
+ * Map keys are passed twice: `mapKey` (encoded with `encodeMapKey`) identifies the entry, `rawMapKey` is the
+ * key as the operator gave it, returned by `mapEntries` and stored in snapshots.
+ */
+export interface KeyedStateBackend {
+  readonly type: StateBackendType;
+  readonly maxParallelism: number;
+  readonly keyGroupRange: KeyGroupRange;
+
+  /** Declares a state before use. Registering a name again with another layout throws. */
+  register(state: string, layout: CellLayout): void;
+  /** The registered states, by name. */
+  readonly layouts: ReadonlyMap<string, CellLayout>;
+
+  get(state: string, keyGroup: number, key: string, namespace: string): unknown;
+  /**
+   * The value, for the caller to modify in place and then `put` back (accumulators): the backend hands out a
+   * private copy when the stored value is shared with an open snapshot.
+   */
+  getForUpdate(state: string, keyGroup: number, key: string, namespace: string): unknown;
+  put(state: string, keyGroup: number, key: string, namespace: string, value: unknown): void;
+  /** Appends to the array stored in the cell (creating it): list state without copying the list. */
+  append(state: string, keyGroup: number, key: string, namespace: string, items: readonly unknown[]): void;
+  /** Removes the cell: its value, or every entry of its map. */
+  remove(state: string, keyGroup: number, key: string, namespace: string): void;
+
+  mapGet(state: string, keyGroup: number, key: string, namespace: string, mapKey: string): unknown;
+  mapPut(state: string, keyGroup: number, key: string, namespace: string, mapKey: string, rawMapKey: unknown, value: unknown): void;
+  mapRemove(state: string, keyGroup: number, key: string, namespace: string, mapKey: string): void;
+  /** Entries as [rawMapKey, value] pairs, in no particular order; do not modify the map while iterating. */
+  mapEntries(state: string, keyGroup: number, key: string, namespace: string): Iterable<readonly [unknown, unknown]>;
+  mapSize(state: string, keyGroup: number, key: string, namespace: string): number;
+
+  /** Every (key, namespace) that has a cell of `state`, e.g. to visit all windows of all keys. */
+  keys(state: string): Iterable<{ readonly keyGroup: number; readonly key: string; readonly namespace: string }>;
+
+  /** The synchronous part of a checkpoint: a consistent, frozen view of all state. */
+  snapshot(): KeyedStateSnapshot;
+  /**
+   * Loads entries (from snapshots of any backend and any parallelism); entries outside this backend's key-group
+   * range are skipped, so a subtask can be handed every snapshot whose range intersects its own. `layouts`
+   * registers the snapshot's states, including those that had no entries.
+   */
+  restore(entries: Iterable<StateEntry>, layouts?: Readonly<Record<string, CellLayout>>): void;
+  /** Frees memory and files. */
+  dispose(): void;
+}

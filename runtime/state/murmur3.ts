@@ -1,0 +1,76 @@
+/**
+ * MurmurHash3 (x86, 32-bit) of the UTF-8 bytes of a string, computed while encoding so that no byte buffer (and
+ * no closure) is allocated per key. Matches the reference implementation on UTF-8 bytes. The running state lives
+ * in module variables: hashing is synchronous and never re-entrant.
+ */
+let h = 0;
+let word = 0;
+let filled = 0;
+let length = 0;
+
+export function murmur3String(text: string, seed = 0): number {
+  h = seed | 0;
+  word = 0;
+  filled = 0;
+  length = 0;
+  for (let i = 0; i < text.length; i++) {
+    let c = text.charCodeAt(i);
+    if (c < 0x80) {
+      mixByte(c);
+      continue;
+    }
+    if (c >= 0xd800 && c <= 0xdbff && i + 1 < text.length) {
+      const low = text.charCodeAt(i + 1);
+      if (low >= 0xdc00 && low <= 0xdfff) {
+        c = 0x10000 + ((c - 0xd800) << 10) + (low - 0xdc00);
+        i++;
+      }
+    }
+    // Lone surrogates encode as U+FFFD, as TextEncoder does.
+    if (c >= 0xd800 && c <= 0xdfff) c = 0xfffd;
+    if (c < 0x800) {
+      mixByte(0xc0 | (c >> 6));
+      mixByte(0x80 | (c & 0x3f));
+    } else if (c < 0x10000) {
+      mixByte(0xe0 | (c >> 12));
+      mixByte(0x80 | ((c >> 6) & 0x3f));
+      mixByte(0x80 | (c & 0x3f));
+    } else {
+      mixByte(0xf0 | (c >> 18));
+      mixByte(0x80 | ((c >> 12) & 0x3f));
+      mixByte(0x80 | ((c >> 6) & 0x3f));
+      mixByte(0x80 | (c & 0x3f));
+    }
+  }
+  if (filled > 0) h ^= mixK(word);
+  h ^= length;
+  return fmix32(h) >>> 0;
+}
+
+function mixByte(byte: number): void {
+  word |= byte << (filled * 8);
+  filled++;
+  length++;
+  if (filled === 4) {
+    h ^= mixK(word);
+    h = (h << 13) | (h >>> 19);
+    h = (Math.imul(h, 5) + 0xe6546b64) | 0;
+    word = 0;
+    filled = 0;
+  }
+}
+
+function mixK(k: number): number {
+  k = Math.imul(k, 0xcc9e2d51);
+  k = (k << 15) | (k >>> 17);
+  return Math.imul(k, 0x1b873593);
+}
+
+function fmix32(x: number): number {
+  x ^= x >>> 16;
+  x = Math.imul(x, 0x85ebca6b);
+  x ^= x >>> 13;
+  x = Math.imul(x, 0xc2b2ae35);
+  x ^= x >>> 16;
+  return x;
+}

@@ -1,0 +1,176 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { CurrentKey } from '../../runtime/state/current-key.js';
+import { keyGroupRangeForSubtask } from '../../runtime/state/key-groups.js';
+import { createKeyedState, listState, mapState, valueState } from '../../runtime/state/keyed-state.js';
+import type { KeyedStateBackend, StateBackendType } from '../../runtime/state/keyed-state-backend.js';
+import { keyedStateFromText, keyedStateToText, SnapshotFormatError } from '../../runtime/state/snapshot-format.js';
+import { TimerService } from '../../runtime/time/timer-service.js';
+import { BACKEND_TYPES, TestBackends } from './state-test-backends.js';
+
+const backends = new TestBackends();
+afterEach(() => backends.disposeAll());
+
+const MAX_PARALLELISM = 128;
+const KEYS = Array.from({ length: 60 }, (_, i) => (i % 3 === 0 ? [`user-${i}`] : [i, i % 2 === 0]));
+
+/** Fills value, list and map state and timers for every key of KEYS that falls in the backend's range. */
+function fill(backend: KeyedStateBackend): void {
+  const key = new CurrentKey(MAX_PARALLELISM, backend.keyGroupRange, 'fill');
+  const total = createKeyedState(backend, key, valueState<number>('total'));
+  const events = createKeyedState(backend, key, listState<unknown[]>('events'));
+  const perWindow = createKeyedState(backend, key, mapState<number[], number>('per-window'));
+  const timers = new TimerService(backend, key);
+  KEYS.forEach((k, i) => {
+    try {
+      key.set(k);
+    } catch {
+      return; // not this subtask's key
+    }
+    total.update(i * 1.5);
+    events.add([i, `e${i}`, null]);
+    events.add([i + 1, 'second', Infinity]);
+    perWindow.put([0, 10], i);
+    perWindow.put([10, 20], -i);
+    timers.registerEventTimeTimer(1000 + i, `w${i % 4}`);
+  });
+}
+
+/** Everything readable through the typed API, for every key of KEYS in the backend's range. */
+function readAll(backend: KeyedStateBackend): unknown[] {
+  const key = new CurrentKey(MAX_PARALLELISM, backend.keyGroupRange, 'read');
+  const total = createKeyedState(backend, key, valueState<number>('total'));
+  const events = createKeyedState(backend, key, listState<unknown[]>('events'));
+  const perWindow = createKeyedState(backend, key, mapState<number[], number>('per-window'));
+  const result: unknown[] = [];
+  for (const k of KEYS) {
+    try {
+      key.set(k);
+    } catch {
+      continue;
+    }
+    result.push([k, total.value(), events.get(), [...perWindow.entries()].sort()]);
+  }
+  return result;
+}
+
+describe('keyed state snapshots', () => {
+  it.each(BACKEND_TYPES)('the %s backend writes the same canonical snapshot as the heap', (type) => {
+    const reference = backends.create('memory');
+    fill(reference);
+    const backend = backends.create(type);
+    fill(backend);
+    const snapshot = backend.snapshot();
+    const expected = reference.snapshot();
+    expect(keyedStateToText(snapshot)).toBe(keyedStateToText(expected));
+    snapshot.release();
+    expected.release();
+  });
+
+  const pairs: [StateBackendType, StateBackendType][] = BACKEND_TYPES.flatMap((a) => BACKEND_TYPES.map((b) => [a, b] as [StateBackendType, StateBackendType]));
+
+  it.each(pairs)('round trips from %s into %s', (from, to) => {
+    const source = backends.create(from);
+    fill(source);
+    const snapshot = source.snapshot();
+    const text = keyedStateToText(snapshot);
+    snapshot.release();
+
+    const target = backends.create(to);
+    const parsed = keyedStateFromText(text);
+    target.restore(parsed.entries, parsed.header.states);
+    expect(readAll(target)).toEqual(readAll(source));
+    const again = target.snapshot();
+    expect(keyedStateToText(again)).toBe(text);
+    again.release();
+
+    // Timers come back too, in firing order.
+    const timers = new TimerService(target, new CurrentKey(MAX_PARALLELISM, target.keyGroupRange, 'timers'));
+    timers.reload();
+    const fired: number[] = [];
+    timers.advanceWatermark(Infinity, (t) => fired.push(t.timestamp));
+    expect(fired).toEqual(KEYS.map((_, i) => 1000 + i));
+  });
+
+  it.each(BACKEND_TYPES)('rescales %s state from parallelism 2 to 3 and back to 1 by key-group ranges', (type) => {
+    const whole = backends.create('memory');
+    fill(whole);
+    const expected = readAll(whole);
+
+    const twoSubtasks = [0, 1].map((s) => {
+      const backend = backends.create(type, MAX_PARALLELISM, keyGroupRangeForSubtask(s, 2, MAX_PARALLELISM));
+      fill(backend);
+      return backend;
+    });
+    const texts = twoSubtasks.map((b) => {
+      const snap = b.snapshot();
+      const text = keyedStateToText(snap);
+      snap.release();
+      return text;
+    });
+    const parsed = texts.map(keyedStateFromText);
+
+    const threeSubtasks = [0, 1, 2].map((s) => {
+      const backend = backends.create(type, MAX_PARALLELISM, keyGroupRangeForSubtask(s, 3, MAX_PARALLELISM));
+      for (const p of parsed) backend.restore(p.entries);
+      return backend;
+    });
+    const gathered = threeSubtasks.flatMap(readAll);
+    expect(gathered).toHaveLength(KEYS.length);
+    expect(sortByKey(gathered)).toEqual(sortByKey(expected));
+
+    const one = backends.create(type);
+    for (const b of threeSubtasks) {
+      const snap = b.snapshot();
+      one.restore(keyedStateFromText(keyedStateToText(snap)).entries);
+      snap.release();
+    }
+    expect(readAll(one)).toEqual(expected);
+  });
+
+  it.each(BACKEND_TYPES)('a %s snapshot does not see writes made after it was taken', (type) => {
+    const backend = backends.create(type);
+    const key = new CurrentKey(MAX_PARALLELISM, backend.keyGroupRange, 'cow');
+    const value = createKeyedState(backend, key, valueState<number>('v'));
+    const list = createKeyedState(backend, key, listState<number>('l'));
+    const map = createKeyedState(backend, key, mapState<string, number>('m'));
+    key.set(['k']);
+    value.update(1);
+    list.add(1);
+    map.put('a', 1);
+    const snapshot = backend.snapshot();
+    value.update(2);
+    list.add(2);
+    map.put('a', 2);
+    map.put('b', 2);
+    key.set(['new']);
+    value.update(3);
+    const entries = [...snapshot.entries()].map((e) => [e.state, e.key, e.value, e.mapKey]);
+    snapshot.release();
+    expect(entries).toEqual([
+      ['l', '["k"]', [1], undefined],
+      ['m', '["k"]', 1, 'a'],
+      ['v', '["k"]', 1, undefined],
+    ].sort((a, b) => (a[0]! < b[0]! ? -1 : 1)));
+    key.set(['k']);
+    expect(list.get()).toEqual([1, 2]);
+    expect(map.get('a')).toBe(2);
+  });
+
+  it('rejects truncated and foreign files with the line at fault', () => {
+    const backend = backends.create('memory');
+    fill(backend);
+    const snapshot = backend.snapshot();
+    const text = keyedStateToText(snapshot);
+    snapshot.release();
+    const lines = text.trimEnd().split('\n');
+    expect(() => keyedStateFromText(lines.slice(0, -1).join('\n'))).toThrow(/truncated/);
+    expect(() => keyedStateFromText('{"format":"something-else"}\n')).toThrow(SnapshotFormatError);
+    expect(() => keyedStateFromText([lines[0], '[0,"undeclared","[1]","",1]', '{"end":true,"entries":1}'].join('\n'))).toThrow(
+      /line 2: entry of state 'undeclared'/,
+    );
+  });
+});
+
+function sortByKey(rows: unknown[]): unknown[] {
+  return [...rows].sort((a, b) => (JSON.stringify((a as unknown[])[0]) < JSON.stringify((b as unknown[])[0]) ? -1 : 1));
+}
