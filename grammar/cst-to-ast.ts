@@ -5,7 +5,8 @@ import type * as ast from './ast/index.js';
 import { spanBetween } from './ast/index.js';
 import type * as cst from './cst.js';
 import { pipeParser } from './parser.js';
-import { UnterminatedQuotedIdentifier, UnterminatedString } from './tokens.js';
+import { binaryPrecedence, Precedence } from './precedence.js';
+import { Null, True, UnterminatedQuotedIdentifier, UnterminatedString } from './tokens.js';
 
 /**
  * Turns the concrete syntax tree into the AST.
@@ -57,8 +58,9 @@ const windowFunctions: Readonly<Record<ast.WindowFunction, { readonly arity: num
   SESSION: { arity: 2, usage: 'SESSION(time_col, gap)' },
 };
 
-const comparisonOperators: Readonly<Record<string, ast.BinaryOperator>> = {
-  '=': '=', '<>': '<>', '!=': '<>', '<': '<', '<=': '<=', '>': '>', '>=': '>=',
+const binaryOperators: Readonly<Record<string, ast.BinaryOperator>> = {
+  'OR': 'OR', 'AND': 'AND', '=': '=', '<>': '<>', '!=': '<>', '<': '<', '<=': '<=', '>': '>', '>=': '>=',
+  '+': '+', '-': '-', '||': '||', '*': '*', '/': '/', '%': '%',
 };
 
 // ---- Tokens and nodes -------------------------------------------------------------------------------------
@@ -102,46 +104,52 @@ function stringNode(token: IToken | undefined): ast.StringLiteralNode | undefine
   return token === undefined ? undefined : { kind: 'StringLiteralNode', value: stringValue(token), span: tokenSpan(token) };
 }
 
-/** Left-folds `operands[0] op operands[1] op …`; undefined if recovery lost an operand or an operator. */
-function foldBinary(
-  operands: readonly ast.Expr[] | undefined,
-  operators: readonly IToken[] | undefined,
-  operatorOf: (token: IToken) => ast.BinaryOperator,
-): ast.Expr | undefined {
-  if (operands === undefined || operands.length === 0) return undefined;
-  const ops = operators ?? [];
-  if (ops.length !== operands.length - 1) return undefined;
-  let left = operands[0] as ast.Expr;
-  for (let i = 0; i < ops.length; i++) {
-    const operator = real(ops, i);
-    const right = operands[i + 1] as ast.Expr;
-    if (operator === undefined) return undefined;
-    left = {
-      kind: 'BinaryExpr',
-      operator: operatorOf(operator),
-      left,
-      right,
-      operatorSpan: tokenSpan(operator),
-      span: spanBetween(left.span, right.span),
-    };
-  }
-  return left;
-}
+// ---- Precedence ---------------------------------------------------------------------------------------
 
-/** Applies prefix operators (`NOT NOT x`, `- -x`) innermost first. */
-function applyPrefixes(
-  prefixes: readonly IToken[] | undefined,
-  operand: ast.Expr | undefined,
-  operatorOf: (token: IToken) => ast.UnaryOperator,
-): ast.Expr | undefined {
-  let result = operand;
-  for (let i = (prefixes?.length ?? 0) - 1; i >= 0 && result !== undefined; i--) {
-    const token = real(prefixes, i);
-    result = token === undefined
-      ? undefined
-      : { kind: 'UnaryExpr', operator: operatorOf(token), operand: result, span: spanBetween(tokenSpan(token), result.span) };
-  }
-  return result;
+/** One element of a flat expression as the parser leaves it: operands, binary operators and predicate suffixes. */
+type Piece =
+  | { readonly kind: 'operand'; readonly prefixes: readonly IToken[]; readonly primary: ast.Expr }
+  | { readonly kind: 'binary'; readonly operator: ast.BinaryOperator; readonly token: IToken }
+  | { readonly kind: 'suffix'; readonly apply: PredicateSuffix };
+
+type OperandPiece = Extract<Piece, { kind: 'operand' }>;
+
+/**
+ * Builds the tree of `operand (binary operand | suffix)*` by precedence climbing. Binary levels are
+ * left-associative; `-`/`+` apply to their primary alone, while `NOT` takes in the comparisons and
+ * arithmetic after it (`NOT a = b` is `NOT (a = b)`), as in SQL.
+ */
+function climb(pieces: readonly Piece[]): ast.Expr {
+  let position = 0;
+
+  const parse = (min: Precedence): ast.Expr => extend(prefixed(pieces[position++] as OperandPiece, 0), min);
+
+  const prefixed = (piece: OperandPiece, index: number): ast.Expr => {
+    const token = piece.prefixes[index];
+    if (token === undefined) return piece.primary;
+    const operator = token.image.toUpperCase() as ast.UnaryOperator;
+    const inner = prefixed(piece, index + 1);
+    const operand = operator === 'NOT' ? extend(inner, Precedence.Predicate) : inner;
+    return { kind: 'UnaryExpr', operator, operand, span: spanBetween(tokenSpan(token), operand.span) };
+  };
+
+  const extend = (first: ast.Expr, min: Precedence): ast.Expr => {
+    let left = first;
+    for (let piece = pieces[position]; piece !== undefined && piece.kind !== 'operand'; piece = pieces[position]) {
+      const level = piece.kind === 'binary' ? binaryPrecedence[piece.operator] : Precedence.Predicate;
+      if (level < min) break;
+      position++;
+      if (piece.kind === 'suffix') {
+        left = piece.apply(left);
+        continue;
+      }
+      const right = parse((level + 1) as Precedence);
+      left = { kind: 'BinaryExpr', operator: piece.operator, left, right, operatorSpan: tokenSpan(piece.token), span: spanBetween(left.span, right.span) };
+    }
+    return left;
+  };
+
+  return parse(Precedence.Or);
 }
 
 // ---- The visitor ------------------------------------------------------------------------------------------
@@ -478,87 +486,100 @@ class AstBuilder extends BaseCstVisitor {
   }
 
   expression(ctx: cst.ExpressionCstChildren, _span?: Span): ast.Expr | undefined {
-    return this.one(ctx.orExpression, (c) => this.orExpression(c));
+    const first = this.one(ctx.operand, (c, s) => this.operand(c, s));
+    const tails = this.all(ctx.tails, (c, s) => this.expressionTail(c, s));
+    return first && tails && climb([first, ...tails.flat()]);
   }
 
-  orExpression(ctx: cst.OrExpressionCstChildren): ast.Expr | undefined {
-    return foldBinary(this.all(ctx.operands, (c) => this.andExpression(c)), ctx.operators, () => 'OR');
-  }
-
-  andExpression(ctx: cst.AndExpressionCstChildren): ast.Expr | undefined {
-    return foldBinary(this.all(ctx.operands, (c) => this.notExpression(c)), ctx.operators, () => 'AND');
-  }
-
-  notExpression(ctx: cst.NotExpressionCstChildren): ast.Expr | undefined {
-    return applyPrefixes(ctx.nots, this.one(ctx.predicate, (c) => this.predicate(c)), () => 'NOT');
-  }
-
-  predicate(ctx: cst.PredicateCstChildren): ast.Expr | undefined {
-    let result = this.one(ctx.operand, (c) => this.additiveExpression(c));
-    for (const node of ctx.suffixes ?? []) {
-      const suffix = this.one([node], (c, s) => this.predicateSuffix(c, s));
-      if (result === undefined || suffix === undefined) return undefined;
-      result = suffix(result);
+  expressionTail(ctx: cst.ExpressionTailCstChildren, span: Span): Piece[] | undefined {
+    const operator = real(ctx.operator);
+    if (operator !== undefined) {
+      const right = this.one(ctx.operand, (c, s) => this.operand(c, s));
+      const binary = binaryOperators[operator.image.toUpperCase()];
+      return right && binary && [{ kind: 'binary', operator: binary, token: operator }, right];
     }
-    return result;
+    const suffix = this.predicateSuffix(ctx, span);
+    return suffix && [{ kind: 'suffix', apply: suffix }];
   }
 
-  predicateSuffix(ctx: cst.PredicateSuffixCstChildren, span: Span): PredicateSuffix | undefined {
+  private predicateSuffix(ctx: cst.ExpressionTailCstChildren, span: Span): PredicateSuffix | undefined {
     const whole = (left: ast.Expr): Span => spanBetween(left.span, span);
     const negated = ctx.Not !== undefined;
-    const comparison = real(ctx.comparison);
-    if (comparison !== undefined) {
-      const right = this.one(ctx.right, (c) => this.additiveExpression(c));
-      const operator = comparisonOperators[comparison.image] ?? '=';
-      return right && ((left) => ({ kind: 'BinaryExpr', operator, left, right, operatorSpan: tokenSpan(comparison), span: whole(left) }));
-    }
     if (ctx.Is !== undefined) {
       return ctx.Null === undefined ? undefined : (operand) => ({ kind: 'IsNullExpr', operand, negated, span: whole(operand) });
     }
     if (ctx.Between !== undefined) {
-      const low = this.one(ctx.low, (c) => this.additiveExpression(c));
-      const high = this.one(ctx.high, (c) => this.additiveExpression(c));
+      const low = this.one(ctx.low, (c) => this.arithmetic(c));
+      const high = this.one(ctx.high, (c) => this.arithmetic(c));
       return low && high && ((operand) => ({ kind: 'BetweenExpr', operand, low, high, negated, span: whole(operand) }));
     }
     if (ctx.In !== undefined) {
       const list = this.all(ctx.list, (c, s) => this.expression(c, s));
       return list && list.length > 0 ? (operand) => ({ kind: 'InExpr', operand, list, negated, span: whole(operand) }) : undefined;
     }
-    const pattern = this.one(ctx.pattern, (c) => this.additiveExpression(c));
+    const pattern = this.one(ctx.pattern, (c) => this.arithmetic(c));
     return pattern && ((operand) => ({ kind: 'LikeExpr', operand, pattern, negated, span: whole(operand) }));
   }
 
-  additiveExpression(ctx: cst.AdditiveExpressionCstChildren): ast.Expr | undefined {
-    return foldBinary(
-      this.all(ctx.operands, (c) => this.multiplicativeExpression(c)),
-      ctx.operators,
-      (token) => token.image as '+' | '-' | '||',
-    );
+  arithmetic(ctx: cst.ArithmeticCstChildren): ast.Expr | undefined {
+    const operands = this.all(ctx.operands, (c, s) => this.operand(c, s));
+    const operators = ctx.operators ?? [];
+    if (operands === undefined || operands.length !== operators.length + 1) return undefined;
+    const pieces: Piece[] = [operands[0] as OperandPiece];
+    for (let i = 0; i < operators.length; i++) {
+      const token = real(operators, i);
+      const operator = token && binaryOperators[token.image];
+      if (token === undefined || operator === undefined) return undefined;
+      pieces.push({ kind: 'binary', operator, token }, operands[i + 1] as OperandPiece);
+    }
+    return climb(pieces);
   }
 
-  multiplicativeExpression(ctx: cst.MultiplicativeExpressionCstChildren): ast.Expr | undefined {
-    return foldBinary(this.all(ctx.operands, (c) => this.unaryExpression(c)), ctx.operators, (token) => token.image as '*' | '/' | '%');
+  operand(ctx: cst.OperandCstChildren, span: Span): OperandPiece | undefined {
+    const prefixes = ctx.prefixes ?? [];
+    if (prefixes.some((token) => token.isInsertedInRecovery === true)) return undefined;
+    const last = prefixes[prefixes.length - 1];
+    // The primary is what follows the prefix operators.
+    const primarySpan = last === undefined ? span : spanBetween({ offset: last.startOffset + last.image.length, length: 0 }, span);
+    const primary = this.primary(ctx, primarySpan);
+    return primary && { kind: 'operand', prefixes, primary };
   }
 
-  unaryExpression(ctx: cst.UnaryExpressionCstChildren): ast.Expr | undefined {
-    return applyPrefixes(ctx.signs, this.one(ctx.primary, (c, s) => this.primary(c, s)), (token) => token.image as '+' | '-');
-  }
-
-  primary(ctx: cst.PrimaryCstChildren, span: Span): ast.Expr | undefined {
+  private primary(ctx: cst.OperandCstChildren, span: Span): ast.Expr | undefined {
     const number = real(ctx.NumberLiteral);
-    if (number !== undefined) return { kind: 'NumberLiteral', text: number.image, span };
+    if (number !== undefined) return { kind: 'NumberLiteral', text: number.image, span: tokenSpan(number) };
     const string = real(ctx.StringLiteral);
-    if (string !== undefined) return { kind: 'StringLiteral', value: stringValue(string), span };
-    if (ctx.True !== undefined) return { kind: 'BooleanLiteral', value: true, span };
-    if (ctx.False !== undefined) return { kind: 'BooleanLiteral', value: false, span };
-    if (ctx.Null !== undefined) return { kind: 'NullLiteral', span };
+    if (string !== undefined) return { kind: 'StringLiteral', value: stringValue(string), span: tokenSpan(string) };
+    const literal = real(ctx.True) ?? real(ctx.False) ?? real(ctx.Null);
+    if (literal !== undefined) {
+      return literal.tokenType === Null
+        ? { kind: 'NullLiteral', span: tokenSpan(literal) }
+        : { kind: 'BooleanLiteral', value: literal.tokenType === True, span: tokenSpan(literal) };
+    }
+    if (ctx.parenthesized !== undefined) {
+      const open = real(ctx.LParen);
+      const close = real(ctx.RParen);
+      const inner = this.expressionOf(ctx.parenthesized);
+      // The parentheses belong to the expression's span, so a diagnostic on it shows them.
+      return open && close && inner && { ...inner, span: spanBetween(tokenSpan(open), tokenSpan(close)) };
+    }
+    const name = ctx.name === undefined ? undefined : identifier(real(ctx.name));
+    if (ctx.name !== undefined) {
+      if (name === undefined) return undefined;
+      const whole = spanBetween(name.span, span);
+      if (ctx.functionArguments !== undefined) {
+        const call = this.one(ctx.functionArguments, (c) => this.functionArguments(c));
+        return call && { kind: 'FunctionCall', name, ...call, span: whole };
+      }
+      if (ctx.Dot === undefined) return { kind: 'ColumnRef', name, span: name.span };
+      const member = identifier(real(ctx.member));
+      return member && { kind: 'ColumnRef', qualifier: name, name: member, span: whole };
+    }
     return (
       this.one(ctx.intervalLiteral, (c, s) => this.intervalLiteral(c, s)) ??
       this.one(ctx.timestampLiteral, (c, s) => this.timestampLiteral(c, s)) ??
       this.one(ctx.caseExpression, (c, s) => this.caseExpression(c, s)) ??
-      this.one(ctx.castExpression, (c, s) => this.castExpression(c, s)) ??
-      this.one(ctx.parenthesizedExpression, (c) => this.parenthesizedExpression(c)) ??
-      this.one(ctx.identifierExpression, (c, s) => this.identifierExpression(c, s))
+      this.one(ctx.castExpression, (c, s) => this.castExpression(c, s))
     );
   }
 
@@ -581,7 +602,7 @@ class AstBuilder extends BaseCstVisitor {
 
   caseExpression(ctx: cst.CaseExpressionCstChildren, span: Span): ast.CaseExpr | undefined {
     const whens = this.all(ctx.whens, (c) => this.whenClause(c));
-    if (whens === undefined || whens.length === 0 || ctx.End === undefined) return undefined;
+    if (whens === undefined || whens.length === 0 || real(ctx.End) === undefined) return undefined;
     const operand = ctx.operand === undefined ? null : this.expressionOf(ctx.operand);
     const otherwise = ctx.otherwise === undefined ? null : this.expressionOf(ctx.otherwise);
     if (operand === undefined || otherwise === undefined) return undefined;
@@ -604,22 +625,6 @@ class AstBuilder extends BaseCstVisitor {
     const operand = this.expressionOf(ctx.expression);
     const type = this.one(ctx.typeRef, (c, s) => this.typeRef(c, s));
     return operand && type && { kind: 'CastExpr', operand, type, span };
-  }
-
-  parenthesizedExpression(ctx: cst.ParenthesizedExpressionCstChildren): ast.Expr | undefined {
-    return this.expressionOf(ctx.expression);
-  }
-
-  identifierExpression(ctx: cst.IdentifierExpressionCstChildren, span: Span): ast.Expr | undefined {
-    const name = identifier(real(ctx.name));
-    if (name === undefined) return undefined;
-    if (ctx.functionArguments !== undefined) {
-      const call = this.one(ctx.functionArguments, (c) => this.functionArguments(c));
-      return call && { kind: 'FunctionCall', name, ...call, span };
-    }
-    if (ctx.Dot === undefined) return { kind: 'ColumnRef', name, span };
-    const member = identifier(real(ctx.member));
-    return member && { kind: 'ColumnRef', qualifier: name, name: member, span };
   }
 
   functionArguments(ctx: cst.FunctionArgumentsCstChildren): FunctionArguments | undefined {

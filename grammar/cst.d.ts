@@ -389,109 +389,51 @@ export interface ExpressionCstNode extends CstNode {
 }
 
 export type ExpressionCstChildren = {
-  orExpression: OrExpressionCstNode[];
+  operand: OperandCstNode[];
+  tails?: ExpressionTailCstNode[];
 };
 
-export interface OrExpressionCstNode extends CstNode {
-  name: "orExpression";
-  children: OrExpressionCstChildren;
+export interface ExpressionTailCstNode extends CstNode {
+  name: "expressionTail";
+  children: ExpressionTailCstChildren;
 }
 
-export type OrExpressionCstChildren = {
-  operands: (AndExpressionCstNode)[];
-  operators?: IToken[];
-};
-
-export interface AndExpressionCstNode extends CstNode {
-  name: "andExpression";
-  children: AndExpressionCstChildren;
-}
-
-export type AndExpressionCstChildren = {
-  operands: (NotExpressionCstNode)[];
-  operators?: IToken[];
-};
-
-export interface NotExpressionCstNode extends CstNode {
-  name: "notExpression";
-  children: NotExpressionCstChildren;
-}
-
-export type NotExpressionCstChildren = {
-  nots?: IToken[];
-  predicate: PredicateCstNode[];
-};
-
-export interface PredicateCstNode extends CstNode {
-  name: "predicate";
-  children: PredicateCstChildren;
-}
-
-export type PredicateCstChildren = {
-  operand: AdditiveExpressionCstNode[];
-  suffixes?: PredicateSuffixCstNode[];
-};
-
-export interface PredicateSuffixCstNode extends CstNode {
-  name: "predicateSuffix";
-  children: PredicateSuffixCstChildren;
-}
-
-export type PredicateSuffixCstChildren = {
-  comparison?: IToken[];
-  right?: AdditiveExpressionCstNode[];
+export type ExpressionTailCstChildren = {
+  operator?: IToken[];
+  operand?: OperandCstNode[];
   Is?: IToken[];
   Not?: (IToken)[];
   Null?: IToken[];
   Between?: IToken[];
-  low?: AdditiveExpressionCstNode[];
+  low?: ArithmeticCstNode[];
   And?: IToken[];
-  high?: AdditiveExpressionCstNode[];
+  high?: ArithmeticCstNode[];
   In?: IToken[];
   LParen?: IToken[];
   list?: (ExpressionCstNode)[];
   Comma?: IToken[];
   RParen?: IToken[];
   Like?: IToken[];
-  pattern?: AdditiveExpressionCstNode[];
+  pattern?: ArithmeticCstNode[];
 };
 
-export interface AdditiveExpressionCstNode extends CstNode {
-  name: "additiveExpression";
-  children: AdditiveExpressionCstChildren;
+export interface ArithmeticCstNode extends CstNode {
+  name: "arithmetic";
+  children: ArithmeticCstChildren;
 }
 
-export type AdditiveExpressionCstChildren = {
-  operands: (MultiplicativeExpressionCstNode)[];
+export type ArithmeticCstChildren = {
+  operands: (OperandCstNode)[];
   operators?: IToken[];
 };
 
-export interface MultiplicativeExpressionCstNode extends CstNode {
-  name: "multiplicativeExpression";
-  children: MultiplicativeExpressionCstChildren;
+export interface OperandCstNode extends CstNode {
+  name: "operand";
+  children: OperandCstChildren;
 }
 
-export type MultiplicativeExpressionCstChildren = {
-  operands: (UnaryExpressionCstNode)[];
-  operators?: IToken[];
-};
-
-export interface UnaryExpressionCstNode extends CstNode {
-  name: "unaryExpression";
-  children: UnaryExpressionCstChildren;
-}
-
-export type UnaryExpressionCstChildren = {
-  signs?: IToken[];
-  primary: PrimaryCstNode[];
-};
-
-export interface PrimaryCstNode extends CstNode {
-  name: "primary";
-  children: PrimaryCstChildren;
-}
-
-export type PrimaryCstChildren = {
+export type OperandCstChildren = {
+  prefixes?: IToken[];
   NumberLiteral?: IToken[];
   StringLiteral?: IToken[];
   True?: IToken[];
@@ -501,8 +443,13 @@ export type PrimaryCstChildren = {
   timestampLiteral?: TimestampLiteralCstNode[];
   caseExpression?: CaseExpressionCstNode[];
   castExpression?: CastExpressionCstNode[];
-  parenthesizedExpression?: ParenthesizedExpressionCstNode[];
-  identifierExpression?: IdentifierExpressionCstNode[];
+  LParen?: IToken[];
+  parenthesized?: ExpressionCstNode[];
+  RParen?: IToken[];
+  name?: IToken[];
+  functionArguments?: FunctionArgumentsCstNode[];
+  Dot?: IToken[];
+  member?: IToken[];
 };
 
 export interface IntervalLiteralCstNode extends CstNode {
@@ -566,29 +513,6 @@ export type CastExpressionCstChildren = {
   RParen: IToken[];
 };
 
-export interface ParenthesizedExpressionCstNode extends CstNode {
-  name: "parenthesizedExpression";
-  children: ParenthesizedExpressionCstChildren;
-}
-
-export type ParenthesizedExpressionCstChildren = {
-  LParen: IToken[];
-  expression: ExpressionCstNode[];
-  RParen: IToken[];
-};
-
-export interface IdentifierExpressionCstNode extends CstNode {
-  name: "identifierExpression";
-  children: IdentifierExpressionCstChildren;
-}
-
-export type IdentifierExpressionCstChildren = {
-  name: IToken[];
-  functionArguments?: FunctionArgumentsCstNode[];
-  Dot?: IToken[];
-  member?: IToken[];
-};
-
 export interface FunctionArgumentsCstNode extends CstNode {
   name: "functionArguments";
   children: FunctionArgumentsCstChildren;
@@ -636,21 +560,13 @@ export interface ICstNodeVisitor<IN, OUT> extends ICstVisitor<IN, OUT> {
   deduplicateStep(children: DeduplicateStepCstChildren, param?: IN): OUT;
   processStep(children: ProcessStepCstChildren, param?: IN): OUT;
   expression(children: ExpressionCstChildren, param?: IN): OUT;
-  orExpression(children: OrExpressionCstChildren, param?: IN): OUT;
-  andExpression(children: AndExpressionCstChildren, param?: IN): OUT;
-  notExpression(children: NotExpressionCstChildren, param?: IN): OUT;
-  predicate(children: PredicateCstChildren, param?: IN): OUT;
-  predicateSuffix(children: PredicateSuffixCstChildren, param?: IN): OUT;
-  additiveExpression(children: AdditiveExpressionCstChildren, param?: IN): OUT;
-  multiplicativeExpression(children: MultiplicativeExpressionCstChildren, param?: IN): OUT;
-  unaryExpression(children: UnaryExpressionCstChildren, param?: IN): OUT;
-  primary(children: PrimaryCstChildren, param?: IN): OUT;
+  expressionTail(children: ExpressionTailCstChildren, param?: IN): OUT;
+  arithmetic(children: ArithmeticCstChildren, param?: IN): OUT;
+  operand(children: OperandCstChildren, param?: IN): OUT;
   intervalLiteral(children: IntervalLiteralCstChildren, param?: IN): OUT;
   timestampLiteral(children: TimestampLiteralCstChildren, param?: IN): OUT;
   caseExpression(children: CaseExpressionCstChildren, param?: IN): OUT;
   whenClause(children: WhenClauseCstChildren, param?: IN): OUT;
   castExpression(children: CastExpressionCstChildren, param?: IN): OUT;
-  parenthesizedExpression(children: ParenthesizedExpressionCstChildren, param?: IN): OUT;
-  identifierExpression(children: IdentifierExpressionCstChildren, param?: IN): OUT;
   functionArguments(children: FunctionArgumentsCstChildren, param?: IN): OUT;
 }

@@ -342,45 +342,23 @@ class PipeParser extends CstParser {
     });
   });
 
-  // ---- Expressions, loosest binding first ----------------------------------------------------------
+  // ---- Expressions --------------------------------------------------------------------------------
+  //
+  // An expression is kept flat: an operand, then a list of tails (a binary operator and its right operand, or a
+  // predicate suffix such as IS NULL or BETWEEN). The CST→AST builder applies precedence. One rule per
+  // precedence level would build ten CST nodes per leaf, and CST building dominates the cost of parsing.
 
   private readonly expression = this.RULE('expression', () => {
-    this.SUBRULE(this.orExpression);
+    this.SUBRULE(this.operand);
+    this.MANY(() => this.SUBRULE(this.expressionTail, { LABEL: 'tails' }));
   });
 
-  private readonly orExpression = this.RULE('orExpression', () => {
-    this.SUBRULE(this.andExpression, { LABEL: 'operands' });
-    this.MANY(() => {
-      this.CONSUME(t.Or, { LABEL: 'operators' });
-      this.SUBRULE2(this.andExpression, { LABEL: 'operands' });
-    });
-  });
-
-  private readonly andExpression = this.RULE('andExpression', () => {
-    this.SUBRULE(this.notExpression, { LABEL: 'operands' });
-    this.MANY(() => {
-      this.CONSUME(t.And, { LABEL: 'operators' });
-      this.SUBRULE2(this.notExpression, { LABEL: 'operands' });
-    });
-  });
-
-  private readonly notExpression = this.RULE('notExpression', () => {
-    this.MANY(() => this.CONSUME(t.Not, { LABEL: 'nots' }));
-    this.SUBRULE(this.predicate);
-  });
-
-  /** An additive expression followed by comparisons, IS [NOT] NULL, [NOT] BETWEEN / IN / LIKE (left-associative). */
-  private readonly predicate = this.RULE('predicate', () => {
-    this.SUBRULE(this.additiveExpression, { LABEL: 'operand' });
-    this.MANY(() => this.SUBRULE(this.predicateSuffix, { LABEL: 'suffixes' }));
-  });
-
-  private readonly predicateSuffix = this.RULE('predicateSuffix', () => {
+  private readonly expressionTail = this.RULE('expressionTail', () => {
     this.OR([
       {
         ALT: () => {
-          this.CONSUME(t.ComparisonOperator, { LABEL: 'comparison' });
-          this.SUBRULE(this.additiveExpression, { LABEL: 'right' });
+          this.CONSUME(t.BinaryOperator, { LABEL: 'operator' });
+          this.SUBRULE(this.operand);
         },
       },
       {
@@ -396,10 +374,11 @@ class PipeParser extends CstParser {
           this.OR2([
             {
               ALT: () => {
+                // BETWEEN's bounds stop at the AND that separates them.
                 this.CONSUME(t.Between);
-                this.SUBRULE2(this.additiveExpression, { LABEL: 'low' });
+                this.SUBRULE(this.arithmetic, { LABEL: 'low' });
                 this.CONSUME(t.And);
-                this.SUBRULE3(this.additiveExpression, { LABEL: 'high' });
+                this.SUBRULE2(this.arithmetic, { LABEL: 'high' });
               },
             },
             {
@@ -417,7 +396,7 @@ class PipeParser extends CstParser {
             {
               ALT: () => {
                 this.CONSUME(t.Like);
-                this.SUBRULE4(this.additiveExpression, { LABEL: 'pattern' });
+                this.SUBRULE3(this.arithmetic, { LABEL: 'pattern' });
               },
             },
           ]);
@@ -426,28 +405,18 @@ class PipeParser extends CstParser {
     ]);
   });
 
-  private readonly additiveExpression = this.RULE('additiveExpression', () => {
-    this.SUBRULE(this.multiplicativeExpression, { LABEL: 'operands' });
+  /** Operands joined by `+ - || * / %` only: the bounds of BETWEEN and the pattern of LIKE. */
+  private readonly arithmetic = this.RULE('arithmetic', () => {
+    this.SUBRULE(this.operand, { LABEL: 'operands' });
     this.MANY(() => {
-      this.CONSUME(t.AdditiveOperator, { LABEL: 'operators' });
-      this.SUBRULE2(this.multiplicativeExpression, { LABEL: 'operands' });
+      this.CONSUME(t.ArithmeticOperator, { LABEL: 'operators' });
+      this.SUBRULE2(this.operand, { LABEL: 'operands' });
     });
   });
 
-  private readonly multiplicativeExpression = this.RULE('multiplicativeExpression', () => {
-    this.SUBRULE(this.unaryExpression, { LABEL: 'operands' });
-    this.MANY(() => {
-      this.CONSUME(t.MultiplicativeOperator, { LABEL: 'operators' });
-      this.SUBRULE2(this.unaryExpression, { LABEL: 'operands' });
-    });
-  });
-
-  private readonly unaryExpression = this.RULE('unaryExpression', () => {
-    this.MANY(() => this.CONSUME(t.SignOperator, { LABEL: 'signs' }));
-    this.SUBRULE(this.primary);
-  });
-
-  private readonly primary = this.RULE('primary', () => {
+  /** Prefix operators (`NOT`, `-`, `+`) and a primary: a literal, a name, a call, or a parenthesised expression. */
+  private readonly operand = this.RULE('operand', () => {
+    this.MANY(() => this.CONSUME(t.PrefixOperator, { LABEL: 'prefixes' }));
     this.OR({
       ERR_MSG: 'expression' satisfies SyntaxErrorKey,
       DEF: [
@@ -461,8 +430,30 @@ class PipeParser extends CstParser {
         { GATE: () => tokenMatcher(this.LA(2), t.StringLiteral), ALT: () => this.SUBRULE(this.timestampLiteral) },
         { ALT: () => this.SUBRULE(this.caseExpression) },
         { ALT: () => this.SUBRULE(this.castExpression) },
-        { ALT: () => this.SUBRULE(this.parenthesizedExpression) },
-        { ALT: () => this.SUBRULE(this.identifierExpression) },
+        {
+          ALT: () => {
+            this.CONSUME(t.LParen);
+            this.SUBRULE(this.expression, { LABEL: 'parenthesized' });
+            this.CONSUME(t.RParen);
+          },
+        },
+        {
+          // `name`, `qualifier.name` or `name(args)`
+          ALT: () => {
+            this.CONSUME(t.Identifier, { LABEL: 'name' });
+            this.OPTION(() => {
+              this.OR2([
+                { ALT: () => this.SUBRULE(this.functionArguments) },
+                {
+                  ALT: () => {
+                    this.CONSUME(t.Dot);
+                    this.CONSUME2(t.Identifier, { LABEL: 'member' });
+                  },
+                },
+              ]);
+            });
+          },
+        },
       ],
     });
   });
@@ -503,28 +494,6 @@ class PipeParser extends CstParser {
     this.CONSUME(t.As);
     this.SUBRULE(this.typeRef);
     this.CONSUME(t.RParen);
-  });
-
-  private readonly parenthesizedExpression = this.RULE('parenthesizedExpression', () => {
-    this.CONSUME(t.LParen);
-    this.SUBRULE(this.expression);
-    this.CONSUME(t.RParen);
-  });
-
-  /** `name`, `qualifier.name` or `name(args)`. */
-  private readonly identifierExpression = this.RULE('identifierExpression', () => {
-    this.CONSUME(t.Identifier, { LABEL: 'name' });
-    this.OPTION(() => {
-      this.OR([
-        { ALT: () => this.SUBRULE(this.functionArguments) },
-        {
-          ALT: () => {
-            this.CONSUME(t.Dot);
-            this.CONSUME2(t.Identifier, { LABEL: 'member' });
-          },
-        },
-      ]);
-    });
   });
 
   /** `()`, `(*)`, `(a, b)` or `(DISTINCT a)`. */

@@ -1,4 +1,5 @@
 import type * as ast from './ast/index.js';
+import { binaryPrecedence, Precedence, precedenceOf } from './precedence.js';
 import { reservedWords } from './tokens.js';
 
 /**
@@ -90,45 +91,6 @@ const stepPrinters: Printers<ast.Step> = {
 };
 
 // ---- Expressions --------------------------------------------------------------------------------------
-
-/** Binding strength, loosest first, mirroring the parser's rule nesting. */
-const Precedence = {
-  Or: 1,
-  And: 2,
-  Not: 3,
-  Predicate: 4,
-  Additive: 5,
-  Multiplicative: 6,
-  Unary: 7,
-  Primary: 8,
-} as const;
-
-type Precedence = (typeof Precedence)[keyof typeof Precedence];
-
-const binaryPrecedence: Readonly<Record<ast.BinaryOperator, Precedence>> = {
-  'OR': Precedence.Or,
-  'AND': Precedence.And,
-  '=': Precedence.Predicate, '<>': Precedence.Predicate, '<': Precedence.Predicate,
-  '<=': Precedence.Predicate, '>': Precedence.Predicate, '>=': Precedence.Predicate,
-  '+': Precedence.Additive, '-': Precedence.Additive, '||': Precedence.Additive,
-  '*': Precedence.Multiplicative, '/': Precedence.Multiplicative, '%': Precedence.Multiplicative,
-};
-
-function precedenceOf(expr: ast.Expr): Precedence {
-  switch (expr.kind) {
-    case 'BinaryExpr':
-      return binaryPrecedence[expr.operator];
-    case 'UnaryExpr':
-      return expr.operator === 'NOT' ? Precedence.Not : Precedence.Unary;
-    case 'IsNullExpr':
-    case 'BetweenExpr':
-    case 'InExpr':
-    case 'LikeExpr':
-      return Precedence.Predicate;
-    default:
-      return Precedence.Primary;
-  }
-}
 
 export function printExpr(expr: ast.Expr): string {
   return printAt(expr, Precedence.Or);

@@ -46,15 +46,25 @@ export const NumberLiteral = createToken({
   label: 'a number',
 });
 
+// ---- Operator categories ----------------------------------------------------------------------------
+
+// Abstract categories (no pattern of their own) grouping operators by where they may stand; precedence is
+// applied by the CST→AST builder.
+export const BinaryOperator = createToken({ name: 'BinaryOperator', pattern: Lexer.NA, label: 'an operator' });
+export const ArithmeticOperator = createToken({ name: 'ArithmeticOperator', pattern: Lexer.NA, label: 'an arithmetic operator' });
+export const PrefixOperator = createToken({ name: 'PrefixOperator', pattern: Lexer.NA, label: "NOT, '+' or '-'" });
+const comparison = [BinaryOperator];
+const arithmetic = [BinaryOperator, ArithmeticOperator];
+
 // ---- Keywords -----------------------------------------------------------------------------------------
 
-function keyword(word: string, soft: boolean): TokenType {
+function keyword(word: string, soft: boolean, categories: TokenType[] = []): TokenType {
   return createToken({
     name: word.charAt(0) + word.slice(1).toLowerCase(),
     pattern: new RegExp(word, 'i'),
     longer_alt: Identifier,
     label: word,
-    ...(soft ? { categories: [Identifier] } : {}),
+    categories: soft ? [Identifier, ...categories] : categories,
   });
 }
 
@@ -76,9 +86,9 @@ export const Join = keyword('JOIN', false);
 export const On = keyword('ON', false);
 export const Union = keyword('UNION', false);
 export const All = keyword('ALL', false);
-export const And = keyword('AND', false);
-export const Or = keyword('OR', false);
-export const Not = keyword('NOT', false);
+export const And = keyword('AND', false, [BinaryOperator]);
+export const Or = keyword('OR', false, [BinaryOperator]);
+export const Not = keyword('NOT', false, [PrefixOperator]);
 export const Is = keyword('IS', false);
 export const Null = keyword('NULL', false);
 export const True = keyword('TRUE', false);
@@ -125,30 +135,25 @@ const keywords: readonly TokenType[] = [
 
 /** The reserved words, upper-cased: a name spelled like one of these must be back-quoted. */
 export const reservedWords: ReadonlySet<string> = new Set(
-  keywords.filter((k) => k.CATEGORIES === undefined || k.CATEGORIES.length === 0).map((k) => String(k.LABEL)),
+  keywords.filter((k) => !(k.CATEGORIES ?? []).includes(Identifier)).map((k) => String(k.LABEL)),
 );
 
 // ---- Punctuation and operators ------------------------------------------------------------------------
 
-// Abstract categories (no pattern of their own) so one CONSUME covers one precedence level of operators.
-export const ComparisonOperator = createToken({ name: 'ComparisonOperator', pattern: Lexer.NA, label: 'a comparison' });
-export const AdditiveOperator = createToken({ name: 'AdditiveOperator', pattern: Lexer.NA, label: "'+', '-' or '||'" });
-export const MultiplicativeOperator = createToken({ name: 'MultiplicativeOperator', pattern: Lexer.NA, label: "'*', '/' or '%'" });
-export const SignOperator = createToken({ name: 'SignOperator', pattern: Lexer.NA, label: "'+' or '-'" });
 
 export const PipeArrow = createToken({ name: 'PipeArrow', pattern: '|>', label: "'|>'" });
-export const Concat = createToken({ name: 'Concat', pattern: '||', categories: [AdditiveOperator], label: "'||'" });
-export const NotEquals = createToken({ name: 'NotEquals', pattern: /<>|!=/, categories: [ComparisonOperator], label: "'<>'" });
-export const LessOrEqual = createToken({ name: 'LessOrEqual', pattern: '<=', categories: [ComparisonOperator], label: "'<='" });
-export const GreaterOrEqual = createToken({ name: 'GreaterOrEqual', pattern: '>=', categories: [ComparisonOperator], label: "'>='" });
-export const Less = createToken({ name: 'Less', pattern: '<', categories: [ComparisonOperator], label: "'<'" });
-export const Greater = createToken({ name: 'Greater', pattern: '>', categories: [ComparisonOperator], label: "'>'" });
-export const Equals = createToken({ name: 'Equals', pattern: '=', categories: [ComparisonOperator], label: "'='" });
-export const Plus = createToken({ name: 'Plus', pattern: '+', categories: [AdditiveOperator, SignOperator], label: "'+'" });
-export const Minus = createToken({ name: 'Minus', pattern: '-', categories: [AdditiveOperator, SignOperator], label: "'-'" });
-export const Star = createToken({ name: 'Star', pattern: '*', categories: [MultiplicativeOperator], label: "'*'" });
-export const Slash = createToken({ name: 'Slash', pattern: '/', categories: [MultiplicativeOperator], label: "'/'" });
-export const Percent = createToken({ name: 'Percent', pattern: '%', categories: [MultiplicativeOperator], label: "'%'" });
+export const Concat = createToken({ name: 'Concat', pattern: '||', categories: arithmetic, label: "'||'" });
+export const NotEquals = createToken({ name: 'NotEquals', pattern: /<>|!=/, categories: comparison, label: "'<>'" });
+export const LessOrEqual = createToken({ name: 'LessOrEqual', pattern: '<=', categories: comparison, label: "'<='" });
+export const GreaterOrEqual = createToken({ name: 'GreaterOrEqual', pattern: '>=', categories: comparison, label: "'>='" });
+export const Less = createToken({ name: 'Less', pattern: '<', categories: comparison, label: "'<'" });
+export const Greater = createToken({ name: 'Greater', pattern: '>', categories: comparison, label: "'>'" });
+export const Equals = createToken({ name: 'Equals', pattern: '=', categories: comparison, label: "'='" });
+export const Plus = createToken({ name: 'Plus', pattern: '+', categories: [...arithmetic, PrefixOperator], label: "'+'" });
+export const Minus = createToken({ name: 'Minus', pattern: '-', categories: [...arithmetic, PrefixOperator], label: "'-'" });
+export const Star = createToken({ name: 'Star', pattern: '*', categories: arithmetic, label: "'*'" });
+export const Slash = createToken({ name: 'Slash', pattern: '/', categories: arithmetic, label: "'/'" });
+export const Percent = createToken({ name: 'Percent', pattern: '%', categories: arithmetic, label: "'%'" });
 export const LParen = createToken({ name: 'LParen', pattern: '(', label: "'('" });
 export const RParen = createToken({ name: 'RParen', pattern: ')', label: "')'" });
 export const Comma = createToken({ name: 'Comma', pattern: ',', label: "','" });
@@ -203,10 +208,9 @@ export const allTokens: readonly TokenType[] = [
   Comma,
   Dot,
   Semicolon,
-  ComparisonOperator,
-  AdditiveOperator,
-  MultiplicativeOperator,
-  SignOperator,
+  BinaryOperator,
+  ArithmeticOperator,
+  PrefixOperator,
 ];
 
 /** Built once: chevrotain validates and optimises the token set at construction. */

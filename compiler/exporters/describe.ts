@@ -43,8 +43,9 @@ function describeAggregate(call: AggregateCall, fieldNames: readonly string[]): 
 }
 
 function describeAggregation(keys: readonly TypedExpr[], aggregates: readonly AggregateCall[], input: readonly string[]): string {
+  // Keys first: when a long line is cut, what the state is keyed by survives.
   const calls = aggregates.map((a) => describeAggregate(a, input)).join(', ');
-  return keys.length === 0 ? calls : `${calls} BY ${renderList(keys, input)}`;
+  return keys.length === 0 ? calls : `BY ${renderList(keys, input)}: ${calls}`;
 }
 
 function describeJoinKeys(op: Operator, leftKeys: readonly TypedExpr[], rightKeys: readonly TypedExpr[], residual: TypedExpr | undefined): string {

@@ -161,6 +161,9 @@ const BINARY_FN: Readonly<Record<BinaryExpr['operator'], string>> = {
 };
 
 function checkUnary(node: UnaryExpr, env: Env): TypedExpr | undefined {
+  if (node.operator === '-' && node.operand.kind === 'NumberLiteral') {
+    return numberLiteral({ ...node.operand, text: `-${node.operand.text}`, span: node.span }, env.ctx.bag);
+  }
   const operand = check(node.operand, env);
   if (operand === undefined) return undefined;
   const bag = env.ctx.bag;

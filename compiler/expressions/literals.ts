@@ -6,12 +6,14 @@ import { BIGINT, DOUBLE, INT, INTERVAL, TIMESTAMP3, decimal } from '../types/sql
 import { MAX_DECIMAL_PRECISION } from './coercion.js';
 import type { TypedExpr } from './typed-expr.js';
 
+const INT_MIN = -(2 ** 31);
 const INT_MAX = 2 ** 31 - 1;
 
 /**
  * A number literal typed as Flink types it: digits only → INT when it fits, else BIGINT; with a dot →
  * DECIMAL(p, s) of exactly the digits written; with an exponent → DOUBLE. BIGINT literals beyond 2^53 are
- * refused because the runtime holds BIGINT in a double and would silently change them.
+ * refused because the runtime holds BIGINT in a double and would silently change them. `text` may start with
+ * `-` (a negated literal is folded into one, so that -2147483648 is an INT as in Flink).
  */
 export function numberLiteral(node: NumberLiteral, bag: DiagnosticBag): TypedExpr | undefined {
   const text = node.text;
@@ -27,17 +29,17 @@ export function numberLiteral(node: NumberLiteral, bag: DiagnosticBag): TypedExp
   const dot = text.indexOf('.');
   if (dot < 0) {
     const value = Number(text);
-    if (value <= INT_MAX) return { op: 'literal', value, type: INT, nullable: false };
+    if (value >= INT_MIN && value <= INT_MAX) return { op: 'literal', value: value + 0, type: INT, nullable: false };
     if (Number.isSafeInteger(value)) return { op: 'literal', value, type: BIGINT, nullable: false };
     return outOfRange('BIGINT', 'BIGINT values are exact up to 9007199254740991 (2^53 - 1); write a DOUBLE such as 1.5e19 if an approximation will do');
   }
-  const integral = text.slice(0, dot).replace(/^0+/, '');
+  const integral = text.slice(0, dot).replace(/^-?0*/, '');
   const scale = text.length - dot - 1;
   const precision = Math.max(integral.length + scale, 1);
   if (precision > MAX_DECIMAL_PRECISION) {
     return outOfRange(`DECIMAL(${precision}, ${scale})`, `a DECIMAL has at most ${MAX_DECIMAL_PRECISION} digits; write a DOUBLE with an exponent, e.g. 1.5e40`);
   }
-  return { op: 'literal', value: Number(text), type: decimal(precision, scale), nullable: false };
+  return { op: 'literal', value: Number(text) + 0, type: decimal(precision, scale), nullable: false };
 }
 
 export const INTERVAL_UNIT_MS: Readonly<Record<IntervalLiteral['unit'], number>> = {

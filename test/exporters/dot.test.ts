@@ -18,7 +18,7 @@ describe('toDot', () => {
         subgraph cluster_1 {
           label="task count-per-auction (p=2)";
           style=dashed;
-          "count-per-auction" [label="WindowAggregate(HOP)\\nwindow_aggregate · uid count-per-auction\\nHOP(2 s, 10 s) COUNT(*) AS num BY auction\\np=2\\nstate: windows (keyed map, key BIGINT)", shape=box, style="rounded,bold"];
+          "count-per-auction" [label="WindowAggregate(HOP)\\nwindow_aggregate · uid count-per-auction\\nHOP(2 s, 10 s) BY auction: COUNT(*) AS num\\np=2\\nstate: windows (keyed map, key BIGINT)", shape=box, style="rounded,bold"];
           "project-3" [label="Project\\nproject · no uid\\nauction, num, MOD(auction, 123) = 0 AS lucky\\np=2", shape=box, style="rounded"];
           "out" [label="Sink: out\\nsink · uid out\\nfile(/tmp/out, exactly-once)\\np=2\\nstate: pending-commits (operator list)", shape=house, style="rounded,bold"];
         }

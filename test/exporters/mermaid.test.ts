@@ -12,7 +12,7 @@ describe('toMermaid', () => {
           op1["Filter(price #gt; 100)<br/>filter · no uid<br/>p=2"]
         end
         subgraph task1["task count-per-auction (p=2)"]
-          op2["WindowAggregate(HOP)<br/>window_aggregate · uid count-per-auction<br/>HOP(2 s, 10 s) COUNT(*) AS num BY auction<br/>p=2<br/>state: windows (keyed map, key BIGINT)"]
+          op2["WindowAggregate(HOP)<br/>window_aggregate · uid count-per-auction<br/>HOP(2 s, 10 s) BY auction: COUNT(*) AS num<br/>p=2<br/>state: windows (keyed map, key BIGINT)"]
           op3["Project<br/>project · no uid<br/>auction, num, MOD(auction, 123) = 0 AS lucky<br/>p=2"]
           op4["Sink: out<br/>sink · uid out<br/>file(/tmp/out, exactly-once)<br/>p=2<br/>state: pending-commits (operator list)"]
         end

@@ -7,15 +7,15 @@ describe('summarize', () => {
     expect(summarize(sampleGraph())).toMatchInlineSnapshot(`
       "pipeline 'nexmark-q5' — 5 operators in 2 tasks, parallelism 2, max parallelism 128
       checkpoints: every 10 s, exactly-once
-        [bid-source]        source nexmark(bid)                                         p=2  state: splits (operator list)
+        [bid-source]        source nexmark(bid)                                          p=2  state: splits (operator list)
         → forward (chained)
-        [filter-1]          filter price > 100                                          p=2
+        [filter-1]          filter price > 100                                           p=2
         → hash(auction)
-        [count-per-auction] window_aggregate HOP(2 s, 10 s) COUNT(*) AS num BY auction  p=2  state: windows (keyed map, key BIGINT)
+        [count-per-auction] window_aggregate HOP(2 s, 10 s) BY auction: COUNT(*) AS num  p=2  state: windows (keyed map, key BIGINT)
         → forward (chained)
-        [project-3]         project auction, num, MOD(auction, 123) = 0 AS lucky        p=2
+        [project-3]         project auction, num, MOD(auction, 123) = 0 AS lucky         p=2
         → forward (chained)
-        [out]               sink file(/tmp/out, exactly-once)                           p=2  state: pending-commits (operator list)
+        [out]               sink file(/tmp/out, exactly-once)                            p=2  state: pending-commits (operator list)
       "
     `);
   });

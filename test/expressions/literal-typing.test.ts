@@ -18,10 +18,13 @@ describe('number literals', () => {
     expect(expr).toMatchObject({ op: 'literal', value, nullable: false });
   });
 
-  it('negates through the unary minus; 2147483648 alone does not fit INT, so -2147483648 is BIGINT', () => {
-    expect(typeToString(typed('-5').type)).toBe('INT');
-    expect(evaluate('-5')).toBe(-5);
-    expect(typeToString(typed('-2147483648').type)).toBe('BIGINT');
+  it('folds a negated number into one literal, so that -2147483648 is an INT', () => {
+    expect(typed('-5')).toEqual({ op: 'literal', value: -5, type: { name: 'INT' }, nullable: false });
+    expect(typed('-2147483648')).toMatchObject({ value: -2147483648, type: { name: 'INT' } });
+    expect(typed('-2147483649')).toMatchObject({ type: { name: 'BIGINT' } });
+    expect(typed('-0.50')).toMatchObject({ value: -0.5, type: { name: 'DECIMAL', precision: 2, scale: 2 } });
+    expect(typed('-0')).toMatchObject({ value: 0 });
+    expect(evaluate('i - -5')).toBe(12);
   });
 
   it('refuses integers a double cannot hold exactly', () => {

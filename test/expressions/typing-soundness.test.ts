@@ -27,7 +27,7 @@ const leaf: fc.Arbitrary<Expr> = fc.oneof(
 
 const BINARY: readonly BinaryOperator[] = ['+', '-', '*', '/', '%', '=', '<>', '<', '<=', '>', '>=', 'AND', 'OR', '||'];
 const FUNCTIONS = ['UPPER', 'CHAR_LENGTH', 'SUBSTRING', 'CONCAT', 'ABS', 'ROUND', 'CEIL', 'MOD', 'COALESCE', 'NULLIF', 'IF', 'GREATEST', 'HOUR', 'DATE_FORMAT', 'SPLIT_INDEX', 'LPAD'];
-const TYPES = [['INT'], ['BIGINT'], ['DOUBLE'], ['DECIMAL', 6, 2], ['STRING'], ['BOOLEAN'], ['TIMESTAMP', 3]] as const;
+const TYPES: readonly (readonly [string, ...number[]])[] = [['INT'], ['BIGINT'], ['DOUBLE'], ['DECIMAL', 6, 2], ['STRING'], ['BOOLEAN'], ['TIMESTAMP', 3]];
 
 const { expr } = fc.letrec<{ expr: Expr }>((tie) => {
   const sub = tie('expr');

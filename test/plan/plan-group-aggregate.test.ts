@@ -66,18 +66,18 @@ describe('AGGREGATE without a window', () => {
   });
 
   it.each([
-    ['a non-aggregate function', 'UPPER(channel) AS c', "SLC5009 @ 'UPPER'"],
-    ['a nested aggregate', 'SUM(COUNT(*)) AS c', "SLC3026 @ 'COUNT(*)'"],
-    ['DISTINCT outside COUNT', 'SUM(DISTINCT price) AS c', "SLC5011 @ 'SUM(DISTINCT price)'"],
-    ['a wrong argument count', 'MAX(price, bidder) AS c', "SLC3027 @ 'MAX(price, bidder)'"],
-    ['a non-numeric SUM', 'SUM(channel) AS c', "SLC5010 @ 'channel'"],
-    ['duplicate output names', 'COUNT(*) AS auction GROUP BY auction', "SLC2017 @ 'auction'"],
+    ['a non-aggregate function', 'UPPER(channel) AS c', "NotAnAggregate @ 'UPPER'"],
+    ['a nested aggregate', 'SUM(COUNT(*)) AS c', "NestedAggregate @ 'COUNT(*)'"],
+    ['DISTINCT outside COUNT', 'SUM(DISTINCT price) AS c', "DistinctNotSupported @ 'SUM(DISTINCT price)'"],
+    ['a wrong argument count', 'MAX(price, bidder) AS c', "BadAggregateCall @ 'MAX(price, bidder)'"],
+    ['a non-numeric SUM', 'SUM(channel) AS c', "AggregateArgumentType @ 'channel'"],
+    ['duplicate output names', 'COUNT(*) AS auction GROUP BY auction', "DuplicateOutputName @ 'auction'"],
   ])('reports %s', (_, items, expected) => {
     expect(reported(aggregate(items))).toEqual([expected]);
   });
 
   it('reports an aggregate over an updating stream whose keys could move a row to another group', () => {
     const text = aggregate('MAX(price) AS top GROUP BY auction', " |> AGGREGATE COUNT(*) AS n GROUP BY top UID 'second'");
-    expect(reported(text)).toEqual(["SLC5013 @ 'AGGREGATE COUNT(*) AS n GROUP BY top UID 'second''"]);
+    expect(reported(text)).toEqual(["UpdatingAggregateKeys @ 'AGGREGATE COUNT(*) AS n GROUP BY top UID 'second''"]);
   });
 });

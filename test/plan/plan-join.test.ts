@@ -50,22 +50,22 @@ describe('regular JOIN', () => {
 
   it('warns that its state is unbounded when both sides have a time attribute, suggesting a bound', () => {
     const result = reported(join('b.auction = a.id'));
-    expect(result).toEqual(["SLC5015 @ 'JOIN auction AS a ON b.auction = a.id UID 'j''"]);
+    expect(result).toEqual(["UnboundedJoinState @ 'JOIN auction AS a ON b.auction = a.id UID 'j''"]);
   });
 
   it('reports a join without equality between the sides', () => {
-    expect(reported(join('b.price > a.reserve'))).toEqual(["SLC5014 @ 'b.price > a.reserve'"]);
+    expect(reported(join('b.price > a.reserve'))).toEqual(["JoinWithoutEquality @ 'b.price > a.reserve'"]);
   });
 
   it('reports a qualifier used twice', () => {
     const text = `${BID} ${AUCTION} ${sink()} INSERT INTO out FROM bid AS b |> JOIN auction AS b ON b.auction = b.id UID 'j';`;
-    expect(reported(text)).toEqual(["SLC2018 @ 'b'"]);
+    expect(reported(text)).toEqual(["DuplicateQualifier @ 'b'"]);
   });
 
   it('reports an updating input', () => {
     const text = `${BID} ${AUCTION} ${sink()} CREATE VIEW counts AS FROM bid |> AGGREGATE COUNT(*) AS n GROUP BY auction UID 'c';
       INSERT INTO out FROM auction AS a |> JOIN counts AS c ON a.id = c.auction UID 'j';`;
-    expect(reported(text)).toEqual(["SLC5012 @ 'JOIN counts AS c ON a.id = c.auction UID 'j''"]);
+    expect(reported(text)).toEqual(["UpdatingInput @ 'JOIN counts AS c ON a.id = c.auction UID 'j''"]);
   });
 
   it('joins a stream with itself through two aliases', () => {

@@ -29,8 +29,8 @@ describe('SELECT', () => {
   });
 
   it('reports two explicit columns of one name, and an unknown alias.*', () => {
-    expect(reported(select('price, auction AS price'))).toEqual(["SLC2017 @ 'price'"]);
-    expect(reported(select('x.*'))).toEqual(["SLC2019 @ 'x.*'"]);
+    expect(reported(select('price, auction AS price'))).toEqual(["DuplicateOutputName @ 'price'"]);
+    expect(reported(select('x.*'))).toEqual(["UnknownStarQualifier @ 'x.*'"]);
   });
 });
 
@@ -43,6 +43,6 @@ describe('EXTEND', () => {
   });
 
   it('reports a new name that an input column already has', () => {
-    expect(reported(`${BID} ${sink()} INSERT INTO out FROM bid |> EXTEND price * 2 AS price;`)).toEqual(["SLC2017 @ 'price'"]);
+    expect(reported(`${BID} ${sink()} INSERT INTO out FROM bid |> EXTEND price * 2 AS price;`)).toEqual(["DuplicateOutputName @ 'price'"]);
   });
 });

@@ -73,7 +73,7 @@ describe('WINDOW followed by AGGREGATE grouped by the window', () => {
 
   it('warns that the UID of a WINDOW folded into its aggregate is not used', () => {
     const text = program(`|> WINDOW TUMBLE(date_time, INTERVAL '10' SECOND) UID 'w' |> AGGREGATE COUNT(*) AS n GROUP BY window_start, window_end UID 'a'`);
-    expect(reported(text)).toEqual(["SLC2020 @ 'UID 'w''"]);
+    expect(reported(text)).toEqual(["UnusedWindowUid @ 'UID 'w''"]);
   });
 
   it('grouped by only one window column, is a continuous aggregate over assigned windows', () => {

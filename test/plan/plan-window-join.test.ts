@@ -33,7 +33,7 @@ describe('window JOIN', () => {
 
   it('reports sides windowed differently', () => {
     const text = program("WINDOW TUMBLE(date_time, INTERVAL '5' SECOND)", ON_WINDOW);
-    expect(reported(text)).toEqual([`SLC5016 @ '${ON_WINDOW}'`]);
+    expect(reported(text)).toEqual([`WindowJoinMismatch @ '${ON_WINDOW}'`]);
   });
 
   it('without both window bounds equated, is a regular join of the assigned windows', () => {

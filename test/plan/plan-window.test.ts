@@ -28,11 +28,11 @@ describe('WINDOW', () => {
   });
 
   it.each([
-    ['a column that is not the time attribute', "TUMBLE(price, INTERVAL '1' SECOND)", "SLC5002 @ 'price'"],
-    ['a duration that is not constant', 'TUMBLE(date_time, date_time - date_time)', "SLC5004 @ 'date_time - date_time'"],
-    ['a duration that is not positive', "TUMBLE(date_time, INTERVAL '0' SECOND)", "SLC5005 @ 'INTERVAL '0' SECOND'"],
-    ['a HOP size that is not a multiple of the slide', "HOP(date_time, INTERVAL '3' SECOND, INTERVAL '10' SECOND)", "SLC5006 @ 'INTERVAL '10' SECOND'"],
-    ['a SESSION not followed by an aggregate', "SESSION(date_time, INTERVAL '1' MINUTE)", "SLC5007 @ 'SESSION'"],
+    ['a column that is not the time attribute', "TUMBLE(price, INTERVAL '1' SECOND)", "WindowOnNonTimeAttribute @ 'price'"],
+    ['a duration that is not constant', 'TUMBLE(date_time, date_time - date_time)', "DurationNotConstant @ 'date_time - date_time'"],
+    ['a duration that is not positive', "TUMBLE(date_time, INTERVAL '0' SECOND)", "DurationNotPositive @ 'INTERVAL '0' SECOND'"],
+    ['a HOP size that is not a multiple of the slide', "HOP(date_time, INTERVAL '3' SECOND, INTERVAL '10' SECOND)", "HopSizeNotMultipleOfSlide @ 'INTERVAL '10' SECOND'"],
+    ['a SESSION not followed by an aggregate', "SESSION(date_time, INTERVAL '1' MINUTE)", "SessionWithoutAggregate @ 'SESSION'"],
   ])('reports %s', (_, window, expected) => {
     expect(reported(windowed(window))).toEqual([expected]);
   });
@@ -40,12 +40,12 @@ describe('WINDOW', () => {
   it('reports a stream without time attribute, saying where it comes from', () => {
     const text = `${BID} ${sink()} INSERT INTO out FROM bid |> SELECT price, date_time + INTERVAL '1' SECOND AS t
       |> WINDOW TUMBLE(t, INTERVAL '1' SECOND);`;
-    expect(reported(text)).toEqual(["SLC5001 @ 't'"]);
+    expect(reported(text)).toEqual(["NoTimeAttribute @ 't'"]);
   });
 
   it('reports window columns the stream already has', () => {
     const text = `${BID} ${sink()} INSERT INTO out FROM bid |> EXTEND date_time AS window_end
       |> WINDOW TUMBLE(date_time, INTERVAL '1' SECOND);`;
-    expect(reported(text)).toEqual(["SLC5008 @ 'TUMBLE'"]);
+    expect(reported(text)).toEqual(["WindowColumnsExist @ 'TUMBLE'"]);
   });
 });

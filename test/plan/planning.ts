@@ -1,5 +1,6 @@
 import { expect } from 'vitest';
 import { compile, type CompileOptions } from '../../compiler/compile.js';
+import { Diagnostics } from '../../compiler/diagnostics/catalogue.js';
 import type { Diagnostic } from '../../compiler/diagnostics/diagnostic.js';
 import { JobGraphSchema, type JobGraph, type Operator, type OperatorKind } from '../../compiler/graph/job-graph.js';
 
@@ -47,7 +48,14 @@ export function fieldNames(op: Operator): string[] {
   return op.output.fields.map((f) => f.name);
 }
 
-/** Diagnostics as `code @ 'text the span covers'`, to pin both what is reported and where. */
+const NAME_OF_CODE = new Map(Object.entries(Diagnostics).map(([name, definition]) => [definition.code, name]));
+
+/** Diagnostics as `CatalogueName @ 'text the span covers'`, to pin both what is reported and where. */
 export function reported(text: string, options?: CompileOptions): string[] {
-  return compile(text, options).diagnostics.map((d: Diagnostic) => `${d.code} @ '${text.slice(d.span.offset, d.span.offset + d.span.length)}'`);
+  return compile(text, options).diagnostics.map((d: Diagnostic) => `${NAME_OF_CODE.get(d.code)} @ '${text.slice(d.span.offset, d.span.offset + d.span.length)}'`);
+}
+
+/** The messages of the diagnostics, in order of position. */
+export function messages(text: string, options?: CompileOptions): string[] {
+  return compile(text, options).diagnostics.map((d) => d.message);
 }

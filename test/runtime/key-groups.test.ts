@@ -105,19 +105,15 @@ function referenceMurmur3(bytes: Uint8Array, seed = 0): number {
   }
   let k = 0;
   const tail = blocks * 4;
-  switch (bytes.length & 3) {
-    case 3:
-      k ^= bytes[tail + 2]! << 16;
-    // falls through
-    case 2:
-      k ^= bytes[tail + 1]! << 8;
-    // falls through
-    case 1:
-      k ^= bytes[tail]!;
-      k = Math.imul(k, 0xcc9e2d51);
-      k = (k << 15) | (k >>> 17);
-      k = Math.imul(k, 0x1b873593);
-      h ^= k;
+  const rest = bytes.length & 3;
+  if (rest >= 3) k ^= bytes[tail + 2]! << 16;
+  if (rest >= 2) k ^= bytes[tail + 1]! << 8;
+  if (rest >= 1) {
+    k ^= bytes[tail]!;
+    k = Math.imul(k, 0xcc9e2d51);
+    k = (k << 15) | (k >>> 17);
+    k = Math.imul(k, 0x1b873593);
+    h ^= k;
   }
   h ^= bytes.length;
   h ^= h >>> 16;
