@@ -181,7 +181,8 @@ class AstBuilder extends BaseCstVisitor {
   private all<N extends CstNode, R>(nodes: readonly N[] | undefined, build: (children: N['children'], span: Span) => R | undefined): R[] | undefined {
     const results: R[] = [];
     for (const node of nodes ?? []) {
-      const result = this.one([node], build);
+      const span = nodeSpan(node);
+      const result = span === undefined ? undefined : build(node.children, span);
       if (result === undefined) return undefined;
       results.push(result);
     }
@@ -487,6 +488,7 @@ class AstBuilder extends BaseCstVisitor {
 
   expression(ctx: cst.ExpressionCstChildren, _span?: Span): ast.Expr | undefined {
     const first = this.one(ctx.operand, (c, s) => this.operand(c, s));
+    if (ctx.tails === undefined && first?.prefixes.length === 0) return first.primary;
     const tails = this.all(ctx.tails, (c, s) => this.expressionTail(c, s));
     return first && tails && climb([first, ...tails.flat()]);
   }

@@ -103,8 +103,10 @@ export function describeOperator(op: Operator): string {
       return `ALL of ${op.inputs.length} inputs`;
     case 'deduplicate':
       return `BY ${renderList(spec.keys, input)} KEEP ${spec.keep.toUpperCase()}`;
-    case 'process':
-      return `${spec.function}(${renderList(spec.args, input)})`;
+    case 'process': {
+      const call = `${spec.function}(${renderList(spec.args, input)})`;
+      return spec.keys === undefined ? call : `${call} PARTITION BY ${renderList(spec.keys, input)}`;
+    }
   }
 }
 
@@ -123,10 +125,14 @@ export function describeState(state: StateDescriptor): string {
   return `${state.name} (keyed ${state.kind}, ${describeKey(state)})`;
 }
 
-/** `forward`, `hash(auction)`; hash keys are rendered over the sending operator's output columns. */
+/**
+ * `forward`, `hash(auction)`; hash keys are rendered over the sending operator's output columns. A hash on no
+ * key sends every row to one key group, which Flink calls the global partitioner.
+ */
 export function describeEdge(edge: Edge, from: Operator | undefined): string {
   if (edge.partitioning !== 'hash') return edge.partitioning;
-  return `hash(${renderList(edge.keys ?? [], names(from?.output.fields))})`;
+  const keys = edge.keys ?? [];
+  return keys.length === 0 ? 'global' : `hash(${renderList(keys, names(from?.output.fields))})`;
 }
 
 /** Which input of a two-input or union operator an edge feeds, or undefined for a single-input operator. */

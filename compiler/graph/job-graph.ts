@@ -128,7 +128,8 @@ export const OperatorSpecSchema = z.discriminatedUnion('kind', [
   }),
   z.object({ kind: z.literal('union') }),
   z.object({ kind: z.literal('deduplicate'), keys: z.array(TypedExprSchema), keep: z.enum(['first', 'last']) }),
-  z.object({ kind: z.literal('process'), function: z.string(), args: z.array(TypedExprSchema) }),
+  /** `keys`: the PARTITION BY keys; with them the function runs keyed (keyed state and timers per key), without them unkeyed. */
+  z.object({ kind: z.literal('process'), function: z.string(), args: z.array(TypedExprSchema), keys: z.array(TypedExprSchema).optional() }),
   z.object({
     kind: z.literal('sink'),
     connector: z.enum(['file', 'print', 'blackhole']),

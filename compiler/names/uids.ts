@@ -20,7 +20,7 @@ const NEEDS_UID: Record<StepKind, boolean> = {
   ProcessStep: true,
 };
 
-function describeStep(step: Step): string {
+function stepDescription(step: Step): string {
   switch (step.kind) {
     case 'JoinStep':
       return `the JOIN with '${step.right.name.name}'`;
@@ -69,7 +69,7 @@ export function checkUids(script: Script, bag: DiagnosticBag): void {
   }
   for (const { pipeline } of pipelinesOf(script)) {
     for (const step of pipeline.steps) {
-      visit(step.uid, describeStep(step), step.span, () => suggestStepUid(step, pipeline, taken), NEEDS_UID[step.kind]);
+      visit(step.uid, stepDescription(step), step.span, () => suggestStepUid(step, pipeline, taken), NEEDS_UID[step.kind]);
     }
   }
   // Suggestions are made once every written UID is known, so that none of them collides with one.

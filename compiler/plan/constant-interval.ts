@@ -10,6 +10,7 @@ import { isConstant } from './typed-expr-columns.js';
 export function constantIntervalMs(expr: Expr, scope: Scope, ctx: ExprContext): number | undefined {
   const typed = checkExpr(expr, scope, ctx);
   if (typed === undefined || typed.type.name !== 'INTERVAL' || !isConstant(typed)) return undefined;
-  const value = evaluateConstant(typed);
+  // A literal needs no evaluation; anything else is run through the runtime's expression compiler.
+  const value = typed.op === 'literal' ? typed.value : evaluateConstant(typed);
   return typeof value === 'number' && Number.isFinite(value) ? value : undefined;
 }

@@ -76,7 +76,7 @@ export function planProcess(input: PlannedStream, step: ProcessStep, ctx: PlanCo
     output,
     state: processState(sig.state, partitioned ? keyFieldsOf(typedKeys) : undefined),
     span: step.span,
-    spec: { kind: 'process', function: name, args: typedArgs },
+    spec: { kind: 'process', function: name, args: typedArgs, ...(partitioned ? { keys: typedKeys } : {}) },
   });
   ctx.graph.connect(stream.node, node, 0, partitioned ? typedKeys : undefined);
   return { node, schema: output, qualifiers: sig.output === 'input' ? stream.qualifiers : output.fields.map(() => undefined) };

@@ -2,7 +2,6 @@ import type { WindowFunction, WindowStep } from '../../grammar/ast/index.js';
 import { Diagnostics } from '../diagnostics/catalogue.js';
 import { checkExpr } from '../expressions/check-expr.js';
 import type { StreamSchema, WindowSpec } from '../graph/job-graph.js';
-import { TIMESTAMP3 } from '../types/sql-type.js';
 import { constantIntervalMs } from './constant-interval.js';
 import { operatorName, stepText } from './operator-names.js';
 import type { PlanContext } from './plan-context.js';
@@ -83,7 +82,7 @@ export function planWindow(input: PlannedStream, step: WindowStep, ctx: PlanCont
   const spec = windowSpec(fn, rowtime, ms);
   const n = schema.fields.length;
   const windowed: StreamSchema = {
-    fields: [...schema.fields, ...WINDOW_BOUNDS.map((b) => ({ ...b, type: TIMESTAMP3 }))],
+    fields: [...schema.fields, ...WINDOW_BOUNDS],
     changelog: 'append',
     rowtime,
     window: { start: n, end: n + 1, spec },

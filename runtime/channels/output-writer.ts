@@ -27,7 +27,8 @@ export class EdgeWriter {
     udfs: UdfImplementations,
   ) {
     if (edge.partitioning === 'hash') {
-      if (edge.keys === undefined || edge.keys.length === 0) throw new Error(`hash edge ${edge.from} → ${edge.to} has no keys`);
+      // An empty key (a global aggregate) is one key: every row goes to the subtask owning its key group.
+      if (edge.keys === undefined) throw new Error(`hash edge ${edge.from} → ${edge.to} has no keys`);
       this.keyOf = compileProjection(edge.keys, udfs);
     }
   }

@@ -3,10 +3,18 @@ import { createSinkWriter, createSourceConnector } from '../connectors/registry.
 import type { SinkEnvironment } from '../connectors/sink-connector.js';
 import type { UdfImplementations } from '../expressions/compile-expr.js';
 import type { Clock } from '../time/clock.js';
+import { GroupAggregateOperator } from './aggregate/group-aggregate.js';
+import { WindowAggregateOperator } from './aggregate/window-aggregate.js';
 import { CallbackSinkWriter, type SinkCallback } from './callback-sink.js';
+import { DeduplicateOperator } from './deduplicate.js';
 import { FilterOperator } from './filter.js';
 import { feedSourceConnector, type SourceFeed } from './iterable-source.js';
+import { IntervalJoinOperator } from './join/interval-join.js';
+import { RegularJoinOperator } from './join/regular-join.js';
+import { WindowJoinOperator } from './join/window-join.js';
 import type { SourceOperator, StreamOperator } from './operator.js';
+import { ProcessOperator } from './process/process-operator.js';
+import { registeredProcessFunction } from './process/registered-process-function.js';
 import { ProjectOperator } from './project.js';
 import { SinkOperator } from './sink.js';
 import { SourceOperatorImpl } from './source.js';
@@ -78,11 +86,11 @@ export const operatorFactories: Record<OperatorKind, OperatorFactory> = {
           );
     return new SinkOperator(writer);
   },
-  group_aggregate: notImplementedYet('group_aggregate'),
-  window_aggregate: notImplementedYet('window_aggregate'),
-  join: notImplementedYet('join'),
-  interval_join: notImplementedYet('interval_join'),
-  window_join: notImplementedYet('window_join'),
-  deduplicate: notImplementedYet('deduplicate'),
-  process: notImplementedYet('process'),
+  group_aggregate: (operator, env) => new GroupAggregateOperator(specOf(operator, 'group_aggregate'), operator.inputs[0]!, env.udfs),
+  window_aggregate: (operator, env) => new WindowAggregateOperator(specOf(operator, 'window_aggregate'), operator.inputs[0]!, env.udfs),
+  join: (operator, env) => new RegularJoinOperator(operator, specOf(operator, 'join'), env.udfs),
+  interval_join: (operator, env) => new IntervalJoinOperator(operator, specOf(operator, 'interval_join'), env.udfs),
+  window_join: (operator, env) => new WindowJoinOperator(operator, specOf(operator, 'window_join'), env.udfs),
+  deduplicate: (operator, env) => new DeduplicateOperator(specOf(operator, 'deduplicate'), env.udfs),
+  process: (operator, env) => new ProcessOperator(operator, registeredProcessFunction(operator, specOf(operator, 'process').function, env.processFunctions), env.udfs),
 };

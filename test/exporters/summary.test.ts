@@ -48,4 +48,10 @@ describe('summarize', () => {
       "
     `);
   });
+
+  it('calls a hash on no key global', () => {
+    const graph = sampleGraph();
+    graph.edges[1] = { ...graph.edges[1]!, keys: [] };
+    expect(summarize(graph)).toContain('\n  → global\n  [count-per-auction]');
+  });
 });

@@ -1,3 +1,4 @@
+import { readdirSync, readFileSync } from 'node:fs';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { Expr } from '../../grammar/ast/index.js';
@@ -6,13 +7,22 @@ import { printExpr, printScript } from '../../grammar/print.js';
 import { corpus } from './corpus.js';
 import { parseClean, parseExpr, withoutSpans } from './support.js';
 
+const examplesDir = new URL('../../examples/', import.meta.url);
+const examples = readdirSync(examplesDir, { recursive: true, encoding: 'utf8' })
+  .filter((file) => file.endsWith('.pipe'))
+  .map((file) => [file, readFileSync(new URL(file, examplesDir), 'utf8')] as const);
+
+function expectRoundTrip(text: string): void {
+  const printed = printScript(parse(text).value);
+  expect(withoutSpans(parseClean(printed))).toEqual(withoutSpans(parseClean(text)));
+  // Printing is canonical: printing the reparsed text gives the same text.
+  expect(printScript(parse(printed).value)).toBe(printed);
+}
+
 describe('parse → print → parse', () => {
-  it.each(corpus.map((text, i) => [i, text] as const))('corpus program %i keeps its AST', (_, text) => {
-    const printed = printScript(parse(text).value);
-    expect(withoutSpans(parseClean(printed))).toEqual(withoutSpans(parseClean(text)));
-    // Printing is canonical: printing the reparsed text gives the same text.
-    expect(printScript(parse(printed).value)).toBe(printed);
-  });
+  it.each(corpus.map((text, i) => [i, text] as const))('corpus program %i keeps its AST', (_, text) => expectRoundTrip(text));
+
+  it.each(examples)('examples/%s keeps its AST', (_, text) => expectRoundTrip(text));
 
   it('prints the canonical layout', () => {
     const text = `set 'a'='it''s'; create source s (x int not null, \`t s\` timestamp(3), watermark for \`t s\` as \`t s\`) with ('k'='v') uid 'src';

@@ -48,7 +48,7 @@ export function fieldNames(op: Operator): string[] {
   return op.output.fields.map((f) => f.name);
 }
 
-const NAME_OF_CODE = new Map(Object.entries(Diagnostics).map(([name, definition]) => [definition.code, name]));
+const NAME_OF_CODE = new Map<string, string>(Object.entries(Diagnostics).map(([name, definition]) => [definition.code, name]));
 
 /** Diagnostics as `CatalogueName @ 'text the span covers'`, to pin both what is reported and where. */
 export function reported(text: string, options?: CompileOptions): string[] {

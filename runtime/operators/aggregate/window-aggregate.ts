@@ -1,0 +1,185 @@
+import type { OperatorSpec, StreamSchema, WindowSpec } from '../../../compiler/graph/job-graph.js';
+import { compileProjection, type UdfImplementations } from '../../expressions/compile-expr.js';
+import { RowKind, type RecordBatch } from '../../record-batch.js';
+import type { Timer } from '../../time/timer-service.js';
+import { BaseOperator, type OperatorContext } from '../operator.js';
+import { RowFailure } from '../row-failure.js';
+import { windowStart } from '../window-assign.js';
+import { AccumulatorSet, type Accumulator } from './accumulators.js';
+import { rowsByKey } from './rows-by-key.js';
+import { SessionWindows } from './session-windows.js';
+import { WindowState } from './window-state.js';
+
+type Row = readonly unknown[];
+
+/** How a row finds its windows: by its time (TUMBLE, HOP), or from the window columns it carries. */
+type Assignment =
+  | { readonly type: 'tumble' | 'hop'; readonly timeIndex: number; readonly sizeMs: number; readonly slideMs: number }
+  | { readonly type: 'carried'; readonly startIndex: number; readonly endIndex: number }
+  | { readonly type: 'session' };
+
+function sameWindow(a: WindowSpec, b: WindowSpec): boolean {
+  return JSON.stringify(Object.entries(a).sort()) === JSON.stringify(Object.entries(b).sort());
+}
+
+/**
+ * Window propagation: when the input schema already marks window columns for this very window (rows after a
+ * WINDOW step that was not folded into this aggregate, or the output of a window aggregate), rows are grouped
+ * by the bounds they carry; otherwise windows are assigned here from the time column.
+ */
+function assignment(window: WindowSpec, input: StreamSchema): Assignment {
+  const carried = input.window;
+  if (carried !== undefined && sameWindow(carried.spec, window)) return { type: 'carried', startIndex: carried.start, endIndex: carried.end };
+  switch (window.type) {
+    case 'tumble':
+      return { type: 'tumble', timeIndex: window.timeIndex, sizeMs: window.sizeMs, slideMs: window.sizeMs };
+    case 'hop':
+      return { type: 'hop', timeIndex: window.timeIndex, sizeMs: window.sizeMs, slideMs: window.slideMs };
+    case 'session':
+      return { type: 'session' };
+  }
+}
+
+/** A window touched by the current key's rows in this batch. */
+interface Touched {
+  readonly start: number;
+  readonly end: number;
+  readonly acc: Accumulator;
+  readonly isNew: boolean;
+}
+
+/**
+ * AGGREGATE … GROUP BY keys, window_start, window_end over TUMBLE, HOP or SESSION windows, in event time, as
+ * Flink's window aggregate: each window [start, end) of a key accumulates its rows and fires once, when the
+ * watermark reaches end - 1 (its timer), emitting keys…, window_start, window_end, aggregates… (append-only)
+ * and clearing its state. A row is late, dropped and counted, when every window it belongs to has fired
+ * (for HOP, a row still goes to those of its windows that have not). Rows with a NULL time belong to no window
+ * and are skipped. At the end of input the +∞ watermark fires every open window. Rows are grouped by key per
+ * batch so state is read and written once per key, window and batch. Results of the timers a watermark fires
+ * are emitted as one batch before that watermark is forwarded.
+ */
+export class WindowAggregateOperator extends BaseOperator {
+  private readonly accumulators: AccumulatorSet;
+  private readonly keyOf: (row: Row) => unknown[];
+  private readonly keyCount: number;
+  private readonly assign: Assignment;
+  private readonly sessions: SessionWindows | undefined;
+  private state!: WindowState;
+  /** Windows of the current key touched in this batch, by start then end (reused across keys). */
+  private readonly touched = new Map<number, Touched[]>();
+  /** Rows of the windows fired by the current watermark, emitted in `onWatermark`. */
+  private fired: unknown[][] = [];
+
+  constructor(spec: Extract<OperatorSpec, { kind: 'window_aggregate' }>, input: StreamSchema, udfs: UdfImplementations) {
+    super();
+    this.accumulators = new AccumulatorSet(spec.aggregates, udfs);
+    this.keyOf = compileProjection(spec.keys, udfs);
+    this.keyCount = spec.keys.length;
+    this.assign = assignment(spec.window, input);
+    this.sessions = this.assign.type === 'session' && spec.window.type === 'session' ? new SessionWindows(spec.window.gapMs, spec.window.timeIndex, this.accumulators) : undefined;
+  }
+
+  override open(ctx: OperatorContext): void {
+    super.open(ctx);
+    this.state = new WindowState(ctx, this.accumulators);
+  }
+
+  processBatch(batch: RecordBatch): void {
+    const { rows, kinds } = batch;
+    if (kinds !== undefined && kinds.some((k) => k !== RowKind.INSERT)) {
+      throw new Error('a window aggregate received updates: windowed streams are append-only, so this is a planning error');
+    }
+    const watermark = this.ctx.currentWatermark;
+    let current = 0;
+    let late = 0;
+    try {
+      for (const group of rowsByKey(rows, this.keyOf, this.keyCount)) {
+        current = group.rows[0]!;
+        this.ctx.setCurrentKey(group.key);
+        if (this.sessions !== undefined) {
+          late += this.sessions.addRows(rows, group.rows, this.state, watermark);
+          continue;
+        }
+        for (const i of group.rows) {
+          current = i;
+          if (!this.addToWindows(rows[i]!, watermark)) late++;
+        }
+        for (const windows of this.touched.values()) {
+          for (const w of windows) this.state.put(w.start, w.end, w.acc, w.isNew);
+        }
+        this.touched.clear();
+      }
+    } catch (error) {
+      this.touched.clear();
+      throw new RowFailure(rows[current] ?? [], error);
+    }
+    this.ctx.metrics.lateRowsDropped += late;
+  }
+
+  /** Adds a row to each of its windows that has not fired; false when it had windows but all had fired. */
+  private addToWindows(row: Row, watermark: number): boolean {
+    const assign = this.assign;
+    if (assign.type === 'carried') {
+      const start = row[assign.startIndex];
+      const end = row[assign.endIndex];
+      if (typeof start !== 'number' || typeof end !== 'number') return true;
+      if (end - 1 <= watermark) return false;
+      this.addToWindow(row, start, end);
+      return true;
+    }
+    if (assign.type === 'session') throw new Error('unreachable: session windows are merged by SessionWindows');
+    const time = row[assign.timeIndex];
+    if (typeof time !== 'number') return true;
+    const { sizeMs, slideMs } = assign;
+    let accepted = false;
+    for (let start = windowStart(time, slideMs); start > time - sizeMs; start -= slideMs) {
+      const end = start + sizeMs;
+      if (end - 1 <= watermark) break; // earlier windows end earlier: fired too
+      this.addToWindow(row, start, end);
+      accepted = true;
+    }
+    return accepted;
+  }
+
+  private addToWindow(row: Row, start: number, end: number): void {
+    let windows = this.touched.get(start);
+    let window = windows?.find((w) => w.end === end);
+    if (window === undefined) {
+      const stored = this.state.get(start, end);
+      window = { start, end, acc: stored === undefined ? this.accumulators.create() : stored.slice(), isNew: stored === undefined };
+      if (windows === undefined) this.touched.set(start, (windows = []));
+      windows.push(window);
+    }
+    this.accumulators.add(window.acc, row);
+    this.state.addDistinct(start, end, row, window.acc);
+  }
+
+  override onTimer(timer: Timer): void {
+    const [start, end] = WindowState.boundsOfTimer(timer.timestamp, timer.namespace);
+    const acc = this.state.get(start, end);
+    if (acc === undefined) return;
+    const out = new Array<unknown>(this.keyCount + 2 + this.accumulators.resultCount);
+    for (let k = 0; k < this.keyCount; k++) out[k] = timer.key[k];
+    out[this.keyCount] = start;
+    out[this.keyCount + 1] = end;
+    this.accumulators.writeResults(acc, out, this.keyCount + 2);
+    this.fired.push(out);
+    this.state.remove(start, end, false);
+    this.state.removeDistinct(start, end);
+  }
+
+  override onWatermark(): void {
+    this.flush();
+  }
+
+  override endInput(): void {
+    this.flush();
+  }
+
+  private flush(): void {
+    if (this.fired.length === 0) return;
+    const rows = this.fired;
+    this.fired = [];
+    this.ctx.output({ rows });
+  }
+}

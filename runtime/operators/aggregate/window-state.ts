@@ -1,0 +1,107 @@
+import { mapState, type MapState } from '../../state/keyed-state.js';
+import type { OperatorContext } from '../operator.js';
+import type { Accumulator, AccumulatorSet } from './accumulators.js';
+
+type Bounds = readonly [start: number, end: number];
+type DistinctKey = readonly [start: number, end: number, value: unknown];
+
+/** An open window of the current key, as kept in state. */
+export interface OpenWindow {
+  readonly start: number;
+  readonly end: number;
+  readonly acc: Accumulator;
+}
+
+/**
+ * The open windows of a window aggregate's current key, over the declared state: `windows` maps a window's
+ * bounds to its accumulators, `distinct-<name>` maps (bounds, value) to how often a COUNT(DISTINCT) value was
+ * seen in that window. Each open window has one event-time timer at its max timestamp (end - 1), namespaced by
+ * its start so that windows sharing an end stay apart. Accumulators read here are shared with state: copy them
+ * before changing them.
+ */
+export class WindowState {
+  private readonly windows: MapState<Bounds, Accumulator>;
+  private readonly distinct: MapState<DistinctKey, number>[];
+
+  constructor(
+    private readonly ctx: OperatorContext,
+    private readonly accumulators: AccumulatorSet,
+  ) {
+    this.windows = ctx.getState(mapState<Bounds, Accumulator>('windows'));
+    this.distinct = accumulators.distinctCalls.map((d) => ctx.getState(mapState<DistinctKey, number>(d.state)));
+  }
+
+  get(start: number, end: number): Accumulator | undefined {
+    return this.windows.get([start, end]);
+  }
+
+  /** Stores the window's accumulators; `isNew`: the window was not in state, so its timer is registered. */
+  put(start: number, end: number, acc: Accumulator, isNew: boolean): void {
+    this.windows.put([start, end], acc);
+    if (isNew) this.ctx.timers.registerEventTimeTimer(end - 1, String(start));
+  }
+
+  /** Every open window of the current key, ordered by start. */
+  all(): OpenWindow[] {
+    const open: OpenWindow[] = [];
+    for (const [[start, end], acc] of this.windows.entries()) open.push({ start, end, acc });
+    return open.sort((a, b) => a.start - b.start);
+  }
+
+  /** The window whose timer this is (it fires at end - 1, namespaced by start). */
+  static boundsOfTimer(timestamp: number, namespace: string): Bounds {
+    return [Number(namespace), timestamp + 1];
+  }
+
+  /**
+   * Forgets a window's accumulators and timer (`deleteTimer` false when its timer is the one firing: the timer
+   * service already removed it). Its distinct values stay until `removeDistinct` or `moveDistinct`.
+   */
+  remove(start: number, end: number, deleteTimer: boolean): void {
+    this.windows.remove([start, end]);
+    if (deleteTimer) this.ctx.timers.deleteEventTimeTimer(end - 1, String(start));
+  }
+
+  removeDistinct(start: number, end: number): void {
+    for (const values of this.distinct) {
+      const gone: DistinctKey[] = [];
+      for (const [key] of values.entries()) if (key[0] === start && key[1] === end) gone.push(key);
+      for (const key of gone) values.remove(key);
+    }
+  }
+
+  /** Counts `row`'s COUNT(DISTINCT) values into window (start, end) and its accumulator `acc`. */
+  addDistinct(start: number, end: number, row: readonly unknown[], acc: Accumulator): void {
+    const calls = this.accumulators.distinctCalls;
+    for (let d = 0; d < calls.length; d++) {
+      const value = calls[d]!.argument(row);
+      if (value !== null) this.addDistinctValue(d, start, end, value, 1, acc);
+    }
+  }
+
+  /** Counts `value` (seen `times` more) into window (start, end) for distinct call `d`. */
+  addDistinctValue(d: number, start: number, end: number, value: unknown, times: number, acc: Accumulator): void {
+    const key: DistinctKey = [start, end, value];
+    const seen = this.distinct[d]!.get(key);
+    this.distinct[d]!.put(key, (seen ?? 0) + times);
+    if (seen === undefined) (acc[this.accumulators.distinctCalls[d]!.at] as number)++;
+  }
+
+  /**
+   * Moves the distinct values of the windows `from` (merged sessions) to window (start, end), whose distinct
+   * counts in `acc` become the size of their union. Call before `put`ting the merged window.
+   */
+  moveDistinct(from: readonly Bounds[], start: number, end: number, acc: Accumulator): void {
+    const calls = this.accumulators.distinctCalls;
+    for (let d = 0; d < calls.length; d++) {
+      const values = this.distinct[d]!;
+      const moved: (readonly [DistinctKey, number])[] = [];
+      for (const [key, times] of values.entries()) {
+        if (from.some((b) => b[0] === key[0] && b[1] === key[1])) moved.push([key, times]);
+      }
+      for (const [key] of moved) values.remove(key);
+      acc[calls[d]!.at] = 0;
+      for (const [key, times] of moved) this.addDistinctValue(d, start, end, key[2], times, acc);
+    }
+  }
+}

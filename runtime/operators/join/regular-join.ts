@@ -1,0 +1,122 @@
+import type { Operator, OperatorSpec } from '../../../compiler/graph/job-graph.js';
+import type { UdfImplementations } from '../../expressions/compile-expr.js';
+import { RowKind, type RecordBatch } from '../../record-batch.js';
+import { listState, mapState, type ListState, type MapState } from '../../state/keyed-state.js';
+import { BaseOperator, type OperatorContext } from '../operator.js';
+import { assertInsertOnly, JoinOutput, JoinRows, type Row } from './join-row.js';
+
+/** A distinct left row of a LEFT join: how often it arrived, and how many right rows it joined (each time). */
+type LeftRowCounts = readonly [occurrences: number, matches: number];
+
+// The state declared by compiler/plan/state-declarations.ts (`joinState`).
+const LEFT_ROWS = listState<Row>('left-rows');
+const LEFT_ROW_COUNTS = mapState<Row, LeftRowCounts>('left-rows');
+const RIGHT_ROWS = listState<Row>('right-rows');
+
+/**
+ * The regular equi-join: both sides are kept in keyed state for ever (the planner warns about it), and each
+ * arriving row is joined with the other side's rows of its key that satisfy the residual condition.
+ *
+ * INNER: both sides are lists; the output is append-only.
+ * LEFT: left rows are a map from the row to [occurrences, matches]. A left row without a match is emitted padded
+ * with NULLs (+I); when its first match arrives the padded row is retracted (-D) before the joined row is
+ * inserted (+I), as Flink's streaming join does, so the output is an updating stream — the planner declares it
+ * `upsert` without an upsert key. Identical left rows share an entry, so a right row updates each once.
+ *
+ * Rows are processed a key at a time (RowsByKey): the other side's state is read once per key and batch.
+ */
+export class RegularJoinOperator extends BaseOperator {
+  private readonly rows: JoinRows;
+  private readonly out: JoinOutput;
+  private leftRows!: ListState<Row>;
+  private leftRowCounts!: MapState<Row, LeftRowCounts>;
+  private rightRows!: ListState<Row>;
+
+  constructor(
+    private readonly operator: Operator,
+    spec: Extract<OperatorSpec, { kind: 'join' }>,
+    udfs: UdfImplementations,
+  ) {
+    super();
+    this.rows = new JoinRows(operator, spec, udfs);
+    this.out = new JoinOutput(this.rows.outer);
+  }
+
+  override open(ctx: OperatorContext): void {
+    super.open(ctx);
+    this.rightRows = ctx.getState(RIGHT_ROWS);
+    if (this.rows.outer) this.leftRowCounts = ctx.getState(LEFT_ROW_COUNTS);
+    else this.leftRows = ctx.getState(LEFT_ROWS);
+  }
+
+  processBatch(batch: RecordBatch, input: number): void {
+    assertInsertOnly(batch, this.operator);
+    const rows = this.rows;
+    try {
+      const { groups, nullKeyed } = rows.byKey(batch.rows, input);
+      if (input === 0 && rows.outer) for (const left of nullKeyed) this.out.insert(rows.pad(left));
+      for (const group of groups) {
+        this.ctx.setCurrentKey(group.key);
+        if (!rows.outer) this.innerArrive(group.rows, input);
+        else if (input === 0) this.outerLeftArrive(group.rows);
+        else this.outerRightArrive(group.rows);
+      }
+    } catch (error) {
+      throw rows.failure(error);
+    }
+    this.out.flush(this.ctx);
+  }
+
+  private innerArrive(arrived: readonly Row[], input: number): void {
+    const rows = this.rows;
+    const [own, other] = input === 0 ? [this.leftRows, this.rightRows] : [this.rightRows, this.leftRows];
+    const stored = other.get();
+    for (const row of arrived) {
+      for (const match of stored) {
+        const joined = input === 0 ? rows.join(row, match) : rows.join(match, row);
+        if (joined !== undefined) this.out.insert(joined);
+      }
+    }
+    own.addAll(arrived);
+  }
+
+  private outerLeftArrive(arrived: readonly Row[]): void {
+    const rows = this.rows;
+    const rights = this.rightRows.get();
+    for (const left of arrived) {
+      let matches = 0;
+      for (const right of rights) {
+        const joined = rows.join(left, right);
+        if (joined === undefined) continue;
+        this.out.insert(joined);
+        matches++;
+      }
+      if (matches === 0) this.out.insert(rows.pad(left));
+      const counts = this.leftRowCounts.get(left);
+      this.leftRowCounts.put(left, [counts === undefined ? 1 : counts[0] + 1, matches]);
+    }
+  }
+
+  private outerRightArrive(arrived: readonly Row[]): void {
+    this.rightRows.addAll(arrived);
+    if (this.leftRowCounts.isEmpty()) return;
+    const rows = this.rows;
+    const lefts = [...this.leftRowCounts.entries()];
+    const matches = lefts.map(([, counts]) => counts[1]);
+    const changed = new Uint8Array(lefts.length);
+    for (const right of arrived) {
+      for (let i = 0; i < lefts.length; i++) {
+        const [left, [occurrences]] = lefts[i]!;
+        const joined = rows.join(left, right);
+        if (joined === undefined) continue;
+        if (matches[i] === 0) this.out.change(rows.pad(left), RowKind.DELETE, occurrences);
+        this.out.change(joined, RowKind.INSERT, occurrences);
+        matches[i]!++;
+        changed[i] = 1;
+      }
+    }
+    for (let i = 0; i < lefts.length; i++) {
+      if (changed[i] === 1) this.leftRowCounts.put(lefts[i]![0], [lefts[i]![1][0], matches[i]!]);
+    }
+  }
+}
