@@ -3,7 +3,6 @@ import { EOF } from 'chevrotain';
 import { syntaxDiagnostics } from '../compiler/diagnostics/catalogue/syntax.js';
 import { DiagnosticBag, type Diagnostic } from '../compiler/diagnostics/diagnostic.js';
 import type { Script, Span } from './ast/index.js';
-import type { ScriptCstNode } from './cst.js';
 import { buildScript } from './cst-to-ast.js';
 import { decodeSyntaxError, pipeParser } from './parser.js';
 import { pipeLexer, UnterminatedComment, UnterminatedQuotedIdentifier, UnterminatedString } from './tokens.js';
@@ -25,13 +24,12 @@ export function parse(text: string, file = '<input>'): ParseResult {
   }
   const unterminated = reportUnterminated(bag, [...lexed.tokens, ...(lexed.groups['invalid'] ?? [])]);
 
-  pipeParser.input = lexed.tokens;
-  const cst = pipeParser.script() as ScriptCstNode;
+  const cst = pipeParser.parseScript(lexed.tokens);
   for (const error of pipeParser.errors) {
     // Past an unterminated string or comment, "found the end of the file" only repeats the lexer's error.
     if (unterminated && error.token.tokenType === EOF) continue;
     const { name, args } = decodeSyntaxError(error.message);
-    const span = name === 'MissingPipe' ? tokenSpan(error.token, text) : errorSpan(error, text);
+    const span = name === 'MissingPipe' ? tokenSpan(error.token, text) : errorSpan(error, text, pipeParser.insertedBefore.has(error.token));
     bag.report(syntaxDiagnostics[name], span, args);
   }
 
@@ -65,15 +63,15 @@ function tokenSpan(token: IToken, text: string): Span {
 }
 
 /**
- * Where a parse error points: at the offending token when it stands on the same line as what precedes it,
- * otherwise (and at the end of the file) just after the previous real token, where the missing text belongs.
+ * Where a parse error points. A token that recovery had to invent belongs just after the previous real token,
+ * and so does anything expected before the end of the file or before a token on a later line; otherwise the
+ * error points at the offending token.
  */
-function errorSpan(error: IRecognitionException, text: string): Span {
+function errorSpan(error: IRecognitionException, text: string, tokenWasMissing: boolean): Span {
   const previous = (error as IRecognitionException & { previousToken?: IToken }).previousToken;
   const previousEnd = isReal(previous) ? previous.startOffset + previous.image.length : undefined;
   const token = error.token;
-  if (isReal(token) && (previousEnd === undefined || !/[\r\n]/.test(text.slice(previousEnd, token.startOffset)))) {
-    return tokenSpan(token, text);
-  }
+  const onSameLine = isReal(token) && (previousEnd === undefined || !/[\r\n]/.test(text.slice(previousEnd, token.startOffset)));
+  if (onSameLine && !(tokenWasMissing && previousEnd !== undefined)) return tokenSpan(token, text);
   return { offset: previousEnd ?? text.length, length: 0 };
 }

@@ -1,5 +1,6 @@
 import { CstParser, EOF, tokenMatcher, type IParserErrorMessageProvider, type IToken, type TokenType } from 'chevrotain';
 import type { syntaxDiagnostics } from '../compiler/diagnostics/catalogue/syntax.js';
+import type { ScriptCstNode } from './cst.js';
 import * as t from './tokens.js';
 
 /**
@@ -15,6 +16,21 @@ class PipeParser extends CstParser {
       errorMessageProvider: syntaxErrorMessageProvider,
     });
     this.performSelfAnalysis();
+  }
+
+  /** The tokens before which error recovery invented a missing token; a new parse starts with none. */
+  readonly insertedBefore = new Set<IToken>();
+
+  /** Parses a whole file's tokens; errors are then in `errors`. */
+  parseScript(tokens: IToken[]): ScriptCstNode {
+    this.insertedBefore.clear();
+    this.input = tokens;
+    return this.script() as ScriptCstNode;
+  }
+
+  protected override getTokenToInsert(tokenType: TokenType): IToken {
+    this.insertedBefore.add(this.LA(1));
+    return super.getTokenToInsert(tokenType);
   }
 
   // ---- Statements ----------------------------------------------------------------------------------

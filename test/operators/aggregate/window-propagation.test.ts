@@ -4,7 +4,7 @@ import { runPipe } from '../run-pipe.js';
 import { program, s } from './pipes.js';
 
 /** Rows of three users over three 10-second windows, each at most 1 s out of order (inside the 2 s delay). */
-const rows = Array.from({ length: 90 }, (_, i) => [['a', 'b', 'c'][i % 3], 'p', i % 4, s(i / 3) + ((i * 389) % 1000)]);
+const rows = Array.from({ length: 90 }, (_, i) => [['a', 'b', 'c'][i % 3], 'p', i % 4, Math.floor(s(i) / 3) + ((i * 389) % 1000)]);
 
 /** Rows per (user, 10-second window), computed directly. */
 function countsPerUserAndWindow(kept: readonly (readonly unknown[])[]): Map<string, number> {
