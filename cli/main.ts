@@ -3,6 +3,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Command, CommanderError } from 'commander';
 import { registerCompileCommand } from './commands/compile.js';
+import { registerRunCommand } from './commands/run.js';
 import { exitCodeFor, type CommandOutcome } from './exit-codes.js';
 import { processIO, type CliIO } from './output.js';
 
@@ -13,7 +14,7 @@ import { processIO, type CliIO } from './output.js';
  */
 type RegisterCommand = (program: Command, io: CliIO, finish: (outcome: CommandOutcome) => void) => void;
 
-const COMMANDS: readonly RegisterCommand[] = [registerCompileCommand];
+const COMMANDS: readonly RegisterCommand[] = [registerCompileCommand, registerRunCommand];
 
 /** The package's version, from the package.json above this file (cli/ when run from source, dist/cli/ when built). */
 function packageVersion(): string {

@@ -25,6 +25,7 @@ export function buildScript(root: cst.ScriptCstNode, bag: DiagnosticBag, textLen
 type Span = ast.Span;
 type StepBase = Pick<ast.WhereStep, 'uid' | 'span'>;
 type PredicateSuffix = (left: ast.Expr) => ast.Expr;
+type Build<N extends CstNode, R> = (children: N['children'], span: Span) => R | undefined;
 
 interface FunctionArguments {
   readonly args: readonly ast.Expr[];
@@ -144,7 +145,8 @@ function climb(pieces: readonly Piece[]): ast.Expr {
         continue;
       }
       const right = parse((level + 1) as Precedence);
-      left = { kind: 'BinaryExpr', operator: piece.operator, left, right, operatorSpan: tokenSpan(piece.token), span: spanBetween(left.span, right.span) };
+      const operatorSpan = tokenSpan(piece.token);
+      left = { kind: 'BinaryExpr', operator: piece.operator, left, right, operatorSpan, span: spanBetween(left.span, right.span) };
     }
     return left;
   };
@@ -170,7 +172,7 @@ class AstBuilder extends BaseCstVisitor {
   }
 
   /** Builds the first node of a child list. */
-  private one<N extends CstNode, R>(nodes: readonly N[] | undefined, build: (children: N['children'], span: Span) => R | undefined): R | undefined {
+  private one<N extends CstNode, R>(nodes: readonly N[] | undefined, build: Build<N, R>): R | undefined {
     const node = nodes?.[0];
     if (node === undefined) return undefined;
     const span = nodeSpan(node);
@@ -178,7 +180,7 @@ class AstBuilder extends BaseCstVisitor {
   }
 
   /** Builds every node of a child list; undefined if any of them fails. */
-  private all<N extends CstNode, R>(nodes: readonly N[] | undefined, build: (children: N['children'], span: Span) => R | undefined): R[] | undefined {
+  private all<N extends CstNode, R>(nodes: readonly N[] | undefined, build: Build<N, R>): R[] | undefined {
     const results: R[] = [];
     for (const node of nodes ?? []) {
       const span = nodeSpan(node);

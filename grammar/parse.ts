@@ -5,7 +5,7 @@ import { DiagnosticBag, type Diagnostic } from '../compiler/diagnostics/diagnost
 import type { Script, Span } from './ast/index.js';
 import { buildScript } from './cst-to-ast.js';
 import { decodeSyntaxError, pipeParser } from './parser.js';
-import { pipeLexer, UnterminatedComment, UnterminatedQuotedIdentifier, UnterminatedString } from './tokens.js';
+import { LParen, pipeLexer, RParen, UnterminatedComment, UnterminatedQuotedIdentifier, UnterminatedString } from './tokens.js';
 
 export interface ParseResult {
   readonly value: Script;
@@ -20,20 +20,31 @@ export function parse(text: string, file = '<input>'): ParseResult {
   const bag = new DiagnosticBag(file);
   const lexed = pipeLexer.tokenize(text);
   for (const error of lexed.errors) {
-    bag.report(syntaxDiagnostics.UnexpectedCharacter, { offset: error.offset, length: error.length }, { char: text.charAt(error.offset) });
+    const char = String.fromCodePoint(text.codePointAt(error.offset) ?? 0);
+    bag.report(syntaxDiagnostics.UnexpectedCharacter, { offset: error.offset, length: error.length }, { char });
   }
   const unterminated = reportUnterminated(bag, [...lexed.tokens, ...(lexed.groups['invalid'] ?? [])]);
 
-  const cst = pipeParser.parseScript(lexed.tokens);
+  let value: Script;
+  try {
+    const cst = pipeParser.parseScript(lexed.tokens);
+    value = buildScript(cst, bag, text.length, pipeParser.errors.length > 0);
+  } catch (error) {
+    // Recursive descent runs out of stack on pathological nesting; that is the input's fault, not a crash.
+    if (!(error instanceof RangeError)) throw error;
+    bag.report(syntaxDiagnostics.NestingTooDeep, deepestParenthesis(lexed.tokens));
+    return { value: { kind: 'Script', statements: [], span: { offset: 0, length: text.length } }, diagnostics: bag.items };
+  }
   for (const error of pipeParser.errors) {
     // Past an unterminated string or comment, "found the end of the file" only repeats the lexer's error.
     if (unterminated && error.token.tokenType === EOF) continue;
     const { name, args } = decodeSyntaxError(error.message);
-    const span = name === 'MissingPipe' ? tokenSpan(error.token, text) : errorSpan(error, text, pipeParser.insertedBefore.has(error.token));
+    const span = name === 'MissingPipe'
+      ? tokenSpan(error.token, text)
+      : errorSpan(error, text, pipeParser.insertedBefore.has(error.token));
     bag.report(syntaxDiagnostics[name], span, args);
   }
 
-  const value = buildScript(cst, bag, text.length, pipeParser.errors.length > 0);
   const diagnostics = bag.items.slice().sort((a, b) => a.span.offset - b.span.offset);
   return { value, diagnostics };
 }
@@ -74,4 +85,21 @@ function errorSpan(error: IRecognitionException, text: string, tokenWasMissing: 
   const onSameLine = isReal(token) && (previousEnd === undefined || !/[\r\n]/.test(text.slice(previousEnd, token.startOffset)));
   if (onSameLine && !(tokenWasMissing && previousEnd !== undefined)) return tokenSpan(token, text);
   return { offset: previousEnd ?? text.length, length: 0 };
+}
+
+/** The first `(` at the greatest nesting depth, where a too-deep expression is best shown. */
+function deepestParenthesis(tokens: readonly IToken[]): Span {
+  let depth = 0;
+  let deepest = 0;
+  let at: Span = { offset: 0, length: 0 };
+  for (const token of tokens) {
+    if (token.tokenType === RParen) depth--;
+    if (token.tokenType !== LParen) continue;
+    depth++;
+    if (depth > deepest) {
+      deepest = depth;
+      at = { offset: token.startOffset, length: 1 };
+    }
+  }
+  return at;
 }

@@ -6,7 +6,16 @@ export { Job } from './execution/job.js';
 export type { JobOptions, JobResult, JobMetrics, OperatorMetricsReport, TaskMetricsReport } from './execution/job-options.js';
 export { OperatorFailure } from './execution/operator-failure.js';
 export type { OperatorSubtaskRestore, OperatorSubtaskSnapshot } from './execution/operator-host.js';
-export type { BarrierHandler } from './execution/stream-task.js';
+export type { TaskCheckpointing } from './execution/stream-task.js';
+export type { JobEvents, RestoreInfo, RestartEvent, CheckpointStartedEvent } from './execution/job-events.js';
+export type { CheckpointStats, CheckpointMetrics, SubtaskCheckpointStats } from './checkpoint/checkpoint-stats.js';
+export { CheckpointRestoreError } from './checkpoint/restore/restore-error.js';
+export type { CheckpointStorage, StoredCheckpoint, CheckpointLocation } from './checkpoint/storage/checkpoint-storage.js';
+export { MemoryCheckpointStorage } from './checkpoint/storage/memory-storage.js';
+export { FileCheckpointStorage } from './checkpoint/storage/file-storage.js';
+export { parseMetadata, serializeMetadata, METADATA_FILE } from './checkpoint/metadata/metadata-format.js';
+export type { CheckpointMetadata } from './checkpoint/metadata/metadata-format.js';
+export { openCheckpoint, loadCheckpoint } from './checkpoint/restore/load-checkpoint.js';
 
 export type { RecordBatch } from './record-batch.js';
 export { RowKind, makeBatch, kindAt } from './record-batch.js';

@@ -41,12 +41,12 @@ interface CompileRequest {
 const COMMAND_LINE = '<command line>';
 const NO_SPAN = { offset: 0, length: 0 };
 
-function usageError(definition: DiagnosticDefinition, args: DiagnosticArgs): Diagnostic {
+export function usageError(definition: DiagnosticDefinition, args: DiagnosticArgs): Diagnostic {
   return createDiagnostic(definition, COMMAND_LINE, NO_SPAN, args);
 }
 
 /** Checks the flags up front, so that no file is read for a command line that cannot work. */
-function validateFlags(flags: CompileFlags): { request: CompileRequest; errors: Diagnostic[] } {
+export function validateFlags(flags: CompileFlags): { request: CompileRequest; errors: Diagnostic[] } {
   const errors: Diagnostic[] = [];
   let graph: GraphFormat | undefined;
   if (flags.graph !== undefined) {
@@ -79,7 +79,7 @@ function validateFlags(flags: CompileFlags): { request: CompileRequest; errors: 
 
 type ReadResult = { readonly text: string } | { readonly text: undefined; readonly error: Diagnostic };
 
-async function readSource(file: string, cwd: string): Promise<ReadResult> {
+export async function readSource(file: string, cwd: string): Promise<ReadResult> {
   try {
     return { text: await readFile(resolve(cwd, file), 'utf8') };
   } catch (error) {
@@ -90,7 +90,7 @@ async function readSource(file: string, cwd: string): Promise<ReadResult> {
   }
 }
 
-function printUsageErrors(errors: readonly Diagnostic[], io: CliIO): CommandOutcome {
+export function printUsageErrors(errors: readonly Diagnostic[], io: CliIO): CommandOutcome {
   for (const error of errors) io.stderr.write(formatUsageError(error));
   return { kind: 'completed', diagnostics: errors };
 }
@@ -148,7 +148,7 @@ async function writeResult(graph: JobGraph, format: GraphFormat | undefined, fla
   return undefined;
 }
 
-function collect(value: string, previous: readonly string[]): string[] {
+export function collect(value: string, previous: readonly string[]): string[] {
   return [...previous, value];
 }
 

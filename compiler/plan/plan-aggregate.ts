@@ -64,7 +64,7 @@ export function planAggregate(input: PlannedStream, step: AggregateStep, ctx: Pl
   if (window !== undefined && typedKeys.some((k) => isColumn(k, window.start)) && typedKeys.some((k) => isColumn(k, window.end))) {
     const pending = input.pendingWindow;
     if (pending !== undefined && !readsWindowColumns(aggregation, window.start, window.end)) {
-      if (step.uid !== undefined && pending.step.uid !== undefined) {
+      if (pending.step.uid !== undefined) {
         ctx.bag.report(Diagnostics.UnusedWindowUid, pending.step.uid.span, { uid: pending.step.uid.value, step: 'AGGREGATE' });
       }
       const name = `${stepText(ctx.source, pending.step)} |> ${stepText(ctx.source, step)}`;

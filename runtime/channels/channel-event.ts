@@ -9,6 +9,7 @@ import type { RecordBatch } from '../record-batch.js';
  * - `status`: the producer became idle (emits no records or watermarks for now, so it must not hold back
  *   downstream watermarks) or active again. Flink's WatermarkStatus.
  * - `barrier`: checkpoint barrier `checkpointId` (issue 4): never overtakes records.
+ * - `cancel-barrier`: checkpoint `checkpointId` was given up upstream; a task aligning it stops waiting for it.
  * - `end-of-input`: the producer will send nothing more; the last event of every channel.
  */
 export type ChannelEvent =
@@ -16,6 +17,7 @@ export type ChannelEvent =
   | { readonly type: 'watermark'; readonly timestamp: number }
   | { readonly type: 'status'; readonly idle: boolean }
   | { readonly type: 'barrier'; readonly checkpointId: number; readonly timestamp: number; readonly savepoint: boolean }
+  | { readonly type: 'cancel-barrier'; readonly checkpointId: number }
   | { readonly type: 'end-of-input' };
 
 export type ChannelEventType = ChannelEvent['type'];
@@ -23,3 +25,5 @@ export type ChannelEventType = ChannelEvent['type'];
 export const END_OF_INPUT: ChannelEvent = { type: 'end-of-input' };
 export const IDLE: ChannelEvent = { type: 'status', idle: true };
 export const ACTIVE: ChannelEvent = { type: 'status', idle: false };
+
+export type BarrierEvent = Extract<ChannelEvent, { type: 'barrier' }>;

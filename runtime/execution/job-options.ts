@@ -4,7 +4,8 @@ import type { UdfImplementation } from '../expressions/compile-expr.js';
 import type { SinkCallback } from '../operators/callback-sink.js';
 import type { SourceFeed } from '../operators/iterable-source.js';
 import type { Clock } from '../time/clock.js';
-import type { BarrierHandler } from './stream-task.js';
+import type { CheckpointMetrics } from '../checkpoint/checkpoint-stats.js';
+import type { CheckpointStorage } from '../checkpoint/storage/checkpoint-storage.js';
 import type { OperatorSubtaskRestore } from './operator-host.js';
 
 export interface JobOptions {
@@ -27,10 +28,26 @@ export interface JobOptions {
   readonly jobId?: string;
   /** Console output of print sinks (tests). */
   readonly sinkEnvironment?: SinkEnvironment;
-  /** State to start from, per operator subtask (checkpoint/savepoint restore, issue 4). */
+  /**
+   * Restore from this checkpoint or savepoint: its directory (`…/chk-<n>`, `…/savepoint-…`) or its `_metadata`
+   * file. State is matched to operators by uid; a refused restore rejects `Job.start` with a CheckpointRestoreError.
+   */
+  readonly restoreFrom?: string;
+  /**
+   * Restore from the latest completed checkpoint of this pipeline (by `pipeline.name`) in its checkpoint
+   * directory, skipping corrupt ones; with none, start from scratch (`job.restoreInfo` and the `restored` event
+   * say which). Ignored when `restoreFrom` is given.
+   */
+  readonly resume?: boolean;
+  /** Drop checkpointed state whose operator uid is no longer in the job instead of refusing to restore. */
+  readonly allowNonRestoredState?: boolean;
+  /**
+   * Where checkpoints go, instead of what the configuration implies (`memory` in the process; `fs`/`disk` under
+   * `state.checkpoints.dir/<pipeline.name>/`). Tests hand one memory storage to several jobs, or inject a file system.
+   */
+  readonly checkpointStorage?: CheckpointStorage;
+  /** Low level: state to start from per operator subtask, when neither `restoreFrom` nor `resume` is given. */
   readonly restore?: (operator: Operator, subtask: number) => OperatorSubtaskRestore | undefined;
-  /** Barrier alignment and snapshots (issue 4). */
-  readonly onBarrier?: BarrierHandler;
 }
 
 export interface OperatorSubtaskMetrics {
@@ -72,6 +89,8 @@ export interface JobMetrics {
   readonly elapsedMs: number;
   readonly operators: readonly OperatorMetricsReport[];
   readonly tasks: readonly TaskMetricsReport[];
+  /** With checkpointing: counts and the latest checkpoints' statistics. */
+  readonly checkpoints?: CheckpointMetrics;
 }
 
 export interface JobResult {

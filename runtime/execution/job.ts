@@ -1,19 +1,21 @@
 import { randomUUID } from 'node:crypto';
+import { EventEmitter } from 'node:events';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { Chain, Edge, JobGraph, Operator } from '../../compiler/graph/job-graph.js';
-import { Channel } from '../channels/channel.js';
-import { InputGate, type InputChannelInfo } from '../channels/input-gate.js';
-import { EdgeWriter } from '../channels/output-writer.js';
-import { Signal } from '../channels/signal.js';
-import type { UdfImplementations } from '../expressions/compile-expr.js';
-import { operatorFactories, type OperatorEnvironment } from '../operators/registry.js';
+import type { Chain, JobGraph, Operator } from '../../compiler/graph/job-graph.js';
+import { CheckpointCoordinator } from '../checkpoint/coordinator.js';
+import { createRestartBackoff, type RestartBackoff } from '../checkpoint/restart-strategy.js';
+import { chooseInitialRestore, restoreNewestIntact, type InitialRestore } from '../checkpoint/restore/choose-restore.js';
+import type { CheckpointStorage, RecoveredCheckpoints } from '../checkpoint/storage/checkpoint-storage.js';
+import { createCheckpointStorage } from '../checkpoint/storage/create-storage.js';
 import { checkParallelism } from '../state/key-groups.js';
 import { systemClock, type Clock } from '../time/clock.js';
+import { ExecutionAttempt, type AttemptResources } from './execution-attempt.js';
+import type { JobEvents, RestoreInfo } from './job-events.js';
 import type { JobMetrics, JobOptions, JobResult, OperatorMetricsReport, TaskMetricsReport } from './job-options.js';
-import { OperatorHost } from './operator-host.js';
-import { StreamTask } from './stream-task.js';
+import type { OperatorSubtaskRestore } from './operator-host.js';
+import type { StreamTask } from './stream-task.js';
 
 const DEFAULT_BATCH_SIZE = 1024;
 const DEFAULT_CHANNEL_CAPACITY = 8;
@@ -23,147 +25,142 @@ function toMap<V>(entries: ReadonlyMap<string, V> | Readonly<Record<string, V>> 
   return entries instanceof Map ? entries : new Map(Object.entries(entries as Readonly<Record<string, V>>));
 }
 
+type RestoreFunction = (operator: Operator, subtask: number) => OperatorSubtaskRestore | undefined;
+
+/** Everything `Job.start` prepared before the first task runs. */
+interface JobSetup {
+  readonly resources: Omit<AttemptResources, 'checkpointing'>;
+  readonly options: JobOptions;
+  readonly localStateDir: string;
+  readonly ownStateDir: boolean;
+  readonly storage: CheckpointStorage | undefined;
+  readonly recovered: RecoveredCheckpoints | undefined;
+  readonly initial: InitialRestore;
+}
+
 /**
- * A running job: every chain of the graph as `parallelism` subtasks (StreamTask), connected by bounded
- * channels. `done` resolves when bounded input is fully processed (or the job was cancelled) and rejects with an
- * OperatorFailure naming the operator when any subtask fails; the other subtasks are then cancelled.
+ * A running job: every chain of the graph as `parallelism` subtasks, run as an ExecutionAttempt. `done` resolves
+ * when bounded input is fully processed (or the job was cancelled) and rejects with an OperatorFailure naming the
+ * operator when a subtask fails and the restart strategy gives up. With checkpointing
+ * (`execution.checkpointing.interval`), a CheckpointCoordinator takes checkpoints of the running attempt; a
+ * failure restarts every task from the latest completed checkpoint (a new attempt, with a new run id for sink
+ * files), as the restart strategy allows. Events (checkpoints, restarts) are emitted on the job (JobEvents).
  */
-export class Job {
+export class Job extends EventEmitter<JobEvents> {
   readonly done: Promise<JobResult>;
+  /** Where the job's state came from: a checkpoint or savepoint, or nothing (and why). */
+  readonly restoreInfo: RestoreInfo;
   private readonly startedAt = performance.now();
+  private readonly clock: Clock;
+  private readonly coordinator: CheckpointCoordinator | undefined;
+  private readonly restartBackoff: RestartBackoff;
+  /** Checkpoints of this job are numbered from here; older ones belong to earlier runs. */
+  private readonly firstCheckpointId: number;
   private cancelled = false;
+  private attempt: ExecutionAttempt | undefined;
+  private attempts = 0;
+  private wakeFromDelay: (() => void) | undefined;
   private lastSample: { at: number; counts: Map<string, { in: number; out: number }>; tasks: Map<StreamTask, { bp: number; idle: number }> };
 
   private constructor(
     readonly graph: JobGraph,
     readonly jobId: string,
-    private readonly tasks: readonly StreamTask[],
-    private readonly channels: readonly Channel[],
-    private readonly cleanup: () => void,
+    private readonly setup: JobSetup,
   ) {
+    super();
+    this.clock = setup.resources.clock;
+    this.restoreInfo = setup.initial.info;
+    this.restartBackoff = createRestartBackoff(graph.config.restartStrategy);
+    this.firstCheckpointId = Math.max(setup.recovered?.highestId ?? 0, setup.initial.chosen?.plan.checkpointId ?? 0) + 1;
+    const { storage, recovered } = setup;
+    if (graph.config.checkpointing.intervalMs !== null && storage !== undefined) {
+      this.coordinator = new CheckpointCoordinator({
+        settings: { ...graph.config.checkpointing, numRetained: graph.config.state.numRetained },
+        storage,
+        clock: this.clock,
+        graph,
+        jobId,
+        firstCheckpointId: this.firstCheckpointId,
+        found: (recovered?.completed ?? []).filter((c) => c.metadata.pipelineName === graph.config.pipelineName),
+        events: {
+          started: (event) => this.emit('checkpoint-started', event),
+          completed: (stats) => this.emit('checkpoint-completed', stats),
+          aborted: (stats) => this.emit('checkpoint-aborted', stats),
+          failed: (error) => this.attempt?.fail(error),
+        },
+      });
+    }
     this.lastSample = { at: this.startedAt, counts: new Map(), tasks: new Map() };
     this.done = this.runAll();
   }
 
-  /** Builds every task of `graph` and starts them. Throws for a graph the runtime cannot run (a planning bug). */
+  /**
+   * Prepares `graph` (finding its checkpoints and the state to start from) and starts it. Throws for a graph the
+   * runtime cannot run (a planning bug), and a CheckpointRestoreError for state it refuses to restore.
+   */
   static async start(graph: JobGraph, options: JobOptions = {}): Promise<Job> {
     validateGraph(graph);
-    const jobId = options.jobId ?? `${graph.config.pipelineName || 'job'}-${randomUUID().slice(0, 8)}`;
+    const config = graph.config;
+    const jobId = options.jobId ?? `${config.pipelineName || 'job'}-${randomUUID().slice(0, 8)}`;
+    const checkpointing = config.checkpointing.intervalMs !== null;
+    const storage = options.checkpointStorage ?? (checkpointing || options.resume === true ? createCheckpointStorage(config) : undefined);
+    if (checkpointing && storage === undefined) {
+      throw new Error(`state backend '${config.state.backend}' writes checkpoints to files: set 'state.checkpoints.dir' (or use the memory backend)`);
+    }
+    const recovered = storage === undefined ? undefined : await storage.recover();
+    const initial = await chooseInitialRestore(
+      graph,
+      {
+        ...(options.restoreFrom === undefined ? {} : { restoreFrom: options.restoreFrom }),
+        ...(options.resume === undefined ? {} : { resume: options.resume }),
+        ...(options.allowNonRestoredState === undefined ? {} : { allowNonRestoredState: options.allowNonRestoredState }),
+      },
+      storage,
+      recovered,
+    );
     const ownStateDir = options.localStateDir === undefined;
     const localStateDir = options.localStateDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'sluice-state-'));
-    const clock: Clock = options.clock ?? systemClock;
-    const udfs: UdfImplementations = toMap(options.udfs);
-    const sourceFeeds = toMap(options.sources);
-    const sinkCallbacks = toMap(options.sinks);
-    const processFunctions = toMap(options.processFunctions);
-    const capacity = options.channelCapacity ?? DEFAULT_CHANNEL_CAPACITY;
-    const maxParallelism = graph.config.maxParallelism;
-    const runId = randomUUID().slice(0, 8);
-
-    const operators = new Map(graph.operators.map((op) => [op.id, op]));
-    const chainOf = new Map<string, Chain>();
-    for (const chain of graph.chains) for (const id of chain.operators) chainOf.set(id, chain);
-    const networkEdges = graph.edges.filter((e) => chainOf.get(e.from) !== chainOf.get(e.to));
-
-    // channels[edge][from subtask][to subtask]; forward edges only connect equal subtask indexes.
-    const channels: Channel[] = [];
-    const edgeChannels = new Map<Edge, (Channel | undefined)[][]>();
-    for (const edge of networkEdges) {
-      const from = chainOf.get(edge.from)!;
-      const to = chainOf.get(edge.to)!;
-      const grid = Array.from({ length: from.parallelism }, (_, s) =>
-        Array.from({ length: to.parallelism }, (_, t) => {
-          if (edge.partitioning === 'forward' && s !== t) return undefined;
-          const channel = new Channel(capacity, `${edge.from}[${s}] → ${edge.to}[${t}]`);
-          channels.push(channel);
-          return channel;
-        }),
-      );
-      edgeChannels.set(edge, grid);
-    }
-
-    const tasks: StreamTask[] = [];
-    try {
-      for (const chain of graph.chains) {
-        for (let subtask = 0; subtask < chain.parallelism; subtask++) {
-          const signal = new Signal();
-          const environment: OperatorEnvironment = {
-            jobId, runId, subtask, parallelism: chain.parallelism, udfs, clock,
-            batchSize: options.batchSize ?? DEFAULT_BATCH_SIZE,
-            sourceFeeds, sinkCallbacks, processFunctions,
-            sinkEnvironment: options.sinkEnvironment ?? {},
-          };
-          let task: StreamTask | undefined;
-          const hostEnv = {
-            subtask, parallelism: chain.parallelism, maxParallelism, clock,
-            backendType: graph.config.state.backend, localStateDir,
-            recordOrigin: undefined as string | undefined,
-            defer: (work: Promise<unknown>, host: OperatorHost) => task!.defer(work, host),
-          };
-          const hosts = chain.operators.map((id) => {
-            const operator = operators.get(id)!;
-            return new OperatorHost(operator, operatorFactories[operator.spec.kind](operator, environment), {
-              ...hostEnv,
-              restore: options.restore?.(operator, subtask),
-              // One origin per task: the host of any operator in the chain reads what the source set.
-              get recordOrigin() {
-                return hostEnv.recordOrigin;
-              },
-              set recordOrigin(origin) {
-                hostEnv.recordOrigin = origin;
-              },
-            });
-          });
-          const head = chain.operators[0]!;
-          const tail = chain.operators[chain.operators.length - 1]!;
-          const inputs: InputChannelInfo[] = networkEdges
-            .filter((e) => e.to === head)
-            .flatMap((edge) =>
-              edgeChannels.get(edge)!.flatMap((row) => {
-                const channel = row[subtask];
-                return channel === undefined ? [] : [{ reader: channel, input: edge.toInput, name: channel.name }];
-              }),
-            );
-          const writers = networkEdges
-            .filter((e) => e.from === tail)
-            .map((edge) => {
-              const targets = edgeChannels.get(edge)![subtask]!.filter((c): c is Channel => c !== undefined);
-              return new EdgeWriter(edge, targets, maxParallelism, udfs);
-            });
-          const isSource = operators.get(head)!.spec.kind === 'source';
-          task = new StreamTask({
-            chainId: chain.id, subtask, parallelism: chain.parallelism, hosts, clock, signal, writers,
-            gate: isSource ? undefined : new InputGate(inputs, signal),
-            ...(options.onBarrier === undefined ? {} : { onBarrier: options.onBarrier }),
-          });
-          tasks.push(task);
-        }
-      }
-    } catch (error) {
-      for (const task of tasks) for (const host of task.hosts) host.dispose();
-      if (ownStateDir) fs.rmSync(localStateDir, { recursive: true, force: true });
-      throw error;
-    }
-    const cleanup = () => {
-      if (ownStateDir) fs.rmSync(localStateDir, { recursive: true, force: true });
+    const resources: JobSetup['resources'] = {
+      graph,
+      jobId,
+      clock: options.clock ?? systemClock,
+      udfs: toMap(options.udfs),
+      sourceFeeds: toMap(options.sources),
+      sinkCallbacks: toMap(options.sinks),
+      processFunctions: toMap(options.processFunctions),
+      sinkEnvironment: options.sinkEnvironment ?? {},
+      batchSize: options.batchSize ?? DEFAULT_BATCH_SIZE,
+      channelCapacity: options.channelCapacity ?? DEFAULT_CHANNEL_CAPACITY,
     };
-    return new Job(graph, jobId, tasks, channels, cleanup);
+    return new Job(graph, jobId, { resources, options, localStateDir, ownStateDir, storage, recovered, initial });
   }
 
   private async runAll(): Promise<JobResult> {
-    let failure: unknown;
-    await Promise.all(
-      this.tasks.map((task) =>
-        task.run().catch((error: unknown) => {
-          if (failure === undefined) {
-            failure = error;
-            this.stopTasks();
-          }
-        }),
-      ),
-    );
-    this.cleanup();
-    if (failure !== undefined) throw failure;
+    // Tasks start on the next turn, so listeners added right after `Job.start` see every event.
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    this.emit('restored', this.restoreInfo);
+    let restore: RestoreFunction | undefined = this.setup.initial.chosen?.plan.restore ?? this.setup.options.restore;
+    try {
+      while (!this.cancelled) {
+        const failure = await this.runAttempt(restore);
+        if (failure === undefined || this.cancelled) break;
+        const decision = this.restartBackoff.onFailure(this.clock.now());
+        if (!decision.restart) throw failure.error;
+        const from = await this.restartPoint();
+        this.emit('restart', {
+          attempt: this.attempts + 1,
+          reason: failure.error instanceof Error ? failure.error.message : String(failure.error),
+          error: failure.error,
+          delayMs: decision.delayMs,
+          checkpointId: from.checkpointId,
+        });
+        await this.delay(decision.delayMs);
+        restore = from.restore;
+      }
+    } finally {
+      if (this.setup.ownStateDir) fs.rmSync(this.setup.localStateDir, { recursive: true, force: true });
+      if (this.cancelled && this.graph.config.checkpointing.retention === 'DELETE_ON_CANCELLATION') await this.coordinator?.discardAll();
+    }
     return {
       status: this.cancelled ? 'cancelled' : 'finished',
       durationMs: performance.now() - this.startedAt,
@@ -171,25 +168,77 @@ export class Job {
     };
   }
 
-  private stopTasks(): void {
-    for (const task of this.tasks) task.cancel();
-    for (const channel of this.channels) channel.close();
+  /** Runs one attempt to its end; its failure, if it failed. */
+  private async runAttempt(restore: RestoreFunction | undefined): Promise<{ readonly error: unknown } | undefined> {
+    this.attempts++;
+    const localStateDir = path.join(this.setup.localStateDir, `attempt-${this.attempts}`);
+    fs.mkdirSync(localStateDir, { recursive: true });
+    const { storage } = this.setup;
+    const attempt = ExecutionAttempt.build(
+      {
+        ...this.setup.resources,
+        checkpointing:
+          this.coordinator === undefined || storage === undefined
+            ? undefined
+            : { mode: this.graph.config.checkpointing.mode, storage, coordinator: this.coordinator },
+      },
+      { runId: randomUUID().slice(0, 8), localStateDir, restore },
+    );
+    this.attempt = attempt;
+    this.lastSample = { at: performance.now(), counts: new Map(), tasks: new Map() };
+    this.coordinator?.start(attempt.checkpointers);
+    let failure: { readonly error: unknown } | undefined;
+    try {
+      await attempt.run();
+    } catch (error) {
+      failure = { error };
+    }
+    await this.coordinator?.stop();
+    await attempt.settled();
+    fs.rmSync(localStateDir, { recursive: true, force: true });
+    return failure;
+  }
+
+  /**
+   * What a restart restores: the newest intact checkpoint this job completed, else the state the job started
+   * from (read again: restored state must not be shared between attempts).
+   */
+  private async restartPoint(): Promise<{ readonly restore: RestoreFunction | undefined; readonly checkpointId: number | null }> {
+    const options = this.setup.options.allowNonRestoredState === undefined ? {} : { allowNonRestoredState: this.setup.options.allowNonRestoredState };
+    const ours = this.coordinator?.completedNewestFirst().filter((c) => c.metadata.checkpointId >= this.firstCheckpointId) ?? [];
+    const initial = this.setup.initial.chosen;
+    const { chosen } = await restoreNewestIntact(initial === undefined ? ours : [...ours, initial.stored], this.graph, options);
+    if (chosen !== undefined) return { restore: chosen.plan.restore, checkpointId: chosen.plan.checkpointId };
+    return { restore: this.setup.options.restore, checkpointId: null };
+  }
+
+  private delay(ms: number): Promise<void> {
+    if (ms <= 0 || this.cancelled) return Promise.resolve();
+    return new Promise<void>((resolve) => {
+      const cancelTimer = this.clock.setTimer(this.clock.now() + ms, () => resolve());
+      this.wakeFromDelay = () => {
+        cancelTimer();
+        resolve();
+      };
+    });
   }
 
   /** Stops every task; `done` then resolves with status `cancelled`. */
   async cancel(): Promise<JobResult> {
     this.cancelled = true;
-    this.stopTasks();
+    this.attempt?.stop();
+    this.wakeFromDelay?.();
     return this.done;
   }
 
-  /** Counters per operator (summed over subtasks), rates and back-pressure since the previous call. */
+  /** Counters per operator (summed over subtasks) of the current attempt, rates and back-pressure since the previous call, checkpoints. */
   metrics(): JobMetrics {
+    const tasks = this.attempt?.tasks ?? [];
     const now = performance.now();
     const seconds = Math.max((now - this.lastSample.at) / 1000, 1e-9);
     const counts = new Map<string, { in: number; out: number }>();
     const operators: OperatorMetricsReport[] = this.graph.operators.map((operator) => {
-      const hosts = this.tasks.flatMap((t) => t.hosts.filter((h) => h.operator.id === operator.id));
+      const hosts = tasks.flatMap((t) => t.hosts.filter((h) => h.operator.id === operator.id));
       const recordsIn = hosts.reduce((sum, h) => sum + h.metrics.recordsIn, 0);
       const recordsOut = hosts.reduce((sum, h) => sum + h.metrics.recordsOut, 0);
       const previous = this.lastSample.counts.get(operator.id) ?? { in: 0, out: 0 };
@@ -217,7 +266,7 @@ export class Job {
       };
     });
     const taskTimes = new Map<StreamTask, { bp: number; idle: number }>();
-    const tasks: TaskMetricsReport[] = this.tasks.map((task) => {
+    const taskReports: TaskMetricsReport[] = tasks.map((task) => {
       const previous = this.lastSample.tasks.get(task) ?? { bp: 0, idle: 0 };
       taskTimes.set(task, { bp: task.backpressuredMs, idle: task.idleMs });
       const window = Math.max(now - Math.max(this.lastSample.at, task.startedAt), 1e-9);
@@ -229,7 +278,8 @@ export class Job {
       };
     });
     this.lastSample = { at: now, counts, tasks: taskTimes };
-    return { elapsedMs: now - this.startedAt, operators, tasks };
+    const checkpoints = this.coordinator?.metrics();
+    return { elapsedMs: now - this.startedAt, operators, tasks: taskReports, ...(checkpoints === undefined ? {} : { checkpoints }) };
   }
 }
 

@@ -27,6 +27,8 @@ export interface OperatorSubtaskRestore {
   readonly keyed: readonly ParsedKeyedState[];
   /** Already redistributed for this subtask (operator-state.ts `redistributeOperatorState`). */
   readonly operatorState: readonly OperatorStateList[];
+  /** The checkpoint or savepoint it comes from (a restored sink commits what that checkpoint left pending). */
+  readonly checkpointId?: number;
 }
 
 /** The synchronous part of one operator subtask's checkpoint; `keyed` is written out asynchronously, then released. */
@@ -50,6 +52,8 @@ export interface HostEnvironment {
   readonly backendType: StateBackendType;
   readonly localStateDir: string;
   readonly restore: OperatorSubtaskRestore | undefined;
+  /** Whether the job takes checkpoints (default false). */
+  readonly checkpointing?: boolean;
   defer(work: Promise<unknown>, host: OperatorHost): void;
   /** The task-wide description of where the current rows come from. */
   recordOrigin: string | undefined;
@@ -75,6 +79,8 @@ export class OperatorHost implements OperatorContext, Downstream {
   readonly maxParallelism: number;
   readonly clock: Clock;
   readonly isRestored: boolean;
+  readonly restoredCheckpointId: number | undefined;
+  readonly isCheckpointing: boolean;
   currentWatermark = -Infinity;
   downstream!: Downstream;
   private readonly operatorState = new OperatorStateStore();
@@ -92,6 +98,8 @@ export class OperatorHost implements OperatorContext, Downstream {
     this.clock = env.clock;
     this.keyGroupRange = keyGroupRangeForSubtask(env.subtask, env.parallelism, env.maxParallelism);
     this.isRestored = env.restore !== undefined;
+    this.restoredCheckpointId = env.restore?.checkpointId;
+    this.isCheckpointing = env.checkpointing ?? false;
     if (env.restore !== undefined) this.restore(env.restore);
   }
 

@@ -1,4 +1,4 @@
-import { ACTIVE, END_OF_INPUT, IDLE, type ChannelEvent } from '../channels/channel-event.js';
+import { ACTIVE, END_OF_INPUT, IDLE, type BarrierEvent, type ChannelEvent } from '../channels/channel-event.js';
 import type { InputGate } from '../channels/input-gate.js';
 import type { EdgeWriter } from '../channels/output-writer.js';
 import { Signal } from '../channels/signal.js';
@@ -6,7 +6,7 @@ import type { RecordBatch } from '../record-batch.js';
 import type { SourceOperator, SourcePollResult } from '../operators/operator.js';
 import type { Clock } from '../time/clock.js';
 import { WatermarkTracker } from '../time/watermark-tracker.js';
-import type { Downstream, OperatorHost } from './operator-host.js';
+import type { Downstream, OperatorHost, OperatorSubtaskSnapshot } from './operator-host.js';
 
 /** Time a task may run without giving the event loop a turn (timers, I/O, other tasks' wake-ups). */
 const SLICE_MS = 10;
@@ -33,10 +33,17 @@ class EdgesDownstream implements Downstream {
 }
 
 /**
- * Handles a checkpoint barrier that reached a task: barrier alignment and snapshots (issue 4) plug in here.
- * Without one, a barrier is an error: nothing in this runtime emits barriers yet.
+ * A task's part in checkpointing (runtime/checkpoint/task-checkpointer.ts): barrier alignment, snapshots and
+ * the final checkpoint. The task hands it the control events it reads and waits for it after its input ended.
  */
-export type BarrierHandler = (task: StreamTask, channel: number, barrier: Extract<ChannelEvent, { type: 'barrier' }>) => void | Promise<void>;
+export interface TaskCheckpointing {
+  /** A barrier or cancellation marker arrived on input channel `channel`. */
+  onControlEvent(channel: number, event: BarrierEvent | Extract<ChannelEvent, { type: 'cancel-barrier' }>): void | Promise<void>;
+  /** `channel` delivered its end of input; called before the task handles it. */
+  onEndOfInput(channel: number): void | Promise<void>;
+  /** The task processed all its input and ended its outputs; it stays open (serving mail) until `release()`. */
+  onFinished(): void;
+}
 
 export interface StreamTaskOptions {
   readonly chainId: string;
@@ -50,7 +57,7 @@ export interface StreamTaskOptions {
   readonly clock: Clock;
   /** Woken by the gate's channels, processing-time timers and cancellation. */
   readonly signal: Signal;
-  readonly onBarrier?: BarrierHandler;
+  readonly checkpointing?: TaskCheckpointing;
 }
 
 /**
@@ -73,6 +80,9 @@ export class StreamTask {
   private emittedIdle = false;
   private cancelled = false;
   private deferred: Promise<void>[] = [];
+  /** Work other parts of the job hand this task (checkpoint triggers, notifications), run between input events. */
+  private mail: (() => void | Promise<void>)[] = [];
+  private released = false;
   private deferredFailure: unknown;
   private sliceStart = 0;
   /** Milliseconds spent waiting for room in an output channel. */
@@ -114,6 +124,42 @@ export class StreamTask {
     return this.cancelled;
   }
 
+  /** Hands the task work to run on its own loop, between input events (or while it waits for its release). */
+  enqueue(action: () => void | Promise<void>): void {
+    this.mail.push(action);
+    this.signal.notify();
+  }
+
+  /** Lets a finished task close: its final checkpoint completed. */
+  release(): void {
+    this.released = true;
+    this.signal.notify();
+  }
+
+  private async processMail(): Promise<void> {
+    while (this.mail.length > 0 && !this.cancelled) await this.mail.shift()!();
+  }
+
+  /**
+   * The synchronous part of a checkpoint of the whole chain: finishes deferred work (a sink's flush), then
+   * snapshots every operator, head first. Nothing else runs on the task meanwhile.
+   */
+  async snapshotOperators(checkpointId: number): Promise<OperatorSubtaskSnapshot[]> {
+    await this.awaitDeferred();
+    const snapshots: OperatorSubtaskSnapshot[] = [];
+    for (const host of this.hosts) snapshots.push(await host.snapshot(checkpointId));
+    return snapshots;
+  }
+
+  async notifyCheckpointComplete(checkpointId: number): Promise<void> {
+    for (const host of this.hosts) await host.call((impl) => impl.notifyCheckpointComplete(checkpointId));
+  }
+
+  /** Sends a control event (a barrier, a cancellation marker) on every output channel, after the records before it. */
+  emitEvent(event: ChannelEvent): void {
+    this.tail.pushEvent(event);
+  }
+
   /** Runs the task to the end of its input (or cancellation); rejects with an OperatorFailure. */
   async run(): Promise<void> {
     let failed = false;
@@ -123,6 +169,7 @@ export class StreamTask {
       if (this.gate === undefined) await this.runSource();
       else await this.runInputs(this.gate);
       if (!this.cancelled) await this.finish();
+      if (!this.cancelled && this.options.checkpointing !== undefined) await this.awaitRelease();
     } catch (error) {
       failed = true;
       throw error;
@@ -136,6 +183,7 @@ export class StreamTask {
     this.sliceStart = performance.now();
     while (!this.cancelled && !gate.finished) {
       await this.awaitDeferred();
+      await this.processMail();
       this.fireProcessingTimers();
       const event = gate.poll();
       if (event === undefined) {
@@ -162,12 +210,14 @@ export class StreamTask {
         this.emitProgress();
         return;
       case 'barrier':
-        if (this.options.onBarrier === undefined) {
-          throw new Error(`task ${this.name} received checkpoint barrier ${event.checkpointId} but checkpointing is not set up`);
+      case 'cancel-barrier':
+        if (this.options.checkpointing === undefined) {
+          throw new Error(`task ${this.name} received a ${event.type} of checkpoint ${event.checkpointId} but checkpointing is not set up`);
         }
-        await this.options.onBarrier(this, channel, event);
+        await this.options.checkpointing.onControlEvent(channel, event);
         return;
       case 'end-of-input': {
+        await this.options.checkpointing?.onEndOfInput(channel);
         tracker.onEnd(channel);
         this.emitProgress();
         const input = this.gate!.channels[channel]!.input;
@@ -197,6 +247,8 @@ export class StreamTask {
     this.sliceStart = performance.now();
     while (!this.cancelled) {
       await this.awaitDeferred();
+      await this.processMail();
+      if (this.cancelled) break;
       this.fireProcessingTimers();
       let result: SourcePollResult | Promise<SourcePollResult>;
       try {
@@ -217,6 +269,18 @@ export class StreamTask {
     for (let i = 1; i < this.hosts.length; i++) await this.hosts[i]!.call((impl) => impl.endInput(0));
     await this.awaitDeferred();
     this.tail.pushEvent(END_OF_INPUT);
+  }
+
+  /** After the end of input, with checkpointing: serves mail (snapshots of the final state, commits) until released. */
+  private async awaitRelease(): Promise<void> {
+    this.options.checkpointing!.onFinished();
+    for (;;) {
+      await this.processMail();
+      if (this.cancelled || this.released) return;
+      const start = performance.now();
+      await this.signal.wait();
+      this.idleMs += performance.now() - start;
+    }
   }
 
   private async closeAll(failed: boolean): Promise<void> {

@@ -28,6 +28,13 @@ export interface OperatorContext {
   readonly currentWatermark: number;
   /** Whether this run started from a checkpoint or savepoint (so first-start work must not be redone). */
   readonly isRestored: boolean;
+  /** The checkpoint (or savepoint) id this subtask was restored from, if any. */
+  readonly restoredCheckpointId: number | undefined;
+  /**
+   * Whether the job takes checkpoints. A transactional sink then publishes output only when a checkpoint
+   * completes: at the end of bounded input the runtime takes a final checkpoint, so `endInput` only flushes.
+   */
+  readonly isCheckpointing: boolean;
 
   /** Emits a batch downstream, synchronously. The batch must not be modified afterwards. */
   output(batch: RecordBatch): void;

@@ -25,8 +25,10 @@ const FLUSH_EVERY_ROWS = 8192;
  * Writes rows into a SinkWriter (a connector's, or a callback's) in the two-phase-commit shape: rows are buffered
  * and flushed in the background of the task (`ctx.defer`); `snapshotState` pre-commits and keeps the
  * committables in operator state; `notifyCheckpointComplete` commits those of checkpoints up to the completed
- * one; a restored sink first recovers what its checkpoint recorded. At the end of input the writer is flushed
- * and closed (publishing its output); on failure or cancellation it is aborted instead.
+ * one; a restored sink first recovers what its checkpoint recorded (committing it, and discarding output of
+ * runs after it). At the end of input the writer is flushed and, without checkpoints, closed (publishing its
+ * output); with checkpoints the job's final checkpoint publishes it. On failure or cancellation whatever no
+ * checkpoint claimed is aborted.
  */
 export class SinkOperator extends BaseOperator {
   private pending!: OperatorListState<Committable>;
@@ -40,7 +42,7 @@ export class SinkOperator extends BaseOperator {
   override async open(ctx: OperatorContext): Promise<void> {
     this.ctx = ctx;
     this.pending = ctx.getOperatorListState<Committable>(SINK_PENDING_STATE.name);
-    if (ctx.isRestored) await this.writer.recover(this.pending.get());
+    if (ctx.isRestored) await this.writer.recover(this.pending.get(), ctx.restoredCheckpointId);
   }
 
   processBatch(batch: RecordBatch): void {
@@ -64,8 +66,10 @@ export class SinkOperator extends BaseOperator {
     this.pending.update(this.pending.get().filter((c) => c.checkpointId > checkpointId));
   }
 
+  /** With checkpoints, the final checkpoint pre-commits and commits the rest; without, closing publishes it. */
   override async endInput(): Promise<void> {
     await this.writer.flush();
+    if (this.ctx.isCheckpointing) return;
     await this.writer.close();
     this.finished = true;
   }

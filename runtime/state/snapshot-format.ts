@@ -42,10 +42,23 @@ export function keyedStateHeader(maxParallelism: number, keyGroupRange: KeyGroup
 }
 
 /** The lines (without newlines) of a snapshot: header, entries, trailer. Lazy, so a writer can pace itself. */
-export function* keyedStateLines(snapshot: KeyedStateSnapshot): Generator<string> {
-  yield JSON.stringify(keyedStateHeader(snapshot.maxParallelism, snapshot.keyGroupRange, snapshot.layouts));
+export function keyedStateLines(snapshot: KeyedStateSnapshot): Generator<string> {
+  return keyedStateLinesOf(snapshot.maxParallelism, snapshot.keyGroupRange, snapshot.layouts, snapshot.entries());
+}
+
+/**
+ * The lines of a snapshot of `keyGroupRange` holding `entries` (in canonical order, all inside the range): a
+ * part of a subtask's snapshot written as a file of its own (incremental checkpoints) is a snapshot too.
+ */
+export function* keyedStateLinesOf(
+  maxParallelism: number,
+  keyGroupRange: KeyGroupRange,
+  layouts: ReadonlyMap<string, CellLayout>,
+  entries: Iterable<StateEntry>,
+): Generator<string> {
+  yield JSON.stringify(keyedStateHeader(maxParallelism, keyGroupRange, layouts));
   let count = 0;
-  for (const entry of snapshot.entries()) {
+  for (const entry of entries) {
     count++;
     const fields: unknown[] = [entry.keyGroup, entry.state, entry.key, entry.namespace, entry.value];
     if (entry.hasMapKey) fields.push(entry.mapKey);

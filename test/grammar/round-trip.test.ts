@@ -52,36 +52,42 @@ describe('parse → print → parse', () => {
 });
 
 /** Random expression trees, built only from forms whose printed text reparses to the same tree. */
-const name = fc.constantFrom('a', 'b', 'first', 'timestamp', 'select', 'x y', 'window_start');
-const identifier = name.map((n) => ({ kind: 'Identifier', name: n, quoted: !/^[a-z_]+$/.test(n) || n === 'select', span: { offset: 0, length: 0 } }) as const);
 const span = { offset: 0, length: 0 };
+const identifier = fc
+  .constantFrom('a', 'b', 'first', 'timestamp', 'select', 'x y', 'window_start')
+  .map((name) => ({ kind: 'Identifier', name, quoted: name === 'select' || name === 'x y', span }) as const);
+const optional = <T>(arbitrary: fc.Arbitrary<T>) => fc.option(arbitrary, { nil: undefined });
+const binaryOperators = ['+', '-', '*', '/', '%', '=', '<>', '<', '<=', '>', '>=', 'AND', 'OR', '||'] as const;
+const types = [{ name: 'BIGINT', params: [] }, { name: 'DECIMAL', params: [10, 2] }];
+
 const exprArbitrary: fc.Arbitrary<Expr> = fc.letrec<{ expr: Expr }>((tie) => {
   const expr = tie('expr');
-  return {
-    expr: fc.oneof(
-      { depthSize: 'small', withCrossShrink: true },
-      fc.constantFrom('0', '1.5', '2e3').map((text): Expr => ({ kind: 'NumberLiteral', text, span })),
-      fc.string({ maxLength: 4 }).map((value): Expr => ({ kind: 'StringLiteral', value, span })),
-      fc.boolean().map((value): Expr => ({ kind: 'BooleanLiteral', value, span })),
-      fc.constant<Expr>({ kind: 'NullLiteral', span }),
-      fc.constantFrom('SECOND', 'DAY').map((unit): Expr => ({ kind: 'IntervalLiteral', value: '1', unit, span })),
-      fc.tuple(fc.option(identifier, { nil: undefined }), identifier).map(([qualifier, n]): Expr =>
-        qualifier === undefined ? { kind: 'ColumnRef', name: n, span } : { kind: 'ColumnRef', qualifier, name: n, span }),
-      fc.tuple(fc.constantFrom('-', '+', 'NOT') , expr).map(([operator, operand]): Expr => ({ kind: 'UnaryExpr', operator, operand, span })),
-      fc.tuple(fc.constantFrom('+', '-', '*', '/', '%', '=', '<>', '<', '<=', '>', '>=', 'AND', 'OR', '||'), expr, expr).map(
-        ([operator, left, right]): Expr => ({ kind: 'BinaryExpr', operator, left, right, operatorSpan: span, span })),
-      fc.tuple(expr, fc.boolean()).map(([operand, negated]): Expr => ({ kind: 'IsNullExpr', operand, negated, span })),
-      fc.tuple(expr, expr, expr, fc.boolean()).map(([operand, low, high, negated]): Expr => ({ kind: 'BetweenExpr', operand, low, high, negated, span })),
-      fc.tuple(expr, fc.array(expr, { minLength: 1, maxLength: 3 }), fc.boolean()).map(([operand, list, negated]): Expr => ({ kind: 'InExpr', operand, list, negated, span })),
-      fc.tuple(expr, expr, fc.boolean()).map(([operand, pattern, negated]): Expr => ({ kind: 'LikeExpr', operand, pattern, negated, span })),
-      fc.tuple(fc.option(expr, { nil: undefined }), fc.array(fc.record({ when: expr, then: expr }), { minLength: 1, maxLength: 2 }), fc.option(expr, { nil: undefined })).map(
-        ([operand, whens, otherwise]): Expr => ({ kind: 'CaseExpr', ...(operand && { operand }), whens, ...(otherwise && { else: otherwise }), span })),
-      fc.tuple(expr, fc.constantFrom({ name: 'BIGINT', params: [] }, { name: 'DECIMAL', params: [10, 2] })).map(
-        ([operand, type]): Expr => ({ kind: 'CastExpr', operand, type: { kind: 'TypeRef', ...type, span }, span })),
-      fc.tuple(identifier, fc.array(expr, { maxLength: 3 }), fc.boolean()).map(([n, args, distinct]): Expr =>
-        ({ kind: 'FunctionCall', name: n, args, distinct: distinct && args.length > 0, star: false, span })),
-    ),
-  };
+  const leaves: fc.Arbitrary<Expr>[] = [
+    fc.constantFrom('0', '1.5', '2e3').map((text) => ({ kind: 'NumberLiteral', text, span })),
+    fc.string({ maxLength: 4 }).map((value) => ({ kind: 'StringLiteral', value, span })),
+    fc.boolean().map((value) => ({ kind: 'BooleanLiteral', value, span })),
+    fc.constant({ kind: 'NullLiteral', span }),
+    fc.constantFrom('SECOND', 'DAY').map((unit) => ({ kind: 'IntervalLiteral', value: '1', unit, span })),
+    fc.tuple(optional(identifier), identifier).map(([qualifier, name]) => ({ kind: 'ColumnRef', ...(qualifier && { qualifier }), name, span })),
+  ];
+  const nodes: fc.Arbitrary<Expr>[] = [
+    fc.tuple(fc.constantFrom('-', '+', 'NOT'), expr).map(([operator, operand]) => ({ kind: 'UnaryExpr', operator, operand, span })),
+    fc.tuple(fc.constantFrom(...binaryOperators), expr, expr)
+      .map(([operator, left, right]) => ({ kind: 'BinaryExpr', operator, left, right, operatorSpan: span, span })),
+    fc.tuple(expr, fc.boolean()).map(([operand, negated]) => ({ kind: 'IsNullExpr', operand, negated, span })),
+    fc.tuple(expr, expr, expr, fc.boolean())
+      .map(([operand, low, high, negated]) => ({ kind: 'BetweenExpr', operand, low, high, negated, span })),
+    fc.tuple(expr, fc.array(expr, { minLength: 1, maxLength: 3 }), fc.boolean())
+      .map(([operand, list, negated]) => ({ kind: 'InExpr', operand, list, negated, span })),
+    fc.tuple(expr, expr, fc.boolean()).map(([operand, pattern, negated]) => ({ kind: 'LikeExpr', operand, pattern, negated, span })),
+    fc.tuple(optional(expr), fc.array(fc.record({ when: expr, then: expr }), { minLength: 1, maxLength: 2 }), optional(expr))
+      .map(([operand, whens, otherwise]) => ({ kind: 'CaseExpr', ...(operand && { operand }), whens, ...(otherwise && { else: otherwise }), span })),
+    fc.tuple(expr, fc.constantFrom(...types))
+      .map(([operand, type]) => ({ kind: 'CastExpr', operand, type: { kind: 'TypeRef', ...type, span }, span })),
+    fc.tuple(identifier, fc.array(expr, { maxLength: 3 }), fc.boolean())
+      .map(([name, args, distinct]) => ({ kind: 'FunctionCall', name, args, distinct: distinct && args.length > 0, star: false, span })),
+  ];
+  return { expr: fc.oneof({ depthSize: 'small', withCrossShrink: true }, ...leaves, ...nodes) };
 }).expr;
 
 describe('printing expressions', () => {

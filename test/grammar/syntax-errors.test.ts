@@ -108,15 +108,15 @@ describe('each wrong form gets a clear diagnostic at the right place', () => {
     `);
   });
 
-  it('a missing token', () => {
+  it('a missing token is reported just after the token before it', () => {
     expect(errors('CREATE SOURCE (a INT) WITH ();')).toMatchInlineSnapshot(`
       [
-        "SLC1012 @14+1 expected a name after 'SOURCE', found '('",
+        "SLC1012 @13+0 expected a name after 'SOURCE', found '('",
       ]
     `);
     expect(errors("SET 'a' 'b';")).toMatchInlineSnapshot(`
       [
-        "SLC1012 @8+3 expected '=' after the string 'a', found the string 'b'",
+        "SLC1012 @7+0 expected '=' after the string 'a', found the string 'b'",
       ]
     `);
     expect(errors('INSERT INTO out FROM x |> EXTEND a + 1;')).toMatchInlineSnapshot(`
@@ -126,12 +126,12 @@ describe('each wrong form gets a clear diagnostic at the right place', () => {
     `);
     expect(errors('INSERT INTO out FROM x |> SELECT CAST(a BIGINT);')).toMatchInlineSnapshot(`
       [
-        "SLC1012 @40+6 expected AS after 'a', found 'BIGINT'",
+        "SLC1012 @39+0 expected AS after 'a', found 'BIGINT'",
       ]
     `);
     expect(errors('INSERT INTO out FROM x |> SELECT a UID;')).toMatchInlineSnapshot(`
       [
-        "SLC1012 @38+1 expected a string after 'UID', found ';'",
+        "SLC1012 @38+0 expected a string after 'UID', found ';'",
       ]
     `);
     expect(errors('INSERT INTO out FROM x |> SELECT CASE a END;')).toMatchInlineSnapshot(`
@@ -152,7 +152,7 @@ describe('each wrong form gets a clear diagnostic at the right place', () => {
     `);
     expect(errors('INSERT INTO out FROM x |> SELECT (a + 1;')).toMatchInlineSnapshot(`
       [
-        "SLC1012 @39+1 expected ')' after '1', found ';'",
+        "SLC1012 @39+0 expected ')' after '1', found ';'",
       ]
     `);
   });

@@ -38,6 +38,8 @@ export interface HarnessOptions {
 
 export class OperatorHarness {
   readonly output: SinkOutput = { rows: [], kinds: [] };
+  /** The size of every batch the operator emitted, in order. */
+  readonly batchSizes: number[] = [];
   /** Watermarks the operator forwarded. */
   readonly watermarks: number[] = [];
   private closed = false;
@@ -49,6 +51,7 @@ export class OperatorHarness {
   ) {
     host.downstream = {
       pushBatch: (batch) => {
+        this.batchSizes.push(batch.rows.length);
         batch.rows.forEach((row, i) => {
           this.output.rows.push([...row]);
           this.output.kinds.push(batch.kinds === undefined ? RowKind.INSERT : (batch.kinds[i] as RowKind));

@@ -2,6 +2,7 @@ import { compile, type CompileOptions } from '../../compiler/compile.js';
 import type { JobGraph } from '../../compiler/graph/job-graph.js';
 import { Job } from '../../runtime/execution/job.js';
 import type { JobOptions, JobResult } from '../../runtime/execution/job-options.js';
+import type { SinkCallback } from '../../runtime/operators/callback-sink.js';
 import type { SourceFeed } from '../../runtime/operators/iterable-source.js';
 import { RowKind } from '../../runtime/record-batch.js';
 
@@ -44,7 +45,7 @@ export function compilePipe(text: string, options: CompileOptions = {}, parallel
 export async function runPipe(text: string, options: RunPipeOptions): Promise<PipeRun> {
   const graph = compilePipe(text, options.compile, options.parallelism);
   const sinks: Record<string, SinkOutput> = {};
-  const callbacks: NonNullable<JobOptions['sinks']> = {};
+  const callbacks: Record<string, SinkCallback> = {};
   for (const operator of graph.operators) {
     if (operator.spec.kind !== 'sink' || operator.uid === null) continue;
     const output: SinkOutput = { rows: [], kinds: [] };

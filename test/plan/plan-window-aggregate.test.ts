@@ -37,6 +37,14 @@ describe('WINDOW followed by AGGREGATE grouped by the window', () => {
     ]);
   });
 
+  it('folds a view ending in WINDOW into the window aggregate of each reader', () => {
+    const graph = compileGraph(`${BID} ${sink('a')} ${sink('b')} CREATE VIEW w AS FROM bid ${TUMBLE};
+      INSERT INTO a FROM w |> AGGREGATE COUNT(*) AS n GROUP BY window_start, window_end UID 'count';
+      INSERT INTO b FROM w |> AGGREGATE MAX(price) AS top GROUP BY auction, window_start, window_end UID 'top';`);
+    expect(kinds(graph)).toEqual(['source', 'window_aggregate', 'window_aggregate', 'sink', 'sink']);
+    expect(graph.edges.filter((e) => e.from === 'bid-source').map((e) => e.to)).toEqual(['count', 'top']);
+  });
+
   it('restores the GROUP BY order with a projection when the window columns come first', () => {
     const graph = compileGraph(program(`${TUMBLE} |> AGGREGATE COUNT(*) AS n GROUP BY window_start, window_end, auction UID 'a'`));
     expect(kinds(graph)).toEqual(['source', 'window_aggregate', 'project', 'sink']);

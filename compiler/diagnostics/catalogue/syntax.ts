@@ -30,6 +30,12 @@ export const syntaxDiagnostics = {
     message: "unterminated block comment",
     help: "close the comment with '*/'",
   },
+  NestingTooDeep: {
+    code: 'SLC1005',
+    severity: 'error',
+    message: 'the file nests expressions too deeply to be parsed',
+    help: 'split the deepest expression into EXTEND steps that each compute a part of it',
+  },
   MissingSemicolon: {
     code: 'SLC1010',
     severity: 'error',

@@ -12,11 +12,10 @@ import { WindowState } from './window-state.js';
 
 type Row = readonly unknown[];
 
-/** How a row finds its windows: by its time (TUMBLE, HOP), or from the window columns it carries. */
+/** How a row finds its fixed windows: by its time (TUMBLE is a HOP sliding by its size), or from the window columns it carries. */
 type Assignment =
-  | { readonly type: 'tumble' | 'hop'; readonly timeIndex: number; readonly sizeMs: number; readonly slideMs: number }
-  | { readonly type: 'carried'; readonly startIndex: number; readonly endIndex: number }
-  | { readonly type: 'session' };
+  | { readonly type: 'sliding'; readonly timeIndex: number; readonly sizeMs: number; readonly slideMs: number }
+  | { readonly type: 'carried'; readonly startIndex: number; readonly endIndex: number };
 
 function sameWindow(a: WindowSpec, b: WindowSpec): boolean {
   return JSON.stringify(Object.entries(a).sort()) === JSON.stringify(Object.entries(b).sort());
@@ -25,18 +24,19 @@ function sameWindow(a: WindowSpec, b: WindowSpec): boolean {
 /**
  * Window propagation: when the input schema already marks window columns for this very window (rows after a
  * WINDOW step that was not folded into this aggregate, or the output of a window aggregate), rows are grouped
- * by the bounds they carry; otherwise windows are assigned here from the time column.
+ * by the bounds they carry; otherwise windows are assigned here from the time column. SESSION windows are
+ * merged per key instead (SessionWindows).
  */
-function assignment(window: WindowSpec, input: StreamSchema): Assignment {
+function assignment(window: WindowSpec, input: StreamSchema, accumulators: AccumulatorSet): Assignment | SessionWindows {
   const carried = input.window;
   if (carried !== undefined && sameWindow(carried.spec, window)) return { type: 'carried', startIndex: carried.start, endIndex: carried.end };
   switch (window.type) {
     case 'tumble':
-      return { type: 'tumble', timeIndex: window.timeIndex, sizeMs: window.sizeMs, slideMs: window.sizeMs };
+      return { type: 'sliding', timeIndex: window.timeIndex, sizeMs: window.sizeMs, slideMs: window.sizeMs };
     case 'hop':
-      return { type: 'hop', timeIndex: window.timeIndex, sizeMs: window.sizeMs, slideMs: window.slideMs };
+      return { type: 'sliding', timeIndex: window.timeIndex, sizeMs: window.sizeMs, slideMs: window.slideMs };
     case 'session':
-      return { type: 'session' };
+      return new SessionWindows(window.gapMs, window.timeIndex, accumulators);
   }
 }
 
@@ -62,8 +62,7 @@ export class WindowAggregateOperator extends BaseOperator {
   private readonly accumulators: AccumulatorSet;
   private readonly keyOf: (row: Row) => unknown[];
   private readonly keyCount: number;
-  private readonly assign: Assignment;
-  private readonly sessions: SessionWindows | undefined;
+  private readonly assign: Assignment | SessionWindows;
   private state!: WindowState;
   /** Windows of the current key touched in this batch, by start then end (reused across keys). */
   private readonly touched = new Map<number, Touched[]>();
@@ -75,8 +74,7 @@ export class WindowAggregateOperator extends BaseOperator {
     this.accumulators = new AccumulatorSet(spec.aggregates, udfs);
     this.keyOf = compileProjection(spec.keys, udfs);
     this.keyCount = spec.keys.length;
-    this.assign = assignment(spec.window, input);
-    this.sessions = this.assign.type === 'session' && spec.window.type === 'session' ? new SessionWindows(spec.window.gapMs, spec.window.timeIndex, this.accumulators) : undefined;
+    this.assign = assignment(spec.window, input, this.accumulators);
   }
 
   override open(ctx: OperatorContext): void {
@@ -96,13 +94,14 @@ export class WindowAggregateOperator extends BaseOperator {
       for (const group of rowsByKey(rows, this.keyOf, this.keyCount)) {
         current = group.rows[0]!;
         this.ctx.setCurrentKey(group.key);
-        if (this.sessions !== undefined) {
-          late += this.sessions.addRows(rows, group.rows, this.state, watermark);
+        const assign = this.assign;
+        if (assign instanceof SessionWindows) {
+          late += assign.addRows(rows, group.rows, this.state, watermark);
           continue;
         }
         for (const i of group.rows) {
           current = i;
-          if (!this.addToWindows(rows[i]!, watermark)) late++;
+          if (!this.addToWindows(assign, rows[i]!, watermark)) late++;
         }
         for (const windows of this.touched.values()) {
           for (const w of windows) this.state.put(w.start, w.end, w.acc, w.isNew);
@@ -117,8 +116,7 @@ export class WindowAggregateOperator extends BaseOperator {
   }
 
   /** Adds a row to each of its windows that has not fired; false when it had windows but all had fired. */
-  private addToWindows(row: Row, watermark: number): boolean {
-    const assign = this.assign;
+  private addToWindows(assign: Assignment, row: Row, watermark: number): boolean {
     if (assign.type === 'carried') {
       const start = row[assign.startIndex];
       const end = row[assign.endIndex];
@@ -127,7 +125,6 @@ export class WindowAggregateOperator extends BaseOperator {
       this.addToWindow(row, start, end);
       return true;
     }
-    if (assign.type === 'session') throw new Error('unreachable: session windows are merged by SessionWindows');
     const time = row[assign.timeIndex];
     if (typeof time !== 'number') return true;
     const { sizeMs, slideMs } = assign;

@@ -21,6 +21,7 @@ interface WindowColumns {
 /** Rows of one batch and key for one window, before they go to state. */
 interface ArrivedWindow {
   readonly start: number;
+  readonly end: number;
   readonly rows: Row[];
 }
 
@@ -86,8 +87,8 @@ export class WindowJoinOperator extends BaseOperator {
 
   private arrive(arrived: readonly Row[], input: number, watermark: number): void {
     const columns = this.windows[input]!;
-    /** By window end, then start (one start per end unless windows are sessions). */
-    const added = new Map<number, ArrivedWindow[]>();
+    // A key's rows in one batch mostly share one window or a few: a short array beats a map here.
+    const added: ArrivedWindow[] = [];
     for (const row of arrived) {
       const start = row[columns.start];
       const end = row[columns.end];
@@ -99,20 +100,16 @@ export class WindowJoinOperator extends BaseOperator {
         this.ctx.metrics.lateRowsDropped++;
         continue;
       }
-      const sameEnd = added.get(end);
-      const window = sameEnd?.find((w) => w.start === start);
-      if (window !== undefined) window.rows.push(row);
-      else if (sameEnd !== undefined) sameEnd.push({ start, rows: [row] });
-      else added.set(end, [{ start, rows: [row] }]);
+      const window = findWindow(added, start, end);
+      if (window === undefined) added.push({ start, end, rows: [row] });
+      else window.rows.push(row);
     }
     const state = input === 0 ? this.leftRows : this.rightRows;
-    for (const [end, windows] of added) {
-      for (const { start, rows } of windows) {
-        const bounds: WindowBounds = [start, end];
-        const existing = state.get(bounds);
-        state.put(bounds, existing === undefined ? rows : existing.concat(rows));
-        this.ctx.timers.registerEventTimeTimer(end - 1, String(start));
-      }
+    for (const { start, end, rows } of added) {
+      const bounds: WindowBounds = [start, end];
+      const existing = state.get(bounds);
+      state.put(bounds, existing === undefined ? rows : existing.concat(rows));
+      this.ctx.timers.registerEventTimeTimer(end - 1, String(start));
     }
   }
 
@@ -143,6 +140,11 @@ export class WindowJoinOperator extends BaseOperator {
   override onWatermark(): void {
     this.out.flush(this.ctx);
   }
+}
+
+function findWindow(windows: readonly ArrivedWindow[], start: number, end: number): ArrivedWindow | undefined {
+  for (const window of windows) if (window.start === start && window.end === end) return window;
+  return undefined;
 }
 
 /** A window [start, end) has fired once the watermark reached end - 1; a NULL end belongs to no window. */

@@ -35,8 +35,9 @@ import type { ProcessFunctionSignature } from '../../../compiler/functions/regis
  * state is possible then (the compiler checks), one list per subtask, split between subtasks when the job is
  * rescaled; timers need a key, so they need PARTITION BY.
  *
- * Fault tolerance: everything the function must remember has to live in its declared state; checkpoints and
- * savepoints see nothing else, and after a restore the object's own fields are as `open` left them. State
+ * Each subtask runs its own instance (`Object.create(definition)`), so fields set on `this` in `open` are per
+ * subtask. Fault tolerance: everything the function must remember has to live in its declared state;
+ * checkpoints and savepoints see nothing else, and after a restore the instance's fields are as `open` left them. State
  * values must be plain data (null, booleans, numbers, strings, arrays and plain objects) and must not be
  * modified in place after being stored: store a new value with `update`/`put`.
  */

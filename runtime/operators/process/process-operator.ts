@@ -29,9 +29,12 @@ const NO_ARGS: readonly unknown[] = Object.freeze([]);
  * `PROCESS fn(args…) [PARTITION BY keys]`: runs a user process function (process-function.ts) on every row, in
  * one pass over each batch. Per row it sets the current key (PARTITION BY), evaluates the arguments (compiled
  * once) and, for object rows, builds the row object; what the function emits during a batch or a timer goes
- * downstream as one batch. A failure in user code fails the job naming the step and the row.
+ * downstream as one batch. A failure in user code fails the job naming the step and the row. Process functions
+ * are not late-row filters: every row reaches them, and `ctx.timestamp` against `ctx.currentWatermark` tells the
+ * function whether a row is late.
  */
 export class ProcessOperator extends BaseOperator {
+  private readonly fn: ProcessFunction;
   private readonly name: string;
   private readonly processElement: (row: unknown, ctx: ProcessContext) => void;
   private readonly keyOf: ((row: readonly unknown[]) => unknown[]) | undefined;
@@ -44,12 +47,11 @@ export class ProcessOperator extends BaseOperator {
   private out: unknown[][] = [];
   private outKinds: RowKind[] = [];
 
-  constructor(
-    operator: Operator,
-    private readonly fn: ProcessFunction,
-    udfs: UdfImplementations,
-  ) {
+  constructor(operator: Operator, definition: ProcessFunction, udfs: UdfImplementations) {
     super();
+    // One instance per subtask, inheriting the definition's methods: what `this.x = …` sets in `open` stays per subtask.
+    const fn = Object.create(definition) as ProcessFunction;
+    this.fn = fn;
     const spec: OperatorSpec = operator.spec;
     if (spec.kind !== 'process') throw new Error(`${operator.id} is a ${spec.kind} operator, not a process operator`);
     const input = operator.inputs[0] ?? operator.output;

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { loadFunctions } from '../../../cli/load-functions.js';
+import { jobFunctions } from '../../../runtime/execution/job-functions.js';
 import { sortRows } from '../changelog.js';
 import { runPipe } from '../run-pipe.js';
 
@@ -36,7 +37,7 @@ describe('examples/process-alerts.pipe with examples/functions/alerts.js', () =>
       sources: {},
       parallelism,
       compile: { functions },
-      job: { processFunctions: new Map(functions.processes.map((p) => [p.name, p])) },
+      job: jobFunctions(functions),
     });
     const expected = expectedSprees();
     expect(expected.length).toBeGreaterThan(1);

@@ -72,15 +72,10 @@ describe('what a process function is given and may emit', () => {
   });
 
   it('sends what one batch made emit downstream as one batch', async () => {
-    let batches = 0;
     const fn: ProcessFunction = { name: 'echo', ...passThrough, rowFormat: 'array', processElement: (row, ctx) => ctx.emit(row) };
-    const operator = compilePipe(processProgram('echo(amount, account)'), { functions: { processes: [fn] } }).operators.find((o) => o.uid === 'p')!;
-    const harness = await OperatorHarness.open(operator, { processFunctions: { echo: fn } });
-    harnesses.push(harness);
-    const push = harness.host.downstream.pushBatch;
-    harness.host.downstream = { ...harness.host.downstream, pushBatch: (batch) => (batches++, push(batch)) };
+    const harness = await harnessFor(fn, 'echo(amount, account)');
     harness.process(payments(300));
-    expect([batches, harness.output.rows.length]).toEqual([1, 300]);
+    expect(harness.batchSizes).toEqual([300]);
   });
 
   it('runs from one definition object through compile() and Job.start, calling open and close once per subtask', async () => {
@@ -102,6 +97,29 @@ describe('what a process function is given and may emit', () => {
     expect(run.sinks['out']!.rows).toEqual(Array.from({ length: 10 }, () => [1]));
     expect(run.sinks['out']!.kinds.every((k) => k === RowKind.INSERT)).toBe(true);
     expect(calls).toEqual(['open p 0/1 restored=false', 'close']);
+  });
+
+  it('gives every subtask its own instance, so fields set in open are per subtask', async () => {
+    const fn: ProcessFunction & { subtask?: number } = {
+      name: 'whoami',
+      args: [],
+      output: [{ name: 'subtask', type: { name: 'INT' }, nullable: false }],
+      state: [],
+      open(ctx) {
+        this.subtask = ctx.subtask;
+      },
+      processElement(_row, ctx) {
+        ctx.emit([this.subtask]);
+      },
+    };
+    const run = await runPipe(processProgram('whoami() PARTITION BY account'), {
+      sources: { payments: payments(200) },
+      parallelism: 2,
+      compile: { functions: { processes: [fn] } },
+      job: { processFunctions: { whoami: fn } },
+    });
+    expect(new Set(run.sinks['out']!.rows.map((r) => r[0]))).toEqual(new Set([0, 1]));
+    expect(fn.subtask).toBeUndefined();
   });
 
   it('accepts the CLI loader’s definition (signature plus implementation) in Job.start', async () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Job } from '../../../runtime/execution/job.js';
-import type { ProcessFunction } from '../../../runtime/operators/process/process-function.js';
+import type { ObjectRowProcessFunction, ProcessFunction } from '../../../runtime/operators/process/process-function.js';
 import { compilePipe, runPipe } from '../run-pipe.js';
 import { processProgram } from './process-fixtures.js';
 
@@ -10,8 +10,8 @@ const totalOutput = [
 ];
 
 /** The failure message of a job running `fn` (on a BIGINT output) over one row, through compile() and Job.start. */
-async function failureOf(call: string, fn: Partial<ProcessFunction> & Pick<ProcessFunction, 'processElement'>): Promise<string> {
-  const definition = { name: 'f', args: [], output: totalOutput, state: [], ...fn } as ProcessFunction;
+async function failureOf(call: string, fn: Pick<ObjectRowProcessFunction, 'processElement'> & Partial<Pick<ObjectRowProcessFunction, 'onTimer' | 'state'>>): Promise<string> {
+  const definition: ProcessFunction = { name: 'f', args: [], output: totalOutput, state: [], ...fn };
   const run = runPipe(processProgram(call), {
     sources: { payments: [['a', 1, 1_000]] },
     compile: { functions: { processes: [definition] } },

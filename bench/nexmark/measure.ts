@@ -1,0 +1,78 @@
+import { execFile } from 'node:child_process';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { BASELINES } from './baselines.js';
+import { compileQuery, isNexmarkQuery, runQuery, type NexmarkQuery } from './queries.js';
+
+/**
+ * One measured run of one query: Sluice (compile + Job.start, the sink read by a counting callback) or the
+ * hand-written loop, over the same generated events; generation is inside both. Each run is a fresh child process
+ * so that its peak RSS is its own and neither side inherits the other's JIT state or heap.
+ */
+export type Engine = 'sluice' | 'loop';
+
+export interface MeasureSpec {
+  readonly query: NexmarkQuery;
+  readonly engine: Engine;
+  readonly events: number;
+  readonly rate: number;
+  readonly parallelism: number;
+}
+
+export interface Measurement extends MeasureSpec {
+  /** Rows the sink received (for updating queries, changelog rows). */
+  readonly rowsOut: number;
+  readonly wallSeconds: number;
+  /** User + system CPU time of the process during the run (GC threads included). */
+  readonly cpuSeconds: number;
+  /** Peak resident set size of the process, in MiB. */
+  readonly peakRssMiB: number;
+}
+
+export async function measure(spec: MeasureSpec): Promise<Measurement> {
+  let rowsOut = 0;
+  const cpuBefore = process.cpuUsage();
+  const started = performance.now();
+  if (spec.engine === 'loop') {
+    BASELINES[spec.query](spec.events, spec.rate, () => {
+      rowsOut++;
+    });
+  } else {
+    const graph = compileQuery(spec.query, spec);
+    await runQuery(graph, (rows) => {
+      rowsOut += rows.length;
+    });
+  }
+  const wallSeconds = (performance.now() - started) / 1000;
+  const cpu = process.cpuUsage(cpuBefore);
+  return {
+    ...spec,
+    rowsOut,
+    wallSeconds,
+    cpuSeconds: (cpu.user + cpu.system) / 1e6,
+    peakRssMiB: process.resourceUsage().maxRSS / 1024,
+  };
+}
+
+const THIS_FILE = fileURLToPath(import.meta.url);
+
+/** Runs `measure` in a child Node process started like this one (so with the same TypeScript loader). */
+export function measureInChild(spec: MeasureSpec): Promise<Measurement> {
+  return new Promise((resolve, reject) => {
+    execFile(process.execPath, [...process.execArgv, THIS_FILE, JSON.stringify(spec)], { maxBuffer: 1 << 20 }, (error, stdout, stderr) => {
+      if (error !== null) reject(new Error(`${spec.engine} ${spec.query} failed:\n${stderr || error.message}`));
+      else resolve(JSON.parse(stdout) as Measurement);
+    });
+  });
+}
+
+function parseSpec(text: string | undefined): MeasureSpec {
+  const spec = JSON.parse(text ?? '{}') as Partial<MeasureSpec>;
+  if (spec.query === undefined || !isNexmarkQuery(spec.query) || (spec.engine !== 'sluice' && spec.engine !== 'loop')) {
+    throw new Error(`usage: measure.ts '{"query":"q1","engine":"sluice","events":1000000,"rate":10000,"parallelism":1}'`);
+  }
+  return spec as MeasureSpec;
+}
+
+if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  process.stdout.write(`${JSON.stringify(await measure(parseSpec(process.argv[2])))}\n`);
+}

@@ -1,0 +1,274 @@
+import { resolve } from 'node:path';
+import type { Command } from 'commander';
+import { compile } from '../../compiler/compile.js';
+import { Diagnostics } from '../../compiler/diagnostics/catalogue.js';
+import { hasErrors, type Diagnostic } from '../../compiler/diagnostics/diagnostic.js';
+import { formatDiagnostics, formatSummary } from '../../compiler/diagnostics/format.js';
+import { SourceText } from '../../compiler/diagnostics/source-text.js';
+import type { JobGraph } from '../../compiler/graph/job-graph.js';
+import type { SinkEnvironment, TextOutput } from '../../runtime/connectors/sink-connector.js';
+import { Job } from '../../runtime/execution/job.js';
+import { jobFunctions } from '../../runtime/execution/job-functions.js';
+import type { JobMetrics } from '../../runtime/execution/job-options.js';
+import { exitCodeFor, type CommandOutcome } from '../exit-codes.js';
+import { loadFunctions, type LoadedFunctions } from '../load-functions.js';
+import { MetricsWriter, metricsLine, type MetricsLine } from '../metrics-json.js';
+import { describeFsError, useColor, type CliIO, type OutputStream } from '../output.js';
+import { RunMonitor } from '../run-monitor.js';
+import { formatJobFailure, formatRunSummary, type RunEnding } from '../run-summary.js';
+import { watchStopSignals, type SignalSource, type StopSignal } from '../signals.js';
+import { formatStatus, StatusLine } from '../status-line.js';
+import { collect, printUsageErrors, readSource, usageError, validateFlags } from './compile.js';
+
+/** The options as commander hands them over, before any validation. */
+export interface RunFlags {
+  readonly set: readonly string[];
+  readonly parallelism?: string;
+  readonly functions?: string;
+  /** A file path, or `-` for standard output. */
+  readonly metricsJson?: string;
+  readonly color: boolean;
+  readonly quiet: boolean;
+}
+
+/** What `sluice run` uses of its process besides CliIO; injected so that tests drive signals and timing. */
+export interface RunEnvironment {
+  readonly signals: SignalSource;
+  /** Ends the process at once (a second Ctrl-C). */
+  readonly forceExit: (code: number) => void;
+  /** Wall-clock time, for watermark lag and the metrics' timestamps. */
+  readonly now: () => number;
+  readonly statusIntervalMs: number;
+  readonly metricsIntervalMs: number;
+}
+
+export function processRunEnvironment(): RunEnvironment {
+  return {
+    signals: process,
+    forceExit: (code) => process.exit(code),
+    now: Date.now,
+    statusIntervalMs: 250,
+    metricsIntervalMs: 1000,
+  };
+}
+
+interface CompiledJob {
+  readonly graph: JobGraph;
+  readonly functions: LoadedFunctions | undefined;
+}
+
+/** Flags, file, functions module and program, as `sluice compile` checks them; prints what is wrong. */
+async function compileJob(file: string, flags: RunFlags, io: CliIO): Promise<CompiledJob | CommandOutcome> {
+  const { request, errors } = validateFlags(flags);
+  if (flags.metricsJson === '') {
+    errors.push(usageError(Diagnostics.InvalidFlagValue, { flag: '--metrics-json', value: '', accepted: 'a file path, or - for standard output' }));
+  }
+  if (errors.length > 0) return printUsageErrors(errors, io);
+
+  const source = await readSource(file, io.cwd);
+  if (source.text === undefined) return printUsageErrors([source.error], io);
+
+  const loaded = flags.functions === undefined ? undefined : await loadFunctions(flags.functions, io.cwd);
+  if (loaded !== undefined && loaded.value === undefined) return printUsageErrors(loaded.diagnostics, io);
+
+  const result = compile(source.text, {
+    file,
+    settings: request.settings,
+    ...(loaded?.value === undefined ? {} : { functions: loaded.value }),
+  });
+  const failed = hasErrors(result.diagnostics);
+  const shown = failed || !flags.quiet ? result.diagnostics : [];
+  if (shown.length > 0) {
+    const sources = new Map([[file, new SourceText(file, source.text)]]);
+    const color = useColor(io.stderr, io.env, flags.color);
+    io.stderr.write(formatDiagnostics(shown, sources, { color }) + formatSummary(shown, file, { color }));
+  }
+  if (failed) return { kind: 'completed', diagnostics: result.diagnostics };
+  if (result.value === undefined) throw new Error('compile() returned neither a job graph nor an error');
+  return { graph: result.value, functions: loaded?.value };
+}
+
+/** `--metrics-json -` next to a print sink on standard output would interleave rows with JSON lines. */
+function metricsOutputConflict(graph: JobGraph, metricsJson: string | undefined): Diagnostic | undefined {
+  if (metricsJson !== '-') return undefined;
+  const printer = graph.operators.find((op) => op.spec.kind === 'sink' && op.spec.connector === 'print' && op.spec.options['standard-error'] !== 'true');
+  if (printer === undefined) return undefined;
+  return usageError(Diagnostics.ConflictingFlags, {
+    first: '--metrics-json -',
+    second: `the print sink '${printer.uid ?? printer.id}'`,
+    reason: "both write to standard output; give --metrics-json a file path, or set 'standard-error' = 'true' on the sink",
+  });
+}
+
+/**
+ * A console sink's output on one of the command's streams. Writing clears the status line first, so rows never
+ * land in the middle of it (stdout and stderr are usually the same terminal); `once('drain')` is passed on
+ * when the stream has it, so a slow reader back-pressures the job.
+ */
+function consoleOutput(stream: OutputStream, status: StatusLine | undefined): TextOutput {
+  const drainable = stream as OutputStream & { once?: (event: 'drain', listener: () => void) => unknown };
+  const write = (chunk: string): boolean => {
+    status?.clear();
+    return stream.write(chunk) !== false;
+  };
+  return typeof drainable.once === 'function' ? { write, once: (event, listener) => drainable.once!(event, listener) } : { write };
+}
+
+function consoleSinks(io: CliIO, status: StatusLine | undefined): SinkEnvironment {
+  return { stdout: consoleOutput(io.stdout, status), stderr: consoleOutput(io.stderr, status) };
+}
+
+const STATUS_OF_ENDING: Readonly<Record<RunEnding['kind'], MetricsLine['status']>> = { finished: 'finished', stopped: 'cancelled', failed: 'failed' };
+
+interface RunContext {
+  readonly graph: JobGraph;
+  readonly flags: RunFlags;
+  readonly io: CliIO;
+  readonly env: RunEnvironment;
+  readonly status: StatusLine | undefined;
+  readonly metrics: MetricsWriter | undefined;
+  readonly color: boolean;
+}
+
+/**
+ * Runs a started job to its end: stops it cleanly on SIGINT/SIGTERM, refreshes the status line and writes metrics
+ * lines on a timer (one `job.metrics()` reading feeds both), then reports how it ended.
+ */
+async function supervise(job: Job, context: RunContext): Promise<CommandOutcome> {
+  const { graph, flags, io, env, status, metrics } = context;
+  const monitor = new RunMonitor(graph);
+  const lineContext = (type: MetricsLine['type'], jobStatus: MetricsLine['status']) => ({ type, status: jobStatus, jobId: job.jobId, pipeline: graph.name, wallNow: env.now() });
+  let stoppedBy: StopSignal | undefined;
+  const unwatch = watchStopSignals(env.signals, {
+    stop: (signal) => {
+      stoppedBy = signal;
+      status?.clear();
+      io.stderr.write(`${signal} received: stopping the job (send it again to exit at once, without cleaning up)\n`);
+      void job.cancel();
+    },
+    force: (signal) => {
+      status?.clear();
+      io.stderr.write(`${signal} received again: exiting without a clean stop; uncommitted output may be left behind\n`);
+      env.forceExit(exitCodeFor({ kind: 'stopped', signal }));
+    },
+  });
+
+  const tickMs = status === undefined ? env.metricsIntervalMs : env.statusIntervalMs;
+  const metricsEvery = Math.max(1, Math.round(env.metricsIntervalMs / tickMs));
+  let ticks = 0;
+  const timer =
+    status === undefined && metrics === undefined
+      ? undefined
+      : setInterval(() => {
+          const reading = job.metrics();
+          const snapshot = monitor.observe(reading);
+          status?.show(formatStatus(snapshot, env.now()));
+          if (metrics !== undefined && ++ticks % metricsEvery === 0) metrics.write(metricsLine(snapshot, reading, lineContext('progress', 'running')));
+        }, tickMs);
+
+  let ending: RunEnding;
+  let finalReading: JobMetrics;
+  let failure: unknown;
+  try {
+    const result = await job.done;
+    finalReading = result.metrics;
+    ending = result.status === 'cancelled' && stoppedBy !== undefined ? { kind: 'stopped', signal: stoppedBy } : { kind: 'finished' };
+  } catch (error) {
+    failure = error;
+    finalReading = job.metrics();
+    ending = { kind: 'failed' };
+  } finally {
+    clearInterval(timer);
+    unwatch();
+    status?.clear();
+  }
+
+  monitor.observe(finalReading);
+  const overall = monitor.overall();
+  if (ending.kind === 'failed') io.stderr.write(formatJobFailure(failure, { debug: io.env['SLUICE_DEBUG'] === '1', color: context.color }));
+  if (metrics !== undefined) {
+    metrics.write(metricsLine(overall, finalReading, lineContext('final', STATUS_OF_ENDING[ending.kind])));
+    const writeError = await metrics.close();
+    if (writeError !== undefined) io.stderr.write(`warning: some metrics could not be written to '${flags.metricsJson}': ${describeFsError(writeError)}\n`);
+  }
+  if (!flags.quiet) io.stderr.write(formatRunSummary(graph.name, ending, overall));
+  else if (ending.kind === 'stopped') io.stderr.write(`stopped by ${ending.signal}\n`);
+
+  switch (ending.kind) {
+    case 'finished':
+      return { kind: 'completed', diagnostics: [] };
+    case 'stopped':
+      return { kind: 'stopped', signal: ending.signal };
+    case 'failed':
+      return { kind: 'job-failed' };
+  }
+}
+
+/**
+ * `sluice run <file>`: compiles a .pipe file (diagnostics as `sluice compile` prints them) and runs the job until
+ * its bounded input ends or a signal stops it. Output of print sinks goes to standard output, everything else
+ * (status line, summary, errors) to standard error.
+ */
+export async function runRun(file: string, flags: RunFlags, io: CliIO, env: RunEnvironment = processRunEnvironment()): Promise<CommandOutcome> {
+  const compiled = await compileJob(file, flags, io);
+  if (!('graph' in compiled)) return compiled;
+  const { graph, functions } = compiled;
+
+  const conflict = metricsOutputConflict(graph, flags.metricsJson);
+  if (conflict !== undefined) return printUsageErrors([conflict], io);
+  let metrics: MetricsWriter | undefined;
+  if (flags.metricsJson !== undefined) {
+    const target = flags.metricsJson === '-' ? '-' : resolve(io.cwd, flags.metricsJson);
+    try {
+      metrics = await MetricsWriter.open(target, io.stdout);
+    } catch (error) {
+      return printUsageErrors([usageError(Diagnostics.WriteFailed, { path: flags.metricsJson, reason: describeFsError(error) })], io);
+    }
+  }
+
+  const color = useColor(io.stderr, io.env, flags.color);
+  const status = flags.quiet || io.stderr.isTTY !== true ? undefined : new StatusLine(io.stderr);
+  let job: Job;
+  try {
+    job = await Job.start(graph, { ...jobFunctions(functions ?? {}), sinkEnvironment: consoleSinks(io, status) });
+  } catch (error) {
+    await metrics?.close();
+    io.stderr.write(formatJobFailure(error, { debug: io.env['SLUICE_DEBUG'] === '1', color }));
+    return { kind: 'job-failed' };
+  }
+  if (!flags.quiet) io.stderr.write(`running '${graph.name}' as job ${job.jobId}; Ctrl-C stops it\n`);
+  return supervise(job, { graph, flags, io, env, status, metrics, color });
+}
+
+/** Registers `run` on the program; `finish` receives the outcome that decides the exit code. */
+export function registerRunCommand(program: Command, io: CliIO, finish: (outcome: CommandOutcome) => void): void {
+  program
+    .command('run')
+    .description('compile a .pipe file and run it until its bounded input ends or it is stopped with Ctrl-C')
+    .argument('<file>', 'the .pipe file to run')
+    .option('--set <key=value>', "override a setting of the file's SET statements; repeatable", collect, [])
+    .option('-p, --parallelism <n>', 'short for --set parallelism.default=<n>')
+    .option('--functions <module>', 'an ES module (.mjs/.js) exporting `functions` (scalar UDFs) and `processes`')
+    .option('--metrics-json <path>', 'write metrics as JSON lines, every second and at the end, to a file or to standard output (-)')
+    .option('--no-color', 'never color diagnostics and errors')
+    .option('-q, --quiet', 'no status line, no summary and no compiler warnings; errors are still reported')
+    .addHelpText(
+      'after',
+      [
+        '',
+        'Rows of print sinks go to standard output; the status line (on a terminal), the summary and errors go to',
+        'standard error. SIGINT (Ctrl-C) or SIGTERM cancels the job cleanly; a second one exits at once.',
+        '',
+        'Exit codes: 0 the input ended and all output was written, 1 errors in the program or a failed job,',
+        '2 usage errors, 130 stopped by SIGINT, 143 stopped by SIGTERM.',
+        '',
+        'Examples:',
+        '  sluice run examples/quickstart.pipe',
+        '  sluice run job.pipe -p 4 --set pipeline.name=nightly > rows.txt',
+        '  sluice run job.pipe --functions udfs.mjs --quiet --metrics-json metrics.jsonl',
+      ].join('\n'),
+    )
+    .action(async (file: string, options: Omit<RunFlags, 'quiet'> & { quiet?: boolean }) => {
+      finish(await runRun(file, { ...options, quiet: options.quiet === true }, io));
+    });
+}

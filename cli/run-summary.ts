@@ -1,0 +1,75 @@
+import { OperatorFailure } from '../runtime/execution/operator-failure.js';
+import { formatCount, formatDuration, formatRate } from './format-numbers.js';
+import type { RunSnapshot } from './run-monitor.js';
+import type { StopSignal } from './signals.js';
+
+/** How a `sluice run` ended, as the summary tells it. */
+export type RunEnding = { readonly kind: 'finished' } | { readonly kind: 'stopped'; readonly signal: StopSignal } | { readonly kind: 'failed' };
+
+function headline(pipeline: string, ending: RunEnding, durationMs: number): string {
+  const duration = formatDuration(durationMs);
+  switch (ending.kind) {
+    case 'finished':
+      return `job '${pipeline}' finished in ${duration}`;
+    case 'stopped':
+      return `stopped by ${ending.signal} after ${duration}: job '${pipeline}' cancelled, uncommitted output discarded`;
+    case 'failed':
+      return `job '${pipeline}' failed after ${duration}`;
+  }
+}
+
+/**
+ * The summary printed on standard error when a run ends: how it ended and how long it ran, rows read per
+ * source and written per sink (by uid) with their throughput over the run, late rows dropped and parse errors
+ * skipped. `snapshot` covers the whole run (`RunMonitor.overall()`).
+ */
+export function formatRunSummary(pipeline: string, ending: RunEnding, snapshot: RunSnapshot): string {
+  const rows = [
+    ...snapshot.sources.map((s) => ({ role: 'source', uid: s.uid, rows: s.rows, verb: 'read', rate: s.rowsPerSecond })),
+    ...snapshot.sinks.map((s) => ({ role: 'sink', uid: s.uid, rows: s.rows, verb: 'written', rate: s.rowsPerSecond })),
+  ].map((row) => ({ ...row, count: formatCount(row.rows), rateText: formatRate(row.rate) }));
+  const uidWidth = Math.max(0, ...rows.map((row) => row.uid.length));
+  const countWidth = Math.max(0, ...rows.map((row) => row.count.length));
+  const rateWidth = Math.max(0, ...rows.map((row) => row.rateText.length));
+  const lines = [headline(pipeline, ending, snapshot.elapsedMs)];
+  for (const row of rows) {
+    const rowsText = `${row.count.padStart(countWidth)} rows ${row.verb.padEnd(7)}`;
+    lines.push(`  ${row.role.padEnd(6)} ${row.uid.padEnd(uidWidth)}  ${rowsText}  ${row.rateText.padStart(rateWidth)} rows/s`);
+  }
+  lines.push(`  late rows dropped ${formatCount(snapshot.lateRowsDropped)}, parse errors skipped ${formatCount(snapshot.parseErrorsSkipped)}`);
+  return `${lines.join('\n')}\n`;
+}
+
+/** The innermost error of a chain of causes, whose stack points at the user's code or the connector. */
+function rootCause(error: unknown): unknown {
+  let current = error;
+  while (current instanceof Error && current.cause !== undefined) current = current.cause;
+  return current;
+}
+
+export interface FailureFormatOptions {
+  /** SLUICE_DEBUG=1: add the stack trace of the root cause. */
+  readonly debug: boolean;
+  readonly color: boolean;
+}
+
+/**
+ * Why the job stopped on an error. An OperatorFailure names the operator uid, the subtask, the place in the
+ * .pipe file and, where known, the row and where it came from; any other error is one the job met before it
+ * ran (a connector that could not be set up, a process function that was not registered).
+ */
+export function formatJobFailure(error: unknown, options: FailureFormatOptions): string {
+  const label = options.color ? '\x1b[1m\x1b[31merror\x1b[0m\x1b[1m' : 'error';
+  const reset = options.color ? '\x1b[0m' : '';
+  const message = error instanceof Error ? error.message : String(error);
+  const [first = '', ...details] = message.split('\n');
+  const what = error instanceof OperatorFailure ? 'the job failed' : 'the job could not start';
+  const lines = [`${label}: ${what}: ${first}${reset}`, ...details];
+  const cause = rootCause(error);
+  if (options.debug && cause instanceof Error && cause.stack !== undefined) {
+    lines.push(cause.stack);
+  } else {
+    lines.push('  = help: the message names the step or connector that failed; run again with SLUICE_DEBUG=1 to see the stack trace');
+  }
+  return `${lines.join('\n')}\n`;
+}

@@ -1,0 +1,51 @@
+import type { SubtaskState } from './metadata/metadata-v1.js';
+
+/**
+ * What tasks and the checkpoint coordinator tell each other. Everything is plain data or a one-way call, so a
+ * task could run in a worker thread and talk to the coordinator by messages unchanged.
+ */
+
+/** One operator subtask's part of an acknowledgement: its state as `_metadata` will list it. */
+export interface AcknowledgedOperatorState {
+  readonly operatorId: string;
+  readonly uid: string | null;
+  readonly state: SubtaskState;
+  /** Bytes of keyed state written for it. */
+  readonly bytes: number;
+}
+
+/** A task snapshotted checkpoint `checkpointId` and wrote its state. */
+export interface CheckpointAcknowledgement {
+  readonly checkpointId: number;
+  /** The task's name: `<chain>[<subtask>]`. */
+  readonly task: string;
+  readonly operators: readonly AcknowledgedOperatorState[];
+  /** From the first barrier to the last (0 for sources and finished tasks). */
+  readonly alignmentMs: number;
+  /** The synchronous part: the task did nothing else meanwhile. */
+  readonly syncMs: number;
+  /** Writing the state, while the task went on processing. */
+  readonly asyncMs: number;
+}
+
+/** Task → coordinator. */
+export interface CoordinatorPort {
+  acknowledge(ack: CheckpointAcknowledgement): void;
+  /** The task will not acknowledge `checkpointId`; `isFailure` says whether it counts towards tolerable failures. */
+  decline(task: string, checkpointId: number, reason: string, isFailure: boolean): void;
+  /** The task processed all its input; its state is final and it waits for the final checkpoint. */
+  taskFinished(task: string): void;
+}
+
+/** Coordinator → task: each call only queues work on the task's own loop. */
+export interface TaskGateway {
+  readonly name: string;
+  /** Sources start checkpoints; other tasks get them through barriers, unless they have finished. */
+  readonly isSource: boolean;
+  /** A source: snapshot and emit the barrier. A finished task: snapshot its final state. */
+  trigger(checkpointId: number, timestamp: number): void;
+  notifyComplete(checkpointId: number): void;
+  notifyAborted(checkpointId: number): void;
+  /** The final checkpoint completed: the finished task may close. */
+  release(): void;
+}

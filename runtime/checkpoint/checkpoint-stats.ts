@@ -1,0 +1,48 @@
+/** Statistics of one checkpoint, as job events and `job.metrics()` report them. Durations in milliseconds. */
+
+export interface SubtaskCheckpointStats {
+  /** The task (`<chain>[<subtask>]`) that snapshotted the operator. */
+  readonly task: string;
+  readonly operatorId: string;
+  readonly uid: string | null;
+  readonly subtask: number;
+  /** Keyed state written. */
+  readonly bytes: number;
+  readonly alignmentMs: number;
+  readonly syncMs: number;
+  readonly asyncMs: number;
+}
+
+export interface CheckpointStats {
+  readonly checkpointId: number;
+  readonly status: 'in-progress' | 'completed' | 'aborted';
+  /** The checkpoint taken at the end of bounded input, which commits the rest of the output. */
+  readonly final: boolean;
+  /** Milliseconds since the epoch (the job's clock). */
+  readonly triggeredAt: number;
+  /** From the trigger to completion (or abort). */
+  readonly durationMs: number;
+  readonly bytes: number;
+  /** The longest over subtasks. */
+  readonly alignmentMs: number;
+  readonly syncMs: number;
+  readonly asyncMs: number;
+  readonly acknowledgedTasks: number;
+  readonly totalTasks: number;
+  readonly subtasks: readonly SubtaskCheckpointStats[];
+  /** Completed: where it is (a directory, or `memory:chk-<n>`). */
+  readonly location?: string;
+  /** Aborted: why. */
+  readonly failure?: string;
+}
+
+/** Counts and the latest checkpoints, for `job.metrics()`. */
+export interface CheckpointMetrics {
+  readonly completed: number;
+  readonly aborted: number;
+  readonly inProgress: number;
+  readonly latestCompleted: CheckpointStats | null;
+  readonly latestAborted: CheckpointStats | null;
+  /** The most recent checkpoints, newest first (a few). */
+  readonly history: readonly CheckpointStats[];
+}

@@ -1,0 +1,70 @@
+import type { CheckpointAcknowledgement } from './checkpoint-messages.js';
+import type { CheckpointStats } from './checkpoint-stats.js';
+import type { StateFile } from './metadata/metadata-v1.js';
+
+/** A checkpoint triggered and not yet complete: which tasks acknowledged it, with what. */
+export class PendingCheckpoint {
+  readonly acknowledgements = new Map<string, CheckpointAcknowledgement>();
+  /** Cancels the timeout timer. */
+  cancelTimeout: () => void = () => {};
+
+  constructor(
+    readonly checkpointId: number,
+    /** The job clock's time of the trigger (the barrier timestamp). */
+    readonly triggeredAt: number,
+    private readonly tasks: ReadonlySet<string>,
+    readonly final: boolean,
+  ) {}
+
+  /** Records `ack`; true when it was the last one missing. Acknowledgements of unknown tasks or twice are ignored. */
+  acknowledge(ack: CheckpointAcknowledgement): boolean {
+    if (!this.tasks.has(ack.task) || this.acknowledgements.has(ack.task)) return false;
+    this.acknowledgements.set(ack.task, ack);
+    return this.isComplete;
+  }
+
+  get isComplete(): boolean {
+    return this.acknowledgements.size === this.tasks.size;
+  }
+
+  isAcknowledgedBy(task: string): boolean {
+    return this.acknowledgements.has(task);
+  }
+
+  /** Every state file acknowledged so far (to discard them when the checkpoint is aborted). */
+  get files(): StateFile[] {
+    return [...this.acknowledgements.values()].flatMap((ack) => ack.operators.flatMap((op) => op.state.keyedState));
+  }
+
+  stats(status: CheckpointStats['status'], now: number, extra: Pick<CheckpointStats, 'location' | 'failure'> = {}): CheckpointStats {
+    const acks = [...this.acknowledgements.values()];
+    const subtasks = acks.flatMap((ack) =>
+      ack.operators.map((op) => ({
+        task: ack.task,
+        operatorId: op.operatorId,
+        uid: op.uid,
+        subtask: op.state.subtask,
+        bytes: op.bytes,
+        alignmentMs: ack.alignmentMs,
+        syncMs: ack.syncMs,
+        asyncMs: ack.asyncMs,
+      })),
+    );
+    const longest = (pick: (ack: CheckpointAcknowledgement) => number) => acks.reduce((max, ack) => Math.max(max, pick(ack)), 0);
+    return {
+      checkpointId: this.checkpointId,
+      status,
+      final: this.final,
+      triggeredAt: this.triggeredAt,
+      durationMs: Math.max(0, now - this.triggeredAt),
+      bytes: subtasks.reduce((sum, s) => sum + s.bytes, 0),
+      alignmentMs: longest((a) => a.alignmentMs),
+      syncMs: longest((a) => a.syncMs),
+      asyncMs: longest((a) => a.asyncMs),
+      acknowledgedTasks: acks.length,
+      totalTasks: this.tasks.size,
+      subtasks,
+      ...extra,
+    };
+  }
+}

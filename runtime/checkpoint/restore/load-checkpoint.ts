@@ -1,0 +1,100 @@
+import path from 'node:path';
+import type { ParsedKeyedState } from '../../state/snapshot-format.js';
+import { parseKeyedStateLines, SnapshotFormatError } from '../../state/snapshot-format.js';
+import type { OperatorStateList } from '../../state/operator-state.js';
+import { METADATA_FILE, parseMetadata, type CheckpointMetadata } from '../metadata/metadata-format.js';
+import type { OperatorStateEntry, StateFile } from '../metadata/metadata-v1.js';
+import type { StoredCheckpoint } from '../storage/checkpoint-storage.js';
+import { directoryLocation } from '../storage/file-storage.js';
+import { isNotFound, nodeFileSystem, type CheckpointFileSystem } from '../storage/file-system.js';
+import { sha256Of } from '../storage/state-file-writer.js';
+
+/** One operator's state in a checkpoint, read and verified. */
+export interface LoadedOperatorState {
+  readonly entry: OperatorStateEntry;
+  /** Every keyed-state file of every subtask. */
+  readonly keyed: readonly ParsedKeyedState[];
+  /** Operator state per subtask that wrote it, in subtask order. */
+  readonly operatorState: readonly (readonly OperatorStateList[])[];
+}
+
+export interface LoadedCheckpoint {
+  readonly metadata: CheckpointMetadata;
+  /** Where it was read from, for messages. */
+  readonly description: string;
+  readonly operators: readonly LoadedOperatorState[];
+}
+
+/** Why a checkpoint cannot be used: a missing, truncated or altered file, named. */
+export class CheckpointReadError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'CheckpointReadError';
+  }
+}
+
+/** Reads every state file `stored` references, checking its size, sha256 and content; rejects with a CheckpointReadError. */
+export async function loadCheckpoint(stored: StoredCheckpoint): Promise<LoadedCheckpoint> {
+  const { metadata, location } = stored;
+  const operators: LoadedOperatorState[] = [];
+  for (const entry of metadata.operators) {
+    const keyed: ParsedKeyedState[] = [];
+    for (const subtask of entry.subtasks) {
+      for (const file of subtask.keyedState) keyed.push(await readStateFile(stored, file));
+    }
+    const subtasks = [...entry.subtasks].sort((a, b) => a.subtask - b.subtask);
+    operators.push({ entry, keyed, operatorState: subtasks.map((s) => s.operatorState) });
+  }
+  return { metadata, description: location.description, operators };
+}
+
+async function readStateFile({ metadata, location }: StoredCheckpoint, file: StateFile): Promise<ParsedKeyedState> {
+  const where = `checkpoint ${metadata.checkpointId} (${location.description}): state file ${file.path}`;
+  let data: Buffer;
+  try {
+    data = await location.readFile(file.path);
+  } catch (error) {
+    throw new CheckpointReadError(`${where} ${isNotFound(error) ? 'is missing' : `cannot be read: ${(error as Error).message}`}`);
+  }
+  if (data.length !== file.bytes) throw new CheckpointReadError(`${where} has ${data.length} bytes, the metadata says ${file.bytes} (truncated or altered)`);
+  if (sha256Of(data) !== file.sha256) throw new CheckpointReadError(`${where} does not match its sha256 checksum (altered or damaged)`);
+  let parsed: ParsedKeyedState;
+  try {
+    parsed = parseKeyedStateLines(data.toString('utf8').split('\n'));
+  } catch (error) {
+    if (error instanceof SnapshotFormatError) throw new CheckpointReadError(`${where}: ${error.message}`);
+    throw error;
+  }
+  const range = parsed.header.keyGroupRange;
+  if (range.start !== file.keyGroupRange.start || range.end !== file.keyGroupRange.end || parsed.header.maxParallelism !== metadata.maxParallelism) {
+    throw new CheckpointReadError(`${where} holds key groups [${range.start}, ${range.end}] of max parallelism ${parsed.header.maxParallelism}, not what the metadata lists`);
+  }
+  return parsed;
+}
+
+export type OpenResult = { readonly checkpoint: StoredCheckpoint } | { readonly error: string };
+
+/** The checkpoint or savepoint at `target`: its directory, or its `_metadata` file. Never throws. */
+export async function openCheckpoint(target: string, fs: CheckpointFileSystem = nodeFileSystem): Promise<OpenResult> {
+  const resolved = path.resolve(target);
+  let dir = resolved;
+  try {
+    if (!(await fs.stat(resolved)).isDirectory()) dir = path.dirname(resolved);
+  } catch (error) {
+    return { error: isNotFound(error) ? `${target} does not exist` : `${target} cannot be read: ${(error as Error).message}` };
+  }
+  const metadataFile = path.join(dir, METADATA_FILE);
+  let text: string;
+  try {
+    text = (await fs.readFile(metadataFile)).toString('utf8');
+  } catch (error) {
+    return {
+      error: isNotFound(error)
+        ? `${dir} holds no ${METADATA_FILE} file: it is not a completed checkpoint or savepoint (an incomplete checkpoint has none)`
+        : `${metadataFile} cannot be read: ${(error as Error).message}`,
+    };
+  }
+  const read = parseMetadata(text, metadataFile);
+  if ('error' in read) return read;
+  return { checkpoint: { metadata: read.metadata, location: directoryLocation(dir, fs) } };
+}

@@ -1,0 +1,98 @@
+import type { JobGraph, Operator } from '../../../compiler/graph/job-graph.js';
+import type { OperatorSubtaskRestore } from '../../execution/operator-host.js';
+import { keyGroupRangeForSubtask, rangesIntersect } from '../../state/key-groups.js';
+import { redistributeOperatorState, type OperatorStateList } from '../../state/operator-state.js';
+import type { LoadedCheckpoint, LoadedOperatorState } from './load-checkpoint.js';
+import { CheckpointRestoreError } from './restore-error.js';
+
+/** Which operator subtask restores what, and what the user should know about it. */
+export interface RestorePlan {
+  readonly checkpointId: number;
+  readonly restore: (operator: Operator, subtask: number) => OperatorSubtaskRestore | undefined;
+  /** Dropped empty state, operators that start empty: one sentence each. */
+  readonly notes: readonly string[];
+}
+
+export interface RestorePlanOptions {
+  /** Drop state whose operator uid is not in the job instead of refusing (`--allow-non-restored-state`). */
+  readonly allowNonRestoredState?: boolean;
+}
+
+const keyOf = (uid: string | null, id: string) => (uid === null ? `#${id}` : uid);
+const nameOf = (uid: string | null, id: string) => (uid === null ? `operator ${id} (no uid)` : `operator uid '${uid}'`);
+
+/**
+ * Matches a checkpoint's state to `graph` as Flink does: by uid (operators without one by their generated id).
+ * Refused with a CheckpointRestoreError: another max parallelism (key groups cannot be remapped), state whose
+ * operator is gone (unless allowed; empty state is skipped with a note), and an operator of another kind at the
+ * same uid. The full compatibility check of state schemas is `sluice compile --check-savepoint`.
+ * Keyed state goes to the subtasks whose key groups it covers; operator state is redistributed as declared.
+ */
+export function planRestore(graph: JobGraph, loaded: LoadedCheckpoint, options: RestorePlanOptions = {}): RestorePlan {
+  const { metadata } = loaded;
+  const source = `${metadata.type} ${metadata.checkpointId} (${loaded.description})`;
+  if (metadata.maxParallelism !== graph.config.maxParallelism) {
+    throw new CheckpointRestoreError(
+      `cannot restore ${source}: it was taken with pipeline.max-parallelism ${metadata.maxParallelism} and this job has ${graph.config.maxParallelism}; ` +
+        'keyed state is divided into that many key groups, which cannot be remapped',
+      `set 'pipeline.max-parallelism' = '${metadata.maxParallelism}' again (parallelism may change freely up to it), or start without the ${metadata.type}`,
+    );
+  }
+  const operators = new Map(graph.operators.map((op) => [keyOf(op.uid, op.id), op]));
+  const byKey = new Map<string, LoadedOperatorState>();
+  const notes: string[] = [];
+  for (const state of loaded.operators) {
+    const { uid, id, kind } = state.entry;
+    const key = keyOf(uid, id);
+    const operator = operators.get(key);
+    if (operator === undefined) {
+      if (isEmpty(state)) continue;
+      if (options.allowNonRestoredState === true) {
+        notes.push(`the state of ${nameOf(uid, id)} (${kind}) in ${source} is dropped: no operator of the job has that uid`);
+        continue;
+      }
+      throw new CheckpointRestoreError(
+        `cannot restore ${source}: it holds state of ${nameOf(uid, id)} (${kind}), and no operator of this job has that uid`,
+        `put the step with UID '${uid ?? id}' back, or allow dropping its state (--allow-non-restored-state, or the Node API option allowNonRestoredState)`,
+      );
+    }
+    if (operator.spec.kind !== kind) {
+      throw new CheckpointRestoreError(
+        `cannot restore ${source}: ${nameOf(uid, id)} was a ${kind} operator and is a ${operator.spec.kind} operator in this job`,
+        'give the new step a new UID (it then starts empty), or keep the old step under its uid',
+      );
+    }
+    byKey.set(key, state);
+  }
+  for (const [key, operator] of operators) {
+    if (!byKey.has(key) && (operator.state.length > 0 || operator.spec.kind === 'source')) {
+      notes.push(`${nameOf(operator.uid, operator.id)} (${operator.spec.kind}) is not in ${source}: it starts empty`);
+    }
+  }
+
+  const redistributed = new Map<string, OperatorStateList[][]>();
+  return {
+    checkpointId: metadata.checkpointId,
+    notes,
+    restore: (operator, subtask) => {
+      const key = keyOf(operator.uid, operator.id);
+      const state = byKey.get(key);
+      if (state === undefined) return undefined;
+      let lists = redistributed.get(key);
+      if (lists === undefined) {
+        lists = redistributeOperatorState(state.operatorState, operator.parallelism);
+        redistributed.set(key, lists);
+      }
+      const range = keyGroupRangeForSubtask(subtask, operator.parallelism, metadata.maxParallelism);
+      return {
+        keyed: state.keyed.filter((k) => rangesIntersect(k.header.keyGroupRange, range)),
+        operatorState: lists[subtask] ?? [],
+        checkpointId: metadata.checkpointId,
+      };
+    },
+  };
+}
+
+function isEmpty(state: LoadedOperatorState): boolean {
+  return state.keyed.every((k) => k.entries.length === 0) && state.operatorState.every((lists) => lists.every((l) => l.items.length === 0));
+}

@@ -1,0 +1,52 @@
+import type { StateBackendType, KeyedStateSnapshot } from '../../state/keyed-state-backend.js';
+import type { CheckpointMetadata } from '../metadata/metadata-format.js';
+import type { StateFile } from '../metadata/metadata-v1.js';
+
+/** Where a completed checkpoint (or savepoint) is, and how to read the state files its metadata references. */
+export interface CheckpointLocation {
+  /** For messages: the checkpoint's directory, or `memory:chk-<n>`. */
+  readonly description: string;
+  /** Reads a file by its path in `_metadata`; rejects when it cannot (missing, unreadable). */
+  readFile(relativePath: string): Promise<Buffer>;
+}
+
+export interface StoredCheckpoint {
+  readonly metadata: CheckpointMetadata;
+  readonly location: CheckpointLocation;
+}
+
+export interface RecoveredCheckpoints {
+  /** Complete checkpoints found (their `_metadata` reads), oldest first. */
+  readonly completed: readonly StoredCheckpoint[];
+  /** The highest checkpoint id seen, complete or not: new checkpoints are numbered after it. */
+  readonly highestId: number;
+  /** Checkpoints that could not be read, in words. */
+  readonly problems: readonly string[];
+}
+
+/**
+ * Where a job's checkpoints go: `memory` keeps them in this process (no durability, for tests and in-process
+ * restarts), `fs` writes every checkpoint's files in full, `disk` writes incrementally (files unchanged since an
+ * earlier retained checkpoint are shared). All of them store the same canonical files and metadata.
+ */
+export interface CheckpointStorage {
+  readonly backend: StateBackendType;
+  /** For messages: the pipeline's checkpoint directory, or `memory`. */
+  readonly description: string;
+  /** Finds the checkpoints of earlier runs and removes what incomplete ones left behind. Call once, first. */
+  recover(): Promise<RecoveredCheckpoints>;
+  /** Writes one operator subtask's keyed state for checkpoint `checkpointId`; `owner` names it uniquely in the checkpoint. */
+  writeKeyedState(checkpointId: number, owner: string, snapshot: KeyedStateSnapshot): Promise<StateFile[]>;
+  /** Writes `_metadata` atomically: from then on the checkpoint is complete. */
+  complete(metadata: CheckpointMetadata): Promise<StoredCheckpoint>;
+  /**
+   * Removes a checkpoint: a completed one (its `_metadata` first, so a crash midway leaves an incomplete one) or an
+   * aborted one, whose acknowledged `files` are given. Shared files go once no retained checkpoint references them.
+   */
+  discard(checkpointId: number, files: readonly StateFile[]): Promise<void>;
+}
+
+/** Every state file a checkpoint's metadata references. */
+export function filesOf(metadata: CheckpointMetadata): StateFile[] {
+  return metadata.operators.flatMap((op) => op.subtasks.flatMap((s) => s.keyedState));
+}

@@ -1,0 +1,157 @@
+import { randomUUID } from 'node:crypto';
+import path from 'node:path';
+import type { KeyedStateSnapshot } from '../../state/keyed-state-backend.js';
+import { keyedStateLines, keyedStateLinesOf } from '../../state/snapshot-format.js';
+import { METADATA_FILE, parseMetadata, serializeMetadata, type CheckpointMetadata } from '../metadata/metadata-format.js';
+import type { StateFile } from '../metadata/metadata-v1.js';
+import { filesOf, type CheckpointLocation, type CheckpointStorage, type RecoveredCheckpoints, type StoredCheckpoint } from './checkpoint-storage.js';
+import { checkpointDirName, parseCheckpointDirName, SHARED_DIR } from './checkpoint-names.js';
+import { isNotFound, nodeFileSystem, syncDirectory, writeFileAtomically, type CheckpointFileSystem } from './file-system.js';
+import { SharedFiles } from './shared-files.js';
+import { chunkRanges, entriesByRange } from './state-chunks.js';
+import { writeLines, type WrittenContent } from './state-file-writer.js';
+
+/** How many files the `disk` backend splits one subtask's keyed state into (by key-group range). */
+const INCREMENTAL_CHUNKS = 16;
+const SHARED_PREFIX = `../${SHARED_DIR}/`;
+
+/** Reads the files of a checkpoint or savepoint directory, by the relative paths of its `_metadata`. */
+export function directoryLocation(dir: string, fs: CheckpointFileSystem = nodeFileSystem): CheckpointLocation {
+  return { description: dir, readFile: (relativePath) => fs.readFile(path.resolve(dir, relativePath)) };
+}
+
+/**
+ * Checkpoints as files under one pipeline's directory (`fs` and `disk` backends). `fs` writes each operator
+ * subtask's keyed state as one file inside `chk-<n>/`. `disk` checkpoints incrementally: a subtask's state is
+ * split by key-group range into files named by their sha256 in `shared/`, so a part unchanged since an earlier
+ * retained checkpoint is referenced again, not copied (files are reference counted; see shared-files.ts).
+ */
+export class FileCheckpointStorage implements CheckpointStorage {
+  readonly description: string;
+  private readonly shared: SharedFiles;
+
+  constructor(
+    /** The pipeline's checkpoint directory: `<state.checkpoints.dir>/<pipeline dir>`. */
+    readonly root: string,
+    readonly backend: 'fs' | 'disk',
+    private readonly fs: CheckpointFileSystem = nodeFileSystem,
+  ) {
+    this.description = root;
+    this.shared = new SharedFiles(fs, path.join(root, SHARED_DIR));
+  }
+
+  private checkpointDir(checkpointId: number): string {
+    return path.join(this.root, checkpointDirName(checkpointId));
+  }
+
+  async recover(): Promise<RecoveredCheckpoints> {
+    let names: string[];
+    try {
+      names = await this.fs.readdir(this.root);
+    } catch (error) {
+      if (isNotFound(error)) return { completed: [], highestId: 0, problems: [] };
+      throw error;
+    }
+    const completed: StoredCheckpoint[] = [];
+    const problems: string[] = [];
+    let highestId = 0;
+    for (const name of names) {
+      const id = parseCheckpointDirName(name);
+      if (id === undefined) continue;
+      highestId = Math.max(highestId, id);
+      const dir = this.checkpointDir(id);
+      const metadataFile = path.join(dir, METADATA_FILE);
+      let text: string;
+      try {
+        text = (await this.fs.readFile(metadataFile)).toString('utf8');
+      } catch (error) {
+        if (!isNotFound(error)) throw error;
+        // Never completed (the process stopped before its metadata was written): nothing can use it.
+        await this.fs.rm(dir, { recursive: true, force: true });
+        continue;
+      }
+      const read = parseMetadata(text, metadataFile);
+      if ('error' in read) problems.push(read.error);
+      else completed.push({ metadata: read.metadata, location: directoryLocation(dir, this.fs) });
+    }
+    completed.sort((a, b) => a.metadata.checkpointId - b.metadata.checkpointId);
+    for (const checkpoint of completed) for (const name of sharedNames(filesOf(checkpoint.metadata))) this.shared.adopt(name);
+    // Unreadable metadata may reference shared files: only clean up when every checkpoint could be read.
+    if (problems.length === 0) await this.removeOrphans();
+    return { completed, highestId, problems };
+  }
+
+  private async removeOrphans(): Promise<void> {
+    let names: string[];
+    try {
+      names = await this.fs.readdir(this.shared.dir);
+    } catch (error) {
+      if (isNotFound(error)) return;
+      throw error;
+    }
+    const orphans = names.filter((name) => !this.shared.isReferenced(name));
+    await Promise.all(orphans.map((name) => this.fs.rm(path.join(this.shared.dir, name), { force: true })));
+  }
+
+  async writeKeyedState(checkpointId: number, owner: string, snapshot: KeyedStateSnapshot): Promise<StateFile[]> {
+    if (this.backend === 'fs') {
+      const dir = this.checkpointDir(checkpointId);
+      await this.fs.mkdir(dir, { recursive: true });
+      const name = `${owner}.kstate`;
+      const content = await this.writeFile(path.join(dir, name), keyedStateLines(snapshot));
+      return [{ path: name, ...content, keyGroupRange: copyRange(snapshot.keyGroupRange) }];
+    }
+    await this.fs.mkdir(this.shared.dir, { recursive: true });
+    const files: StateFile[] = [];
+    try {
+      for (const part of entriesByRange(snapshot.entries(), chunkRanges(snapshot.keyGroupRange, INCREMENTAL_CHUNKS))) {
+        const temp = path.join(this.shared.dir, `.${randomUUID()}.tmp`);
+        const content = await this.writeFile(temp, keyedStateLinesOf(snapshot.maxParallelism, part.range, snapshot.layouts, part.entries));
+        const name = `${content.sha256}.kstate`;
+        await this.shared.add(temp, name);
+        files.push({ path: SHARED_PREFIX + name, ...content, keyGroupRange: copyRange(part.range) });
+      }
+    } catch (error) {
+      await Promise.all(sharedNames(files).map((name) => this.shared.release(name)));
+      throw error;
+    }
+    await syncDirectory(this.fs, this.shared.dir);
+    return files;
+  }
+
+  /** Writes a new file durably (fsync before it is referenced). */
+  private async writeFile(file: string, lines: Iterable<string>): Promise<WrittenContent> {
+    const handle = await this.fs.open(file, 'w');
+    try {
+      const content = await writeLines(lines, async (piece) => {
+        await handle.write(piece);
+      });
+      await handle.sync();
+      return content;
+    } finally {
+      await handle.close();
+    }
+  }
+
+  async complete(metadata: CheckpointMetadata): Promise<StoredCheckpoint> {
+    const dir = this.checkpointDir(metadata.checkpointId);
+    await this.fs.mkdir(dir, { recursive: true });
+    await writeFileAtomically(this.fs, path.join(dir, METADATA_FILE), serializeMetadata(metadata));
+    return { metadata, location: directoryLocation(dir, this.fs) };
+  }
+
+  async discard(checkpointId: number, files: readonly StateFile[]): Promise<void> {
+    const dir = this.checkpointDir(checkpointId);
+    await this.fs.rm(path.join(dir, METADATA_FILE), { force: true });
+    await this.fs.rm(dir, { recursive: true, force: true });
+    await Promise.all(sharedNames(files).map((name) => this.shared.release(name)));
+  }
+}
+
+function sharedNames(files: readonly StateFile[]): string[] {
+  return files.filter((f) => f.path.startsWith(SHARED_PREFIX)).map((f) => f.path.slice(SHARED_PREFIX.length));
+}
+
+function copyRange(range: { readonly start: number; readonly end: number }): { start: number; end: number } {
+  return { start: range.start, end: range.end };
+}

@@ -1,0 +1,38 @@
+import { createHash } from 'node:crypto';
+
+/** Size and checksum of a state file, recorded in `_metadata` and verified on restore. */
+export interface WrittenContent {
+  readonly bytes: number;
+  readonly sha256: string;
+}
+
+/** About this much text is written (and hashed) at once; the task runs between pieces. */
+const PIECE_CHARS = 256 * 1024;
+
+/**
+ * Writes `lines` (each followed by a newline) through `write` in pieces, hashing as it goes. `write` returns a
+ * promise that the writer awaits before producing the next piece: I/O, or a turn of the event loop, so a large
+ * snapshot is written off the task's hot path.
+ */
+export async function writeLines(lines: Iterable<string>, write: (piece: string) => Promise<void>): Promise<WrittenContent> {
+  const hash = createHash('sha256');
+  let bytes = 0;
+  let piece = '';
+  const flush = async () => {
+    hash.update(piece);
+    bytes += Buffer.byteLength(piece);
+    const written = piece;
+    piece = '';
+    await write(written);
+  };
+  for (const line of lines) {
+    piece += `${line}\n`;
+    if (piece.length >= PIECE_CHARS) await flush();
+  }
+  if (piece.length > 0) await flush();
+  return { bytes, sha256: hash.digest('hex') };
+}
+
+export function sha256Of(data: Buffer | string): string {
+  return createHash('sha256').update(data).digest('hex');
+}
