@@ -48,6 +48,15 @@ describe('error recovery', () => {
     expect(result.value.statements).toHaveLength(2);
   });
 
+  it('pathological nesting is a diagnostic at the deepest parenthesis, not a stack overflow', () => {
+    const depth = 20_000;
+    const text = `INSERT INTO o FROM i |> WHERE ${'('.repeat(depth)}1${')'.repeat(depth)};`;
+    const { value, diagnostics } = parse(text);
+    expect(diagnostics.map((d) => [d.code, d.span])).toEqual([['SLC1005', { offset: text.indexOf('1') - 1, length: 1 }]]);
+    expect(value.statements).toEqual([]);
+    expect(parse("SET 'a' = 'b';").diagnostics).toEqual([]);
+  });
+
   it('the parser is reusable: a failed parse leaves nothing behind for the next', () => {
     parse('INSERT INTO out FROM |> ;;;');
     expect(parse("SET 'a' = 'b';").diagnostics).toEqual([]);
