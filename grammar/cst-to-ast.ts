@@ -628,7 +628,7 @@ class AstBuilder extends BaseCstVisitor {
   castExpression(ctx: cst.CastExpressionCstChildren, span: Span): ast.CastExpr | undefined {
     const operand = this.expressionOf(ctx.expression);
     const type = this.one(ctx.typeRef, (c, s) => this.typeRef(c, s));
-    return operand && type && { kind: 'CastExpr', operand, type, span };
+    return operand && type && { kind: 'CastExpr', operand, type, ...(ctx.Try_cast === undefined ? {} : { try: true }), span };
   }
 
   functionArguments(ctx: cst.FunctionArgumentsCstChildren): FunctionArguments | undefined {

@@ -505,7 +505,8 @@ export interface CastExpressionCstNode extends CstNode {
 }
 
 export type CastExpressionCstChildren = {
-  Cast: IToken[];
+  Cast?: IToken[];
+  Try_cast?: IToken[];
   LParen: IToken[];
   expression: ExpressionCstNode[];
   As: IToken[];

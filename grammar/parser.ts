@@ -504,7 +504,7 @@ class PipeParser extends CstParser {
   });
 
   private readonly castExpression = this.RULE('castExpression', () => {
-    this.CONSUME(t.Cast);
+    this.OR([{ ALT: () => this.CONSUME(t.Cast) }, { ALT: () => this.CONSUME(t.TryCast) }]);
     this.CONSUME(t.LParen);
     this.SUBRULE(this.expression);
     this.CONSUME(t.As);

@@ -133,7 +133,7 @@ const exprPrinters: Printers<ast.Expr> = {
     ['CASE', ...(e.operand === undefined ? [] : [printExpr(e.operand)]),
       ...e.whens.map((w) => `WHEN ${printExpr(w.when)} THEN ${printExpr(w.then)}`),
       ...(e.else === undefined ? [] : [`ELSE ${printExpr(e.else)}`]), 'END'].join(' '),
-  CastExpr: (e) => `CAST(${printExpr(e.operand)} AS ${printType(e.type)})`,
+  CastExpr: (e) => `${e.try === true ? 'TRY_CAST' : 'CAST'}(${printExpr(e.operand)} AS ${printType(e.type)})`,
   FunctionCall: (e) =>
     `${printIdentifier(e.name)}(${e.star ? '*' : `${e.distinct ? 'DISTINCT ' : ''}${list(e.args)}`})`,
 };

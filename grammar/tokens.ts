@@ -102,6 +102,7 @@ export const Then = keyword('THEN', false);
 export const Else = keyword('ELSE', false);
 export const End = keyword('END', false);
 export const Cast = keyword('CAST', false);
+export const TryCast = keyword('TRY_CAST', false);
 export const Distinct = keyword('DISTINCT', false);
 export const Interval = keyword('INTERVAL', false);
 
@@ -128,7 +129,7 @@ export const Timestamp = keyword('TIMESTAMP', true);
 
 const keywords: readonly TokenType[] = [
   SetKeyword, Create, Insert, Into, With, As, For, From, Where, Select, Group, By, Join, On, Union, All,
-  And, Or, Not, Is, Null, True, False, Between, In, Like, Case, When, Then, Else, End, Cast, Distinct, Interval,
+  And, Or, Not, Is, Null, True, False, Between, In, Like, Case, When, Then, Else, End, Cast, TryCast, Distinct, Interval,
   Source, Sink, View, Watermark, Uid, Extend, Window, Aggregate, Left, Outer, Inner, Deduplicate, Keep, First, Last,
   Process, Partition, Timestamp,
 ];

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { printExpr } from '../../grammar/print.js';
 import { parseExpr, sexpr, withoutSpans } from './support.js';
 
 describe('expression forms', () => {
@@ -83,5 +84,15 @@ describe('expression forms', () => {
     const expr = parseExpr('CASE WHEN a THEN 1 END');
     expect(expr).not.toHaveProperty('operand');
     expect(expr).not.toHaveProperty('else');
+  });
+});
+
+describe('TRY_CAST', () => {
+  it('parses like CAST with the try flag, and prints back', () => {
+    const tryCast = parseExpr('TRY_CAST(a AS INT)');
+    const cast = parseExpr('CAST(a AS INT)');
+    expect(tryCast.kind === 'CastExpr' && tryCast.try).toBe(true);
+    expect(cast.kind === 'CastExpr' && cast.try).toBeUndefined();
+    expect(printExpr(tryCast)).toBe('TRY_CAST(a AS INT)');
   });
 });
