@@ -35,3 +35,44 @@ export { toDot } from './compiler/exporters/dot.js';
 export { toMermaid } from './compiler/exporters/mermaid.js';
 export { summarize } from './compiler/exporters/summary.js';
 export { renderExpr } from './compiler/exporters/render-expr.js';
+
+// Runtime: run a job graph inside a Node process (docs/api.md). Sources may be fed from (async) iterables and
+// sinks read through callbacks, by uid; user functions are registered by name.
+export { Job, OperatorFailure, CheckpointRestoreError } from './runtime/index.js';
+export type {
+  JobOptions,
+  JobResult,
+  JobMetrics,
+  OperatorMetricsReport,
+  TaskMetricsReport,
+  JobEvents,
+  RestoreInfo,
+  RestartEvent,
+  CheckpointStartedEvent,
+  CheckpointStats,
+  CheckpointMetrics,
+  SinkCallback,
+  SourceFeed,
+  SourceRow,
+} from './runtime/index.js';
+export { jobFunctions } from './runtime/execution/job-functions.js';
+export type { JobFunctions } from './runtime/execution/job-functions.js';
+export type {
+  ProcessFunction,
+  ObjectRowProcessFunction,
+  ArrayRowProcessFunction,
+  ProcessRow,
+  ChangeKind,
+  ProcessOpenContext,
+  ProcessContext,
+  TimerContext,
+  ProcessStateAccess,
+  ProcessValueState,
+  ProcessListState,
+  ProcessMapState,
+  ProcessTimers,
+} from './runtime/operators/process/process-function.js';
+
+// `sluice run --metrics-json`: the shape of each JSON line, for scripts that read them.
+export { MetricsLineSchema, METRICS_JSON_VERSION } from './cli/metrics-json.js';
+export type { MetricsLine } from './cli/metrics-json.js';

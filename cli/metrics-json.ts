@@ -1,5 +1,6 @@
 import { open, type FileHandle } from 'node:fs/promises';
 import { z } from 'zod';
+import type { CheckpointMetrics } from '../runtime/checkpoint/checkpoint-stats.js';
 import type { JobMetrics } from '../runtime/execution/job-options.js';
 import type { OutputStream } from './output.js';
 import type { RunSnapshot } from './run-monitor.js';
@@ -32,6 +33,23 @@ const OperatorSchema = z.object({
   watermark: WatermarkSchema,
 });
 
+const CheckpointsSchema = z.object({
+  completed: z.number().int().nonnegative(),
+  aborted: z.number().int().nonnegative(),
+  inProgress: z.number().int().nonnegative(),
+  /** The latest completed checkpoint. */
+  latest: z
+    .object({
+      id: z.number().int(),
+      /** Epoch ms (the job's clock). */
+      triggeredAt: z.number(),
+      durationMs: z.number().nonnegative(),
+      bytes: z.number().int().nonnegative(),
+      alignmentMs: z.number().nonnegative(),
+    })
+    .nullable(),
+});
+
 export const MetricsLineSchema = z.object({
   version: z.literal(METRICS_JSON_VERSION),
   type: z.enum(['progress', 'final']),
@@ -55,6 +73,8 @@ export const MetricsLineSchema = z.object({
   parseErrorsSkipped: z.number().int().nonnegative(),
   sources: z.array(EndpointSchema),
   sinks: z.array(EndpointSchema),
+  /** null when the job does not checkpoint. */
+  checkpoints: CheckpointsSchema.nullable(),
   /** Cumulative counts of every operator, in the job graph's order. */
   operators: z.array(OperatorSchema),
 });
@@ -70,6 +90,20 @@ export interface MetricsLineContext {
 
 function watermarkJson(watermark: number | null): MetricsLine['watermark'] {
   return watermark === Infinity ? 'end' : watermark;
+}
+
+function checkpointsJson(checkpoints: CheckpointMetrics | null): MetricsLine['checkpoints'] {
+  if (checkpoints === null) return null;
+  const latest = checkpoints.latestCompleted;
+  return {
+    completed: checkpoints.completed,
+    aborted: checkpoints.aborted,
+    inProgress: checkpoints.inProgress,
+    latest:
+      latest === null
+        ? null
+        : { id: latest.checkpointId, triggeredAt: latest.triggeredAt, durationMs: latest.durationMs, bytes: latest.bytes, alignmentMs: latest.alignmentMs },
+  };
 }
 
 export function metricsLine(snapshot: RunSnapshot, metrics: JobMetrics, context: MetricsLineContext): MetricsLine {
@@ -93,6 +127,7 @@ export function metricsLine(snapshot: RunSnapshot, metrics: JobMetrics, context:
     parseErrorsSkipped: snapshot.parseErrorsSkipped,
     sources: [...snapshot.sources],
     sinks: [...snapshot.sinks],
+    checkpoints: checkpointsJson(snapshot.checkpoints),
     operators: metrics.operators.map((op) => ({
       id: op.id,
       uid: op.uid,

@@ -1,4 +1,5 @@
 import type { JobGraph } from '../compiler/graph/job-graph.js';
+import type { CheckpointMetrics } from '../runtime/checkpoint/checkpoint-stats.js';
 import type { JobMetrics, OperatorMetricsReport } from '../runtime/execution/job-options.js';
 
 /** Rows through one source (read) or sink (written), by its uid. */
@@ -30,6 +31,8 @@ export interface RunSnapshot {
   readonly backpressure: number;
   readonly lateRowsDropped: number;
   readonly parseErrorsSkipped: number;
+  /** Counts and the latest checkpoints; null without checkpointing. */
+  readonly checkpoints: CheckpointMetrics | null;
 }
 
 /** One `job.metrics()` reading, reduced to what the snapshot needs. */
@@ -99,6 +102,10 @@ export class RunMonitor {
       sinkRows: this.sinkIds.map((id) => byId.get(id)?.recordsIn ?? 0),
       blockedMs: ratio * Math.max(metrics.elapsedMs - previous.elapsedMs, 0),
     };
+    // A restart runs a new attempt whose counters start again from zero: measure from there.
+    if (sample.sourceRows.some((rows, i) => rows < previous.sourceRows[i]!) || sample.sinkRows.some((rows, i) => rows < previous.sinkRows[i]!)) {
+      this.window = [{ ...this.start, elapsedMs: previous.elapsedMs }];
+    }
     this.totalBlockedMs += sample.blockedMs;
     this.window.push(sample);
     // Keep the newest sample at or before the window's start as the baseline.
@@ -136,6 +143,7 @@ export class RunMonitor {
       backpressure: Math.min(1, blockedMs / Math.max(sample.elapsedMs - baseline.elapsedMs, 1)),
       lateRowsDropped: reports.reduce((total, report) => total + report.lateRowsDropped, 0),
       parseErrorsSkipped: reports.reduce((total, report) => total + parseErrorsOf(report), 0),
+      checkpoints: metrics?.checkpoints ?? null,
     };
   }
 }

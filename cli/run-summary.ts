@@ -1,3 +1,4 @@
+import { CheckpointRestoreError } from '../runtime/checkpoint/restore/restore-error.js';
 import { OperatorFailure } from '../runtime/execution/operator-failure.js';
 import { formatCount, formatDuration, formatRate } from './format-numbers.js';
 import type { RunSnapshot } from './run-monitor.js';
@@ -53,22 +54,29 @@ export interface FailureFormatOptions {
   readonly color: boolean;
 }
 
+function failureKind(error: unknown): string {
+  if (error instanceof OperatorFailure) return 'the job failed';
+  if (error instanceof CheckpointRestoreError) return 'cannot restore';
+  return 'the job could not start';
+}
+
 /**
  * Why the job stopped on an error. An OperatorFailure names the operator uid, the subtask, the place in the
- * .pipe file and, where known, the row and where it came from; any other error is one the job met before it
- * ran (a connector that could not be set up, a process function that was not registered).
+ * .pipe file and, where known, the row and where it came from; a CheckpointRestoreError says why the saved
+ * state cannot be restored and what to do; any other error is one the job met before it ran (a connector that
+ * could not be set up, a process function that was not registered).
  */
 export function formatJobFailure(error: unknown, options: FailureFormatOptions): string {
   const label = options.color ? '\x1b[1m\x1b[31merror\x1b[0m\x1b[1m' : 'error';
   const reset = options.color ? '\x1b[0m' : '';
   const message = error instanceof Error ? error.message : String(error);
   const [first = '', ...details] = message.split('\n');
-  const what = error instanceof OperatorFailure ? 'the job failed' : 'the job could not start';
-  const lines = [`${label}: ${what}: ${first}${reset}`, ...details];
+  const lines = [`${label}: ${failureKind(error)}: ${first}${reset}`, ...details];
   const cause = rootCause(error);
   if (options.debug && cause instanceof Error && cause.stack !== undefined) {
     lines.push(cause.stack);
-  } else {
+  } else if (!(error instanceof CheckpointRestoreError)) {
+    // A refused restore already says what to do; its stack would help nobody.
     lines.push('  = help: the message names the step or connector that failed; run again with SLUICE_DEBUG=1 to see the stack trace');
   }
   return `${lines.join('\n')}\n`;

@@ -14,7 +14,7 @@ function describeWatermark(watermark: number, wallNow: number): string {
 /**
  * The one-line live status of `sluice run`: elapsed time, rows read and written per second (sources, sinks),
  * rows so far, event-time progress (lag behind the wall clock, or the watermark itself when the input is
- * history), back-pressure on the sources and late rows dropped.
+ * history), the latest completed checkpoint, back-pressure on the sources and late rows dropped.
  */
 export function formatStatus(snapshot: RunSnapshot, wallNow: number): string {
   const parts = [
@@ -24,6 +24,8 @@ export function formatStatus(snapshot: RunSnapshot, wallNow: number): string {
     `rows ${formatCount(snapshot.rowsRead)} → ${formatCount(snapshot.rowsWritten)}`,
   ];
   if (snapshot.watermark !== null) parts.push(describeWatermark(snapshot.watermark, wallNow));
+  const checkpoint = snapshot.checkpoints?.latestCompleted;
+  if (checkpoint) parts.push(`checkpoint ${checkpoint.checkpointId} (${formatDuration(checkpoint.durationMs)})`);
   parts.push(`backpressure ${Math.round(snapshot.backpressure * 100)}%`, `late ${formatCount(snapshot.lateRowsDropped)}`);
   return parts.join('  ');
 }

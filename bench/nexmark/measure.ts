@@ -24,12 +24,15 @@ export interface Measurement extends MeasureSpec {
   readonly wallSeconds: number;
   /** User + system CPU time of the process during the run (GC threads included). */
   readonly cpuSeconds: number;
+  /** Resident set size when the run started (Node, the loader and the modules loaded), in MiB. */
+  readonly startRssMiB: number;
   /** Peak resident set size of the process, in MiB. */
   readonly peakRssMiB: number;
 }
 
 export async function measure(spec: MeasureSpec): Promise<Measurement> {
   let rowsOut = 0;
+  const startRssMiB = process.memoryUsage.rss() / 1024 / 1024;
   const cpuBefore = process.cpuUsage();
   const started = performance.now();
   if (spec.engine === 'loop') {
@@ -49,6 +52,7 @@ export async function measure(spec: MeasureSpec): Promise<Measurement> {
     rowsOut,
     wallSeconds,
     cpuSeconds: (cpu.user + cpu.system) / 1e6,
+    startRssMiB,
     peakRssMiB: process.resourceUsage().maxRSS / 1024,
   };
 }

@@ -9,11 +9,12 @@ import type { JobGraph } from '../../compiler/graph/job-graph.js';
 import type { SinkEnvironment, TextOutput } from '../../runtime/connectors/sink-connector.js';
 import { Job } from '../../runtime/execution/job.js';
 import { jobFunctions } from '../../runtime/execution/job-functions.js';
-import type { JobMetrics } from '../../runtime/execution/job-options.js';
+import type { JobMetrics, JobOptions } from '../../runtime/execution/job-options.js';
 import { exitCodeFor, type CommandOutcome } from '../exit-codes.js';
 import { loadFunctions, type LoadedFunctions } from '../load-functions.js';
 import { MetricsWriter, metricsLine, type MetricsLine } from '../metrics-json.js';
 import { describeFsError, useColor, type CliIO, type OutputStream } from '../output.js';
+import { reportJobEvents } from '../run-events.js';
 import { RunMonitor } from '../run-monitor.js';
 import { formatJobFailure, formatRunSummary, type RunEnding } from '../run-summary.js';
 import { watchStopSignals, type SignalSource, type StopSignal } from '../signals.js';
@@ -27,6 +28,10 @@ export interface RunFlags {
   readonly functions?: string;
   /** A file path, or `-` for standard output. */
   readonly metricsJson?: string;
+  /** A checkpoint or savepoint directory (or its `_metadata`) to restore. */
+  readonly from?: string;
+  readonly resume: boolean;
+  readonly allowNonRestoredState: boolean;
   readonly color: boolean;
   readonly quiet: boolean;
 }
@@ -62,6 +67,10 @@ async function compileJob(file: string, flags: RunFlags, io: CliIO): Promise<Com
   const { request, errors } = validateFlags(flags);
   if (flags.metricsJson === '') {
     errors.push(usageError(Diagnostics.InvalidFlagValue, { flag: '--metrics-json', value: '', accepted: 'a file path, or - for standard output' }));
+  }
+  if (flags.from !== undefined && flags.resume) {
+    const reason = '--from restores the snapshot it names, --resume the latest checkpoint of the pipeline';
+    errors.push(usageError(Diagnostics.ConflictingFlags, { first: '--from', second: '--resume', reason }));
   }
   if (errors.length > 0) return printUsageErrors(errors, io);
 
@@ -120,6 +129,15 @@ function consoleSinks(io: CliIO, status: StatusLine | undefined): SinkEnvironmen
 
 const STATUS_OF_ENDING: Readonly<Record<RunEnding['kind'], MetricsLine['status']>> = { finished: 'finished', stopped: 'cancelled', failed: 'failed' };
 
+/** Where the job's state comes from, as `Job.start` takes it. */
+function restoreOptions(flags: RunFlags, cwd: string): Pick<JobOptions, 'restoreFrom' | 'resume' | 'allowNonRestoredState'> {
+  return {
+    ...(flags.from === undefined ? {} : { restoreFrom: resolve(cwd, flags.from) }),
+    ...(flags.resume ? { resume: true } : {}),
+    ...(flags.allowNonRestoredState ? { allowNonRestoredState: true } : {}),
+  };
+}
+
 interface RunContext {
   readonly graph: JobGraph;
   readonly flags: RunFlags;
@@ -137,18 +155,21 @@ interface RunContext {
 async function supervise(job: Job, context: RunContext): Promise<CommandOutcome> {
   const { graph, flags, io, env, status, metrics } = context;
   const monitor = new RunMonitor(graph);
+  const write = (line: string) => {
+    status?.clear();
+    io.stderr.write(`${line}\n`);
+  };
+  const stopReporting = reportJobEvents(job, { resumeRequested: flags.resume, write });
   const lineContext = (type: MetricsLine['type'], jobStatus: MetricsLine['status']) => ({ type, status: jobStatus, jobId: job.jobId, pipeline: graph.name, wallNow: env.now() });
   let stoppedBy: StopSignal | undefined;
   const unwatch = watchStopSignals(env.signals, {
     stop: (signal) => {
       stoppedBy = signal;
-      status?.clear();
-      io.stderr.write(`${signal} received: stopping the job (send it again to exit at once, without cleaning up)\n`);
+      write(`${signal} received: stopping the job (send it again to exit at once, without cleaning up)`);
       void job.cancel();
     },
     force: (signal) => {
-      status?.clear();
-      io.stderr.write(`${signal} received again: exiting without a clean stop; uncommitted output may be left behind\n`);
+      write(`${signal} received again: exiting without a clean stop; uncommitted output may be left behind`);
       env.forceExit(exitCodeFor({ kind: 'stopped', signal }));
     },
   });
@@ -180,6 +201,7 @@ async function supervise(job: Job, context: RunContext): Promise<CommandOutcome>
   } finally {
     clearInterval(timer);
     unwatch();
+    stopReporting();
     status?.clear();
   }
 
@@ -230,7 +252,7 @@ export async function runRun(file: string, flags: RunFlags, io: CliIO, env: RunE
   const status = flags.quiet || io.stderr.isTTY !== true ? undefined : new StatusLine(io.stderr);
   let job: Job;
   try {
-    job = await Job.start(graph, { ...jobFunctions(functions ?? {}), sinkEnvironment: consoleSinks(io, status) });
+    job = await Job.start(graph, { ...jobFunctions(functions ?? {}), ...restoreOptions(flags, io.cwd), sinkEnvironment: consoleSinks(io, status) });
   } catch (error) {
     await metrics?.close();
     io.stderr.write(formatJobFailure(error, { debug: io.env['SLUICE_DEBUG'] === '1', color }));
@@ -249,6 +271,9 @@ export function registerRunCommand(program: Command, io: CliIO, finish: (outcome
     .option('--set <key=value>', "override a setting of the file's SET statements; repeatable", collect, [])
     .option('-p, --parallelism <n>', 'short for --set parallelism.default=<n>')
     .option('--functions <module>', 'an ES module (.mjs/.js) exporting `functions` (scalar UDFs) and `processes`')
+    .option('-s, --from <dir>', 'restore from this checkpoint or savepoint directory (or its _metadata file)')
+    .option('--resume', "restore from the pipeline's latest completed checkpoint; start from scratch when there is none")
+    .option('-n, --allow-non-restored-state', 'drop saved state whose operator uid is no longer in the job instead of refusing to start')
     .option('--metrics-json <path>', 'write metrics as JSON lines, every second and at the end, to a file or to standard output (-)')
     .option('--no-color', 'never color diagnostics and errors')
     .option('-q, --quiet', 'no status line, no summary and no compiler warnings; errors are still reported')
@@ -266,9 +291,11 @@ export function registerRunCommand(program: Command, io: CliIO, finish: (outcome
         '  sluice run examples/quickstart.pipe',
         '  sluice run job.pipe -p 4 --set pipeline.name=nightly > rows.txt',
         '  sluice run job.pipe --functions udfs.mjs --quiet --metrics-json metrics.jsonl',
+        '  sluice run job.pipe --resume',
       ].join('\n'),
     )
-    .action(async (file: string, options: Omit<RunFlags, 'quiet'> & { quiet?: boolean }) => {
-      finish(await runRun(file, { ...options, quiet: options.quiet === true }, io));
+    .action(async (file: string, options: Omit<RunFlags, 'quiet' | 'resume' | 'allowNonRestoredState'> & { quiet?: boolean; resume?: boolean; allowNonRestoredState?: boolean }) => {
+      const switches = { quiet: options.quiet === true, resume: options.resume === true, allowNonRestoredState: options.allowNonRestoredState === true };
+      finish(await runRun(file, { ...options, ...switches }, io));
     });
 }

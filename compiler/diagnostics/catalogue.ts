@@ -4,6 +4,7 @@ import { usageDiagnostics } from './catalogue/usage.js';
 import { typeDiagnostics } from './catalogue/types.js';
 import { namesDiagnostics } from './catalogue/names.js';
 import { planDiagnostics } from './catalogue/plan.js';
+import { savepointDiagnostics } from './catalogue/savepoint.js';
 
 /**
  * The one diagnostic catalogue, merged from one table per area so that each area's codes live together:
@@ -18,6 +19,7 @@ export const Diagnostics = {
   ...typeDiagnostics,
   ...namesDiagnostics,
   ...planDiagnostics,
+  ...savepointDiagnostics,
 } as const;
 
 export type DiagnosticName = keyof typeof Diagnostics;

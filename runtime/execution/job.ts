@@ -57,7 +57,7 @@ export class Job extends EventEmitter<JobEvents> {
   /** Checkpoints of this job are numbered from here; older ones belong to earlier runs. */
   private readonly firstCheckpointId: number;
   private cancelled = false;
-  private attempt: ExecutionAttempt | undefined;
+  private attempt: ExecutionAttempt;
   private attempts = 0;
   private wakeFromDelay: (() => void) | undefined;
   private lastSample: { at: number; counts: Map<string, { in: number; out: number }>; tasks: Map<StreamTask, { bp: number; idle: number }> };
@@ -86,11 +86,13 @@ export class Job extends EventEmitter<JobEvents> {
           started: (event) => this.emit('checkpoint-started', event),
           completed: (stats) => this.emit('checkpoint-completed', stats),
           aborted: (stats) => this.emit('checkpoint-aborted', stats),
-          failed: (error) => this.attempt?.fail(error),
+          failed: (error) => this.attempt.fail(error),
         },
       });
     }
     this.lastSample = { at: this.startedAt, counts: new Map(), tasks: new Map() };
+    // Built here so that a graph the runtime cannot run fails `Job.start` itself.
+    this.attempt = this.buildAttempt(setup.initial.chosen?.plan.restore ?? setup.options.restore);
     this.done = this.runAll();
   }
 
@@ -132,17 +134,21 @@ export class Job extends EventEmitter<JobEvents> {
       batchSize: options.batchSize ?? DEFAULT_BATCH_SIZE,
       channelCapacity: options.channelCapacity ?? DEFAULT_CHANNEL_CAPACITY,
     };
-    return new Job(graph, jobId, { resources, options, localStateDir, ownStateDir, storage, recovered, initial });
+    try {
+      return new Job(graph, jobId, { resources, options, localStateDir, ownStateDir, storage, recovered, initial });
+    } catch (error) {
+      if (ownStateDir) fs.rmSync(localStateDir, { recursive: true, force: true });
+      throw error;
+    }
   }
 
   private async runAll(): Promise<JobResult> {
     // Tasks start on the next turn, so listeners added right after `Job.start` see every event.
     await new Promise<void>((resolve) => setImmediate(resolve));
     this.emit('restored', this.restoreInfo);
-    let restore: RestoreFunction | undefined = this.setup.initial.chosen?.plan.restore ?? this.setup.options.restore;
     try {
-      while (!this.cancelled) {
-        const failure = await this.runAttempt(restore);
+      for (;;) {
+        const failure = await this.runAttempt();
         if (failure === undefined || this.cancelled) break;
         const decision = this.restartBackoff.onFailure(this.clock.now());
         if (!decision.restart) throw failure.error;
@@ -155,7 +161,8 @@ export class Job extends EventEmitter<JobEvents> {
           checkpointId: from.checkpointId,
         });
         await this.delay(decision.delayMs);
-        restore = from.restore;
+        if (this.cancelled) break;
+        this.attempt = this.buildAttempt(from.restore);
       }
     } finally {
       if (this.setup.ownStateDir) fs.rmSync(this.setup.localStateDir, { recursive: true, force: true });
@@ -168,13 +175,12 @@ export class Job extends EventEmitter<JobEvents> {
     };
   }
 
-  /** Runs one attempt to its end; its failure, if it failed. */
-  private async runAttempt(restore: RestoreFunction | undefined): Promise<{ readonly error: unknown } | undefined> {
+  private buildAttempt(restore: RestoreFunction | undefined): ExecutionAttempt {
     this.attempts++;
-    const localStateDir = path.join(this.setup.localStateDir, `attempt-${this.attempts}`);
+    const localStateDir = this.attemptStateDir();
     fs.mkdirSync(localStateDir, { recursive: true });
     const { storage } = this.setup;
-    const attempt = ExecutionAttempt.build(
+    return ExecutionAttempt.build(
       {
         ...this.setup.resources,
         checkpointing:
@@ -184,7 +190,16 @@ export class Job extends EventEmitter<JobEvents> {
       },
       { runId: randomUUID().slice(0, 8), localStateDir, restore },
     );
-    this.attempt = attempt;
+  }
+
+  private attemptStateDir(): string {
+    return path.join(this.setup.localStateDir, `attempt-${this.attempts}`);
+  }
+
+  /** Runs the current attempt to its end; its failure, if it failed. */
+  private async runAttempt(): Promise<{ readonly error: unknown } | undefined> {
+    const attempt = this.attempt;
+    if (this.cancelled) attempt.stop();
     this.lastSample = { at: performance.now(), counts: new Map(), tasks: new Map() };
     this.coordinator?.start(attempt.checkpointers);
     let failure: { readonly error: unknown } | undefined;
@@ -195,7 +210,7 @@ export class Job extends EventEmitter<JobEvents> {
     }
     await this.coordinator?.stop();
     await attempt.settled();
-    fs.rmSync(localStateDir, { recursive: true, force: true });
+    fs.rmSync(this.attemptStateDir(), { recursive: true, force: true });
     return failure;
   }
 
@@ -226,14 +241,14 @@ export class Job extends EventEmitter<JobEvents> {
   /** Stops every task; `done` then resolves with status `cancelled`. */
   async cancel(): Promise<JobResult> {
     this.cancelled = true;
-    this.attempt?.stop();
+    this.attempt.stop();
     this.wakeFromDelay?.();
     return this.done;
   }
 
   /** Counters per operator (summed over subtasks) of the current attempt, rates and back-pressure since the previous call, checkpoints. */
   metrics(): JobMetrics {
-    const tasks = this.attempt?.tasks ?? [];
+    const tasks = this.attempt.tasks;
     const now = performance.now();
     const seconds = Math.max((now - this.lastSample.at) / 1000, 1e-9);
     const counts = new Map<string, { in: number; out: number }>();

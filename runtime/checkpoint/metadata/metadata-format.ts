@@ -72,20 +72,26 @@ export function parseMetadata(text: string, where: string): MetadataReadResult {
 }
 
 /**
- * Canonical JSON of `metadata`: object keys sorted at every level, numbers JSON cannot spell tagged as
- * value-codec.ts does (operator state items may hold them), one trailing newline.
+ * Canonical JSON of `metadata`: `format` and `version` first (a reader knows at once what it holds), then every
+ * other key sorted at every level; numbers JSON cannot spell tagged as value-codec.ts does (operator state items
+ * may hold them); one trailing newline.
  */
 export function serializeMetadata(metadata: CheckpointMetadata): string {
-  return `${JSON.stringify(metadata, canonicalReplacer, 2)}\n`;
+  const { format, version, ...rest } = metadata;
+  const root = { format, version, ...sortKeys(rest) };
+  return `${JSON.stringify(root, (key, value: unknown) => (key === '' ? value : canonicalValue(value)), 2)}\n`;
 }
 
-function canonicalReplacer(_key: string, value: unknown): unknown {
+function canonicalValue(value: unknown): unknown {
   if (typeof value === 'number') {
     if (Number.isFinite(value) && !Object.is(value, -0)) return value;
     return { $num: Object.is(value, -0) ? '-0' : String(value) };
   }
   if (value === null || typeof value !== 'object' || Array.isArray(value)) return value;
-  const record = value as Record<string, unknown>;
+  return sortKeys(value as Record<string, unknown>);
+}
+
+function sortKeys(record: Record<string, unknown>): Record<string, unknown> {
   return Object.fromEntries(
     Object.keys(record)
       .sort()

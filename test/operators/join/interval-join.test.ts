@@ -1,30 +1,17 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { Job } from '../../../runtime/execution/job.js';
 import { changelogLines, sortRows } from '../changelog.js';
-import { OperatorHarness } from '../operator-harness.js';
+import type { OperatorHarness } from '../operator-harness.js';
 import { compilePipe } from '../run-pipe.js';
-import { compiledJoin, joinProgram, s } from './join-pipes.js';
+import { closeJoins, compiledJoin, emittedBy, joinProgram, openJoin, s } from './join-fixtures.js';
 
 // Rows as the join sees them: orders (id, customer, amount, ts) on input 0, payments (order_id, paid, ts) on input 1.
 // A payment joins an order when o.ts - 1 s <= p.ts <= o.ts + 5 s: lowerMs -1000, upperMs 5000.
 const WITHIN = "o.id = p.order_id AND p.ts BETWEEN o.ts - INTERVAL '1' SECOND AND o.ts + INTERVAL '5' SECOND";
 
-const harnesses: OperatorHarness[] = [];
-async function open(join: 'JOIN' | 'LEFT JOIN'): Promise<OperatorHarness> {
-  const harness = await OperatorHarness.open(compiledJoin(joinProgram(join, WITHIN), 'interval_join'));
-  harnesses.push(harness);
-  return harness;
-}
+const open = (join: 'JOIN' | 'LEFT JOIN'): Promise<OperatorHarness> => openJoin(joinProgram(join, WITHIN), 'interval_join');
 
-function emittedBy(harness: OperatorHarness, step: () => void): string[] {
-  const before = harness.output.rows.length;
-  step();
-  return changelogLines(harness.output).slice(before);
-}
-
-afterEach(async () => {
-  for (const harness of harnesses.splice(0)) await harness.close();
-});
+afterEach(closeJoins);
 
 describe('interval join', () => {
   it('is planned from the BETWEEN bounds', () => {

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { SourceFeed } from '../../../runtime/operators/iterable-source.js';
 import { materialize, sortRows } from '../changelog.js';
 import { runPipe } from '../run-pipe.js';
-import { joinProgram, s, windowJoinProgram } from './join-pipes.js';
+import { joinProgram, s, windowJoinProgram } from './join-fixtures.js';
 
 /**
  * Every join kind, INNER and LEFT, on the same generated orders and payments, at parallelism 1 with both inputs

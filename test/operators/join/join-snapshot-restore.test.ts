@@ -3,7 +3,7 @@ import type { OperatorKind } from '../../../compiler/graph/job-graph.js';
 import type { StateBackendType } from '../../../runtime/state/keyed-state-backend.js';
 import { changelogLines } from '../changelog.js';
 import { OperatorHarness, type HarnessSnapshot } from '../operator-harness.js';
-import { compiledJoin, joinProgram, s, windowJoinProgram } from './join-pipes.js';
+import { compiledJoin, joinProgram, s, windowJoinProgram } from './join-fixtures.js';
 
 /**
  * Each join's state taken by a snapshot after any step and restored into a fresh subtask gives, with the rest of

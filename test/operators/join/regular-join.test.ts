@@ -1,27 +1,13 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { changelogLines } from '../changelog.js';
-import { OperatorHarness } from '../operator-harness.js';
-import { compiledJoin, joinProgram, s } from './join-pipes.js';
+import type { OperatorHarness } from '../operator-harness.js';
+import { closeJoins, compiledJoin, emittedBy, joinProgram, openJoin, s } from './join-fixtures.js';
 
 // Rows as the join sees them: orders (id, customer, amount, ts) on input 0, payments (order_id, paid, ts) on input 1.
 
-const harnesses: OperatorHarness[] = [];
-async function open(join: 'JOIN' | 'LEFT JOIN', condition = 'o.id = p.order_id'): Promise<OperatorHarness> {
-  const harness = await OperatorHarness.open(compiledJoin(joinProgram(join, condition), 'join'));
-  harnesses.push(harness);
-  return harness;
-}
+const open = (join: 'JOIN' | 'LEFT JOIN', condition = 'o.id = p.order_id'): Promise<OperatorHarness> => openJoin(joinProgram(join, condition), 'join');
 
-/** The lines `step` added to the harness's output. */
-function emittedBy(harness: OperatorHarness, step: () => void): string[] {
-  const before = harness.output.rows.length;
-  step();
-  return changelogLines(harness.output).slice(before);
-}
-
-afterEach(async () => {
-  for (const harness of harnesses.splice(0)) await harness.close();
-});
+afterEach(closeJoins);
 
 describe('regular INNER join', () => {
   it('joins each row with the stored rows of its key on the other side, whichever side comes first', async () => {
@@ -47,6 +33,12 @@ describe('regular INNER join', () => {
     const j = await open('JOIN', 'o.id = p.order_id AND p.paid >= o.amount');
     j.process([[1, 'cheap', 10, s(1)], [1, 'dear', 50, s(1)]], 0);
     expect(emittedBy(j, () => j.process([[1, 20, s(2)], [1, null, s(2)]], 1))).toEqual(['+I [1,"cheap",10,1000,1,20,2000]']);
+  });
+
+  it('fails naming the joined row when the residual condition fails to evaluate', async () => {
+    const j = await open('JOIN', 'o.id = p.order_id AND o.amount / p.paid > 1');
+    j.process([[1, 'a', 10, s(1)]], 0);
+    expect(() => j.process([[1, 0, s(2)]], 1)).toThrow(/operator 'j'.*\n\s+row: \[1,"a",10,1000,1,0,2000\]/);
   });
 });
 

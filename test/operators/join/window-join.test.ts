@@ -1,30 +1,17 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { changelogLines, sortRows } from '../changelog.js';
-import { OperatorHarness } from '../operator-harness.js';
+import type { OperatorHarness } from '../operator-harness.js';
 import { runPipe } from '../run-pipe.js';
-import { compiledJoin, s, windowJoinProgram } from './join-pipes.js';
+import { closeJoins, emittedBy, openJoin, s, windowJoinProgram } from './join-fixtures.js';
 
 // Rows as the join sees them, with their 10-second window: orders (id, customer, amount, ts, window_start,
 // window_end) on input 0, payments (order_id, paid, ts, window_start, window_end) on input 1.
 const W0 = [0, s(10)] as const;
 const W1 = [s(10), s(20)] as const;
 
-const harnesses: OperatorHarness[] = [];
-async function open(join: 'JOIN' | 'LEFT JOIN', residual = ''): Promise<OperatorHarness> {
-  const harness = await OperatorHarness.open(compiledJoin(windowJoinProgram(join, residual), 'window_join'));
-  harnesses.push(harness);
-  return harness;
-}
+const open = (join: 'JOIN' | 'LEFT JOIN', residual = ''): Promise<OperatorHarness> => openJoin(windowJoinProgram(join, residual), 'window_join');
 
-function emittedBy(harness: OperatorHarness, step: () => void): string[] {
-  const before = harness.output.rows.length;
-  step();
-  return changelogLines(harness.output).slice(before);
-}
-
-afterEach(async () => {
-  for (const harness of harnesses.splice(0)) await harness.close();
-});
+afterEach(closeJoins);
 
 describe('window join', () => {
   it('joins the rows of a key and window when the watermark reaches the window end - 1, then clears them', async () => {

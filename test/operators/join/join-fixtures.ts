@@ -1,8 +1,10 @@
 import type { Operator, OperatorKind } from '../../../compiler/graph/job-graph.js';
+import { changelogLines } from '../changelog.js';
+import { OperatorHarness } from '../operator-harness.js';
 import { compilePipe } from '../run-pipe.js';
 
 /**
- * The `.pipe` programs the join tests run: orders (id, customer, amount, ts) joined with payments
+ * What the join tests share. The `.pipe` programs they run: orders (id, customer, amount, ts) joined with payments
  * (order_id, paid, ts), both with a 2-second watermark delay, into the sink `out`; the join's uid is `j`.
  */
 const SOURCES = `CREATE SOURCE orders (id BIGINT, customer STRING, amount BIGINT, ts TIMESTAMP(3),
@@ -30,4 +32,24 @@ export function compiledJoin(text: string, kind: OperatorKind): Operator {
   const operator = compilePipe(text).operators.find((op) => op.uid === 'j');
   if (operator?.spec.kind !== kind) throw new Error(`the program's join 'j' is not a ${kind} (${operator?.spec.kind ?? 'missing'})`);
   return operator;
+}
+
+const opened: OperatorHarness[] = [];
+
+/** A harness over the join `j` of `program`, closed by `closeJoins` (call it in `afterEach`). */
+export async function openJoin(program: string, kind: OperatorKind): Promise<OperatorHarness> {
+  const harness = await OperatorHarness.open(compiledJoin(program, kind));
+  opened.push(harness);
+  return harness;
+}
+
+export async function closeJoins(): Promise<void> {
+  for (const harness of opened.splice(0)) await harness.close();
+}
+
+/** The changelog lines (`+I [..]`) that `step` added to the harness's output. */
+export function emittedBy(harness: OperatorHarness, step: () => void): string[] {
+  const before = harness.output.rows.length;
+  step();
+  return changelogLines(harness.output).slice(before);
 }

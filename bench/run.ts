@@ -1,0 +1,159 @@
+/**
+ * `npm run bench`: the Nexmark queries of examples/nexmark/ on Sluice next to hand-written TypeScript loops over
+ * the same generated events; see bench/README.md for how to read the figures. Not a test: numbers vary by machine.
+ *
+ *   npm run bench -- [--query q1,q5] [--events N] [--rate R] [--parallelism P] [--json] [--micro]
+ *   npm run bench -- --soak <seconds> [--parallelism P]
+ */
+import { execFileSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { measureInChild, type Measurement } from './nexmark/measure.js';
+import { NEXMARK_QUERIES, isNexmarkQuery, type NexmarkQuery } from './nexmark/queries.js';
+import { soak } from './nexmark/soak.js';
+
+/** Events per query by default: enough for several seconds of Sluice CPU time each, so that JIT warm-up fades. */
+const DEFAULT_EVENTS: Readonly<Record<NexmarkQuery, number>> = {
+  q0: 1_000_000,
+  q1: 1_000_000,
+  q2: 1_000_000,
+  q3: 1_000_000,
+  q4: 300_000,
+  q5: 300_000,
+  q7: 300_000,
+  q8: 1_000_000,
+};
+
+/** Flink ≥ 2.0 per core, generator included (Nexmark guide V2; ../shared/docs/NEXMARK.md). */
+const FLINK_PER_CORE: Readonly<Record<NexmarkQuery, number>> = {
+  q0: 380_000,
+  q1: 395_000,
+  q2: 414_000,
+  q3: 219_000,
+  q4: 28_000,
+  q5: 75_000,
+  q7: 23_000,
+  q8: 162_000,
+};
+
+/** Queries whose sink receives a changelog, so that its row count differs from the loop's final rows. */
+const UPDATING: ReadonlySet<NexmarkQuery> = new Set(['q4']);
+
+const MICRO_BENCHES = ['nexmark-generator.ts', 'expressions.ts', 'compile.ts'];
+
+const { values } = parseArgs({
+  options: {
+    query: { type: 'string' },
+    events: { type: 'string' },
+    rate: { type: 'string', default: '10000' },
+    parallelism: { type: 'string', default: '1' },
+    json: { type: 'boolean', default: false },
+    micro: { type: 'boolean', default: false },
+    soak: { type: 'string' },
+  },
+});
+
+function positiveInteger(flag: string, text: string): number {
+  const value = Number(text);
+  if (!Number.isSafeInteger(value) || value < 1) throw new Error(`--${flag} takes a positive integer, not '${text}'`);
+  return value;
+}
+
+function selectedQueries(list: string | undefined): NexmarkQuery[] {
+  if (list === undefined) return [...NEXMARK_QUERIES];
+  return list.split(',').map((name) => {
+    const query = name.trim().toLowerCase();
+    if (!isNexmarkQuery(query)) throw new Error(`--query: unknown query '${name}' (known: ${NEXMARK_QUERIES.join(', ')})`);
+    return query;
+  });
+}
+
+const perCpuSecond = (m: Measurement): number => m.events / m.cpuSeconds;
+const thousands = (n: number): string => `${Math.round(n / 1000).toLocaleString('en-US')} K`;
+const mib = (n: number): string => `${Math.round(n)} MiB`;
+
+const COLUMNS = ['query', 'events', 'Sluice ev/s', 'loop ev/s', 'ratio', 'Flink/core', 'Sluice RSS', 'loop RSS', 'rows out (Sluice / loop)'];
+
+function tableRow(query: NexmarkQuery, sluice: Measurement, loop: Measurement): string[] {
+  const rowsMatch = UPDATING.has(query) || sluice.rowsOut === loop.rowsOut;
+  return [
+    query,
+    sluice.events.toLocaleString('en-US'),
+    thousands(perCpuSecond(sluice)),
+    thousands(perCpuSecond(loop)),
+    (perCpuSecond(sluice) / perCpuSecond(loop)).toFixed(2),
+    thousands(FLINK_PER_CORE[query]),
+    mib(sluice.peakRssMiB),
+    mib(loop.peakRssMiB),
+    `${sluice.rowsOut.toLocaleString('en-US')} / ${loop.rowsOut.toLocaleString('en-US')}${rowsMatch ? '' : '  MISMATCH'}`,
+  ];
+}
+
+function printTable(rows: readonly string[][], print: (line: string) => void): void {
+  const widths = COLUMNS.map((title, i) => Math.max(title.length, ...rows.map((row) => row[i]!.length)));
+  // Names left-aligned, figures right-aligned; the last column is not padded.
+  const line = (cells: readonly string[]) =>
+    cells.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]!) : i === cells.length - 1 ? cell : cell.padStart(widths[i]!))).join('  ');
+  print(line(COLUMNS));
+  for (const row of rows) print(line(row));
+}
+
+async function runQueries(): Promise<void> {
+  const rate = Number(values.rate);
+  const parallelism = positiveInteger('parallelism', values.parallelism);
+  const fixedEvents = values.events === undefined ? undefined : positiveInteger('events', values.events);
+  // With --json, stdout carries only the JSON lines; the table goes to stderr.
+  const print = values.json ? (line: string) => console.error(line) : (line: string) => console.log(line);
+  print(`Nexmark on Sluice, parallelism ${parallelism}, rate ${rate} events/s of event time; ev/s per CPU-second, generation included`);
+  const rows: string[][] = [];
+  for (const query of selectedQueries(values.query)) {
+    const spec = { query, events: fixedEvents ?? DEFAULT_EVENTS[query], rate, parallelism };
+    const loop = await measureInChild({ ...spec, engine: 'loop' });
+    const sluice = await measureInChild({ ...spec, engine: 'sluice' });
+    rows.push(tableRow(query, sluice, loop));
+    print(`  ${query} done: Sluice ${sluice.wallSeconds.toFixed(1)} s wall, loop ${loop.wallSeconds.toFixed(1)} s wall`);
+    if (values.json) {
+      const ratio = perCpuSecond(sluice) / perCpuSecond(loop);
+      console.log(JSON.stringify({ query, sluice, loop, ratio, flinkPerCore: FLINK_PER_CORE[query] }));
+    }
+  }
+  print('');
+  printTable(rows, print);
+}
+
+async function runSoak(seconds: number): Promise<void> {
+  const parallelism = positiveInteger('parallelism', values.parallelism);
+  console.log(`q1 unbounded for ${seconds} s at parallelism ${parallelism}, RSS every second:`);
+  const report = await soak(seconds, parallelism, Number(values.rate), (s) =>
+    console.log(`  ${String(s.second).padStart(4)} s  rss ${mib(s.rssMiB).padStart(8)}  heap ${mib(s.heapUsedMiB).padStart(8)}  rows ${s.rowsOut.toLocaleString('en-US')}`),
+  );
+  const { samples: _samples, ...summary } = report;
+  console.log(`RSS start ${mib(report.startRssMiB)}, peak ${mib(report.peakRssMiB)}, end ${mib(report.endRssMiB)}; ${report.rowsOut.toLocaleString('en-US')} rows`);
+  if (values.json) console.log(JSON.stringify(summary));
+}
+
+function runMicroBenches(): void {
+  for (const file of MICRO_BENCHES) {
+    console.log(`\n# bench/${file}`);
+    execFileSync(process.execPath, [...process.execArgv, fileURLToPath(new URL(file, import.meta.url))], { stdio: 'inherit' });
+  }
+}
+
+async function main(): Promise<void> {
+  if (!(Number(values.rate) >= 1)) throw new Error(`--rate takes a number of events per second of at least 1, not '${values.rate}'`);
+  if (values.soak === undefined) {
+    await runQueries();
+    if (values.micro) runMicroBenches();
+  } else if (values.query !== undefined || values.events !== undefined || values.micro) {
+    throw new Error('--soak runs q1 unbounded on its own: drop --query, --events and --micro, or drop --soak');
+  } else {
+    await runSoak(positiveInteger('soak', values.soak));
+  }
+}
+
+try {
+  await main();
+} catch (error) {
+  console.error(error instanceof Error ? error.message : error);
+  process.exitCode = 1;
+}

@@ -1,0 +1,21 @@
+import { Diagnostics } from '../../diagnostics/catalogue.js';
+import { finding, pairsOfKind, type Rule, type Verdict } from './rule.js';
+import { SOURCE_IDENTITY_OPTIONS, optionValue } from './source-identity.js';
+
+/**
+ * Options other than what a source reads (bounded ↔ continuous, rates, the monitor interval, a datagen column's
+ * generator) leave its recorded position meaningful: the source continues there, and the report lists them.
+ */
+export const sourceOptionsRule: Rule = (ctx) =>
+  pairsOfKind(ctx, 'source')
+    .filter(({ previous, next }) => previous.spec.connector === next.spec.connector)
+    .flatMap(({ uid, previous, next }): Verdict[] => {
+      const identity = SOURCE_IDENTITY_OPTIONS[next.spec.connector];
+      const [before, after] = [previous.spec.options, next.spec.options];
+      const changed = [...new Set([...Object.keys(before), ...Object.keys(after)])]
+        .filter((option) => !identity.includes(option) && before[option] !== after[option])
+        .sort();
+      if (changed.length === 0) return [];
+      const changes = changed.map((o) => `'${o}' ${optionValue(before[o])} → ${optionValue(after[o])}`).join(', ');
+      return [{ uid, verdict: 'compatible', finding: finding(Diagnostics.SourceOptionsChanged, { uid, changes }) }];
+    });

@@ -1,0 +1,95 @@
+import { spawn } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/**
+ * A supervisor for chaos tests: starts the pipeline in a child process (fixtures/run-pipe-process.ts) with
+ * resume semantics, kills it with SIGKILL at random moments, and starts it again until it exits on its own.
+ */
+
+const RUNNER = path.join(path.dirname(fileURLToPath(import.meta.url)), 'fixtures', 'run-pipe-process.ts');
+
+export interface ChaosRun {
+  /** Runs that were killed, and where each one started from. */
+  readonly kills: number;
+  readonly starts: readonly unknown[];
+}
+
+/** A small deterministic PRNG (mulberry32), so a failing run can be replayed from its seed. */
+export function seededRandom(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+interface ChildOutcome {
+  readonly killed: boolean;
+  readonly code: number | null;
+  readonly start: unknown;
+  readonly stderr: string;
+}
+
+/**
+ * One run: once the child reports `started`, it is killed `killAfterMs` later (undefined: never). A run that
+ * ends by itself before then is fine.
+ */
+function runChild(pipeFile: string, settingsFile: string, killAfterMs: number | undefined): Promise<ChildOutcome> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', RUNNER, pipeFile, settingsFile, '--resume'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    let start: unknown;
+    let killed = false;
+    child.stdout.on('data', (chunk: Buffer) => {
+      stdout += chunk.toString('utf8');
+      if (start !== undefined) return;
+      const line = stdout.split('\n').find((l) => l.startsWith('{"event":"started"'));
+      if (line === undefined) return;
+      start = (JSON.parse(line) as { restore: unknown }).restore;
+      if (killAfterMs !== undefined) {
+        setTimeout(() => {
+          killed = child.kill('SIGKILL');
+        }, killAfterMs);
+      }
+    });
+    child.stderr.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString('utf8');
+    });
+    child.on('error', reject);
+    child.on('exit', (code) => resolve({ killed: killed && code === null, code, start, stderr }));
+  });
+}
+
+/**
+ * Runs the pipeline, killing it `kills` times at a random moment within `killWindowMs` after it started, then
+ * lets it finish. Throws when a run fails on its own.
+ */
+export async function runWithKills(pipeFile: string, settingsFile: string, options: { kills: number; killWindowMs: number; random: () => number }): Promise<ChaosRun> {
+  const starts: unknown[] = [];
+  let kills = 0;
+  for (let run = 0; ; run++) {
+    const killAfter = kills < options.kills ? Math.round(options.random() * options.killWindowMs) : undefined;
+    const outcome = await runChild(pipeFile, settingsFile, killAfter);
+    starts.push(outcome.start);
+    if (outcome.killed) {
+      kills++;
+      continue;
+    }
+    if (outcome.code !== 0) throw new Error(`run ${run + 1} exited with ${outcome.code}:\n${outcome.stderr}`);
+    return { kills, starts };
+  }
+}
+
+/** The rows of the committed part files of a file sink's directory (hidden files are not output), sorted. */
+export function committedRows(dir: string): string[] {
+  return readdirSync(dir)
+    .filter((name) => name.startsWith('part-'))
+    .flatMap((name) => readFileSync(path.join(dir, name), 'utf8').split('\n').filter((line) => line !== ''))
+    .sort();
+}
