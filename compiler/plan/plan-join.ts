@@ -17,7 +17,7 @@ import { shiftColumns } from './typed-expr-columns.js';
 type Strategy =
   | { readonly kind: 'join' }
   | { readonly kind: 'interval_join'; readonly lowerMs: number; readonly upperMs: number; readonly used: readonly Expr[] }
-  | { readonly kind: 'window_join'; readonly window: WindowSpec; readonly bounds: readonly KeyEquality[] };
+  | { readonly kind: 'window_join'; readonly window: WindowSpec };
 
 const LABEL: Record<Strategy['kind'], string> = { join: 'Join', interval_join: 'IntervalJoin', window_join: 'WindowJoin' };
 
@@ -44,7 +44,7 @@ function isColumn(e: TypedExpr, index: number): boolean {
 /**
  * `[LEFT] JOIN name [AS alias] ON cond`. Equalities between a left-only and a right-only expression are the
  * keys. Both sides windowed alike with window_start and window_end equated → `window_join` (the window
- * equalities are not keys: rows meet per key and window); else both time attributes bounded against each other
+ * bounds are part of the key, so windows spread over subtasks even without other keys); else both time attributes bounded against each other
  * → `interval_join`; else a regular `join`, whose state grows forever. The rest of the condition is the
  * residual. Output: left columns then right columns (nullable for LEFT), both sides' qualifiers in scope.
  * A window join's inputs carry their window columns: a WINDOW right before it becomes a window_assign.
@@ -89,8 +89,7 @@ export function planJoin(input: PlannedStream, step: JoinStep, at: number, ctx: 
     }
   }
 
-  const windowBounds = strategy.kind === 'window_join' ? strategy.bounds : [];
-  const keys = condition.equalities.filter((e) => !windowBounds.includes(e));
+  const keys = condition.equalities;
   const consumed = new Set<Expr>([...condition.equalities.map((e) => e.conjunct), ...(strategy.kind === 'interval_join' ? strategy.used : [])]);
   const rest = condition.conjuncts.filter((c) => !consumed.has(c));
   const residual = residualOf(rest, scope, ctx);
@@ -176,7 +175,7 @@ function chooseStrategy(
         ctx.bag.report(Diagnostics.WindowJoinMismatch, step.condition.span, { left: describeWindow(lw.spec), right: describeWindow(rw.spec) });
         return undefined;
       }
-      return { kind: 'window_join', window: lw.spec, bounds: [start, end] };
+      return { kind: 'window_join', window: lw.spec };
     }
   }
   const { lowerMs, upperMs, conjuncts } = condition.bounds;

@@ -12,7 +12,12 @@ describe('window JOIN', () => {
     const graph = compileGraph(program(TUMBLE, ON_WINDOW));
     expect(kinds(graph)).toEqual(['source', 'source', 'window_assign', 'window_assign', 'window_join', 'sink']);
     const op = operatorOf(graph, 'window_join');
-    expect(op.spec).toMatchObject({ joinType: 'inner', window: { type: 'tumble', sizeMs: 10_000 }, leftKeys: [{ index: 0 }], rightKeys: [{ index: 0 }] });
+    expect(op.spec).toMatchObject({
+      joinType: 'inner',
+      window: { type: 'tumble', sizeMs: 10_000 },
+      leftKeys: [{ index: 0 }, { index: 7 }, { index: 8 }],
+      rightKeys: [{ index: 0 }, { index: 10 }, { index: 11 }],
+    });
     expect(op.inputs.map((i) => i.window?.start)).toEqual([7, 10]);
     expect(op.output).toMatchObject({ changelog: 'append', rowtime: 8, window: { start: 7, end: 8 } });
     expect(fieldNames(op).slice(7, 9)).toEqual(['window_start', 'window_end']);
@@ -22,13 +27,17 @@ describe('window JOIN', () => {
     ]);
   });
 
-  it('joins window aggregate outputs on their windows without other keys (one key group)', () => {
+  it('keys a join of window aggregate outputs by the window bounds, so windows spread over subtasks', () => {
     const text = `${BID} ${sink()}
       CREATE VIEW counts AS FROM bid |> ${TUMBLE} |> AGGREGATE COUNT(*) AS n GROUP BY auction, window_start, window_end UID 'c';
       CREATE VIEW tops AS FROM counts |> AGGREGATE MAX(n) AS top GROUP BY window_start, window_end UID 't';
       INSERT INTO out FROM counts AS c |> JOIN tops AS t ON c.window_start = t.window_start AND c.window_end = t.window_end AND c.n >= t.top UID 'wj';`;
     const op = operatorOf(compileGraph(text), 'window_join');
-    expect(op.spec).toMatchObject({ leftKeys: [], rightKeys: [], residual: { type: { name: 'BOOLEAN' } } });
+    expect(op.spec).toMatchObject({
+      leftKeys: [{ name: 'window_start' }, { name: 'window_end' }],
+      rightKeys: [{ name: 'window_start' }, { name: 'window_end' }],
+      residual: { type: { name: 'BOOLEAN' } },
+    });
   });
 
   it('reports sides windowed differently', () => {
