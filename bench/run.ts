@@ -69,6 +69,7 @@ function selectedQueries(list: string | undefined): NexmarkQuery[] {
 }
 
 const perCpuSecond = (m: Measurement): number => m.events / m.cpuSeconds;
+const ratio = (sluice: Measurement, loop: Measurement): number => perCpuSecond(sluice) / perCpuSecond(loop);
 const thousands = (n: number): string => `${Math.round(n / 1000).toLocaleString('en-US')} K`;
 const mib = (n: number): string => `${Math.round(n)} MiB`;
 
@@ -81,7 +82,7 @@ function tableRow(query: NexmarkQuery, sluice: Measurement, loop: Measurement): 
     sluice.events.toLocaleString('en-US'),
     thousands(perCpuSecond(sluice)),
     thousands(perCpuSecond(loop)),
-    (perCpuSecond(sluice) / perCpuSecond(loop)).toFixed(2),
+    ratio(sluice, loop).toFixed(2),
     thousands(FLINK_PER_CORE[query]),
     mib(sluice.peakRssMiB),
     mib(loop.peakRssMiB),
@@ -112,10 +113,7 @@ async function runQueries(): Promise<void> {
     const sluice = await measureInChild({ ...spec, engine: 'sluice' });
     rows.push(tableRow(query, sluice, loop));
     print(`  ${query} done: Sluice ${sluice.wallSeconds.toFixed(1)} s wall, loop ${loop.wallSeconds.toFixed(1)} s wall`);
-    if (values.json) {
-      const ratio = perCpuSecond(sluice) / perCpuSecond(loop);
-      console.log(JSON.stringify({ query, sluice, loop, ratio, flinkPerCore: FLINK_PER_CORE[query] }));
-    }
+    if (values.json) console.log(JSON.stringify({ query, sluice, loop, ratio: ratio(sluice, loop), flinkPerCore: FLINK_PER_CORE[query] }));
   }
   print('');
   printTable(rows, print);
@@ -141,6 +139,7 @@ function runMicroBenches(): void {
 
 async function main(): Promise<void> {
   if (!(Number(values.rate) >= 1)) throw new Error(`--rate takes a number of events per second of at least 1, not '${values.rate}'`);
+  if (values.json && values.micro) throw new Error('the micro benches print tables, not JSON: drop --json or --micro');
   if (values.soak === undefined) {
     await runQueries();
     if (values.micro) runMicroBenches();

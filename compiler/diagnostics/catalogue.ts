@@ -5,6 +5,7 @@ import { typeDiagnostics } from './catalogue/types.js';
 import { namesDiagnostics } from './catalogue/names.js';
 import { planDiagnostics } from './catalogue/plan.js';
 import { savepointDiagnostics } from './catalogue/savepoint.js';
+import { controlDiagnostics } from './catalogue/control.js';
 
 /**
  * The one diagnostic catalogue, merged from one table per area so that each area's codes live together:
@@ -20,6 +21,7 @@ export const Diagnostics = {
   ...namesDiagnostics,
   ...planDiagnostics,
   ...savepointDiagnostics,
+  ...controlDiagnostics,
 } as const;
 
 export type DiagnosticName = keyof typeof Diagnostics;

@@ -7,6 +7,7 @@ import {
   type OperatorReport,
   type StateReport,
   type StateVerdict,
+  type Step,
 } from './report.js';
 import { RULES } from './rules/index.js';
 import type { RuleContext, Verdict } from './rules/rule.js';
@@ -24,7 +25,7 @@ function worst(verdicts: readonly Verdict[]): StateVerdict {
   return verdicts.reduce<StateVerdict>((w, v) => (SEVERITY_ORDER.indexOf(v.verdict) > SEVERITY_ORDER.indexOf(w) ? v.verdict : w), 'compatible');
 }
 
-function step(op: Operator | undefined): Pick<OperatorReport, 'previous'>['previous'] {
+function step(op: Operator | undefined): Step | undefined {
   return op === undefined ? undefined : { kind: op.spec.kind, name: op.name, origin: op.origin };
 }
 
@@ -36,6 +37,7 @@ function stateNames(match: OperatorMatch): string[] {
 function stateReport(match: OperatorMatch, name: string, stepVerdicts: readonly Verdict[], own: readonly Verdict[]): StateReport {
   const all = [...stepVerdicts, ...own];
   const verdict = worst(all);
+  const blocking = all.some((v) => v.finding.severity === 'error');
   const saved = match.savedStates.get(name);
   const descriptor = match.next?.state.find((s) => s.name === name) ?? saved?.descriptor;
   return {
@@ -43,8 +45,9 @@ function stateReport(match: OperatorMatch, name: string, stepVerdicts: readonly 
     description: descriptor === undefined ? name : describeState(descriptor),
     ...(saved?.size === undefined ? {} : { size: saved.size }),
     verdict,
-    blocking: all.some((v) => v.finding.severity === 'error'),
-    reasons: own.map((v) => v.finding),
+    blocking,
+    // A state that cannot be restored is not migrated nor started empty: only what stands in the way is said.
+    reasons: own.filter((v) => !blocking || v.finding.severity !== 'note').map((v) => v.finding),
     migrations: verdict === 'compatible-after-migration' ? own.flatMap((v) => v.migrations ?? []) : [],
   };
 }
@@ -74,7 +77,7 @@ export function checkCompatibility(
   options: CompatibilityOptions,
 ): CompatibilityReport {
   const matches = matchOperators(previous, next, snapshot);
-  const ctx: RuleContext = { previous, next, snapshot, allowNonRestoredState: options.allowNonRestoredState, matches };
+  const ctx: RuleContext = { next, snapshot, allowNonRestoredState: options.allowNonRestoredState, matches };
   const verdicts = RULES.flatMap((rule) => rule(ctx));
   const operators = matches.map((m) => operatorReport(m, verdicts.filter((v) => v.uid === m.uid)));
   return {

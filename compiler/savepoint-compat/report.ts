@@ -33,7 +33,8 @@ export const FindingSchema = z.object({
 export type Finding = z.infer<typeof FindingSchema>;
 
 /** A step as one of the two job graphs has it. */
-const StepSchema = z.object({ kind: z.string(), name: z.string(), origin: OriginSchema });
+export const StepSchema = z.object({ kind: z.string(), name: z.string(), origin: OriginSchema });
+export type Step = z.infer<typeof StepSchema>;
 
 export const StateReportSchema = z.object({
   name: z.string(),

@@ -208,8 +208,9 @@ export class Job extends EventEmitter<JobEvents> {
     } catch (error) {
       failure = { error };
     }
-    await this.coordinator?.stop();
+    // State writes still in flight end first: they may complete a checkpoint, or their files are discarded.
     await attempt.settled();
+    await this.coordinator?.stop();
     fs.rmSync(this.attemptStateDir(), { recursive: true, force: true });
     return failure;
   }

@@ -20,6 +20,10 @@ class EdgesDownstream implements Downstream {
   }
 
   pushWatermark(timestamp: number): void {
+    // +Infinity only comes at the end, and the end-of-input that follows means the same downstream. Sent as a
+    // watermark it would make this channel an active one at +Infinity, and a sibling channel that is merely idle
+    // (a throttled source) could no longer hold the downstream watermark back: its last rows would come late.
+    if (timestamp === Infinity) return;
     this.pushEvent({ type: 'watermark', timestamp });
   }
 

@@ -11,8 +11,9 @@ import { fileURLToPath } from 'node:url';
 const RUNNER = path.join(path.dirname(fileURLToPath(import.meta.url)), 'fixtures', 'run-pipe-process.ts');
 
 export interface ChaosRun {
-  /** Runs that were killed, and where each one started from. */
+  /** Runs that were killed (a run that ended before its kill time is not). */
   readonly kills: number;
+  /** Where each run's state came from (its `restoreInfo`). */
   readonly starts: readonly unknown[];
 }
 
@@ -39,9 +40,9 @@ interface ChildOutcome {
  * One run: once the child reports `started`, it is killed `killAfterMs` later (undefined: never). A run that
  * ends by itself before then is fine.
  */
-function runChild(pipeFile: string, settingsFile: string, killAfterMs: number | undefined): Promise<ChildOutcome> {
+function runChild(graphFile: string, killAfterMs: number | undefined): Promise<ChildOutcome> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', RUNNER, pipeFile, settingsFile, '--resume'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['--import', 'tsx', RUNNER, graphFile, '--resume'], { stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     let start: unknown;
@@ -67,15 +68,15 @@ function runChild(pipeFile: string, settingsFile: string, killAfterMs: number | 
 }
 
 /**
- * Runs the pipeline, killing it `kills` times at a random moment within `killWindowMs` after it started, then
- * lets it finish. Throws when a run fails on its own.
+ * Runs the compiled pipeline in `graphFile` (job-graph JSON), killing it `kills` times at a random moment within
+ * `killWindowMs` after it started, then lets it finish. Throws when a run fails on its own.
  */
-export async function runWithKills(pipeFile: string, settingsFile: string, options: { kills: number; killWindowMs: number; random: () => number }): Promise<ChaosRun> {
+export async function runWithKills(graphFile: string, options: { kills: number; killWindowMs: number; random: () => number }): Promise<ChaosRun> {
   const starts: unknown[] = [];
   let kills = 0;
   for (let run = 0; ; run++) {
     const killAfter = kills < options.kills ? Math.round(options.random() * options.killWindowMs) : undefined;
-    const outcome = await runChild(pipeFile, settingsFile, killAfter);
+    const outcome = await runChild(graphFile, killAfter);
     starts.push(outcome.start);
     if (outcome.killed) {
       kills++;

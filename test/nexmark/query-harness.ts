@@ -2,7 +2,8 @@ import { expect, it } from 'vitest';
 import { compileQuery, runQuery, type NexmarkQuery } from '../../bench/nexmark/queries.js';
 import { RowKind } from '../../runtime/record-batch.js';
 import { materialize } from '../operators/changelog.js';
-import { generateEvents, type NexmarkEvents, type Rows } from './reference/events.js';
+import { generateEvents, type NexmarkEvents } from './reference/events.js';
+import { REFERENCES } from './reference/index.js';
 
 /**
  * Runs an example query on the nexmark source at parallelism 1 and 2 and compares what its sink received with the
@@ -44,10 +45,10 @@ async function sinkLines(query: NexmarkQuery, parallelism: number, output: Query
   return rowLines(rows);
 }
 
-/** Declares one test per parallelism comparing `query` with `reference`. */
-export function itMatchesReference(query: NexmarkQuery, reference: (events: NexmarkEvents) => Rows, check: QueryCheck): void {
+/** Declares one test per parallelism comparing `query` with its reference (test/nexmark/reference/). */
+export function itMatchesReference(query: NexmarkQuery, check: QueryCheck): void {
   it.each([1, 2])(`${query} at parallelism %i gives the reference's result`, async (parallelism) => {
-    const expected = rowLines(reference(testEvents()));
+    const expected = rowLines(REFERENCES[query](testEvents()));
     expect(expected.length).toBeGreaterThanOrEqual(check.minRows);
     expect(await sinkLines(query, parallelism, check.output)).toEqual(expected);
   });

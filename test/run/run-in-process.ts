@@ -10,8 +10,8 @@ export const FIXTURES = join(ROOT, 'test', 'run', 'fixtures');
 
 export const DEFAULT_FLAGS: RunFlags = { set: [], color: false, quiet: false, resume: false, allowNonRestoredState: false };
 
-/** A RunEnvironment whose signals the test emits and whose forced exits it records; fast timers by default. */
-export function testEnvironment(overrides: Partial<RunEnvironment> = {}): RunEnvironment & { readonly signals: EventEmitter; readonly forcedExits: number[] } {
+/** A RunEnvironment whose signals the test emits and whose forced exits it records, with fast timers. */
+export function testEnvironment(): RunEnvironment & { readonly signals: EventEmitter; readonly forcedExits: number[] } {
   const forcedExits: number[] = [];
   return {
     signals: new EventEmitter(),
@@ -20,7 +20,6 @@ export function testEnvironment(overrides: Partial<RunEnvironment> = {}): RunEnv
     statusIntervalMs: 20,
     metricsIntervalMs: 50,
     forcedExits,
-    ...overrides,
   };
 }
 

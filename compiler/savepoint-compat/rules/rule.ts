@@ -1,5 +1,5 @@
 import { createDiagnostic, type DiagnosticArgs, type DiagnosticDefinition } from '../../diagnostics/diagnostic.js';
-import type { JobGraph, Operator, OperatorKind, OperatorSpec } from '../../graph/job-graph.js';
+import type { JobGraph, Operator, OperatorKind, OperatorSpec, StateDescriptor } from '../../graph/job-graph.js';
 import { typeToString, type Field } from '../../types/sql-type.js';
 import type { Migration } from '../migrations.js';
 import type { OperatorMatch, SavedState } from '../operator-matches.js';
@@ -7,8 +7,6 @@ import type { Finding, StateVerdict } from '../report.js';
 import type { SnapshotContents } from '../snapshot-contents.js';
 
 export interface RuleContext {
-  /** The job graph the savepoint was taken with. */
-  readonly previous: JobGraph;
   readonly next: JobGraph;
   readonly snapshot: SnapshotContents;
   readonly allowNonRestoredState: boolean;
@@ -67,4 +65,25 @@ export function sameKindPairs(ctx: RuleContext): RestoredPair[] {
 /** `(auction BIGINT, bidder STRING)`: columns of a key or row in messages. */
 export function describeFields(fields: readonly Field[]): string {
   return `(${fields.map((f) => `${f.name} ${typeToString(f.type)}`).join(', ')})`;
+}
+
+/** `keyed map`, `operator union list`: what decides how a state's entries are stored. */
+export function stateKindOf(state: StateDescriptor): string {
+  return `${state.scope} ${state.redistribution === 'union' ? 'union ' : ''}${state.kind}`;
+}
+
+/** A state both the savepoint's step and the new step declare. */
+export interface SharedState {
+  readonly name: string;
+  readonly saved: StateDescriptor;
+  readonly next: StateDescriptor;
+  /** Same scope and kind, so that their keys and values can be compared column by column. */
+  readonly sameKind: boolean;
+}
+
+export function sharedStates({ next, savedStates }: RestoredPair): SharedState[] {
+  return next.state.flatMap((state) => {
+    const saved = savedStates.get(state.name)?.descriptor;
+    return saved === undefined ? [] : [{ name: state.name, saved, next: state, sameKind: stateKindOf(saved) === stateKindOf(state) }];
+  });
 }

@@ -1,6 +1,6 @@
 import { Diagnostics } from '../../diagnostics/catalogue.js';
 import { sameType, type Field } from '../../types/sql-type.js';
-import { describeFields, finding, sameKindPairs, type Rule } from './rule.js';
+import { describeFields, finding, sameKindPairs, sharedStates, type Rule, type Verdict } from './rule.js';
 
 /**
  * Keyed state is found by its key's value, so the key must keep its columns and types. Names count as well:
@@ -12,11 +12,10 @@ function sameKey(a: readonly Field[], b: readonly Field[]): boolean {
 }
 
 export const stateKeyRule: Rule = (ctx) =>
-  sameKindPairs(ctx).flatMap(({ uid, next, savedStates }) =>
-    next.state.flatMap((state) => {
-      const saved = savedStates.get(state.name)?.descriptor;
-      if (saved?.keyType === undefined || state.keyType === undefined || sameKey(saved.keyType, state.keyType)) return [];
-      const args = { uid, state: state.name, previous: describeFields(saved.keyType), next: describeFields(state.keyType) };
-      return [{ uid, state: state.name, verdict: 'incompatible' as const, finding: finding(Diagnostics.KeyChanged, args) }];
+  sameKindPairs(ctx).flatMap((pair) =>
+    sharedStates(pair).flatMap(({ name, saved, next }): Verdict[] => {
+      if (saved.keyType === undefined || next.keyType === undefined || sameKey(saved.keyType, next.keyType)) return [];
+      const args = { uid: pair.uid, state: name, previous: describeFields(saved.keyType), next: describeFields(next.keyType) };
+      return [{ uid: pair.uid, state: name, verdict: 'incompatible', finding: finding(Diagnostics.KeyChanged, args) }];
     }),
   );

@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import type { FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import type { KeyedStateSnapshot } from '../../state/keyed-state-backend.js';
 import { keyedStateLines, keyedStateLinesOf } from '../../state/snapshot-format.js';
@@ -9,10 +9,10 @@ import { checkpointDirName, parseCheckpointDirName, SHARED_DIR } from './checkpo
 import { isNotFound, nodeFileSystem, syncDirectory, writeFileAtomically, type CheckpointFileSystem } from './file-system.js';
 import { SharedFiles } from './shared-files.js';
 import { chunkRanges, entriesByRange } from './state-chunks.js';
-import { writeLines, type WrittenContent } from './state-file-writer.js';
+import { writeLines } from './state-file-writer.js';
 
 /** How many files the `disk` backend splits one subtask's keyed state into (by key-group range). */
-const INCREMENTAL_CHUNKS = 16;
+const INCREMENTAL_CHUNKS = 8;
 const SHARED_PREFIX = `../${SHARED_DIR}/`;
 
 /** Reads the files of a checkpoint or savepoint directory, by the relative paths of its `_metadata`. */
@@ -98,17 +98,33 @@ export class FileCheckpointStorage implements CheckpointStorage {
       const dir = this.checkpointDir(checkpointId);
       await this.fs.mkdir(dir, { recursive: true });
       const name = `${owner}.kstate`;
-      const content = await this.writeFile(path.join(dir, name), keyedStateLines(snapshot));
+      const content = await this.writeDurably(path.join(dir, name), (handle) =>
+        writeLines(keyedStateLines(snapshot), async (piece) => {
+          await handle.write(piece);
+        }),
+      );
       return [{ path: name, ...content, keyGroupRange: copyRange(snapshot.keyGroupRange) }];
     }
     await this.fs.mkdir(this.shared.dir, { recursive: true });
     const files: StateFile[] = [];
     try {
       for (const part of entriesByRange(snapshot.entries(), chunkRanges(snapshot.keyGroupRange, INCREMENTAL_CHUNKS))) {
-        const temp = path.join(this.shared.dir, `.${randomUUID()}.tmp`);
-        const content = await this.writeFile(temp, keyedStateLinesOf(snapshot.maxParallelism, part.range, snapshot.layouts, part.entries));
+        // One part in memory at a time: hashed first, so unchanged content costs no I/O at all.
+        const pieces: string[] = [];
+        let entries = 0;
+        const counted = counting(part.entries, () => entries++);
+        const content = await writeLines(keyedStateLinesOf(snapshot.maxParallelism, part.range, snapshot.layouts, counted), (piece) => {
+          pieces.push(piece);
+          return nextTurn();
+        });
+        // Empty parts are left out, but one file always lists the states (their layouts) of the subtask.
+        if (entries === 0 && (files.length > 0 || part.range.end < snapshot.keyGroupRange.end)) continue;
         const name = `${content.sha256}.kstate`;
-        await this.shared.add(temp, name);
+        await this.shared.add(name, (temp) =>
+          this.writeDurably(temp, async (handle) => {
+            for (const piece of pieces) await handle.write(piece);
+          }),
+        );
         files.push({ path: SHARED_PREFIX + name, ...content, keyGroupRange: copyRange(part.range) });
       }
     } catch (error) {
@@ -119,15 +135,13 @@ export class FileCheckpointStorage implements CheckpointStorage {
     return files;
   }
 
-  /** Writes a new file durably (fsync before it is referenced). */
-  private async writeFile(file: string, lines: Iterable<string>): Promise<WrittenContent> {
+  /** Writes a new file durably: `write` fills it, then it is fsynced before anything references it. */
+  private async writeDurably<T>(file: string, write: (handle: FileHandle) => Promise<T>): Promise<T> {
     const handle = await this.fs.open(file, 'w');
     try {
-      const content = await writeLines(lines, async (piece) => {
-        await handle.write(piece);
-      });
+      const result = await write(handle);
       await handle.sync();
-      return content;
+      return result;
     } finally {
       await handle.close();
     }
@@ -145,6 +159,15 @@ export class FileCheckpointStorage implements CheckpointStorage {
     await this.fs.rm(path.join(dir, METADATA_FILE), { force: true });
     await this.fs.rm(dir, { recursive: true, force: true });
     await Promise.all(sharedNames(files).map((name) => this.shared.release(name)));
+  }
+}
+
+const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+function* counting<T>(items: Iterable<T>, onItem: () => void): Generator<T> {
+  for (const item of items) {
+    onItem();
+    yield item;
   }
 }
 

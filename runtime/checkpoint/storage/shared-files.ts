@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import type { CheckpointFileSystem } from './file-system.js';
 
@@ -25,12 +26,23 @@ export class SharedFiles {
     return this.refs.has(name);
   }
 
-  /** Makes `tempFile` (complete and synced) the shared file `name` unless it exists already, and references it. */
-  add(tempFile: string, name: string): Promise<void> {
+  /**
+   * References the shared file `name`, first writing it with `write(tempFile)` (complete and synced) when no
+   * retained checkpoint has it: equal content is written once.
+   */
+  add(name: string, write: (tempFile: string) => Promise<void>): Promise<void> {
     return this.locked(name, async () => {
       const count = this.refs.get(name) ?? 0;
-      if (count > 0) await this.fs.rm(tempFile, { force: true });
-      else await this.fs.rename(tempFile, path.join(this.dir, name));
+      if (count === 0) {
+        const temp = path.join(this.dir, `.${name}.${randomUUID().slice(0, 8)}.tmp`);
+        try {
+          await write(temp);
+          await this.fs.rename(temp, path.join(this.dir, name));
+        } catch (error) {
+          await this.fs.rm(temp, { force: true });
+          throw error;
+        }
+      }
       this.refs.set(name, count + 1);
     });
   }

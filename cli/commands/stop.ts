@@ -1,0 +1,63 @@
+import type { Command } from 'commander';
+import { sendControlCommand } from '../control/control-client.js';
+import { locateJob } from '../control/locate-job.js';
+import { reportFailedReply } from '../control/report-failure.js';
+import { savepointTarget } from '../control/savepoint-target.js';
+import type { CommandOutcome } from '../exit-codes.js';
+import type { CliIO } from '../output.js';
+import { printUsageErrors } from './compile.js';
+
+export interface StopFlags {
+  /** `--savepoint` alone (true: the job's `state.savepoints.dir`) or with a target directory. */
+  readonly savepoint?: string | true;
+  readonly drain: boolean;
+}
+
+/**
+ * `sluice stop <job>`: ends a running job gracefully. Its sources stop, with `--drain` event time advances to
+ * the end so every window fires, with `--savepoint` a savepoint is taken (its path is printed on standard
+ * output), and its sinks commit. Returns once the job has ended.
+ */
+export async function runStop(reference: string, flags: StopFlags, io: CliIO): Promise<CommandOutcome> {
+  const located = await locateJob(reference, io);
+  if ('outcome' in located) return located.outcome;
+  const { job } = located;
+  let savepointDir: string | undefined;
+  if (flags.savepoint !== undefined) {
+    const target = await savepointTarget(flags.savepoint === true ? undefined : flags.savepoint, job, `sluice stop ${reference} --savepoint`, io);
+    if ('error' in target) return printUsageErrors([target.error], io);
+    savepointDir = target.dir;
+  }
+  const reply = await sendControlCommand(job.entry, { type: 'stop', drain: flags.drain, ...(savepointDir === undefined ? {} : { savepointDir }) });
+  if (!reply.ok) return reportFailedReply(reply, flags.savepoint === undefined ? 'the stop' : 'the stop with a savepoint', job, io);
+  if (reply.result.savepointPath !== undefined) io.stdout.write(`${reply.result.savepointPath}\n`);
+  io.stderr.write(`stopped job ${job.entry.jobId}${flags.drain ? ' after draining it' : ''}\n`);
+  return { kind: 'completed', diagnostics: [] };
+}
+
+export function registerStopCommand(program: Command, io: CliIO, finish: (outcome: CommandOutcome) => void): void {
+  program
+    .command('stop')
+    .description('stop a running job gracefully, optionally with a savepoint to resume it from')
+    .argument('<job>', 'the job id or pipeline.name of a running job (`sluice list` shows them)')
+    .option('--savepoint [target-dir]', "take a savepoint as the job stops, in a new directory inside target-dir (default: the pipeline's state.savepoints.dir)")
+    .option('--drain', 'first advance event time to the end so that every window fires: for a final shutdown, not to resume')
+    .addHelpText(
+      'after',
+      [
+        '',
+        'Sources stop, the savepoint is taken, sinks commit, then the job ends; the savepoint path is printed on',
+        'standard output. If the savepoint fails, the job keeps running.',
+        '',
+        'Exit codes: 0 stopped, 1 the stop or its savepoint failed (the message says why), 2 usage errors',
+        '(unknown job, bad target directory).',
+        '',
+        'Examples:',
+        '  sluice stop orders-revenue --savepoint /backups/savepoints',
+        '  sluice run orders-revenue.pipe --from "$(sluice stop orders-revenue --savepoint)"',
+      ].join('\n'),
+    )
+    .action(async (reference: string, options: { savepoint?: string | true; drain?: boolean }) => {
+      finish(await runStop(reference, { drain: options.drain === true, ...(options.savepoint === undefined ? {} : { savepoint: options.savepoint }) }, io));
+    });
+}

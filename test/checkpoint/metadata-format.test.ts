@@ -1,0 +1,65 @@
+import { describe, expect, it } from 'vitest';
+import { parseMetadata, serializeMetadata, type CheckpointMetadata } from '../../runtime/checkpoint/metadata/metadata-format.js';
+import { METADATA_FORMAT } from '../../runtime/checkpoint/metadata/metadata-v1.js';
+
+const metadata: CheckpointMetadata = {
+  format: METADATA_FORMAT,
+  version: 1,
+  type: 'checkpoint',
+  jobId: 'orders-1a2b3c4d',
+  pipelineName: 'orders',
+  graphDigest: 'f'.repeat(64),
+  checkpointId: 12,
+  timestamp: 1_700_000_000_000,
+  maxParallelism: 128,
+  stateBackend: 'fs',
+  operators: [
+    {
+      uid: 'orders-source',
+      id: 'orders-source',
+      kind: 'source',
+      name: 'Source(orders)',
+      parallelism: 1,
+      state: [],
+      spec: { kind: 'source', connector: 'file' },
+      subtasks: [
+        {
+          subtask: 0,
+          keyGroupRange: { start: 0, end: 127 },
+          keyedState: [],
+          // Operator state keeps any plain data, numbers JSON cannot spell included.
+          operatorState: [{ name: 'splits', redistribution: 'split', items: [{ split: { id: 'a.jsonl' }, position: { byteOffset: 42, watermark: -Infinity }, finished: false }] }],
+        },
+      ],
+    },
+  ],
+};
+
+describe('checkpoint metadata', () => {
+  it('round-trips through its canonical text, which starts with the format and its version', () => {
+    const text = serializeMetadata(metadata);
+    expect(text.split('\n').slice(0, 4)).toEqual(['{', `  "format": "${METADATA_FORMAT}",`, '  "version": 1,', '  "checkpointId": 12,']);
+    expect(parseMetadata(text, 'chk-12/_metadata')).toEqual({ metadata });
+    expect(serializeMetadata({ ...metadata, operators: [...metadata.operators] })).toBe(text);
+  });
+
+  it('says a file is not JSON, and what likely happened', () => {
+    expect(parseMetadata('{"format": "sluice-checkpoint-met', 'x/_metadata')).toEqual({
+      error: 'x/_metadata is not valid JSON. Likely causes: the file was truncated (a copy or disk that ran out of space) or edited by hand, or it is not a Sluice _metadata file.',
+    });
+  });
+
+  it('recognises a foreign file', () => {
+    expect(parseMetadata('{"version": 3, "operatorStates": []}', 'x/_metadata')).toEqual({ error: expect.stringMatching(/^x\/_metadata is not Sluice checkpoint metadata .*Flink checkpoint/) });
+  });
+
+  it('refuses a version written by a newer Sluice, and an unknown one', () => {
+    expect(parseMetadata(JSON.stringify({ ...metadata, version: 9 }), 'm')).toEqual({ error: expect.stringMatching(/^m has metadata format version 9, newer than this Sluice reads \(up to 1\)/) });
+    expect(parseMetadata(JSON.stringify({ ...metadata, version: 0 }), 'm')).toEqual({ error: expect.stringMatching(/^m has an unknown metadata format version 0; known versions: 1/) });
+  });
+
+  it('names the field of a document that does not match its version’s schema', () => {
+    const broken = { ...metadata, operators: [{ ...metadata.operators[0]!, subtasks: [{ subtask: 0 }] }] };
+    expect(parseMetadata(JSON.stringify(broken), 'm')).toEqual({ error: expect.stringMatching(/^m is not valid version 1 metadata at operators\.0\.subtasks\.0\.keyGroupRange: /) });
+  });
+});

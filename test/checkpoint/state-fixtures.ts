@@ -1,0 +1,67 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterEach } from 'vitest';
+import type { CheckpointMetadata } from '../../runtime/checkpoint/metadata/metadata-format.js';
+import { METADATA_FORMAT, type OperatorStateEntry, type StateFile } from '../../runtime/checkpoint/metadata/metadata-v1.js';
+import type { CheckpointStorage } from '../../runtime/checkpoint/storage/checkpoint-storage.js';
+import { HeapKeyedStateBackend } from '../../runtime/state/heap-backend.js';
+
+/** Checkpoint data for storage and restore tests: keyed state, metadata, temporary directories. */
+
+/** A temporary directory removed after the test. */
+export function tempDir(): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sluice-chk-test-'));
+  dirs.push(dir);
+  return dir;
+}
+const dirs: string[] = [];
+afterEach(() => {
+  for (const dir of dirs.splice(0)) fs.rmSync(dir, { recursive: true, force: true });
+});
+
+/** Keyed value state `count` with `values[keyGroup]` under key `["k<keyGroup>"]`, over all 128 key groups. */
+export function backendWith(values: Record<number, number>): HeapKeyedStateBackend {
+  const backend = new HeapKeyedStateBackend('fs', 128, { start: 0, end: 127 });
+  backend.register('count', 'value');
+  for (const [keyGroup, value] of Object.entries(values)) backend.put('count', Number(keyGroup), `["k${keyGroup}"]`, '', value);
+  return backend;
+}
+
+/** Metadata of one operator `counts` (a group aggregate at parallelism 1) whose keyed state is `files`. */
+export function metadataFor(checkpointId: number, files: StateFile[], operator: Partial<OperatorStateEntry> = {}): CheckpointMetadata {
+  return {
+    format: METADATA_FORMAT,
+    version: 1,
+    type: 'checkpoint',
+    jobId: 'job',
+    pipelineName: 'test',
+    graphDigest: 'd',
+    checkpointId,
+    timestamp: 1000 * checkpointId,
+    maxParallelism: 128,
+    stateBackend: 'fs',
+    operators: [
+      {
+        uid: 'counts',
+        id: 'counts',
+        kind: 'group_aggregate',
+        name: 'counts',
+        parallelism: 1,
+        state: [],
+        spec: {},
+        subtasks: [{ subtask: 0, keyGroupRange: { start: 0, end: 127 }, keyedState: files, operatorState: [] }],
+        ...operator,
+      },
+    ],
+  };
+}
+
+/** Writes `backend`'s state as checkpoint `checkpointId` of operator `counts` and completes it. */
+export async function writeCheckpoint(storage: CheckpointStorage, checkpointId: number, backend: HeapKeyedStateBackend): Promise<StateFile[]> {
+  const snapshot = backend.snapshot();
+  const files = await storage.writeKeyedState(checkpointId, 'counts-0', snapshot);
+  snapshot.release();
+  await storage.complete(metadataFor(checkpointId, files));
+  return files;
+}
