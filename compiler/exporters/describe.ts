@@ -18,7 +18,8 @@ export function formatDuration(ms: number): string {
   return `${ms / size} ${unit}`;
 }
 
-function describeWindow(window: WindowSpec): string {
+/** `TUMBLE(10 s)`, `HOP(2 s, 10 s)`, `SESSION(30 min)`. */
+export function describeWindow(window: WindowSpec): string {
   switch (window.type) {
     case 'tumble':
       return `TUMBLE(${formatDuration(window.sizeMs)})`;

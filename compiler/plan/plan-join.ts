@@ -1,6 +1,7 @@
 import { spanBetween, type Expr, type JoinStep } from '../../grammar/ast/index.js';
 import { Diagnostics } from '../diagnostics/catalogue.js';
 import { DiagnosticBag } from '../diagnostics/diagnostic.js';
+import { describeWindow } from '../exporters/describe.js';
 import { checkCondition } from '../expressions/check-expr.js';
 import { Scope } from '../expressions/scope.js';
 import type { TypedExpr } from '../expressions/typed-expr.js';
@@ -24,17 +25,6 @@ const LABEL: Record<Strategy['kind'], string> = { join: 'Join', interval_join: '
 /** Window functions and durations alike; where the time column was is irrelevant once rows carry their window. */
 function sameWindow(a: WindowSpec, b: WindowSpec): boolean {
   return JSON.stringify({ ...a, timeIndex: 0 }) === JSON.stringify({ ...b, timeIndex: 0 });
-}
-
-function describeWindow(w: WindowSpec): string {
-  switch (w.type) {
-    case 'tumble':
-      return `TUMBLE(${w.sizeMs} ms)`;
-    case 'hop':
-      return `HOP(${w.slideMs} ms, ${w.sizeMs} ms)`;
-    case 'session':
-      return `SESSION(${w.gapMs} ms)`;
-  }
 }
 
 function isColumn(e: TypedExpr, index: number): boolean {
