@@ -3,7 +3,10 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Command, CommanderError } from 'commander';
 import { registerCompileCommand } from './commands/compile.js';
+import { registerListCommand } from './commands/list.js';
 import { registerRunCommand } from './commands/run.js';
+import { registerSavepointCommand } from './commands/savepoint.js';
+import { registerStopCommand } from './commands/stop.js';
 import { exitCodeFor, type CommandOutcome } from './exit-codes.js';
 import { processIO, type CliIO } from './output.js';
 
@@ -14,7 +17,7 @@ import { processIO, type CliIO } from './output.js';
  */
 type RegisterCommand = (program: Command, io: CliIO, finish: (outcome: CommandOutcome) => void) => void;
 
-const COMMANDS: readonly RegisterCommand[] = [registerCompileCommand, registerRunCommand];
+const COMMANDS: readonly RegisterCommand[] = [registerCompileCommand, registerRunCommand, registerListCommand, registerSavepointCommand, registerStopCommand];
 
 /** The package's version, from the package.json above this file (cli/ when run from source, dist/cli/ when built). */
 function packageVersion(): string {

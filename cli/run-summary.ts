@@ -5,7 +5,12 @@ import type { RunSnapshot } from './run-monitor.js';
 import type { StopSignal } from './signals.js';
 
 /** How a `sluice run` ended, as the summary tells it. */
-export type RunEnding = { readonly kind: 'finished' } | { readonly kind: 'stopped'; readonly signal: StopSignal } | { readonly kind: 'failed' };
+export type RunEnding =
+  | { readonly kind: 'finished' }
+  | { readonly kind: 'stopped'; readonly signal: StopSignal }
+  /** The reader of standard output went away (`sluice run job.pipe | head`). */
+  | { readonly kind: 'output-closed' }
+  | { readonly kind: 'failed' };
 
 function headline(pipeline: string, ending: RunEnding, durationMs: number): string {
   const duration = formatDuration(durationMs);
@@ -14,6 +19,8 @@ function headline(pipeline: string, ending: RunEnding, durationMs: number): stri
       return `job '${pipeline}' finished in ${duration}`;
     case 'stopped':
       return `stopped by ${ending.signal} after ${duration}: job '${pipeline}' cancelled, uncommitted output discarded`;
+    case 'output-closed':
+      return `standard output was closed after ${duration}: job '${pipeline}' cancelled`;
     case 'failed':
       return `job '${pipeline}' failed after ${duration}`;
   }
@@ -52,26 +59,27 @@ export interface FailureFormatOptions {
   /** SLUICE_DEBUG=1: add the stack trace of the root cause. */
   readonly debug: boolean;
   readonly color: boolean;
+  /** Whether `Job.start` failed, rather than the running job. */
+  readonly starting: boolean;
 }
 
-function failureKind(error: unknown): string {
-  if (error instanceof OperatorFailure) return 'the job failed';
+function failureKind(error: unknown, starting: boolean): string {
   if (error instanceof CheckpointRestoreError) return 'cannot restore';
-  return 'the job could not start';
+  return starting && !(error instanceof OperatorFailure) ? 'the job could not start' : 'the job failed';
 }
 
 /**
  * Why the job stopped on an error. An OperatorFailure names the operator uid, the subtask, the place in the
  * .pipe file and, where known, the row and where it came from; a CheckpointRestoreError says why the saved
- * state cannot be restored and what to do; any other error is one the job met before it ran (a connector that
- * could not be set up, a process function that was not registered).
+ * state cannot be restored and what to do; other errors come from setting the job up (a connector, a process
+ * function that was not registered) or from its surroundings (standard output failing).
  */
 export function formatJobFailure(error: unknown, options: FailureFormatOptions): string {
   const label = options.color ? '\x1b[1m\x1b[31merror\x1b[0m\x1b[1m' : 'error';
   const reset = options.color ? '\x1b[0m' : '';
   const message = error instanceof Error ? error.message : String(error);
   const [first = '', ...details] = message.split('\n');
-  const lines = [`${label}: ${failureKind(error)}: ${first}${reset}`, ...details];
+  const lines = [`${label}: ${failureKind(error, options.starting)}: ${first}${reset}`, ...details];
   const cause = rootCause(error);
   if (options.debug && cause instanceof Error && cause.stack !== undefined) {
     lines.push(cause.stack);

@@ -9,7 +9,7 @@ import type { JobGraph } from '../../compiler/graph/job-graph.js';
 import type { SinkEnvironment, TextOutput } from '../../runtime/connectors/sink-connector.js';
 import { Job } from '../../runtime/execution/job.js';
 import { jobFunctions } from '../../runtime/execution/job-functions.js';
-import type { JobMetrics, JobOptions } from '../../runtime/execution/job-options.js';
+import type { JobMetrics, JobOptions, JobResult } from '../../runtime/execution/job-options.js';
 import { exitCodeFor, type CommandOutcome } from '../exit-codes.js';
 import { loadFunctions, type LoadedFunctions } from '../load-functions.js';
 import { MetricsWriter, metricsLine, type MetricsLine } from '../metrics-json.js';
@@ -109,25 +109,73 @@ function metricsOutputConflict(graph: JobGraph, metricsJson: string | undefined)
   });
 }
 
+type ErrorListener = (error: NodeJS.ErrnoException) => void;
+
+/** What `sluice run` uses of a Node stream beyond `write`, when the command's stream is one (not in tests). */
+interface NodeWritable extends OutputStream {
+  on(event: 'error', listener: ErrorListener): unknown;
+  once(event: 'drain' | 'close', listener: () => void): unknown;
+  off(event: 'drain' | 'close' | 'error', listener: ErrorListener): unknown;
+  readonly destroyed: boolean;
+}
+
+function isNodeWritable(stream: OutputStream): stream is NodeWritable {
+  const candidate = stream as Partial<NodeWritable>;
+  return typeof candidate.on === 'function' && typeof candidate.once === 'function' && typeof candidate.off === 'function' && typeof candidate.destroyed === 'boolean';
+}
+
 /**
  * A console sink's output on one of the command's streams. Writing clears the status line first, so rows never
- * land in the middle of it (stdout and stderr are usually the same terminal); `once('drain')` is passed on
- * when the stream has it, so a slow reader back-pressures the job.
+ * land in the middle of it (stdout and stderr are usually the same terminal). On a Node stream, a full buffer
+ * makes the sink wait for `drain`, so a slow reader back-pressures the job; a stream that broke (its reader went
+ * away) never drains, so its `close` wakes the sink too, and later rows are dropped while the job stops.
  */
 function consoleOutput(stream: OutputStream, status: StatusLine | undefined): TextOutput {
-  const drainable = stream as OutputStream & { once?: (event: 'drain', listener: () => void) => unknown };
-  const write = (chunk: string): boolean => {
-    status?.clear();
-    return stream.write(chunk) !== false;
+  if (!isNodeWritable(stream)) {
+    return {
+      write: (chunk) => {
+        status?.clear();
+        return stream.write(chunk) !== false;
+      },
+    };
+  }
+  return {
+    write: (chunk) => {
+      status?.clear();
+      return stream.destroyed || stream.write(chunk) !== false;
+    },
+    once: (_event, listener) => {
+      const wake = () => {
+        stream.off('drain', wake);
+        stream.off('close', wake);
+        listener();
+      };
+      stream.once('drain', wake);
+      stream.once('close', wake);
+    },
   };
-  return typeof drainable.once === 'function' ? { write, once: (event, listener) => drainable.once!(event, listener) } : { write };
 }
 
 function consoleSinks(io: CliIO, status: StatusLine | undefined): SinkEnvironment {
   return { stdout: consoleOutput(io.stdout, status), stderr: consoleOutput(io.stderr, status) };
 }
 
-const STATUS_OF_ENDING: Readonly<Record<RunEnding['kind'], MetricsLine['status']>> = { finished: 'finished', stopped: 'cancelled', failed: 'failed' };
+const STATUS_OF_ENDING: Readonly<Record<RunEnding['kind'], MetricsLine['status']>> = {
+  finished: 'finished',
+  stopped: 'cancelled',
+  'output-closed': 'cancelled',
+  failed: 'failed',
+};
+
+/**
+ * Calls `onError` when writing to `stream` fails (a Node stream reports write errors as events, which would
+ * otherwise crash the process). Returns the function that stops listening.
+ */
+function watchWriteErrors(stream: OutputStream, onError: ErrorListener): () => void {
+  if (!isNodeWritable(stream)) return () => undefined;
+  stream.on('error', onError);
+  return () => stream.off('error', onError);
+}
 
 /** Where the job's state comes from, as `Job.start` takes it. */
 function restoreOptions(flags: RunFlags, cwd: string): Pick<JobOptions, 'restoreFrom' | 'resume' | 'allowNonRestoredState'> {
@@ -136,6 +184,18 @@ function restoreOptions(flags: RunFlags, cwd: string): Pick<JobOptions, 'restore
     ...(flags.resume ? { resume: true } : {}),
     ...(flags.allowNonRestoredState ? { allowNonRestoredState: true } : {}),
   };
+}
+
+/**
+ * How a job whose `done` resolved ended. Standard output failing loses rows, so it fails the run, except when
+ * its reader went away (EPIPE: `| head` had enough), which ends the run like a stop. Otherwise a signal
+ * cancelled it, or its input ended.
+ */
+function endingOf(status: JobResult['status'], stoppedBy: StopSignal | undefined, outputFailure: NodeJS.ErrnoException | undefined): RunEnding {
+  if (outputFailure !== undefined && outputFailure.code !== 'EPIPE') return { kind: 'failed' };
+  if (status === 'finished') return { kind: 'finished' };
+  if (stoppedBy !== undefined) return { kind: 'stopped', signal: stoppedBy };
+  return outputFailure === undefined ? { kind: 'finished' } : { kind: 'output-closed' };
 }
 
 interface RunContext {
@@ -162,6 +222,12 @@ async function supervise(job: Job, context: RunContext): Promise<CommandOutcome>
   const stopReporting = reportJobEvents(job, { resumeRequested: flags.resume, write });
   const lineContext = (type: MetricsLine['type'], jobStatus: MetricsLine['status']) => ({ type, status: jobStatus, jobId: job.jobId, pipeline: graph.name, wallNow: env.now() });
   let stoppedBy: StopSignal | undefined;
+  let outputFailure: NodeJS.ErrnoException | undefined;
+  const unwatchOutput = watchWriteErrors(io.stdout, (error) => {
+    if (outputFailure !== undefined) return;
+    outputFailure = error;
+    void job.cancel();
+  });
   const unwatch = watchStopSignals(env.signals, {
     stop: (signal) => {
       stoppedBy = signal;
@@ -193,7 +259,8 @@ async function supervise(job: Job, context: RunContext): Promise<CommandOutcome>
   try {
     const result = await job.done;
     finalReading = result.metrics;
-    ending = result.status === 'cancelled' && stoppedBy !== undefined ? { kind: 'stopped', signal: stoppedBy } : { kind: 'finished' };
+    ending = endingOf(result.status, stoppedBy, outputFailure);
+    if (ending.kind === 'failed') failure = new Error(`cannot write to standard output: ${describeFsError(outputFailure)}`);
   } catch (error) {
     failure = error;
     finalReading = job.metrics();
@@ -207,7 +274,7 @@ async function supervise(job: Job, context: RunContext): Promise<CommandOutcome>
 
   monitor.observe(finalReading);
   const overall = monitor.overall();
-  if (ending.kind === 'failed') io.stderr.write(formatJobFailure(failure, { debug: io.env['SLUICE_DEBUG'] === '1', color: context.color }));
+  if (ending.kind === 'failed') io.stderr.write(formatJobFailure(failure, { debug: io.env['SLUICE_DEBUG'] === '1', color: context.color, starting: false }));
   if (metrics !== undefined) {
     metrics.write(metricsLine(overall, finalReading, lineContext('final', STATUS_OF_ENDING[ending.kind])));
     const writeError = await metrics.close();
@@ -215,9 +282,12 @@ async function supervise(job: Job, context: RunContext): Promise<CommandOutcome>
   }
   if (!flags.quiet) io.stderr.write(formatRunSummary(graph.name, ending, overall));
   else if (ending.kind === 'stopped') io.stderr.write(`stopped by ${ending.signal}\n`);
+  // Standard output is watched to the end: the final metrics line may be written to it.
+  unwatchOutput();
 
   switch (ending.kind) {
     case 'finished':
+    case 'output-closed':
       return { kind: 'completed', diagnostics: [] };
     case 'stopped':
       return { kind: 'stopped', signal: ending.signal };
@@ -255,7 +325,7 @@ export async function runRun(file: string, flags: RunFlags, io: CliIO, env: RunE
     job = await Job.start(graph, { ...jobFunctions(functions ?? {}), ...restoreOptions(flags, io.cwd), sinkEnvironment: consoleSinks(io, status) });
   } catch (error) {
     await metrics?.close();
-    io.stderr.write(formatJobFailure(error, { debug: io.env['SLUICE_DEBUG'] === '1', color }));
+    io.stderr.write(formatJobFailure(error, { debug: io.env['SLUICE_DEBUG'] === '1', color, starting: true }));
     return { kind: 'job-failed' };
   }
   if (!flags.quiet) io.stderr.write(`running '${graph.name}' as job ${job.jobId}; Ctrl-C stops it\n`);

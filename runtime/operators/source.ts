@@ -8,6 +8,13 @@ import { WatermarkTracker } from '../time/watermark-tracker.js';
 import type { OperatorContext, SourceOperator, SourcePollResult } from './operator.js';
 import { RowFailure } from './row-failure.js';
 
+/**
+ * How long a split must have returned nothing before it stops holding back the watermark (Flink's
+ * `withIdleness`). A split that is merely throttled (a generator's `rows-per-second`) alternates between rows and
+ * short waits and is never idle: were it, a downstream watermark could overtake its rows and make them late.
+ */
+export const SPLIT_IDLE_TIMEOUT_MS = 1000;
+
 /** What a source subtask records per split in its operator state: where to resume, or that it is finished. */
 export interface SplitState {
   readonly split: SplitDescriptor;
@@ -35,6 +42,8 @@ interface ActiveSplit {
   readonly input: number;
   finished: boolean;
   idleUntil: number;
+  /** Since when its reads have returned nothing (undefined: it returned rows last). */
+  idleSince: number | undefined;
   /** Highest value of the watermark expression seen. */
   watermark: number;
 }
@@ -51,7 +60,8 @@ export interface SourceOperatorOptions {
  * operator state after a restore) one batch at a time, rotating over splits. Watermarks come from the source's
  * `WATERMARK FOR` expression (which already subtracts the allowed delay): per split the maximum seen so far;
  * the subtask's watermark is the minimum over splits that are neither finished nor idle (WatermarkTracker).
- * When every remaining split is idle the subtask reports itself idle so it does not hold back downstream.
+ * When every remaining split is idle (it returned nothing for SPLIT_IDLE_TIMEOUT_MS) the subtask reports itself
+ * idle so it does not hold back downstream.
  */
 export class SourceOperatorImpl implements SourceOperator {
   readonly isSource = true;
@@ -100,7 +110,7 @@ export class SourceOperatorImpl implements SourceOperator {
   private addSplit(split: SplitDescriptor, position: SplitPosition | null): void {
     const reader = this.options.connector.createReader(split, position ?? undefined);
     const input = this.tracker.addInput();
-    this.splits.push({ split, reader, input, finished: false, idleUntil: 0, watermark: -Infinity });
+    this.splits.push({ split, reader, input, finished: false, idleUntil: 0, idleSince: undefined, watermark: -Infinity });
   }
 
   /**
@@ -171,12 +181,13 @@ export class SourceOperatorImpl implements SourceOperator {
         void split.reader.close();
         break;
       case 'idle':
-        split.idleUntil = this.ctx.clock.now() + (result.retryAfterMs ?? 0);
-        this.tracker.onStatus(split.input, true);
+      case 'more': {
+        const now = this.ctx.clock.now();
+        if (result.status === 'idle') split.idleUntil = now + (result.retryAfterMs ?? 0);
+        split.idleSince = rows.length > 0 || result.status === 'more' ? undefined : (split.idleSince ?? now);
+        this.tracker.onStatus(split.input, split.idleSince !== undefined && now - split.idleSince >= SPLIT_IDLE_TIMEOUT_MS);
         break;
-      case 'more':
-        this.tracker.onStatus(split.input, false);
-        break;
+      }
     }
     this.emitProgress();
     return this.allFinished() ? 'end' : 'more';

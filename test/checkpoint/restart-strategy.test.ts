@@ -38,6 +38,6 @@ describe('restart strategies', () => {
     expect(backoff.onFailure(0)).toEqual({ restart: true, delayMs: 50 });
     expect(backoff.onFailure(600)).toEqual({ restart: true, delayMs: 50 });
     expect(backoff.onFailure(1200)).toEqual({ restart: true, delayMs: 50 });
-    expect(backoff.onFailure(1300)).toEqual({ restart: false, reason: '3 failures within 1000 ms exceed the failure-rate restart strategy’s 2'.replace('’', "'") });
+    expect(backoff.onFailure(1300)).toEqual({ restart: false, reason: "3 failures within 1000 ms exceed the failure-rate restart strategy's 2" });
   });
 });

@@ -54,7 +54,7 @@ INSERT INTO out FROM bids |> SELECT price / 0 AS p UID 'divide';`,
   const failure = new OperatorFailure(operator, 1, 2, new RowFailure([7, 3], new Error('division by zero')), "source split 'nexmark-bid-1-of-2'");
 
   it('names the operator, the subtask, the row and its origin, with a hint instead of a stack', () => {
-    expect(formatJobFailure(failure, { debug: false, color: false })).toBe(
+    expect(formatJobFailure(failure, { debug: false, color: false, starting: false })).toBe(
       [
         "error: the job failed: operator 'divide' (Project(price / 0 AS p)) subtask 2/2 failed at job.pipe:3:30: division by zero",
         '  row: [7,3]',
@@ -66,11 +66,17 @@ INSERT INTO out FROM bids |> SELECT price / 0 AS p UID 'divide';`,
   });
 
   it('shows the stack of the root cause when debugging', () => {
-    expect(formatJobFailure(failure, { debug: true, color: false })).toMatch(/\nError: division by zero\n\s+at /);
+    expect(formatJobFailure(failure, { debug: true, color: false, starting: false })).toMatch(/\nError: division by zero\n\s+at /);
+  });
+
+  it('tells a job that could not start from one that failed', () => {
+    const unregistered = new Error("operator 'p' runs process function 'f', which was not given to Job.start");
+    expect(formatJobFailure(unregistered, { debug: false, color: false, starting: true })).toMatch(/^error: the job could not start: operator 'p' runs/);
+    expect(formatJobFailure(failure, { debug: false, color: false, starting: true })).toMatch(/^error: the job failed: /);
   });
 
   it('shows a refused restore with its own help and no hint about stacks', () => {
-    const text = formatJobFailure(new CheckpointRestoreError("state of uid 'gone' has no operator", 'pass --allow-non-restored-state'), { debug: false, color: false });
+    const text = formatJobFailure(new CheckpointRestoreError("state of uid 'gone' has no operator", 'pass --allow-non-restored-state'), { debug: false, color: false, starting: false });
     expect(text).toBe("error: cannot restore: state of uid 'gone' has no operator\nhelp: pass --allow-non-restored-state\n");
   });
 });

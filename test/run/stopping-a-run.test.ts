@@ -14,7 +14,7 @@ afterEach(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-describe('stopping sluice run with a signal', () => {
+describe('stopping sluice run', () => {
   it('cancels on SIGINT in a real process: exit 130, says so, and leaves no half-written output', async () => {
     const run = spawnSluice(['run', join(FIXTURES, 'slow.pipe'), '--metrics-json', '-'], dir);
     // The first metrics line comes after a second of running; by then the sink has flushed rows to a part file.
@@ -47,5 +47,15 @@ describe('stopping sluice run with a signal', () => {
     expect(run.stderr.text()).toMatch(/stopped by SIGTERM\n$/);
     // The command stops listening once it is done, leaving the process's signals as it found them.
     expect(env.signals.listenerCount('SIGINT') + env.signals.listenerCount('SIGTERM')).toBe(0);
+  });
+
+  it('stops quietly with exit 0 when the reader of standard output goes away', async () => {
+    const run = spawnSluice(['run', join(FIXTURES, 'chatty.pipe')], dir);
+    await until(() => run.stdout().length > 0, 60_000);
+    run.closeStdout();
+    const { code } = await run.exit;
+    expect(run.stderr()).toMatch(/^standard output was closed after .*: job 'chatty' cancelled$/m);
+    expect(run.stderr()).not.toContain('EPIPE');
+    expect(code).toBe(0);
   });
 });
