@@ -1,11 +1,13 @@
+import type { EventEmitter } from 'node:events';
 import type { CheckpointStats } from '../runtime/checkpoint/checkpoint-stats.js';
-import type { Job } from '../runtime/execution/job.js';
-import type { RestartEvent, RestoreInfo } from '../runtime/execution/job-events.js';
+import type { JobEvents, RestartEvent, RestoreInfo } from '../runtime/execution/job-events.js';
 import { formatDuration } from './format-numbers.js';
 
 export interface EventReportOptions {
   /** Whether `--resume` was given: then starting from scratch is news worth a line. */
   readonly resumeRequested: boolean;
+  /** `--quiet`: leave out where the state came from; restarts and aborted checkpoints are still reported. */
+  readonly quiet: boolean;
   /** Writes one line on standard error (clearing the status line first). */
   readonly write: (line: string) => void;
 }
@@ -36,8 +38,9 @@ function describeAbort(stats: CheckpointStats): string {
  * after failures, and aborted checkpoints. Completed checkpoints show in the status line and the metrics
  * instead of a line each. Returns the function that stops listening.
  */
-export function reportJobEvents(job: Job, options: EventReportOptions): () => void {
+export function reportJobEvents(job: EventEmitter<JobEvents>, options: EventReportOptions): () => void {
   const onRestored = (info: RestoreInfo) => {
+    if (options.quiet) return;
     for (const line of describeRestore(info, options.resumeRequested)) options.write(line);
   };
   const onRestart = (event: RestartEvent) => options.write(describeRestart(event));

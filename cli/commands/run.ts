@@ -10,6 +10,8 @@ import type { SinkEnvironment, TextOutput } from '../../runtime/connectors/sink-
 import { Job } from '../../runtime/execution/job.js';
 import { jobFunctions } from '../../runtime/execution/job-functions.js';
 import type { JobMetrics, JobOptions, JobResult } from '../../runtime/execution/job-options.js';
+import { startJobControl } from '../control/job-control.js';
+import { controllableJob } from '../control/runtime-job.js';
 import { exitCodeFor, type CommandOutcome } from '../exit-codes.js';
 import { loadFunctions, type LoadedFunctions } from '../load-functions.js';
 import { MetricsWriter, metricsLine, type MetricsLine } from '../metrics-json.js';
@@ -219,7 +221,7 @@ async function supervise(job: Job, context: RunContext): Promise<CommandOutcome>
     status?.clear();
     io.stderr.write(`${line}\n`);
   };
-  const stopReporting = reportJobEvents(job, { resumeRequested: flags.resume, write });
+  const stopReporting = reportJobEvents(job, { resumeRequested: flags.resume, quiet: flags.quiet, write });
   const lineContext = (type: MetricsLine['type'], jobStatus: MetricsLine['status']) => ({ type, status: jobStatus, jobId: job.jobId, pipeline: graph.name, wallNow: env.now() });
   let stoppedBy: StopSignal | undefined;
   let outputFailure: NodeJS.ErrnoException | undefined;
@@ -239,6 +241,10 @@ async function supervise(job: Job, context: RunContext): Promise<CommandOutcome>
       env.forceExit(exitCodeFor({ kind: 'stopped', signal }));
     },
   });
+
+  // `sluice savepoint`, `sluice stop` and `sluice list` reach the job through its control socket while it runs.
+  // Set up after the listeners above, which must be in place before the job's first event or output error.
+  const control = await startJobControl(controllableJob(job), { pipelineName: graph.config.pipelineName, savepointsDir: graph.config.state.savepointsDir, io, log: write });
 
   const tickMs = status === undefined ? env.metricsIntervalMs : env.statusIntervalMs;
   const metricsEvery = Math.max(1, Math.round(env.metricsIntervalMs / tickMs));
@@ -270,6 +276,7 @@ async function supervise(job: Job, context: RunContext): Promise<CommandOutcome>
     unwatch();
     stopReporting();
     status?.clear();
+    await control.close();
   }
 
   monitor.observe(finalReading);

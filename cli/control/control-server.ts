@@ -132,6 +132,7 @@ export class ControlServer {
     } catch (error) {
       // Like Flink's stop-with-savepoint: when the savepoint fails, the job keeps running.
       this.stopping = false;
+      log(`stop failed, the job keeps running: ${reasonOf(error)}`);
       return failure('failed', reasonOf(error));
     }
   }

@@ -31,28 +31,24 @@ function failingOnce(armed: () => boolean): ScalarUdf {
 }
 
 /** Runs the Nexmark join pipeline to its end; small batches so that checkpoints fall between many of them. */
-async function run(settings: Record<string, string>, checked: ScalarUdf, options: { paced: boolean } = { paced: true }) {
+async function run(settings: Record<string, string>, checked: (afterACheckpoint: () => boolean) => ScalarUdf, options = { paced: true }) {
   const dir = tempDir();
   const sinkDir = path.join(dir, 'out');
   const pipe = nexmarkJoinPipe({ sinkDir, events: EVENTS, withUdf: true, ...(options.paced ? { eventsPerSecond: EVENTS_PER_SECOND } : {}) });
   const graph = compilePipe(pipe, { functions: { scalars: [signature] }, settings: { ...settings, 'state.checkpoints.dir': path.join(dir, 'checkpoints') } });
-  const job = await Job.start(graph, { udfs: { checked }, batchSize: 8 });
+  let completed = 0;
+  const job = await Job.start(graph, { udfs: { checked: checked(() => completed > 0) }, batchSize: 8 });
   const restarts: RestartEvent[] = [];
   job.on('checkpoint-completed', () => completed++);
   job.on('restart', (event) => restarts.push(event));
-  let completed = 0;
-  armed = () => completed >= 1;
   await job.done;
   return { rows: committedRows(sinkDir), hidden: fs.readdirSync(sinkDir).filter((name) => name.startsWith('.')), restarts };
 }
 
-/** Whether the failing UDF may fail now: once the job running has completed a checkpoint. */
-let armed: () => boolean = () => false;
-
 describe('recovery inside a run', () => {
   let undisturbed: string[];
   beforeAll(async () => {
-    undisturbed = (await run({}, { ...signature, fn: keepMost }, { paced: false })).rows;
+    undisturbed = (await run({}, () => ({ ...signature, fn: keepMost }), { paced: false })).rows;
   });
 
   it.each([
@@ -69,7 +65,7 @@ describe('recovery inside a run', () => {
         'restart-strategy.type': 'fixed-delay',
         'restart-strategy.fixed-delay.delay': '0ms',
       },
-      failingOnce(() => armed()),
+      failingOnce,
     );
     expect(undisturbed.length).toBe(277);
     expect(failing.restarts).toHaveLength(1);

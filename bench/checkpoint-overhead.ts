@@ -1,0 +1,146 @@
+/**
+ * What checkpoints cost: Nexmark queries run without checkpoints and with one every second (exactly-once, fs and
+ * disk backends), each run in a fresh child process. Prints throughput per CPU-second and its overhead against
+ * no checkpoints, and per run the checkpoints' count, duration, alignment time, sync/async time and size.
+ *
+ *   npx tsx bench/checkpoint-overhead.ts [--query q5,q8] [--events N] [--parallelism P] [--json]
+ */
+import { execFile } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import type { JobGraph } from '../compiler/graph/job-graph.js';
+import type { CheckpointStats } from '../runtime/checkpoint/checkpoint-stats.js';
+import { compileQuery, isNexmarkQuery, runQuery, startQuery, type NexmarkQuery } from './nexmark/queries.js';
+
+type Mode = 'none' | 'fs' | 'disk';
+const MODES: readonly Mode[] = ['none', 'fs', 'disk'];
+
+interface Spec {
+  readonly query: NexmarkQuery;
+  readonly events: number;
+  readonly parallelism: number;
+  readonly mode: Mode;
+}
+
+interface Result extends Spec {
+  readonly cpuSeconds: number;
+  readonly wallSeconds: number;
+  readonly rowsOut: number;
+  readonly checkpoints: readonly CheckpointStats[];
+}
+
+/** The query with checkpoints every second into a fresh directory, or without. */
+function graphFor(spec: Spec, checkpointsDir: string): JobGraph {
+  const graph = compileQuery(spec.query, { events: spec.events, rate: 10_000, parallelism: spec.parallelism });
+  if (spec.mode === 'none') return graph;
+  const { config } = graph;
+  return {
+    ...graph,
+    config: {
+      ...config,
+      checkpointing: { ...config.checkpointing, intervalMs: 1000 },
+      state: { ...config.state, backend: spec.mode, checkpointsDir },
+    },
+  };
+}
+
+async function measure(spec: Spec): Promise<Result> {
+  const checkpointsDir = fs.mkdtempSync(path.join(os.tmpdir(), 'sluice-bench-chk-'));
+  try {
+    const graph = graphFor(spec, checkpointsDir);
+    let rowsOut = 0;
+    const checkpoints: CheckpointStats[] = [];
+    const cpuBefore = process.cpuUsage();
+    const started = performance.now();
+    if (spec.mode === 'none') {
+      await runQuery(graph, (rows) => {
+        rowsOut += rows.length;
+      });
+    } else {
+      const job = await startQuery(graph, (rows) => {
+        rowsOut += rows.length;
+      });
+      job.on('checkpoint-completed', (stats) => checkpoints.push(stats));
+      await job.done;
+    }
+    const cpu = process.cpuUsage(cpuBefore);
+    return { ...spec, cpuSeconds: (cpu.user + cpu.system) / 1e6, wallSeconds: (performance.now() - started) / 1000, rowsOut, checkpoints };
+  } finally {
+    fs.rmSync(checkpointsDir, { recursive: true, force: true });
+  }
+}
+
+const THIS_FILE = fileURLToPath(import.meta.url);
+
+function measureInChild(spec: Spec): Promise<Result> {
+  return new Promise((resolve, reject) => {
+    execFile(process.execPath, [...process.execArgv, THIS_FILE, '--child', JSON.stringify(spec)], { maxBuffer: 64 * 1024 * 1024 }, (error, stdout) => {
+      if (error !== null) reject(error);
+      else resolve(JSON.parse(stdout) as Result);
+    });
+  });
+}
+
+const mean = (values: readonly number[]) => (values.length === 0 ? 0 : values.reduce((a, b) => a + b, 0) / values.length);
+const max = (values: readonly number[]) => values.reduce((a, b) => Math.max(a, b), 0);
+const ms = (value: number) => `${value.toFixed(1)} ms`;
+
+function describe(result: Result, baseline: Result): string[] {
+  const rate = result.events / result.cpuSeconds;
+  const overhead = 1 - rate / (baseline.events / baseline.cpuSeconds);
+  const line = [
+    result.query.padEnd(4),
+    result.mode.padEnd(5),
+    `${Math.round(rate / 1000).toLocaleString('en-US').padStart(6)} K ev/CPU-s`,
+    result.mode === 'none' ? '' : `overhead ${(overhead * 100).toFixed(1).padStart(5)} %`,
+    `wall ${result.wallSeconds.toFixed(2)} s`,
+    `rows ${result.rowsOut}${result.rowsOut === baseline.rowsOut ? '' : ' MISMATCH'}`,
+  ].join('  ');
+  if (result.checkpoints.length === 0) return [line];
+  const periodic = result.checkpoints.filter((c) => !c.final);
+  const all = result.checkpoints;
+  return [
+    line,
+    `        ${all.length} checkpoints (${periodic.length} periodic + final): duration mean ${ms(mean(all.map((c) => c.durationMs)))}, ` +
+      `max ${ms(max(all.map((c) => c.durationMs)))}; alignment mean ${ms(mean(all.map((c) => c.alignmentMs)))}, max ${ms(max(all.map((c) => c.alignmentMs)))}; ` +
+      `sync mean ${ms(mean(all.map((c) => c.syncMs)))}; async mean ${ms(mean(all.map((c) => c.asyncMs)))}; ` +
+      `size mean ${Math.round(mean(all.map((c) => c.bytes)) / 1024)} KiB`,
+  ];
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      child: { type: 'string' },
+      query: { type: 'string', default: 'q5,q8' },
+      events: { type: 'string', default: '1000000' },
+      parallelism: { type: 'string', default: '1' },
+      json: { type: 'boolean', default: false },
+    },
+  });
+  if (values.child !== undefined) {
+    process.stdout.write(JSON.stringify(await measure(JSON.parse(values.child) as Spec)));
+    return;
+  }
+  const queries = values.query.split(',').map((q) => q.trim());
+  for (const query of queries) if (!isNexmarkQuery(query)) throw new Error(`--query: unknown query '${query}'`);
+  const events = Number(values.events);
+  const parallelism = Number(values.parallelism);
+  console.log(`Checkpoint overhead: checkpoints every second (exactly-once) vs none, ${events.toLocaleString('en-US')} events, parallelism ${parallelism}`);
+  for (const query of queries as NexmarkQuery[]) {
+    const results: Result[] = [];
+    for (const mode of MODES) results.push(await measureInChild({ query, events, parallelism, mode }));
+    for (const result of results) for (const line of describe(result, results[0]!)) console.log(line);
+    if (values.json) for (const result of results) console.log(JSON.stringify({ ...result, checkpoints: result.checkpoints.length }));
+  }
+}
+
+try {
+  await main();
+} catch (error) {
+  console.error(error instanceof Error ? error.message : error);
+  process.exitCode = 1;
+}
