@@ -19,6 +19,7 @@ export function createPrintSinkWriter(options: ConnectorOptions, schema: StreamS
 }
 
 export class PrintSinkWriter implements SinkWriter {
+  readonly flushEachBatch = true;
   private buffered = '';
   private readonly formatters: ((value: unknown) => string)[];
   private readonly kindPrefixes: string[];

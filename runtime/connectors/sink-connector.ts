@@ -29,6 +29,8 @@ export interface Committable {
 }
 
 export interface SinkWriter {
+  /** Flush after every batch rather than every few thousand rows: output read by people as it happens (print). */
+  readonly flushEachBatch?: boolean;
   /** Buffers rows (in the sink schema's column order); no I/O. `kinds[i]` is the RowKind of `rows[i]`. */
   write(rows: readonly (readonly unknown[])[], kinds?: Uint8Array): void;
   /** Writes the buffered rows out (to the open in-progress file, the console, …) and rolls files when due. */

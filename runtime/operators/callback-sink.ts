@@ -23,7 +23,8 @@ export class CallbackSinkWriter implements SinkWriter {
 
   write(rows: readonly (readonly unknown[])[], kinds?: Uint8Array): void {
     const result = this.callback(rows, kinds === undefined ? { subtask: this.subtask } : { subtask: this.subtask, kinds });
-    if (result !== undefined) {
+    // Callbacks typed to return void may still return a value (`rows => out.push(...rows)`): only promises are awaited.
+    if (result instanceof Promise) {
       this.inFlight.push(
         result.then(undefined, (error: unknown) => {
           this.failure ??= { error };

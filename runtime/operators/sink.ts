@@ -48,7 +48,7 @@ export class SinkOperator extends BaseOperator {
   processBatch(batch: RecordBatch): void {
     this.writer.write(batch.rows, batch.kinds);
     this.unflushedRows += batch.rows.length;
-    if (this.unflushedRows >= FLUSH_EVERY_ROWS) {
+    if (this.unflushedRows >= FLUSH_EVERY_ROWS || this.writer.flushEachBatch === true) {
       this.unflushedRows = 0;
       this.ctx.defer(this.writer.flush());
     }
