@@ -44,14 +44,6 @@ interface Sample {
   readonly blockedMs: number;
 }
 
-/**
- * Rows a source skipped as unparsable under `'format.ignore-parse-errors'`. The runtime's metrics do not
- * report them yet; they are counted as soon as a source's report carries `parseErrorsSkipped`.
- */
-function parseErrorsOf(report: OperatorMetricsReport): number {
-  return 'parseErrorsSkipped' in report && typeof report.parseErrorsSkipped === 'number' ? report.parseErrorsSkipped : 0;
-}
-
 /** The lowest watermark of the reports that have one; null when none has. */
 function lowestWatermark(reports: readonly OperatorMetricsReport[]): number | null {
   let lowest: number | null = null;
@@ -142,7 +134,7 @@ export class RunMonitor {
       watermark: this.eventTime ? lowestWatermark(reports.filter((report) => sinkIds.has(report.id))) : null,
       backpressure: Math.min(1, blockedMs / Math.max(sample.elapsedMs - baseline.elapsedMs, 1)),
       lateRowsDropped: reports.reduce((total, report) => total + report.lateRowsDropped, 0),
-      parseErrorsSkipped: reports.reduce((total, report) => total + parseErrorsOf(report), 0),
+      parseErrorsSkipped: reports.reduce((total, report) => total + report.parseErrorsSkipped, 0),
       checkpoints: metrics?.checkpoints ?? null,
     };
   }

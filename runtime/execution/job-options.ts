@@ -68,6 +68,8 @@ export interface OperatorMetricsReport {
   readonly recordsIn: number;
   readonly recordsOut: number;
   readonly lateRowsDropped: number;
+  /** Sources: rows skipped as unparsable. */
+  readonly parseErrorsSkipped: number;
   /** Since the previous `metrics()` call (or the start). */
   readonly recordsInPerSecond: number;
   readonly recordsOutPerSecond: number;

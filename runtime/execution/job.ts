@@ -269,6 +269,7 @@ export class Job extends EventEmitter<JobEvents> {
         recordsIn,
         recordsOut,
         lateRowsDropped: hosts.reduce((sum, h) => sum + h.metrics.lateRowsDropped, 0),
+        parseErrorsSkipped: hosts.reduce((sum, h) => sum + h.metrics.parseErrorsSkipped, 0),
         recordsInPerSecond: (recordsIn - previous.in) / seconds,
         recordsOutPerSecond: (recordsOut - previous.out) / seconds,
         watermark: watermark === -Infinity ? null : watermark,

@@ -9,7 +9,7 @@ import type { Committable, SinkWriter } from '../connectors/sink-connector.js';
 export type SinkCallback = (
   rows: readonly (readonly unknown[])[],
   info: { readonly subtask: number; readonly kinds?: Uint8Array },
-) => void | Promise<void>;
+) => unknown;
 
 export class CallbackSinkWriter implements SinkWriter {
   private inFlight: Promise<void>[] = [];
@@ -23,7 +23,7 @@ export class CallbackSinkWriter implements SinkWriter {
 
   write(rows: readonly (readonly unknown[])[], kinds?: Uint8Array): void {
     const result = this.callback(rows, kinds === undefined ? { subtask: this.subtask } : { subtask: this.subtask, kinds });
-    // Callbacks typed to return void may still return a value (`rows => out.push(...rows)`): only promises are awaited.
+    // Whatever else a callback returns (`rows => out.push(...rows)`) is ignored: only promises are awaited.
     if (result instanceof Promise) {
       this.inFlight.push(
         result.then(undefined, (error: unknown) => {

@@ -7,6 +7,8 @@ export class OperatorMetrics {
   recordsOut = 0;
   /** Rows an event-time operator dropped because they arrived behind the watermark. */
   lateRowsDropped = 0;
+  /** Rows a source skipped because they could not be parsed (`'format.ignore-parse-errors' = 'true'`). */
+  parseErrorsSkipped = 0;
   /** The last watermark the operator received (or, for a source, emitted). */
   watermark = -Infinity;
 }

@@ -46,6 +46,8 @@ interface ActiveSplit {
   idleSince: number | undefined;
   /** Highest value of the watermark expression seen. */
   watermark: number;
+  /** The reader's count of skipped unparsable rows already added to the metrics. */
+  skippedCounted: number;
 }
 
 export interface SourceOperatorOptions {
@@ -110,7 +112,7 @@ export class SourceOperatorImpl implements SourceOperator {
   private addSplit(split: SplitDescriptor, position: SplitPosition | null): void {
     const reader = this.options.connector.createReader(split, position ?? undefined);
     const input = this.tracker.addInput();
-    this.splits.push({ split, reader, input, finished: false, idleUntil: 0, idleSince: undefined, watermark: -Infinity });
+    this.splits.push({ split, reader, input, finished: false, idleUntil: 0, idleSince: undefined, watermark: -Infinity, skippedCounted: 0 });
   }
 
   /**
@@ -168,6 +170,11 @@ export class SourceOperatorImpl implements SourceOperator {
 
   private accept(split: ActiveSplit, result: ReadResult, position: string): SourcePollResult {
     const { rows } = result;
+    const skipped = split.reader.skippedRows;
+    if (skipped !== split.skippedCounted) {
+      this.ctx.metrics.parseErrorsSkipped += skipped - split.skippedCounted;
+      split.skippedCounted = skipped;
+    }
     if (rows.length > 0) {
       this.ctx.setRecordOrigin(`source ${position}`);
       if (this.watermarkOf !== undefined) this.advanceSplitWatermark(split, rows);

@@ -28,7 +28,7 @@ describe('sink flushing', () => {
         if (printed !== '') resolve();
       });
     }
-    const job = await Job.start(compilePipe(PROGRAM), { sources: new Map([['s', rows()]]), sinkEnvironment: { stdout } });
+    const job = await Job.start(compilePipe(PROGRAM), { sources: { s: rows() }, sinkEnvironment: { stdout } });
     await job.done;
     expect(printed).toBe('+I[1]\n');
   });
@@ -36,11 +36,12 @@ describe('sink flushing', () => {
   it('accepts a sink callback that returns something other than a promise', async () => {
     const out: unknown[][] = [];
     const job = await Job.start(compilePipe(PROGRAM), {
-      sources: new Map([['s', [[1], [2]]]]),
-      sinks: new Map([
-        ['console', (rows: readonly (readonly unknown[])[]) => out.push(...rows.map((r) => [...r]))],
-        ['seen', () => undefined],
-      ]),
+      sources: { s: [[1], [2]] },
+      sinks: {
+        // Returns push's count, not a promise.
+        console: (rows) => out.push(...rows.map((r) => [...r])),
+        seen: () => undefined,
+      },
     });
     await job.done;
     expect(out).toEqual([[1], [2]]);
