@@ -76,3 +76,9 @@ export type {
 // `sluice run --metrics-json`: the shape of each JSON line, for scripts that read them.
 export { MetricsLineSchema, METRICS_JSON_VERSION } from './cli/metrics-json.js';
 export type { MetricsLine } from './cli/metrics-json.js';
+
+// Job control: makes a job run inside your process reachable by `sluice savepoint`, `sluice stop` and `sluice list`
+// (a local socket, authorized by a token in a per-user registry file).
+export { startJobControl } from './cli/control/job-control.js';
+export type { JobControl, JobControlContext } from './cli/control/job-control.js';
+export type { ControllableJob } from './cli/control/controllable-job.js';

@@ -1,7 +1,8 @@
 /**
- * What checkpoints cost: Nexmark queries run without checkpoints and with one every second (exactly-once, fs and
- * disk backends), each run in a fresh child process. Prints throughput per CPU-second and its overhead against
- * no checkpoints, and per run the checkpoints' count, duration, alignment time, sync/async time and size.
+ * What checkpoints cost: Nexmark queries run without checkpoints and with one every second (exactly-once), on heap
+ * state (`fs`) and on disk state, each run in a fresh child process. Prints throughput per CPU-second and its
+ * overhead against the same backend without checkpoints, and the checkpoints' count, duration, alignment time,
+ * sync/async time and size.
  *
  *   npx tsx bench/checkpoint-overhead.ts [--query q5,q8] [--events N] [--parallelism P] [--json]
  */
@@ -13,36 +14,36 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import type { JobGraph } from '../compiler/graph/job-graph.js';
 import type { CheckpointStats } from '../runtime/checkpoint/checkpoint-stats.js';
-import { compileQuery, isNexmarkQuery, runQuery, startQuery, type NexmarkQuery } from './nexmark/queries.js';
+import { compileQuery, isNexmarkQuery, startQuery, type NexmarkQuery } from './nexmark/queries.js';
 
-type Mode = 'none' | 'fs' | 'disk';
-const MODES: readonly Mode[] = ['none', 'fs', 'disk'];
+/** Heap state (checkpoints written by `fs`) and disk state, each without and with checkpoints. */
+const BACKENDS = ['fs', 'disk'] as const;
 
 interface Spec {
   readonly query: NexmarkQuery;
   readonly events: number;
   readonly parallelism: number;
-  readonly mode: Mode;
+  readonly backend: (typeof BACKENDS)[number];
+  readonly checkpoints: boolean;
 }
 
 interface Result extends Spec {
   readonly cpuSeconds: number;
   readonly wallSeconds: number;
   readonly rowsOut: number;
-  readonly checkpoints: readonly CheckpointStats[];
+  readonly completed: readonly CheckpointStats[];
 }
 
 /** The query with checkpoints every second into a fresh directory, or without. */
 function graphFor(spec: Spec, checkpointsDir: string): JobGraph {
   const graph = compileQuery(spec.query, { events: spec.events, rate: 10_000, parallelism: spec.parallelism });
-  if (spec.mode === 'none') return graph;
   const { config } = graph;
   return {
     ...graph,
     config: {
       ...config,
-      checkpointing: { ...config.checkpointing, intervalMs: 1000 },
-      state: { ...config.state, backend: spec.mode, checkpointsDir },
+      checkpointing: { ...config.checkpointing, intervalMs: spec.checkpoints ? 1000 : null },
+      state: { ...config.state, backend: spec.backend, checkpointsDir },
     },
   };
 }
@@ -52,22 +53,16 @@ async function measure(spec: Spec): Promise<Result> {
   try {
     const graph = graphFor(spec, checkpointsDir);
     let rowsOut = 0;
-    const checkpoints: CheckpointStats[] = [];
+    const completed: CheckpointStats[] = [];
     const cpuBefore = process.cpuUsage();
     const started = performance.now();
-    if (spec.mode === 'none') {
-      await runQuery(graph, (rows) => {
-        rowsOut += rows.length;
-      });
-    } else {
-      const job = await startQuery(graph, (rows) => {
-        rowsOut += rows.length;
-      });
-      job.on('checkpoint-completed', (stats) => checkpoints.push(stats));
-      await job.done;
-    }
+    const job = await startQuery(graph, (rows) => {
+      rowsOut += rows.length;
+    });
+    job.on('checkpoint-completed', (stats) => completed.push(stats));
+    await job.done;
     const cpu = process.cpuUsage(cpuBefore);
-    return { ...spec, cpuSeconds: (cpu.user + cpu.system) / 1e6, wallSeconds: (performance.now() - started) / 1000, rowsOut, checkpoints };
+    return { ...spec, cpuSeconds: (cpu.user + cpu.system) / 1e6, wallSeconds: (performance.now() - started) / 1000, rowsOut, completed };
   } finally {
     fs.rmSync(checkpointsDir, { recursive: true, force: true });
   }
@@ -93,15 +88,16 @@ function describe(result: Result, baseline: Result): string[] {
   const overhead = 1 - rate / (baseline.events / baseline.cpuSeconds);
   const line = [
     result.query.padEnd(4),
-    result.mode.padEnd(5),
+    result.backend.padEnd(5),
+    (result.checkpoints ? 'checkpoints every 1 s' : 'no checkpoints').padEnd(21),
     `${Math.round(rate / 1000).toLocaleString('en-US').padStart(6)} K ev/CPU-s`,
-    result.mode === 'none' ? '' : `overhead ${(overhead * 100).toFixed(1).padStart(5)} %`,
+    result.checkpoints ? `overhead ${(overhead * 100).toFixed(1).padStart(5)} %` : ''.padEnd(16),
     `wall ${result.wallSeconds.toFixed(2)} s`,
     `rows ${result.rowsOut}${result.rowsOut === baseline.rowsOut ? '' : ' MISMATCH'}`,
   ].join('  ');
-  if (result.checkpoints.length === 0) return [line];
-  const periodic = result.checkpoints.filter((c) => !c.final);
-  const all = result.checkpoints;
+  if (result.completed.length === 0) return [line];
+  const periodic = result.completed.filter((c) => !c.final);
+  const all = result.completed;
   return [
     line,
     `        ${all.length} checkpoints (${periodic.length} periodic + final): duration mean ${ms(mean(all.map((c) => c.durationMs)))}, ` +
@@ -116,7 +112,7 @@ async function main(): Promise<void> {
     options: {
       child: { type: 'string' },
       query: { type: 'string', default: 'q5,q8' },
-      events: { type: 'string', default: '1000000' },
+      events: { type: 'string', default: '300000' },
       parallelism: { type: 'string', default: '1' },
       json: { type: 'boolean', default: false },
     },
@@ -131,10 +127,14 @@ async function main(): Promise<void> {
   const parallelism = Number(values.parallelism);
   console.log(`Checkpoint overhead: checkpoints every second (exactly-once) vs none, ${events.toLocaleString('en-US')} events, parallelism ${parallelism}`);
   for (const query of queries as NexmarkQuery[]) {
-    const results: Result[] = [];
-    for (const mode of MODES) results.push(await measureInChild({ query, events, parallelism, mode }));
-    for (const result of results) for (const line of describe(result, results[0]!)) console.log(line);
-    if (values.json) for (const result of results) console.log(JSON.stringify({ ...result, checkpoints: result.checkpoints.length }));
+    for (const backend of BACKENDS) {
+      const without = await measureInChild({ query, events, parallelism, backend, checkpoints: false });
+      const withCheckpoints = await measureInChild({ query, events, parallelism, backend, checkpoints: true });
+      for (const result of [without, withCheckpoints]) {
+        for (const line of describe(result, without)) console.log(line);
+        if (values.json) console.log(JSON.stringify({ ...result, completed: result.completed.length }));
+      }
+    }
   }
 }
 

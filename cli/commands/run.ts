@@ -242,10 +242,6 @@ async function supervise(job: Job, context: RunContext): Promise<CommandOutcome>
     },
   });
 
-  // `sluice savepoint`, `sluice stop` and `sluice list` reach the job through its control socket while it runs.
-  // Set up after the listeners above, which must be in place before the job's first event or output error.
-  const control = await startJobControl(controllableJob(job), { pipelineName: graph.config.pipelineName, savepointsDir: graph.config.state.savepointsDir, io, log: write });
-
   const tickMs = status === undefined ? env.metricsIntervalMs : env.statusIntervalMs;
   const metricsEvery = Math.max(1, Math.round(env.metricsIntervalMs / tickMs));
   let ticks = 0;
@@ -259,24 +255,33 @@ async function supervise(job: Job, context: RunContext): Promise<CommandOutcome>
           if (metrics !== undefined && ++ticks % metricsEvery === 0) metrics.write(metricsLine(snapshot, reading, lineContext('progress', 'running')));
         }, tickMs);
 
+  // Handled from now on: `done` may reject while the control endpoint is being set up.
+  const settled = job.done.then(
+    (result) => ({ result }),
+    (error: unknown) => ({ error }),
+  );
+  // `sluice savepoint`, `sluice stop` and `sluice list` reach the job through its control socket while it runs.
+  // Set up after the listeners and the timer above, which must not miss the job's first events, output errors
+  // or seconds while it awaits.
+  const control = await startJobControl(controllableJob(job), { pipelineName: graph.config.pipelineName, savepointsDir: graph.config.state.savepointsDir, io, log: write });
+  const end = await settled;
+  clearInterval(timer);
+  unwatch();
+  stopReporting();
+  status?.clear();
+  await control.close();
+
   let ending: RunEnding;
   let finalReading: JobMetrics;
   let failure: unknown;
-  try {
-    const result = await job.done;
-    finalReading = result.metrics;
-    ending = endingOf(result.status, stoppedBy, outputFailure);
-    if (ending.kind === 'failed') failure = new Error(`cannot write to standard output: ${describeFsError(outputFailure)}`);
-  } catch (error) {
-    failure = error;
+  if ('error' in end) {
+    failure = end.error;
     finalReading = job.metrics();
     ending = { kind: 'failed' };
-  } finally {
-    clearInterval(timer);
-    unwatch();
-    stopReporting();
-    status?.clear();
-    await control.close();
+  } else {
+    finalReading = end.result.metrics;
+    ending = endingOf(end.result.status, stoppedBy, outputFailure);
+    if (ending.kind === 'failed') failure = new Error(`cannot write to standard output: ${describeFsError(outputFailure)}`);
   }
 
   monitor.observe(finalReading);

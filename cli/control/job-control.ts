@@ -8,8 +8,8 @@ import { checkRuntimeDirectory, runtimeDirectory } from './runtime-dir.js';
 
 /** A job's control endpoint and registration, for as long as the job runs. */
 export interface JobControl {
-  /** The registration `sluice list` shows; undefined when the endpoint could not be set up (a warning said why). */
-  readonly registration: RunningJob | undefined;
+  /** The registration `sluice list` shows, once made; undefined when it could not be (a warning said why). */
+  readonly ready: Promise<RunningJob | undefined>;
   /** Unregisters and stops listening, once requests under way are answered. */
   close(): Promise<void>;
 }
@@ -23,16 +23,37 @@ export interface JobControlContext {
   readonly log: (line: string) => void;
 }
 
+interface Endpoint {
+  readonly registration: RunningJob;
+  readonly server: ControlServer;
+  readonly onExit: () => void;
+}
+
 /**
  * Makes a running job reachable by `sluice savepoint`, `sluice stop` and `sluice list`: listens on a socket in
- * the per-user runtime directory and registers the job there. Never throws: a job runs the same without it,
- * so a failure is logged as a warning.
+ * the per-user runtime directory and registers the job there. Returns at once and sets up in the background, so
+ * that a caller's next step (handling `job.done`) is not delayed. Never fails: a job runs the same without it,
+ * so a failed setup is logged as a warning.
  */
-export async function startJobControl(job: ControllableJob, context: JobControlContext): Promise<JobControl> {
+export function startJobControl(job: ControllableJob, context: JobControlContext): JobControl {
+  const endpoint = setUp(job, context);
+  return {
+    ready: endpoint.then((e) => e?.registration),
+    close: async () => {
+      const e = await endpoint;
+      if (e === undefined) return;
+      process.off('exit', e.onExit);
+      await removeRegistration(e.registration);
+      await e.server.close();
+    },
+  };
+}
+
+async function setUp(job: ControllableJob, context: JobControlContext): Promise<Endpoint | undefined> {
   const dir = runtimeDirectory(context.io.env);
-  const unreachable = (reason: string): JobControl => {
+  const unreachable = (reason: string): undefined => {
     context.log(`warning: \`sluice savepoint\`, \`sluice stop\` and \`sluice list\` cannot reach this job: ${reason}`);
-    return { registration: undefined, close: () => Promise.resolve() };
+    return undefined;
   };
   const state = await checkRuntimeDirectory(dir, true);
   if (state.state !== 'ready') return unreachable(`the job control directory ${dir} is unsafe: ${state.state === 'unsafe' ? state.reason : 'it is missing'}`);
@@ -62,19 +83,11 @@ export async function startJobControl(job: ControllableJob, context: JobControlC
     await server.close();
     return unreachable(`cannot write ${file}: ${(error as Error).message}`);
   }
-  const registration: RunningJob = { entry, file };
   // A process ended by `process.exit` (a second Ctrl-C) never reaches `close`: unregister synchronously then.
   const onExit = () => {
     rmSync(file, { force: true });
     rmSync(socket, { force: true });
   };
   process.on('exit', onExit);
-  return {
-    registration,
-    close: async () => {
-      process.off('exit', onExit);
-      await removeRegistration(registration);
-      await server.close();
-    },
-  };
+  return { registration: { entry, file }, server, onExit };
 }

@@ -90,7 +90,7 @@ async function readEntry(file: string): Promise<RegistryEntry | undefined> {
 }
 
 /**
- * The jobs registered in `dir`, oldest first. Entries whose process is gone are removed on the way; files that
+ * The jobs registered in `dir`, oldest first (then by id). Entries whose process is gone are removed on the way; files that
  * are not registry entries (another version's, say) are left alone and skipped.
  */
 export async function listRunningJobs(dir: string, isAlive: (pid: number) => boolean = processIsAlive): Promise<RunningJob[]> {
@@ -110,7 +110,7 @@ export async function listRunningJobs(dir: string, isAlive: (pid: number) => boo
     if (isAlive(entry.pid)) running.push({ entry, file });
     else await removeRegistration({ entry, file });
   }
-  return running.sort((a, b) => a.entry.startedAt - b.entry.startedAt);
+  return running.sort((a, b) => a.entry.startedAt - b.entry.startedAt || a.entry.jobId.localeCompare(b.entry.jobId));
 }
 
 export type JobResolution =

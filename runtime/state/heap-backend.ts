@@ -2,8 +2,9 @@ import { compareCodePoints, encodeMapKey } from './key-codec.js';
 import { rangeContains, type KeyGroupRange } from './key-groups.js';
 import type { CellLayout, KeyedStateBackend, KeyedStateSnapshot, StateEntry } from './keyed-state-backend.js';
 
-/** A (key, namespace) cell of one state. `epoch` is the snapshot epoch it was last written in. */
+/** A (key, namespace) cell of a state. `epoch` is the snapshot epoch it was last written in. */
 interface Cell {
+  readonly state: string;
   readonly keyGroup: number;
   readonly key: string;
   readonly namespace: string;
@@ -11,65 +12,176 @@ interface Cell {
   epoch: number;
 }
 
-type MapCellValue = Map<string, readonly [unknown, unknown]>;
+type MapEntry = readonly [rawMapKey: unknown, value: unknown];
 
 /**
- * The cells of one key in one state, by namespace. Most keys use a single namespace, held inline in `first`, so
- * they need no Map of their own; further namespaces go to `more`. `first` is undefined only when `more` is
- * empty. A KeyCells belongs to one snapshot epoch: while a snapshot is open, one of an older epoch is copied
- * (`copy`) before it is changed, so the snapshot's stays as it was.
+ * A map cell's entries by encoded map key, in insertion order, as a Map would hold them. Most map cells hold one
+ * entry (a timer; a join's rows of one time), kept inline: that saves a Map and its hash table per cell. A second
+ * entry moves them all into a Map.
+ */
+class MapCellValue {
+  private onlyKey: string | undefined = undefined;
+  private only: MapEntry | undefined = undefined;
+  private map: Map<string, MapEntry> | undefined = undefined;
+
+  get size(): number {
+    if (this.map !== undefined) return this.map.size;
+    return this.only === undefined ? 0 : 1;
+  }
+
+  get(mapKey: string): MapEntry | undefined {
+    if (this.map !== undefined) return this.map.get(mapKey);
+    return mapKey === this.onlyKey ? this.only : undefined;
+  }
+
+  has(mapKey: string): boolean {
+    return this.get(mapKey) !== undefined;
+  }
+
+  set(mapKey: string, entry: MapEntry): void {
+    if (this.map !== undefined) {
+      this.map.set(mapKey, entry);
+    } else if (this.only === undefined || mapKey === this.onlyKey) {
+      this.onlyKey = mapKey;
+      this.only = entry;
+    } else {
+      this.map = new Map([[this.onlyKey!, this.only], [mapKey, entry]]);
+      this.onlyKey = undefined;
+      this.only = undefined;
+    }
+  }
+
+  delete(mapKey: string): void {
+    if (this.map !== undefined) {
+      this.map.delete(mapKey);
+    } else if (mapKey === this.onlyKey) {
+      this.onlyKey = undefined;
+      this.only = undefined;
+    }
+  }
+
+  values(): Iterable<MapEntry> {
+    if (this.map !== undefined) return this.map.values();
+    return this.only === undefined ? [] : [this.only];
+  }
+
+  /** [encoded map key, entry] pairs. */
+  [Symbol.iterator](): Iterator<[string, MapEntry]> {
+    if (this.map !== undefined) return this.map.entries();
+    const pairs: [string, MapEntry][] = this.only === undefined ? [] : [[this.onlyKey!, this.only]];
+    return pairs[Symbol.iterator]();
+  }
+
+  copy(): MapCellValue {
+    const copy = new MapCellValue();
+    copy.onlyKey = this.onlyKey;
+    copy.only = this.only;
+    if (this.map !== undefined) copy.map = new Map(this.map);
+    return copy;
+  }
+}
+
+/** Cells a key holds before they are indexed: a few are searched faster than hashed. */
+const LINEAR_CELLS = 8;
+
+/**
+ * The cells of one key, across states and namespaces. A key mostly has a few (one per state it uses, times a few
+ * namespaces such as open windows), searched linearly in `list`; past LINEAR_CELLS they move to `index`, by state
+ * then namespace. A KeyCells belongs to one snapshot epoch: while a snapshot is open, one of an older epoch is
+ * copied (`copy`) before it is changed, so the snapshot's stays as it was.
  */
 class KeyCells {
-  first: Cell | undefined = undefined;
-  more: Map<string, Cell> | undefined = undefined;
+  private list: Cell[] | undefined = [];
+  private index: Map<string, Map<string, Cell>> | undefined = undefined;
+  private count = 0;
 
   constructor(readonly epoch: number) {}
 
-  get(namespace: string): Cell | undefined {
-    const first = this.first;
-    if (first !== undefined && first.namespace === namespace) return first;
-    return this.more?.get(namespace);
+  get(state: string, namespace: string): Cell | undefined {
+    const list = this.list;
+    if (list === undefined) return this.index!.get(state)?.get(namespace);
+    for (let i = 0; i < list.length; i++) {
+      const cell = list[i]!;
+      if (cell.namespace === namespace && cell.state === state) return cell;
+    }
+    return undefined;
   }
 
   set(cell: Cell): void {
-    const first = this.first;
-    if (first === undefined || first.namespace === cell.namespace) this.first = cell;
-    else (this.more ??= new Map()).set(cell.namespace, cell);
-  }
-
-  delete(namespace: string): void {
-    const more = this.more;
-    if (this.first?.namespace !== namespace) {
-      more?.delete(namespace);
+    const list = this.list;
+    if (list === undefined) {
+      this.indexSet(cell);
       return;
     }
-    this.first = undefined;
-    if (more === undefined || more.size === 0) return;
-    const next = more.values().next().value!;
-    more.delete(next.namespace);
-    this.first = next;
+    for (let i = 0; i < list.length; i++) {
+      const existing = list[i]!;
+      if (existing.namespace === cell.namespace && existing.state === cell.state) {
+        list[i] = cell;
+        return;
+      }
+    }
+    list.push(cell);
+    this.count++;
+    if (list.length > LINEAR_CELLS) {
+      this.list = undefined;
+      this.index = new Map();
+      this.count = 0;
+      for (const c of list) this.indexSet(c);
+    }
+  }
+
+  private indexSet(cell: Cell): void {
+    let byNamespace = this.index!.get(cell.state);
+    if (byNamespace === undefined) this.index!.set(cell.state, (byNamespace = new Map()));
+    const size = byNamespace.size;
+    byNamespace.set(cell.namespace, cell);
+    this.count += byNamespace.size - size;
+  }
+
+  delete(state: string, namespace: string): void {
+    const list = this.list;
+    if (list === undefined) {
+      const byNamespace = this.index!.get(state);
+      if (byNamespace === undefined || !byNamespace.delete(namespace)) return;
+      this.count--;
+      if (byNamespace.size === 0) this.index!.delete(state);
+      return;
+    }
+    for (let i = 0; i < list.length; i++) {
+      const cell = list[i]!;
+      if (cell.namespace !== namespace || cell.state !== state) continue;
+      // Order among a key's cells means nothing (snapshots sort): the last one fills the gap.
+      list[i] = list[list.length - 1]!;
+      list.pop();
+      this.count--;
+      return;
+    }
   }
 
   get isEmpty(): boolean {
-    return this.first === undefined;
+    return this.count === 0;
   }
 
   *cells(): Generator<Cell> {
-    if (this.first !== undefined) yield this.first;
-    if (this.more !== undefined) yield* this.more.values();
+    if (this.list !== undefined) yield* this.list;
+    else for (const byNamespace of this.index!.values()) yield* byNamespace.values();
   }
 
   copy(epoch: number): KeyCells {
     const copy = new KeyCells(epoch);
-    copy.first = this.first;
-    if (this.more !== undefined && this.more.size > 0) copy.more = new Map(this.more);
+    copy.count = this.count;
+    if (this.list !== undefined) copy.list = this.list.slice();
+    else {
+      copy.list = undefined;
+      copy.index = new Map(Array.from(this.index!, ([state, byNamespace]) => [state, new Map(byNamespace)]));
+    }
     return copy;
   }
 }
 
 /**
- * One state's cells: encoded key → its cells by namespace. Operators touch one key many times in a row (its rows
- * of a batch, a timer's state), so the last key looked up is remembered: a large Map's lookups miss the cache.
+ * Every key's cells: encoded key → KeyCells. Operators touch one key many times in a row (its rows of a batch, a
+ * timer and the state it clears), so the last key looked up is remembered: a large Map's lookups miss the cache.
  */
 class Table {
   readonly byKey = new Map<string, KeyCells>();
@@ -94,23 +206,25 @@ class Table {
     this.byKey.delete(key);
     if (key === this.lastKey) this.last = undefined;
   }
-}
 
-function* cellsOf(table: ReadonlyMap<string, KeyCells>): Generator<Cell> {
-  for (const cells of table.values()) yield* cells.cells();
+  clear(): void {
+    this.byKey.clear();
+    this.lastKey = undefined;
+    this.last = undefined;
+  }
 }
 
 /**
  * Keyed state on the JavaScript heap, for the `memory` and `fs` backends (they differ only in where checkpoints
- * go): one Map per state from the encoded key to that key's cells by namespace. Looking up by the key string the
- * operator encoded once per key (CurrentKey) reuses its cached hash, where a `key + namespace` id would be built
- * and hashed on every access. Snapshots are copy-on-write, as Flink's CopyOnWriteStateMap: `snapshot()` copies
- * each state's Map shallowly (a key's cells are shared, not copied) and starts a new epoch; while a snapshot is
- * open, a write to a key's cells or to a cell of an older epoch replaces them (copying a list or map value)
- * instead of modifying them, so the snapshot's cells never change.
+ * go): one Map from the encoded key to all that key's cells, of every state and namespace. One lookup by the key
+ * string the operator encoded once (CurrentKey) then serves all the key's states and its timers alike.
+ * Snapshots are copy-on-write, as Flink's CopyOnWriteStateMap: `snapshot()` copies the Map shallowly (a key's
+ * cells are shared, not copied) and starts a new epoch; while a snapshot is open, a write to a key's cells or to
+ * a cell of an older epoch replaces them (copying a list or map value) instead of modifying them, so the
+ * snapshot's cells never change.
  */
 export class HeapKeyedStateBackend implements KeyedStateBackend {
-  private readonly tables = new Map<string, Table>();
+  private readonly table = new Table();
   private readonly layoutByName = new Map<string, CellLayout>();
   private epoch = 0;
   private openSnapshots = 0;
@@ -130,20 +244,12 @@ export class HeapKeyedStateBackend implements KeyedStateBackend {
     if (existing !== undefined && existing !== layout) {
       throw new Error(`state '${state}' is registered as a ${existing} state, not a ${layout} state`);
     }
-    if (existing === undefined) {
-      this.layoutByName.set(state, layout);
-      this.tables.set(state, new Table());
-    }
-  }
-
-  private table(state: string): Table {
-    const table = this.tables.get(state);
-    if (table === undefined) throw new Error(`state '${state}' is used before it is registered`);
-    return table;
+    if (existing === undefined) this.layoutByName.set(state, layout);
   }
 
   private cell(state: string, key: string, namespace: string): Cell | undefined {
-    return this.table(state).get(key)?.get(namespace);
+    if (!this.layoutByName.has(state)) throw new Error(`state '${state}' is used before it is registered`);
+    return this.table.get(key)?.get(state, namespace);
   }
 
   /** Whether `cell` may be modified in place: no open snapshot can see it. */
@@ -152,7 +258,8 @@ export class HeapKeyedStateBackend implements KeyedStateBackend {
   }
 
   /** `key`'s cells, made private to the current epoch (or created) so that they can be changed. */
-  private writableCells(table: Table, key: string): KeyCells {
+  private writableCells(key: string): KeyCells {
+    const table = this.table;
     const cells = table.get(key);
     if (cells === undefined) {
       const created = new KeyCells(this.epoch);
@@ -165,9 +272,9 @@ export class HeapKeyedStateBackend implements KeyedStateBackend {
     return copy;
   }
 
-  /** Stores a new cell (replacing any) under its key and namespace. */
-  private setCell(table: Table, keyGroup: number, key: string, namespace: string, value: unknown): void {
-    this.writableCells(table, key).set({ keyGroup, key, namespace, value, epoch: this.epoch });
+  /** Stores a new cell (replacing any) under its state, key and namespace. */
+  private setCell(state: string, keyGroup: number, key: string, namespace: string, value: unknown): void {
+    this.writableCells(key).set({ state, keyGroup, key, namespace, value, epoch: this.epoch });
   }
 
   get(state: string, _keyGroup: number, key: string, namespace: string): unknown {
@@ -175,44 +282,40 @@ export class HeapKeyedStateBackend implements KeyedStateBackend {
   }
 
   getForUpdate(state: string, keyGroup: number, key: string, namespace: string): unknown {
-    const table = this.table(state);
-    const cell = table.get(key)?.get(namespace);
+    const cell = this.cell(state, key, namespace);
     if (cell === undefined || this.writable(cell)) return cell?.value;
     const copy = structuredClone(cell.value);
-    this.setCell(table, keyGroup, key, namespace, copy);
+    this.setCell(state, keyGroup, key, namespace, copy);
     return copy;
   }
 
   put(state: string, keyGroup: number, key: string, namespace: string, value: unknown): void {
-    const table = this.table(state);
-    const cell = table.get(key)?.get(namespace);
+    const cell = this.cell(state, key, namespace);
     if (cell !== undefined && this.writable(cell)) cell.value = value;
-    else this.setCell(table, keyGroup, key, namespace, value);
+    else this.setCell(state, keyGroup, key, namespace, value);
   }
 
   append(state: string, keyGroup: number, key: string, namespace: string, items: readonly unknown[]): void {
-    const table = this.table(state);
-    const cell = table.get(key)?.get(namespace);
+    const cell = this.cell(state, key, namespace);
     if (cell === undefined) {
-      this.setCell(table, keyGroup, key, namespace, items.slice());
+      this.setCell(state, keyGroup, key, namespace, items.slice());
     } else if (this.writable(cell)) {
       const list = cell.value as unknown[];
       for (let i = 0; i < items.length; i++) list.push(items[i]);
     } else {
-      this.setCell(table, keyGroup, key, namespace, (cell.value as unknown[]).concat(items));
+      this.setCell(state, keyGroup, key, namespace, (cell.value as unknown[]).concat(items));
     }
   }
 
   remove(state: string, _keyGroup: number, key: string, namespace: string): void {
-    const table = this.table(state);
-    if (table.get(key)?.get(namespace) === undefined) return;
-    this.removeCell(table, key, namespace);
+    if (this.cell(state, key, namespace) === undefined) return;
+    this.removeCell(state, key, namespace);
   }
 
-  private removeCell(table: Table, key: string, namespace: string): void {
-    const cells = this.writableCells(table, key);
-    cells.delete(namespace);
-    if (cells.isEmpty) table.delete(key);
+  private removeCell(state: string, key: string, namespace: string): void {
+    const cells = this.writableCells(key);
+    cells.delete(state, namespace);
+    if (cells.isEmpty) this.table.delete(key);
   }
 
   mapGet(state: string, _keyGroup: number, key: string, namespace: string, mapKey: string): unknown {
@@ -225,26 +328,24 @@ export class HeapKeyedStateBackend implements KeyedStateBackend {
   }
 
   mapRemove(state: string, keyGroup: number, key: string, namespace: string, mapKey: string): void {
-    const table = this.table(state);
-    const existing = table.get(key)?.get(namespace);
+    const existing = this.cell(state, key, namespace);
     if (existing === undefined || !(existing.value as MapCellValue).has(mapKey)) return;
     const map = this.mapForUpdate(state, keyGroup, key, namespace, false)!;
     map.delete(mapKey);
-    if (map.size === 0) this.removeCell(table, key, namespace);
+    if (map.size === 0) this.removeCell(state, key, namespace);
   }
 
   private mapForUpdate(state: string, keyGroup: number, key: string, namespace: string, create: boolean): MapCellValue | undefined {
-    const table = this.table(state);
-    const cell = table.get(key)?.get(namespace);
+    const cell = this.cell(state, key, namespace);
     if (cell === undefined) {
       if (!create) return undefined;
-      const map: MapCellValue = new Map();
-      this.setCell(table, keyGroup, key, namespace, map);
+      const map = new MapCellValue();
+      this.setCell(state, keyGroup, key, namespace, map);
       return map;
     }
     if (this.writable(cell)) return cell.value as MapCellValue;
-    const copy: MapCellValue = new Map(cell.value as MapCellValue);
-    this.setCell(table, keyGroup, key, namespace, copy);
+    const copy = (cell.value as MapCellValue).copy();
+    this.setCell(state, keyGroup, key, namespace, copy);
     return copy;
   }
 
@@ -259,7 +360,10 @@ export class HeapKeyedStateBackend implements KeyedStateBackend {
   }
 
   *keys(state: string): Iterable<{ readonly keyGroup: number; readonly key: string; readonly namespace: string }> {
-    yield* cellsOf(this.table(state).byKey);
+    if (!this.layoutByName.has(state)) throw new Error(`state '${state}' is used before it is registered`);
+    for (const cells of this.table.byKey.values()) {
+      for (const cell of cells.cells()) if (cell.state === state) yield cell;
+    }
   }
 
   snapshot(): KeyedStateSnapshot {

@@ -44,7 +44,11 @@ export function encodeJson(value: unknown): string {
 
 /** Like `encodeJson`, but -0 is written as 0: for keys, where equal SQL values must encode alike. */
 export function encodeJsonNormalized(value: unknown): string {
-  return isPlainJson(value) ? JSON.stringify(value) : JSON.stringify(value, replaceNonFinite);
+  const text = JSON.stringify(value);
+  // Plain JSON already writes -0 as 0 and is exact but for NaN and ±Infinity, which it writes as null: only a
+  // text with a null in it needs the look at every value (keys are encoded per row, so this path stays short).
+  if (text === undefined || !text.includes('null') || isPlainJson(value)) return text;
+  return JSON.stringify(value, replaceNonFinite);
 }
 
 function replaceNonFinite(_key: string, value: unknown): unknown {

@@ -16,6 +16,8 @@ export interface Timer {
 interface QueuedTimer extends Timer {
   readonly encodedKey: string;
   readonly keyGroup: number;
+  /** The timestamp as the timer state's map key, encoded once. */
+  readonly mapKey: string;
 }
 
 /** Timers are keyed state too (map state per key and namespace, timestamp → null), so snapshots carry them. */
@@ -73,7 +75,7 @@ export class TimerService implements Timers {
     const mapKey = encodeMapKey(timestamp);
     if (this.backend.mapGet(state, keyGroup, encoded, namespace, mapKey) !== undefined) return;
     this.backend.mapPut(state, keyGroup, encoded, namespace, mapKey, timestamp, null);
-    this.heaps[domain].push({ timestamp, key, namespace, domain, encodedKey: encoded, keyGroup });
+    this.heaps[domain].push({ timestamp, key, namespace, domain, encodedKey: encoded, keyGroup, mapKey });
   }
 
   private delete(domain: TimeDomain, timestamp: number, namespace: string): void {
@@ -102,7 +104,7 @@ export class TimerService implements Timers {
     const state = TIMER_STATES[domain];
     for (let next = heap.peek(); next !== undefined && next.timestamp <= time; next = heap.peek()) {
       heap.pop();
-      const mapKey = encodeMapKey(next.timestamp);
+      const mapKey = next.mapKey;
       if (this.backend.mapGet(state, next.keyGroup, next.encodedKey, next.namespace, mapKey) === undefined) continue;
       this.backend.mapRemove(state, next.keyGroup, next.encodedKey, next.namespace, mapKey);
       this.current.setEncoded(next.key, next.encodedKey, next.keyGroup);
@@ -119,7 +121,7 @@ export class TimerService implements Timers {
       for (const { keyGroup, key: encodedKey, namespace } of [...this.backend.keys(state)]) {
         const key = decodeKey(encodedKey);
         for (const [timestamp] of this.backend.mapEntries(state, keyGroup, encodedKey, namespace)) {
-          heap.push({ timestamp: timestamp as number, key, namespace, domain, encodedKey, keyGroup });
+          heap.push({ timestamp: timestamp as number, key, namespace, domain, encodedKey, keyGroup, mapKey: encodeMapKey(timestamp) });
         }
       }
     }

@@ -28,8 +28,9 @@ export class ControlHarness {
 
   async register(job: FakeJob, pipelineName: string, savepointsDir: string | null = null): Promise<JobControl> {
     const env: CliIO['env'] = { SLUICE_RUNTIME_DIR: this.runtimeDir };
-    const control = await startJobControl(job, { pipelineName, savepointsDir, io: { env, cwd: this.root }, log: () => undefined });
+    const control = startJobControl(job, { pipelineName, savepointsDir, io: { env, cwd: this.root }, log: () => undefined });
     this.controls.push(control);
+    await control.ready;
     return control;
   }
 

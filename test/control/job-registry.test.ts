@@ -37,12 +37,13 @@ describe('the job registry', () => {
 
   it('registers a running job with a private socket and unregisters it when closed', async () => {
     const runtime = join(dir, 'runtime');
-    const control = await startJobControl(new FakeJob('orders-1a2b'), {
+    const control = startJobControl(new FakeJob('orders-1a2b'), {
       pipelineName: 'orders',
       savepointsDir: 'savepoints',
       io: { env: { SLUICE_RUNTIME_DIR: runtime }, cwd: '/work/jobs' },
       log: (line) => expect.unreachable(line),
     });
+    await control.ready;
     const jobs = await listRunningJobs(runtime);
     expect(jobs.map((job) => job.entry)).toEqual([
       expect.objectContaining({ jobId: 'orders-1a2b', pipelineName: 'orders', pid: process.pid, savepointsDir: '/work/jobs/savepoints' }),
@@ -102,8 +103,8 @@ describe('the per-user runtime directory', () => {
     expect(await checkRuntimeDirectory(join(dir, 'link'), false)).toEqual({ state: 'unsafe', reason: 'it is a symbolic link' });
 
     const warnings: string[] = [];
-    const control = await startJobControl(new FakeJob(), { pipelineName: 'p', savepointsDir: null, io: { env: { SLUICE_RUNTIME_DIR: open }, cwd: dir }, log: (line) => warnings.push(line) });
-    expect(control.registration).toBeUndefined();
+    const control = startJobControl(new FakeJob(), { pipelineName: 'p', savepointsDir: null, io: { env: { SLUICE_RUNTIME_DIR: open }, cwd: dir }, log: (line) => warnings.push(line) });
+    expect(await control.ready).toBeUndefined();
     expect(warnings).toEqual([
       `warning: \`sluice savepoint\`, \`sluice stop\` and \`sluice list\` cannot reach this job: the job control directory ${open} is unsafe: other users can open it (mode 0755)`,
     ]);

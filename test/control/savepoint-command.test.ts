@@ -64,7 +64,7 @@ describe('sluice savepoint <job> [target-dir]', () => {
   it('fails with exit code 1 when the registered job no longer answers', async () => {
     const control = await harness.register(job, 'orders');
     // The registration stays (its pid is alive: this process) but the socket is gone.
-    await rm(control.registration!.entry.socket);
+    await rm((await control.ready)!.entry.socket);
     const io = harness.io();
     expect(exitCodeFor(await runSavepoint('orders', 'sp', io))).toBe(1);
     expect(io.err()).toContain('error: cannot reach job orders-1a2b: its control socket is gone\n');

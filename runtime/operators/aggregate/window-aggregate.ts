@@ -46,6 +46,8 @@ interface Touched {
   readonly end: number;
   readonly acc: Accumulator;
   readonly isNew: boolean;
+  /** Another touched window with the same start (a different end: only carried windows can have one). */
+  other: Touched | undefined;
 }
 
 /**
@@ -64,8 +66,8 @@ export class WindowAggregateOperator extends BaseOperator {
   private readonly keyCount: number;
   private readonly assign: Assignment | SessionWindows;
   private state!: WindowState;
-  /** Windows of the current key touched in this batch, by start then end (reused across keys). */
-  private readonly touched = new Map<number, Touched[]>();
+  /** Windows of the current key touched in this batch, by start (reused across keys). */
+  private readonly touched = new Map<number, Touched>();
   /** Rows of the windows fired by the current watermark, emitted in `onWatermark`. */
   private fired: unknown[][] = [];
 
@@ -103,8 +105,8 @@ export class WindowAggregateOperator extends BaseOperator {
           current = i;
           if (!this.addToWindows(assign, rows[i]!, watermark)) late++;
         }
-        for (const windows of this.touched.values()) {
-          for (const w of windows) this.state.put(w.start, w.end, w.acc, w.isNew);
+        for (const first of this.touched.values()) {
+          for (let w: Touched | undefined = first; w !== undefined; w = w.other) this.state.put(w.start, w.end, w.acc, w.isNew);
         }
         this.touched.clear();
       }
@@ -139,13 +141,18 @@ export class WindowAggregateOperator extends BaseOperator {
   }
 
   private addToWindow(row: Row, start: number, end: number): void {
-    let windows = this.touched.get(start);
-    let window = windows?.find((w) => w.end === end);
+    const first = this.touched.get(start);
+    let window = first;
+    while (window !== undefined && window.end !== end) window = window.other;
     if (window === undefined) {
       const stored = this.state.get(start, end);
-      window = { start, end, acc: stored === undefined ? this.accumulators.create() : stored.slice(), isNew: stored === undefined };
-      if (windows === undefined) this.touched.set(start, (windows = []));
-      windows.push(window);
+      const acc = stored === undefined ? this.accumulators.create() : stored.slice();
+      window = { start, end, acc, isNew: stored === undefined, other: undefined };
+      if (first === undefined) this.touched.set(start, window);
+      else {
+        window.other = first.other;
+        first.other = window;
+      }
     }
     this.accumulators.add(window.acc, row);
     this.state.addDistinct(start, end, row, window.acc);
