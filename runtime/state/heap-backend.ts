@@ -367,8 +367,7 @@ export class HeapKeyedStateBackend implements KeyedStateBackend {
   }
 
   snapshot(): KeyedStateSnapshot {
-    const frozen = new Map<string, ReadonlyMap<string, KeyCells>>();
-    for (const [name, table] of this.tables) frozen.set(name, new Map(table.byKey));
+    const frozen = new Map(this.table.byKey);
     const layouts = new Map(this.layoutByName);
     this.epoch++;
     this.openSnapshots++;
@@ -401,7 +400,7 @@ export class HeapKeyedStateBackend implements KeyedStateBackend {
   }
 
   dispose(): void {
-    this.tables.clear();
+    this.table.clear();
   }
 }
 
@@ -410,15 +409,15 @@ export class HeapKeyedStateBackend implements KeyedStateBackend {
  * are put in buckets by key group first, so only the cells of one key group and state are ever sorted together,
  * and entries are made as the writer consumes them (short-lived objects, nothing held for the whole snapshot).
  */
-function* sortedEntries(tables: ReadonlyMap<string, ReadonlyMap<string, KeyCells>>, layouts: ReadonlyMap<string, CellLayout>, range: KeyGroupRange): Generator<StateEntry> {
-  const states = [...tables.keys()].sort(compareCodePoints);
+function* sortedEntries(table: ReadonlyMap<string, KeyCells>, layouts: ReadonlyMap<string, CellLayout>, range: KeyGroupRange): Generator<StateEntry> {
+  const states = [...layouts.keys()].sort(compareCodePoints);
   const size = Math.max(0, range.end - range.start + 1);
   // buckets[state][keyGroup - start]: the cells of that state in that key group.
-  const buckets = states.map((state) => {
-    const byGroup: (Cell[] | undefined)[] = new Array(size);
-    for (const cell of cellsOf(tables.get(state)!)) (byGroup[cell.keyGroup - range.start] ??= []).push(cell);
-    return byGroup;
-  });
+  const buckets = states.map((): (Cell[] | undefined)[] => new Array(size));
+  const stateIndex = new Map(states.map((state, i) => [state, i]));
+  for (const cells of table.values()) {
+    for (const cell of cells.cells()) (buckets[stateIndex.get(cell.state)!]![cell.keyGroup - range.start] ??= []).push(cell);
+  }
   for (let group = 0; group < size; group++) {
     for (let s = 0; s < states.length; s++) {
       const cells = buckets[s]![group];
