@@ -105,7 +105,7 @@ export const Settings = {
     'Completed checkpoints kept; older ones are deleted.',
     { aliases: ['execution.checkpointing.num-retained'] },
   ),
-  checkpointsDir: setting('state.checkpoints.dir', pathType, undefined, 'Directory of checkpoints (`<dir>/<job-id>/chk-<n>/`).', {
+  checkpointsDir: setting('state.checkpoints.dir', pathType, undefined, 'Directory of checkpoints (`<dir>/<pipeline.name>/chk-<n>/`; `--resume` looks there).', {
     aliases: ['execution.checkpointing.dir'],
   }),
   savepointsDir: setting('state.savepoints.dir', pathType, undefined, 'Default target directory of savepoints.', {
