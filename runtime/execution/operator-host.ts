@@ -232,7 +232,7 @@ export class OperatorHost implements OperatorContext, Downstream {
     } catch (error) {
       throw this.failure(error);
     }
-    this.downstream.pushWatermark(timestamp);
+    this.downstream.pushWatermark(timestamp - ((this.impl as StreamOperator).watermarkHoldbackMs ?? 0));
   }
 
   pushIdle(idle: boolean): void {

@@ -79,6 +79,11 @@ export interface OperatorContext {
  * - `close()` last, on success and on failure or cancellation alike: release resources.
  */
 export interface StreamOperator {
+  /**
+   * How far behind the input watermark the rows this operator emits may be timed (an interval join's rows carry
+   * the left row's time): the runtime forwards the watermark minus this, so downstream never sees them as late.
+   */
+  readonly watermarkHoldbackMs?: number;
   open(ctx: OperatorContext): void | Promise<void>;
   processBatch(batch: RecordBatch, input: number): void;
   onWatermark(watermark: number): void;

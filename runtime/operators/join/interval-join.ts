@@ -28,8 +28,8 @@ const RIGHT_EXPIRY = 'right';
  * once, other ones are dropped.
  *
  * Joined rows carry the left row's time (the output's rowtime), which can be up to max(upperMs, 0) behind the
- * watermark this operator forwards; Flink holds its output watermark back by that much, which the runtime does
- * not offer operators yet.
+ * input watermark, so the forwarded watermark is held back by that much (as Flink does): downstream event-time
+ * operators would otherwise drop the joined rows as late.
  */
 export class IntervalJoinOperator extends BaseOperator {
   private readonly rows: JoinRows;
@@ -38,6 +38,7 @@ export class IntervalJoinOperator extends BaseOperator {
   private readonly rightTime: number;
   private readonly lowerMs: number;
   private readonly upperMs: number;
+  readonly watermarkHoldbackMs: number;
   private leftRows!: MapState<number, readonly Row[]>;
   private rightRows!: MapState<number, readonly Row[]>;
 
@@ -52,6 +53,7 @@ export class IntervalJoinOperator extends BaseOperator {
     this.rightTime = spec.rightTimeIndex;
     this.lowerMs = spec.lowerMs;
     this.upperMs = spec.upperMs;
+    this.watermarkHoldbackMs = Math.max(spec.upperMs, 0);
   }
 
   override open(ctx: OperatorContext): void {
