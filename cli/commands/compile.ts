@@ -11,6 +11,11 @@ import { toJson } from '../../compiler/exporters/json.js';
 import { toMermaid } from '../../compiler/exporters/mermaid.js';
 import { summarize } from '../../compiler/exporters/summary.js';
 import type { JobGraph } from '../../compiler/graph/job-graph.js';
+import { exitCodeOf } from '../../compiler/savepoint-compat/report.js';
+import { renderReport } from '../../compiler/savepoint-compat/render.js';
+import { CheckpointReadError, loadCheckpoint, type LoadedCheckpoint } from '../../runtime/checkpoint/restore/load-checkpoint.js';
+import { checkLoadedSnapshot } from '../../runtime/checkpoint/restore/snapshot-summary.js';
+import { openSnapshot } from '../control/open-snapshot.js';
 import type { CommandOutcome } from '../exit-codes.js';
 import { loadFunctions } from '../load-functions.js';
 import { describeFsError, formatUsageError, useColor, writeFileAtomic, type CliIO } from '../output.js';
@@ -31,6 +36,10 @@ export interface CompileFlags {
   readonly functions?: string;
   readonly color: boolean;
   readonly quiet: boolean;
+  /** A savepoint or retained checkpoint (directory or `_metadata`) to check the job against. */
+  readonly checkSavepoint?: string;
+  readonly json?: boolean;
+  readonly allowNonRestoredState?: boolean;
 }
 
 interface CompileRequest {
@@ -69,6 +78,13 @@ export function validateFlags(flags: CompileFlags): { request: CompileRequest; e
     } else {
       settings['parallelism.default'] = flags.parallelism;
     }
+  }
+  if (flags.checkSavepoint === undefined) {
+    if (flags.json === true) errors.push(usageError(Diagnostics.CheckSavepointFlagAlone, { flag: '--json' }));
+    if (flags.allowNonRestoredState === true) errors.push(usageError(Diagnostics.CheckSavepointFlagAlone, { flag: '--allow-non-restored-state' }));
+  } else if (flags.graph !== undefined) {
+    const reason = '--check-savepoint prints the compatibility report where the graph would go';
+    errors.push(usageError(Diagnostics.ConflictingFlags, { first: '--check-savepoint', second: '--graph', reason }));
   }
   if (flags.quiet && flags.output !== undefined && flags.graph === undefined) {
     const reason = 'without --graph, --output receives the summary, which --quiet suppresses';
@@ -124,6 +140,10 @@ export async function runCompile(file: string, flags: CompileFlags, io: CliIO): 
   }
   if (failed) return { kind: 'completed', diagnostics: result.diagnostics };
   if (result.value === undefined) throw new Error('compile() returned neither a job graph nor an error');
+  if (flags.checkSavepoint !== undefined) {
+    const check = await checkSavepoint(result.value, flags.checkSavepoint, flags, io);
+    return 'error' in check ? printUsageErrors([check.error], io) : { kind: 'completed', diagnostics: [...result.diagnostics, ...check.diagnostics] };
+  }
 
   const writeError = await writeResult(result.value, request.graph, flags, io);
   return writeError === undefined ? { kind: 'completed', diagnostics: result.diagnostics } : printUsageErrors([writeError], io);
@@ -148,6 +168,41 @@ async function writeResult(graph: JobGraph, format: GraphFormat | undefined, fla
   return undefined;
 }
 
+/**
+ * `--check-savepoint`: reads the snapshot (every state file verified, as a restore would) and prints the
+ * compatibility report (or `--json`) to standard output or `--output`; an unrestorable verdict is an SLC6090
+ * error (exit code 1), a snapshot that cannot be read a usage error naming the file (exit code 2).
+ */
+async function checkSavepoint(graph: JobGraph, path: string, flags: CompileFlags, io: CliIO): Promise<{ readonly diagnostics: Diagnostic[] } | { readonly error: Diagnostic }> {
+  const expected = 'savepoint or checkpoint';
+  const opened = await openSnapshot(path, io.cwd, expected);
+  if ('error' in opened) return opened;
+  let loaded: LoadedCheckpoint;
+  try {
+    loaded = await loadCheckpoint(opened.stored);
+  } catch (error) {
+    if (!(error instanceof CheckpointReadError)) throw error;
+    return { error: usageError(Diagnostics.NotASavepoint, { path, expected, reason: error.message }) };
+  }
+  const report = checkLoadedSnapshot(loaded, graph, flags.allowNonRestoredState === true);
+  if (report === undefined) return { error: usageError(Diagnostics.SnapshotWithoutJobGraph, { path }) };
+  const text = flags.json === true ? `${JSON.stringify(report, null, 2)}\n` : renderReport(report);
+  if (flags.output === undefined) io.stdout.write(text);
+  else {
+    try {
+      await writeFileAtomic(resolve(io.cwd, flags.output), text);
+    } catch (error) {
+      return { error: usageError(Diagnostics.WriteFailed, { path: flags.output, reason: describeFsError(error) }) };
+    }
+  }
+  if (exitCodeOf(report) === 0) return { diagnostics: [] };
+  const blocking = report.operators.filter((op) => op.findings.some((f) => f.severity === 'error') || op.states.some((s) => s.blocking));
+  const reasons = `${blocking.length} operator uid(s) block it (${blocking.map((op) => `'${op.uid}'`).join(', ')})`;
+  const verdict = usageError(Diagnostics.SavepointNotRestorable, { path, reasons });
+  if (flags.json !== true) io.stderr.write(formatUsageError(verdict));
+  return { diagnostics: [verdict] };
+}
+
 export function collect(value: string, previous: readonly string[]): string[] {
   return [...previous, value];
 }
@@ -165,6 +220,9 @@ export function registerCompileCommand(program: Command, io: CliIO, finish: (out
     .option('--functions <module>', 'an ES module (.mjs/.js) exporting `functions` (scalar UDFs) and `processes`')
     .option('--no-color', 'never color diagnostics')
     .option('-q, --quiet', 'print nothing on success, not even warnings')
+    .option('--check-savepoint <dir>', 'check that the job can start from this savepoint or retained checkpoint (its directory or _metadata); exit 1 if not')
+    .option('--json', 'with --check-savepoint: print the compatibility report as JSON')
+    .option('-n, --allow-non-restored-state', 'with --check-savepoint: state of uids the job no longer has is dropped instead of failing the check')
     .addHelpText(
       'after',
       [
@@ -173,6 +231,7 @@ export function registerCompileCommand(program: Command, io: CliIO, finish: (out
         '  sluice compile job.pipe',
         '  sluice compile job.pipe --graph dot --output job.dot',
         "  sluice compile job.pipe --set 'execution.checkpointing.interval=10 s' -p 4",
+        '  sluice compile job.pipe --check-savepoint savepoints/savepoint-orders-1a2b3c --json',
       ].join('\n'),
     )
     .action(async (file: string, options: Omit<CompileFlags, 'quiet'> & { quiet?: boolean }) => {

@@ -11,7 +11,6 @@ import { Job } from '../../runtime/execution/job.js';
 import { jobFunctions } from '../../runtime/execution/job-functions.js';
 import type { JobMetrics, JobOptions, JobResult } from '../../runtime/execution/job-options.js';
 import { startJobControl } from '../control/job-control.js';
-import { controllableJob } from '../control/runtime-job.js';
 import { exitCodeFor, type CommandOutcome } from '../exit-codes.js';
 import { loadFunctions, type LoadedFunctions } from '../load-functions.js';
 import { MetricsWriter, metricsLine, type MetricsLine } from '../metrics-json.js';
@@ -263,7 +262,7 @@ async function supervise(job: Job, context: RunContext): Promise<CommandOutcome>
   // `sluice savepoint`, `sluice stop` and `sluice list` reach the job through its control socket while it runs.
   // Set up after the listeners and the timer above, which must not miss the job's first events, output errors
   // or seconds while it awaits.
-  const control = await startJobControl(controllableJob(job), { pipelineName: graph.config.pipelineName, savepointsDir: graph.config.state.savepointsDir, io, log: write });
+  const control = await startJobControl(job, { pipelineName: graph.config.pipelineName, savepointsDir: graph.config.state.savepointsDir, io, log: write });
   const end = await settled;
   clearInterval(timer);
   unwatch();

@@ -6,6 +6,7 @@ import { namesDiagnostics } from './catalogue/names.js';
 import { planDiagnostics } from './catalogue/plan.js';
 import { savepointDiagnostics } from './catalogue/savepoint.js';
 import { controlDiagnostics } from './catalogue/control.js';
+import { savepointCheckDiagnostics } from './catalogue/savepoint-check.js';
 
 /**
  * The one diagnostic catalogue, merged from one table per area so that each area's codes live together:
@@ -22,6 +23,7 @@ export const Diagnostics = {
   ...planDiagnostics,
   ...savepointDiagnostics,
   ...controlDiagnostics,
+  ...savepointCheckDiagnostics,
 } as const;
 
 export type DiagnosticName = keyof typeof Diagnostics;

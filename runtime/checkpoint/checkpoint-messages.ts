@@ -37,13 +37,25 @@ export interface CoordinatorPort {
   taskFinished(task: string): void;
 }
 
+/** How stop-with-savepoint ends the sources: `suspend` stops reading right after the barrier; `drain` ends their input first (every window fires). */
+export type StopMode = 'suspend' | 'drain';
+
+export interface TriggerOptions {
+  /** Marks the barrier: a savepoint. */
+  readonly savepoint: boolean;
+  /** A source stops reading right after emitting the barrier, until the checkpoint is aborted (then it reads on). */
+  readonly suspend: boolean;
+}
+
 /** Coordinator → task: each call only queues work on the task's own loop. */
 export interface TaskGateway {
   readonly name: string;
   /** Sources start checkpoints; other tasks get them through barriers, unless they have finished. */
   readonly isSource: boolean;
   /** A source: snapshot and emit the barrier. A finished task: snapshot its final state. */
-  trigger(checkpointId: number, timestamp: number): void;
+  trigger(checkpointId: number, timestamp: number, options?: TriggerOptions): void;
+  /** A source: stop reading and end its input, as a bounded source does at its end (stop with drain). */
+  drain(): void;
   notifyComplete(checkpointId: number): void;
   notifyAborted(checkpointId: number): void;
   /** The final checkpoint completed: the finished task may close. */

@@ -2,12 +2,13 @@ import type { JobConfig } from '../../compiler/config/job-config.js';
 import { graphDigest } from '../../compiler/graph/digest.js';
 import type { JobGraph } from '../../compiler/graph/job-graph.js';
 import type { Clock } from '../time/clock.js';
-import type { CheckpointAcknowledgement, CoordinatorPort, TaskGateway } from './checkpoint-messages.js';
+import type { CheckpointAcknowledgement, CoordinatorPort, StopMode, TaskGateway } from './checkpoint-messages.js';
 import type { CheckpointMetrics, CheckpointStats } from './checkpoint-stats.js';
 import { CompletedCheckpointStore } from './completed-checkpoint.js';
 import type { CheckpointMetadata } from './metadata/metadata-format.js';
 import { METADATA_FORMAT, type SubtaskState } from './metadata/metadata-v1.js';
-import { PendingCheckpoint } from './pending-checkpoint.js';
+import { PendingCheckpoint, type RequestedCheckpoint } from './pending-checkpoint.js';
+import { SavepointRouting } from './savepoint-storage.js';
 import { filesOf, type CheckpointStorage, type StoredCheckpoint } from './storage/checkpoint-storage.js';
 
 export type CoordinatorSettings = Omit<JobConfig['checkpointing'], 'mode' | 'retention'> & { readonly numRetained: number };
@@ -36,6 +37,12 @@ export interface CoordinatorOptions {
 
 const HISTORY = 10;
 
+/** A checkpoint asked for now: a savepoint (`savepoint`: where it goes) and/or the one that stops the job. */
+export interface CheckpointRequest {
+  readonly savepoint?: CheckpointStorage;
+  readonly stop?: StopMode;
+}
+
 /**
  * Triggers checkpoints every `intervalMs` (honouring min-pause, max-concurrent and the timeout), collects the
  * tasks' acknowledgements, and completes a checkpoint when every task acknowledged it: writes its `_metadata`,
@@ -62,11 +69,18 @@ export class CheckpointCoordinator implements CoordinatorPort {
   private readonly cleanups = new Set<Promise<void>>();
   private readonly counts = { completed: 0, aborted: 0 };
   private readonly history: CheckpointStats[] = [];
+  /** Checkpoint storage, with savepoints routed to their own directories. Tasks write through it too. */
+  readonly storage: SavepointRouting;
+  /** The newest savepoint taken: restarts never go back to a checkpoint older than it. */
+  private latestSavepoint: StoredCheckpoint | undefined;
+  /** Stop with drain: waiting for every task to finish, then this savepoint is the final checkpoint. */
+  private draining: RequestedCheckpoint | undefined;
 
   constructor(private readonly options: CoordinatorOptions) {
     this.store = new CompletedCheckpointStore(options.settings.numRetained, options.found);
     this.digest = graphDigest(options.graph);
     this.nextId = options.firstCheckpointId;
+    this.storage = new SavepointRouting(options.storage);
   }
 
   /** Starts checkpointing the tasks of an attempt. */
@@ -84,19 +98,48 @@ export class CheckpointCoordinator implements CoordinatorPort {
     this.cancelTimer?.();
     this.cancelTimer = undefined;
     for (const pending of [...this.pending.values()]) this.abort(pending, 'the job stopped before it completed', false);
+    this.draining?.reject(new Error('the job stopped before every task finished'));
+    this.draining = undefined;
     this.tasks = new Map();
     await this.completions;
     while (this.cleanups.size > 0) await Promise.all(this.cleanups);
   }
 
-  /** Retained completed checkpoints, newest first. */
+  /** Retained completed checkpoints newest first, down to the latest savepoint: nothing older than it is used. */
   completedNewestFirst(): StoredCheckpoint[] {
-    return this.store.newestFirst();
+    const savepoint = this.latestSavepoint;
+    if (savepoint === undefined) return this.store.newestFirst();
+    return [...this.store.newestFirst().filter((c) => c.metadata.checkpointId > savepoint.metadata.checkpointId), savepoint];
   }
 
-  /** Deletes every retained checkpoint (DELETE_ON_CANCELLATION). */
+  /** Deletes every retained checkpoint (DELETE_ON_CANCELLATION); savepoints are the user's and stay. */
   async discardAll(): Promise<void> {
-    await Promise.all(this.store.removeAll().map((c) => this.options.storage.discard(c.metadata.checkpointId, filesOf(c.metadata))));
+    await Promise.all(this.store.removeAll().map((c) => this.storage.discard(c.metadata.checkpointId, filesOf(c.metadata))));
+  }
+
+  /**
+   * Takes a checkpoint now, outside the schedule: a savepoint into `request.savepoint`, and/or the checkpoint that
+   * stops the job (`suspend`: sources stop reading after its barrier; `drain`: sources end their input first, and
+   * it is the final checkpoint). Resolves once it completed and every task was told (sinks commit); rejects with
+   * the reason when it is aborted (suspended sources then read on). Periodic checkpoints wait meanwhile.
+   */
+  requestCheckpoint(request: CheckpointRequest): Promise<StoredCheckpoint> {
+    if (!this.running) return Promise.reject(new Error('the job is not running (it ended or is restarting); try again'));
+    if (this.draining !== undefined || [...this.pending.values()].some((p) => p.requested?.request.stop !== undefined)) {
+      return Promise.reject(new Error('the job is already stopping'));
+    }
+    return new Promise<StoredCheckpoint>((resolve, reject) => {
+      const requested: RequestedCheckpoint = { request, resolve, reject };
+      const allFinished = this.finished.size === this.tasks.size;
+      if (request.stop === 'drain' && !allFinished) {
+        this.draining = requested;
+        this.cancelTimer?.();
+        this.cancelTimer = undefined;
+        for (const task of this.tasks.values()) if (task.isSource) task.drain();
+      } else {
+        this.trigger(allFinished, requested);
+      }
+    });
   }
 
   metrics(): CheckpointMetrics {
@@ -116,7 +159,7 @@ export class CheckpointCoordinator implements CoordinatorPort {
     const pending = this.pending.get(ack.checkpointId);
     if (pending === undefined) {
       // Late: the checkpoint was aborted meanwhile. Its files are of no use.
-      this.track(this.options.storage.discard(ack.checkpointId, ack.operators.flatMap((op) => op.state.keyedState)));
+      this.track(this.storage.discard(ack.checkpointId, ack.operators.flatMap((op) => op.state.keyedState)));
       return;
     }
     if (!pending.acknowledge(ack)) return;
@@ -138,7 +181,9 @@ export class CheckpointCoordinator implements CoordinatorPort {
     for (const pending of this.pending.values()) if (!pending.isAcknowledgedBy(task)) gateway.trigger(pending.checkpointId, pending.triggeredAt);
     if (this.finished.size === this.tasks.size) {
       this.cancelTimer?.();
-      this.trigger(true);
+      const draining = this.draining;
+      this.draining = undefined;
+      this.trigger(true, draining);
     }
   }
 
@@ -148,23 +193,27 @@ export class CheckpointCoordinator implements CoordinatorPort {
     this.cancelTimer?.();
     this.cancelTimer = undefined;
     const { intervalMs, minPauseMs } = this.options.settings;
-    if (!this.running || intervalMs === null || this.finished.size === this.tasks.size) return;
+    if (!this.running || intervalMs === null || this.finished.size === this.tasks.size || this.draining !== undefined) return;
     const at = Math.max(this.lastTriggerAt + intervalMs, this.lastEndedAt + minPauseMs);
     this.cancelTimer = this.options.clock.setTimer(at, () => {
       this.cancelTimer = undefined;
       const { maxConcurrent } = this.options.settings;
       // Busy: the end of a pending checkpoint schedules the next one.
-      if (this.pending.size >= maxConcurrent || (minPauseMs > 0 && this.pending.size > 0)) return;
+      const requestPending = [...this.pending.values()].some((p) => p.requested !== undefined);
+      if (requestPending || this.pending.size >= maxConcurrent || (minPauseMs > 0 && this.pending.size > 0)) return;
       this.trigger(false);
     });
   }
 
-  private trigger(final: boolean): void {
+  private trigger(final: boolean, requested?: RequestedCheckpoint): void {
     const { clock, settings, events } = this.options;
     const checkpointId = this.nextId++;
     const now = clock.now();
-    const pending = new PendingCheckpoint(checkpointId, now, new Set(this.tasks.keys()), final);
+    const pending = new PendingCheckpoint(checkpointId, now, new Set(this.tasks.keys()), final, requested);
     this.pending.set(checkpointId, pending);
+    const savepoint = requested?.request.savepoint;
+    if (savepoint !== undefined) this.storage.route(checkpointId, savepoint);
+    const options = { savepoint: savepoint !== undefined, suspend: requested?.request.stop === 'suspend' };
     this.lastTriggerAt = now;
     pending.cancelTimeout = clock.setTimer(now + settings.timeoutMs, () =>
       this.abort(
@@ -174,12 +223,13 @@ export class CheckpointCoordinator implements CoordinatorPort {
       ),
     );
     events.started({ checkpointId, triggeredAt: now, final });
-    for (const task of this.tasks.values()) if (task.isSource || this.finished.has(task.name)) task.trigger(checkpointId, now);
+    for (const task of this.tasks.values()) if (task.isSource || this.finished.has(task.name)) task.trigger(checkpointId, now, options);
     this.scheduleNext();
   }
 
   private async complete(pending: PendingCheckpoint): Promise<void> {
-    const { storage, clock, events } = this.options;
+    const { clock, events } = this.options;
+    const storage = this.storage;
     let stored: StoredCheckpoint;
     try {
       stored = await storage.complete(this.metadataOf(pending));
@@ -193,7 +243,13 @@ export class CheckpointCoordinator implements CoordinatorPort {
     for (const older of [...this.pending.values()]) {
       if (older.checkpointId < pending.checkpointId) this.abort(older, `subsumed by checkpoint ${pending.checkpointId}`, false);
     }
-    const discarded = this.store.add(stored);
+    const isSavepoint = pending.requested?.request.savepoint !== undefined;
+    // Savepoints are not retained checkpoints: retention neither counts nor deletes them.
+    const discarded = isSavepoint ? [] : this.store.add(stored);
+    if (isSavepoint) {
+      this.storage.unroute(pending.checkpointId);
+      this.latestSavepoint = stored;
+    }
     this.consecutiveFailures = 0;
     this.counts.completed++;
     const stats = pending.stats('completed', clock.now(), { location: stored.location.description });
@@ -203,6 +259,7 @@ export class CheckpointCoordinator implements CoordinatorPort {
       for (const task of this.tasks.values()) task.notifyComplete(pending.checkpointId);
       if (pending.final) for (const task of this.tasks.values()) task.release();
     }
+    pending.requested?.resolve(stored);
     for (const old of discarded) this.track(storage.discard(old.metadata.checkpointId, filesOf(old.metadata)));
     this.lastEndedAt = clock.now();
     this.scheduleNext();
@@ -210,9 +267,10 @@ export class CheckpointCoordinator implements CoordinatorPort {
 
   private abort(pending: PendingCheckpoint, reason: string, isFailure: boolean): void {
     if (this.completing.has(pending) || !this.pending.delete(pending.checkpointId)) return;
-    const { storage, clock, events, settings } = this.options;
+    const { clock, events, settings } = this.options;
     pending.cancelTimeout();
-    this.track(storage.discard(pending.checkpointId, pending.files));
+    this.track(this.storage.discard(pending.checkpointId, pending.files));
+    pending.requested?.reject(new Error(`checkpoint ${pending.checkpointId} was aborted: ${reason}`));
     this.counts.aborted++;
     const stats = pending.stats('aborted', clock.now(), { failure: reason });
     this.record(stats);
@@ -247,8 +305,8 @@ export class CheckpointCoordinator implements CoordinatorPort {
     }
     return {
       format: METADATA_FORMAT,
-      version: 1,
-      type: 'checkpoint',
+      version: 2,
+      type: pending.requested?.request.savepoint === undefined ? 'checkpoint' : 'savepoint',
       jobId,
       pipelineName: graph.config.pipelineName,
       graphDigest: this.digest,
@@ -266,6 +324,7 @@ export class CheckpointCoordinator implements CoordinatorPort {
         spec: op.spec,
         subtasks: (subtasks.get(op.id) ?? []).sort((a, b) => a.subtask - b.subtask),
       })),
+      graph,
     };
   }
 

@@ -1,6 +1,15 @@
 import type { CheckpointAcknowledgement } from './checkpoint-messages.js';
 import type { CheckpointStats } from './checkpoint-stats.js';
+import type { CheckpointRequest } from './coordinator.js';
 import type { StateFile } from './metadata/metadata-v1.js';
+import type { StoredCheckpoint } from './storage/checkpoint-storage.js';
+
+/** A checkpoint someone waits for: what was asked, and how to tell them it completed or was aborted. */
+export interface RequestedCheckpoint {
+  readonly request: CheckpointRequest;
+  readonly resolve: (stored: StoredCheckpoint) => void;
+  readonly reject: (error: Error) => void;
+}
 
 /** A checkpoint triggered and not yet complete: which tasks acknowledged it, with what. */
 export class PendingCheckpoint {
@@ -14,6 +23,8 @@ export class PendingCheckpoint {
     readonly triggeredAt: number,
     private readonly tasks: ReadonlySet<string>,
     readonly final: boolean,
+    /** Asked for outside the schedule (a savepoint, a stop), with whoever waits for it. */
+    readonly requested?: RequestedCheckpoint,
   ) {}
 
   /** Records `ack`; true when it was the last one missing. Acknowledgements of unknown tasks or twice are ignored. */

@@ -3,7 +3,7 @@ import type { InputGate } from '../channels/input-gate.js';
 import type { OperatorSubtaskSnapshot } from '../execution/operator-host.js';
 import type { TaskCheckpointing } from '../execution/stream-task.js';
 import { BarrierAligner, type AlignmentAction, type CheckpointingMode } from './barrier-alignment.js';
-import type { AcknowledgedOperatorState, CoordinatorPort, TaskGateway } from './checkpoint-messages.js';
+import type { AcknowledgedOperatorState, CoordinatorPort, StopMode, TaskGateway, TriggerOptions } from './checkpoint-messages.js';
 import type { StateFile } from './metadata/metadata-v1.js';
 import type { CheckpointStorage } from './storage/checkpoint-storage.js';
 import { fileSafeName } from './storage/checkpoint-names.js';
@@ -16,7 +16,11 @@ export interface CheckpointingTask {
   emitEvent(event: ChannelEvent): void;
   notifyCheckpointComplete(checkpointId: number): Promise<void>;
   release(): void;
+  /** A source: `suspend` stops reading, `drain` ends its input, undefined reads on. */
+  stopSource(stop: StopMode | undefined): void;
 }
+
+const PLAIN_CHECKPOINT: TriggerOptions = { savepoint: false, suspend: false };
 
 const ABORT_REASONS = { subsumed: 'a newer checkpoint reached it first', cancelled: 'it was cancelled upstream' } as const;
 
@@ -32,6 +36,8 @@ export class TaskCheckpointer implements TaskCheckpointing, TaskGateway {
   private aligner: BarrierAligner | undefined;
   private finished = false;
   private latestSnapshotted = 0;
+  /** The stop-with-savepoint checkpoint this source stopped reading for. */
+  private suspendedFor: number | undefined;
   /** Barriers aligning: the barrier to forward and when its first copy arrived. */
   private readonly aligning = new Map<number, { barrier: BarrierEvent; startedAt: number }>();
   private readonly writes = new Set<Promise<void>>();
@@ -51,12 +57,20 @@ export class TaskCheckpointer implements TaskCheckpointing, TaskGateway {
 
   // ---- TaskGateway: called by the coordinator; the work runs on the task's loop ----
 
-  trigger(checkpointId: number, timestamp: number): void {
-    this.task.enqueue(() => {
+  trigger(checkpointId: number, timestamp: number, options: TriggerOptions = PLAIN_CHECKPOINT): void {
+    this.task.enqueue(async () => {
       // A running non-source task takes its checkpoints from barriers.
       if (!this.isSource && !this.finished) return;
-      return this.snapshot({ type: 'barrier', checkpointId, timestamp, savepoint: false }, 0);
+      await this.snapshot({ type: 'barrier', checkpointId, timestamp, savepoint: options.savepoint }, 0);
+      if (options.suspend && !this.finished) {
+        this.suspendedFor = checkpointId;
+        this.task.stopSource('suspend');
+      }
     });
+  }
+
+  drain(): void {
+    this.task.enqueue(() => this.task.stopSource('drain'));
   }
 
   notifyComplete(checkpointId: number): void {
@@ -65,6 +79,11 @@ export class TaskCheckpointer implements TaskCheckpointing, TaskGateway {
 
   notifyAborted(checkpointId: number): void {
     this.task.enqueue(() => {
+      if (this.suspendedFor === checkpointId) {
+        // The stop failed: the job goes on.
+        this.suspendedFor = undefined;
+        this.task.stopSource(undefined);
+      }
       if (this.aligner !== undefined) return this.perform(this.aligner.abort(checkpointId));
     });
   }

@@ -189,6 +189,11 @@ export class ExecutionAttempt {
     for (const channel of this.channels) channel.close();
   }
 
+  /** Resolves once every running task has served the work handed to it so far (a checkpoint's commits). */
+  async mailServed(): Promise<void> {
+    await Promise.all(this.tasks.filter((t) => t.finishedAt === undefined && !t.isCancelled).map((t) => new Promise<void>((resolve) => t.enqueue(resolve))));
+  }
+
   /** Resolves once state writes of checkpoints still in flight have ended. */
   async settled(): Promise<void> {
     await Promise.all(this.checkpointers.map((c) => c.settled()));

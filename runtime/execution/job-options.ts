@@ -96,7 +96,10 @@ export interface JobMetrics {
 }
 
 export interface JobResult {
-  readonly status: 'finished' | 'cancelled';
+  /** `stopped`: ended by `job.stop()`. */
+  readonly status: 'finished' | 'cancelled' | 'stopped';
+  /** The savepoint `job.stop({ savepoint })` took. */
+  readonly savepointPath?: string;
   readonly durationMs: number;
   readonly metrics: JobMetrics;
 }

@@ -8,6 +8,7 @@ import { CheckpointCoordinator } from '../checkpoint/coordinator.js';
 import { createRestartBackoff, type RestartBackoff } from '../checkpoint/restart-strategy.js';
 import { chooseInitialRestore, restoreNewestIntact, type InitialRestore } from '../checkpoint/restore/choose-restore.js';
 import type { CheckpointStorage, RecoveredCheckpoints } from '../checkpoint/storage/checkpoint-storage.js';
+import { newSavepointStorage } from '../checkpoint/savepoint-storage.js';
 import { createCheckpointStorage } from '../checkpoint/storage/create-storage.js';
 import { checkParallelism } from '../state/key-groups.js';
 import { systemClock, type Clock } from '../time/clock.js';
@@ -57,6 +58,8 @@ export class Job extends EventEmitter<JobEvents> {
   /** Checkpoints of this job are numbered from here; older ones belong to earlier runs. */
   private readonly firstCheckpointId: number;
   private cancelled = false;
+  /** Set by `stop()` once the job is ending: the savepoint it took, if any. */
+  private stopped: { readonly savepointPath?: string } | undefined;
   private attempt: ExecutionAttempt;
   private attempts = 0;
   private wakeFromDelay: (() => void) | undefined;
@@ -169,7 +172,8 @@ export class Job extends EventEmitter<JobEvents> {
       if (this.cancelled && this.graph.config.checkpointing.retention === 'DELETE_ON_CANCELLATION') await this.coordinator?.discardAll();
     }
     return {
-      status: this.cancelled ? 'cancelled' : 'finished',
+      status: this.stopped !== undefined ? 'stopped' : this.cancelled ? 'cancelled' : 'finished',
+      ...this.stopped,
       durationMs: performance.now() - this.startedAt,
       metrics: this.metrics(),
     };
@@ -186,7 +190,7 @@ export class Job extends EventEmitter<JobEvents> {
         checkpointing:
           this.coordinator === undefined || storage === undefined
             ? undefined
-            : { mode: this.graph.config.checkpointing.mode, storage, coordinator: this.coordinator },
+            : { mode: this.graph.config.checkpointing.mode, storage: this.coordinator.storage, coordinator: this.coordinator },
       },
       { runId: randomUUID().slice(0, 8), localStateDir, restore },
     );
@@ -237,6 +241,51 @@ export class Job extends EventEmitter<JobEvents> {
         resolve();
       };
     });
+  }
+
+  /**
+   * Takes a savepoint while the job runs: a new directory `savepoint-<job id>-<random>/` inside `targetDir`
+   * (default `state.savepoints.dir`), resolved with its path. Rejects with the reason when it cannot be taken.
+   */
+  async savepoint(targetDir?: string): Promise<{ readonly path: string }> {
+    const coordinator = this.coordinatorFor('take a savepoint');
+    const stored = await coordinator.requestCheckpoint({ savepoint: newSavepointStorage(this.savepointTarget(targetDir), this.jobId) });
+    return { path: stored.location.description };
+  }
+
+  /**
+   * Stops the job gracefully: sources stop at a consistent point, the savepoint is taken when asked for (`true`:
+   * into `state.savepoints.dir`), sinks commit, and the job ends (`done` resolves with status `stopped`).
+   * `drain` first ends the sources' input, so event time advances to the end and every window fires. When the
+   * savepoint fails, the job keeps running and this rejects with the reason.
+   */
+  async stop(options: { readonly savepoint?: string | true; readonly drain?: boolean } = {}): Promise<{ readonly savepointPath?: string }> {
+    const coordinator = this.coordinatorFor('stop gracefully');
+    const savepoint =
+      options.savepoint === undefined ? undefined : newSavepointStorage(this.savepointTarget(options.savepoint === true ? undefined : options.savepoint), this.jobId);
+    const drain = options.drain === true;
+    const stored = await coordinator.requestCheckpoint({ ...(savepoint === undefined ? {} : { savepoint }), stop: drain ? 'drain' : 'suspend' });
+    this.stopped = savepoint === undefined ? {} : { savepointPath: stored.location.description };
+    if (!drain) {
+      // Sources stopped reading after the barrier: once the sinks committed, nothing is left to do.
+      await this.attempt.mailServed();
+      this.attempt.stop();
+    }
+    await this.done;
+    return this.stopped;
+  }
+
+  private coordinatorFor(what: string): CheckpointCoordinator {
+    if (this.coordinator === undefined) {
+      throw new Error(`job ${this.jobId} cannot ${what}: it runs without checkpointing; set 'execution.checkpointing.interval'`);
+    }
+    return this.coordinator;
+  }
+
+  private savepointTarget(targetDir: string | undefined): string {
+    const dir = targetDir ?? this.graph.config.state.savepointsDir;
+    if (dir === null) throw new Error(`no savepoint directory: give one, or set 'state.savepoints.dir' for job ${this.jobId}`);
+    return dir;
   }
 
   /** Stops every task; `done` then resolves with status `cancelled`. */

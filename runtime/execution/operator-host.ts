@@ -144,8 +144,8 @@ export class OperatorHost implements OperatorContext, Downstream {
     this.downstream.pushBatch(batch);
   }
 
-  setCurrentKey(key: readonly unknown[]): void {
-    this.ensureKeyed().current.set(key);
+  setCurrentKey(key: readonly unknown[], encoded?: string): void {
+    this.ensureKeyed().current.set(key, encoded);
   }
 
   get currentKey(): readonly unknown[] | undefined {

@@ -87,6 +87,8 @@ export class StreamTask {
   /** Work other parts of the job hand this task (checkpoint triggers, notifications), run between input events. */
   private mail: (() => void | Promise<void>)[] = [];
   private released = false;
+  /** Stop-with-savepoint: a source chain stops reading (`suspend`) or ends its input (`drain`). */
+  private sourceStop: 'suspend' | 'drain' | undefined;
   private deferredFailure: unknown;
   private sliceStart = 0;
   /** Milliseconds spent waiting for room in an output channel. */
@@ -137,6 +139,12 @@ export class StreamTask {
   /** Lets a finished task close: its final checkpoint completed. */
   release(): void {
     this.released = true;
+    this.signal.notify();
+  }
+
+  /** A source chain: `suspend` stops reading (mail is still served), `drain` ends the input, undefined reads on. */
+  stopSource(stop: 'suspend' | 'drain' | undefined): void {
+    this.sourceStop = stop;
     this.signal.notify();
   }
 
@@ -252,7 +260,12 @@ export class StreamTask {
     while (!this.cancelled) {
       await this.awaitDeferred();
       await this.processMail();
-      if (this.cancelled) break;
+      if (this.cancelled || this.sourceStop === 'drain') break;
+      if (this.sourceStop === 'suspend') {
+        // Nothing after the stop's barrier: no rows, no timers; only mail (commits, an abort that resumes).
+        await this.waitForMail();
+        continue;
+      }
       this.fireProcessingTimers();
       let result: SourcePollResult | Promise<SourcePollResult>;
       try {
@@ -281,10 +294,14 @@ export class StreamTask {
     for (;;) {
       await this.processMail();
       if (this.cancelled || this.released) return;
-      const start = performance.now();
-      await this.signal.wait();
-      this.idleMs += performance.now() - start;
+      await this.waitForMail();
     }
+  }
+
+  private async waitForMail(): Promise<void> {
+    const start = performance.now();
+    await this.signal.wait();
+    this.idleMs += performance.now() - start;
   }
 
   private async closeAll(failed: boolean): Promise<void> {

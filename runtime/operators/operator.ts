@@ -39,8 +39,11 @@ export interface OperatorContext {
   /** Emits a batch downstream, synchronously. The batch must not be modified afterwards. */
   output(batch: RecordBatch): void;
 
-  /** Scopes keyed state and timers to `key` (the values of the key columns). */
-  setCurrentKey(key: readonly unknown[]): void;
+  /**
+   * Scopes keyed state and timers to `key` (the values of the key columns). `encoded`, when the caller has it
+   * already, must be `encodeKey(key)` (state/key-codec.ts): it saves encoding the key again.
+   */
+  setCurrentKey(key: readonly unknown[], encoded?: string): void;
   readonly currentKey: readonly unknown[] | undefined;
   /** Keyed state, which the operator must declare in the job graph (`operator.state`, scope `keyed`). */
   getState<D extends KeyedStateDescriptor>(descriptor: D): StateFor<D>;

@@ -17,8 +17,8 @@ export class CurrentKey {
     private readonly owner: string,
   ) {}
 
-  set(key: readonly unknown[]): void {
-    const encoded = encodeKey(key);
+  /** `encoded`: the key's `encodeKey` form, when the caller has it already (it grouped rows by it). */
+  set(key: readonly unknown[], encoded = encodeKey(key)): void {
     const keyGroup = keyGroupForKey(encoded, this.maxParallelism);
     if (!rangeContains(this.keyGroupRange, keyGroup)) {
       // The hash edge in front of the operator routes by the same key, so this is a planning bug, not user error.

@@ -6,58 +6,123 @@ export interface HeapTimer {
   readonly namespace: string;
 }
 
-/** Timers ordered by timestamp, then key and namespace, so that firing order is the same in every run. */
-function before(a: HeapTimer, b: HeapTimer): boolean {
-  if (a.timestamp !== b.timestamp) return a.timestamp < b.timestamp;
-  const byKey = compareCodePoints(a.encodedKey, b.encodedKey);
-  return byKey !== 0 ? byKey < 0 : compareCodePoints(a.namespace, b.namespace) < 0;
+/** Timers of equal timestamp are ordered by key, then namespace, so that firing order is the same in every run. */
+function compareTimers(a: HeapTimer, b: HeapTimer): number {
+  return compareCodePoints(a.encodedKey, b.encodedKey) || compareCodePoints(a.namespace, b.namespace);
 }
 
-/** A binary min-heap of timers. */
+/** The timers of one timestamp; sorted from `next` on once that timestamp is the earliest. */
+interface Bucket<T> {
+  readonly timestamp: number;
+  readonly timers: T[];
+  next: number;
+  sorted: boolean;
+}
+
+/**
+ * Timers in (timestamp, key, namespace) order, as a min-heap of the distinct timestamps with, per timestamp, a
+ * bucket of its timers. Windows and joins register many timers for one timestamp (every key's window ends at
+ * once), so the heap stays small and compares numbers only; a bucket is sorted by key once, when it becomes the
+ * earliest, and a timer pushed into that bucket meanwhile is inserted in order.
+ */
 export class TimerHeap<T extends HeapTimer> {
-  private readonly items: T[] = [];
+  /** Min-heap of the timestamps that have a bucket. */
+  private readonly times: number[] = [];
+  private readonly buckets = new Map<number, Bucket<T>>();
+  private count = 0;
 
   get size(): number {
-    return this.items.length;
+    return this.count;
   }
 
   peek(): T | undefined {
-    return this.items[0];
-  }
-
-  push(timer: T): void {
-    const items = this.items;
-    let i = items.length;
-    items.push(timer);
-    while (i > 0) {
-      const parent = (i - 1) >> 1;
-      if (!before(timer, items[parent]!)) break;
-      items[i] = items[parent]!;
-      i = parent;
-    }
-    items[i] = timer;
+    const bucket = this.first();
+    return bucket === undefined ? undefined : bucket.timers[bucket.next];
   }
 
   pop(): T | undefined {
-    const items = this.items;
-    const top = items[0];
-    const last = items.pop();
-    if (top === undefined || last === undefined || items.length === 0) return top;
-    let i = 0;
-    for (;;) {
-      const left = 2 * i + 1;
-      if (left >= items.length) break;
-      const right = left + 1;
-      const child = right < items.length && before(items[right]!, items[left]!) ? right : left;
-      if (!before(items[child]!, last)) break;
-      items[i] = items[child]!;
-      i = child;
+    const bucket = this.first();
+    if (bucket === undefined) return undefined;
+    const timer = bucket.timers[bucket.next]!;
+    bucket.next++;
+    this.count--;
+    if (bucket.next === bucket.timers.length) {
+      this.buckets.delete(bucket.timestamp);
+      this.popTime();
     }
-    items[i] = last;
-    return top;
+    return timer;
+  }
+
+  push(timer: T): void {
+    this.count++;
+    const bucket = this.buckets.get(timer.timestamp);
+    if (bucket === undefined) {
+      this.buckets.set(timer.timestamp, { timestamp: timer.timestamp, timers: [timer], next: 0, sorted: false });
+      this.pushTime(timer.timestamp);
+    } else if (!bucket.sorted) {
+      bucket.timers.push(timer);
+    } else {
+      insertSorted(bucket, timer);
+    }
   }
 
   clear(): void {
-    this.items.length = 0;
+    this.times.length = 0;
+    this.buckets.clear();
+    this.count = 0;
   }
+
+  /** The earliest bucket, sorted. */
+  private first(): Bucket<T> | undefined {
+    if (this.times.length === 0) return undefined;
+    const bucket = this.buckets.get(this.times[0]!)!;
+    if (!bucket.sorted) {
+      bucket.timers.sort(compareTimers);
+      bucket.sorted = true;
+    }
+    return bucket;
+  }
+
+  private pushTime(timestamp: number): void {
+    const times = this.times;
+    let i = times.length;
+    times.push(timestamp);
+    while (i > 0) {
+      const parent = (i - 1) >> 1;
+      if (times[parent]! <= timestamp) break;
+      times[i] = times[parent]!;
+      i = parent;
+    }
+    times[i] = timestamp;
+  }
+
+  private popTime(): void {
+    const times = this.times;
+    const last = times.pop()!;
+    if (times.length === 0) return;
+    let i = 0;
+    for (;;) {
+      const left = 2 * i + 1;
+      if (left >= times.length) break;
+      const right = left + 1;
+      const child = right < times.length && times[right]! < times[left]! ? right : left;
+      if (times[child]! >= last) break;
+      times[i] = times[child]!;
+      i = child;
+    }
+    times[i] = last;
+  }
+}
+
+/** Inserts into the part of a sorted bucket not yet popped, after any equal timer. */
+function insertSorted<T extends HeapTimer>(bucket: Bucket<T>, timer: T): void {
+  const timers = bucket.timers;
+  let low = bucket.next;
+  let high = timers.length;
+  while (low < high) {
+    const mid = (low + high) >> 1;
+    if (compareTimers(timers[mid]!, timer) <= 0) low = mid + 1;
+    else high = mid;
+  }
+  timers.splice(low, 0, timer);
 }

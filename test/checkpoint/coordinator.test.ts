@@ -29,6 +29,9 @@ class FakeTask implements TaskGateway {
   release(): void {
     this.calls.push('release');
   }
+  drain(): void {
+    this.calls.push('drain');
+  }
 }
 
 /** Memory storage that remembers which checkpoints were discarded. */

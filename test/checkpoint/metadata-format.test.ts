@@ -4,7 +4,7 @@ import { METADATA_FORMAT } from '../../runtime/checkpoint/metadata/metadata-v1.j
 
 const metadata: CheckpointMetadata = {
   format: METADATA_FORMAT,
-  version: 1,
+  version: 2,
   type: 'checkpoint',
   jobId: 'orders-1a2b3c4d',
   pipelineName: 'orders',
@@ -33,14 +33,20 @@ const metadata: CheckpointMetadata = {
       ],
     },
   ],
+  graph: null,
 };
 
 describe('checkpoint metadata', () => {
   it('round-trips through its canonical text, which starts with the format and its version', () => {
     const text = serializeMetadata(metadata);
-    expect(text.split('\n').slice(0, 4)).toEqual(['{', `  "format": "${METADATA_FORMAT}",`, '  "version": 1,', '  "checkpointId": 12,']);
+    expect(text.split('\n').slice(0, 4)).toEqual(['{', `  "format": "${METADATA_FORMAT}",`, '  "version": 2,', '  "checkpointId": 12,']);
     expect(parseMetadata(text, 'chk-12/_metadata')).toEqual({ metadata });
     expect(serializeMetadata({ ...metadata, operators: [...metadata.operators] })).toBe(text);
+  });
+
+  it('reads version 1, which recorded no job graph, as version 2 without one', () => {
+    const { graph: _graph, ...v1 } = { ...metadata, version: 1 };
+    expect(parseMetadata(serializeMetadata(v1 as unknown as CheckpointMetadata), 'm')).toEqual({ metadata });
   });
 
   it('says a file is not JSON, and what likely happened', () => {
@@ -54,12 +60,12 @@ describe('checkpoint metadata', () => {
   });
 
   it('refuses a version written by a newer Sluice, and an unknown one', () => {
-    expect(parseMetadata(JSON.stringify({ ...metadata, version: 9 }), 'm')).toEqual({ error: expect.stringMatching(/^m has metadata format version 9, newer than this Sluice reads \(up to 1\)/) });
-    expect(parseMetadata(JSON.stringify({ ...metadata, version: 0 }), 'm')).toEqual({ error: expect.stringMatching(/^m has an unknown metadata format version 0; known versions: 1/) });
+    expect(parseMetadata(JSON.stringify({ ...metadata, version: 9 }), 'm')).toEqual({ error: expect.stringMatching(/^m has metadata format version 9, newer than this Sluice reads \(up to 2\)/) });
+    expect(parseMetadata(JSON.stringify({ ...metadata, version: 0 }), 'm')).toEqual({ error: expect.stringMatching(/^m has an unknown metadata format version 0; known versions: 1, 2/) });
   });
 
   it('names the field of a document that does not match its version’s schema', () => {
     const broken = { ...metadata, operators: [{ ...metadata.operators[0]!, subtasks: [{ subtask: 0 }] }] };
-    expect(parseMetadata(JSON.stringify(broken), 'm')).toEqual({ error: expect.stringMatching(/^m is not valid version 1 metadata at operators\.0\.subtasks\.0\.keyGroupRange: /) });
+    expect(parseMetadata(JSON.stringify(broken), 'm')).toEqual({ error: expect.stringMatching(/^m is not valid version 2 metadata at operators\.0\.subtasks\.0\.keyGroupRange: /) });
   });
 });

@@ -32,7 +32,7 @@ export function backendWith(values: Record<number, number>): HeapKeyedStateBacke
 export function metadataFor(checkpointId: number, files: StateFile[], operator: Partial<OperatorStateEntry> = {}): CheckpointMetadata {
   return {
     format: METADATA_FORMAT,
-    version: 1,
+    version: 2,
     type: 'checkpoint',
     jobId: 'job',
     pipelineName: 'test',
@@ -54,6 +54,7 @@ export function metadataFor(checkpointId: number, files: StateFile[], operator: 
         ...operator,
       },
     ],
+    graph: null,
   };
 }
 

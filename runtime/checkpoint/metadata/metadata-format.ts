@@ -1,6 +1,7 @@
 import type { z } from 'zod';
 import { decodeJson } from '../../state/value-codec.js';
-import { METADATA_FORMAT, MetadataV1Schema, type MetadataV1 } from './metadata-v1.js';
+import { METADATA_FORMAT, MetadataV1Schema } from './metadata-v1.js';
+import { MetadataV2Schema, migrateV1, type MetadataV2 } from './metadata-v2.js';
 
 /**
  * Reading and writing `_metadata`, with a registry of format versions: each version has its zod schema, and
@@ -9,7 +10,7 @@ import { METADATA_FORMAT, MetadataV1Schema, type MetadataV1 } from './metadata-v
  */
 
 /** The shape the runtime works with: the newest version. */
-export type CheckpointMetadata = MetadataV1;
+export type CheckpointMetadata = MetadataV2;
 
 export const METADATA_FILE = '_metadata';
 
@@ -20,7 +21,10 @@ interface FormatVersion {
   readonly migrate?: (previous: unknown) => unknown;
 }
 
-const VERSIONS: readonly FormatVersion[] = [{ version: 1, schema: MetadataV1Schema }];
+const VERSIONS: readonly FormatVersion[] = [
+  { version: 1, schema: MetadataV1Schema },
+  { version: 2, schema: MetadataV2Schema, migrate: migrateV1 },
+];
 export const CURRENT_METADATA_VERSION = VERSIONS[VERSIONS.length - 1]!.version;
 
 export type MetadataReadResult = { readonly metadata: CheckpointMetadata } | { readonly error: string };

@@ -1,16 +1,22 @@
 import type { JobGraph, Operator } from '../../../compiler/graph/job-graph.js';
+import type { CompatibilityReport } from '../../../compiler/savepoint-compat/report.js';
 import type { OperatorSubtaskRestore } from '../../execution/operator-host.js';
 import { keyGroupRangeForSubtask, rangesIntersect } from '../../state/key-groups.js';
 import { redistributeOperatorState, type OperatorStateList } from '../../state/operator-state.js';
+import type { ParsedKeyedState } from '../../state/snapshot-format.js';
 import type { LoadedCheckpoint, LoadedOperatorState } from './load-checkpoint.js';
 import { CheckpointRestoreError } from './restore-error.js';
+import { migrateKeyedState, rowMigrationsOf } from './state-migration.js';
+import { checkLoadedSnapshot } from './snapshot-summary.js';
 
 /** Which operator subtask restores what, and what the user should know about it. */
 export interface RestorePlan {
   readonly checkpointId: number;
   readonly restore: (operator: Operator, subtask: number) => OperatorSubtaskRestore | undefined;
-  /** Dropped empty state, operators that start empty: one sentence each. */
+  /** Dropped empty state, operators that start empty, migrations performed: one sentence each. */
   readonly notes: readonly string[];
+  /** The compatibility check made before anything was restored; absent for a snapshot without its job graph. */
+  readonly report?: CompatibilityReport;
 }
 
 export interface RestorePlanOptions {
@@ -69,15 +75,26 @@ export function planRestore(graph: JobGraph, loaded: LoadedCheckpoint, options: 
       notes.push(`${nameOf(operator.uid, operator.id)} (${operator.spec.kind}) is not in ${source}: it starts empty`);
     }
   }
+  const report = checkLoadedSnapshot(loaded, graph, options.allowNonRestoredState === true);
+  if (report !== undefined) refuseUnrestorable(report, source);
+  const migrations = report === undefined ? new Map() : rowMigrationsOf(report, loaded);
+  for (const migration of migrations.values()) notes.push(`${migration.description} (${source})`);
+  const migratedKeyed = new Map<string, readonly ParsedKeyedState[]>();
 
   const redistributed = new Map<string, OperatorStateList[][]>();
   return {
     checkpointId: metadata.checkpointId,
     notes,
+    ...(report === undefined ? {} : { report }),
     restore: (operator, subtask) => {
       const key = keyOf(operator.uid, operator.id);
       const state = byKey.get(key);
       if (state === undefined) return undefined;
+      let keyed = migratedKeyed.get(key);
+      if (keyed === undefined) {
+        keyed = migrateKeyedState(state.keyed, operator.uid === null ? undefined : migrations.get(operator.uid));
+        migratedKeyed.set(key, keyed);
+      }
       let lists = redistributed.get(key);
       if (lists === undefined) {
         lists = redistributeOperatorState(state.operatorState, operator.parallelism);
@@ -85,12 +102,27 @@ export function planRestore(graph: JobGraph, loaded: LoadedCheckpoint, options: 
       }
       const range = keyGroupRangeForSubtask(subtask, operator.parallelism, metadata.maxParallelism);
       return {
-        keyed: state.keyed.filter((k) => rangesIntersect(k.header.keyGroupRange, range)),
+        keyed: keyed.filter((k) => rangesIntersect(k.header.keyGroupRange, range)),
         operatorState: lists[subtask] ?? [],
         checkpointId: metadata.checkpointId,
       };
     },
   };
+}
+
+/** A failed check refuses the restore before any state is handed to a task, with every blocking reason. */
+function refuseUnrestorable(report: CompatibilityReport, source: string): void {
+  if (report.restorable) return;
+  const blocking = report.operators.flatMap((op) => [
+    ...op.findings.filter((f) => f.severity === 'error'),
+    ...op.states.flatMap((s) => s.reasons.filter((f) => f.severity === 'error')),
+  ]);
+  const unique = [...new Map(blocking.map((f) => [f.message, f])).values()];
+  throw new CheckpointRestoreError(
+    `cannot restore ${source}: the job is not compatible with it:\n${unique.map((f) => `  - ${f.message}`).join('\n')}`,
+    [...new Set(unique.flatMap((f) => (f.help === undefined ? [] : [f.help])))].join('; ') ||
+      'run `sluice compile <file> --check-savepoint <dir>` for the full report',
+  );
 }
 
 function isEmpty(state: LoadedOperatorState): boolean {

@@ -40,7 +40,7 @@ export class FileCheckpointStorage implements CheckpointStorage {
     this.shared = new SharedFiles(fs, path.join(root, SHARED_DIR));
   }
 
-  private checkpointDir(checkpointId: number): string {
+  protected checkpointDir(checkpointId: number): string {
     return path.join(this.root, checkpointDirName(checkpointId));
   }
 

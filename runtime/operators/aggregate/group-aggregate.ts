@@ -67,7 +67,7 @@ export class GroupAggregateOperator extends BaseOperator {
       const groups = rowsByKey(rows, this.keyOf, this.keyCount);
       for (const group of groups) {
         current = group.rows[0]!;
-        this.ctx.setCurrentKey(group.key);
+        this.ctx.setCurrentKey(group.key, group.encoded);
         const stored = this.accState.value();
         const acc = stored === undefined ? this.accumulators.create() : stored.slice();
         for (const i of group.rows) {

@@ -3,6 +3,8 @@ import { encodeKey } from '../../state/key-codec.js';
 /** The rows of one key within a batch: their positions, in batch order. */
 export interface RowsOfKey {
   readonly key: readonly unknown[];
+  /** `encodeKey(key)` when grouping computed it (keys of several columns), for `ctx.setCurrentKey`. */
+  readonly encoded: string | undefined;
   readonly rows: number[];
 }
 
@@ -12,15 +14,16 @@ export interface RowsOfKey {
  * its value directly (a Map compares numbers and strings as SQL does here); several by their encoding.
  */
 export function rowsByKey(rows: readonly (readonly unknown[])[], keyOf: (row: readonly unknown[]) => unknown[], keyCount: number): RowsOfKey[] {
-  if (keyCount === 0) return rows.length === 0 ? [] : [{ key: [], rows: Array.from(rows, (_, i) => i) }];
+  if (keyCount === 0) return rows.length === 0 ? [] : [{ key: [], encoded: undefined, rows: Array.from(rows, (_, i) => i) }];
   const groups: RowsOfKey[] = [];
   const byKey = new Map<unknown, RowsOfKey>();
   for (let i = 0; i < rows.length; i++) {
     const key = keyOf(rows[i]!);
-    const id = keyCount === 1 ? key[0] : encodeKey(key);
+    const encoded = keyCount === 1 ? undefined : encodeKey(key);
+    const id = encoded ?? key[0];
     let group = byKey.get(id);
     if (group === undefined) {
-      group = { key, rows: [] };
+      group = { key, encoded, rows: [] };
       byKey.set(id, group);
       groups.push(group);
     }

@@ -95,7 +95,7 @@ export class WindowAggregateOperator extends BaseOperator {
     try {
       for (const group of rowsByKey(rows, this.keyOf, this.keyCount)) {
         current = group.rows[0]!;
-        this.ctx.setCurrentKey(group.key);
+        this.ctx.setCurrentKey(group.key, group.encoded);
         const assign = this.assign;
         if (assign instanceof SessionWindows) {
           late += assign.addRows(rows, group.rows, this.state, watermark);

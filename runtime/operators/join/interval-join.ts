@@ -11,6 +11,12 @@ import { assertInsertOnly, JoinOutput, JoinRows, type Row } from './join-row.js'
 const LEFT_ROWS = mapState<number, readonly Row[]>('left-rows');
 const RIGHT_ROWS = mapState<number, readonly Row[]>('right-rows');
 
+/** Rows of one batch and key that share a time, before they go to state. */
+interface ArrivedAt {
+  readonly time: number;
+  readonly rows: Row[];
+}
+
 /** Timer namespaces: which side's rows of the timer's time expire. */
 const LEFT_EXPIRY = 'left';
 const RIGHT_EXPIRY = 'right';
@@ -74,7 +80,7 @@ export class IntervalJoinOperator extends BaseOperator {
         else if (input === 0 && rows.outer) this.out.insert(rows.pad(row));
       }
       for (const group of groups) {
-        this.ctx.setCurrentKey(group.key);
+        this.ctx.setCurrentKey(group.key, group.encoded);
         if (input === 0) this.leftArrive(group.rows, watermark);
         else this.rightArrive(group.rows, watermark);
       }
@@ -94,7 +100,7 @@ export class IntervalJoinOperator extends BaseOperator {
   private leftArrive(arrived: readonly Row[], watermark: number): void {
     const rows = this.rows;
     const { lowerMs, upperMs } = this;
-    const added = new Map<number, Row[]>();
+    const added: ArrivedAt[] = [];
     let rights: (readonly [number, readonly Row[]])[] | undefined;
     for (const left of arrived) {
       const time = left[this.leftTime];
@@ -126,7 +132,7 @@ export class IntervalJoinOperator extends BaseOperator {
     const rows = this.rows;
     const { lowerMs, upperMs } = this;
     const lw = rows.leftWidth;
-    const added = new Map<number, Row[]>();
+    const added: ArrivedAt[] = [];
     let lefts: [number, readonly Row[]][] | undefined;
     /** Indexes of `lefts` whose list was copied to flip `matched` flags, to write back. */
     const flipped = new Set<number>();
@@ -162,8 +168,8 @@ export class IntervalJoinOperator extends BaseOperator {
   }
 
   /** Appends rows to state by time and registers the timer that expires them (once per time and key). */
-  private store(state: MapState<number, readonly Row[]>, added: ReadonlyMap<number, Row[]>, expiryOffset: number, namespace: string): void {
-    for (const [time, rows] of added) {
+  private store(state: MapState<number, readonly Row[]>, added: readonly ArrivedAt[], expiryOffset: number, namespace: string): void {
+    for (const { time, rows } of added) {
       const existing = state.get(time);
       state.put(time, existing === undefined ? rows : existing.concat(rows));
       this.ctx.timers.registerEventTimeTimer(time + expiryOffset, namespace);
@@ -189,10 +195,16 @@ export class IntervalJoinOperator extends BaseOperator {
   }
 }
 
-function addTo(added: Map<number, Row[]>, time: number, row: Row): void {
-  const list = added.get(time);
-  if (list === undefined) added.set(time, [row]);
-  else list.push(row);
+/** Adds `row` to the rows arrived at `time`, times in order of first arrival (a key's rows in a batch share a few). */
+function addTo(added: ArrivedAt[], time: number, row: Row): void {
+  // Rows come roughly in time order: the latest time is the likeliest.
+  for (let i = added.length - 1; i >= 0; i--) {
+    if (added[i]!.time === time) {
+      added[i]!.rows.push(row);
+      return;
+    }
+  }
+  added.push({ time, rows: [row] });
 }
 
 /** A LEFT join's stored left row: its columns, then whether it joined anything. */

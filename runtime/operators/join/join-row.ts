@@ -10,6 +10,8 @@ export type Row = readonly unknown[];
 /** The rows of one batch that share a join key, in arrival order. */
 export interface SameKeyRows {
   readonly key: readonly unknown[];
+  /** `encodeKey(key)` when grouping computed it, for `ctx.setCurrentKey`. */
+  readonly encoded: string | undefined;
   readonly rows: Row[];
 }
 
@@ -63,7 +65,7 @@ export class JoinRows {
     for (const group of rowsByKey(rows, this.keyOf[input]!, this.keyCount)) {
       const keyed = group.rows.map((i) => rows[i]!);
       if (hasNull(group.key)) nullKeyed.push(...keyed);
-      else groups.push({ key: group.key, rows: keyed });
+      else groups.push({ key: group.key, encoded: group.encoded, rows: keyed });
     }
     this.current = undefined;
     return { groups, nullKeyed };

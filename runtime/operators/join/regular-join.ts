@@ -56,7 +56,7 @@ export class RegularJoinOperator extends BaseOperator {
       const { groups, nullKeyed } = rows.byKey(batch.rows, input);
       if (input === 0 && rows.outer) for (const left of nullKeyed) this.out.insert(rows.pad(left));
       for (const group of groups) {
-        this.ctx.setCurrentKey(group.key);
+        this.ctx.setCurrentKey(group.key, group.encoded);
         if (!rows.outer) this.innerArrive(group.rows, input);
         else if (input === 0) this.outerLeftArrive(group.rows);
         else this.outerRightArrive(group.rows);

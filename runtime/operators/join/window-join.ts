@@ -76,7 +76,7 @@ export class WindowJoinOperator extends BaseOperator {
         else if (input === 0 && rows.outer) this.out.insert(rows.pad(row));
       }
       for (const group of groups) {
-        this.ctx.setCurrentKey(group.key);
+        this.ctx.setCurrentKey(group.key, group.encoded);
         this.arrive(group.rows, input, watermark);
       }
     } catch (error) {

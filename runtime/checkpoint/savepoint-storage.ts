@@ -1,0 +1,85 @@
+import { randomBytes } from 'node:crypto';
+import path from 'node:path';
+import type { CheckpointMetadata } from './metadata/metadata-format.js';
+import type { StateFile } from './metadata/metadata-v1.js';
+import type { KeyedStateSnapshot } from '../state/keyed-state-backend.js';
+import type { CheckpointStorage, RecoveredCheckpoints, StoredCheckpoint } from './storage/checkpoint-storage.js';
+import { fileSafeName } from './storage/checkpoint-names.js';
+import { FileCheckpointStorage } from './storage/file-storage.js';
+import { nodeFileSystem, type CheckpointFileSystem } from './storage/file-system.js';
+
+/** `savepoint-<job id, file-name safe>-<random>`: a new directory per savepoint, never reused. */
+export function savepointDirName(jobId: string): string {
+  return `savepoint-${fileSafeName(jobId)}-${randomBytes(6).toString('hex')}`;
+}
+
+/**
+ * One savepoint's directory: `_metadata` and every state file written in full inside it (the `fs` layout, even
+ * for a `disk` job, whose incremental files are shared with its checkpoints), referenced relatively, so the
+ * directory can be moved. Discarding it (a failed savepoint) removes the directory; Sluice never discards a
+ * completed one.
+ */
+export class SavepointStorage extends FileCheckpointStorage {
+  constructor(
+    readonly dir: string,
+    fs: CheckpointFileSystem = nodeFileSystem,
+  ) {
+    super(dir, 'fs', fs);
+  }
+
+  protected override checkpointDir(): string {
+    return this.dir;
+  }
+}
+
+/** A new savepoint directory inside `targetDir` (created when the first file is written). */
+export function newSavepointStorage(targetDir: string, jobId: string, fs: CheckpointFileSystem = nodeFileSystem): SavepointStorage {
+  return new SavepointStorage(path.join(path.resolve(targetDir), savepointDirName(jobId)), fs);
+}
+
+/**
+ * The job's checkpoint storage, except for the checkpoint ids routed elsewhere (savepoints): tasks and the
+ * coordinator write through it unchanged, and a savepoint's files land in the savepoint's directory.
+ */
+export class SavepointRouting implements CheckpointStorage {
+  private readonly routes = new Map<number, CheckpointStorage>();
+
+  constructor(private readonly checkpoints: CheckpointStorage) {}
+
+  get backend(): CheckpointStorage['backend'] {
+    return this.checkpoints.backend;
+  }
+
+  get description(): string {
+    return this.checkpoints.description;
+  }
+
+  route(checkpointId: number, storage: CheckpointStorage): void {
+    this.routes.set(checkpointId, storage);
+  }
+
+  /** After completion only: an aborted savepoint keeps its route, so late writes and their discards still go there. */
+  unroute(checkpointId: number): void {
+    this.routes.delete(checkpointId);
+  }
+
+  recover(): Promise<RecoveredCheckpoints> {
+    return this.checkpoints.recover();
+  }
+
+  writeKeyedState(checkpointId: number, owner: string, snapshot: KeyedStateSnapshot): Promise<StateFile[]> {
+    return this.of(checkpointId).writeKeyedState(checkpointId, owner, snapshot);
+  }
+
+  complete(metadata: CheckpointMetadata): Promise<StoredCheckpoint> {
+    return this.of(metadata.checkpointId).complete(metadata);
+  }
+
+  discard(checkpointId: number, files: readonly StateFile[]): Promise<void> {
+    return this.of(checkpointId).discard(checkpointId, files);
+  }
+
+  private of(checkpointId: number): CheckpointStorage {
+    return this.routes.get(checkpointId) ?? this.checkpoints;
+  }
+}

@@ -1,0 +1,117 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { HeapKeyedStateBackend } from '../../runtime/state/heap-backend.js';
+import { encodeMapKey } from '../../runtime/state/key-codec.js';
+import type { KeyedStateSnapshot } from '../../runtime/state/keyed-state-backend.js';
+
+/**
+ * The heap backend keeps all of a key's cells together (searched linearly while few, indexed past eight), holds
+ * a map cell's single entry inline, and copies on write while snapshots are open. Checked against a plain model
+ * of (state, key, namespace[, map key]) → value over random operations, with snapshots opened and read later.
+ */
+
+const STATES = ['a', 'b'] as const; // value states
+const MAP_STATE = 'm';
+const KEYS = ['["k1"]', '["k2"]'];
+// More namespaces than a key's cells are searched linearly for, so keys switch to their index and back.
+const NAMESPACES = Array.from({ length: 12 }, (_, i) => (i === 0 ? '' : String(i * 10)));
+
+type Model = Map<string, unknown>;
+
+const cellId = (state: string, key: string, namespace: string, mapKey?: number) => JSON.stringify([state, key, namespace, mapKey ?? null]);
+
+function entriesOf(snapshot: KeyedStateSnapshot): string[] {
+  return [...snapshot.entries()].map((e) => `${cellId(e.state, e.key, e.namespace, e.hasMapKey ? (e.mapKey as number) : undefined)}=${JSON.stringify(e.value)}`).sort();
+}
+
+function modelEntries(model: Model): string[] {
+  return [...model].map(([id, value]) => `${id}=${JSON.stringify(value)}`).sort();
+}
+
+const target = fc.record({
+  key: fc.constantFrom(...KEYS),
+  namespace: fc.constantFrom(...NAMESPACES),
+});
+const operation = fc.oneof(
+  fc.record({ op: fc.constant('put' as const), state: fc.constantFrom(...STATES), at: target, value: fc.integer({ max: 99 }) }),
+  fc.record({ op: fc.constant('remove' as const), state: fc.constantFrom(...STATES), at: target }),
+  fc.record({ op: fc.constant('mapPut' as const), at: target, mapKey: fc.integer({ min: 0, max: 2 }), value: fc.integer({ max: 99 }) }),
+  fc.record({ op: fc.constant('mapRemove' as const), at: target, mapKey: fc.integer({ min: 0, max: 2 }) }),
+  fc.record({ op: fc.constant('snapshot' as const) }),
+  fc.record({ op: fc.constant('check' as const) }),
+);
+
+describe('the heap backend’s cells', () => {
+  it('read and snapshot like a plain model, with snapshots open while cells come and go', () => {
+    fc.assert(
+      fc.property(fc.array(operation, { maxLength: 150 }), (operations) => {
+        const backend = new HeapKeyedStateBackend('memory', 128, { start: 0, end: 127 });
+        for (const state of STATES) backend.register(state, 'value');
+        backend.register(MAP_STATE, 'map');
+        const model: Model = new Map();
+        const open: { snapshot: KeyedStateSnapshot; expected: string[] }[] = [];
+        for (const o of operations) {
+          switch (o.op) {
+            case 'put':
+              backend.put(o.state, 0, o.at.key, o.at.namespace, o.value);
+              model.set(cellId(o.state, o.at.key, o.at.namespace), o.value);
+              break;
+            case 'remove':
+              backend.remove(o.state, 0, o.at.key, o.at.namespace);
+              model.delete(cellId(o.state, o.at.key, o.at.namespace));
+              break;
+            case 'mapPut':
+              backend.mapPut(MAP_STATE, 0, o.at.key, o.at.namespace, encodeMapKey(o.mapKey), o.mapKey, o.value);
+              model.set(cellId(MAP_STATE, o.at.key, o.at.namespace, o.mapKey), o.value);
+              break;
+            case 'mapRemove':
+              backend.mapRemove(MAP_STATE, 0, o.at.key, o.at.namespace, encodeMapKey(o.mapKey));
+              model.delete(cellId(MAP_STATE, o.at.key, o.at.namespace, o.mapKey));
+              break;
+            case 'snapshot':
+              open.push({ snapshot: backend.snapshot(), expected: modelEntries(model) });
+              break;
+            case 'check': {
+              const oldest = open.shift();
+              if (oldest === undefined) break;
+              expect(entriesOf(oldest.snapshot)).toEqual(oldest.expected);
+              oldest.snapshot.release();
+              break;
+            }
+          }
+          if (o.op !== 'snapshot' && o.op !== 'check' && o.op !== 'put' && o.op !== 'remove') {
+            const mapSize = backend.mapSize(MAP_STATE, 0, o.at.key, o.at.namespace);
+            const expectedSize = [0, 1, 2].filter((k) => model.has(cellId(MAP_STATE, o.at.key, o.at.namespace, k))).length;
+            expect(mapSize).toBe(expectedSize);
+          }
+        }
+        for (const { snapshot, expected } of open) {
+          expect(entriesOf(snapshot)).toEqual(expected);
+          snapshot.release();
+        }
+        for (const state of STATES) {
+          for (const key of KEYS) {
+            for (const namespace of NAMESPACES) expect(backend.get(state, 0, key, namespace)).toEqual(model.get(cellId(state, key, namespace)));
+          }
+        }
+        const snapshot = backend.snapshot();
+        expect(entriesOf(snapshot)).toEqual(modelEntries(model));
+        snapshot.release();
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('lists a state’s (key, namespace) pairs across many namespaces of one key', () => {
+    const backend = new HeapKeyedStateBackend('memory', 128, { start: 0, end: 127 });
+    backend.register('a', 'value');
+    backend.register('b', 'value');
+    for (const namespace of NAMESPACES) {
+      backend.put('a', 3, '["k"]', namespace, 1);
+      backend.put('b', 3, '["k"]', namespace, 2);
+    }
+    backend.remove('a', 3, '["k"]', '10');
+    const listed = [...backend.keys('a')].map((c) => `${c.keyGroup}:${c.key}:${c.namespace}`).sort();
+    expect(listed).toEqual(NAMESPACES.filter((n) => n !== '10').map((n) => `3:["k"]:${n}`).sort());
+  });
+});
