@@ -1,8 +1,8 @@
 /**
  * Operator (non-keyed) state: named lists per subtask, as sources keep their split positions and sinks their
  * pending commits. On restore with another parallelism the lists of a state are redistributed as Flink does:
- * `split` concatenates every subtask's list and hands out contiguous, nearly equal parts; `union` gives every
- * subtask the concatenation of all of them.
+ * `split` concatenates every subtask's list and deals its items round robin (so sources' splits spread over
+ * the new subtasks; some may get none); `union` gives every subtask the concatenation of all of them.
  */
 
 export type Redistribution = 'split' | 'union';
@@ -104,14 +104,9 @@ export function redistributeOperatorState(previous: readonly (readonly OperatorS
       for (const lists of result) lists.push({ name, redistribution, items });
       continue;
     }
-    const base = Math.floor(items.length / parallelism);
-    const remainder = items.length % parallelism;
-    let offset = 0;
-    for (let subtask = 0; subtask < parallelism; subtask++) {
-      const count = base + (subtask < remainder ? 1 : 0);
-      result[subtask]!.push({ name, redistribution, items: items.slice(offset, offset + count) });
-      offset += count;
-    }
+    const parts = result.map(() => [] as unknown[]);
+    items.forEach((item, i) => parts[i % parallelism]!.push(item));
+    parts.forEach((part, subtask) => result[subtask]!.push({ name, redistribution, items: part }));
   }
   return result;
 }
