@@ -1,0 +1,50 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CheckpointRestoreError } from '../../runtime/checkpoint/restore/restore-error.js';
+import { restoringSetUp } from './restoring-harness.js';
+
+const counts = `|> AGGREGATE COUNT(*) AS bids GROUP BY auction UID 'bids-per-auction'`;
+
+describe('restoring from a damaged savepoint', () => {
+  const setUp = restoringSetUp();
+  let savepoint: string;
+  beforeAll(async () => {
+    savepoint = await setUp.stopWithSavepoint('out', counts);
+  });
+  afterAll(setUp.dispose);
+
+  /** A copy of the savepoint with `damage` applied, restored into a sink that must stay untouched. */
+  async function restoreDamaged(name: string, damage: (copy: string) => void) {
+    const copy = path.join(setUp.dir, name);
+    fs.cpSync(savepoint, copy, { recursive: true });
+    damage(copy);
+    const failure = await setUp.resume(`${name}-out`, counts, copy).then(
+      () => undefined,
+      (error: unknown) => error,
+    );
+    expect(fs.existsSync(path.join(setUp.dir, `${name}-out`))).toBe(false);
+    return failure;
+  }
+
+  it('fails before any data is touched, naming the truncated _metadata', async () => {
+    const failure = await restoreDamaged('truncated', (copy) => {
+      const metadata = path.join(copy, '_metadata');
+      fs.truncateSync(metadata, Math.floor(fs.statSync(metadata).size / 2));
+    });
+    expect(failure).toBeInstanceOf(CheckpointRestoreError);
+    expect((failure as Error).message).toMatch(/truncated\/_metadata is not valid JSON/);
+  });
+
+  it('fails before any data is touched, naming the edited state file', async () => {
+    let edited = '';
+    const failure = await restoreDamaged('edited', (copy) => {
+      const file = fs.readdirSync(copy, { recursive: true, withFileTypes: true }).find((e) => e.isFile() && e.name.endsWith('.kstate'))!;
+      edited = file.name;
+      const full = path.join(file.parentPath, file.name);
+      fs.writeFileSync(full, fs.readFileSync(full, 'utf8').replace(/\d/, (d) => String((Number(d) + 1) % 10)));
+    });
+    expect(failure).toBeInstanceOf(CheckpointRestoreError);
+    expect((failure as Error).message).toContain(`state file ${edited} does not match its sha256 checksum`);
+  });
+});
