@@ -17,7 +17,7 @@ import { CheckpointReadError, loadCheckpoint, type LoadedCheckpoint } from '../.
 import { checkLoadedSnapshot } from '../../runtime/checkpoint/restore/snapshot-summary.js';
 import { openSnapshot } from '../control/open-snapshot.js';
 import type { CommandOutcome } from '../exit-codes.js';
-import { loadFunctions } from '../load-functions.js';
+import { loadFunctions, type LoadedFunctions } from '../load-functions.js';
 import { describeFsError, formatUsageError, useColor, writeFileAtomic, type CliIO } from '../output.js';
 
 const GRAPH_FORMATS = {
@@ -120,17 +120,42 @@ export async function runCompile(file: string, flags: CompileFlags, io: CliIO): 
   const { request, errors } = validateFlags(flags);
   if (errors.length > 0) return printUsageErrors(errors, io);
 
+  const compiled = await compileFile(file, request.settings, flags, io);
+  if ('kind' in compiled) return compiled;
+  const { graph, diagnostics } = compiled;
+  if (flags.checkSavepoint !== undefined) {
+    const check = await checkSavepoint(graph, flags.checkSavepoint, flags, io);
+    return 'error' in check ? printUsageErrors([check.error], io) : { kind: 'completed', diagnostics: [...diagnostics, ...check.diagnostics] };
+  }
+
+  const writeError = await writeResult(graph, request.graph, flags, io);
+  return writeError === undefined ? { kind: 'completed', diagnostics } : printUsageErrors([writeError], io);
+}
+
+export interface CompiledFile {
+  readonly graph: JobGraph;
+  /** Warnings and notes of the compilation. */
+  readonly diagnostics: readonly Diagnostic[];
+  readonly functions: LoadedFunctions | undefined;
+}
+
+/**
+ * Reads `file`, loads `--functions` and compiles, printing diagnostics with their source lines (warnings only
+ * without `--quiet`): the graph, or the outcome to end the command with. Shared by `compile` and `run`.
+ */
+export async function compileFile(
+  file: string,
+  settings: Readonly<Record<string, string>>,
+  flags: { readonly functions?: string; readonly quiet: boolean; readonly color: boolean },
+  io: CliIO,
+): Promise<CompiledFile | CommandOutcome> {
   const source = await readSource(file, io.cwd);
   if (source.text === undefined) return printUsageErrors([source.error], io);
 
   const loaded = flags.functions === undefined ? undefined : await loadFunctions(flags.functions, io.cwd);
   if (loaded !== undefined && loaded.value === undefined) return printUsageErrors(loaded.diagnostics, io);
 
-  const result = compile(source.text, {
-    file,
-    settings: request.settings,
-    ...(loaded?.value === undefined ? {} : { functions: loaded.value }),
-  });
+  const result = compile(source.text, { file, settings, ...(loaded?.value === undefined ? {} : { functions: loaded.value }) });
   const failed = hasErrors(result.diagnostics);
   const shown = failed || !flags.quiet ? result.diagnostics : [];
   if (shown.length > 0) {
@@ -140,13 +165,7 @@ export async function runCompile(file: string, flags: CompileFlags, io: CliIO): 
   }
   if (failed) return { kind: 'completed', diagnostics: result.diagnostics };
   if (result.value === undefined) throw new Error('compile() returned neither a job graph nor an error');
-  if (flags.checkSavepoint !== undefined) {
-    const check = await checkSavepoint(result.value, flags.checkSavepoint, flags, io);
-    return 'error' in check ? printUsageErrors([check.error], io) : { kind: 'completed', diagnostics: [...result.diagnostics, ...check.diagnostics] };
-  }
-
-  const writeError = await writeResult(result.value, request.graph, flags, io);
-  return writeError === undefined ? { kind: 'completed', diagnostics: result.diagnostics } : printUsageErrors([writeError], io);
+  return { graph: result.value, diagnostics: result.diagnostics, functions: loaded?.value };
 }
 
 /**

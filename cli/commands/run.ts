@@ -1,10 +1,7 @@
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
-import { compile } from '../../compiler/compile.js';
 import { Diagnostics } from '../../compiler/diagnostics/catalogue.js';
-import { hasErrors, type Diagnostic } from '../../compiler/diagnostics/diagnostic.js';
-import { formatDiagnostics, formatSummary } from '../../compiler/diagnostics/format.js';
-import { SourceText } from '../../compiler/diagnostics/source-text.js';
+import type { Diagnostic } from '../../compiler/diagnostics/diagnostic.js';
 import type { JobGraph } from '../../compiler/graph/job-graph.js';
 import type { SinkEnvironment, TextOutput } from '../../runtime/connectors/sink-connector.js';
 import { Job } from '../../runtime/execution/job.js';
@@ -12,7 +9,6 @@ import { jobFunctions } from '../../runtime/execution/job-functions.js';
 import type { JobMetrics, JobOptions, JobResult } from '../../runtime/execution/job-options.js';
 import { startJobControl } from '../control/job-control.js';
 import { exitCodeFor, type CommandOutcome } from '../exit-codes.js';
-import { loadFunctions, type LoadedFunctions } from '../load-functions.js';
 import { MetricsWriter, metricsLine, type MetricsLine } from '../metrics-json.js';
 import { describeFsError, useColor, type CliIO, type OutputStream } from '../output.js';
 import { reportJobEvents } from '../run-events.js';
@@ -20,7 +16,7 @@ import { RunMonitor } from '../run-monitor.js';
 import { formatJobFailure, formatRunSummary, type RunEnding } from '../run-summary.js';
 import { watchStopSignals, type SignalSource, type StopSignal } from '../signals.js';
 import { formatStatus, StatusLine } from '../status-line.js';
-import { collect, printUsageErrors, readSource, usageError, validateFlags } from './compile.js';
+import { collect, compileFile, printUsageErrors, usageError, validateFlags, type CompiledFile } from './compile.js';
 
 /** The options as commander hands them over, before any validation. */
 export interface RunFlags {
@@ -58,13 +54,8 @@ export function processRunEnvironment(): RunEnvironment {
   };
 }
 
-interface CompiledJob {
-  readonly graph: JobGraph;
-  readonly functions: LoadedFunctions | undefined;
-}
-
 /** Flags, file, functions module and program, as `sluice compile` checks them; prints what is wrong. */
-async function compileJob(file: string, flags: RunFlags, io: CliIO): Promise<CompiledJob | CommandOutcome> {
+async function compileJob(file: string, flags: RunFlags, io: CliIO): Promise<CompiledFile | CommandOutcome> {
   const { request, errors } = validateFlags(flags);
   if (flags.metricsJson === '') {
     errors.push(usageError(Diagnostics.InvalidFlagValue, { flag: '--metrics-json', value: '', accepted: 'a file path, or - for standard output' }));
@@ -75,27 +66,7 @@ async function compileJob(file: string, flags: RunFlags, io: CliIO): Promise<Com
   }
   if (errors.length > 0) return printUsageErrors(errors, io);
 
-  const source = await readSource(file, io.cwd);
-  if (source.text === undefined) return printUsageErrors([source.error], io);
-
-  const loaded = flags.functions === undefined ? undefined : await loadFunctions(flags.functions, io.cwd);
-  if (loaded !== undefined && loaded.value === undefined) return printUsageErrors(loaded.diagnostics, io);
-
-  const result = compile(source.text, {
-    file,
-    settings: request.settings,
-    ...(loaded?.value === undefined ? {} : { functions: loaded.value }),
-  });
-  const failed = hasErrors(result.diagnostics);
-  const shown = failed || !flags.quiet ? result.diagnostics : [];
-  if (shown.length > 0) {
-    const sources = new Map([[file, new SourceText(file, source.text)]]);
-    const color = useColor(io.stderr, io.env, flags.color);
-    io.stderr.write(formatDiagnostics(shown, sources, { color }) + formatSummary(shown, file, { color }));
-  }
-  if (failed) return { kind: 'completed', diagnostics: result.diagnostics };
-  if (result.value === undefined) throw new Error('compile() returned neither a job graph nor an error');
-  return { graph: result.value, functions: loaded?.value };
+  return compileFile(file, request.settings, flags, io);
 }
 
 /** `--metrics-json -` next to a print sink on standard output would interleave rows with JSON lines. */

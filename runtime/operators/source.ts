@@ -134,6 +134,12 @@ export class SourceOperatorImpl implements SourceOperator {
     const split = this.pickSplit();
     if (split === undefined) {
       if (this.allFinished()) return 'end';
+      // No split left to read (a rescaling restore dealt this subtask none, or all ended while new ones may still
+      // be discovered): nothing here can hold back downstream watermarks.
+      if (!this.emittedIdle && this.splits.every((s) => s.finished)) {
+        this.emittedIdle = true;
+        this.ctx.emitIdle(true);
+      }
       this.idleWaitMs = Math.min(this.idleWaitMs, Math.max(0, this.nextDiscoveryAt - this.ctx.clock.now()));
       return 'idle';
     }

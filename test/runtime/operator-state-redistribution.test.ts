@@ -29,9 +29,11 @@ describe('operator list state', () => {
     ],
   ];
 
-  it('splits lists into contiguous, nearly equal parts on rescale', () => {
+  it('deals the union of the old lists round robin on rescale; a subtask may get nothing', () => {
     const three = redistributeOperatorState(previous, 3);
-    expect(three.map((lists) => lists.find((l) => l.name === 'splits')!.items)).toEqual([['s0', 's1'], ['s2', 's3'], ['s4']]);
+    expect(three.map((lists) => lists.find((l) => l.name === 'splits')!.items)).toEqual([['s0', 's3'], ['s1', 's4'], ['s2']]);
+    const six = redistributeOperatorState(previous, 6);
+    expect(six.map((lists) => lists.find((l) => l.name === 'splits')!.items)).toEqual([['s0'], ['s1'], ['s2'], ['s3'], ['s4'], []]);
     const one = redistributeOperatorState(previous, 1);
     expect(one[0]!.find((l) => l.name === 'splits')!.items).toEqual(['s0', 's1', 's2', 's3', 's4']);
   });

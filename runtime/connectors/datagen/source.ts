@@ -33,7 +33,7 @@ export function createDatagenSource(options: ConnectorOptions, schema: StreamSch
     bounded: rows !== Infinity,
     enumerateSplits: () => Promise.resolve(splits),
     createReader(split, position?: SplitPosition) {
-      const limiter = rowsPerSecond > 0 ? new RateLimiter(rowsPerSecond / splits.length, clock) : undefined;
+      const limiter = rowsPerSecond > 0 ? new RateLimiter(rowsPerSecond / (split as GeneratorSplit).splits, clock) : undefined;
       return new IndexedSplitReader(split as GeneratorSplit, IDENTITY_SEQUENCE, range, makeRow, limiter, position);
     },
   };

@@ -33,7 +33,8 @@ export function createNexmarkSource(options: ConnectorOptions, schema: StreamSch
     bounded: range.endIndex !== Infinity,
     enumerateSplits: () => Promise.resolve(splits),
     createReader(split, position?: SplitPosition) {
-      const limiter = tableRowsPerSecond > 0 ? new RateLimiter(tableRowsPerSecond / splits.length, clock) : undefined;
+      // A split's share of the pace follows its own stride, which it keeps when restored at another parallelism.
+      const limiter = tableRowsPerSecond > 0 ? new RateLimiter(tableRowsPerSecond / (split as GeneratorSplit).splits, clock) : undefined;
       return new IndexedSplitReader(split as GeneratorSplit, sequence, range, makeRow, limiter, position);
     },
   };
