@@ -80,4 +80,15 @@ describe('matching a checkpoint to a job', () => {
       /operator uid 'counts' was a window_aggregate operator and is a group_aggregate operator in this job\nhelp: give the new step a new UID/,
     );
   });
+
+  it('refuses to rescale a continuous file source, which would read files twice, and restores it at its parallelism', () => {
+    const files = (parallelism: number, mode: string) =>
+      op('files', { kind: 'source', connector: 'file', options: { path: '/in', format: 'jsonl', mode } }, { output: rows, parallelism });
+    const restored = checkpoint([twoSubtasks('files', 'source')]);
+    expect(refusal(() => planRestore(graph([files(3, 'continuous')], []), restored))).toMatch(
+      /the continuous file source operator uid 'files' ran with parallelism 2 and would run with 3.*\nhelp: restore at parallelism 2/,
+    );
+    expect(planRestore(graph([files(2, 'continuous')], []), restored).checkpointId).toBe(5);
+    expect(planRestore(graph([files(3, 'bounded')], []), restored).checkpointId).toBe(5);
+  });
 });

@@ -68,6 +68,16 @@ export function planRestore(graph: JobGraph, loaded: LoadedCheckpoint, options: 
         'give the new step a new UID (it then starts empty), or keep the old step under its uid',
       );
     }
+    const spec = operator.spec;
+    const oldParallelism = state.entry.parallelism;
+    if (spec.kind === 'source' && spec.connector === 'file' && spec.options['mode'] === 'continuous' && oldParallelism !== operator.parallelism) {
+      // Its subtasks discover new files by hash of the path and know only their own files: at another parallelism
+      // one would read again from the start a file another subtask restored.
+      throw new CheckpointRestoreError(
+        `cannot restore ${source}: the continuous file source ${nameOf(uid, id)} ran with parallelism ${oldParallelism} and would run with ${operator.parallelism}, which it cannot do without reading files twice`,
+        `restore at parallelism ${oldParallelism} (--parallelism ${oldParallelism}), or switch the source to 'mode' = 'bounded' for this restore`,
+      );
+    }
     byKey.set(key, state);
   }
   for (const [key, operator] of operators) {
