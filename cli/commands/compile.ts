@@ -201,7 +201,8 @@ async function checkSavepoint(graph: JobGraph, path: string, flags: CompileFlags
     loaded = await loadCheckpoint(opened.stored);
   } catch (error) {
     if (!(error instanceof CheckpointReadError)) throw error;
-    return { error: usageError(Diagnostics.NotASavepoint, { path, expected, reason: error.message }) };
+    // Its metadata read: a damaged snapshot rather than none.
+    return { error: usageError(Diagnostics.NotASavepoint, { path, expected: `usable ${expected}`, reason: error.message }) };
   }
   const report = checkLoadedSnapshot(loaded, graph, flags.allowNonRestoredState === true);
   if (report === undefined) return { error: usageError(Diagnostics.SnapshotWithoutJobGraph, { path }) };

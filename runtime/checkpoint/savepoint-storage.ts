@@ -3,7 +3,7 @@ import path from 'node:path';
 import type { CheckpointMetadata } from './metadata/metadata-format.js';
 import type { StateFile } from './metadata/metadata-v1.js';
 import type { KeyedStateSnapshot } from '../state/keyed-state-backend.js';
-import type { CheckpointStorage, RecoveredCheckpoints, StoredCheckpoint } from './storage/checkpoint-storage.js';
+import type { CheckpointStorage, RecoveredCheckpoints, SavepointRecord, StoredCheckpoint } from './storage/checkpoint-storage.js';
 import { fileSafeName } from './storage/checkpoint-names.js';
 import { FileCheckpointStorage } from './storage/file-storage.js';
 import { nodeFileSystem, type CheckpointFileSystem } from './storage/file-system.js';
@@ -71,8 +71,20 @@ export class SavepointRouting implements CheckpointStorage {
     return this.of(checkpointId).writeKeyedState(checkpointId, owner, snapshot);
   }
 
-  complete(metadata: CheckpointMetadata): Promise<StoredCheckpoint> {
-    return this.of(metadata.checkpointId).complete(metadata);
+  /**
+   * A savepoint is complete once its `_metadata` is written and it is recorded as the pipeline's newest next to
+   * the checkpoints, so that a `--resume` right after it cannot go back to an older checkpoint.
+   */
+  async complete(metadata: CheckpointMetadata): Promise<StoredCheckpoint> {
+    const route = this.routes.get(metadata.checkpointId);
+    if (route === undefined) return this.checkpoints.complete(metadata);
+    const stored = await route.complete(metadata);
+    await this.recordSavepoint({ checkpointId: metadata.checkpointId, path: stored.location.description });
+    return stored;
+  }
+
+  recordSavepoint(savepoint: SavepointRecord): Promise<void> {
+    return this.checkpoints.recordSavepoint(savepoint);
   }
 
   discard(checkpointId: number, files: readonly StateFile[]): Promise<void> {

@@ -80,6 +80,6 @@ describe('sluice savepoint inspect', () => {
   it('is a usage error for a directory without _metadata', async () => {
     const { code, err } = await inspect('.');
     expect(code).toBe(2);
-    expect(err).toMatch(/^error\[SLC9105\]: '\.' is not a usable savepoint or checkpoint: .* holds no _metadata file/);
+    expect(err).toMatch(/^error\[SLC9105\]: '\.' is not a savepoint or checkpoint: .* holds no _metadata file/);
   });
 });

@@ -32,7 +32,7 @@ export const controlDiagnostics = {
   NotASavepoint: {
     code: 'SLC9105',
     severity: 'error',
-    message: "'{path}' is not a usable {expected}: {reason}",
+    message: "'{path}' is not a {expected}: {reason}",
     help: 'give the directory `sluice savepoint` or `sluice stop --savepoint` printed (savepoint-…/, which holds a _metadata file)',
   },
   SavepointHoldsForeignFiles: {

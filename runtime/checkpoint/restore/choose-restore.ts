@@ -1,7 +1,8 @@
 import type { JobGraph } from '../../../compiler/graph/job-graph.js';
 import { graphDigest } from '../../../compiler/graph/digest.js';
 import type { RestoreInfo } from '../../execution/job-events.js';
-import type { CheckpointStorage, RecoveredCheckpoints, StoredCheckpoint } from '../storage/checkpoint-storage.js';
+import type { CheckpointStorage, RecoveredCheckpoints, SavepointRecord, StoredCheckpoint } from '../storage/checkpoint-storage.js';
+import { LATEST_SAVEPOINT_FILE } from '../storage/file-storage.js';
 import { CheckpointReadError, loadCheckpoint, openCheckpoint } from './load-checkpoint.js';
 import { CheckpointRestoreError } from './restore-error.js';
 import { planRestore, type RestorePlan, type RestorePlanOptions } from './restore-plan.js';
@@ -77,9 +78,20 @@ export async function chooseInitialRestore(
   if (storage === undefined || recovered === undefined) {
     return { info: { kind: 'fresh', reason: `'state.checkpoints.dir' is not set, so pipeline '${pipeline}' has no checkpoints to resume from: starting from scratch` }, chosen: undefined };
   }
-  const ours = recovered.completed.filter((c) => c.metadata.pipelineName === pipeline).reverse();
+  // Checkpoints older than the newest savepoint are never used: the savepoint's completion committed output after them.
+  const savepoint = recovered.latestSavepoint;
+  const ours = recovered.completed
+    .filter((c) => c.metadata.pipelineName === pipeline && (savepoint === undefined || c.metadata.checkpointId > savepoint.checkpointId))
+    .reverse();
   const { chosen, skipped } = await restoreNewestIntact(ours, graph, request);
   if (chosen !== undefined) return { info: restoredInfo(graph, chosen, [...recovered.problems, ...skipped]), chosen };
+  if (savepoint !== undefined) {
+    const fromSavepoint = await restoreNewestIntact([await openSavepointRecord(savepoint, storage)], graph, request);
+    if (fromSavepoint.chosen !== undefined) {
+      return { info: restoredInfo(graph, fromSavepoint.chosen, [...recovered.problems, ...skipped]), chosen: fromSavepoint.chosen };
+    }
+    throw savepointUnusable(savepoint, storage, fromSavepoint.skipped.join('; '));
+  }
   const problems = [...recovered.problems, ...skipped];
   return {
     info: {
@@ -90,6 +102,20 @@ export async function chooseInitialRestore(
     },
     chosen: undefined,
   };
+}
+
+async function openSavepointRecord(savepoint: SavepointRecord, storage: CheckpointStorage): Promise<StoredCheckpoint> {
+  const opened = await openCheckpoint(savepoint.path);
+  if ('error' in opened) throw savepointUnusable(savepoint, storage, opened.error);
+  return opened.checkpoint;
+}
+
+function savepointUnusable(savepoint: SavepointRecord, storage: CheckpointStorage, reason: string): CheckpointRestoreError {
+  return new CheckpointRestoreError(
+    `cannot resume: the newest savepoint of this pipeline, ${savepoint.path} (checkpoint ${savepoint.checkpointId}), cannot be used (${reason}), ` +
+      'and the checkpoints before it are not used after it: their restore would write again output the savepoint committed',
+    `restore a snapshot with --from <dir>, or delete ${storage.description}/${LATEST_SAVEPOINT_FILE} to resume from the checkpoints before the savepoint anyway`,
+  );
 }
 
 export function restoredInfo(graph: JobGraph, chosen: ChosenRestore, skipped: readonly string[]): RestoreInfo {

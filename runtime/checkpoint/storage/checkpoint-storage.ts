@@ -22,6 +22,15 @@ export interface RecoveredCheckpoints {
   readonly highestId: number;
   /** Checkpoints that could not be read, in words. */
   readonly problems: readonly string[];
+  /** The newest savepoint this pipeline took: `--resume` never goes back to a checkpoint older than it. */
+  readonly latestSavepoint?: SavepointRecord;
+}
+
+/** Where the newest savepoint of a pipeline went, kept next to its checkpoints. */
+export interface SavepointRecord {
+  readonly checkpointId: number;
+  /** The savepoint's directory. */
+  readonly path: string;
 }
 
 /**
@@ -44,6 +53,8 @@ export interface CheckpointStorage {
    * aborted one, whose acknowledged `files` are given. Shared files go once no retained checkpoint references them.
    */
   discard(checkpointId: number, files: readonly StateFile[]): Promise<void>;
+  /** Remembers a completed savepoint (written elsewhere) as the pipeline's newest, for `--resume` in a later process. */
+  recordSavepoint(savepoint: SavepointRecord): Promise<void>;
 }
 
 /** Every state file a checkpoint's metadata references. */

@@ -1,10 +1,18 @@
 import type { FileHandle } from 'node:fs/promises';
 import path from 'node:path';
+import { z } from 'zod';
 import type { KeyedStateSnapshot } from '../../state/keyed-state-backend.js';
 import { keyedStateLines, keyedStateLinesOf } from '../../state/snapshot-format.js';
 import { METADATA_FILE, parseMetadata, serializeMetadata, type CheckpointMetadata } from '../metadata/metadata-format.js';
 import type { StateFile } from '../metadata/metadata-v1.js';
-import { filesOf, type CheckpointLocation, type CheckpointStorage, type RecoveredCheckpoints, type StoredCheckpoint } from './checkpoint-storage.js';
+import {
+  filesOf,
+  type CheckpointLocation,
+  type CheckpointStorage,
+  type RecoveredCheckpoints,
+  type SavepointRecord,
+  type StoredCheckpoint,
+} from './checkpoint-storage.js';
 import { checkpointDirName, parseCheckpointDirName, SHARED_DIR } from './checkpoint-names.js';
 import { isNotFound, nodeFileSystem, syncDirectory, writeFileAtomically, type CheckpointFileSystem } from './file-system.js';
 import { SharedFiles } from './shared-files.js';
@@ -26,6 +34,10 @@ export function directoryLocation(dir: string, fs: CheckpointFileSystem = nodeFi
  * split by key-group range into files named by their sha256 in `shared/`, so a part unchanged since an earlier
  * retained checkpoint is referenced again, not copied (files are reference counted; see shared-files.ts).
  */
+/** Next to the checkpoints: the pipeline's newest savepoint, so that `--resume` never goes back before it. */
+export const LATEST_SAVEPOINT_FILE = '_latest-savepoint.json';
+const SavepointRecordSchema = z.object({ checkpointId: z.number().int().min(1), path: z.string().min(1) });
+
 export class FileCheckpointStorage implements CheckpointStorage {
   readonly description: string;
   private readonly shared: SharedFiles;
@@ -78,7 +90,34 @@ export class FileCheckpointStorage implements CheckpointStorage {
     for (const checkpoint of completed) for (const name of sharedNames(filesOf(checkpoint.metadata))) this.shared.adopt(name);
     // Unreadable metadata may reference shared files: only clean up when every checkpoint could be read.
     if (problems.length === 0) await this.removeOrphans();
-    return { completed, highestId, problems };
+    const latestSavepoint = await this.readSavepointRecord(problems);
+    return { completed, highestId, problems, ...(latestSavepoint === undefined ? {} : { latestSavepoint }) };
+  }
+
+  async recordSavepoint(savepoint: SavepointRecord): Promise<void> {
+    await this.fs.mkdir(this.root, { recursive: true });
+    await writeFileAtomically(this.fs, path.join(this.root, LATEST_SAVEPOINT_FILE), `${JSON.stringify(savepoint)}\n`);
+  }
+
+  private async readSavepointRecord(problems: string[]): Promise<SavepointRecord | undefined> {
+    const file = path.join(this.root, LATEST_SAVEPOINT_FILE);
+    let text: string;
+    try {
+      text = (await this.fs.readFile(file)).toString('utf8');
+    } catch (error) {
+      if (isNotFound(error)) return undefined;
+      throw error;
+    }
+    let json: unknown;
+    try {
+      json = JSON.parse(text);
+    } catch {
+      json = undefined;
+    }
+    const parsed = SavepointRecordSchema.safeParse(json);
+    if (parsed.success) return parsed.data;
+    problems.push(`${file} is not a savepoint record ({"checkpointId", "path"}): it is ignored`);
+    return undefined;
   }
 
   private async removeOrphans(): Promise<void> {

@@ -2,7 +2,7 @@ import type { KeyedStateSnapshot } from '../../state/keyed-state-backend.js';
 import { keyedStateLines } from '../../state/snapshot-format.js';
 import type { CheckpointMetadata } from '../metadata/metadata-format.js';
 import type { StateFile } from '../metadata/metadata-v1.js';
-import type { CheckpointLocation, CheckpointStorage, RecoveredCheckpoints, StoredCheckpoint } from './checkpoint-storage.js';
+import type { CheckpointLocation, CheckpointStorage, RecoveredCheckpoints, StoredCheckpoint, SavepointRecord } from './checkpoint-storage.js';
 import { checkpointDirName } from './checkpoint-names.js';
 import { writeLines } from './state-file-writer.js';
 
@@ -19,10 +19,17 @@ export class MemoryCheckpointStorage implements CheckpointStorage {
   private readonly files = new Map<number, Map<string, Buffer>>();
   private readonly completed = new Map<number, StoredCheckpoint>();
   private highestId = 0;
+  private latestSavepoint: SavepointRecord | undefined;
 
   recover(): Promise<RecoveredCheckpoints> {
     const completed = [...this.completed.values()].sort((a, b) => a.metadata.checkpointId - b.metadata.checkpointId);
-    return Promise.resolve({ completed, highestId: this.highestId, problems: [] });
+    const savepoint = this.latestSavepoint === undefined ? {} : { latestSavepoint: this.latestSavepoint };
+    return Promise.resolve({ completed, highestId: this.highestId, problems: [], ...savepoint });
+  }
+
+  recordSavepoint(savepoint: SavepointRecord): Promise<void> {
+    this.latestSavepoint = savepoint;
+    return Promise.resolve();
   }
 
   async writeKeyedState(checkpointId: number, owner: string, snapshot: KeyedStateSnapshot): Promise<StateFile[]> {
