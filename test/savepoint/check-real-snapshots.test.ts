@@ -68,6 +68,22 @@ describe('checking a changed job against a retained checkpoint written by a real
     await expect(Job.start(compilePipe(text), { restoreFrom: snapshot })).rejects.toThrow(/bids-per-auction[\s\S]*allow-non-restored-state/);
   });
 
+  it('keeps a source whose pacing changed, and refuses one that reads something else under the same uid', async () => {
+    const paced = bidsPipe(path.join(dir, 'paced')).replace("'events' = '2000'", "'events' = '2000', 'rows-per-second' = '100000'");
+    const pacedReport = await check(paced);
+    expect(pacedReport.restorable).toBe(true);
+    expect(pacedReport.operators.find((op) => op.uid === 'bid-source')!.status).toBe('restored');
+    const restored = await Job.start(compilePipe(paced), { restoreFrom: snapshot });
+    await expect(restored.done).resolves.toMatchObject({ status: 'finished' });
+
+    const generated = bidsPipe(path.join(dir, 'generated')).replace("'connector' = 'nexmark', 'table' = 'bid', 'events' = '2000'", "'connector' = 'datagen', 'number-of-rows' = '10'");
+    const report = await check(generated);
+    expect(report.restorable).toBe(false);
+    expect(JSON.stringify(report.operators.find((op) => op.uid === 'bid-source'))).toMatch(/connector/);
+    await expect(Job.start(compilePipe(generated), { restoreFrom: snapshot })).rejects.toThrow(CheckpointRestoreError);
+    expect(fs.existsSync(path.join(dir, 'generated'))).toBe(false);
+  });
+
   it('names the state file of an edited snapshot', async () => {
     const copy = path.join(dir, 'edited');
     fs.cpSync(snapshot, copy, { recursive: true });
