@@ -2,7 +2,7 @@ import Database from 'better-sqlite3';
 import fs from 'node:fs';
 import { encodeMapKey } from './key-codec.js';
 import { rangeContains, type KeyGroupRange } from './key-groups.js';
-import type { CellLayout, KeyedStateBackend, KeyedStateSnapshot, StateEntry } from './keyed-state-backend.js';
+import { registerLayout, type CellLayout, type KeyedStateBackend, type KeyedStateSnapshot, type StateEntry } from './keyed-state-backend.js';
 import { decodeJson, encodeJson } from './value-codec.js';
 
 /*
@@ -108,14 +108,7 @@ export class DiskKeyedStateBackend implements KeyedStateBackend {
   }
 
   register(state: string, layout: CellLayout): void {
-    const existing = this.layoutByName.get(state);
-    if (existing !== undefined && existing !== layout) {
-      throw new Error(`state '${state}' is registered as a ${existing} state, not a ${layout} state`);
-    }
-    if (existing === undefined) {
-      this.layoutByName.set(state, layout);
-      this.statements.registerLayout.run(state, layout);
-    }
+    if (registerLayout(this.layoutByName, state, layout)) this.statements.registerLayout.run(state, layout);
   }
 
   private layoutOf(state: string): CellLayout {

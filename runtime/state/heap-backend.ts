@@ -1,6 +1,6 @@
 import { compareCodePoints, encodeMapKey } from './key-codec.js';
 import { rangeContains, type KeyGroupRange } from './key-groups.js';
-import type { CellLayout, KeyedStateBackend, KeyedStateSnapshot, StateEntry } from './keyed-state-backend.js';
+import { registerLayout, type CellLayout, type KeyedStateBackend, type KeyedStateSnapshot, type StateEntry } from './keyed-state-backend.js';
 
 /** A (key, namespace) cell of a state. `epoch` is the snapshot epoch it was last written in. */
 interface Cell {
@@ -240,11 +240,7 @@ export class HeapKeyedStateBackend implements KeyedStateBackend {
   }
 
   register(state: string, layout: CellLayout): void {
-    const existing = this.layoutByName.get(state);
-    if (existing !== undefined && existing !== layout) {
-      throw new Error(`state '${state}' is registered as a ${existing} state, not a ${layout} state`);
-    }
-    if (existing === undefined) this.layoutByName.set(state, layout);
+    registerLayout(this.layoutByName, state, layout);
   }
 
   private cell(state: string, key: string, namespace: string): Cell | undefined {

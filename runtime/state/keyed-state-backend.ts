@@ -6,6 +6,20 @@ export type StateBackendType = 'memory' | 'fs' | 'disk';
 export type CellLayout = 'value' | 'map';
 
 /**
+ * Adds `state` with `layout` to a backend's registry; true when it is new. A state name registered before with
+ * another layout is a programming error: the stored cells could not be read back.
+ */
+export function registerLayout(layouts: Map<string, CellLayout>, state: string, layout: CellLayout): boolean {
+  const existing = layouts.get(state);
+  if (existing === undefined) {
+    layouts.set(state, layout);
+    return true;
+  }
+  if (existing !== layout) throw new Error(`state '${state}' is registered as a ${existing} state, not a ${layout} state`);
+  return false;
+}
+
+/**
  * One entry of keyed state in the canonical, backend-independent form used by snapshots, savepoint dumps and
  * rescaling. `key` is the encoded key (key-codec.ts) and `keyGroup` its key group. Value-layout states give one
  * entry per (state, key, namespace) whose `value` is the stored value (a list state's whole list); map-layout
