@@ -9,6 +9,7 @@ export type { OperatorSubtaskRestore, OperatorSubtaskSnapshot } from './executio
 export type { TaskCheckpointing } from './execution/stream-task.js';
 export type { JobEvents, RestoreInfo, RestartEvent, CheckpointStartedEvent } from './execution/job-events.js';
 export type { CheckpointStats, CheckpointMetrics, SubtaskCheckpointStats } from './checkpoint/checkpoint-stats.js';
+export { DiagnosticError } from './diagnostic-error.js';
 export { CheckpointRestoreError } from './checkpoint/restore/restore-error.js';
 export type { CheckpointStorage, StoredCheckpoint, CheckpointLocation } from './checkpoint/storage/checkpoint-storage.js';
 export { MemoryCheckpointStorage } from './checkpoint/storage/memory-storage.js';

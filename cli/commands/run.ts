@@ -8,6 +8,7 @@ import { Job } from '../../runtime/execution/job.js';
 import { jobFunctions } from '../../runtime/execution/job-functions.js';
 import type { JobMetrics, JobOptions, JobResult } from '../../runtime/execution/job-options.js';
 import { startJobControl } from '../control/job-control.js';
+import { DiagnosticError } from '../../runtime/diagnostic-error.js';
 import { exitCodeFor, type CommandOutcome } from '../exit-codes.js';
 import { MetricsWriter, metricsLine, type MetricsLine } from '../metrics-json.js';
 import { describeFsError, useColor, type CliIO, type OutputStream } from '../output.js';
@@ -307,6 +308,8 @@ export async function runRun(file: string, flags: RunFlags, io: CliIO, env: RunE
     job = await Job.start(graph, { ...jobFunctions(functions ?? {}), ...restoreOptions(flags, io.cwd), sinkEnvironment: consoleSinks(io, status) });
   } catch (error) {
     await metrics?.close();
+    // A refusal with a catalogue code (another job holds the directory, …) is not a failure of the job.
+    if (error instanceof DiagnosticError) return printUsageErrors([error.diagnostic], io);
     io.stderr.write(formatJobFailure(error, { debug: io.env['SLUICE_DEBUG'] === '1', color, starting: true }));
     return { kind: 'job-failed' };
   }
