@@ -1,10 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { parseMetadata, serializeMetadata, type CheckpointMetadata } from '../../runtime/checkpoint/metadata/metadata-format.js';
+import { canonicalJson } from '../../runtime/checkpoint/metadata/canonical-text.js';
 import { METADATA_FORMAT } from '../../runtime/checkpoint/metadata/metadata-v1.js';
 
 const metadata: CheckpointMetadata = {
   format: METADATA_FORMAT,
-  version: 2,
+  version: 3,
   type: 'checkpoint',
   jobId: 'orders-1a2b3c4d',
   pipelineName: 'orders',
@@ -39,14 +40,44 @@ const metadata: CheckpointMetadata = {
 describe('checkpoint metadata', () => {
   it('round-trips through its canonical text, which starts with the format and its version', () => {
     const text = serializeMetadata(metadata);
-    expect(text.split('\n').slice(0, 4)).toEqual(['{', `  "format": "${METADATA_FORMAT}",`, '  "version": 2,', '  "checkpointId": 12,']);
+    expect(text.split('\n').slice(0, 5)).toEqual([
+      '{',
+      `  "format": "${METADATA_FORMAT}",`,
+      '  "version": 3,',
+      expect.stringMatching(/^ {2}"checksum": "[0-9a-f]{64}",$/),
+      '  "checkpointId": 12,',
+    ]);
     expect(parseMetadata(text, 'chk-12/_metadata')).toEqual({ metadata });
     expect(serializeMetadata({ ...metadata, operators: [...metadata.operators] })).toBe(text);
   });
 
-  it('reads version 1, which recorded no job graph, as version 2 without one', () => {
+  it('reads version 1, which recorded no job graph, as the current version without one', () => {
     const { graph: _graph, ...v1 } = { ...metadata, version: 1 };
-    expect(parseMetadata(serializeMetadata(v1 as unknown as CheckpointMetadata), 'm')).toEqual({ metadata });
+    expect(parseMetadata(canonicalJson(v1), 'm')).toEqual({ metadata });
+  });
+
+  it('reads version 2, which carried no checksum of its own', () => {
+    expect(parseMetadata(canonicalJson({ ...metadata, version: 2 }), 'm')).toEqual({ metadata });
+  });
+
+  it('refuses a file whose content no longer matches its checksum: an edited source offset, an edited checkpoint id', () => {
+    const text = serializeMetadata(metadata);
+    const offset = text.replace('"byteOffset": 42', '"byteOffset": 41');
+    const id = text.replace('"checkpointId": 12', '"checkpointId": 13');
+    for (const edited of [offset, id]) {
+      expect(edited).not.toBe(text);
+      expect(parseMetadata(edited, 'chk-12/_metadata')).toEqual({
+        error: 'chk-12/_metadata does not match its checksum: its content was altered after it was written (edited by hand, or damaged on disk)',
+      });
+    }
+    // Layout is not content: the same document re-indented still reads.
+    expect(parseMetadata(JSON.stringify(JSON.parse(text)), 'm')).toEqual({ metadata });
+  });
+
+  it('refuses a checksummed version without its checksum', () => {
+    expect(parseMetadata(JSON.stringify(metadata), 'm')).toEqual({
+      error: 'm has no "checksum", which its format version always writes: the file was edited by hand or damaged',
+    });
   });
 
   it('says a file is not JSON, and what likely happened', () => {
@@ -60,12 +91,12 @@ describe('checkpoint metadata', () => {
   });
 
   it('refuses a version written by a newer Sluice, and an unknown one', () => {
-    expect(parseMetadata(JSON.stringify({ ...metadata, version: 9 }), 'm')).toEqual({ error: expect.stringMatching(/^m has metadata format version 9, newer than this Sluice reads \(up to 2\)/) });
-    expect(parseMetadata(JSON.stringify({ ...metadata, version: 0 }), 'm')).toEqual({ error: expect.stringMatching(/^m has an unknown metadata format version 0; known versions: 1, 2/) });
+    expect(parseMetadata(JSON.stringify({ ...metadata, version: 9 }), 'm')).toEqual({ error: expect.stringMatching(/^m has metadata format version 9, newer than this Sluice reads \(up to 3\)/) });
+    expect(parseMetadata(JSON.stringify({ ...metadata, version: 0 }), 'm')).toEqual({ error: expect.stringMatching(/^m has an unknown metadata format version 0; known versions: 1, 2, 3/) });
   });
 
   it('names the field of a document that does not match its version’s schema', () => {
     const broken = { ...metadata, operators: [{ ...metadata.operators[0]!, subtasks: [{ subtask: 0 }] }] };
-    expect(parseMetadata(JSON.stringify(broken), 'm')).toEqual({ error: expect.stringMatching(/^m is not valid version 2 metadata at operators\.0\.subtasks\.0\.keyGroupRange: /) });
+    expect(parseMetadata(JSON.stringify({ ...broken, version: 2 }), 'm')).toEqual({ error: expect.stringMatching(/^m is not valid version 2 metadata at operators\.0\.subtasks\.0\.keyGroupRange: /) });
   });
 });

@@ -1,29 +1,37 @@
 import type { z } from 'zod';
 import { decodeJson } from '../../state/value-codec.js';
+import { canonicalJson } from './canonical-text.js';
+import { CHECKSUM_KEY, checksumProblem, metadataChecksum } from './metadata-checksum.js';
 import { METADATA_FORMAT, MetadataV1Schema } from './metadata-v1.js';
-import { MetadataV2Schema, migrateV1, type MetadataV2 } from './metadata-v2.js';
+import { MetadataV2Schema, migrateV1 } from './metadata-v2.js';
+import { MetadataV3FileSchema, migrateV2, type MetadataV3 } from './metadata-v3.js';
 
 /**
  * Reading and writing `_metadata`, with a registry of format versions: each version has its zod schema, and
  * every version after the first a `migrate` from the one before, so a file of any known version is read into
- * the current shape. Writing always produces the current version, as canonical JSON (keys sorted).
+ * the current shape. Writing always produces the current version, as canonical JSON (keys sorted), with the
+ * checksum of its content (metadata-checksum.ts); versions before 3 carry none and are read without one.
  */
 
-/** The shape the runtime works with: the newest version. */
-export type CheckpointMetadata = MetadataV2;
+/** The shape the runtime works with: the newest version's content (its checksum belongs to the file). */
+export type CheckpointMetadata = MetadataV3;
 
 export const METADATA_FILE = '_metadata';
 
 interface FormatVersion {
   readonly version: number;
+  /** The file's shape, its checksum included. */
   readonly schema: z.ZodType;
+  /** The file carries a checksum of its content, verified before anything else is read from it. */
+  readonly checksummed: boolean;
   /** From the previous version's parsed value to this version's; absent for the first version. */
   readonly migrate?: (previous: unknown) => unknown;
 }
 
 const VERSIONS: readonly FormatVersion[] = [
-  { version: 1, schema: MetadataV1Schema },
-  { version: 2, schema: MetadataV2Schema, migrate: migrateV1 },
+  { version: 1, schema: MetadataV1Schema, checksummed: false },
+  { version: 2, schema: MetadataV2Schema, checksummed: false, migrate: migrateV1 },
+  { version: 3, schema: MetadataV3FileSchema, checksummed: true, migrate: migrateV2 },
 ];
 export const CURRENT_METADATA_VERSION = VERSIONS[VERSIONS.length - 1]!.version;
 
@@ -60,7 +68,12 @@ export function parseMetadata(text: string, where: string): MetadataReadResult {
           'Likely cause: the file was edited by hand.',
     };
   }
-  const parsed = VERSIONS[index]!.schema.safeParse(value);
+  const format = VERSIONS[index]!;
+  if (format.checksummed) {
+    const problem = checksumProblem(value as Record<string, unknown>, where);
+    if (problem !== undefined) return { error: problem };
+  }
+  const parsed = format.schema.safeParse(value);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     const at = issue === undefined || issue.path.length === 0 ? '' : ` at ${issue.path.join('.')}`;
@@ -70,35 +83,17 @@ export function parseMetadata(text: string, where: string): MetadataReadResult {
         'Likely causes: the file was edited by hand or damaged.',
     };
   }
-  let migrated: unknown = parsed.data;
+  const { [CHECKSUM_KEY]: _checksum, ...content } = parsed.data as Record<string, unknown>;
+  let migrated: unknown = content;
   for (const next of VERSIONS.slice(index + 1)) migrated = next.migrate!(migrated);
   return { metadata: migrated as CheckpointMetadata };
 }
 
 /**
- * Canonical JSON of `metadata`: `format` and `version` first (a reader knows at once what it holds), then every
- * other key sorted at every level; numbers JSON cannot spell tagged as value-codec.ts does (operator state items
- * may hold them); one trailing newline.
+ * The text of `_metadata`: canonical JSON (canonical-text.ts) with `format`, `version` and the checksum of the
+ * content first, so a reader knows at once what it holds; one trailing newline.
  */
 export function serializeMetadata(metadata: CheckpointMetadata): string {
-  const { format, version, ...rest } = metadata;
-  const root = { format, version, ...sortKeys(rest) };
-  return `${JSON.stringify(root, (key, value: unknown) => (key === '' ? value : canonicalValue(value)), 2)}\n`;
-}
-
-function canonicalValue(value: unknown): unknown {
-  if (typeof value === 'number') {
-    if (Number.isFinite(value) && !Object.is(value, -0)) return value;
-    return { $num: Object.is(value, -0) ? '-0' : String(value) };
-  }
-  if (value === null || typeof value !== 'object' || Array.isArray(value)) return value;
-  return sortKeys(value as Record<string, unknown>);
-}
-
-function sortKeys(record: Record<string, unknown>): Record<string, unknown> {
-  return Object.fromEntries(
-    Object.keys(record)
-      .sort()
-      .map((k) => [k, record[k]]),
-  );
+  const document = { ...metadata, [CHECKSUM_KEY]: metadataChecksum(metadata) };
+  return `${canonicalJson(document, 2, ['format', 'version', CHECKSUM_KEY])}\n`;
 }
