@@ -7,6 +7,7 @@ import { planDiagnostics } from './catalogue/plan.js';
 import { savepointDiagnostics } from './catalogue/savepoint.js';
 import { controlDiagnostics } from './catalogue/control.js';
 import { savepointCheckDiagnostics } from './catalogue/savepoint-check.js';
+import { lockDiagnostics } from './catalogue/locks.js';
 
 /**
  * The one diagnostic catalogue, merged from one table per area so that each area's codes live together:
@@ -24,6 +25,7 @@ export const Diagnostics = {
   ...savepointDiagnostics,
   ...controlDiagnostics,
   ...savepointCheckDiagnostics,
+  ...lockDiagnostics,
 } as const;
 
 export type DiagnosticName = keyof typeof Diagnostics;

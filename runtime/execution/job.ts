@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import type { Chain, JobGraph, Operator } from '../../compiler/graph/job-graph.js';
 import { CheckpointCoordinator } from '../checkpoint/coordinator.js';
@@ -10,6 +9,10 @@ import { chooseInitialRestore, restoreNewestIntact, type InitialRestore } from '
 import type { CheckpointStorage, RecoveredCheckpoints } from '../checkpoint/storage/checkpoint-storage.js';
 import { newSavepointStorage } from '../checkpoint/savepoint-storage.js';
 import { createCheckpointStorage } from '../checkpoint/storage/create-storage.js';
+import { FileCheckpointStorage } from '../checkpoint/storage/file-storage.js';
+import { JobLocks, sinkLockTargets } from '../locks/job-locks.js';
+import { freshLocalStateDir, removeDeadStateDirs } from '../locks/local-state-dir.js';
+import { lockOwner } from '../locks/lock-owner.js';
 import { checkParallelism } from '../state/key-groups.js';
 import { systemClock, type Clock } from '../time/clock.js';
 import { ExecutionAttempt, type AttemptResources } from './execution-attempt.js';
@@ -34,6 +37,8 @@ interface JobSetup {
   readonly options: JobOptions;
   readonly localStateDir: string;
   readonly ownStateDir: boolean;
+  /** Held from the start to the end of the job (runtime/locks/). */
+  readonly locks: JobLocks;
   readonly storage: CheckpointStorage | undefined;
   readonly recovered: RecoveredCheckpoints | undefined;
   readonly initial: InitialRestore;
@@ -101,7 +106,10 @@ export class Job extends EventEmitter<JobEvents> {
 
   /**
    * Prepares `graph` (finding its checkpoints and the state to start from) and starts it. Throws for a graph the
-   * runtime cannot run (a planning bug), and a CheckpointRestoreError for state it refuses to restore.
+   * runtime cannot run (a planning bug), and a CheckpointRestoreError for state it refuses to restore. First it
+   * removes the local state directories of dead processes and locks the job's directories (checkpoints, file
+   * sinks, local state) until it ends; one held by another running job is refused with a DiagnosticError
+   * (SLC9130–9133) before any checkpoint is read.
    */
   static async start(graph: JobGraph, options: JobOptions = {}): Promise<Job> {
     validateGraph(graph);
@@ -112,35 +120,46 @@ export class Job extends EventEmitter<JobEvents> {
     if (checkpointing && storage === undefined) {
       throw new Error(`state backend '${config.state.backend}' writes checkpoints to files: set 'state.checkpoints.dir' (or use the memory backend)`);
     }
-    const recovered = storage === undefined ? undefined : await storage.recover();
-    const initial = await chooseInitialRestore(
-      graph,
-      {
-        ...(options.restoreFrom === undefined ? {} : { restoreFrom: options.restoreFrom }),
-        ...(options.resume === undefined ? {} : { resume: options.resume }),
-        ...(options.allowNonRestoredState === undefined ? {} : { allowNonRestoredState: options.allowNonRestoredState }),
-      },
-      storage,
-      recovered,
-    );
+    await removeDeadStateDirs();
     const ownStateDir = options.localStateDir === undefined;
-    const localStateDir = options.localStateDir ?? fs.mkdtempSync(path.join(os.tmpdir(), 'sluice-state-'));
-    const resources: JobSetup['resources'] = {
-      graph,
-      jobId,
-      clock: options.clock ?? systemClock,
-      udfs: toMap(options.udfs),
-      sourceFeeds: toMap(options.sources),
-      sinkCallbacks: toMap(options.sinks),
-      processFunctions: toMap(options.processFunctions),
-      sinkEnvironment: options.sinkEnvironment ?? {},
-      batchSize: options.batchSize ?? DEFAULT_BATCH_SIZE,
-      channelCapacity: options.channelCapacity ?? DEFAULT_CHANNEL_CAPACITY,
-    };
+    const localStateDir = options.localStateDir ?? freshLocalStateDir();
+    // Before any checkpoint is read: a second job on these directories is refused before it touches them.
+    const locks = await JobLocks.take(
+      [
+        ...(storage instanceof FileCheckpointStorage ? [{ kind: 'checkpoints' as const, dir: storage.root }] : []),
+        ...sinkLockTargets(graph),
+        { kind: 'state', dir: localStateDir },
+      ],
+      lockOwner(config.pipelineName || 'job', jobId),
+    );
     try {
-      return new Job(graph, jobId, { resources, options, localStateDir, ownStateDir, storage, recovered, initial });
+      const recovered = storage === undefined ? undefined : await storage.recover();
+      const initial = await chooseInitialRestore(
+        graph,
+        {
+          ...(options.restoreFrom === undefined ? {} : { restoreFrom: options.restoreFrom }),
+          ...(options.resume === undefined ? {} : { resume: options.resume }),
+          ...(options.allowNonRestoredState === undefined ? {} : { allowNonRestoredState: options.allowNonRestoredState }),
+        },
+        storage,
+        recovered,
+      );
+      const resources: JobSetup['resources'] = {
+        graph,
+        jobId,
+        clock: options.clock ?? systemClock,
+        udfs: toMap(options.udfs),
+        sourceFeeds: toMap(options.sources),
+        sinkCallbacks: toMap(options.sinks),
+        processFunctions: toMap(options.processFunctions),
+        sinkEnvironment: options.sinkEnvironment ?? {},
+        batchSize: options.batchSize ?? DEFAULT_BATCH_SIZE,
+        channelCapacity: options.channelCapacity ?? DEFAULT_CHANNEL_CAPACITY,
+      };
+      return new Job(graph, jobId, { resources, options, localStateDir, ownStateDir, locks, storage, recovered, initial });
     } catch (error) {
       if (ownStateDir) fs.rmSync(localStateDir, { recursive: true, force: true });
+      await locks.release();
       throw error;
     }
   }
@@ -168,8 +187,12 @@ export class Job extends EventEmitter<JobEvents> {
         this.attempt = this.buildAttempt(from.restore);
       }
     } finally {
-      if (this.setup.ownStateDir) fs.rmSync(this.setup.localStateDir, { recursive: true, force: true });
-      if (this.cancelled && this.graph.config.checkpointing.retention === 'DELETE_ON_CANCELLATION') await this.coordinator?.discardAll();
+      try {
+        if (this.setup.ownStateDir) fs.rmSync(this.setup.localStateDir, { recursive: true, force: true });
+        if (this.cancelled && this.graph.config.checkpointing.retention === 'DELETE_ON_CANCELLATION') await this.coordinator?.discardAll();
+      } finally {
+        await this.setup.locks.release();
+      }
     }
     return {
       status: this.stopped !== undefined ? 'stopped' : this.cancelled ? 'cancelled' : 'finished',
