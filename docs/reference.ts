@@ -50,6 +50,7 @@ function connectorSection(kind: 'source' | 'sink', connector: ConnectorDefinitio
   } else {
     lines.push('No options.');
   }
+  for (const note of connector.notes ?? []) lines.push('', note);
   return lines.join('\n') + '\n';
 }
 

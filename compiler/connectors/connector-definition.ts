@@ -17,6 +17,8 @@ export interface ConnectorDefinition {
   readonly options: readonly OptionDefinition[];
   /** Options naming a column in their key, like datagen's `fields.<column>.<suffix>`. */
   readonly columnOptions?: readonly ColumnOptionDefinition[];
+  /** How the connector behaves beyond its options (input rules, faults it handles), one paragraph each, for the docs. */
+  readonly notes?: readonly string[];
   /** Rules between options and columns, run once every option has been read and defaults filled. */
   readonly check?: (context: ConnectorContext) => void;
 }

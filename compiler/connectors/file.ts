@@ -38,6 +38,18 @@ export const fileSource: ConnectorDefinition = {
     option('source.monitor-interval', durationType(1), "How often a 'continuous' source looks for new data.", { default: 1_000 }),
     ...csvOptions,
   ],
+  notes: [
+    'Input is UTF-8 text. A UTF-8 byte order mark at the start of a file is skipped. A row holding bytes that are not ' +
+      'valid UTF-8 is a parse error naming the file, line and byte offset (never silently replaced by U+FFFD). Empty ' +
+      'lines are skipped; in jsonl so are lines of only whitespace (in csv, whitespace is data).',
+    'csv: with a header row, the header must name every column of the schema (in any order; other columns are ' +
+      'ignored), else the file fails to be read, even with parse errors ignored. A row must have exactly as many ' +
+      'fields as the header (or, without a header, the schema): too few is an error like too many, as NULL is ' +
+      'written as an empty field.',
+    "Values are checked where they are read, naming file, line and field: TIMESTAMP values must lie within ±8.64e15 " +
+      "epoch milliseconds (years -271821 to 275760); a number beyond a double's range (`1e400`) is out of range for " +
+      "every numeric type. With 'format.ignore-parse-errors', each such row is skipped and counted instead.",
+  ],
   check: (context) => {
     inferFormat(context);
     warnUnlessOptionIs(context, 'source.monitor-interval', 'mode', 'continuous');

@@ -144,9 +144,25 @@ export class SourceOperatorImpl implements SourceOperator {
       return 'idle';
     }
     const position = this.describePosition(split);
-    const result = split.reader.readSync?.(this.options.batchSize);
+    let result: ReadResult | undefined;
+    try {
+      result = split.reader.readSync?.(this.options.batchSize);
+    } catch (error) {
+      throw this.readFailure(position, error);
+    }
     if (result !== undefined) return this.accept(split, result, position);
-    return split.reader.read(this.options.batchSize).then((r) => this.accept(split, r, position));
+    return split.reader.read(this.options.batchSize).then(
+      (r) => this.accept(split, r, position),
+      (error: unknown) => {
+        throw this.readFailure(position, error);
+      },
+    );
+  }
+
+  /** A split that cannot be read is named as the failure's origin, not the split whose rows came last. */
+  private readFailure(position: string, error: unknown): unknown {
+    this.ctx.setRecordOrigin(`source ${position}`);
+    return error;
   }
 
   /** The next split to read in rotation, skipping finished ones and idle ones whose wait is not over. */

@@ -45,18 +45,20 @@ describe('csv decoding', () => {
     const decoder = createCsvDecoder(fields, comma, 'data.csv');
     expect(decoder.decode('7,hello,2015-07-15 00:00:00', 1)).toEqual([7, 'hello', T]);
     expect(decoder.decode(`7,,${T}`, 1)).toEqual([7, null, T]);
-    expect(decoder.decode('7', 1)).toEqual([7, null, null]);
+    expect(decoder.decode('7,,', 1)).toEqual([7, null, null]);
   });
 
-  it('matches columns by header name, in any order, absent nullable columns NULL', () => {
-    const decoder = createCsvDecoder(fields, comma, 'data.csv', ['other', 'id', 'note']);
-    expect(decoder.decode('x,7,hi', 2)).toEqual([7, 'hi', null]);
+  it('matches columns by header name, in any order, extra columns ignored', () => {
+    const decoder = createCsvDecoder(fields, comma, 'data.csv', ['other', 'ts', 'id', 'note']);
+    expect(decoder.decode('x,,7,hi', 2)).toEqual([7, 'hi', null]);
   });
 
-  it('refuses a header without a NOT NULL column', () => {
+  it('refuses a header that lacks any column of the schema, naming them all', () => {
     expect(() => createCsvDecoder(fields, comma, 'data.csv', ['note'])).toThrow(
-      "data.csv:1: field 'id': the header row has no column 'id' (columns: note), but id BIGINT NOT NULL requires a value",
+      "data.csv:1: the header row has no columns 'id', 'ts' (its columns: note)\n" +
+        "help: the header row of a csv file must name every column of the source's schema (extra columns are ignored); set 'csv.header' = 'false' to match columns by position",
     );
+    expect(() => createCsvDecoder(fields, comma, 'data.csv', ['id', 'note', 'time'])).toThrow("data.csv:1: the header row has no column 'ts' (its columns: id, note, time)");
   });
 
   it('names file, line, field and column of a bad value', () => {
@@ -65,8 +67,11 @@ describe('csv decoding', () => {
     expect(error.message.split('\n')[0]).toBe(
       `data.csv:12: field 'ts' (column 3): expected a TIMESTAMP (ISO-8601 like '2015-07-15 00:00:00.000' or '2015-07-15T00:00:00Z', or epoch milliseconds), got "not a time"`,
     );
-    expect(decodeError(',x').message).toContain("field 'id' (column 1): missing, but id BIGINT NOT NULL requires a value");
-    expect(decodeError('1,a,2,extra').message).toContain('4 columns, but the schema has 3');
+    expect(decodeError(',x,').message).toContain("field 'id' (column 1): missing, but id BIGINT NOT NULL requires a value");
+    expect(decodeError('1,a,2,extra').message).toContain('data.csv:12: 4 columns, but the schema has 3');
+    // Too few fields is as wrong as too many: a NULL is written as an empty field, not left out.
+    expect(decodeError('1,a').message).toContain('data.csv:12: 2 columns, but the schema has 3');
+    expect(decodeError('1', ['id', 'note', 'ts']).message).toContain('data.csv:12: 1 column, but the header row names 3');
   });
 });
 

@@ -1,10 +1,14 @@
+import { isUtf8 } from 'node:buffer';
 import type { FileHandle } from 'node:fs/promises';
+import { firstInvalidUtf8 } from '../formats/utf8.js';
 
 /**
  * Reads a file's records (lines, or csv records whose quoted fields may span lines) in chunks, tracking for each
  * the byte offset and line number where the next one starts, so that a reader can resume exactly there. A chunk
  * is decoded to text once, up to its last newline (a UTF-8 sequence never contains the newline byte), and
- * records are slices of that text; byte offsets follow the newlines, directly when the chunk is ASCII.
+ * records are slices of that text; byte offsets follow the newlines, directly when the chunk is ASCII. A UTF-8
+ * byte order mark at the start of the file is not part of the first record. Input must be UTF-8: a record holding
+ * an invalid byte sequence says where (`invalidUtf8At`) rather than passing on U+FFFD replacement characters.
  */
 export type RecordSplitting = 'lines' | 'csv';
 
@@ -13,9 +17,13 @@ export interface FileRecord {
   readonly text: string;
   /** 1-based line where it starts. */
   readonly line: number;
+  /** File offset of the record's first byte that is not valid UTF-8, or -1 (valid). */
+  readonly invalidUtf8At: number;
 }
 
 export const DEFAULT_CHUNK_BYTES = 64 * 1024;
+
+const BYTE_ORDER_MARK = 0xfeff;
 
 export class RecordReader {
   private buffer: Buffer;
@@ -26,6 +34,10 @@ export class RecordReader {
   /** The decoded start of `buffer`, up to its last newline. */
   private text = '';
   private ascii = true;
+  /** `text` came from bytes that are not all valid UTF-8: records holding U+FFFD must be checked. */
+  private invalidUtf8 = false;
+  /** With `invalidUtf8`: the first U+FFFD at or after `charPos` in `text`, or -1 when there is none. */
+  private nextReplacement = -1;
   /** The next record starts at `text[charPos]`, `buffer[bytePos]`. */
   private charPos = 0;
   private bytePos = 0;
@@ -65,6 +77,7 @@ export class RecordReader {
     if (end === -1) return undefined;
     const line = this.nextLine;
     const newlines = this.splitting === 'lines' || this.nextQuote === -1 || this.nextQuote > end ? 1 : countNewlines(text, start, end + 1);
+    const startByte = this.bytePos;
     this.charPos = end + 1;
     this.nextLine += newlines;
     if (this.ascii) {
@@ -77,7 +90,17 @@ export class RecordReader {
     }
     if (this.unterminatedTail && this.charPos >= text.length) this.bytePos = this.filled;
     const recordEnd = end > start && text.charCodeAt(end - 1) === 13 ? end - 1 : end;
-    return { text: text.slice(start, recordEnd), line };
+    const invalidUtf8At = this.invalidUtf8 ? this.invalidByte(start, end, startByte) : -1;
+    return { text: text.slice(start, recordEnd), line, invalidUtf8At };
+  }
+
+  /** The file offset of the first invalid byte of the record `text[start..end]` starting at `buffer[startByte]`, or -1. */
+  private invalidByte(start: number, end: number, startByte: number): number {
+    if (this.nextReplacement !== -1 && this.nextReplacement < start) this.nextReplacement = this.text.indexOf('\uFFFD', start);
+    if (this.nextReplacement === -1 || this.nextReplacement > end) return -1;
+    // A U+FFFD may also be spelled correctly in the file: the bytes decide.
+    const at = firstInvalidUtf8(this.buffer, startByte, this.bytePos);
+    return at === -1 ? -1 : this.bufferOffset + at;
   }
 
   /**
@@ -118,12 +141,17 @@ export class RecordReader {
 
   private decode(bytes: number, unterminated: boolean): void {
     const text = this.buffer.toString('utf8', 0, bytes);
+    // Equal lengths: every byte became one character, so character and byte positions agree (lone invalid bytes
+    // included, each one U+FFFD).
     this.ascii = text.length === bytes;
+    this.invalidUtf8 = !isUtf8(this.buffer.subarray(0, bytes));
     this.text = unterminated ? `${text}\n` : text;
     this.unterminatedTail = unterminated;
-    this.charPos = 0;
-    this.bytePos = 0;
+    const bom = this.bufferOffset === 0 && text.charCodeAt(0) === BYTE_ORDER_MARK;
+    this.charPos = bom ? 1 : 0;
+    this.bytePos = bom ? 3 : 0;
     this.nextQuote = this.splitting === 'csv' ? this.text.indexOf('"') : -1;
+    this.nextReplacement = this.invalidUtf8 ? this.text.indexOf('\uFFFD') : -1;
   }
 
   /** The newline ending the csv record at `start`, skipping newlines inside quoted fields; -1 if not in `text`. */

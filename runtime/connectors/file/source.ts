@@ -1,19 +1,20 @@
 import { open, type FileHandle } from 'node:fs/promises';
 import type { StreamSchema } from '../../../compiler/graph/job-graph.js';
 import type { Field } from '../../../compiler/types/sql-type.js';
-import { createCsvDecoder, splitCsvRecord, type CsvOptions } from '../formats/csv.js';
+import { createCsvDecoder, csvHeaderError, splitCsvRecord, type CsvOptions } from '../formats/csv.js';
 import { createJsonlDecoder } from '../formats/jsonl.js';
 import { RowFormatError } from '../formats/row-error.js';
 import type { ConnectorOptions } from '../options.js';
 import type { ReadResult, SourceConnector, SplitDescriptor, SplitPosition, SplitReader } from '../source-connector.js';
-import { DEFAULT_CHUNK_BYTES, RecordReader } from './record-reader.js';
+import { DEFAULT_CHUNK_BYTES, RecordReader, type FileRecord } from './record-reader.js';
 import { displayPath, listFileSplits, type FileSplit } from './splits.js';
 
 /**
  * The `file` source: jsonl or csv files, one split per file (splits.ts). Bounded: each file is read to its end,
  * a last line without newline included. Continuous: files never end; an incomplete last line waits for its
  * newline, appended lines are read when they arrive, and new files of the directory are discovered every
- * `source.monitor-interval`.
+ * `source.monitor-interval`. Empty lines are skipped, and in jsonl lines of only whitespace too (in csv, whitespace
+ * is data).
  */
 export interface FileSourcePosition extends SplitPosition {
   /** Absolute path of the file (the split id). */
@@ -110,12 +111,15 @@ export class FileSplitReader implements SplitReader {
         this.finished = true;
         continue;
       }
-      if (record.text === '') continue;
+      if (record.text === '' || (this.settings.format === 'jsonl' && isBlank(record.text))) continue;
       if (this.decoder === undefined) {
+        // The header row: without it no row can be read, so it fails even when parse errors are ignored.
+        if (record.invalidUtf8At !== -1) throw csvHeaderError(this.shownPath, record.line, this.invalidUtf8(record).problem);
         this.decoder = this.csvDecoder(record.text, record.line);
         continue;
       }
       try {
+        if (record.invalidUtf8At !== -1) throw this.invalidUtf8(record);
         rows.push(this.decoder.decode(record.text, record.line));
       } catch (error) {
         if (!(error instanceof RowFormatError && this.settings.ignoreParseErrors)) throw error;
@@ -123,6 +127,15 @@ export class FileSplitReader implements SplitReader {
       }
     }
     return { rows, status: 'more' };
+  }
+
+  private invalidUtf8(record: FileRecord): RowFormatError {
+    return new RowFormatError(
+      this.shownPath,
+      record.line,
+      undefined,
+      `not valid UTF-8: byte offset ${record.invalidUtf8At} of the file is not part of a UTF-8 character; Sluice reads text files as UTF-8 (convert the file, e.g. with iconv)`,
+    );
   }
 
   position(): FileSourcePosition {
@@ -162,7 +175,7 @@ export class FileSplitReader implements SplitReader {
     try {
       count = splitCsvRecord(headerText, this.settings.csv.delimiter, names);
     } catch (error) {
-      throw new RowFormatError(this.shownPath, line, undefined, `the header row is malformed: ${(error as { message: string }).message}`);
+      throw csvHeaderError(this.shownPath, line, `the header row is malformed: ${(error as { message: string }).message}`);
     }
     const header = names.slice(0, count).map((name) => name ?? '');
     return createCsvDecoder(this.settings.fields, this.settings.csv, this.shownPath, header);
@@ -175,4 +188,9 @@ export class FileSplitReader implements SplitReader {
       throw new Error(`file source: cannot read ${this.shownPath}: ${(error as Error).message}`, { cause: error });
     }
   }
+}
+
+/** Whether a jsonl line holds only whitespace; a line starting with anything else is decided by its first character. */
+function isBlank(text: string): boolean {
+  return text.charCodeAt(0) <= 32 && text.trim() === '';
 }

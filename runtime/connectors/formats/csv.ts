@@ -60,6 +60,17 @@ export function splitCsvRecord(text: string, delimiter: string, out: (string | n
   }
 }
 
+/**
+ * A header row the source cannot use. Not a RowFormatError: without the header no row of the file can be read,
+ * so it fails the job even when parse errors are ignored.
+ */
+export function csvHeaderError(file: string, line: number, problem: string): Error {
+  return new Error(
+    `${file}:${line}: ${problem}\n` +
+      `help: the header row of a csv file must name every column of the source's schema (extra columns are ignored); set 'csv.header' = 'false' to match columns by position`,
+  );
+}
+
 export interface CsvDecoder {
   /** Throws RowFormatError naming `file` and `lineNumber`. */
   decode(record: string, lineNumber: number): unknown[];
@@ -67,8 +78,8 @@ export interface CsvDecoder {
 
 /**
  * `header`: the column names of the file's header row, when it has one; each schema field then reads the column
- * of its name (a nullable field whose column is absent is NULL). Throws RowFormatError (line 1) when a NOT NULL
- * field has no column.
+ * of its name, and a header lacking any of them is refused (csvHeaderError) naming the missing ones: a
+ * file of another layout would otherwise turn into rows of NULLs. Extra columns are ignored.
  */
 export function createCsvDecoder(
   fields: readonly Field[],
@@ -79,14 +90,9 @@ export function createCsvDecoder(
   const decoders: ValueDecoder[] = fields.map((f) => valueDecoder(f.type));
   const columnOf = fields.map((f, i) => (header === undefined ? i : header.indexOf(f.name)));
   if (header !== undefined) {
-    const missing = fields.findIndex((f, i) => columnOf[i] === -1 && !f.nullable);
-    if (missing !== -1) {
-      throw new RowFormatError(
-        file,
-        1,
-        fields[missing]!.name,
-        `the header row has no column '${fields[missing]!.name}' (columns: ${header.join(', ')}), but ${describeField(fields[missing]!)} requires a value`,
-      );
+    const missing = fields.filter((_, i) => columnOf[i] === -1).map((f) => `'${f.name}'`);
+    if (missing.length > 0) {
+      throw csvHeaderError(file, 1, `the header row has no column${missing.length > 1 ? 's' : ''} ${missing.join(', ')} (its columns: ${header.join(', ')})`);
     }
   }
   const expectedColumns = header === undefined ? fields.length : header.length;
@@ -100,17 +106,17 @@ export function createCsvDecoder(
         if (!(problem instanceof ValueProblem)) throw problem;
         throw new RowFormatError(file, lineNumber, undefined, problem.message);
       }
-      if (count > expectedColumns) {
-        throw new RowFormatError(file, lineNumber, undefined, `${count} columns, but ${header === undefined ? 'the schema has' : 'the header row names'} ${expectedColumns}`);
+      if (count !== expectedColumns) {
+        throw new RowFormatError(file, lineNumber, undefined, `${count} column${count === 1 ? '' : 's'}, but ${header === undefined ? 'the schema has' : 'the header row names'} ${expectedColumns}`);
       }
       const row = new Array<unknown>(fields.length);
       for (let i = 0; i < fields.length; i++) {
         const column = columnOf[i]!;
-        const cell = column === -1 || column >= count ? null : cells[column]!;
+        const cell = cells[column]!;
         const field = fields[i]!;
         if (cell === null) {
           if (field.nullable) row[i] = null;
-          else if (field.type.name === 'STRING' && column < count) row[i] = '';
+          else if (field.type.name === 'STRING') row[i] = '';
           else throw new RowFormatError(file, lineNumber, field.name, `missing, but ${describeField(field)} requires a value`, column + 1);
           continue;
         }

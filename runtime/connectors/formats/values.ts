@@ -23,11 +23,25 @@ function expected(what: string, value: unknown): ValueProblem {
   return new ValueProblem(`expected ${what}, got ${show(value)}`);
 }
 
+/**
+ * A JSON number beyond a double's range (`1e400`) reaches us as Infinity, which JSON cannot spell otherwise; csv
+ * text may spell `Infinity` and `NaN` on purpose, but `1e400` there is out of range too.
+ */
+function outOfDoubleRange(what: string): ValueProblem {
+  return new ValueProblem(`a number beyond ±1.8e308 is out of the range of ${what}`);
+}
+
 function toNumber(value: unknown, what: string): number {
-  if (typeof value === 'number') return value;
+  if (typeof value === 'number') {
+    if (Number.isFinite(value)) return value;
+    throw outOfDoubleRange(what);
+  }
   if (typeof value === 'string' && value.trim() !== '') {
     const n = Number(value);
-    if (!Number.isNaN(n) || value.trim() === 'NaN') return n;
+    if (Number.isFinite(n)) return n;
+    const word = value.trim();
+    if (Number.isNaN(n) ? word === 'NaN' : /^[+-]?Infinity$/.test(word)) return n;
+    if (!Number.isNaN(n)) throw outOfDoubleRange(what);
   }
   throw expected(what, value);
 }
@@ -35,6 +49,7 @@ function toNumber(value: unknown, what: string): number {
 function toInteger(value: unknown, what: string): number {
   if (typeof value === 'number') {
     if (Number.isInteger(value)) return value;
+    if (!Number.isFinite(value)) throw outOfDoubleRange(what);
   } else if (typeof value === 'string' && INTEGER_TEXT.test(value)) {
     return Number(value);
   }
@@ -86,14 +101,21 @@ function decodeString(value: unknown): string {
   return typeof value === 'object' ? JSON.stringify(value) : String(value);
 }
 
+/** JavaScript's Date range, ±100,000,000 days around 1970: a TIMESTAMP beyond it could not be formatted or windowed. */
+const TIMESTAMP_LIMIT_MS = 8.64e15;
+
 function decodeTimestamp(value: unknown): number {
-  if (typeof value === 'number') {
-    if (Number.isFinite(value)) return Math.trunc(value);
-  } else if (typeof value === 'string') {
-    const ms = INTEGER_TEXT.test(value) ? Number(value) : parseTimestamp(value);
-    if (ms !== undefined) return ms;
+  let ms: number | undefined;
+  if (typeof value === 'number') ms = Math.trunc(value);
+  else if (typeof value === 'string') ms = INTEGER_TEXT.test(value) ? Number(value) : parseTimestamp(value);
+  if (ms === undefined || Number.isNaN(ms)) {
+    throw expected(`a TIMESTAMP (ISO-8601 like '2015-07-15 00:00:00.000' or '2015-07-15T00:00:00Z', or epoch milliseconds)`, value);
   }
-  throw expected(`a TIMESTAMP (ISO-8601 like '2015-07-15 00:00:00.000' or '2015-07-15T00:00:00Z', or epoch milliseconds)`, value);
+  if (!(Math.abs(ms) <= TIMESTAMP_LIMIT_MS)) {
+    const shown = typeof value === 'number' && !Number.isFinite(value) ? 'a number beyond ±1.8e308' : show(value);
+    throw new ValueProblem(`${shown} is out of the range of TIMESTAMP (epoch milliseconds within ±8.64e15, years -271821 to 275760)`);
+  }
+  return ms;
 }
 
 function decodeInterval(value: unknown): number {
