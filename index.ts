@@ -38,10 +38,12 @@ export { renderExpr } from './compiler/exporters/render-expr.js';
 
 // Runtime: run a job graph inside a Node process (docs/api.md). Sources may be fed from (async) iterables and
 // sinks read through callbacks, by uid; user functions are registered by name.
-export { Job, OperatorFailure, CheckpointRestoreError, DiagnosticError } from './runtime/index.js';
+export { Job, OperatorFailure, CheckpointRestoreError, DiagnosticError, JobInputError } from './runtime/index.js';
 export type {
   JobOptions,
   JobResult,
+  CancelResult,
+  FailedJobResult,
   JobMetrics,
   OperatorMetricsReport,
   TaskMetricsReport,

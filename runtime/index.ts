@@ -3,13 +3,14 @@
  * written against.
  */
 export { Job } from './execution/job.js';
-export type { JobOptions, JobResult, JobMetrics, OperatorMetricsReport, TaskMetricsReport } from './execution/job-options.js';
+export type { JobOptions, JobResult, CancelResult, FailedJobResult, JobMetrics, OperatorMetricsReport, TaskMetricsReport } from './execution/job-options.js';
 export { OperatorFailure } from './execution/operator-failure.js';
 export type { OperatorSubtaskRestore, OperatorSubtaskSnapshot } from './execution/operator-host.js';
 export type { TaskCheckpointing } from './execution/stream-task.js';
 export type { JobEvents, RestoreInfo, RestartEvent, CheckpointStartedEvent } from './execution/job-events.js';
 export type { CheckpointStats, CheckpointMetrics, SubtaskCheckpointStats } from './checkpoint/checkpoint-stats.js';
 export { DiagnosticError } from './diagnostic-error.js';
+export { JobInputError } from './job-input-error.js';
 export { CheckpointRestoreError } from './checkpoint/restore/restore-error.js';
 export type { CheckpointStorage, StoredCheckpoint, CheckpointLocation } from './checkpoint/storage/checkpoint-storage.js';
 export { MemoryCheckpointStorage } from './checkpoint/storage/memory-storage.js';

@@ -8,6 +8,7 @@ import { savepointDiagnostics } from './catalogue/savepoint.js';
 import { controlDiagnostics } from './catalogue/control.js';
 import { savepointCheckDiagnostics } from './catalogue/savepoint-check.js';
 import { lockDiagnostics } from './catalogue/locks.js';
+import { apiDiagnostics } from './catalogue/api.js';
 
 /**
  * The one diagnostic catalogue, merged from one table per area so that each area's codes live together:
@@ -26,6 +27,7 @@ export const Diagnostics = {
   ...controlDiagnostics,
   ...savepointCheckDiagnostics,
   ...lockDiagnostics,
+  ...apiDiagnostics,
 } as const;
 
 export type DiagnosticName = keyof typeof Diagnostics;

@@ -103,3 +103,14 @@ export interface JobResult {
   readonly durationMs: number;
   readonly metrics: JobMetrics;
 }
+
+/** What `job.cancel()` resolves with: the job's result, or, when it had failed, the error `done` rejected with. */
+export type CancelResult = JobResult | FailedJobResult;
+
+export interface FailedJobResult {
+  readonly status: 'failed';
+  /** What `done` rejected with (an OperatorFailure, usually). */
+  readonly error: unknown;
+  readonly durationMs: number;
+  readonly metrics: JobMetrics;
+}

@@ -17,7 +17,8 @@ import { checkParallelism } from '../state/key-groups.js';
 import { systemClock, type Clock } from '../time/clock.js';
 import { ExecutionAttempt, type AttemptResources } from './execution-attempt.js';
 import type { JobEvents, RestoreInfo } from './job-events.js';
-import type { JobMetrics, JobOptions, JobResult, OperatorMetricsReport, TaskMetricsReport } from './job-options.js';
+import { checkJobInputs } from './job-inputs.js';
+import type { CancelResult, JobMetrics, JobOptions, JobResult, OperatorMetricsReport, TaskMetricsReport } from './job-options.js';
 import type { OperatorSubtaskRestore } from './operator-host.js';
 import type { StreamTask } from './stream-task.js';
 
@@ -57,6 +58,8 @@ export class Job extends EventEmitter<JobEvents> {
   /** Where the job's state came from: a checkpoint or savepoint, or nothing (and why). */
   readonly restoreInfo: RestoreInfo;
   private readonly startedAt = performance.now();
+  /** When `done` settled. */
+  private endedAt: number | undefined;
   private readonly clock: Clock;
   private readonly coordinator: CheckpointCoordinator | undefined;
   private readonly restartBackoff: RestartBackoff;
@@ -106,13 +109,17 @@ export class Job extends EventEmitter<JobEvents> {
 
   /**
    * Prepares `graph` (finding its checkpoints and the state to start from) and starts it. Throws for a graph the
-   * runtime cannot run (a planning bug), and a CheckpointRestoreError for state it refuses to restore. First it
+   * runtime cannot run (a planning bug), a JobInputError for `sources`/`sinks` it cannot use (SLC9160–9162), and a
+   * CheckpointRestoreError for state it refuses to restore. First it
    * removes the local state directories of dead processes and locks the job's directories (checkpoints, file
    * sinks, local state) until it ends; one held by another running job is refused with a DiagnosticError
    * (SLC9130–9133) before any checkpoint is read.
    */
   static async start(graph: JobGraph, options: JobOptions = {}): Promise<Job> {
     validateGraph(graph);
+    const sourceFeeds = toMap(options.sources);
+    const sinkCallbacks = toMap(options.sinks);
+    checkJobInputs(graph, sourceFeeds, sinkCallbacks);
     const config = graph.config;
     const jobId = options.jobId ?? `${config.pipelineName || 'job'}-${randomUUID().slice(0, 8)}`;
     const checkpointing = config.checkpointing.intervalMs !== null;
@@ -149,8 +156,8 @@ export class Job extends EventEmitter<JobEvents> {
         jobId,
         clock: options.clock ?? systemClock,
         udfs: toMap(options.udfs),
-        sourceFeeds: toMap(options.sources),
-        sinkCallbacks: toMap(options.sinks),
+        sourceFeeds,
+        sinkCallbacks,
         processFunctions: toMap(options.processFunctions),
         sinkEnvironment: options.sinkEnvironment ?? {},
         batchSize: options.batchSize ?? DEFAULT_BATCH_SIZE,
@@ -187,6 +194,7 @@ export class Job extends EventEmitter<JobEvents> {
         this.attempt = this.buildAttempt(from.restore);
       }
     } finally {
+      this.endedAt = performance.now();
       try {
         if (this.setup.ownStateDir) fs.rmSync(this.setup.localStateDir, { recursive: true, force: true });
         if (this.cancelled && this.graph.config.checkpointing.retention === 'DELETE_ON_CANCELLATION') await this.coordinator?.discardAll();
@@ -197,7 +205,7 @@ export class Job extends EventEmitter<JobEvents> {
     return {
       status: this.stopped !== undefined ? 'stopped' : this.cancelled ? 'cancelled' : 'finished',
       ...this.stopped,
-      durationMs: performance.now() - this.startedAt,
+      durationMs: this.endedAt - this.startedAt,
       metrics: this.metrics(),
     };
   }
@@ -311,12 +319,21 @@ export class Job extends EventEmitter<JobEvents> {
     return dir;
   }
 
-  /** Stops every task; `done` then resolves with status `cancelled`. */
-  async cancel(): Promise<JobResult> {
+  /**
+   * Stops every task; `done` then resolves with status `cancelled`. Resolves with how the job ended, also when it
+   * had ended already: finished, or failed (`done` rejected; the result carries that error), so that cancelling
+   * on the way out never throws.
+   */
+  async cancel(): Promise<CancelResult> {
     this.cancelled = true;
     this.attempt.stop();
     this.wakeFromDelay?.();
-    return this.done;
+    return this.done.catch((error: unknown) => ({
+      status: 'failed' as const,
+      error,
+      durationMs: (this.endedAt ?? performance.now()) - this.startedAt,
+      metrics: this.metrics(),
+    }));
   }
 
   /** Counters per operator (summed over subtasks) of the current attempt, rates and back-pressure since the previous call, checkpoints. */

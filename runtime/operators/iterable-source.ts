@@ -1,5 +1,12 @@
+import { Diagnostics } from '../../compiler/diagnostics/catalogue.js';
 import type { StreamSchema } from '../../compiler/graph/job-graph.js';
+import type { Field } from '../../compiler/types/sql-type.js';
+import { typeToString } from '../../compiler/types/sql-type.js';
 import type { ReadResult, SourceConnector, SplitDescriptor, SplitPosition, SplitReader } from '../connectors/source-connector.js';
+import { describeJsValue } from '../describe-js-value.js';
+import { JobInputError } from '../job-input-error.js';
+import { jsRowReader } from './js-row-reader.js';
+import { CAST_ACCEPTS, castJsValue } from './js-values.js';
 
 /** Rows fed to a source through the Node API: arrays in column order, or objects by field name. */
 export type SourceRow = readonly unknown[] | { readonly [field: string]: unknown };
@@ -10,15 +17,45 @@ const SPLIT: SplitDescriptor = { id: 'feed' };
 const IDLE_WAIT_MS = 20;
 
 /**
+ * Reads the rows fed to source `uid`, converted by SQL's cast rules (js-values.ts); a row that does not fit the
+ * schema fails with a JobInputError naming the source, the row's index in the feed and the column.
+ */
+function feedRowReader(uid: string, fields: readonly Field[]): (row: SourceRow, index: number) => unknown[] {
+  const columns = fields.map((f) => f.name).join(', ');
+  return jsRowReader(fields, castJsValue, (problem, input, row) => {
+    switch (problem.kind) {
+      case 'not-a-row':
+        throw new JobInputError(Diagnostics.FedRowNotARow, { uid, row, value: describeJsValue(input), columns });
+      case 'width':
+        throw new JobInputError(Diagnostics.FedRowWidth, { uid, row, count: problem.count, width: fields.length, columns });
+      case 'unknown-columns': {
+        const names = problem.names.map((name) => `'${name}'`).join(', ');
+        throw new JobInputError(Diagnostics.FedRowUnknownColumns, { uid, row, names, columns });
+      }
+      case 'null': {
+        const field = fields[problem.column]!;
+        throw new JobInputError(Diagnostics.FedNullInNotNull, { uid, row, column: field.name, type: typeToString(field.type) });
+      }
+      case 'value': {
+        const field = fields[problem.column]!;
+        const args = { uid, row, column: field.name, type: typeToString(field.type), value: describeJsValue(problem.value) };
+        throw new JobInputError(Diagnostics.FedValueMismatch, { ...args, problem: problem.problem, accepted: CAST_ACCEPTS[field.type.name] });
+      }
+    }
+  });
+}
+
+/**
  * A source connector over an (async) iterable given to `Job.start` in place of the source's connector. It has
  * one split, so one subtask reads it (the others finish at once, as Flink's sources without splits do). Its
  * position is the number of rows consumed; restoring skips that many rows of a fresh iteration.
  */
-export function feedSourceConnector(feed: SourceFeed, schema: StreamSchema): SourceConnector {
+export function feedSourceConnector(uid: string, feed: SourceFeed, schema: StreamSchema): SourceConnector {
+  const toRow = feedRowReader(uid, schema.fields);
   return {
     bounded: true,
     enumerateSplits: () => Promise.resolve([SPLIT]),
-    createReader: (_split, position) => new FeedReader(feed, schema, typeof position?.['rows'] === 'number' ? position['rows'] : 0),
+    createReader: (_split, position) => new FeedReader(feed, toRow, typeof position?.['rows'] === 'number' ? position['rows'] : 0),
   };
 }
 
@@ -31,22 +68,14 @@ class FeedReader implements SplitReader {
   private closed = false;
   private failure: unknown;
   private wake: (() => void) | undefined;
-  private readonly toRow: (row: SourceRow) => unknown[];
   private readonly iterator: Iterator<SourceRow> | AsyncIterator<SourceRow>;
   private readonly syncIterator: boolean;
 
   constructor(
     feed: SourceFeed,
-    schema: StreamSchema,
+    private readonly toRow: (row: SourceRow, index: number) => unknown[],
     private skip: number,
   ) {
-    const timestampColumns = schema.fields.flatMap((f, i) => (f.type.name === 'TIMESTAMP' ? [i] : []));
-    const names = schema.fields.map((f) => f.name);
-    this.toRow = (row) => {
-      const values = Array.isArray(row) ? row.slice() : names.map((name) => (row as Record<string, unknown>)[name] ?? null);
-      for (const i of timestampColumns) if (values[i] instanceof Date) values[i] = (values[i] as Date).getTime();
-      return values;
-    };
     this.syncIterator = Symbol.iterator in feed;
     this.iterator = Symbol.iterator in feed ? feed[Symbol.iterator]() : feed[Symbol.asyncIterator]();
     if (!this.syncIterator) void this.pump();
@@ -75,7 +104,8 @@ class FeedReader implements SplitReader {
       this.consumed++;
       return;
     }
-    this.buffer.push(this.toRow(row));
+    // Rows are numbered from the feed's first, skipped ones included: what the caller counts.
+    this.buffer.push(this.toRow(row, this.consumed + this.buffer.length));
   }
 
   readSync(maxRows: number): ReadResult | undefined {

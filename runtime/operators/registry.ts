@@ -64,7 +64,7 @@ export const operatorFactories: Record<OperatorKind, OperatorFactory> = {
     const feed = operator.uid === null ? undefined : env.sourceFeeds.get(operator.uid);
     const connector =
       feed !== undefined
-        ? feedSourceConnector(feed, operator.output)
+        ? feedSourceConnector(operator.uid!, feed, operator.output)
         : createSourceConnector(specOf(operator, 'source'), operator.output, { parallelism: env.parallelism, clock: () => env.clock.now() });
     return new SourceOperatorImpl(operator, { connector, udfs: env.udfs, batchSize: env.batchSize });
   },
