@@ -3,7 +3,18 @@ import { resolve } from 'node:path';
 import type { CliIO } from '../output.js';
 import { ControlServer } from './control-server.js';
 import type { ControllableJob } from './controllable-job.js';
-import { newToken, REGISTRY_FORMAT, registrationPaths, removeRegistration, writeRegistryEntry, type RegistryEntry, type RunningJob } from './job-registry.js';
+import type { ProcessLock } from '../../runtime/locks/process-lock.js';
+import {
+  listRunningJobs,
+  lockRegistration,
+  newToken,
+  REGISTRY_FORMAT,
+  registrationPaths,
+  removeRegistration,
+  writeRegistryEntry,
+  type RegistryEntry,
+  type RunningJob,
+} from './job-registry.js';
 import { checkRuntimeDirectory, runtimeDirectory } from './runtime-dir.js';
 
 /** A job's control endpoint and registration, for as long as the job runs. */
@@ -26,6 +37,7 @@ export interface JobControlContext {
 interface Endpoint {
   readonly registration: RunningJob;
   readonly server: ControlServer;
+  readonly lock: ProcessLock;
   readonly onExit: () => void;
 }
 
@@ -45,6 +57,7 @@ export function startJobControl(job: ControllableJob, context: JobControlContext
       process.off('exit', e.onExit);
       await removeRegistration(e.registration);
       await e.server.close();
+      await e.lock.release();
     },
   };
 }
@@ -58,12 +71,23 @@ async function setUp(job: ControllableJob, context: JobControlContext): Promise<
   const state = await checkRuntimeDirectory(dir, true);
   if (state.state !== 'ready') return unreachable(`the job control directory ${dir} is unsafe: ${state.state === 'unsafe' ? state.reason : 'it is missing'}`);
 
+  // Registrations of jobs that died (SIGKILL leaves them) go now, not only when someone runs `sluice list`.
+  await listRunningJobs(dir).catch(() => undefined);
+
   const { file, socket } = registrationPaths(dir);
+  let lock: ProcessLock | undefined;
+  try {
+    lock = await lockRegistration(file);
+  } catch (error) {
+    return unreachable(`cannot lock ${file}: ${(error as Error).message}`);
+  }
+  if (lock === undefined) return unreachable(`${file} is locked by another process`);
   const token = newToken();
   let server: ControlServer;
   try {
     server = await ControlServer.listen({ job, pipelineName: context.pipelineName, socketPath: socket, token, log: context.log });
   } catch (error) {
+    await lock.release();
     return unreachable(`cannot listen on ${socket}: ${(error as Error).message}`);
   }
   const entry: RegistryEntry = {
@@ -81,6 +105,7 @@ async function setUp(job: ControllableJob, context: JobControlContext): Promise<
     await writeRegistryEntry(file, entry);
   } catch (error) {
     await server.close();
+    await lock.release();
     return unreachable(`cannot write ${file}: ${(error as Error).message}`);
   }
   // A process ended by `process.exit` (a second Ctrl-C) never reaches `close`: unregister synchronously then.
@@ -89,5 +114,5 @@ async function setUp(job: ControllableJob, context: JobControlContext): Promise<
     rmSync(socket, { force: true });
   };
   process.on('exit', onExit);
-  return { registration: { entry, file }, server, onExit };
+  return { registration: { entry, file }, server, lock, onExit };
 }

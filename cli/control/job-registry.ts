@@ -2,12 +2,15 @@ import { randomBytes } from 'node:crypto';
 import { open, readdir, readFile, rename, rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { z } from 'zod';
+import { isLocked, tryLock, type ProcessLock } from '../../runtime/locks/process-lock.js';
 
 /**
  * The registry of running jobs: one JSON file per `sluice run` in the runtime directory (runtime-dir.ts),
  * next to the job's control socket. The file holds the token the socket demands, so reading it (file
- * permission) is what authorizes a caller. A job removes its file when it ends; files of processes that died
- * without doing so are stale, and `listRunningJobs` removes them.
+ * permission) is what authorizes a caller. The job holds a process lock named after its registry file
+ * (runtime/locks/process-lock.ts) for as long as it runs and removes the file when it ends; files of processes
+ * that died without doing so are stale: their lock is free (whatever process now has their pid), and
+ * `listRunningJobs` removes them.
  */
 export const REGISTRY_FORMAT = 'sluice-running-job';
 
@@ -70,6 +73,16 @@ export async function removeRegistration(job: RunningJob): Promise<void> {
   if (dirname(job.entry.socket) === dirname(job.file)) await rm(job.entry.socket, { force: true });
 }
 
+/** Takes the lock a running job holds on its registration (undefined: held already). */
+export function lockRegistration(file: string): Promise<ProcessLock | undefined> {
+  return tryLock(file);
+}
+
+/** Whether the job of a registry entry runs: its process exists and holds the registration's lock (a reused pid does not). */
+export async function registrationIsLive(entry: RegistryEntry, file: string): Promise<boolean> {
+  return processIsAlive(entry.pid) && (await isLocked(file));
+}
+
 /** Whether a process with this pid exists (EPERM: it does, but belongs to someone else). */
 export function processIsAlive(pid: number): boolean {
   try {
@@ -90,10 +103,14 @@ async function readEntry(file: string): Promise<RegistryEntry | undefined> {
 }
 
 /**
- * The jobs registered in `dir`, oldest first (then by id). Entries whose process is gone are removed on the way; files that
- * are not registry entries (another version's, say) are left alone and skipped.
+ * The jobs registered in `dir`, oldest first (then by id). Entries whose job is gone are removed on the way, and
+ * so are sockets and temporary files that no live registration claims (left by a process killed while it
+ * registered); files that are not registry entries (another version's, say) are left alone and skipped.
  */
-export async function listRunningJobs(dir: string, isAlive: (pid: number) => boolean = processIsAlive): Promise<RunningJob[]> {
+export async function listRunningJobs(
+  dir: string,
+  isLive: (entry: RegistryEntry, file: string) => boolean | Promise<boolean> = registrationIsLive,
+): Promise<RunningJob[]> {
   let names: string[];
   try {
     names = await readdir(dir);
@@ -107,10 +124,23 @@ export async function listRunningJobs(dir: string, isAlive: (pid: number) => boo
     const file = join(dir, name);
     const entry = await readEntry(file);
     if (entry === undefined) continue;
-    if (isAlive(entry.pid)) running.push({ entry, file });
+    if (await isLive(entry, file)) running.push({ entry, file });
     else await removeRegistration({ entry, file });
   }
+  const present = new Set(await readdir(dir));
+  for (const name of present) {
+    const owner = leftoverOwner(name);
+    if (owner === undefined || present.has(owner)) continue;
+    // A socket or temporary file without its entry: the job is registering now (it holds the lock), or died.
+    if (!(await isLocked(join(dir, owner)))) await rm(join(dir, name), { force: true });
+  }
   return running.sort((a, b) => a.entry.startedAt - b.entry.startedAt || a.entry.jobId.localeCompare(b.entry.jobId));
+}
+
+/** The registry file name a socket (`<name>.sock`) or temporary file (`.<name>.json.<random>.tmp`) belongs to. */
+function leftoverOwner(name: string): string | undefined {
+  if (name.endsWith(SOCKET_SUFFIX)) return `${name.slice(0, -SOCKET_SUFFIX.length)}${ENTRY_SUFFIX}`;
+  return /^\.([0-9a-f]+\.json)\.[0-9a-f]+\.tmp$/.exec(name)?.[1];
 }
 
 export type JobResolution =

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { startJobControl } from '../../cli/control/job-control.js';
-import { listRunningJobs, processIsAlive, RegistryEntrySchema, writeRegistryEntry } from '../../cli/control/job-registry.js';
+import { listRunningJobs, lockRegistration, processIsAlive, RegistryEntrySchema, writeRegistryEntry } from '../../cli/control/job-registry.js';
 import { checkRuntimeDirectory, runtimeDirectory } from '../../cli/control/runtime-dir.js';
 import { FakeJob } from './fake-job.js';
 import { registryEntry } from './registry-entry.js';
@@ -58,12 +58,38 @@ describe('the job registry', () => {
   it('removes entries of processes that are gone, with their sockets, and keeps the others', async () => {
     const gone = spawnSync(process.execPath, ['-e', '']).pid!;
     expect(processIsAlive(gone)).toBe(false);
-    await writeRegistryEntry(join(dir, 'live.json'), registryEntry(dir, 'live'));
-    await writeRegistryEntry(join(dir, 'dead.json'), registryEntry(dir, 'dead', { pid: gone }));
-    await writeFile(join(dir, 'dead.sock'), '');
-    const jobs = await listRunningJobs(dir);
-    expect(jobs.map((job) => job.entry.pipelineName)).toEqual(['live']);
-    expect((await readdir(dir)).sort()).toEqual(['live.json']);
+    const live = await lockRegistration(join(dir, 'live.json'));
+    try {
+      await writeRegistryEntry(join(dir, 'live.json'), registryEntry(dir, 'live'));
+      await writeRegistryEntry(join(dir, 'dead.json'), registryEntry(dir, 'dead', { pid: gone }));
+      await writeFile(join(dir, 'dead.sock'), '');
+      const jobs = await listRunningJobs(dir);
+      expect(jobs.map((job) => job.entry.pipelineName)).toEqual(['live']);
+      expect((await readdir(dir)).sort()).toEqual(['live.json']);
+    } finally {
+      await live?.release();
+    }
+  });
+
+  it('judges liveness by the lock, not the pid: an entry whose pid now belongs to another process is removed', async () => {
+    // This very process has the pid, as a new process would after the job's was reused; nobody holds the lock.
+    await writeRegistryEntry(join(dir, 'reused.json'), registryEntry(dir, 'reused', { pid: process.pid }));
+    await writeFile(join(dir, 'reused.sock'), '');
+    expect(await listRunningJobs(dir)).toEqual([]);
+    expect(await readdir(dir)).toEqual([]);
+  });
+
+  it('removes sockets and temporary files of registrations that never completed, unless their job is registering now', async () => {
+    await writeFile(join(dir, '0123456789ab.sock'), '');
+    await writeFile(join(dir, '.0123456789ab.json.deadbeef.tmp'), '{"format"');
+    const registering = await lockRegistration(join(dir, 'ba9876543210.json'));
+    try {
+      await writeFile(join(dir, 'ba9876543210.sock'), '');
+      expect(await listRunningJobs(dir)).toEqual([]);
+      expect(await readdir(dir)).toEqual(['ba9876543210.sock']);
+    } finally {
+      await registering?.release();
+    }
   });
 
   it('skips files that are not registry entries without deleting them', async () => {
