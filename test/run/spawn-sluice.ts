@@ -5,6 +5,7 @@ import { ROOT } from './run-in-process.js';
 const TSX = import.meta.resolve('tsx');
 
 export interface SluiceProcess {
+  readonly pid: number;
   readonly stdout: () => string;
   readonly stderr: () => string;
   readonly exit: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
@@ -26,6 +27,7 @@ export function spawnSluice(args: readonly string[], cwd: string, env: Record<st
   child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
   const exit = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on('close', (code, signal) => resolve({ code, signal })));
   return {
+    pid: child.pid!,
     stdout: () => stdout,
     stderr: () => stderr,
     exit,
