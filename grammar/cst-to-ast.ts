@@ -118,37 +118,60 @@ type OperandPiece = Extract<Piece, { kind: 'operand' }>;
 /**
  * Builds the tree of `operand (binary operand | suffix)*` by precedence climbing. Binary levels are
  * left-associative; `-`/`+` apply to their primary alone, while `NOT` takes in the comparisons and
- * arithmetic after it (`NOT a = b` is `NOT (a = b)`), as in SQL.
+ * arithmetic after it (`NOT a = b` is `NOT (a = b)`), as in SQL. Three or more operands in a row at one level
+ * (but comparisons) become one flat ChainExpr. Recursion is bounded by the number of precedence levels, not by
+ * the length of the input.
  */
 function climb(pieces: readonly Piece[]): ast.Expr {
   let position = 0;
 
-  const parse = (min: Precedence): ast.Expr => extend(prefixed(pieces[position++] as OperandPiece, 0), min);
+  const parse = (min: Precedence): ast.Expr => extend(prefixed(pieces[position++] as OperandPiece), min);
 
-  const prefixed = (piece: OperandPiece, index: number): ast.Expr => {
-    const token = piece.prefixes[index];
-    if (token === undefined) return piece.primary;
-    const operator = token.image.toUpperCase() as ast.UnaryOperator;
-    const inner = prefixed(piece, index + 1);
-    const operand = operator === 'NOT' ? extend(inner, Precedence.Predicate) : inner;
-    return { kind: 'UnaryExpr', operator, operand, span: spanBetween(tokenSpan(token), operand.span) };
+  const prefixed = (piece: OperandPiece): ast.Expr => {
+    let expr = piece.primary;
+    // The last prefix binds first.
+    for (let i = piece.prefixes.length - 1; i >= 0; i--) {
+      const token = piece.prefixes[i]!;
+      const operator = token.image.toUpperCase() as ast.UnaryOperator;
+      const operand = operator === 'NOT' ? extend(expr, Precedence.Predicate) : expr;
+      expr = { kind: 'UnaryExpr', operator, operand, span: spanBetween(tokenSpan(token), operand.span) };
+    }
+    return expr;
   };
 
   const extend = (first: ast.Expr, min: Precedence): ast.Expr => {
-    let left = first;
+    // The fold being built: operands joined by operators of level `level`.
+    let operands: ast.Expr[] = [first];
+    let operators: ast.BinaryOperator[] = [];
+    let operatorSpans: Span[] = [];
+    let level: Precedence | undefined;
+    const fold = (): ast.Expr => {
+      const [left, right] = operands as [ast.Expr, ast.Expr];
+      const span = spanBetween(left.span, operands[operands.length - 1]!.span);
+      if (operators.length === 0) return left;
+      if (operators.length === 1) return { kind: 'BinaryExpr', operator: operators[0]!, left, right, operatorSpan: operatorSpans[0]!, span };
+      return { kind: 'ChainExpr', operands, operators, operatorSpans, span };
+    };
+    const restart = (left: ast.Expr): void => {
+      operands = [left];
+      operators = [];
+      operatorSpans = [];
+    };
     for (let piece = pieces[position]; piece !== undefined && piece.kind !== 'operand'; piece = pieces[position]) {
-      const level = piece.kind === 'binary' ? binaryPrecedence[piece.operator] : Precedence.Predicate;
-      if (level < min) break;
+      const next = piece.kind === 'binary' ? binaryPrecedence[piece.operator] : Precedence.Predicate;
+      if (next < min) break;
       position++;
       if (piece.kind === 'suffix') {
-        left = piece.apply(left);
+        restart(piece.apply(fold()));
         continue;
       }
-      const right = parse((level + 1) as Precedence);
-      const operatorSpan = tokenSpan(piece.token);
-      left = { kind: 'BinaryExpr', operator: piece.operator, left, right, operatorSpan, span: spanBetween(left.span, right.span) };
+      if (operators.length > 0 && (next !== level || next === Precedence.Predicate)) restart(fold());
+      level = next;
+      operands.push(parse((next + 1) as Precedence));
+      operators.push(piece.operator);
+      operatorSpans.push(tokenSpan(piece.token));
     }
-    return left;
+    return fold();
   };
 
   return parse(Precedence.Or);

@@ -28,6 +28,8 @@ export function precedenceOf(expr: Expr): Precedence {
   switch (expr.kind) {
     case 'BinaryExpr':
       return binaryPrecedence[expr.operator];
+    case 'ChainExpr':
+      return binaryPrecedence[expr.operators[0]!];
     case 'UnaryExpr':
       return expr.operator === 'NOT' ? Precedence.Not : Precedence.Unary;
     case 'IsNullExpr':

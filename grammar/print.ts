@@ -123,6 +123,10 @@ const exprPrinters: Printers<ast.Expr> = {
     const rightMin = (level === Precedence.Predicate ? Precedence.Additive : level + 1) as Precedence;
     return `${printAt(e.left, level)} ${e.operator} ${printAt(e.right, rightMin)}`;
   },
+  ChainExpr: (e) => {
+    const level = binaryPrecedence[e.operators[0]!];
+    return e.operands.map((o, i) => (i === 0 ? printAt(o, level) : `${e.operators[i - 1]} ${printAt(o, level + 1 as Precedence)}`)).join(' ');
+  },
   IsNullExpr: (e) => `${printAt(e.operand, Precedence.Predicate)} IS ${not(e.negated)}NULL`,
   BetweenExpr: (e) =>
     `${printAt(e.operand, Precedence.Predicate)} ${not(e.negated)}BETWEEN ` +

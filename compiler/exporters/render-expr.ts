@@ -119,7 +119,31 @@ function render(expr: TypedExpr, fieldNames: readonly string[] | undefined): Ren
       return { text: `${expr.name}(${expr.args.map((a) => render(a, fieldNames).text).join(', ')})`, precedence: ATOM };
     case 'call':
       return renderCall(expr, fieldNames);
+    case 'chain':
+      return renderChain(expr, fieldNames);
   }
+}
+
+/** Binding strength an infix operator needs of its left operand: comparisons do not associate. */
+function leftMinimum(precedence: number): number {
+  return precedence === COMPARISON ? COMPARISON + 1 : precedence;
+}
+
+/** Written as the nested calls it folds would be, in a loop: `a + b - c`, `(a = b) = c`. */
+function renderChain(expr: Extract<TypedExpr, { op: 'chain' }>, fieldNames: readonly string[] | undefined): Rendered {
+  let left = render(expr.operands[0]!, fieldNames);
+  expr.links.forEach((link, i) => {
+    const right = render(expr.operands[i + 1]!, fieldNames);
+    const syntax = SYNTAX.get(link.fn);
+    if (syntax?.form !== 'infix') {
+      left = { text: `${link.fn.toUpperCase()}(${left.text}, ${right.text})`, precedence: ATOM };
+      return;
+    }
+    const leftText = left.precedence >= leftMinimum(syntax.precedence) ? left.text : `(${left.text})`;
+    const rightText = right.precedence > syntax.precedence ? right.text : `(${right.text})`;
+    left = { text: `${leftText} ${syntax.symbol} ${rightText}`, precedence: syntax.precedence };
+  });
+  return left;
 }
 
 function renderCall(expr: Extract<TypedExpr, { op: 'call' }>, fieldNames: readonly string[] | undefined): Rendered {
@@ -138,9 +162,8 @@ function renderCall(expr: Extract<TypedExpr, { op: 'call' }>, fieldNames: readon
     case 'infix': {
       // Left-associative (a right operand of equal strength needs parentheses: `a - (b - c)`); comparisons
       // do not associate at all.
-      const leftMin = syntax.precedence === COMPARISON ? COMPARISON + 1 : syntax.precedence;
       return {
-        text: args.map((a, i) => operand(a, i === 0 ? leftMin : syntax.precedence + 1)).join(` ${syntax.symbol} `),
+        text: args.map((a, i) => operand(a, i === 0 ? leftMinimum(syntax.precedence) : syntax.precedence + 1)).join(` ${syntax.symbol} `),
         precedence: syntax.precedence,
       };
     }

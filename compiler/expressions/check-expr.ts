@@ -2,6 +2,7 @@ import type {
   BetweenExpr,
   BinaryExpr,
   CaseExpr,
+  ChainExpr,
   CastExpr,
   ColumnRef,
   Expr,
@@ -12,7 +13,7 @@ import type {
   LikeExpr,
   UnaryExpr,
 } from '../../grammar/ast/expressions.js';
-import type { Span } from '../../grammar/ast/span.js';
+import { spanBetween, type Span } from '../../grammar/ast/span.js';
 import { closestMatch, didYouMean } from '../config/closest-match.js';
 import { Diagnostics } from '../diagnostics/catalogue.js';
 import type { DiagnosticArgs, DiagnosticBag, DiagnosticDefinition } from '../diagnostics/diagnostic.js';
@@ -25,7 +26,7 @@ import { BOOLEAN, NULL_TYPE, STRING, typeToString } from '../types/sql-type.js';
 import { widensTo } from './coercion.js';
 import { intervalLiteral, numberLiteral, timestampLiteral } from './literals.js';
 import type { Scope } from './scope.js';
-import type { TypedExpr } from './typed-expr.js';
+import type { ChainLink, TypedExpr } from './typed-expr.js';
 import { compileExpr } from '../../runtime/expressions/compile-expr.js';
 import { ExpressionError } from '../../runtime/expressions/expression-error.js';
 
@@ -86,6 +87,7 @@ export function evaluateConstant(expr: TypedExpr): unknown {
 }
 
 function readsNothing(expr: TypedExpr): boolean {
+  if (expr.op === 'chain') return expr.operands.every(readsNothing);
   return expr.op === 'literal' || (expr.op === 'call' && expr.args.every(readsNothing));
 }
 
@@ -185,6 +187,27 @@ function checkBinary(node: BinaryExpr, env: Env): TypedExpr | undefined {
   if (operands === undefined) return undefined;
   const [left, right] = operands as [TypedExpr, TypedExpr];
   return binaryOperator(BINARY_FN[node.operator], node.operator, left, right, [node.left.span, node.right.span], node.operatorSpan, env.ctx.bag);
+}
+
+/**
+ * Each link is typed as the binary operator it stands for, its left operand being the fold so far (a call
+ * node that only the type rules see), so types, messages and blame are those of the nested form.
+ */
+function checkChain(node: ChainExpr, env: Env): TypedExpr | undefined {
+  const operands = checkAll(node.operands, env);
+  if (operands === undefined) return undefined;
+  const links: ChainLink[] = [];
+  let left = operands[0]!;
+  for (let i = 0; i < node.operators.length; i++) {
+    const operator = node.operators[i]!;
+    const right = node.operands[i + 1]!;
+    const leftSpan = spanBetween(node.operands[0]!.span, node.operands[i]!.span);
+    const typed = binaryOperator(BINARY_FN[operator], operator, left, operands[i + 1]!, [leftSpan, right.span], node.operatorSpans[i]!, env.ctx.bag);
+    if (typed === undefined) return undefined;
+    links.push({ fn: BINARY_FN[operator], type: typed.type, nullable: typed.nullable });
+    left = typed;
+  }
+  return { op: 'chain', operands, links, type: left.type, nullable: left.nullable };
 }
 
 function checkSpecialForm(fn: string, name: string, exprs: readonly Expr[], span: Span, env: Env): TypedExpr | undefined {
@@ -329,6 +352,7 @@ const HANDLERS: { readonly [K in ExprKind]: Handler<K> } = {
   ColumnRef: checkColumn,
   UnaryExpr: checkUnary,
   BinaryExpr: checkBinary,
+  ChainExpr: checkChain,
   IsNullExpr: (node: IsNullExpr, env) => checkSpecialForm(node.negated ? 'IS_NOT_NULL' : 'IS_NULL', 'IS NULL', [node.operand], node.span, env),
   BetweenExpr: (node: BetweenExpr, env) => checkSpecialForm(node.negated ? 'NOT_BETWEEN' : 'BETWEEN', 'BETWEEN', [node.operand, node.low, node.high], node.span, env),
   InExpr: (node: InExpr, env) => checkSpecialForm(node.negated ? 'NOT_IN' : 'IN', 'IN', [node.operand, ...node.list], node.span, env),

@@ -12,7 +12,19 @@ export type TypedExpr =
   | { readonly op: 'column'; readonly index: number; readonly name: string; readonly type: SqlType; readonly nullable: boolean }
   | { readonly op: 'call'; readonly fn: string; readonly args: readonly TypedExpr[]; readonly type: SqlType; readonly nullable: boolean }
   /** A scalar JavaScript UDF registered through the Node API. */
-  | { readonly op: 'udf'; readonly name: string; readonly args: readonly TypedExpr[]; readonly type: SqlType; readonly nullable: boolean };
+  | { readonly op: 'udf'; readonly name: string; readonly args: readonly TypedExpr[]; readonly type: SqlType; readonly nullable: boolean }
+  /**
+   * A left fold of binary built-ins over three or more operands, `a + b - c` = `-(+(a, b), c)`: link `i` applies
+   * `fn` to the fold so far and `operands[i + 1]`, giving `type`. Kept flat so that a long chain does not nest
+   * (the JSON of the graph, its schema and the code generator would all recurse once per term).
+   */
+  | { readonly op: 'chain'; readonly operands: readonly TypedExpr[]; readonly links: readonly ChainLink[]; readonly type: SqlType; readonly nullable: boolean };
+
+export interface ChainLink {
+  readonly fn: string;
+  readonly type: SqlType;
+  readonly nullable: boolean;
+}
 
 export const TypedExprSchema: z.ZodType<TypedExpr> = z.lazy(() =>
   z.discriminatedUnion('op', [
@@ -25,5 +37,12 @@ export const TypedExprSchema: z.ZodType<TypedExpr> = z.lazy(() =>
     z.object({ op: z.literal('column'), index: z.number().int().min(0), name: z.string(), type: SqlTypeSchema, nullable: z.boolean() }),
     z.object({ op: z.literal('call'), fn: z.string(), args: z.array(TypedExprSchema), type: SqlTypeSchema, nullable: z.boolean() }),
     z.object({ op: z.literal('udf'), name: z.string(), args: z.array(TypedExprSchema), type: SqlTypeSchema, nullable: z.boolean() }),
+    z.object({
+      op: z.literal('chain'),
+      operands: z.array(TypedExprSchema).min(3),
+      links: z.array(z.object({ fn: z.string(), type: SqlTypeSchema, nullable: z.boolean() })).min(2),
+      type: SqlTypeSchema,
+      nullable: z.boolean(),
+    }).refine((c) => c.links.length === c.operands.length - 1, 'a chain has one link fewer than operands'),
   ]),
 );

@@ -1,4 +1,4 @@
-import type { AggregateItem, Expr } from '../../grammar/ast/index.js';
+import { subExpressions, type AggregateItem, type Expr } from '../../grammar/ast/index.js';
 import { Diagnostics } from '../diagnostics/catalogue.js';
 import { checkExpr, type ExprContext } from '../expressions/check-expr.js';
 import { isComparable } from '../expressions/coercion.js';
@@ -41,35 +41,6 @@ const RULES: Record<AggregateFunction, AggregateRule> = {
 export function aggregateFunction(name: string): AggregateFunction | undefined {
   const upper = name.toUpperCase();
   return Object.hasOwn(RULES, upper) ? (upper as AggregateFunction) : undefined;
-}
-
-function subExpressions(expr: Expr): readonly Expr[] {
-  switch (expr.kind) {
-    case 'UnaryExpr':
-      return [expr.operand];
-    case 'BinaryExpr':
-      return [expr.left, expr.right];
-    case 'IsNullExpr':
-      return [expr.operand];
-    case 'BetweenExpr':
-      return [expr.operand, expr.low, expr.high];
-    case 'InExpr':
-      return [expr.operand, ...expr.list];
-    case 'LikeExpr':
-      return [expr.operand, expr.pattern];
-    case 'CaseExpr':
-      return [
-        ...(expr.operand === undefined ? [] : [expr.operand]),
-        ...expr.whens.flatMap((w) => [w.when, w.then]),
-        ...(expr.else === undefined ? [] : [expr.else]),
-      ];
-    case 'CastExpr':
-      return [expr.operand];
-    case 'FunctionCall':
-      return expr.args;
-    default:
-      return [];
-  }
 }
 
 /** The first aggregate call inside `expr`, if any. */

@@ -38,7 +38,10 @@ export interface JoinCondition {
 
 /** `a AND b AND c` → [a, b, c]. */
 export function conjunctsOf(expr: Expr): Expr[] {
-  return expr.kind === 'BinaryExpr' && expr.operator === 'AND' ? [...conjunctsOf(expr.left), ...conjunctsOf(expr.right)] : [expr];
+  if (expr.kind === 'BinaryExpr' && expr.operator === 'AND') return [...conjunctsOf(expr.left), ...conjunctsOf(expr.right)];
+  // A chain at AND's level has only ANDs.
+  if (expr.kind === 'ChainExpr' && expr.operators[0] === 'AND') return expr.operands.flatMap(conjunctsOf);
+  return [expr];
 }
 
 type Side = 'left' | 'right' | 'both' | 'none';
@@ -94,16 +97,30 @@ export function analyzeJoinCondition(condition: Expr, row: JoinedRow, ctx: ExprC
       if (t.index === row.leftTime) return { side: 'left', offsetMs: 0 };
       return t.index === row.rightTime ? { side: 'right', offsetMs: 0 } : undefined;
     }
-    if (e.kind !== 'BinaryExpr' || (e.operator !== '+' && e.operator !== '-')) return undefined;
-    const sign = e.operator === '+' ? 1 : -1;
-    const base = timeTerm(e.left);
-    if (base !== undefined) {
-      const ms = constantIntervalMs(e.right, row.scope, quiet);
-      return ms === undefined ? undefined : { side: base.side, offsetMs: base.offsetMs + sign * ms };
+    if (e.kind === 'BinaryExpr') return additiveTerm([e.left, e.right], [e.operator]);
+    return e.kind === 'ChainExpr' ? additiveTerm(e.operands, e.operators) : undefined;
+  };
+
+  // `t ± i ± …` or `i + t ± …` with constant intervals `i`, folded from the left like the nested form it stands for.
+  const additiveTerm = (operands: readonly Expr[], operators: readonly BinaryOperator[]): TimeTerm | undefined => {
+    let term = timeTerm(operands[0]!);
+    let constantMs = term === undefined ? constantIntervalMs(operands[0]!, row.scope, quiet) : undefined;
+    for (let i = 0; i < operators.length; i++) {
+      const operator = operators[i]!;
+      const operand = operands[i + 1]!;
+      if (operator !== '+' && operator !== '-') return undefined;
+      const sign = operator === '+' ? 1 : -1;
+      const right = term === undefined && constantMs !== undefined && operator === '+' ? timeTerm(operand) : undefined;
+      if (right !== undefined) {
+        term = { side: right.side, offsetMs: right.offsetMs + constantMs! };
+        continue;
+      }
+      const ms = term === undefined && constantMs === undefined ? undefined : constantIntervalMs(operand, row.scope, quiet);
+      if (ms === undefined) return undefined;
+      if (term === undefined) constantMs! += sign * ms;
+      else term = { side: term.side, offsetMs: term.offsetMs + sign * ms };
     }
-    const right = e.operator === '+' ? timeTerm(e.right) : undefined;
-    const ms = right === undefined ? undefined : constantIntervalMs(e.left, row.scope, quiet);
-    return right === undefined || ms === undefined ? undefined : { side: right.side, offsetMs: right.offsetMs + ms };
+    return term;
   };
 
   // `x op y` over the two time attributes, as a bound of d = right.time - left.time.

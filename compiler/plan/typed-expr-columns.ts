@@ -4,6 +4,7 @@ import type { TypedExpr } from '../expressions/typed-expr.js';
 export function collectColumns(expr: TypedExpr, into: Set<number>): Set<number> {
   if (expr.op === 'column') into.add(expr.index);
   else if (expr.op === 'call' || expr.op === 'udf') for (const arg of expr.args) collectColumns(arg, into);
+  else if (expr.op === 'chain') for (const operand of expr.operands) collectColumns(operand, into);
   return into;
 }
 
@@ -21,6 +22,8 @@ export function shiftColumns(expr: TypedExpr, delta: number): TypedExpr {
     case 'call':
     case 'udf':
       return { ...expr, args: expr.args.map((a) => shiftColumns(a, delta)) };
+    case 'chain':
+      return { ...expr, operands: expr.operands.map((o) => shiftColumns(o, delta)) };
   }
 }
 
@@ -39,5 +42,7 @@ export function isConstant(expr: TypedExpr): boolean {
       return false;
     case 'call':
       return expr.args.every(isConstant);
+    case 'chain':
+      return expr.operands.every(isConstant);
   }
 }

@@ -12,6 +12,7 @@ export type Expr =
   | ColumnRef
   | UnaryExpr
   | BinaryExpr
+  | ChainExpr
   | IsNullExpr
   | BetweenExpr
   | InExpr
@@ -93,6 +94,20 @@ export interface BinaryExpr {
   readonly right: Expr;
   /** Span of the operator token itself, for diagnostics that blame the operator. */
   readonly operatorSpan: Span;
+  readonly span: Span;
+}
+
+/**
+ * Three or more operands joined by operators of one precedence level, `a + b - c` or `p OR q OR r`: the left fold
+ * `(a + b) - c`, kept flat so that a chain of thousands of terms does not nest thousands deep (every consumer
+ * loops over it). Two operands are a BinaryExpr; comparisons (`a = b = c`) always nest.
+ */
+export interface ChainExpr {
+  readonly kind: 'ChainExpr';
+  readonly operands: readonly Expr[];
+  /** `operators[i]` joins the fold of `operands[0..i]` with `operands[i + 1]`. */
+  readonly operators: readonly BinaryOperator[];
+  readonly operatorSpans: readonly Span[];
   readonly span: Span;
 }
 

@@ -4,3 +4,4 @@ export type * from './expressions.js';
 export type * from './steps.js';
 export type * from './statements.js';
 export { spanBetween } from './span.js';
+export { subExpressions } from './sub-expressions.js';

@@ -6,6 +6,8 @@ import { ExpressionError } from './expression-error.js';
 
 export { ExpressionError } from './expression-error.js';
 
+type ChainExpr = Extract<TypedExpr, { op: 'chain' }>;
+
 /**
  * A scalar UDF's implementation: a plain function (NULL arguments give NULL without calling it), or the
  * registered definition, whose `callOnNull` lets the function see NULLs.
@@ -24,12 +26,16 @@ class Generator implements CodeGen {
   private lines: string[] = [];
   private locals = 0;
   private readonly constants: unknown[] = [];
-  /** The calls being generated, innermost last, so failures name the expression they come from. */
-  private readonly calls: CallExpr[] = [];
+  /** What the calls being generated show in failures, innermost last; rendered only when one fails. */
+  private readonly calls: (() => TypedExpr)[] = [];
+  /** Values already generated for a chain's fold so far, which its next link takes as its left argument. */
+  private readonly folded = new Map<TypedExpr, string>();
 
   constructor(private readonly udfs: UdfImplementations) {}
 
   value(expr: TypedExpr): string {
+    const folded = this.folded.get(expr);
+    if (folded !== undefined) return folded;
     switch (expr.op) {
       case 'literal':
         return literalCode(expr.value);
@@ -39,6 +45,8 @@ class Generator implements CodeGen {
         return this.udf(expr);
       case 'call':
         return this.call(expr);
+      case 'chain':
+        return this.chain(expr);
     }
   }
 
@@ -67,17 +75,18 @@ class Generator implements CodeGen {
   }
 
   failure(message: string): (detail?: unknown) => never {
-    const expression = renderExpr(this.calls.at(-1)!);
+    const shownExpr = this.calls.at(-1)!;
     return (detail) => {
+      const expression = renderExpr(shownExpr());
       const shown = detail === undefined ? '' : `: ${JSON.stringify(detail)}`;
       throw new ExpressionError(`${message} in ${expression}${shown}`, expression);
     };
   }
 
-  private call(expr: CallExpr): string {
+  private call(expr: CallExpr, shown: () => TypedExpr = () => expr): string {
     const entry = builtinByFn(expr.fn);
     if (entry === undefined) throw new Error(`cannot compile '${expr.fn}': it is not a builtin function (aggregates are computed by their operator)`);
-    this.calls.push(expr);
+    this.calls.push(shown);
     const out = this.local();
     if (entry.runtime.nulls === 'propagate') {
       const args = expr.args.map((a) => this.value(a));
@@ -88,6 +97,24 @@ class Generator implements CodeGen {
     }
     this.calls.pop();
     return out;
+  }
+
+  /**
+   * A chain is generated link by link as the nested calls it folds would be, one statement each: every link is a
+   * two-argument call whose left argument is the fold so far, already computed. A failing link shows the fold up
+   * to it, as the nested form did.
+   */
+  private chain(expr: ChainExpr): string {
+    let left: TypedExpr = expr.operands[0]!;
+    let value = this.value(left);
+    expr.links.forEach((link, i) => {
+      const call: CallExpr = { op: 'call', fn: link.fn, args: [left, expr.operands[i + 1]!], type: link.type, nullable: link.nullable };
+      this.folded.set(left, value);
+      value = this.call(call, () => chainPrefix(expr, i + 1));
+      this.folded.delete(left);
+      left = call;
+    });
+    return value;
   }
 
   private udf(expr: Extract<TypedExpr, { op: 'udf' }>): string {
@@ -109,6 +136,12 @@ class Generator implements CodeGen {
     const source = `"use strict";\n${bindings}\nreturn function ${name}(row) {\n${this.lines.join('\n')}\nreturn ${result};\n};`;
     return new Function('K', source)(this.constants) as (row: readonly unknown[]) => unknown;
   }
+}
+
+/** The fold of a chain's first `links` links, for messages. */
+function chainPrefix(expr: ChainExpr, links: number): TypedExpr {
+  const last = expr.links[links - 1]!;
+  return { ...expr, operands: expr.operands.slice(0, links + 1), links: expr.links.slice(0, links), type: last.type, nullable: last.nullable };
 }
 
 /** `a == null || b == null ? null : ` for the nullable ones among `args`, or nothing. */

@@ -1,5 +1,5 @@
 import { expect } from 'vitest';
-import type { Expr, Pipeline, Statement, Step } from '../../grammar/ast/index.js';
+import type { ChainExpr, Expr, Pipeline, Statement, Step } from '../../grammar/ast/index.js';
 import { parse } from '../../grammar/parse.js';
 
 /** Parses a file that must be free of diagnostics. */
@@ -22,9 +22,20 @@ export function parseExpr(text: string): Expr {
   return step.condition;
 }
 
-/** The tree without its positions, for comparing trees that came from different text. */
+/**
+ * The tree without its positions, for comparing trees that came from different text. A chain reads as the nested
+ * binary expressions it folds, so that a tree built by hand compares equal to the one parsed from its printout.
+ */
 export function withoutSpans<T>(node: T): T {
-  return JSON.parse(JSON.stringify(node, (key, value: unknown) => (/^(span|operatorSpan|functionSpan)$/.test(key) ? undefined : value))) as T;
+  const unchained = (value: unknown): unknown => {
+    const chain = value as Partial<ChainExpr> | null;
+    if (chain?.kind !== 'ChainExpr') return value;
+    return chain.operators!.reduce<Expr>(
+      (left, operator, i) => ({ kind: 'BinaryExpr', operator, left, right: chain.operands![i + 1]!, operatorSpan: chain.span!, span: chain.span! }),
+      chain.operands![0]!,
+    );
+  };
+  return JSON.parse(JSON.stringify(node, (key, value: unknown) => (/^(span|operatorSpan|functionSpan)$/.test(key) ? undefined : unchained(value)))) as T;
 }
 
 /** A compact prefix form of an expression tree, so precedence tests read as `(AND a (OR b c))`. */
@@ -39,6 +50,8 @@ export function sexpr(e: Expr): string {
     case 'ColumnRef': return e.qualifier === undefined ? e.name.name : `${e.qualifier.name}.${e.name.name}`;
     case 'UnaryExpr': return `(${e.operator} ${sexpr(e.operand)})`;
     case 'BinaryExpr': return `(${e.operator} ${sexpr(e.left)} ${sexpr(e.right)})`;
+    // A chain reads as the left fold it stands for.
+    case 'ChainExpr': return e.operators.reduce((left, op, i) => `(${op} ${left} ${sexpr(e.operands[i + 1]!)})`, sexpr(e.operands[0]!));
     case 'IsNullExpr': return `(${e.negated ? 'IS-NOT-NULL' : 'IS-NULL'} ${sexpr(e.operand)})`;
     case 'BetweenExpr': return `(${e.negated ? 'NOT-BETWEEN' : 'BETWEEN'} ${sexpr(e.operand)} ${sexpr(e.low)} ${sexpr(e.high)})`;
     case 'InExpr': return `(${e.negated ? 'NOT-IN' : 'IN'} ${sexpr(e.operand)} ${e.list.map(sexpr).join(' ')})`;
