@@ -13,11 +13,11 @@ export interface EventReportOptions {
 }
 
 function describeRestore(info: RestoreInfo, resumeRequested: boolean): string[] {
-  if (info.kind === 'fresh') return resumeRequested ? [`nothing to resume: ${info.reason}`] : [];
+  if (info.kind === 'fresh') return resumeRequested ? [`nothing to resume: ${info.reason}`, ...info.skipped.map((reason) => `  skipped ${reason}`)] : [];
   const changed = info.graphChanged ? ' (the job graph changed since it was written)' : '';
   return [
     `restored from ${info.type} ${info.checkpointId} at ${info.location}${changed}`,
-    ...info.skipped.map((reason) => `  skipped: ${reason}`),
+    ...info.skipped.map((reason) => `  skipped ${reason}`),
     ...info.notes.map((note) => `  note: ${note}`),
   ];
 }

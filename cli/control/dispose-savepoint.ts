@@ -3,6 +3,7 @@ import { isAbsolute, join, posix, resolve } from 'node:path';
 import { Diagnostics } from '../../compiler/diagnostics/catalogue.js';
 import type { Diagnostic } from '../../compiler/diagnostics/diagnostic.js';
 import { METADATA_FILE } from '../../runtime/checkpoint/metadata/metadata-format.js';
+import { COMPLETED_MARKER } from '../../runtime/checkpoint/storage/read-metadata.js';
 import { filesOf } from '../../runtime/checkpoint/storage/checkpoint-storage.js';
 import { usageError } from '../commands/compile.js';
 import { describeFsError } from '../output.js';
@@ -42,7 +43,7 @@ export async function disposeSavepoint(path: string, cwd: string): Promise<Dispo
   const opened = await openSnapshot(path, cwd, 'savepoint');
   if ('error' in opened) return { kind: 'refused', error: opened.error };
 
-  const referenced = new Set([METADATA_FILE]);
+  const referenced = new Set([METADATA_FILE, COMPLETED_MARKER]);
   for (const file of filesOf(opened.stored.metadata)) {
     const normalized = posix.normalize(file.path);
     if (isAbsolute(normalized) || normalized.startsWith('../')) return refuse(`its _metadata references ${file.path}, outside the directory, so it is not a self-contained savepoint`);

@@ -6,6 +6,7 @@ import { namesDiagnostics } from './catalogue/names.js';
 import { planDiagnostics } from './catalogue/plan.js';
 import { savepointDiagnostics } from './catalogue/savepoint.js';
 import { controlDiagnostics } from './catalogue/control.js';
+import { checkpointDiagnostics } from './catalogue/checkpoint.js';
 import { savepointCheckDiagnostics } from './catalogue/savepoint-check.js';
 import { lockDiagnostics } from './catalogue/locks.js';
 import { apiDiagnostics } from './catalogue/api.js';
@@ -25,6 +26,7 @@ export const Diagnostics = {
   ...planDiagnostics,
   ...savepointDiagnostics,
   ...controlDiagnostics,
+  ...checkpointDiagnostics,
   ...savepointCheckDiagnostics,
   ...lockDiagnostics,
   ...apiDiagnostics,

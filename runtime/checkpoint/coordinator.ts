@@ -4,12 +4,12 @@ import type { JobGraph } from '../../compiler/graph/job-graph.js';
 import type { Clock } from '../time/clock.js';
 import type { CheckpointAcknowledgement, CoordinatorPort, StopMode, TaskGateway } from './checkpoint-messages.js';
 import type { CheckpointMetrics, CheckpointStats } from './checkpoint-stats.js';
-import { CompletedCheckpointStore } from './completed-checkpoint.js';
+import { CompletedCheckpointStore, type PastRetention } from './completed-checkpoint.js';
 import type { CheckpointMetadata } from './metadata/metadata-format.js';
 import { METADATA_FORMAT, type SubtaskState } from './metadata/metadata-v1.js';
 import { PendingCheckpoint, type RequestedCheckpoint } from './pending-checkpoint.js';
 import { SavepointRouting } from './savepoint-storage.js';
-import { filesOf, type CheckpointStorage, type StoredCheckpoint } from './storage/checkpoint-storage.js';
+import { filesOf, type CheckpointStorage, type DamagedCheckpoint, type StoredCheckpoint } from './storage/checkpoint-storage.js';
 
 export type CoordinatorSettings = Omit<JobConfig['checkpointing'], 'mode' | 'retention'> & { readonly numRetained: number };
 
@@ -32,6 +32,8 @@ export interface CoordinatorOptions {
   readonly firstCheckpointId: number;
   /** Completed checkpoints of earlier runs, which retention counts. */
   readonly found: readonly StoredCheckpoint[];
+  /** Damaged checkpoints of earlier runs: deleted once retention has passed them. */
+  readonly damaged?: readonly DamagedCheckpoint[];
   readonly events: CoordinatorEvents;
 }
 
@@ -77,7 +79,7 @@ export class CheckpointCoordinator implements CoordinatorPort {
   private draining: RequestedCheckpoint | undefined;
 
   constructor(private readonly options: CoordinatorOptions) {
-    this.store = new CompletedCheckpointStore(options.settings.numRetained, options.found);
+    this.store = new CompletedCheckpointStore(options.settings.numRetained, options.found, options.damaged);
     this.digest = graphDigest(options.graph);
     this.nextId = options.firstCheckpointId;
     this.storage = new SavepointRouting(options.storage);
@@ -114,7 +116,7 @@ export class CheckpointCoordinator implements CoordinatorPort {
 
   /** Deletes every retained checkpoint (DELETE_ON_CANCELLATION); savepoints are the user's and stay. */
   async discardAll(): Promise<void> {
-    await Promise.all(this.store.removeAll().map((c) => this.storage.discard(c.metadata.checkpointId, filesOf(c.metadata))));
+    await Promise.all(this.discard(this.store.removeAll()));
   }
 
   /**
@@ -245,7 +247,7 @@ export class CheckpointCoordinator implements CoordinatorPort {
     }
     const isSavepoint = pending.requested?.request.savepoint !== undefined;
     // Savepoints are not retained checkpoints: retention neither counts nor deletes them.
-    const discarded = isSavepoint ? [] : this.store.add(stored);
+    const discarded = isSavepoint ? undefined : this.store.add(stored);
     if (isSavepoint) {
       this.storage.unroute(pending.checkpointId);
       this.latestSavepoint = stored;
@@ -260,7 +262,7 @@ export class CheckpointCoordinator implements CoordinatorPort {
       if (pending.final) for (const task of this.tasks.values()) task.release();
     }
     pending.requested?.resolve(stored);
-    for (const old of discarded) this.track(storage.discard(old.metadata.checkpointId, filesOf(old.metadata)));
+    if (discarded !== undefined) for (const cleanup of this.discard(discarded)) this.track(cleanup);
     this.lastEndedAt = clock.now();
     this.scheduleNext();
   }
@@ -326,6 +328,14 @@ export class CheckpointCoordinator implements CoordinatorPort {
       })),
       graph,
     };
+  }
+
+  private discard({ checkpoints, damaged }: PastRetention): Promise<void>[] {
+    return [
+      ...checkpoints.map((c) => this.storage.discard(c.metadata.checkpointId, filesOf(c.metadata))),
+      // Their metadata is unusable, so their shared files are not known: the next start removes them as orphans.
+      ...damaged.map((d) => this.storage.discard(d.checkpointId, [])),
+    ];
   }
 
   private record(stats: CheckpointStats): void {

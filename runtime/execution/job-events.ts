@@ -6,6 +6,8 @@ export type RestoreInfo =
       readonly kind: 'fresh';
       /** Why there was nothing to restore (with `resume`), or that no restore was asked for. */
       readonly reason: string;
+      /** With `resume`: checkpoints passed over because they are damaged (`chk-<n>: <reason>`). */
+      readonly skipped: readonly string[];
     }
   | {
       readonly kind: 'restored';
@@ -15,7 +17,7 @@ export type RestoreInfo =
       readonly location: string;
       /** The graph digest differs from the one that wrote it (steps or state changed). */
       readonly graphChanged: boolean;
-      /** Newer checkpoints passed over because a file was missing or corrupt, in words. */
+      /** Newer checkpoints passed over because a file was missing or corrupt (`chk-<n>: <reason>`). */
       readonly skipped: readonly string[];
       /** Dropped empty state, operators that start empty. */
       readonly notes: readonly string[];

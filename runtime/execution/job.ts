@@ -93,6 +93,7 @@ export class Job extends EventEmitter<JobEvents> {
         jobId,
         firstCheckpointId: this.firstCheckpointId,
         found: (recovered?.completed ?? []).filter((c) => c.metadata.pipelineName === graph.config.pipelineName),
+        damaged: recovered?.damaged ?? [],
         events: {
           started: (event) => this.emit('checkpoint-started', event),
           completed: (stats) => this.emit('checkpoint-completed', stats),

@@ -37,16 +37,16 @@ describe('a checkpoint with a missing or corrupt file', () => {
     fs.writeFileSync(stateFile, fs.readFileSync(stateFile, 'utf8').replace('2]', '9]'));
     const { chosen, skipped } = await restoreNewestIntact(newestFirst, job, {});
     expect(chosen?.plan.checkpointId).toBe(1);
-    expect(skipped).toEqual([`checkpoint 2 (${root}/chk-2): state file counts-0.kstate does not match its sha256 checksum (altered or damaged); skipped for the previous checkpoint`]);
+    expect(skipped).toEqual([`chk-2: state file ${root}/chk-2/counts-0.kstate does not match its sha256 checksum (altered or damaged)`]);
   });
 
   it('is reported when a state file is truncated or missing', async () => {
     const { root, newestFirst, stateFile } = await twoCheckpoints();
     fs.truncateSync(stateFile, 10);
-    expect((await restoreNewestIntact(newestFirst, job, {})).skipped[0]).toMatch(/state file counts-0\.kstate has 10 bytes, the metadata says \d+ \(truncated or altered\)/);
+    expect((await restoreNewestIntact(newestFirst, job, {})).skipped[0]).toMatch(/state file .*\/chk-2\/counts-0\.kstate has 10 bytes, the metadata says \d+ \(truncated or altered\)/);
     fs.rmSync(stateFile);
     expect((await restoreNewestIntact(newestFirst, job, {})).skipped[0]).toBe(
-      `checkpoint 2 (${root}/chk-2): state file counts-0.kstate is missing; skipped for the previous checkpoint`,
+      `chk-2: state file ${root}/chk-2/counts-0.kstate is missing`,
     );
   });
 
@@ -71,9 +71,10 @@ describe('opening a checkpoint by path', () => {
 
   it('says why a path is not a checkpoint', async () => {
     const { root } = await twoCheckpoints();
-    expect(await openCheckpoint(path.join(root, 'nowhere'))).toEqual({ error: `${path.join(root, 'nowhere')} does not exist` });
+    expect(await openCheckpoint(path.join(root, 'nowhere'))).toEqual({ error: `${path.join(root, 'nowhere')} does not exist`, damaged: false });
     expect(await openCheckpoint(root)).toEqual({
       error: `${root} holds no _metadata file: it is not a completed checkpoint or savepoint (an incomplete checkpoint has none)`,
+      damaged: false,
     });
   });
 });

@@ -12,7 +12,7 @@ describe('file checkpoint storage', () => {
     const storage = new FileCheckpointStorage(root, 'fs');
     const files = await writeCheckpoint(storage, 1, backendWith({ 3: 30, 9: 90 }));
     expect(files).toEqual([{ path: 'counts-0.kstate', bytes: expect.any(Number), sha256: expect.stringMatching(/^[0-9a-f]{64}$/), keyGroupRange: { start: 0, end: 127 } }]);
-    expect(fs.readdirSync(path.join(root, 'chk-1')).sort()).toEqual(['_metadata', 'counts-0.kstate']);
+    expect(fs.readdirSync(path.join(root, 'chk-1')).sort()).toEqual(['_completed', '_metadata', 'counts-0.kstate']);
     expect(fs.statSync(path.join(root, 'chk-1', 'counts-0.kstate')).size).toBe(files[0]!.bytes);
     expect(fs.readFileSync(path.join(root, 'chk-1', '_metadata'), 'utf8')).toMatch(/^\{\n {2}"format": "sluice-checkpoint-metadata",\n {2}"version": 3,\n {2}"checksum": "[0-9a-f]{64}",/);
   });
@@ -78,7 +78,42 @@ describe('file checkpoint storage', () => {
     fs.writeFileSync(path.join(root, 'shared', 'orphan.kstate'), 'x');
     const recovered = await new FileCheckpointStorage(root, 'disk').recover();
     expect(recovered.completed).toEqual([]);
-    expect(recovered.problems).toEqual([expect.stringMatching(/chk-1\/_metadata is not valid JSON\. Likely causes: the file was truncated/)]);
+    expect(recovered.damaged).toEqual([
+      { checkpointId: 1, location: path.join(root, 'chk-1'), reason: expect.stringMatching(/chk-1\/_metadata is not valid JSON\. Likely causes: the file was truncated/) },
+    ]);
     expect(sharedFiles(root)).toContain('orphan.kstate');
+  });
+
+  it('tells a completed checkpoint whose _metadata was deleted from one that never completed', async () => {
+    const root = tempDir();
+    const storage = new FileCheckpointStorage(root, 'fs');
+    await writeCheckpoint(storage, 1, backendWith({ 1: 1 }));
+    await writeCheckpoint(storage, 2, backendWith({ 1: 2 }));
+    fs.rmSync(path.join(root, 'chk-2', '_metadata'));
+    // What a process killed while writing checkpoint 3 leaves: state files, no _metadata, no marker.
+    await storage.writeKeyedState(3, 'counts-0', backendWith({ 1: 3 }).snapshot());
+    const recovered = await new FileCheckpointStorage(root, 'fs').recover();
+    expect(recovered.completed.map((c) => c.metadata.checkpointId)).toEqual([1]);
+    expect(recovered.damaged).toEqual([
+      { checkpointId: 2, location: path.join(root, 'chk-2'), reason: `${root}/chk-2/_metadata is missing, yet the checkpoint completed (_completed is there): it was deleted` },
+    ]);
+    expect(recovered.highestId).toBe(3);
+    expect(fs.existsSync(path.join(root, 'chk-3'))).toBe(false);
+    expect(fs.existsSync(path.join(root, 'chk-2'))).toBe(true);
+  });
+
+  it('finds a checkpoint directory renamed to another id damaged, though its metadata is intact', async () => {
+    const root = tempDir();
+    await writeCheckpoint(new FileCheckpointStorage(root, 'fs'), 5, backendWith({ 1: 5 }));
+    fs.renameSync(path.join(root, 'chk-5'), path.join(root, 'chk-6'));
+    const recovered = await new FileCheckpointStorage(root, 'fs').recover();
+    expect(recovered.completed).toEqual([]);
+    expect(recovered.damaged).toEqual([
+      {
+        checkpointId: 6,
+        location: path.join(root, 'chk-6'),
+        reason: `${root}/chk-6/_metadata is checkpoint 5, but its directory is chk-6: the directory was renamed or the file copied from another checkpoint`,
+      },
+    ]);
   });
 });

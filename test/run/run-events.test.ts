@@ -17,7 +17,7 @@ const restored: JobEvents['restored'][0] = {
   checkpointId: 7,
   location: '/sp/savepoint-ab12',
   graphChanged: true,
-  skipped: [],
+  skipped: ['chk-9: /cp/chk-9/_metadata does not match its checksum'],
   notes: ["operator 'new-agg' starts empty"],
 };
 
@@ -25,12 +25,16 @@ describe('the job events sluice run reports', () => {
   it('says where the state came from, and why it started fresh only when --resume asked for state', () => {
     const { job, lines } = listen();
     job.emit('restored', restored);
-    job.emit('restored', { kind: 'fresh', reason: 'no restore was asked for' });
-    expect(lines).toEqual(['restored from savepoint 7 at /sp/savepoint-ab12 (the job graph changed since it was written)', "  note: operator 'new-agg' starts empty"]);
+    job.emit('restored', { kind: 'fresh', reason: 'no restore was asked for', skipped: [] });
+    expect(lines).toEqual([
+      'restored from savepoint 7 at /sp/savepoint-ab12 (the job graph changed since it was written)',
+      '  skipped chk-9: /cp/chk-9/_metadata does not match its checksum',
+      "  note: operator 'new-agg' starts empty",
+    ]);
 
     const resumed = listen({ resumeRequested: true });
-    resumed.job.emit('restored', { kind: 'fresh', reason: 'no completed checkpoint: starting from scratch' });
-    expect(resumed.lines).toEqual(['nothing to resume: no completed checkpoint: starting from scratch']);
+    resumed.job.emit('restored', { kind: 'fresh', reason: 'no usable completed checkpoint: starting from scratch', skipped: ['chk-2: /cp/chk-2/_metadata is missing'] });
+    expect(resumed.lines).toEqual(['nothing to resume: no usable completed checkpoint: starting from scratch', '  skipped chk-2: /cp/chk-2/_metadata is missing']);
   });
 
   it('reports restarts and aborted checkpoints, even with --quiet, and stops when told', () => {

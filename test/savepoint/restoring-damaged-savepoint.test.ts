@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CheckpointRestoreError } from '../../runtime/checkpoint/restore/restore-error.js';
+import { DiagnosticError } from '../../runtime/diagnostic-error.js';
 import { restoringSetUp } from './restoring-harness.js';
 
 const counts = `|> AGGREGATE COUNT(*) AS bids GROUP BY auction UID 'bids-per-auction'`;
@@ -32,7 +32,8 @@ describe('restoring from a damaged savepoint', () => {
       const metadata = path.join(copy, '_metadata');
       fs.truncateSync(metadata, Math.floor(fs.statSync(metadata).size / 2));
     });
-    expect(failure).toBeInstanceOf(CheckpointRestoreError);
+    expect(failure).toBeInstanceOf(DiagnosticError);
+    expect((failure as DiagnosticError).code).toBe('SLC9140');
     expect((failure as Error).message).toMatch(/truncated\/_metadata is not valid JSON/);
   });
 
@@ -40,11 +41,12 @@ describe('restoring from a damaged savepoint', () => {
     let edited = '';
     const failure = await restoreDamaged('edited', (copy) => {
       const file = fs.readdirSync(copy, { recursive: true, withFileTypes: true }).find((e) => e.isFile() && e.name.endsWith('.kstate'))!;
-      edited = file.name;
       const full = path.join(file.parentPath, file.name);
+      edited = full;
       fs.writeFileSync(full, fs.readFileSync(full, 'utf8').replace(/\d/, (d) => String((Number(d) + 1) % 10)));
     });
-    expect(failure).toBeInstanceOf(CheckpointRestoreError);
+    expect(failure).toBeInstanceOf(DiagnosticError);
+    expect((failure as DiagnosticError).code).toBe('SLC9140');
     expect((failure as Error).message).toContain(`state file ${edited} does not match its sha256 checksum`);
   });
 });

@@ -1,7 +1,10 @@
 import type { JobGraph } from '../../../compiler/graph/job-graph.js';
 import { graphDigest } from '../../../compiler/graph/digest.js';
 import type { RestoreInfo } from '../../execution/job-events.js';
-import type { CheckpointStorage, RecoveredCheckpoints, SavepointRecord, StoredCheckpoint } from '../storage/checkpoint-storage.js';
+import { Diagnostics } from '../../../compiler/diagnostics/catalogue.js';
+import { DiagnosticError } from '../../diagnostic-error.js';
+import type { CheckpointStorage, DamagedCheckpoint, RecoveredCheckpoints, SavepointRecord, StoredCheckpoint } from '../storage/checkpoint-storage.js';
+import { checkpointDirName } from '../storage/checkpoint-names.js';
 import { LATEST_SAVEPOINT_FILE } from '../storage/file-storage.js';
 import { CheckpointReadError, loadCheckpoint, openCheckpoint } from './load-checkpoint.js';
 import { CheckpointRestoreError } from './restore-error.js';
@@ -14,24 +17,36 @@ export interface ChosenRestore {
 
 /**
  * The newest of `candidates` (newest first) whose files are all present and intact, planned for `graph`; a
- * checkpoint with a missing or corrupt file is reported in `skipped` and the previous one tried. A checkpoint
- * the job cannot take (another max parallelism, state of a removed uid) is refused, not skipped.
+ * checkpoint with a missing or corrupt file is reported in `skipped` (`chk-<n>: <reason>`) and the previous one
+ * tried, and so are the `damaged` checkpoints (unusable metadata) newer than the one restored. A checkpoint the
+ * job cannot take (another max parallelism, state of a removed uid) is refused, not skipped.
  */
 export async function restoreNewestIntact(
   candidates: readonly StoredCheckpoint[],
   graph: JobGraph,
   options: RestorePlanOptions,
+  damaged: readonly DamagedCheckpoint[] = [],
 ): Promise<{ readonly chosen: ChosenRestore | undefined; readonly skipped: readonly string[] }> {
   const skipped: string[] = [];
+  const unread = [...damaged].sort((a, b) => b.checkpointId - a.checkpointId);
+  const skipDamagedNewerThan = (checkpointId: number) => {
+    while (unread.length > 0 && unread[0]!.checkpointId > checkpointId) {
+      const next = unread.shift()!;
+      skipped.push(`${checkpointDirName(next.checkpointId)}: ${next.reason}`);
+    }
+  };
   for (const stored of candidates) {
+    skipDamagedNewerThan(stored.metadata.checkpointId);
     try {
       const loaded = await loadCheckpoint(stored);
       return { chosen: { stored, plan: planRestore(graph, loaded, options) }, skipped };
     } catch (error) {
       if (!(error instanceof CheckpointReadError)) throw error;
-      skipped.push(`${error.message}; skipped for the previous checkpoint`);
+      const name = stored.metadata.type === 'savepoint' ? `savepoint ${stored.location.description}` : checkpointDirName(stored.metadata.checkpointId);
+      skipped.push(`${name}: ${error.reason}`);
     }
   }
+  skipDamagedNewerThan(0);
   return { chosen: undefined, skipped };
 }
 
@@ -56,6 +71,7 @@ export async function chooseInitialRestore(
 ): Promise<InitialRestore> {
   if (request.restoreFrom !== undefined) {
     const opened = await openCheckpoint(request.restoreFrom);
+    if ('error' in opened && opened.damaged) throw new DiagnosticError(Diagnostics.DamagedSnapshot, { path: request.restoreFrom, reason: opened.error });
     if ('error' in opened) {
       throw new CheckpointRestoreError(
         `cannot restore from ${request.restoreFrom}: ${opened.error}`,
@@ -67,23 +83,22 @@ export async function chooseInitialRestore(
       return { info: restoredInfo(graph, chosen, []), chosen };
     } catch (error) {
       if (!(error instanceof CheckpointReadError)) throw error;
-      throw new CheckpointRestoreError(
-        `cannot restore from ${request.restoreFrom}: ${error.message}`,
-        'restore from another checkpoint or savepoint (an older chk-<n> of the same job, for instance)',
-      );
+      throw new DiagnosticError(Diagnostics.DamagedSnapshot, { path: request.restoreFrom, reason: error.reason });
     }
   }
-  if (request.resume !== true) return { info: { kind: 'fresh', reason: 'no restore was asked for' }, chosen: undefined };
+  if (request.resume !== true) return { info: { kind: 'fresh', reason: 'no restore was asked for', skipped: [] }, chosen: undefined };
   const pipeline = graph.config.pipelineName;
   if (storage === undefined || recovered === undefined) {
-    return { info: { kind: 'fresh', reason: `'state.checkpoints.dir' is not set, so pipeline '${pipeline}' has no checkpoints to resume from: starting from scratch` }, chosen: undefined };
+    const reason = `'state.checkpoints.dir' is not set, so pipeline '${pipeline}' has no checkpoints to resume from: starting from scratch`;
+    return { info: { kind: 'fresh', reason, skipped: [] }, chosen: undefined };
   }
   // Checkpoints older than the newest savepoint are never used: the savepoint's completion committed output after them.
   const savepoint = recovered.latestSavepoint;
   const ours = recovered.completed
     .filter((c) => c.metadata.pipelineName === pipeline && (savepoint === undefined || c.metadata.checkpointId > savepoint.checkpointId))
     .reverse();
-  const { chosen, skipped } = await restoreNewestIntact(ours, graph, request);
+  const damaged = recovered.damaged.filter((d) => savepoint === undefined || d.checkpointId > savepoint.checkpointId);
+  const { chosen, skipped } = await restoreNewestIntact(ours, graph, request, damaged);
   if (chosen !== undefined) return { info: restoredInfo(graph, chosen, [...recovered.problems, ...skipped]), chosen };
   if (savepoint !== undefined) {
     const fromSavepoint = await restoreNewestIntact([await openSavepointRecord(savepoint, storage)], graph, request);
@@ -92,13 +107,11 @@ export async function chooseInitialRestore(
     }
     throw savepointUnusable(savepoint, storage, fromSavepoint.skipped.join('; '));
   }
-  const problems = [...recovered.problems, ...skipped];
   return {
     info: {
       kind: 'fresh',
-      reason:
-        `no usable completed checkpoint of pipeline '${pipeline}' in ${storage.description}: starting from scratch` +
-        (problems.length === 0 ? '' : ` (${problems.join('; ')})`),
+      reason: `no usable completed checkpoint of pipeline '${pipeline}' in ${storage.description}: starting from scratch`,
+      skipped: [...recovered.problems, ...skipped],
     },
     chosen: undefined,
   };

@@ -2,11 +2,12 @@ import path from 'node:path';
 import type { ParsedKeyedState } from '../../state/snapshot-format.js';
 import { parseKeyedStateLines, SnapshotFormatError } from '../../state/snapshot-format.js';
 import type { OperatorStateList } from '../../state/operator-state.js';
-import { METADATA_FILE, parseMetadata, type CheckpointMetadata } from '../metadata/metadata-format.js';
+import { METADATA_FILE, type CheckpointMetadata } from '../metadata/metadata-format.js';
 import type { OperatorStateEntry, StateFile } from '../metadata/metadata-v1.js';
 import type { StoredCheckpoint } from '../storage/checkpoint-storage.js';
 import { directoryLocation } from '../storage/file-storage.js';
 import { isNotFound, nodeFileSystem, type CheckpointFileSystem } from '../storage/file-system.js';
+import { readSnapshotDirectory } from '../storage/read-metadata.js';
 import { sha256Of } from '../storage/state-file-writer.js';
 
 /** One operator's state in a checkpoint, read and verified. */
@@ -25,10 +26,13 @@ export interface LoadedCheckpoint {
   readonly operators: readonly LoadedOperatorState[];
 }
 
-/** Why a checkpoint cannot be used: a missing, truncated or altered file, named. */
+/** Why a checkpoint cannot be used: a missing, truncated or altered state file, named (with its path) in `reason`. */
 export class CheckpointReadError extends Error {
-  constructor(message: string) {
-    super(message);
+  constructor(
+    readonly checkpointId: number,
+    readonly reason: string,
+  ) {
+    super(`checkpoint ${checkpointId}: ${reason}`);
     this.name = 'CheckpointReadError';
   }
 }
@@ -49,52 +53,46 @@ export async function loadCheckpoint(stored: StoredCheckpoint): Promise<LoadedCh
 }
 
 async function readStateFile({ metadata, location }: StoredCheckpoint, file: StateFile): Promise<ParsedKeyedState> {
-  const where = `checkpoint ${metadata.checkpointId} (${location.description}): state file ${file.path}`;
+  const where = `state file ${path.join(location.description, file.path)}`;
+  const damaged = (reason: string) => new CheckpointReadError(metadata.checkpointId, `${where} ${reason}`);
   let data: Buffer;
   try {
     data = await location.readFile(file.path);
   } catch (error) {
-    throw new CheckpointReadError(`${where} ${isNotFound(error) ? 'is missing' : `cannot be read: ${(error as Error).message}`}`);
+    throw damaged(isNotFound(error) ? 'is missing' : `cannot be read: ${(error as Error).message}`);
   }
-  if (data.length !== file.bytes) throw new CheckpointReadError(`${where} has ${data.length} bytes, the metadata says ${file.bytes} (truncated or altered)`);
-  if (sha256Of(data) !== file.sha256) throw new CheckpointReadError(`${where} does not match its sha256 checksum (altered or damaged)`);
+  if (data.length !== file.bytes) throw damaged(`has ${data.length} bytes, the metadata says ${file.bytes} (truncated or altered)`);
+  if (sha256Of(data) !== file.sha256) throw damaged('does not match its sha256 checksum (altered or damaged)');
   let parsed: ParsedKeyedState;
   try {
     parsed = parseKeyedStateLines(data.toString('utf8').split('\n'));
   } catch (error) {
-    if (error instanceof SnapshotFormatError) throw new CheckpointReadError(`${where}: ${error.message}`);
+    if (error instanceof SnapshotFormatError) throw damaged(`is not valid: ${error.message}`);
     throw error;
   }
   const range = parsed.header.keyGroupRange;
   if (range.start !== file.keyGroupRange.start || range.end !== file.keyGroupRange.end || parsed.header.maxParallelism !== metadata.maxParallelism) {
-    throw new CheckpointReadError(`${where} holds key groups [${range.start}, ${range.end}] of max parallelism ${parsed.header.maxParallelism}, not what the metadata lists`);
+    throw damaged(`holds key groups [${range.start}, ${range.end}] of max parallelism ${parsed.header.maxParallelism}, not what the metadata lists`);
   }
   return parsed;
 }
 
-export type OpenResult = { readonly checkpoint: StoredCheckpoint } | { readonly error: string };
+/** `damaged`: the directory holds a checkpoint that completed but whose `_metadata` cannot be used. */
+export type OpenResult = { readonly checkpoint: StoredCheckpoint } | { readonly error: string; readonly damaged: boolean };
 
-/** The checkpoint or savepoint at `target`: its directory, or its `_metadata` file. Never throws. */
+/** The checkpoint or savepoint at `target`: its directory, or its `_metadata` file, read and verified. Never throws. */
 export async function openCheckpoint(target: string, fs: CheckpointFileSystem = nodeFileSystem): Promise<OpenResult> {
   const resolved = path.resolve(target);
   let dir = resolved;
   try {
     if (!(await fs.stat(resolved)).isDirectory()) dir = path.dirname(resolved);
   } catch (error) {
-    return { error: isNotFound(error) ? `${target} does not exist` : `${target} cannot be read: ${(error as Error).message}` };
+    return { error: isNotFound(error) ? `${target} does not exist` : `${target} cannot be read: ${(error as Error).message}`, damaged: false };
   }
-  const metadataFile = path.join(dir, METADATA_FILE);
-  let text: string;
-  try {
-    text = (await fs.readFile(metadataFile)).toString('utf8');
-  } catch (error) {
-    return {
-      error: isNotFound(error)
-        ? `${dir} holds no ${METADATA_FILE} file: it is not a completed checkpoint or savepoint (an incomplete checkpoint has none)`
-        : `${metadataFile} cannot be read: ${(error as Error).message}`,
-    };
+  const read = await readSnapshotDirectory(fs, dir);
+  if (read.kind === 'incomplete') {
+    return { error: `${dir} holds no ${METADATA_FILE} file: it is not a completed checkpoint or savepoint (an incomplete checkpoint has none)`, damaged: false };
   }
-  const read = parseMetadata(text, metadataFile);
-  if ('error' in read) return read;
+  if (read.kind === 'damaged') return { error: read.reason, damaged: true };
   return { checkpoint: { metadata: read.metadata, location: directoryLocation(dir, fs) } };
 }

@@ -15,12 +15,22 @@ export interface StoredCheckpoint {
   readonly location: CheckpointLocation;
 }
 
+/** A checkpoint that completed but cannot be used: its `_metadata` is missing, unreadable or fails its checks. */
+export interface DamagedCheckpoint {
+  readonly checkpointId: number;
+  /** Its directory. */
+  readonly location: string;
+  readonly reason: string;
+}
+
 export interface RecoveredCheckpoints {
   /** Complete checkpoints found (their `_metadata` reads), oldest first. */
   readonly completed: readonly StoredCheckpoint[];
+  /** Completed checkpoints whose `_metadata` cannot be used, oldest first; kept until retention passes them. */
+  readonly damaged: readonly DamagedCheckpoint[];
   /** The highest checkpoint id seen, complete or not: new checkpoints are numbered after it. */
   readonly highestId: number;
-  /** Checkpoints that could not be read, in words. */
+  /** Other things found that could not be read (a savepoint record), in words. */
   readonly problems: readonly string[];
   /** The newest savepoint this pipeline took: `--resume` never goes back to a checkpoint older than it. */
   readonly latestSavepoint?: SavepointRecord;
@@ -49,8 +59,8 @@ export interface CheckpointStorage {
   /** Writes `_metadata` atomically: from then on the checkpoint is complete. */
   complete(metadata: CheckpointMetadata): Promise<StoredCheckpoint>;
   /**
-   * Removes a checkpoint: a completed one (its `_metadata` first, so a crash midway leaves an incomplete one) or an
-   * aborted one, whose acknowledged `files` are given. Shared files go once no retained checkpoint references them.
+   * Removes a checkpoint: a completed one (its completion marker and `_metadata` first, so a crash midway leaves an
+   * incomplete one), a damaged one (no `files` known), or an aborted one, whose acknowledged `files` are given. Shared files go once no retained checkpoint references them.
    */
   discard(checkpointId: number, files: readonly StateFile[]): Promise<void>;
   /** Remembers a completed savepoint (written elsewhere) as the pipeline's newest, for `--resume` in a later process. */

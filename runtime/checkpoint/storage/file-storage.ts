@@ -3,18 +3,20 @@ import path from 'node:path';
 import { z } from 'zod';
 import type { KeyedStateSnapshot } from '../../state/keyed-state-backend.js';
 import { keyedStateLines, keyedStateLinesOf } from '../../state/snapshot-format.js';
-import { METADATA_FILE, parseMetadata, serializeMetadata, type CheckpointMetadata } from '../metadata/metadata-format.js';
+import { METADATA_FILE, serializeMetadata, type CheckpointMetadata } from '../metadata/metadata-format.js';
 import type { StateFile } from '../metadata/metadata-v1.js';
 import {
   filesOf,
   type CheckpointLocation,
   type CheckpointStorage,
+  type DamagedCheckpoint,
   type RecoveredCheckpoints,
   type SavepointRecord,
   type StoredCheckpoint,
 } from './checkpoint-storage.js';
 import { checkpointDirName, parseCheckpointDirName, SHARED_DIR } from './checkpoint-names.js';
 import { isNotFound, nodeFileSystem, syncDirectory, writeFileAtomically, type CheckpointFileSystem } from './file-system.js';
+import { COMPLETED_MARKER, readSnapshotDirectory } from './read-metadata.js';
 import { SharedFiles } from './shared-files.js';
 import { chunkRanges, entriesByRange } from './state-chunks.js';
 import { writeLines } from './state-file-writer.js';
@@ -61,10 +63,11 @@ export class FileCheckpointStorage implements CheckpointStorage {
     try {
       names = await this.fs.readdir(this.root);
     } catch (error) {
-      if (isNotFound(error)) return { completed: [], highestId: 0, problems: [] };
+      if (isNotFound(error)) return { completed: [], damaged: [], highestId: 0, problems: [] };
       throw error;
     }
     const completed: StoredCheckpoint[] = [];
+    const damaged: DamagedCheckpoint[] = [];
     const problems: string[] = [];
     let highestId = 0;
     for (const name of names) {
@@ -72,26 +75,19 @@ export class FileCheckpointStorage implements CheckpointStorage {
       if (id === undefined) continue;
       highestId = Math.max(highestId, id);
       const dir = this.checkpointDir(id);
-      const metadataFile = path.join(dir, METADATA_FILE);
-      let text: string;
-      try {
-        text = (await this.fs.readFile(metadataFile)).toString('utf8');
-      } catch (error) {
-        if (!isNotFound(error)) throw error;
-        // Never completed (the process stopped before its metadata was written): nothing can use it.
-        await this.fs.rm(dir, { recursive: true, force: true });
-        continue;
-      }
-      const read = parseMetadata(text, metadataFile);
-      if ('error' in read) problems.push(read.error);
+      const read = await readSnapshotDirectory(this.fs, dir);
+      // Never completed (the process stopped before its metadata was written): nothing can use it.
+      if (read.kind === 'incomplete') await this.fs.rm(dir, { recursive: true, force: true });
+      else if (read.kind === 'damaged') damaged.push({ checkpointId: id, location: dir, reason: read.reason });
       else completed.push({ metadata: read.metadata, location: directoryLocation(dir, this.fs) });
     }
     completed.sort((a, b) => a.metadata.checkpointId - b.metadata.checkpointId);
+    damaged.sort((a, b) => a.checkpointId - b.checkpointId);
     for (const checkpoint of completed) for (const name of sharedNames(filesOf(checkpoint.metadata))) this.shared.adopt(name);
     // Unreadable metadata may reference shared files: only clean up when every checkpoint could be read.
-    if (problems.length === 0) await this.removeOrphans();
+    if (damaged.length === 0) await this.removeOrphans();
     const latestSavepoint = await this.readSavepointRecord(problems);
-    return { completed, highestId, problems, ...(latestSavepoint === undefined ? {} : { latestSavepoint }) };
+    return { completed, damaged, highestId, problems, ...(latestSavepoint === undefined ? {} : { latestSavepoint }) };
   }
 
   async recordSavepoint(savepoint: SavepointRecord): Promise<void> {
@@ -190,11 +186,15 @@ export class FileCheckpointStorage implements CheckpointStorage {
     const dir = this.checkpointDir(metadata.checkpointId);
     await this.fs.mkdir(dir, { recursive: true });
     await writeFileAtomically(this.fs, path.join(dir, METADATA_FILE), serializeMetadata(metadata));
+    await (await this.fs.open(path.join(dir, COMPLETED_MARKER), 'w')).close();
+    await syncDirectory(this.fs, dir);
     return { metadata, location: directoryLocation(dir, this.fs) };
   }
 
   async discard(checkpointId: number, files: readonly StateFile[]): Promise<void> {
     const dir = this.checkpointDir(checkpointId);
+    // Marker, then metadata: a crash midway leaves what reads as incomplete (removed silently), never as damaged.
+    await this.fs.rm(path.join(dir, COMPLETED_MARKER), { force: true });
     await this.fs.rm(path.join(dir, METADATA_FILE), { force: true });
     await this.fs.rm(dir, { recursive: true, force: true });
     await Promise.all(sharedNames(files).map((name) => this.shared.release(name)));

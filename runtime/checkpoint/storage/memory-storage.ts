@@ -24,7 +24,7 @@ export class MemoryCheckpointStorage implements CheckpointStorage {
   recover(): Promise<RecoveredCheckpoints> {
     const completed = [...this.completed.values()].sort((a, b) => a.metadata.checkpointId - b.metadata.checkpointId);
     const savepoint = this.latestSavepoint === undefined ? {} : { latestSavepoint: this.latestSavepoint };
-    return Promise.resolve({ completed, highestId: this.highestId, problems: [], ...savepoint });
+    return Promise.resolve({ completed, damaged: [], highestId: this.highestId, problems: [], ...savepoint });
   }
 
   recordSavepoint(savepoint: SavepointRecord): Promise<void> {
