@@ -111,10 +111,9 @@ export class Job extends EventEmitter<JobEvents> {
   /**
    * Prepares `graph` (finding its checkpoints and the state to start from) and starts it. Throws for a graph the
    * runtime cannot run (a planning bug), a JobInputError for `sources`/`sinks` it cannot use (SLC9160–9162), and a
-   * CheckpointRestoreError for state it refuses to restore. First it
-   * removes the local state directories of dead processes and locks the job's directories (checkpoints, file
-   * sinks, local state) until it ends; one held by another running job is refused with a DiagnosticError
-   * (SLC9130–9133) before any checkpoint is read.
+   * CheckpointRestoreError for state it refuses to restore. First it removes the local state directories of
+   * dead processes and locks the job's directories (checkpoints, file sinks, local state) until it ends; one held
+   * by another running job is refused with a DiagnosticError (SLC9130–9133) before any checkpoint is read.
    */
   static async start(graph: JobGraph, options: JobOptions = {}): Promise<Job> {
     validateGraph(graph);
@@ -135,7 +134,7 @@ export class Job extends EventEmitter<JobEvents> {
     const locks = await JobLocks.take(
       [
         ...(storage instanceof FileCheckpointStorage ? [{ kind: 'checkpoints' as const, dir: storage.root }] : []),
-        ...sinkLockTargets(graph),
+        ...sinkLockTargets(graph, sinkCallbacks),
         { kind: 'state', dir: localStateDir },
       ],
       lockOwner(config.pipelineName || 'job', jobId),

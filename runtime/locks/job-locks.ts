@@ -15,10 +15,13 @@ export type LockTarget =
 const KIND_ORDER: Readonly<Record<LockTarget['kind'], number>> = { checkpoints: 0, sink: 1, state: 2 };
 const WHAT: Readonly<Record<LockTarget['kind'], string>> = { checkpoints: 'checkpoint directory', sink: 'file sink directory', state: 'local state directory' };
 
-/** The directory of every file sink of the graph (exactly-once or not: two writers into one directory are never right). */
-export function sinkLockTargets(graph: JobGraph): LockTarget[] {
+/**
+ * The directory of every file sink of the graph (exactly-once or not: two writers into one directory are never
+ * right), except sinks read through a callback (by uid in `callbacks`), which write no files.
+ */
+export function sinkLockTargets(graph: JobGraph, callbacks: ReadonlyMap<string, unknown>): LockTarget[] {
   return graph.operators.flatMap((op) =>
-    op.spec.kind === 'sink' && op.spec.connector === 'file' && op.spec.options['path'] !== undefined
+    op.spec.kind === 'sink' && op.spec.connector === 'file' && op.spec.options['path'] !== undefined && !callbacks.has(op.uid ?? op.id)
       ? [{ kind: 'sink' as const, dir: path.resolve(op.spec.options['path']), uid: op.uid ?? op.id }]
       : [],
   );

@@ -64,6 +64,13 @@ describe('one job per directory, within one process', () => {
     }
   });
 
+  it('locks no directory for a file sink read through a callback: it writes no files', async () => {
+    const dir = tempDir();
+    const first = await Job.start(compilePipe(endless(dir, { name: 'a' })), { sinks: { s0: () => undefined } });
+    const second = await Job.start(compilePipe(endless(dir, { name: 'b' })));
+    await Promise.all([first.cancel(), second.cancel()]);
+  });
+
   it('refuses two sinks of one job writing into one directory', async () => {
     const dir = tempDir();
     const error = await refusal(Job.start(compilePipe(endless(dir, { secondSink: 'out' }))));
