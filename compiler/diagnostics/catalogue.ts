@@ -10,6 +10,7 @@ import { checkpointDiagnostics } from './catalogue/checkpoint.js';
 import { savepointCheckDiagnostics } from './catalogue/savepoint-check.js';
 import { lockDiagnostics } from './catalogue/locks.js';
 import { apiDiagnostics } from './catalogue/api.js';
+import { exactlyOnceDiagnostics } from './catalogue/exactly-once.js';
 
 /**
  * The one diagnostic catalogue, merged from one table per area so that each area's codes live together:
@@ -30,6 +31,7 @@ export const Diagnostics = {
   ...savepointCheckDiagnostics,
   ...lockDiagnostics,
   ...apiDiagnostics,
+  ...exactlyOnceDiagnostics,
 } as const;
 
 export type DiagnosticName = keyof typeof Diagnostics;

@@ -28,6 +28,8 @@ export interface CoordinatorOptions {
   readonly clock: Clock;
   readonly graph: JobGraph;
   readonly jobId: string;
+  /** Written into every checkpoint's metadata (sink-connector.ts SinkContext). */
+  readonly lineage: string;
   /** Ids continue after those of earlier runs, so no checkpoint directory is ever reused. */
   readonly firstCheckpointId: number;
   /** Completed checkpoints of earlier runs, which retention counts. */
@@ -296,7 +298,7 @@ export class CheckpointCoordinator implements CoordinatorPort {
   }
 
   private metadataOf(pending: PendingCheckpoint): CheckpointMetadata {
-    const { graph, jobId, storage } = this.options;
+    const { graph, jobId, lineage, storage } = this.options;
     const subtasks = new Map<string, SubtaskState[]>();
     for (const ack of pending.acknowledgements.values()) {
       for (const op of ack.operators) {
@@ -327,6 +329,7 @@ export class CheckpointCoordinator implements CoordinatorPort {
         subtasks: (subtasks.get(op.id) ?? []).sort((a, b) => a.subtask - b.subtask),
       })),
       graph,
+      lineage,
     };
   }
 

@@ -148,7 +148,15 @@ export class TaskCheckpointer implements TaskCheckpointing, TaskGateway {
     if (checkpointId <= this.latestSnapshotted) return;
     this.latestSnapshotted = checkpointId;
     const start = performance.now();
-    const snapshots = await this.task.snapshotOperators(checkpointId);
+    let snapshots: OperatorSubtaskSnapshot[];
+    try {
+      snapshots = await this.task.snapshotOperators(checkpointId);
+    } catch (error) {
+      // A sink that could not write or sync what the checkpoint covers: the checkpoint must not complete without it.
+      // Not counted as a failed checkpoint: the task fails with the error itself, and that is what the job reports.
+      this.coordinator.decline(this.name, checkpointId, `its snapshot failed: ${firstLine(error)}`, false);
+      throw error;
+    }
     if (!this.finished) this.task.emitEvent(barrier);
     const syncMs = performance.now() - start;
     const write = this.write(checkpointId, snapshots, alignmentMs, syncMs);
@@ -189,4 +197,8 @@ export class TaskCheckpointer implements TaskCheckpointing, TaskGateway {
     }
     this.coordinator.acknowledge({ checkpointId, task: this.name, operators, alignmentMs, syncMs, asyncMs: performance.now() - start });
   }
+}
+
+function firstLine(error: unknown): string {
+  return (error instanceof Error ? error.message : String(error)).split('\n')[0]!;
 }

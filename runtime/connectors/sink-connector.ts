@@ -1,3 +1,5 @@
+import { z } from 'zod';
+
 /**
  * The seam between sink connectors and the runtime's sink operator, in the two-phase-commit shape of Flink's
  * transactional sinks: rows are written into an open transaction (`write`, `flush`); at checkpoint barrier n,
@@ -18,15 +20,18 @@ export type RowKind = (typeof RowKind)[keyof typeof RowKind];
 export const ROW_KIND_SHORT: readonly string[] = ['+I', '-U', '+U', '-D'];
 
 /**
- * Output written and closed but not yet visible, JSON-able (stored in checkpoints). For the file sink: a hidden
- * pending file and the name it gets when committed.
+ * Output written and closed but not yet visible, JSON-able (stored in checkpoints, so read back through the schema).
+ * For the file sink: a hidden pending file, the name it gets when committed, and how many bytes were written and
+ * synced into it (absent in checkpoints of earlier versions), so that commit can tell a truncated file.
  */
-export interface Committable {
-  readonly tmpPath: string;
-  readonly finalPath: string;
+export const CommittableSchema = z.object({
+  tmpPath: z.string().min(1),
+  finalPath: z.string().min(1),
   /** The checkpoint whose barrier closed it. */
-  readonly checkpointId: number;
-}
+  checkpointId: z.number().int().min(1),
+  bytes: z.number().int().min(0).optional(),
+});
+export type Committable = z.infer<typeof CommittableSchema>;
 
 export interface SinkWriter {
   /** Flush after every batch rather than every few thousand rows: output read by people as it happens (print). */
@@ -61,6 +66,13 @@ export interface SinkContext {
   readonly parallelism: number;
   /** Unique per run (attempt) of the job, so that a restored run never overwrites a committed file. Safe in file names. */
   readonly runId: string;
+  /** The sink's uid (or generated operator id): names it in errors and its commit records. */
+  readonly uid: string;
+  /**
+   * The job's lineage: created when a job starts from scratch and carried over by every restore, so that commit
+   * records of one line of checkpoints are told apart from those of another run that numbered its checkpoints anew.
+   */
+  readonly lineage: string;
 }
 
 /** Where console sinks write: `process.stdout`/`process.stderr`, or a test's collector. */

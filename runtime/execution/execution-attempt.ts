@@ -28,6 +28,8 @@ export interface AttemptResources {
   readonly sinkEnvironment: SinkEnvironment;
   readonly batchSize: number;
   readonly channelCapacity: number;
+  /** The job's lineage (sink-connector.ts SinkContext), recorded in its checkpoints and sinks' commit records. */
+  readonly lineage: string;
   readonly checkpointing: { readonly mode: CheckpointingMode; readonly storage: CheckpointStorage; readonly coordinator: CoordinatorPort } | undefined;
 }
 
@@ -88,6 +90,7 @@ export class ExecutionAttempt {
           const environment: OperatorEnvironment = {
             jobId: resources.jobId,
             runId: setup.runId,
+            lineage: resources.lineage,
             subtask,
             parallelism: chain.parallelism,
             udfs,

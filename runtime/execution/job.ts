@@ -13,6 +13,7 @@ import { FileCheckpointStorage } from '../checkpoint/storage/file-storage.js';
 import { JobLocks, sinkLockTargets } from '../locks/job-locks.js';
 import { freshLocalStateDir, removeDeadStateDirs } from '../locks/local-state-dir.js';
 import { lockOwner } from '../locks/lock-owner.js';
+import { lineageOf } from '../checkpoint/metadata/metadata-v2.js';
 import { checkParallelism } from '../state/key-groups.js';
 import { systemClock, type Clock } from '../time/clock.js';
 import { ExecutionAttempt, type AttemptResources } from './execution-attempt.js';
@@ -91,6 +92,7 @@ export class Job extends EventEmitter<JobEvents> {
         clock: this.clock,
         graph,
         jobId,
+        lineage: setup.resources.lineage,
         firstCheckpointId: this.firstCheckpointId,
         found: (recovered?.completed ?? []).filter((c) => c.metadata.pipelineName === graph.config.pipelineName),
         damaged: recovered?.damaged ?? [],
@@ -162,6 +164,8 @@ export class Job extends EventEmitter<JobEvents> {
         sinkEnvironment: options.sinkEnvironment ?? {},
         batchSize: options.batchSize ?? DEFAULT_BATCH_SIZE,
         channelCapacity: options.channelCapacity ?? DEFAULT_CHANNEL_CAPACITY,
+        // A restore continues the lineage of its snapshot; a start from scratch begins a new one.
+        lineage: initial.chosen === undefined ? randomUUID() : lineageOf(initial.chosen.stored.metadata),
       };
       return new Job(graph, jobId, { resources, options, localStateDir, ownStateDir, locks, storage, recovered, initial });
     } catch (error) {

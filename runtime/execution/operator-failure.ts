@@ -1,4 +1,5 @@
 import type { Operator } from '../../compiler/graph/job-graph.js';
+import { DiagnosticError } from '../diagnostic-error.js';
 import { describeRow, RowFailure } from '../operators/row-failure.js';
 
 /**
@@ -20,13 +21,16 @@ export class OperatorFailure extends Error {
   ) {
     const row = cause instanceof RowFailure ? cause.row : undefined;
     const root = cause instanceof RowFailure ? cause.cause : cause;
-    const reason = root instanceof Error ? root.message : String(root);
+    // A refusal with a catalogue code keeps its code (to look it up) and its help line.
+    const coded = root instanceof DiagnosticError ? root.diagnostic : undefined;
+    const reason = coded !== undefined ? `[${coded.code}] ${coded.message}` : root instanceof Error ? root.message : String(root);
     const { file, line, column } = operator.origin;
     const lines = [
       `operator '${operator.uid ?? operator.id}' (${operator.name}) subtask ${subtask + 1}/${parallelism} failed at ${file}:${line}:${column}: ${reason}`,
     ];
     if (row !== undefined) lines.push(`  row: ${describeRow(row)}`);
     if (recordOrigin !== undefined) lines.push(`  rows from: ${recordOrigin}`);
+    if (coded?.help !== undefined) lines.push(`  = help: ${coded.help}`);
     super(lines.join('\n'));
     this.name = 'OperatorFailure';
     this.operatorId = operator.id;

@@ -26,6 +26,8 @@ export interface OperatorEnvironment {
   readonly jobId: string;
   /** Unique per run of the job (file names of sinks). */
   readonly runId: string;
+  /** The job's lineage (sink-connector.ts SinkContext). */
+  readonly lineage: string;
   readonly subtask: number;
   readonly parallelism: number;
   readonly udfs: UdfImplementations;
@@ -81,7 +83,7 @@ export const operatorFactories: Record<OperatorKind, OperatorFactory> = {
         : createSinkWriter(
             specOf(operator, 'sink'),
             schema,
-            { jobId: env.jobId, runId: env.runId, subtask: env.subtask, parallelism: env.parallelism },
+            { jobId: env.jobId, runId: env.runId, subtask: env.subtask, parallelism: env.parallelism, uid: operator.uid ?? operator.id, lineage: env.lineage },
             env.sinkEnvironment,
           );
     return new SinkOperator(writer);

@@ -1,5 +1,5 @@
 import type { StateDescriptor } from '../../compiler/graph/job-graph.js';
-import type { Committable, SinkWriter } from '../connectors/sink-connector.js';
+import { CommittableSchema, type Committable, type SinkWriter } from '../connectors/sink-connector.js';
 import type { RecordBatch } from '../record-batch.js';
 import type { OperatorListState } from '../state/operator-state.js';
 import { BaseOperator, type OperatorContext } from './operator.js';
@@ -42,7 +42,13 @@ export class SinkOperator extends BaseOperator {
   override async open(ctx: OperatorContext): Promise<void> {
     this.ctx = ctx;
     this.pending = ctx.getOperatorListState<Committable>(SINK_PENDING_STATE.name);
-    if (ctx.isRestored) await this.writer.recover(this.pending.get(), ctx.restoredCheckpointId);
+    if (!ctx.isRestored) return;
+    const restored = this.pending.get().map((item, i) => {
+      const parsed = CommittableSchema.safeParse(item);
+      if (!parsed.success) throw new Error(`the restored checkpoint's pending commit ${i + 1} of this sink is malformed: ${parsed.error.issues[0]?.message ?? 'invalid'}`);
+      return parsed.data;
+    });
+    await this.writer.recover(restored, ctx.restoredCheckpointId);
   }
 
   processBatch(batch: RecordBatch): void {

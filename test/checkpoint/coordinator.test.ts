@@ -71,6 +71,7 @@ function setUp(settings: Partial<CoordinatorSettings> = {}) {
     clock,
     graph: jobGraph,
     jobId: 'job-1',
+    lineage: 'lineage-1',
     firstCheckpointId: 1,
     found: [],
     events: {

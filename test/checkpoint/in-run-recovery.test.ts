@@ -42,7 +42,7 @@ async function run(settings: Record<string, string>, checked: (afterACheckpoint:
   job.on('checkpoint-completed', () => completed++);
   job.on('restart', (event) => restarts.push(event));
   await job.done;
-  return { rows: committedRows(sinkDir), hidden: fs.readdirSync(sinkDir).filter((name) => name.startsWith('.')), restarts };
+  return { rows: committedRows(sinkDir), hidden: fs.readdirSync(sinkDir).filter((name) => name.startsWith('.part-')), restarts };
 }
 
 describe('recovery inside a run', () => {

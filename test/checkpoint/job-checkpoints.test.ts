@@ -58,7 +58,7 @@ describe('a checkpointed job', () => {
     job.on('checkpoint-started', (event) => started.push(event.checkpointId));
     const result = await job.done;
     expect(rows()).toEqual(reference);
-    expect(fs.readdirSync(sinkDir).filter((name) => name.startsWith('.'))).toEqual([]);
+    expect(fs.readdirSync(sinkDir).filter((name) => name.startsWith('.part-'))).toEqual([]);
     const last = completed.at(-1)!;
     expect(last.final).toBe(true);
     expect(completed.slice(0, -1).every((s) => !s.final)).toBe(true);

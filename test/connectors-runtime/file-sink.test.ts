@@ -1,9 +1,11 @@
-import { readFile, readdir, writeFile } from 'node:fs/promises';
+import { appendFile, readFile, readdir, truncate, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { StreamSchema } from '../../compiler/graph/job-graph.js';
 import { BIGINT, STRING, type Field } from '../../compiler/types/sql-type.js';
+import { readCommitRecords } from '../../runtime/connectors/file/commit-records.js';
 import { createSinkWriter } from '../../runtime/connectors/registry.js';
+import { DiagnosticError } from '../../runtime/diagnostic-error.js';
 import { RowKind, type SinkWriter } from '../../runtime/connectors/sink-connector.js';
 import { appendSchema, useTempDirs } from './helpers.js';
 
@@ -17,7 +19,7 @@ function fileSink(dir: string, options: Record<string, string> = {}, run = 'r1',
   return createSinkWriter(
     { connector: 'file', options: { path: dir, format: 'jsonl', ...options } },
     schema,
-    { jobId: 'job', subtask, parallelism: 2, runId: run },
+    { jobId: 'job', subtask, parallelism: 2, runId: run, uid: 'out', lineage: 'lineage-1' },
     clock === undefined ? {} : { clock },
   );
 }
@@ -38,7 +40,7 @@ describe('exactly-once file sink', () => {
     expect(await ls(dir)).toEqual(['.part-r1-0-0.jsonl.inprogress']);
 
     const committables = await sink.preCommit(1);
-    expect(committables).toEqual([{ tmpPath: join(dir, '.part-r1-0-0.jsonl.pending-1'), finalPath: join(dir, 'part-r1-0-0.jsonl'), checkpointId: 1 }]);
+    expect(committables).toEqual([{ tmpPath: join(dir, '.part-r1-0-0.jsonl.pending-1'), finalPath: join(dir, 'part-r1-0-0.jsonl'), checkpointId: 1, bytes: 42 }]);
     expect(await visible(dir)).toEqual([]);
     await writeRows(sink, 3);
 
@@ -82,7 +84,7 @@ describe('exactly-once file sink', () => {
     await sink.abort();
     expect(await ls(dir)).toEqual(['.part-r1-0-0.jsonl.pending-1']);
     await sink.commit(claimed);
-    expect(await ls(dir)).toEqual(['part-r1-0-0.jsonl']);
+    expect(await ls(dir)).toEqual(['.sluice-commits-out-0.jsonl', 'part-r1-0-0.jsonl']);
   });
 
   it("recovers: commits the restored checkpoint's files and deletes what came after it", async () => {
@@ -111,10 +113,36 @@ describe('exactly-once file sink', () => {
     const restored = fileSink(dir, {}, 'r2');
     await restored.recover(first, 1);
     await restored.recover(first, 1);
-    expect(await ls(dir)).toEqual(['.part-r1-1-0.jsonl.pending-1', '.part-r1-2-0.jsonl.pending-1', 'notes.txt', 'part-r1-0-0.jsonl']);
+    expect(await ls(dir)).toEqual(['.part-r1-1-0.jsonl.pending-1', '.part-r1-2-0.jsonl.pending-1', '.sluice-commits-out-0.jsonl', 'notes.txt', 'part-r1-0-0.jsonl']);
     await writeRows(restored, 2);
     await restored.commit(await restored.preCommit(2));
     expect(await visible(dir)).toEqual(['notes.txt', 'part-r1-0-0.jsonl', 'part-r2-0-0.jsonl']);
+  });
+
+  it('records each commit durably before the rename, and refuses a pending file that lost bytes (SLC9121)', async () => {
+    const dir = await tempDir();
+    const sink = fileSink(dir);
+    await writeRows(sink, 1, 2);
+    await sink.commit(await sink.preCommit(1));
+    // A crash in the middle of appending the next record leaves a torn line; the next run's first commit cuts it off.
+    await appendFile(join(dir, '.sluice-commits-out-0.jsonl'), '{"checkpointId":2,"lin');
+    const next = fileSink(dir, {}, 'r2');
+    await writeRows(next, 3);
+    await next.commit(await next.preCommit(2));
+    expect(await readCommitRecords(dir, 'out')).toEqual([
+      { checkpointId: 1, lineage: 'lineage-1', subtask: 0, file: 'part-r1-0-0.jsonl', bytes: 42 },
+      { checkpointId: 2, lineage: 'lineage-1', subtask: 0, file: 'part-r2-0-0.jsonl', bytes: 21 },
+    ]);
+
+    await writeRows(next, 4);
+    const third = await next.preCommit(3);
+    await truncate(third[0]!.tmpPath, 10);
+    const refusal = await next.commit(third).catch((error: unknown) => error);
+    expect(refusal).toBeInstanceOf(DiagnosticError);
+    expect((refusal as DiagnosticError).code).toBe('SLC9121');
+    expect((refusal as Error).message).toContain(`file sink 'out' cannot commit ${join(dir, 'part-r2-0-1.jsonl')} of checkpoint 3: the pending file has 10 bytes, 21 were written and synced`);
+    expect(await visible(dir)).toEqual(['part-r1-0-0.jsonl', 'part-r2-0-0.jsonl']);
+    expect(await readCommitRecords(dir, 'out')).toHaveLength(2);
   });
 
   it('publishes everything at close when no checkpoint ran', async () => {

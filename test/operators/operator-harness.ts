@@ -69,6 +69,7 @@ export class OperatorHarness {
     const stateDir = fs.mkdtempSync(path.join(os.tmpdir(), 'sluice-harness-'));
     const impl: StreamOperator | SourceOperator = operatorFactories[operator.spec.kind](operator, {
       jobId: 'harness',
+      lineage: 'harness',
       runId: 'harness',
       subtask,
       parallelism,

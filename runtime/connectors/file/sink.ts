@@ -1,19 +1,25 @@
 import { mkdir, open, readdir, rename, rm, stat, type FileHandle } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { basename, join, resolve } from 'node:path';
+import { Diagnostics } from '../../../compiler/diagnostics/catalogue.js';
 import type { StreamSchema } from '../../../compiler/graph/job-graph.js';
+import { DiagnosticError } from '../../diagnostic-error.js';
 import { createCsvEncoder, csvHeader } from '../formats/csv.js';
 import { createJsonlEncoder, type RowEncoder } from '../formats/jsonl.js';
 import type { ConnectorOptions } from '../options.js';
 import { RowKind, type Committable, type SinkContext, type SinkEnvironment, type SinkWriter } from '../sink-connector.js';
+import { CommitRecordLog, commitRecordsName, type CommitRecord } from './commit-records.js';
 import { finalPartPath, inProgressPath, parseHiddenPart, pendingPath } from './part-files.js';
 import { displayPath } from './splits.js';
+import { writeFully } from './write-fully.js';
 
 /**
  * The `file` sink: jsonl or csv part files in the directory `path` (names in part-files.ts), rolled when they
  * reach `sink.rolling-policy.file-size` or have been open `sink.rolling-policy.rollover-interval`.
  *
- * `exactly-once`: a closed part file (rolled, or closed at a barrier) stays hidden and pending until the
- * checkpoint that claimed it completes; then `commit` renames it to its final name. `at-least-once`: no
+ * `exactly-once`: a closed part file (rolled, or closed at a barrier) is fsynced and stays hidden and pending
+ * until the checkpoint that claimed it (with its length) completes; then `commit` checks its length, records it
+ * (commit-records.ts) and renames it to its final name. Any write that fails fails the task and the checkpoint
+ * it was for (SLC9120), so a file that was not fully written and synced is never committed. `at-least-once`: no
  * transaction; a part file is renamed to its final name as soon as it is closed (at a roll or a barrier), so
  * readers still never see a half-written file, but rows written after the last completed checkpoint are written
  * again after a restore.
@@ -32,6 +38,7 @@ interface OpenPart {
 interface ClosedPart {
   readonly finalPath: string;
   readonly tmpPath: string;
+  readonly bytes: number;
 }
 
 const DEFAULT_FILE_SIZE = 128 * 1024 * 1024;
@@ -73,8 +80,11 @@ export class FileSinkWriter implements SinkWriter {
   private closed: ClosedPart[] = [];
   private nextPart = 0;
   private dirReady = false;
+  private readonly records: CommitRecordLog;
 
-  constructor(private readonly settings: FileSinkSettings) {}
+  constructor(private readonly settings: FileSinkSettings) {
+    this.records = new CommitRecordLog(join(settings.dir, commitRecordsName(settings.context.uid, settings.context.subtask)));
+  }
 
   write(rows: readonly (readonly unknown[])[], kinds?: Uint8Array): void {
     const encode = this.settings.encode;
@@ -88,8 +98,9 @@ export class FileSinkWriter implements SinkWriter {
       const text = `${this.buffered.join('\n')}\n`;
       this.buffered = [];
       const part = this.current ?? (await this.openPart());
-      await this.io(part.handle.write(text), part.tmpPath);
-      part.bytes += Buffer.byteLength(text);
+      const data = Buffer.from(text);
+      await this.io(writeFully(part.handle, data), part.tmpPath);
+      part.bytes += data.length;
     }
     const part = this.current;
     if (part !== undefined && (part.bytes >= this.settings.maxFileBytes || this.settings.clock() - part.openedAt >= this.settings.rolloverMs)) {
@@ -107,28 +118,47 @@ export class FileSinkWriter implements SinkWriter {
     for (const part of closed) {
       const tmpPath = pendingPath(part.finalPath, checkpointId);
       await this.io(rename(part.tmpPath, tmpPath), part.tmpPath);
-      committables.push({ tmpPath, finalPath: part.finalPath, checkpointId });
+      committables.push({ tmpPath, finalPath: part.finalPath, checkpointId, bytes: part.bytes });
     }
     if (committables.length > 0) await syncDirectory(this.settings.dir);
     return committables;
   }
 
+  /** Checks each pending file's length, records the commits durably, then renames; committed ones are skipped. */
   async commit(committables: readonly Committable[]): Promise<void> {
+    const { context, dir } = this.settings;
+    const ready: Committable[] = [];
     for (const c of committables) {
-      try {
-        await rename(c.tmpPath, c.finalPath);
-      } catch (error) {
-        if ((error as NodeJS.ErrnoException).code !== 'ENOENT' || !(await exists(c.finalPath))) {
-          throw new Error(
-            `file sink: cannot commit ${displayPath(c.finalPath)} of checkpoint ${c.checkpointId}: ${(error as Error).message}\n` +
-              `help: the pending file ${displayPath(c.tmpPath)} must stay in place until its checkpoint is committed; ` +
-              'was the sink directory cleaned or shared with another job?',
-            { cause: error },
-          );
-        }
+      const size = await sizeOf(c.tmpPath);
+      if (size === undefined) {
+        if (await sizeOf(c.finalPath) !== undefined) continue;
+        throw new Error(
+          `file sink '${context.uid}': cannot commit ${displayPath(c.finalPath)} of checkpoint ${c.checkpointId}: its pending file ${displayPath(c.tmpPath)} is missing\n` +
+            'help: the pending file must stay in place until its checkpoint is committed; was the sink directory cleaned or shared with another job?',
+        );
       }
+      if (c.bytes !== undefined && size !== c.bytes) {
+        throw new DiagnosticError(Diagnostics.PendingFileChanged, {
+          uid: context.uid,
+          file: displayPath(c.finalPath),
+          checkpoint: c.checkpointId,
+          actual: size,
+          expected: c.bytes,
+        });
+      }
+      ready.push(c);
     }
-    if (committables.length > 0) await syncDirectory(this.settings.dir);
+    if (ready.length === 0) return;
+    const records: CommitRecord[] = ready.map((c) => ({
+      checkpointId: c.checkpointId,
+      lineage: context.lineage,
+      subtask: context.subtask,
+      file: basename(c.finalPath),
+      bytes: c.bytes ?? 0,
+    }));
+    await this.io(this.records.append(records), this.records.path);
+    for (const c of ready) await this.io(rename(c.tmpPath, c.finalPath), c.tmpPath);
+    await syncDirectory(dir);
   }
 
   async abort(): Promise<void> {
@@ -183,8 +213,9 @@ export class FileSinkWriter implements SinkWriter {
     const handle = await this.io(open(tmpPath, 'wx'), tmpPath);
     const part: OpenPart = { handle, finalPath, tmpPath, openedAt: this.settings.clock(), bytes: 0 };
     if (header !== '') {
-      await this.io(handle.write(header), tmpPath);
-      part.bytes = Buffer.byteLength(header);
+      const data = Buffer.from(header);
+      await this.io(writeFully(handle, data), tmpPath);
+      part.bytes = data.length;
     }
     this.current = part;
     return part;
@@ -196,29 +227,31 @@ export class FileSinkWriter implements SinkWriter {
     if (part === undefined) return;
     this.current = undefined;
     await this.io(part.handle.sync(), part.tmpPath);
-    await part.handle.close();
+    await this.io(part.handle.close(), part.tmpPath);
     if (this.settings.exactlyOnce) {
-      this.closed.push({ finalPath: part.finalPath, tmpPath: part.tmpPath });
+      this.closed.push({ finalPath: part.finalPath, tmpPath: part.tmpPath, bytes: part.bytes });
     } else {
       await this.io(rename(part.tmpPath, part.finalPath), part.tmpPath);
     }
   }
 
+  /** Any I/O failure of the sink (ENOSPC, EIO, …) as SLC9120, naming the sink and the file. */
   private async io<T>(operation: Promise<T>, path: string): Promise<T> {
     try {
       return await operation;
     } catch (error) {
-      throw new Error(`file sink: cannot write ${displayPath(path)}: ${(error as Error).message}`, { cause: error });
+      const diagnostic = new DiagnosticError(Diagnostics.SinkWriteFailed, { uid: this.settings.context.uid, file: displayPath(path), reason: (error as Error).message });
+      throw Object.assign(diagnostic, { cause: error });
     }
   }
 }
 
-async function exists(path: string): Promise<boolean> {
+async function sizeOf(path: string): Promise<number | undefined> {
   try {
-    await stat(path);
-    return true;
-  } catch {
-    return false;
+    return (await stat(path)).size;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw error;
   }
 }
 
