@@ -49,9 +49,12 @@ function castBigint(value: bigint, type: SqlType, decode: ValueDecoder): unknown
 export function castJsValue(type: SqlType): JsValueConverter {
   const decode = valueDecoder(type);
   const timestamp = type.name === 'TIMESTAMP';
-  return (value) => {
+  const cast: JsValueConverter = (value) => {
     switch (typeof value) {
       case 'number':
+        // NaN and ±Infinity are no value of the other numeric types, nor a timestamp.
+        if (!Number.isFinite(value)) throw expected(type, value);
+        return decode(value);
       case 'string':
       case 'boolean':
         return decode(value);
@@ -62,6 +65,22 @@ export function castJsValue(type: SqlType): JsValueConverter {
         throw expected(type, value);
     }
   };
+  // Values that already have the type pass first, without the calls of a conversion.
+  switch (type.name) {
+    case 'BOOLEAN':
+      return (value) => (typeof value === 'boolean' ? value : cast(value));
+    case 'INT':
+      return (value) => (typeof value === 'number' && (value | 0) === value ? value : cast(value));
+    case 'BIGINT':
+      return (value) => (Number.isSafeInteger(value) ? value : cast(value));
+    case 'DOUBLE':
+      // A JS number is a DOUBLE, NaN and ±Infinity included.
+      return (value) => (typeof value === 'number' ? value : cast(value));
+    case 'STRING':
+      return (value) => (typeof value === 'string' ? value : cast(value));
+    default:
+      return cast;
+  }
 }
 
 /** What `exactJsValue` wants per type, for messages. */

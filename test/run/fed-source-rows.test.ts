@@ -57,6 +57,7 @@ describe('rows fed to a source', () => {
           { b: 'TRUE', i: '-42', n: 9007199254740991n, d: '4.5', m: '12.345', s: 12, t: '2024-01-01T00:00:01.5Z', must: 1 },
           [false, 7n, ' 8 ', 1n, 2, true, new Date(Date.UTC(2024, 0, 1)), '3'],
           { s: 10n, t: 1_700_000_000_000.9, must: 0, d: undefined, m: null },
+          { d: Number.NEGATIVE_INFINITY, must: 0 },
         ],
       },
     });
@@ -64,6 +65,7 @@ describe('rows fed to a source', () => {
       [true, -42, 9007199254740991, 4.5, 12.35, '12', Date.UTC(2024, 0, 1, 0, 0, 1, 500), 1],
       [false, 7, 8, 1, 2, 'true', Date.UTC(2024, 0, 1), 3],
       [null, null, null, null, null, '10', 1_700_000_000_000, 0],
+      [null, null, null, Number.NEGATIVE_INFINITY, null, null, null, 0],
     ]);
   });
 
@@ -78,6 +80,8 @@ describe('rows fed to a source', () => {
     ['an invalid Date', 't', new Date(Number.NaN), /column 't' \(TIMESTAMP\(3\)\): expected a TIMESTAMP\(3\), got an invalid Date$/m],
     ['text that is no timestamp', 't', '01/02/2024', /column 't' \(TIMESTAMP\(3\)\): expected a TIMESTAMP/],
     ['a DECIMAL too wide', 'm', 123456, /column 'm' \(DECIMAL\(6, 2\)\): 123456 does not fit DECIMAL\(6, 2\)/],
+    ['NaN for a BIGINT', 'n', Number.NaN, /column 'n' \(BIGINT\): expected a BIGINT, got NaN$/m],
+    ['a timestamp beyond the Date range', 't', 8_640_000_000_000_001, /column 't' \(TIMESTAMP\(3\)\): 8640000000000001 is out of the range of TIMESTAMP/],
   ])('refuse %s, naming the source, the row and the column', async (_, column, value, message) => {
     const error = inputError(await failureOf(ALL_TYPES, [rowWith('s', 'fine'), rowWith(column, value)]));
     expect(error.code).toBe('SLC9167');
