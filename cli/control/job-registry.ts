@@ -137,9 +137,13 @@ export async function listRunningJobs(
   return running.sort((a, b) => a.entry.startedAt - b.entry.startedAt || a.entry.jobId.localeCompare(b.entry.jobId));
 }
 
-/** The registry file name a socket (`<name>.sock`) or temporary file (`.<name>.json.<random>.tmp`) belongs to. */
+/**
+ * The registry file name a socket (`<name>.sock`), temporary file (`.<name>.json.<random>.tmp`) or lock socket
+ * (`<name>.json.lock`, where locks are socket files) belongs to.
+ */
 function leftoverOwner(name: string): string | undefined {
   if (name.endsWith(SOCKET_SUFFIX)) return `${name.slice(0, -SOCKET_SUFFIX.length)}${ENTRY_SUFFIX}`;
+  if (name.endsWith(`${ENTRY_SUFFIX}.lock`)) return name.slice(0, -'.lock'.length);
   return /^\.([0-9a-f]+\.json)\.[0-9a-f]+\.tmp$/.exec(name)?.[1];
 }
 

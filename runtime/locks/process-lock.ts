@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { realpathSync, rmSync } from 'node:fs';
+import { realpathSync, rmSync, statSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { connect, createServer, type Server } from 'node:net';
 
@@ -12,8 +12,10 @@ import { connect, createServer, type Server } from 'node:net';
  *   behind; the kernel frees the name with the last descriptor. Visible within one network namespace (a host, or
  *   a container sharing the host's network).
  * - `pipe` (Windows): the named pipe `\\.\pipe\sluice-lock-<sha256>`, freed by the kernel likewise.
- * - `socket-file` (other Unix): a socket file `.sluice-lock.sock` in the directory. A file left by a dead process
- *   refuses connections (ECONNREFUSED): it is removed and the bind tried again.
+ * - `socket-file` (other Unix): a socket file `.sluice-lock.sock` in the directory (for a path that is not a
+ *   directory, `<path>.lock` beside it). A file left by a dead process refuses connections (ECONNREFUSED): it is
+ *   removed and the bind tried again. Two processes doing so at the same moment could both win: a narrow window
+ *   that only a stale file opens.
  */
 export type LockStrategy = 'abstract' | 'pipe' | 'socket-file';
 
@@ -59,7 +61,7 @@ function socketName(path: string, strategy: LockStrategy): string {
     case 'pipe':
       return `\\\\.\\pipe\\sluice-lock-${hash}`;
     case 'socket-file':
-      return join(path, SOCKET_FILE);
+      return statSync(path, { throwIfNoEntry: false })?.isDirectory() === true ? join(path, SOCKET_FILE) : `${path}.lock`;
   }
 }
 
@@ -91,7 +93,7 @@ function socketFileIsLive(name: string): Promise<boolean> {
 /**
  * Takes the lock named after `path` (canonicalized), or returns undefined when another holder has it — another
  * process, or another job of this process. Throws (with the system's reason) when the lock cannot be tried.
- * The socket-file strategy needs the directory to exist.
+ * The socket-file strategy locks a directory only once it exists (else the path's sibling `<path>.lock`).
  */
 export async function tryLock(path: string, strategy: LockStrategy = platformLockStrategy()): Promise<ProcessLock | undefined> {
   const canonical = canonicalPath(path);

@@ -55,6 +55,21 @@ describe.each(strategies)('a process lock (%s)', (strategy) => {
   });
 });
 
+describe('a socket-file lock of a path that is not a directory (a job registration)', () => {
+  it('is a socket beside it, taken over from a process killed with SIGKILL', async () => {
+    const file = path.join(tempDir(), '0123456789ab.json');
+    const other = holder(file, 'socket-file');
+    expect(await other.said).toBe('locked');
+    expect(await tryLock(file, 'socket-file')).toBeUndefined();
+    await other.kill();
+    expect(fs.existsSync(`${file}.lock`)).toBe(true);
+    const lock = await tryLock(file, 'socket-file');
+    expect(lock).toBeDefined();
+    await lock!.release();
+    expect(fs.existsSync(`${file}.lock`)).toBe(false);
+  });
+});
+
 describe('canonicalPath', () => {
   it('resolves links of the existing part of a path that does not exist yet', () => {
     const dir = tempDir();
