@@ -4,6 +4,7 @@ import { syntaxDiagnostics } from '../compiler/diagnostics/catalogue/syntax.js';
 import { DiagnosticBag, type Diagnostic } from '../compiler/diagnostics/diagnostic.js';
 import type { Script, Span } from './ast/index.js';
 import { buildScript } from './cst-to-ast.js';
+import { reportDeepBrackets, withinDepth } from './expression-depth.js';
 import { decodeSyntaxError, pipeParser } from './parser.js';
 import { LParen, pipeLexer, RParen, UnterminatedComment, UnterminatedQuotedIdentifier, UnterminatedString } from './tokens.js';
 
@@ -24,16 +25,19 @@ export function parse(text: string, file = '<input>'): ParseResult {
     bag.report(syntaxDiagnostics.UnexpectedCharacter, { offset: error.offset, length: error.length }, { char });
   }
   const unterminated = reportUnterminated(bag, [...lexed.tokens, ...(lexed.groups['invalid'] ?? [])]);
+  const empty: Script = { kind: 'Script', statements: [], span: { offset: 0, length: text.length } };
+  if (reportDeepBrackets(lexed.tokens, bag)) return { value: empty, diagnostics: sorted(bag) };
 
   let value: Script;
   try {
     const cst = pipeParser.parseScript(lexed.tokens);
-    value = buildScript(cst, bag, text.length, pipeParser.errors.length > 0);
+    const built = buildScript(cst, bag, text.length, pipeParser.errors.length > 0);
+    value = { ...built, statements: withinDepth(built.statements, bag) };
   } catch (error) {
-    // Recursive descent runs out of stack on pathological nesting; that is the input's fault, not a crash.
+    // Recursive descent can still run out of stack when called deep in a caller's stack; that is not a crash.
     if (!(error instanceof RangeError)) throw error;
     bag.report(syntaxDiagnostics.NestingTooDeep, deepestParenthesis(lexed.tokens));
-    return { value: { kind: 'Script', statements: [], span: { offset: 0, length: text.length } }, diagnostics: bag.items };
+    return { value: empty, diagnostics: bag.items };
   }
   for (const error of pipeParser.errors) {
     // Past an unterminated string or comment, "found the end of the file" only repeats the lexer's error.
@@ -45,8 +49,11 @@ export function parse(text: string, file = '<input>'): ParseResult {
     bag.report(syntaxDiagnostics[name], span, args);
   }
 
-  const diagnostics = bag.items.slice().sort((a, b) => a.span.offset - b.span.offset);
-  return { value, diagnostics };
+  return { value, diagnostics: sorted(bag) };
+}
+
+function sorted(bag: DiagnosticBag): Diagnostic[] {
+  return bag.items.slice().sort((a, b) => a.span.offset - b.span.offset);
 }
 
 /** Reports strings, quoted names and comments left open; true if there was one. */

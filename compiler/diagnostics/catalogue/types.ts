@@ -167,4 +167,10 @@ export const typeDiagnostics = {
     message: '{name} takes {expected}',
     help: 'e.g. COUNT(*), COUNT(x), COUNT(DISTINCT x), SUM(x), AVG(x), MIN(x), MAX(x), FIRST_VALUE(x), LAST_VALUE(x)',
   },
+  ExpressionTooDeep: {
+    code: 'SLC3028',
+    severity: 'error',
+    message: 'expression nested too deeply ({depth} levels, at most {max})',
+    help: 'compute parts of it in EXTEND steps; a chain of one operator (a + b + c, p OR q OR r) counts as one level however long, so drop parentheses that only group such a chain',
+  },
 } as const satisfies Record<string, DiagnosticDefinition>;
