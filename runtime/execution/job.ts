@@ -16,9 +16,11 @@ import { lockOwner } from '../locks/lock-owner.js';
 import { lineageOf } from '../checkpoint/metadata/metadata-v2.js';
 import { checkParallelism } from '../state/key-groups.js';
 import { systemClock, type Clock } from '../time/clock.js';
+import { JobInputError } from '../job-input-error.js';
 import { ExecutionAttempt, type AttemptResources } from './execution-attempt.js';
 import type { JobEvents, RestoreInfo } from './job-events.js';
 import { checkJobInputs } from './job-inputs.js';
+import { OperatorFailure } from './operator-failure.js';
 import type { CancelResult, JobMetrics, JobOptions, JobResult, OperatorMetricsReport, TaskMetricsReport } from './job-options.js';
 import type { OperatorSubtaskRestore } from './operator-host.js';
 import type { StreamTask } from './stream-task.js';
@@ -183,6 +185,7 @@ export class Job extends EventEmitter<JobEvents> {
       for (;;) {
         const failure = await this.runAttempt();
         if (failure === undefined || this.cancelled) break;
+        if (restartCannotHelp(failure.error)) throw failure.error;
         const decision = this.restartBackoff.onFailure(this.clock.now());
         if (!decision.restart) throw failure.error;
         const from = await this.restartPoint();
@@ -391,6 +394,14 @@ export class Job extends EventEmitter<JobEvents> {
     const checkpoints = this.coordinator?.metrics();
     return { elapsedMs: now - this.startedAt, operators, tasks: taskReports, ...(checkpoints === undefined ? {} : { checkpoints }) };
   }
+}
+
+/**
+ * Failures that every restart would meet again, so that the job fails at once (as Flink does for a
+ * SuppressRestartsException): a fed row that does not fit its source's schema is the same row after a restore.
+ */
+function restartCannotHelp(error: unknown): boolean {
+  return error instanceof OperatorFailure && error.cause instanceof JobInputError;
 }
 
 /** Checks the shape the runtime relies on; a violation is a compiler bug, reported plainly. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { JobInputError, OperatorFailure } from '../../index.js';
+import { Job, JobInputError, OperatorFailure } from '../../index.js';
 import { feedSourceConnector, type SourceRow } from '../../runtime/operators/iterable-source.js';
 import { compilePipe, runPipe } from '../operators/run-pipe.js';
 
@@ -97,7 +97,7 @@ describe('rows fed to a source', () => {
     const error = inputError(failure);
     expect([error.code, error.uid, error.row, error.column]).toEqual(['SLC9166', 'readings', 5, 'k']);
     expect(failure.message).toMatch(
-      /^operator 'readings' \(.*\) subtask 1\/1 failed at test\.pipe:2:1: source 'readings' row 5: column 'k' is STRING NOT NULL, but the row gives it no value\ngive every NOT NULL column a value/,
+      /^operator 'readings' \(.*\) subtask 1\/1 failed at test\.pipe:2:1: \[SLC9166\] source 'readings' row 5: column 'k' is STRING NOT NULL, but the row gives it no value\n(.*\n)*  = help: give every NOT NULL column a value/,
     );
   });
 
@@ -122,6 +122,18 @@ describe('rows fed to a source', () => {
     }
     const error = inputError(await failureOf(TOTALS, feed()));
     expect([error.code, error.row, error.column]).toEqual(['SLC9167', 1, 'v']);
+  });
+
+  it('fail the job at once, even where the restart strategy would restart it: the same row would fail again', async () => {
+    // Checkpointing makes exponential-delay restarts (without end) the default.
+    const graph = compilePipe(TOTALS, { settings: { 'execution.checkpointing.interval': '1h', 'state.backend.type': 'memory' } });
+    expect(graph.config.restartStrategy.type).toBe('exponential-delay');
+    const job = await Job.start(graph, { sources: { readings: [{ k: 'a', v: 1 }, { k: 'a', v: 'x' }] }, sinks: { out: () => undefined } });
+    const restarts: unknown[] = [];
+    job.on('restart', (event) => restarts.push(event));
+    const failure: unknown = await job.done.catch((error: unknown) => error);
+    expect(inputError(failure as OperatorFailure).code).toBe('SLC9167');
+    expect(restarts).toEqual([]);
   });
 
   it('number rows from the start of the feed after a restore that skips the rows already read', () => {
