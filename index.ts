@@ -48,6 +48,7 @@ export type {
   OperatorMetricsReport,
   TaskMetricsReport,
   JobEvents,
+  JobWarning,
   RestoreInfo,
   RestartEvent,
   CheckpointStartedEvent,

@@ -1,12 +1,12 @@
 import type { EventEmitter } from 'node:events';
 import type { CheckpointStats } from '../runtime/checkpoint/checkpoint-stats.js';
-import type { JobEvents, RestartEvent, RestoreInfo } from '../runtime/execution/job-events.js';
+import type { JobEvents, JobWarning, RestartEvent, RestoreInfo } from '../runtime/execution/job-events.js';
 import { formatDuration } from './format-numbers.js';
 
 export interface EventReportOptions {
   /** Whether `--resume` was given: then starting from scratch is news worth a line. */
   readonly resumeRequested: boolean;
-  /** `--quiet`: leave out where the state came from; restarts and aborted checkpoints are still reported. */
+  /** `--quiet`: leave out where the state came from; restarts, warnings and aborted checkpoints are still reported. */
   readonly quiet: boolean;
   /** Writes one line on standard error (clearing the status line first). */
   readonly write: (line: string) => void;
@@ -35,7 +35,7 @@ function describeAbort(stats: CheckpointStats): string {
 
 /**
  * Tells the user on standard error what the job's events mean for them: where its state came from, restarts
- * after failures, and aborted checkpoints. Completed checkpoints show in the status line and the metrics
+ * after failures, warnings (faults handled, such as log rotation), and aborted checkpoints. Completed checkpoints show in the status line and the metrics
  * instead of a line each. Returns the function that stops listening.
  */
 export function reportJobEvents(job: EventEmitter<JobEvents>, options: EventReportOptions): () => void {
@@ -45,11 +45,14 @@ export function reportJobEvents(job: EventEmitter<JobEvents>, options: EventRepo
   };
   const onRestart = (event: RestartEvent) => options.write(describeRestart(event));
   const onAborted = (stats: CheckpointStats) => options.write(describeAbort(stats));
+  const onWarning = (warning: JobWarning) => options.write(`warning: ${warning.operator}: ${warning.message}`);
   job.on('restored', onRestored);
+  job.on('warning', onWarning);
   job.on('restart', onRestart);
   job.on('checkpoint-aborted', onAborted);
   return () => {
     job.off('restored', onRestored);
+    job.off('warning', onWarning);
     job.off('restart', onRestart);
     job.off('checkpoint-aborted', onAborted);
   };

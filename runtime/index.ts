@@ -7,7 +7,7 @@ export type { JobOptions, JobResult, CancelResult, FailedJobResult, JobMetrics, 
 export { OperatorFailure } from './execution/operator-failure.js';
 export type { OperatorSubtaskRestore, OperatorSubtaskSnapshot } from './execution/operator-host.js';
 export type { TaskCheckpointing } from './execution/stream-task.js';
-export type { JobEvents, RestoreInfo, RestartEvent, CheckpointStartedEvent } from './execution/job-events.js';
+export type { JobEvents, JobWarning, RestoreInfo, RestartEvent, CheckpointStartedEvent } from './execution/job-events.js';
 export type { CheckpointStats, CheckpointMetrics, SubtaskCheckpointStats } from './checkpoint/checkpoint-stats.js';
 export { DiagnosticError } from './diagnostic-error.js';
 export { JobInputError } from './job-input-error.js';

@@ -49,6 +49,18 @@ export const fileSource: ConnectorDefinition = {
     "Values are checked where they are read, naming file, line and field: TIMESTAMP values must lie within ±8.64e15 " +
       "epoch milliseconds (years -271821 to 275760); a number beyond a double's range (`1e400`) is out of range for " +
       "every numeric type. With 'format.ignore-parse-errors', each such row is skipped and counted instead.",
+    "Log rotation ('continuous'): a file is known by its identity (device and inode), recorded with its position in " +
+      'checkpoints. A file that is found shorter than what was read from it was truncated in place (copytruncate): it ' +
+      'is read again from its start. When the path names another file (rename rotation), the old file is read to its ' +
+      'end (what the writer added before it switched), then the new one from its start. Both print a warning ' +
+      '(`warning: <source uid>: …` on standard error, the `warning` event of the Node API), also when found on restore. ' +
+      'Not detected: a file truncated and rewritten past the point already read within one monitor interval. A rotated ' +
+      "file renamed into a watched directory under a visible name is a new file and is read again: rotate to a name " +
+      "starting with '.' or '_', or to another directory.",
+    "Removed files: a file removed after it was read to its end is simply done, also when a restored job finds it " +
+      'gone; its incomplete last line, if any, becomes its last row. A file removed with bytes never read is done with ' +
+      "a warning naming them. A continuous source keeps watching the path and reads a file that appears there later " +
+      'from its start.',
   ],
   check: (context) => {
     inferFormat(context);

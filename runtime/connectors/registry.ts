@@ -21,7 +21,7 @@ export function createSourceConnector(spec: SourceSpec, schema: StreamSchema, co
   const options = new ConnectorOptions(spec.connector, spec.options);
   switch (spec.connector) {
     case 'file':
-      return createFileSource(options, schema);
+      return createFileSource(options, schema, context);
     case 'datagen':
       return createDatagenSource(options, schema, context);
     case 'nexmark':

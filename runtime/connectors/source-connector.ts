@@ -82,4 +82,6 @@ export interface SourceContext {
   /** The source operator's parallelism: generators divide their index range into this many splits. */
   readonly parallelism: number;
   readonly clock?: Clock;
+  /** Tells the user of a fault the source handled (a file truncated or replaced by log rotation) as a job warning. */
+  readonly warn?: (message: string) => void;
 }

@@ -13,6 +13,7 @@ import type { SinkCallback } from '../operators/callback-sink.js';
 import type { SourceFeed } from '../operators/iterable-source.js';
 import { operatorFactories, type OperatorEnvironment } from '../operators/registry.js';
 import type { Clock } from '../time/clock.js';
+import type { JobWarning } from './job-events.js';
 import { OperatorHost, type OperatorSubtaskRestore } from './operator-host.js';
 import { StreamTask } from './stream-task.js';
 
@@ -30,6 +31,8 @@ export interface AttemptResources {
   readonly channelCapacity: number;
   /** The job's lineage (sink-connector.ts SinkContext), recorded in its checkpoints and sinks' commit records. */
   readonly lineage: string;
+  /** Emits a job warning (JobEvents `warning`). */
+  readonly warn: (warning: JobWarning) => void;
   readonly checkpointing: { readonly mode: CheckpointingMode; readonly storage: CheckpointStorage; readonly coordinator: CoordinatorPort } | undefined;
 }
 
@@ -100,6 +103,7 @@ export class ExecutionAttempt {
             sinkCallbacks: resources.sinkCallbacks,
             processFunctions: resources.processFunctions,
             sinkEnvironment: resources.sinkEnvironment,
+            warn: resources.warn,
           };
           let task: StreamTask | undefined;
           const hostEnv = {

@@ -41,6 +41,17 @@ export interface RestartEvent {
   readonly checkpointId: number | null;
 }
 
+/**
+ * Something the job handled but the user should know, such as a source file truncated by log rotation and read
+ * again from its start. The job goes on.
+ */
+export interface JobWarning {
+  /** The operator that warns: its uid, or its id when it has none. */
+  readonly operator: string;
+  readonly subtask: number;
+  readonly message: string;
+}
+
 /** A Job's events (`job.on(name, listener)`); listeners added right after `Job.start` see them all. */
 export interface JobEvents {
   restored: [RestoreInfo];
@@ -48,4 +59,5 @@ export interface JobEvents {
   'checkpoint-completed': [CheckpointStats];
   'checkpoint-aborted': [CheckpointStats];
   restart: [RestartEvent];
+  warning: [JobWarning];
 }

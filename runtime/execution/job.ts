@@ -37,7 +37,7 @@ type RestoreFunction = (operator: Operator, subtask: number) => OperatorSubtaskR
 
 /** Everything `Job.start` prepared before the first task runs. */
 interface JobSetup {
-  readonly resources: Omit<AttemptResources, 'checkpointing'>;
+  readonly resources: Omit<AttemptResources, 'checkpointing' | 'warn'>;
   readonly options: JobOptions;
   readonly localStateDir: string;
   readonly ownStateDir: boolean;
@@ -225,6 +225,7 @@ export class Job extends EventEmitter<JobEvents> {
     return ExecutionAttempt.build(
       {
         ...this.setup.resources,
+        warn: (warning) => this.emit('warning', warning),
         checkpointing:
           this.coordinator === undefined || storage === undefined
             ? undefined

@@ -2,6 +2,7 @@ import type { Operator, OperatorKind, OperatorSpec } from '../../compiler/graph/
 import { createSinkWriter, createSourceConnector } from '../connectors/registry.js';
 import type { SinkEnvironment } from '../connectors/sink-connector.js';
 import type { UdfImplementations } from '../expressions/compile-expr.js';
+import type { JobWarning } from '../execution/job-events.js';
 import type { Clock } from '../time/clock.js';
 import { GroupAggregateOperator } from './aggregate/group-aggregate.js';
 import { WindowAggregateOperator } from './aggregate/window-aggregate.js';
@@ -39,6 +40,8 @@ export interface OperatorEnvironment {
   /** Sinks read through a callback, by sink uid. */
   readonly sinkCallbacks: ReadonlyMap<string, SinkCallback>;
   readonly sinkEnvironment: SinkEnvironment;
+  /** Emits a job warning (JobEvents `warning`): a fault handled that the user should hear of. */
+  readonly warn: (warning: JobWarning) => void;
   /** Process functions registered through the Node API, by name (used by the `process` operator). */
   readonly processFunctions: ReadonlyMap<string, unknown>;
 }
@@ -67,7 +70,11 @@ export const operatorFactories: Record<OperatorKind, OperatorFactory> = {
     const connector =
       feed !== undefined
         ? feedSourceConnector(operator.uid!, feed, operator.output)
-        : createSourceConnector(specOf(operator, 'source'), operator.output, { parallelism: env.parallelism, clock: () => env.clock.now() });
+        : createSourceConnector(specOf(operator, 'source'), operator.output, {
+            parallelism: env.parallelism,
+            clock: () => env.clock.now(),
+            warn: (message) => env.warn({ operator: operator.uid ?? operator.id, subtask: env.subtask, message }),
+          });
     return new SourceOperatorImpl(operator, { connector, udfs: env.udfs, batchSize: env.batchSize });
   },
   filter: (operator, env) => new FilterOperator(specOf(operator, 'filter'), env.udfs),

@@ -17,7 +17,7 @@ const T = Date.UTC(2015, 6, 15);
 const tempDir = useTempDirs();
 
 function fileSource(options: Record<string, string>, chunkBytes?: number): SourceConnector {
-  return createFileSource(new ConnectorOptions('file', options), appendSchema(fields), chunkBytes);
+  return createFileSource(new ConnectorOptions('file', options), appendSchema(fields), {}, chunkBytes);
 }
 
 async function readFirstSplit(source: SourceConnector, batch = 1000): Promise<unknown[][]> {

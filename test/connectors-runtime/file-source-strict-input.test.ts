@@ -26,7 +26,7 @@ async function read(
   const dir = await tempDir();
   const path = join(dir, `in.${options['format']}`);
   await writeFile(path, content);
-  const source = createFileSource(new ConnectorOptions('file', { path, ...options }), appendSchema(schema), chunkBytes);
+  const source = createFileSource(new ConnectorOptions('file', { path, ...options }), appendSchema(schema), {}, chunkBytes);
   const reader = source.createReader((await source.enumerateSplits())[0]!);
   const rows = await readAll(reader, 3);
   return { rows, skipped: reader.skippedRows };

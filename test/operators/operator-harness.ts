@@ -79,6 +79,7 @@ export class OperatorHarness {
       sourceFeeds: new Map(),
       sinkCallbacks: new Map(),
       sinkEnvironment: {},
+      warn: () => {},
       processFunctions: new Map(Object.entries(options.processFunctions ?? {})),
     });
     const restore = options.restore;

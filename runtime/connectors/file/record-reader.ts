@@ -68,6 +68,11 @@ export class RecordReader {
     return this.nextLine;
   }
 
+  /** File offset up to which bytes have been read from the file (records not yet returned included). */
+  get readEnd(): number {
+    return this.bufferOffset + this.filled;
+  }
+
   /** The next complete record of what has been read, or undefined when `fill` must read more first. */
   next(): FileRecord | undefined {
     const text = this.text;
