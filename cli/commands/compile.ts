@@ -7,6 +7,7 @@ import { createDiagnostic, hasErrors, type Diagnostic, type DiagnosticArgs, type
 import { formatDiagnostics, formatSummary } from '../../compiler/diagnostics/format.js';
 import { SourceText } from '../../compiler/diagnostics/source-text.js';
 import { toDot } from '../../compiler/exporters/dot.js';
+import { toFlinkSql } from '../../compiler/exporters/flink-sql/export-flink-sql.js';
 import { toJson } from '../../compiler/exporters/json.js';
 import { toMermaid } from '../../compiler/exporters/mermaid.js';
 import { summarize } from '../../compiler/exporters/summary.js';
@@ -40,10 +41,15 @@ export interface CompileFlags {
   readonly checkSavepoint?: string;
   readonly json?: boolean;
   readonly allowNonRestoredState?: boolean;
+  /** `flink-sql`: translate the job into a Flink SQL script. */
+  readonly emit?: string;
+  /** With `--emit flink-sql`: only list what will not translate. */
+  readonly check?: boolean;
 }
 
 interface CompileRequest {
   readonly graph: GraphFormat | undefined;
+  readonly emit: 'flink-sql' | undefined;
   readonly settings: Record<string, string>;
 }
 
@@ -61,6 +67,16 @@ export function validateFlags(flags: CompileFlags): { request: CompileRequest; e
   if (flags.graph !== undefined) {
     if (Object.hasOwn(GRAPH_FORMATS, flags.graph)) graph = flags.graph as GraphFormat;
     else errors.push(usageError(Diagnostics.InvalidFlagValue, { flag: '--graph', value: flags.graph, accepted: 'json, dot or mermaid' }));
+  }
+  let emit: 'flink-sql' | undefined;
+  if (flags.emit !== undefined) {
+    if (flags.emit === 'flink-sql') emit = 'flink-sql';
+    else errors.push(usageError(Diagnostics.InvalidFlagValue, { flag: '--emit', value: flags.emit, accepted: 'flink-sql' }));
+    for (const [flag, given] of [['--graph', flags.graph], ['--check-savepoint', flags.checkSavepoint]] as const) {
+      if (given !== undefined) errors.push(usageError(Diagnostics.ConflictingFlags, { first: '--emit', second: flag, reason: 'each writes its own output' }));
+    }
+  } else if (flags.check === true) {
+    errors.push(usageError(Diagnostics.CheckWithoutEmit, {}));
   }
   const settings: Record<string, string> = {};
   for (const text of flags.set) {
@@ -86,11 +102,11 @@ export function validateFlags(flags: CompileFlags): { request: CompileRequest; e
     const reason = '--check-savepoint prints the compatibility report where the graph would go';
     errors.push(usageError(Diagnostics.ConflictingFlags, { first: '--check-savepoint', second: '--graph', reason }));
   }
-  if (flags.quiet && flags.output !== undefined && flags.graph === undefined) {
+  if (flags.quiet && flags.output !== undefined && flags.graph === undefined && flags.emit === undefined) {
     const reason = 'without --graph, --output receives the summary, which --quiet suppresses';
     errors.push(usageError(Diagnostics.ConflictingFlags, { first: '--quiet', second: '--output', reason }));
   }
-  return { request: { graph, settings }, errors };
+  return { request: { graph, emit, settings }, errors };
 }
 
 type ReadResult = { readonly text: string } | { readonly text: undefined; readonly error: Diagnostic };
@@ -128,6 +144,8 @@ export async function runCompile(file: string, flags: CompileFlags, io: CliIO): 
     return 'error' in check ? printUsageErrors([check.error], io) : { kind: 'completed', diagnostics: [...diagnostics, ...check.diagnostics] };
   }
 
+  if (request.emit === 'flink-sql') return emitFlinkSql(file, compiled, flags, io);
+
   const writeError = await writeResult(graph, request.graph, flags, io);
   return writeError === undefined ? { kind: 'completed', diagnostics } : printUsageErrors([writeError], io);
 }
@@ -137,6 +155,8 @@ export interface CompiledFile {
   /** Warnings and notes of the compilation. */
   readonly diagnostics: readonly Diagnostic[];
   readonly functions: LoadedFunctions | undefined;
+  /** The file's text, for diagnostics found after compiling (the Flink SQL export's). */
+  readonly text: string;
 }
 
 /**
@@ -165,7 +185,7 @@ export async function compileFile(
   }
   if (failed) return { kind: 'completed', diagnostics: result.diagnostics };
   if (result.value === undefined) throw new Error('compile() returned neither a job graph nor an error');
-  return { graph: result.value, diagnostics: result.diagnostics, functions: loaded?.value };
+  return { graph: result.value, diagnostics: result.diagnostics, functions: loaded?.value, text: source.text };
 }
 
 /**
@@ -185,6 +205,37 @@ async function writeResult(graph: JobGraph, format: GraphFormat | undefined, fla
   }
   if (format !== undefined && !flags.quiet) io.stdout.write(summarize(graph));
   return undefined;
+}
+
+/**
+ * `--emit flink-sql`: the Flink SQL script to standard output or `--output`, unless something does not
+ * translate; every such construct is printed like a compile error (exit code 1). `--check` writes no script
+ * and only reports, so a user learns before trying what stands in the way.
+ */
+async function emitFlinkSql(file: string, compiled: CompiledFile, flags: CompileFlags, io: CliIO): Promise<CommandOutcome> {
+  const exported = toFlinkSql(compiled.graph);
+  const diagnostics = [...compiled.diagnostics, ...exported.diagnostics];
+  const failed = hasErrors(exported.diagnostics);
+  const shown = failed || !flags.quiet ? exported.diagnostics.filter((d) => failed || d.severity !== 'error') : [];
+  if (shown.length > 0) {
+    const sources = new Map([[file, new SourceText(file, compiled.text)]]);
+    const color = useColor(io.stderr, io.env, flags.color);
+    io.stderr.write(formatDiagnostics(shown, sources, { color }) + formatSummary(shown, file, { color }));
+  }
+  if (failed || flags.check === true) {
+    if (!failed && !flags.quiet) io.stdout.write(`${file} translates to Flink SQL\n`);
+    return { kind: 'completed', diagnostics };
+  }
+  if (flags.output === undefined) {
+    io.stdout.write(exported.text);
+    return { kind: 'completed', diagnostics };
+  }
+  try {
+    await writeFileAtomic(resolve(io.cwd, flags.output), exported.text);
+  } catch (error) {
+    return printUsageErrors([usageError(Diagnostics.WriteFailed, { path: flags.output, reason: describeFsError(error) })], io);
+  }
+  return { kind: 'completed', diagnostics };
 }
 
 /**
@@ -243,6 +294,8 @@ export function registerCompileCommand(program: Command, io: CliIO, finish: (out
     .option('--check-savepoint <dir>', 'check that the job can start from this savepoint or retained checkpoint (its directory or _metadata); exit 1 if not')
     .option('--json', 'with --check-savepoint: print the compatibility report as JSON')
     .option('-n, --allow-non-restored-state', 'with --check-savepoint: state of uids the job no longer has is dropped instead of failing the check')
+    .option('--emit <target>', 'translate the job instead: flink-sql (a script for the Flink SQL client, see docs/flink.md)')
+    .option('--check', 'with --emit flink-sql: write nothing, list every construct that will not translate; exit 1 if any')
     .addHelpText(
       'after',
       [
@@ -252,6 +305,8 @@ export function registerCompileCommand(program: Command, io: CliIO, finish: (out
         '  sluice compile job.pipe --graph dot --output job.dot',
         "  sluice compile job.pipe --set 'execution.checkpointing.interval=10 s' -p 4",
         '  sluice compile job.pipe --check-savepoint savepoints/savepoint-orders-1a2b3c --json',
+        '  sluice compile job.pipe --emit flink-sql --output job.sql',
+        '  sluice compile job.pipe --emit flink-sql --check',
       ].join('\n'),
     )
     .action(async (file: string, options: Omit<CompileFlags, 'quiet'> & { quiet?: boolean }) => {

@@ -11,11 +11,12 @@ import { savepointCheckDiagnostics } from './catalogue/savepoint-check.js';
 import { lockDiagnostics } from './catalogue/locks.js';
 import { apiDiagnostics } from './catalogue/api.js';
 import { exactlyOnceDiagnostics } from './catalogue/exactly-once.js';
+import { flinkDiagnostics } from './catalogue/flink.js';
 
 /**
  * The one diagnostic catalogue, merged from one table per area so that each area's codes live together:
  * SLC1xxx syntax, SLC2xxx names and uids, SLC3xxx types and expressions, SLC4xxx configuration and connectors,
- * SLC5xxx steps and operators (windows, aggregates, joins), SLC6xxx savepoint compatibility, SLC9xxx usage and I/O.
+ * SLC5xxx steps and operators (windows, aggregates, joins), SLC6xxx savepoint compatibility, SLC7xxx the Flink SQL export, SLC9xxx usage and I/O.
  * docs/errors.md explains every code; a test checks that codes are unique and documented.
  */
 export const Diagnostics = {
@@ -32,6 +33,7 @@ export const Diagnostics = {
   ...lockDiagnostics,
   ...apiDiagnostics,
   ...exactlyOnceDiagnostics,
+  ...flinkDiagnostics,
 } as const;
 
 export type DiagnosticName = keyof typeof Diagnostics;

@@ -59,11 +59,16 @@ const SYNTAX: ReadonlyMap<string, Syntax> = new Map<string, Syntax>([
 
 const PLAIN_IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
-function identifier(name: string): string {
-  return PLAIN_IDENTIFIER.test(name) ? name : `\`${name.replaceAll('`', '``')}\``;
+/** An identifier as written in a .pipe file: back-quoted unless it is a plain name. */
+export function identifier(name: string): string {
+  return PLAIN_IDENTIFIER.test(name) ? name : quoteIdentifier(name);
 }
 
-function stringLiteral(value: string): string {
+export function quoteIdentifier(name: string): string {
+  return `\`${name.replaceAll('`', '``')}\``;
+}
+
+export function stringLiteral(value: string): string {
   return `'${value.replaceAll("'", "''")}'`;
 }
 
@@ -79,19 +84,31 @@ function intervalLiteral(ms: number): string {
   return `INTERVAL ${stringLiteral(String(ms / size))} ${unit}`;
 }
 
+/**
+ * What differs between the dialects an expression is written back in: Sluice's own (for messages and
+ * diagrams) and Flink SQL (compiler/exporters/flink-sql/), which has no MILLISECOND interval unit.
+ */
+export interface SqlDialect {
+  readonly interval: (ms: number) => string;
+}
+
+export const SLUICE_DIALECT: SqlDialect = { interval: intervalLiteral };
+
 function timestampLiteral(epochMs: number): string {
   const date = new Date(epochMs);
   const text = Number.isNaN(date.getTime()) ? String(epochMs) : date.toISOString().replace('T', ' ').replace('Z', '');
   return `TIMESTAMP ${stringLiteral(text)}`;
 }
 
-function renderLiteral(expr: Extract<TypedExpr, { op: 'literal' }>): string {
+function renderLiteral(expr: Extract<TypedExpr, { op: 'literal' }>, dialect: SqlDialect): string {
   const { value, type } = expr;
   if (value === null) return 'NULL';
   if (typeof value === 'boolean') return value ? 'TRUE' : 'FALSE';
   if (typeof value === 'string') return stringLiteral(value);
   if (type.name === 'TIMESTAMP') return timestampLiteral(value);
-  if (type.name === 'INTERVAL') return intervalLiteral(value);
+  if (type.name === 'INTERVAL') return dialect.interval(value);
+  // A DOUBLE literal needs its exponent, or it would read back as a DECIMAL (or BIGINT).
+  if (type.name === 'DOUBLE') return Number.isFinite(value) ? value.toExponential().toUpperCase() : String(value);
   return String(value);
 }
 
@@ -106,21 +123,34 @@ interface Rendered {
  * columns), else under the name recorded in the expression.
  */
 export function renderExpr(expr: TypedExpr, fieldNames?: readonly string[]): string {
-  return render(expr, fieldNames).text;
+  return render(expr, { column: (index, name) => identifier(fieldNames?.[index] ?? name), dialect: SLUICE_DIALECT }).text;
 }
 
-function render(expr: TypedExpr, fieldNames: readonly string[] | undefined): Rendered {
+/**
+ * Renders an expression in another dialect, with each column written as `columns[index]`: SQL text the caller
+ * has already quoted and qualified (`l.price`, `` `value` ``).
+ */
+export function renderExprIn(dialect: SqlDialect, expr: TypedExpr, columns: readonly string[]): string {
+  return render(expr, { column: (index, name) => columns[index] ?? identifier(name), dialect }).text;
+}
+
+interface RenderContext {
+  readonly column: (index: number, name: string) => string;
+  readonly dialect: SqlDialect;
+}
+
+function render(expr: TypedExpr, ctx: RenderContext): Rendered {
   switch (expr.op) {
     case 'literal':
-      return { text: renderLiteral(expr), precedence: ATOM };
+      return { text: renderLiteral(expr, ctx.dialect), precedence: ATOM };
     case 'column':
-      return { text: identifier(fieldNames?.[expr.index] ?? expr.name), precedence: ATOM };
+      return { text: ctx.column(expr.index, expr.name), precedence: ATOM };
     case 'udf':
-      return { text: `${expr.name}(${expr.args.map((a) => render(a, fieldNames).text).join(', ')})`, precedence: ATOM };
+      return { text: `${expr.name}(${expr.args.map((a) => render(a, ctx).text).join(', ')})`, precedence: ATOM };
     case 'call':
-      return renderCall(expr, fieldNames);
+      return renderCall(expr, ctx);
     case 'chain':
-      return renderChain(expr, fieldNames);
+      return renderChain(expr, ctx);
   }
 }
 
@@ -130,10 +160,10 @@ function leftMinimum(precedence: number): number {
 }
 
 /** Written as the nested calls it folds would be, in a loop: `a + b - c`, `(a = b) = c`. */
-function renderChain(expr: Extract<TypedExpr, { op: 'chain' }>, fieldNames: readonly string[] | undefined): Rendered {
-  let left = render(expr.operands[0]!, fieldNames);
+function renderChain(expr: Extract<TypedExpr, { op: 'chain' }>, ctx: RenderContext): Rendered {
+  let left = render(expr.operands[0]!, ctx);
   expr.links.forEach((link, i) => {
-    const right = render(expr.operands[i + 1]!, fieldNames);
+    const right = render(expr.operands[i + 1]!, ctx);
     const syntax = SYNTAX.get(link.fn);
     if (syntax?.form !== 'infix') {
       left = { text: `${link.fn.toUpperCase()}(${left.text}, ${right.text})`, precedence: ATOM };
@@ -146,15 +176,15 @@ function renderChain(expr: Extract<TypedExpr, { op: 'chain' }>, fieldNames: read
   return left;
 }
 
-function renderCall(expr: Extract<TypedExpr, { op: 'call' }>, fieldNames: readonly string[] | undefined): Rendered {
+function renderCall(expr: Extract<TypedExpr, { op: 'call' }>, ctx: RenderContext): Rendered {
   const syntax = SYNTAX.get(expr.fn.toUpperCase());
   const args = expr.args;
   // Operand at a position that needs at least `min` binding strength to go without parentheses.
   const operand = (arg: TypedExpr, min: number): string => {
-    const r = render(arg, fieldNames);
+    const r = render(arg, ctx);
     return r.precedence >= min ? r.text : `(${r.text})`;
   };
-  const list = (items: readonly TypedExpr[]): string => items.map((a) => render(a, fieldNames).text).join(', ');
+  const list = (items: readonly TypedExpr[]): string => items.map((a) => render(a, ctx).text).join(', ');
   const not = (negated: boolean): string => (negated ? 'NOT ' : '');
 
   if (syntax === undefined) return { text: `${expr.fn.toUpperCase()}(${list(args)})`, precedence: ATOM };
@@ -181,20 +211,20 @@ function renderCall(expr: Extract<TypedExpr, { op: 'call' }>, fieldNames: readon
     case 'like':
       return { text: `${operand(args[0]!, COMPARISON + 1)} ${not(syntax.negated)}LIKE ${operand(args[1]!, COMPARISON + 1)}`, precedence: COMPARISON };
     case 'cast':
-      return { text: `${syntax.keyword}(${render(args[0]!, fieldNames).text} AS ${typeToString(expr.type)})`, precedence: ATOM };
+      return { text: `${syntax.keyword}(${render(args[0]!, ctx).text} AS ${typeToString(expr.type)})`, precedence: ATOM };
     case 'case':
-      return { text: renderCase(args, fieldNames), precedence: ATOM };
+      return { text: renderCase(args, ctx), precedence: ATOM };
   }
 }
 
 /** A searched CASE as stored: `when₁, then₁, when₂, then₂, …[, else]`. */
-function renderCase(args: readonly TypedExpr[], fieldNames: readonly string[] | undefined): string {
+function renderCase(args: readonly TypedExpr[], ctx: RenderContext): string {
   const parts = ['CASE'];
   let i = 0;
   for (; i + 1 < args.length; i += 2) {
-    parts.push(`WHEN ${render(args[i]!, fieldNames).text} THEN ${render(args[i + 1]!, fieldNames).text}`);
+    parts.push(`WHEN ${render(args[i]!, ctx).text} THEN ${render(args[i + 1]!, ctx).text}`);
   }
-  if (i < args.length) parts.push(`ELSE ${render(args[i]!, fieldNames).text}`);
+  if (i < args.length) parts.push(`ELSE ${render(args[i]!, ctx).text}`);
   parts.push('END');
   return parts.join(' ');
 }

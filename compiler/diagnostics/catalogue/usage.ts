@@ -86,4 +86,10 @@ export const usageDiagnostics = {
     message: "the functions module '{path}' defines the {what} '{name}' more than once",
     help: 'give each function a unique name',
   },
+  CheckWithoutEmit: {
+    code: 'SLC9015',
+    severity: 'error',
+    message: '--check only applies to --emit flink-sql',
+    help: 'run `sluice compile <file.pipe> --emit flink-sql --check`, or leave out --check',
+  },
 } as const satisfies Record<string, DiagnosticDefinition>;
