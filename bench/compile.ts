@@ -1,9 +1,11 @@
 /**
  * Compile time of a generated program of about 1,000 statements (views, window aggregates, interval joins,
- * sinks and INSERTs over one Nexmark source), parse included. `tsx bench/compile.ts [statements]`.
- * Not a test: numbers vary by machine.
+ * sinks and INSERTs over one Nexmark source), parse included; then of one expression that is a long chain
+ * (`a + a + …`, `p OR p OR …`), with the runtime's code generation for it. `tsx bench/compile.ts [statements]
+ * [chain terms]`. Not a test: numbers vary by machine.
  */
 import { compile } from '../compiler/compile.js';
+import { compileProjection } from '../runtime/expressions/compile-expr.js';
 
 const statements = Number(process.argv[2] ?? 1_000);
 const GROUP = 4;
@@ -28,6 +30,8 @@ function program(count: number): string {
   return lines.slice(0, Math.max(count, 1 + GROUP)).join('\n');
 }
 
+const chainTerms = Number(process.argv[3] ?? 10_000);
+
 const text = program(statements);
 compile(text); // warm-up: JIT and lazily built parser tables
 // CPU time next to wall time: on a busy machine the wall time mostly measures the other processes.
@@ -47,3 +51,31 @@ for (let run = 0; run < 5; run++) {
 const median = (values: number[]): string => [...values].sort((a, b) => a - b)[values.length >> 1]!.toFixed(1);
 console.log(`${statements} statements (${text.length} characters) → ${operators} operators`);
 console.log(`compile: median ${median(times)} ms wall, ${median(cpuTimes)} ms CPU over ${times.length} runs`);
+
+/** CPU milliseconds of `run`, median of five after a warm-up. */
+function cpuMedian(run: () => void): string {
+  run();
+  const used: number[] = [];
+  for (let i = 0; i < 5; i++) {
+    const cpu = process.cpuUsage();
+    run();
+    const { user, system } = process.cpuUsage(cpu);
+    used.push((user + system) / 1000);
+  }
+  return median(used);
+}
+
+for (const [name, term, operator] of [['+', 'a', '+'], ['OR', 'a > 0', 'OR']] as const) {
+  const chain = Array.from({ length: chainTerms }, () => term).join(` ${operator} `);
+  const source = `CREATE SOURCE src (a BIGINT) WITH ('connector' = 'datagen') UID 'src';
+    CREATE SINK out WITH ('connector' = 'blackhole') UID 'out';
+    INSERT INTO out FROM src |> SELECT ${chain} AS r;`;
+  const compiled = (): NonNullable<ReturnType<typeof compile>['value']> => {
+    const { value, diagnostics } = compile(source);
+    if (value === undefined) throw new Error(`the ${name} chain does not compile: ${diagnostics[0]?.message}`);
+    return value;
+  };
+  const project = compiled().operators.find((op) => op.spec.kind === 'project')!;
+  const exprs = project.spec.kind === 'project' ? project.spec.exprs : [];
+  console.log(`${chainTerms}-term ${name} chain: compile median ${cpuMedian(compiled)} ms CPU, code generation ${cpuMedian(() => compileProjection(exprs))} ms CPU`);
+}
