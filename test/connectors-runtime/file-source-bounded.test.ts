@@ -1,4 +1,4 @@
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { BIGINT, STRING, TIMESTAMP3, type Field } from '../../compiler/types/sql-type.js';
@@ -37,6 +37,19 @@ describe('file source splits', () => {
   it('fail on a missing path in bounded mode', async () => {
     const dir = await tempDir();
     await expect(fileSource({ path: join(dir, 'nope'), format: 'jsonl' }).enumerateSplits()).rejects.toThrow('does not exist');
+  });
+
+  it('end with a warning when their file was removed before it was read', async () => {
+    const dir = await tempDir();
+    await writeFile(join(dir, 'a.jsonl'), '{"id":1}\n');
+    const warnings: string[] = [];
+    const source = createFileSource(new ConnectorOptions('file', { path: dir, format: 'jsonl' }), appendSchema(fields), {
+      warn: (message) => warnings.push(message.replace(/^.*\//, '')),
+    });
+    const [split] = await source.enumerateSplits();
+    await rm(join(dir, 'a.jsonl'));
+    expect(await readAll(source.createReader(split!))).toEqual([]);
+    expect(warnings).toEqual(['a.jsonl was removed before it was read']);
   });
 });
 
