@@ -33,6 +33,11 @@ export function lookupFunction(name: string): Builtin | undefined {
   return CALLABLE.get(name.toUpperCase());
 }
 
+/** The canonical name of every built-in function (not operator), as a TypedExpr call's `fn` holds it. */
+export function builtinFunctionNames(): readonly string[] {
+  return FUNCTIONS.map((b) => b.name);
+}
+
 /** Every name a function can be called by, for "did you mean …?" hints. */
 export function functionNames(): readonly string[] {
   return [...CALLABLE.keys()];

@@ -39,13 +39,13 @@ JOIN bid AS r
 
 -- UID 'q4-max-per-auction' (examples/nexmark/q4.pipe:17:4), stateful: its state starts empty on Flink
 CREATE TEMPORARY VIEW q4_max_per_auction AS
-SELECT id, category, MAX(price) AS final
+SELECT id, category, MAX(price) AS `final`
 FROM q4_auction_join_bid
 GROUP BY id, category;
 
 -- UID 'q4-avg-per-category' (examples/nexmark/q4.pipe:23:4), stateful: its state starts empty on Flink
 CREATE TEMPORARY VIEW q4_avg_per_category AS
-SELECT category, AVG(CAST(final AS DOUBLE)) AS avg_price
+SELECT category, AVG(CAST(`final` AS DOUBLE)) AS avg_price
 FROM q4_max_per_auction
 GROUP BY category;
 
