@@ -29,6 +29,8 @@ export interface RunFlags {
   /** A checkpoint or savepoint directory (or its `_metadata`) to restore. */
   readonly from?: string;
   readonly resume: boolean;
+  /** Move file sink output committed after the restored checkpoint aside instead of refusing (SLC9122, SLC9123). */
+  readonly rewindSinks?: boolean;
   readonly allowNonRestoredState: boolean;
   readonly color: boolean;
   readonly quiet: boolean;
@@ -65,6 +67,7 @@ async function compileJob(file: string, flags: RunFlags, io: CliIO): Promise<Com
     const reason = '--from restores the snapshot it names, --resume the latest checkpoint of the pipeline';
     errors.push(usageError(Diagnostics.ConflictingFlags, { first: '--from', second: '--resume', reason }));
   }
+  if (flags.rewindSinks === true && flags.from === undefined && !flags.resume) errors.push(usageError(Diagnostics.RewindWithoutRestore, {}));
   if (errors.length > 0) return printUsageErrors(errors, io);
 
   return compileFile(file, request.settings, flags, io);
@@ -151,10 +154,11 @@ function watchWriteErrors(stream: OutputStream, onError: ErrorListener): () => v
 }
 
 /** Where the job's state comes from, as `Job.start` takes it. */
-function restoreOptions(flags: RunFlags, cwd: string): Pick<JobOptions, 'restoreFrom' | 'resume' | 'allowNonRestoredState'> {
+function restoreOptions(flags: RunFlags, cwd: string): Pick<JobOptions, 'restoreFrom' | 'resume' | 'rewindSinks' | 'allowNonRestoredState'> {
   return {
     ...(flags.from === undefined ? {} : { restoreFrom: resolve(cwd, flags.from) }),
     ...(flags.resume ? { resume: true } : {}),
+    ...(flags.rewindSinks === true ? { rewindSinks: true } : {}),
     ...(flags.allowNonRestoredState ? { allowNonRestoredState: true } : {}),
   };
 }
@@ -328,6 +332,10 @@ export function registerRunCommand(program: Command, io: CliIO, finish: (outcome
     .option('--functions <module>', 'an ES module (.mjs/.js) exporting `functions` (scalar UDFs) and `processes`')
     .option('-s, --from <dir>', 'restore from this checkpoint or savepoint directory (or its _metadata file)')
     .option('--resume', "restore from the pipeline's latest completed checkpoint; start from scratch when there is none")
+    .option(
+      '--rewind-sinks',
+      'with --resume/--from: move file sink output committed after the restored checkpoint into <sink>/_rewound-after-chk-<n>-<time>/ instead of refusing',
+    )
     .option('-n, --allow-non-restored-state', 'drop saved state whose operator uid is no longer in the job instead of refusing to start')
     .option('--metrics-json <path>', 'write metrics as JSON lines, every second and at the end, to a file or to standard output (-)')
     .option('--no-color', 'never color diagnostics and errors')
@@ -350,7 +358,12 @@ export function registerRunCommand(program: Command, io: CliIO, finish: (outcome
       ].join('\n'),
     )
     .action(async (file: string, options: Omit<RunFlags, 'quiet' | 'resume' | 'allowNonRestoredState'> & { quiet?: boolean; resume?: boolean; allowNonRestoredState?: boolean }) => {
-      const switches = { quiet: options.quiet === true, resume: options.resume === true, allowNonRestoredState: options.allowNonRestoredState === true };
+      const switches = {
+        quiet: options.quiet === true,
+        resume: options.resume === true,
+        rewindSinks: options.rewindSinks === true,
+        allowNonRestoredState: options.allowNonRestoredState === true,
+      };
       finish(await runRun(file, { ...options, ...switches }, io));
     });
 }

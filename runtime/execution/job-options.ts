@@ -39,6 +39,13 @@ export interface JobOptions {
    * say which). Ignored when `restoreFrom` is given.
    */
   readonly resume?: boolean;
+  /**
+   * With `resume` or `restoreFrom`: when exactly-once file sinks hold output committed after the checkpoint restored
+   * (or `resume` finds no usable checkpoint while they hold committed output), move those part files into
+   * `<sink dir>/_rewound-after-chk-<n>-<time>/` and go on, instead of refusing (SLC9122, SLC9123). In-run restarts
+   * that fall back past a damaged checkpoint rewind the same way.
+   */
+  readonly rewindSinks?: boolean;
   /** Drop checkpointed state whose operator uid is no longer in the job instead of refusing to restore. */
   readonly allowNonRestoredState?: boolean;
   /**

@@ -3,6 +3,7 @@ import { EventEmitter } from 'node:events';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Chain, JobGraph, Operator } from '../../compiler/graph/job-graph.js';
+import { Diagnostics } from '../../compiler/diagnostics/catalogue.js';
 import { CheckpointCoordinator } from '../checkpoint/coordinator.js';
 import { createRestartBackoff, type RestartBackoff } from '../checkpoint/restart-strategy.js';
 import { chooseInitialRestore, restoreNewestIntact, type InitialRestore } from '../checkpoint/restore/choose-restore.js';
@@ -13,7 +14,9 @@ import { FileCheckpointStorage } from '../checkpoint/storage/file-storage.js';
 import { JobLocks, sinkLockTargets } from '../locks/job-locks.js';
 import { freshLocalStateDir, removeDeadStateDirs } from '../locks/local-state-dir.js';
 import { lockOwner } from '../locks/lock-owner.js';
+import { DiagnosticError } from '../diagnostic-error.js';
 import { lineageOf } from '../checkpoint/metadata/metadata-v2.js';
+import { checkCommittedOutput, committingSinks, type RestorePoint } from './committed-output-check.js';
 import { checkParallelism } from '../state/key-groups.js';
 import { systemClock, type Clock } from '../time/clock.js';
 import { JobInputError } from '../job-input-error.js';
@@ -121,6 +124,9 @@ export class Job extends EventEmitter<JobEvents> {
    */
   static async start(graph: JobGraph, options: JobOptions = {}): Promise<Job> {
     validateGraph(graph);
+    if (options.rewindSinks === true && options.resume !== true && options.restoreFrom === undefined) {
+      throw new DiagnosticError(Diagnostics.RewindWithoutRestore, {});
+    }
     const sourceFeeds = toMap(options.sources);
     const sinkCallbacks = toMap(options.sinks);
     checkJobInputs(graph, sourceFeeds, sinkCallbacks);
@@ -145,7 +151,7 @@ export class Job extends EventEmitter<JobEvents> {
     );
     try {
       const recovered = storage === undefined ? undefined : await storage.recover();
-      const initial = await chooseInitialRestore(
+      const chosen = await chooseInitialRestore(
         graph,
         {
           ...(options.restoreFrom === undefined ? {} : { restoreFrom: options.restoreFrom }),
@@ -155,6 +161,7 @@ export class Job extends EventEmitter<JobEvents> {
         storage,
         recovered,
       );
+      const initial = await checkInitialOutput(graph, chosen, options, sinkCallbacks);
       const resources: JobSetup['resources'] = {
         graph,
         jobId,
@@ -267,6 +274,10 @@ export class Job extends EventEmitter<JobEvents> {
     const ours = this.coordinator?.completedNewestFirst().filter((c) => c.metadata.checkpointId >= this.firstCheckpointId) ?? [];
     const initial = this.setup.initial.chosen;
     const { chosen } = await restoreNewestIntact(initial === undefined ? ours : [...ours, initial.stored], this.graph, options);
+    // A fall-back past a damaged checkpoint must not write its committed output again (nor a start from scratch).
+    const point = { kind: 'checkpoint', checkpointId: chosen?.plan.checkpointId ?? 0, lineage: this.setup.resources.lineage } as const;
+    const sinks = committingSinks(this.graph, this.setup.resources.sinkCallbacks);
+    await checkCommittedOutput(sinks, point, this.setup.options.rewindSinks === true, new Date());
     if (chosen !== undefined) return { restore: chosen.plan.restore, checkpointId: chosen.plan.checkpointId };
     return { restore: this.setup.options.restore, checkpointId: null };
   }
@@ -436,4 +447,25 @@ function validateGraph(graph: JobGraph): void {
       }
     }
   }
+}
+
+/**
+ * The initial restore checked against what the job's file sinks already committed (committed-output-check.ts):
+ * refused when it would write committed output again, or (`rewindSinks`) with that output moved aside and a note
+ * saying so.
+ */
+async function checkInitialOutput(
+  graph: JobGraph,
+  initial: InitialRestore,
+  options: JobOptions,
+  callbacks: ReadonlyMap<string, unknown>,
+): Promise<InitialRestore> {
+  const { chosen, info } = initial;
+  let point: RestorePoint;
+  if (chosen !== undefined) point = { kind: 'checkpoint', checkpointId: chosen.plan.checkpointId, lineage: lineageOf(chosen.stored.metadata) };
+  else if (options.resume === true && info.kind === 'fresh') point = { kind: 'nothing-to-resume', pipeline: graph.config.pipelineName, reason: info.reason };
+  else return initial;
+  const notes = await checkCommittedOutput(committingSinks(graph, callbacks), point, options.rewindSinks === true, new Date());
+  if (notes.length === 0) return initial;
+  return { chosen, info: info.kind === 'restored' ? { ...info, notes: [...info.notes, ...notes] } : { ...info, reason: `${info.reason}; ${notes.join('; ')}` } };
 }
