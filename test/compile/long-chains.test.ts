@@ -1,3 +1,6 @@
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { compile } from '../../compiler/compile.js';
 import { toJson } from '../../compiler/exporters/json.js';
@@ -5,6 +8,7 @@ import { renderExpr } from '../../compiler/exporters/render-expr.js';
 import { JobGraphSchema } from '../../compiler/graph/job-graph.js';
 import { parse } from '../../grammar/parse.js';
 import { Job } from '../../runtime/index.js';
+import { spawnSluice } from '../run/spawn-sluice.js';
 
 /**
  * Issue 8 item 9: chains of thousands of terms at one precedence level compile (no stack overflow in the parser's
@@ -95,5 +99,25 @@ describe('chains', () => {
     const text = `${SOURCE}\nINSERT INTO out FROM src |> SELECT a + a + s + a AS r;`;
     expect(text.slice(offset, offset + 1)).toBe('+');
     expect(text.slice(offset - 6, offset + 1)).toBe('a + a +');
+  });
+});
+
+describe('sluice run', () => {
+  it('runs a 10,000-term chain end to end and prints the right values', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'sluice-chains-'));
+    try {
+      await writeFile(
+        join(dir, 'chain.pipe'),
+        `CREATE SOURCE src (a BIGINT) WITH ('connector' = 'datagen', 'number-of-rows' = '3',
+           'fields.a.kind' = 'sequence', 'fields.a.start' = '1', 'fields.a.end' = '3') UID 'src';
+         CREATE SINK out WITH ('connector' = 'print') UID 'out';
+         INSERT INTO out FROM src |> SELECT a, ${terms(10_000, () => 'a', '+')} AS r;\n`,
+      );
+      const sluice = spawnSluice(['run', 'chain.pipe'], dir);
+      expect(await sluice.exit).toEqual({ code: 0, signal: null });
+      expect(sluice.stdout().split('\n').filter((line) => line.startsWith('+I')).sort()).toEqual(['+I[1, 10000]', '+I[2, 20000]', '+I[3, 30000]']);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });
