@@ -1,11 +1,12 @@
-import { mkdir } from 'node:fs/promises';
+import { mkdir, rmdir } from 'node:fs/promises';
+import path from 'node:path';
 import { readLockOwner, removeLockOwner, writeLockOwner, type LockOwner } from './lock-owner.js';
 import { platformLockStrategy, tryLock, type LockStrategy } from './process-lock.js';
 
 /** A directory this process holds the lock of (process-lock.ts), named in its `.sluice-lock.json`. */
 export interface DirectoryLock {
   readonly dir: string;
-  /** Removes the owner file, then frees the lock; idempotent. */
+  /** Removes the owner file (and the directory, if the lock made it and it stayed empty), then frees the lock; idempotent. */
   release(): Promise<void>;
 }
 
@@ -17,11 +18,11 @@ export type DirectoryLockResult = { readonly lock: DirectoryLock } | { readonly 
  * Throws with the system's reason when the directory cannot be created or the lock not tried.
  */
 export async function lockDirectory(dir: string, owner: LockOwner, strategy: LockStrategy = platformLockStrategy()): Promise<DirectoryLockResult> {
-  if (strategy === 'socket-file') await mkdir(dir, { recursive: true });
+  let created = strategy === 'socket-file' ? await mkdir(dir, { recursive: true }) : undefined;
   const lock = await tryLock(dir, strategy);
   if (lock === undefined) return { heldBy: await readLockOwner(dir) };
   try {
-    await mkdir(dir, { recursive: true });
+    created ??= await mkdir(dir, { recursive: true });
   } catch (error) {
     await lock.release();
     throw error;
@@ -40,10 +41,27 @@ export async function lockDirectory(dir: string, owner: LockOwner, strategy: Loc
         (released ??= (async () => {
           try {
             await removeLockOwner(dir, owner);
+            if (created !== undefined) await removeEmptyDirectories(dir, created);
           } finally {
             await lock.release();
           }
         })()),
     },
   };
+}
+
+/**
+ * Removes `dir` and its parents up to `top` (the first directory the lock's mkdir created) while they are empty, so
+ * that a job that wrote nothing there — refused at start, say — leaves no trace. A directory that is not empty (a
+ * neighbour's) stops it.
+ */
+async function removeEmptyDirectories(dir: string, top: string): Promise<void> {
+  for (let current = dir; ; current = path.dirname(current)) {
+    try {
+      await rmdir(current);
+    } catch {
+      return;
+    }
+    if (current === top || path.dirname(current) === current) return;
+  }
 }
