@@ -55,8 +55,8 @@ export const fileSource: ConnectorDefinition = {
       'end (what the writer added before it switched), then the new one from its start. Both print a warning ' +
       '(`warning: <source uid>: …` on standard error, the `warning` event of the Node API), also when found on restore. ' +
       'Not detected: a file truncated and rewritten past the point already read within one monitor interval. A rotated ' +
-      "file renamed into a watched directory under a visible name is a new file and is read again: rotate to a name " +
-      "starting with '.' or '_', or to another directory.",
+      'file renamed inside a watched directory to a visible name is a new file there and is read again, with a warning ' +
+      "when the job saw both names (same identity): rotate to a name starting with '.' or '_', or to another directory.",
     "Removed files: a file removed after it was read to its end is simply done, also when a restored job finds it " +
       'gone; its incomplete last line, if any, becomes its last row. A file removed with bytes never read is done with ' +
       "a warning naming them. A continuous source keeps watching the path and reads a file that appears there later " +

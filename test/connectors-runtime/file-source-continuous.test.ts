@@ -14,7 +14,7 @@ function continuousSource(path: string, warnings: string[] = [], options: Record
   return createFileSource(
     new ConnectorOptions('file', { path, format: 'jsonl', mode: 'continuous', 'source.monitor-interval': '250', ...options }),
     appendSchema(fields),
-    { warn: (message) => warnings.push(message.replace(/^.*\//, '')) },
+    { warn: (message) => warnings.push(message.replace(/\S*\//g, '')) },
   );
 }
 
@@ -130,6 +130,32 @@ describe('log rotation and removed files (continuous)', () => {
     expect(await readUntilIdle(restored)).toEqual([[3]]);
     expect(warnings).toEqual([]);
     await Promise.all([reader.close(), restored.close()]);
+  });
+});
+
+describe('a file renamed inside a watched directory', () => {
+  it('is read as a new file, with a warning that its rows are read again', async () => {
+    const dir = await tempDir();
+    await writeFile(join(dir, 'app.log'), '{"id":1}\n');
+    await writeFile(join(dir, 'other.log'), '{"id":2}\n');
+    const warnings: string[] = [];
+    const source = continuousSource(dir, warnings);
+    expect(await source.enumerateSplits()).toHaveLength(2);
+    await rename(join(dir, 'app.log'), join(dir, 'app.log.1'));
+    await writeFile(join(dir, 'app.log'), '{"id":3}\n');
+    await writeFile(join(dir, 'new.log'), '{"id":4}\n');
+    const added = await source.discoverNewSplits!();
+    expect(added).toEqual([{ id: join(dir, 'app.log.1'), path: join(dir, 'app.log.1'), renamedFrom: join(dir, 'app.log') }, { id: join(dir, 'new.log'), path: join(dir, 'new.log') }]);
+    const readers = added.map((split) => source.createReader(split));
+    expect(await Promise.all(readers.map(readUntilIdle))).toEqual([[[1]], [[4]]]);
+    expect(warnings).toEqual([
+      "app.log.1 is app.log renamed (log rotation?): it is read as a new file, so rows read from it under the old name are read again; rotate logs to a name starting with '.' or '_', or to another directory",
+    ]);
+    // A restored reader has said so already.
+    await readers[0]!.close();
+    source.createReader(added[0]!, readers[0]!.position());
+    expect(warnings).toHaveLength(1);
+    await Promise.all(readers.map((reader) => reader.close()));
   });
 });
 

@@ -7,6 +7,7 @@ import { RowFormatError } from '../formats/row-error.js';
 import type { ConnectorOptions } from '../options.js';
 import type { ReadResult, SourceConnector, SourceContext, SplitDescriptor, SplitPosition, SplitReader } from '../source-connector.js';
 import { identityAt, identityOf, sameFile, type FileIdentity } from './file-identity.js';
+import { RenamedFiles } from './renamed-files.js';
 import { DEFAULT_CHUNK_BYTES, RecordReader, type FileRecord, type RecordSplitting } from './record-reader.js';
 import { displayPath, listFileSplits, type FileSplit } from './splits.js';
 
@@ -77,6 +78,7 @@ export function createFileSource(
     warn: context.warn ?? ((message) => process.emitWarning(message, 'SluiceWarning')),
   };
   const known = new Set<string>();
+  const renamed = new RenamedFiles();
   const list = async (): Promise<FileSplit[]> => {
     const files = await listFileSplits(path);
     if (files === undefined && !settings.continuous) {
@@ -84,7 +86,7 @@ export function createFileSource(
     }
     const fresh = (files ?? []).filter((f) => !known.has(f.id));
     for (const f of fresh) known.add(f.id);
-    return fresh;
+    return settings.continuous ? renamed.note(fresh) : fresh;
   };
   const connector: SourceConnector = {
     bounded: !settings.continuous,
@@ -134,6 +136,11 @@ export class FileSplitReader implements SplitReader {
     this.splitId = split.id;
     this.file = split.path;
     this.shownPath = displayPath(split.path);
+    if (position === undefined && split.renamedFrom !== undefined) {
+      settings.warn(
+        `${this.shownPath} is ${displayPath(split.renamedFrom)} renamed (log rotation?): it is read as a new file, so rows read from it under the old name are read again; rotate logs to a name starting with '.' or '_', or to another directory`,
+      );
+    }
     this.removed = position?.removed === true;
     this.start =
       position === undefined || this.removed

@@ -5,6 +5,8 @@ import type { SplitDescriptor } from '../source-connector.js';
 /** A file of a file source: one split per file, identified by its absolute path. */
 export interface FileSplit extends SplitDescriptor {
   readonly path: string;
+  /** Continuous: the path the same file was listed under before (RenamedFiles). */
+  readonly renamedFrom?: string;
 }
 
 /**
