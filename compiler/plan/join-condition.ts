@@ -117,7 +117,7 @@ export function analyzeJoinCondition(condition: Expr, row: JoinedRow, ctx: ExprC
       }
       const ms = term === undefined && constantMs === undefined ? undefined : constantIntervalMs(operand, row.scope, quiet);
       if (ms === undefined) return undefined;
-      if (term === undefined) constantMs! += sign * ms;
+      if (term === undefined) constantMs = constantMs! + sign * ms;
       else term = { side: term.side, offsetMs: term.offsetMs + sign * ms };
     }
     return term;

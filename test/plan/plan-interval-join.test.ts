@@ -11,6 +11,9 @@ describe('interval JOIN', () => {
     ["a.date_time <= b.date_time AND a.date_time + INTERVAL '10' SECOND > b.date_time", 0, 9_999],
     ["a.date_time BETWEEN b.date_time - INTERVAL '5' SECOND AND b.date_time", 0, 5_000],
     ["b.date_time > a.date_time - INTERVAL '2' SECOND AND b.date_time < INTERVAL '2' SECOND + a.date_time", -1_999, 1_999],
+    // Chains of offsets fold left as the nested form did.
+    ["b.date_time BETWEEN a.date_time - INTERVAL '1' HOUR + INTERVAL '10' MINUTE AND a.date_time + INTERVAL '5' SECOND + INTERVAL '5' SECOND", -3_000_000, 10_000],
+    ["b.date_time >= a.date_time AND b.date_time < INTERVAL '1' SECOND + INTERVAL '1' SECOND + a.date_time - INTERVAL '500' MILLISECOND", 0, 1_499],
   ])('bounds right.time - left.time from %s', (bounds, lowerMs, upperMs) => {
     const graph = compileGraph(join(bounds));
     expect(specOf(graph, 'interval_join')).toMatchObject({ lowerMs, upperMs, leftTimeIndex: 5, rightTimeIndex: 5 });
