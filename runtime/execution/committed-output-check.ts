@@ -48,12 +48,18 @@ const RewindManifestSchema = z.object({
 });
 type RewindManifest = z.infer<typeof RewindManifestSchema>;
 
+/** A sink whose output `checkCommittedOutput` moved aside, and what it did. */
+export interface RewoundSink {
+  readonly uid: string;
+  readonly message: string;
+}
+
 /**
  * Checks every committing sink against `point`; throws SLC9122/SLC9123, or with `rewind` moves the output in
- * the way and returns one line per sink it rewound.
+ * the way and says so per sink it rewound.
  */
-export async function checkCommittedOutput(sinks: readonly CommittingSink[], point: RestorePoint, rewind: boolean, now: Date): Promise<string[]> {
-  const notes: string[] = [];
+export async function checkCommittedOutput(sinks: readonly CommittingSink[], point: RestorePoint, rewind: boolean, now: Date): Promise<RewoundSink[]> {
+  const rewound: RewoundSink[] = [];
   for (const sink of sinks) {
     const names = await listDir(sink.dir);
     const present = new Set(names);
@@ -77,12 +83,14 @@ export async function checkCommittedOutput(sinks: readonly CommittingSink[], poi
       rewoundAt: now.toISOString(),
       files: [...inTheWay.map((r) => ({ file: r.file, checkpointId: r.checkpointId })), ...hidden.map((file) => ({ file, checkpointId: null }))],
     });
-    notes.push(
-      `file sink '${sink.uid}': moved ${inTheWay.length} part file(s) committed after checkpoint ${restored} (up to checkpoint ${newest})` +
+    rewound.push({
+      uid: sink.uid,
+      message:
+        `moved ${inTheWay.length} part file(s) committed after checkpoint ${restored} (up to checkpoint ${newest})` +
         `${hidden.length === 0 ? '' : ` and ${hidden.length} uncommitted hidden file(s)`} into ${target}`,
-    );
+    });
   }
-  return notes;
+  return rewound;
 }
 
 function refusal(sink: CommittingSink, point: RestorePoint, inTheWay: readonly CommitRecord[], newest: number): DiagnosticError {

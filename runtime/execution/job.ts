@@ -277,7 +277,8 @@ export class Job extends EventEmitter<JobEvents> {
     // A fall-back past a damaged checkpoint must not write its committed output again (nor a start from scratch).
     const point = { kind: 'checkpoint', checkpointId: chosen?.plan.checkpointId ?? 0, lineage: this.setup.resources.lineage } as const;
     const sinks = committingSinks(this.graph, this.setup.resources.sinkCallbacks);
-    await checkCommittedOutput(sinks, point, this.setup.options.rewindSinks === true, new Date());
+    const rewound = await checkCommittedOutput(sinks, point, this.setup.options.rewindSinks === true, new Date());
+    for (const { uid, message } of rewound) this.emit('warning', { operator: uid, subtask: 0, message });
     if (chosen !== undefined) return { restore: chosen.plan.restore, checkpointId: chosen.plan.checkpointId };
     return { restore: this.setup.options.restore, checkpointId: null };
   }
@@ -465,7 +466,8 @@ async function checkInitialOutput(
   if (chosen !== undefined) point = { kind: 'checkpoint', checkpointId: chosen.plan.checkpointId, lineage: lineageOf(chosen.stored.metadata) };
   else if (options.resume === true && info.kind === 'fresh') point = { kind: 'nothing-to-resume', pipeline: graph.config.pipelineName, reason: info.reason };
   else return initial;
-  const notes = await checkCommittedOutput(committingSinks(graph, callbacks), point, options.rewindSinks === true, new Date());
-  if (notes.length === 0) return initial;
+  const rewound = await checkCommittedOutput(committingSinks(graph, callbacks), point, options.rewindSinks === true, new Date());
+  if (rewound.length === 0) return initial;
+  const notes = rewound.map(({ uid, message }) => `file sink '${uid}': ${message}`);
   return { chosen, info: info.kind === 'restored' ? { ...info, notes: [...info.notes, ...notes] } : { ...info, reason: `${info.reason}; ${notes.join('; ')}` } };
 }
