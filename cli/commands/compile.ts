@@ -4,7 +4,7 @@ import type { Command } from 'commander';
 import { compile } from '../../compiler/compile.js';
 import { Diagnostics } from '../../compiler/diagnostics/catalogue.js';
 import { createDiagnostic, hasErrors, type Diagnostic, type DiagnosticArgs, type DiagnosticDefinition } from '../../compiler/diagnostics/diagnostic.js';
-import { formatDiagnostics, formatSummary } from '../../compiler/diagnostics/format.js';
+import { formatDiagnostics, formatSummary, type SummaryWording } from '../../compiler/diagnostics/format.js';
 import { SourceText } from '../../compiler/diagnostics/source-text.js';
 import { toDot } from '../../compiler/exporters/dot.js';
 import { toFlinkSql } from '../../compiler/exporters/flink-sql/export-flink-sql.js';
@@ -207,6 +207,11 @@ async function writeResult(graph: JobGraph, format: GraphFormat | undefined, fla
   return undefined;
 }
 
+const TRANSLATED: SummaryWording = {
+  failed: (file) => `cannot translate ${file} to Flink SQL`,
+  succeeded: (file) => `${file} translates to Flink SQL`,
+};
+
 /**
  * `--emit flink-sql`: the Flink SQL script to standard output or `--output`, unless something does not
  * translate; every such construct is printed like a compile error (exit code 1). `--check` writes no script
@@ -220,7 +225,7 @@ async function emitFlinkSql(file: string, compiled: CompiledFile, flags: Compile
   if (shown.length > 0) {
     const sources = new Map([[file, new SourceText(file, compiled.text)]]);
     const color = useColor(io.stderr, io.env, flags.color);
-    io.stderr.write(formatDiagnostics(shown, sources, { color }) + formatSummary(shown, file, { color }));
+    io.stderr.write(formatDiagnostics(shown, sources, { color }) + formatSummary(shown, file, { color }, TRANSLATED));
   }
   if (failed || flags.check === true) {
     if (!failed && !flags.quiet) io.stdout.write(`${file} translates to Flink SQL\n`);

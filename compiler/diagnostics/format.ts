@@ -25,15 +25,23 @@ export function formatDiagnostics(ds: readonly Diagnostic[], sources: ReadonlyMa
 }
 
 /** `error: could not compile job.pipe (2 errors, 1 warning)`; '' when there is nothing to report. */
-export function formatSummary(ds: readonly Diagnostic[], file: string, options: FormatOptions = {}): string {
+/** What the summary line says was done to the file: compiled, or (the Flink SQL export) translated. */
+export interface SummaryWording {
+  readonly failed: (file: string) => string;
+  readonly succeeded: (file: string) => string;
+}
+
+const COMPILED: SummaryWording = { failed: (file) => `could not compile ${file}`, succeeded: (file) => `${file} compiled` };
+
+export function formatSummary(ds: readonly Diagnostic[], file: string, options: FormatOptions = {}, wording: SummaryWording = COMPILED): string {
   const paint = painter(options);
   const errors = ds.filter((d) => d.severity === 'error').length;
   const warnings = ds.filter((d) => d.severity === 'warning').length;
   if (errors > 0) {
     const counts = [plural(errors, 'error'), ...(warnings > 0 ? [plural(warnings, 'warning')] : [])].join(', ');
-    return `${paint.severity('error')}${paint.bold(`: could not compile ${file} (${counts})`)}\n`;
+    return `${paint.severity('error')}${paint.bold(`: ${wording.failed(file)} (${counts})`)}\n`;
   }
-  return warnings > 0 ? `${paint.severity('warning')}${paint.bold(`: ${file} compiled with ${plural(warnings, 'warning')}`)}\n` : '';
+  return warnings > 0 ? `${paint.severity('warning')}${paint.bold(`: ${wording.succeeded(file)} with ${plural(warnings, 'warning')}`)}\n` : '';
 }
 
 function plural(count: number, noun: string): string {

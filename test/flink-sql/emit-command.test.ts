@@ -62,6 +62,7 @@ describe('sluice compile --emit flink-sql', () => {
     expect(stdout).toBe('');
     expect(stderr).toContain("error[SLC7002]: the JavaScript function twice() in step 'filter-1 at job.pipe:6:4' is JavaScript, which cannot run on Flink\n --> job.pipe:6:4");
     expect(stderr).toContain("error[SLC7001]: DEDUPLICATE BY an expression in step 'dedup' has no Flink SQL translation\n --> job.pipe:7:4");
+    expect(stderr).toMatch(/\nerror: cannot translate job\.pipe to Flink SQL \(2 errors\)\n$/);
     expect(await readdir(dir)).not.toContain('job.sql');
 
     const checked = await run({ emit: 'flink-sql', check: true, functions });

@@ -1,7 +1,7 @@
 import { NEXMARK_TABLES, type NexmarkTable } from '../../connectors/nexmark-tables.js';
 import { Diagnostics } from '../../diagnostics/catalogue.js';
 import type { Operator, OperatorSpec } from '../../graph/job-graph.js';
-import { typeToString, type Field } from '../../types/sql-type.js';
+import { typeToString } from '../../types/sql-type.js';
 import { formatDuration } from '../describe.js';
 import { renderExprIn, stringLiteral } from '../render-expr.js';
 import type { ExportContext, Relation } from './export-context.js';
@@ -168,7 +168,7 @@ export function sourceStatements(op: Operator, spec: SourceSpec, nexmark: Nexmar
   const name = declaredName(op);
   const fields = op.output.fields;
   const columns = fields.map((f) => flinkIdentifier(f.name));
-  const lines: string[] = fields.map(flinkColumn);
+  const lines: string[] = fields.map((f) => flinkColumn(f));
   if (spec.watermark !== undefined) {
     lines.push(`WATERMARK FOR ${columns[spec.watermark.column]} AS ${renderExprIn(FLINK_DIALECT, spec.watermark.expr, columns)}`);
   }
@@ -198,12 +198,12 @@ const SINK_OPTIONS: Readonly<Record<SinkSpec['connector'], (op: Operator, option
 
 /** The CREATE TABLE of a sink, with the columns of what is inserted into it. */
 export function sinkTable(op: Operator, spec: SinkSpec, columns: readonly string[], ctx: ExportContext): string {
-  const fields: Field[] = op.inputs[0]!.fields.map((f, i) => ({ ...f, name: columns[i]!.replaceAll('`', '') }));
   if (spec.connector === 'file' && op.inputs[0]!.changelog === 'upsert') {
     ctx.report(op, Diagnostics.NoFlinkTranslation, {
       what: 'an updating stream into a file sink',
       why: "Flink's filesystem sink takes insert-only rows, and this sink is fed the updates of a continuous aggregate or DEDUPLICATE KEEP LAST: window the aggregate, keep the first row, or use another sink",
     });
   }
-  return createTable(declaredName(op), fields.map(flinkColumn), SINK_OPTIONS[spec.connector](op, spec.options, ctx));
+  const lines = op.inputs[0]!.fields.map((f, i) => flinkColumn(f, columns[i]));
+  return createTable(declaredName(op), lines, SINK_OPTIONS[spec.connector](op, spec.options, ctx));
 }

@@ -75,9 +75,9 @@ function flinkInterval(ms: number): string {
 
 export const FLINK_DIALECT: SqlDialect = { interval: flinkInterval };
 
-/** A column of a CREATE TABLE: `price BIGINT`, `id BIGINT NOT NULL`. */
-export function flinkColumn(field: Field): string {
-  return `${flinkIdentifier(field.name)} ${typeToString(field.type)}${field.nullable ? '' : ' NOT NULL'}`;
+/** A column of a CREATE TABLE: `price BIGINT`, `id BIGINT NOT NULL`; `name` is the column's Flink name when it differs. */
+export function flinkColumn(field: Field, name = flinkIdentifier(field.name)): string {
+  return `${name} ${typeToString(field.type)}${field.nullable ? '' : ' NOT NULL'}`;
 }
 
 /**
