@@ -166,8 +166,11 @@ async function concurrentStart(env: MatrixEnvironment, options: MatrixOptions): 
   const secondExit = await second.exit;
   if (running) first.kill('SIGKILL');
   const firstExit = await first.exit;
-  if (!running) {
-    env.log.push(`  the first run ended (${firstExit.code}) before it checkpointed; the second exited with ${secondExit.code}`);
+  // A first run that reached the end of its input by itself may have released its locks before the second took
+  // them: then the second resumed after it, as it should.
+  if (!running || (firstExit.signal !== 'SIGKILL' && firstExit.code === 0 && secondExit.code === 0)) {
+    env.log.push(`  the first run ended (${firstExit.code}) before the second started; the second exited with ${secondExit.code}`);
+    if (secondExit.code !== 0) throw new Error(`the second run exited with ${secondExit.code}:\n${second.stderr()}`);
     return;
   }
   if (secondExit.code !== 2 || !refusedWith(second.stderr(), options.refusals.locked)) {
