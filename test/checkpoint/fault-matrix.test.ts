@@ -100,6 +100,7 @@ describe(`the fault matrix (seed ${SEED})`, () => {
             checkPartial: () => checkNothingTwice(committed(pipeline, env.sinkDir), expected),
           });
           expect(committed(pipeline, env.sinkDir)).toEqual(expected);
+          console.log(`fault matrix, ${pipeline} query, seed ${seed}:\n${env.log.join('\n')}`);
         } catch (error) {
           throw new Error(`sequence ${sequence} (seed ${seed}, ${faults.join(' → ')}):\n${env.log.join('\n')}\n${(error as Error).message}`);
         }
