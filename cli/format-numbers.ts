@@ -1,10 +1,12 @@
 /** Number and time formats shared by the status line and the run summary (fixed English style, like the rest). */
 
-const GROUPED = new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
+/** Built on first use: an Intl formatter costs milliseconds, which commands that print no count should not pay. */
+let grouped: Intl.NumberFormat | undefined;
 
 /** `1234567` → `1,234,567`. */
 export function formatCount(n: number): string {
-  return GROUPED.format(n);
+  grouped ??= new Intl.NumberFormat('en-US', { maximumFractionDigits: 0 });
+  return grouped.format(n);
 }
 
 const UNITS: readonly [number, string][] = [

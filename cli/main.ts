@@ -2,18 +2,19 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Command, CommanderError } from 'commander';
-import { registerCompileCommand } from './commands/compile.js';
-import { registerListCommand } from './commands/list.js';
-import { registerRunCommand } from './commands/run.js';
-import { registerSavepointCommand } from './commands/savepoint.js';
-import { registerStopCommand } from './commands/stop.js';
+import { registerCompileCommand } from './register/compile.js';
+import { registerListCommand } from './register/list.js';
+import { registerRunCommand } from './register/run.js';
+import { registerSavepointCommand } from './register/savepoint.js';
+import { registerStopCommand } from './register/stop.js';
 import { exitCodeFor, type CommandOutcome } from './exit-codes.js';
 import { processIO, type CliIO } from './output.js';
 
 /**
  * The `sluice` command line: a thin client of the library. Each command lives in its own file under
- * cli/commands/ and is registered here; it reports how it ended through `finish`, and the exit code is a pure
- * function of that outcome (cli/exit-codes.ts).
+ * cli/commands/; cli/register/ declares its options and help and imports the implementation only when the
+ * command runs, so that `--help` or `sluice list` load neither the compiler nor the runtime. A command reports
+ * how it ended through `finish`, and the exit code is a pure function of that outcome (cli/exit-codes.ts).
  */
 type RegisterCommand = (program: Command, io: CliIO, finish: (outcome: CommandOutcome) => void) => void;
 

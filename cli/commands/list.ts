@@ -1,4 +1,3 @@
-import type { Command } from 'commander';
 import { runningJobs } from '../control/locate-job.js';
 import type { RunningJob } from '../control/job-registry.js';
 import type { CommandOutcome } from '../exit-codes.js';
@@ -24,11 +23,4 @@ export async function runList(io: CliIO, now: () => number = Date.now): Promise<
   if (found.jobs.length === 0) io.stderr.write('no Sluice jobs are running\n');
   else io.stdout.write(formatJobTable(found.jobs, now()));
   return { kind: 'completed', diagnostics: [] };
-}
-
-export function registerListCommand(program: Command, io: CliIO, finish: (outcome: CommandOutcome) => void): void {
-  program
-    .command('list')
-    .description('list the running jobs of this user (started with `sluice run`): id, pipeline name, pid, uptime, control socket')
-    .action(async () => finish(await runList(io)));
 }

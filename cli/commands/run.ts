@@ -1,5 +1,4 @@
 import { resolve } from 'node:path';
-import type { Command } from 'commander';
 import { Diagnostics } from '../../compiler/diagnostics/catalogue.js';
 import type { Diagnostic } from '../../compiler/diagnostics/diagnostic.js';
 import type { JobGraph } from '../../compiler/graph/job-graph.js';
@@ -17,7 +16,7 @@ import { RunMonitor } from '../run-monitor.js';
 import { formatJobFailure, formatRunSummary, type RunEnding } from '../run-summary.js';
 import { watchStopSignals, type SignalSource, type StopSignal } from '../signals.js';
 import { formatStatus, StatusLine } from '../status-line.js';
-import { collect, compileFile, printUsageErrors, usageError, validateFlags, type CompiledFile } from './compile.js';
+import { compileFile, printUsageErrors, usageError, validateFlags, type CompiledFile } from './compile.js';
 
 /** The options as commander hands them over, before any validation. */
 export interface RunFlags {
@@ -319,51 +318,4 @@ export async function runRun(file: string, flags: RunFlags, io: CliIO, env: RunE
   }
   if (!flags.quiet) io.stderr.write(`running '${graph.name}' as job ${job.jobId}; Ctrl-C stops it\n`);
   return supervise(job, { graph, flags, io, env, status, metrics, color });
-}
-
-/** Registers `run` on the program; `finish` receives the outcome that decides the exit code. */
-export function registerRunCommand(program: Command, io: CliIO, finish: (outcome: CommandOutcome) => void): void {
-  program
-    .command('run')
-    .description('compile a .pipe file and run it until its bounded input ends or it is stopped with Ctrl-C')
-    .argument('<file>', 'the .pipe file to run')
-    .option('--set <key=value>', "override a setting of the file's SET statements; repeatable", collect, [])
-    .option('-p, --parallelism <n>', 'short for --set parallelism.default=<n>')
-    .option('--functions <module>', 'an ES module (.mjs/.js) exporting `functions` (scalar UDFs) and `processes`')
-    .option('-s, --from <dir>', 'restore from this checkpoint or savepoint directory (or its _metadata file)')
-    .option('--resume', "restore from the pipeline's latest completed checkpoint; start from scratch when there is none")
-    .option(
-      '--rewind-sinks',
-      'with --resume/--from: move file sink output committed after the restored checkpoint into <sink>/_rewound-after-chk-<n>-<time>/ instead of refusing',
-    )
-    .option('-n, --allow-non-restored-state', 'drop saved state whose operator uid is no longer in the job instead of refusing to start')
-    .option('--metrics-json <path>', 'write metrics as JSON lines, every second and at the end, to a file or to standard output (-)')
-    .option('--no-color', 'never color diagnostics and errors')
-    .option('-q, --quiet', 'no status line, no summary and no compiler warnings; errors are still reported')
-    .addHelpText(
-      'after',
-      [
-        '',
-        'Rows of print sinks go to standard output; the status line (on a terminal), the summary and errors go to',
-        'standard error. SIGINT (Ctrl-C) or SIGTERM cancels the job cleanly; a second one exits at once.',
-        '',
-        'Exit codes: 0 the input ended and all output was written, 1 errors in the program or a failed job,',
-        '2 usage errors, 130 stopped by SIGINT, 143 stopped by SIGTERM.',
-        '',
-        'Examples:',
-        '  sluice run examples/quickstart.pipe',
-        '  sluice run job.pipe -p 4 --set pipeline.name=nightly > rows.txt',
-        '  sluice run job.pipe --functions udfs.mjs --quiet --metrics-json metrics.jsonl',
-        '  sluice run job.pipe --resume',
-      ].join('\n'),
-    )
-    .action(async (file: string, options: Omit<RunFlags, 'quiet' | 'resume' | 'allowNonRestoredState'> & { quiet?: boolean; resume?: boolean; allowNonRestoredState?: boolean }) => {
-      const switches = {
-        quiet: options.quiet === true,
-        resume: options.resume === true,
-        rewindSinks: options.rewindSinks === true,
-        allowNonRestoredState: options.allowNonRestoredState === true,
-      };
-      finish(await runRun(file, { ...options, ...switches }, io));
-    });
 }

@@ -1,4 +1,3 @@
-import type { Command } from 'commander';
 import { sendControlCommand } from '../control/control-client.js';
 import { locateJob } from '../control/locate-job.js';
 import { reportFailedReply } from '../control/report-failure.js';
@@ -33,31 +32,4 @@ export async function runStop(reference: string, flags: StopFlags, io: CliIO): P
   if (reply.result.savepointPath !== undefined) io.stdout.write(`${reply.result.savepointPath}\n`);
   io.stderr.write(`stopped job ${job.entry.jobId}${flags.drain ? ' after draining it' : ''}\n`);
   return { kind: 'completed', diagnostics: [] };
-}
-
-export function registerStopCommand(program: Command, io: CliIO, finish: (outcome: CommandOutcome) => void): void {
-  program
-    .command('stop')
-    .description('stop a running job gracefully, optionally with a savepoint to resume it from')
-    .argument('<job>', 'the job id or pipeline.name of a running job (`sluice list` shows them)')
-    .option('--savepoint [target-dir]', "take a savepoint as the job stops, in a new directory inside target-dir (default: the pipeline's state.savepoints.dir)")
-    .option('--drain', 'first advance event time to the end so that every window fires: for a final shutdown, not to resume')
-    .addHelpText(
-      'after',
-      [
-        '',
-        'Sources stop, the savepoint is taken, sinks commit, then the job ends; the savepoint path is printed on',
-        'standard output. If the savepoint fails, the job keeps running.',
-        '',
-        'Exit codes: 0 stopped, 1 the stop or its savepoint failed (the message says why), 2 usage errors',
-        '(unknown job, bad target directory).',
-        '',
-        'Examples:',
-        '  sluice stop orders-revenue --savepoint /backups/savepoints',
-        '  sluice run orders-revenue.pipe --from "$(sluice stop orders-revenue --savepoint)"',
-      ].join('\n'),
-    )
-    .action(async (reference: string, options: { savepoint?: string | true; drain?: boolean }) => {
-      finish(await runStop(reference, { drain: options.drain === true, ...(options.savepoint === undefined ? {} : { savepoint: options.savepoint }) }, io));
-    });
 }
