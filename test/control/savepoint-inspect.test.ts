@@ -69,12 +69,12 @@ describe('sluice savepoint inspect', () => {
     const damaged = join(dir, 'damaged');
     await rm(damaged, { recursive: true, force: true });
     await copyAsSavepoint(savepoint, damaged);
-    const file = (await readdir(damaged)).find((name) => name !== '_metadata')!;
+    const file = (await readdir(damaged)).find((name) => name.endsWith('.kstate'))!;
     const text = await readFile(join(damaged, file), 'utf8');
     await writeFile(join(damaged, file), text.replace('"accumulators"', '"accumulatorz"'));
     const { code, err } = await inspect(damaged);
     expect(code).toBe(2);
-    expect(err).toContain(`state file ${file} does not match its sha256 checksum`);
+    expect(err).toContain(`state file ${join(damaged, file)} does not match its sha256 checksum`);
   });
 
   it('is a usage error for a directory without _metadata', async () => {

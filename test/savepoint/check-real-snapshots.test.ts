@@ -87,7 +87,7 @@ describe('checking a changed job against a retained checkpoint written by a real
   it('names the state file of an edited snapshot', async () => {
     const copy = path.join(dir, 'edited');
     fs.cpSync(snapshot, copy, { recursive: true });
-    const file = fs.readdirSync(copy, { recursive: true, withFileTypes: true }).find((e) => e.isFile() && e.name !== '_metadata')!;
+    const file = fs.readdirSync(copy, { recursive: true, withFileTypes: true }).find((e) => e.isFile() && e.name.endsWith('.kstate'))!;
     const full = path.join(file.parentPath, file.name);
     fs.writeFileSync(full, fs.readFileSync(full, 'utf8').replace(/\d/, (d) => String((Number(d) + 1) % 10)));
     const opened = await openCheckpoint(copy);
