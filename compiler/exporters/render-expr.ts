@@ -57,6 +57,11 @@ const SYNTAX: ReadonlyMap<string, Syntax> = new Map<string, Syntax>([
   ['TRY_CAST', { form: 'cast', keyword: 'TRY_CAST' }],
 ]);
 
+/** Whether a built-in is written as an operator or special form (`+`, `IS NULL`, `CASE`, `CAST`) rather than a call. */
+export function isSqlSyntax(fn: string): boolean {
+  return SYNTAX.has(fn.toUpperCase());
+}
+
 const PLAIN_IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 /** An identifier as written in a .pipe file: back-quoted unless it is a plain name. */

@@ -1,7 +1,7 @@
 import { Diagnostics } from '../../diagnostics/catalogue.js';
 import type { TypedExpr } from '../../expressions/typed-expr.js';
 import type { AggregateCall, Operator, OperatorSpec, WindowSpec } from '../../graph/job-graph.js';
-import { renderExprIn } from '../render-expr.js';
+import { isSqlSyntax, renderExprIn } from '../render-expr.js';
 import { freshName, uniqueColumnNames, type ExportContext, type Relation } from './export-context.js';
 import { FLINK_DIALECT, FLINK_FUNCTIONS } from './flink-dialect.js';
 
@@ -14,33 +14,32 @@ export interface StepQuery {
 type Spec<K extends OperatorSpec['kind']> = Extract<OperatorSpec, { kind: K }>;
 type Translate<K extends OperatorSpec['kind']> = (op: Operator, spec: Spec<K>, inputs: readonly Relation[], ctx: ExportContext) => StepQuery | undefined;
 
-const SQL_SYNTAX = new Set(['OR', 'AND', 'NOT', '=', '<>', '<', '<=', '>', '>=', 'IS_NULL', 'IS_NOT_NULL', 'BETWEEN', 'NOT_BETWEEN', 'IN', 'NOT_IN', 'LIKE', 'NOT_LIKE', '||', '+', '-', '*', '/', '%', 'NEGATE', 'CASE', 'CAST', 'TRY_CAST']);
-
-/** Reports what in an expression cannot run on Flink (JavaScript UDFs, built-ins Flink lacks); true when all can. */
-function translatable(op: Operator, expr: TypedExpr, ctx: ExportContext): boolean {
+/** Reports what in an expression cannot run on Flink: JavaScript UDFs, built-ins Flink lacks. */
+function reportUntranslatable(op: Operator, expr: TypedExpr, ctx: ExportContext): void {
   switch (expr.op) {
     case 'literal':
     case 'column':
-      return true;
+      return;
     case 'udf':
       ctx.report(op, Diagnostics.JavaScriptOnFlink, { what: `the JavaScript function ${expr.name}()` });
-      return false;
+      return;
     case 'call':
-      return [expr.args.map((a) => translatable(op, a, ctx)).every(Boolean), knownToFlink(op, expr.fn, ctx)].every(Boolean);
+      for (const arg of expr.args) reportUntranslatable(op, arg, ctx);
+      reportUnknownToFlink(op, expr.fn, ctx);
+      return;
     case 'chain':
-      return [...expr.operands.map((a) => translatable(op, a, ctx)), ...expr.links.map((l) => knownToFlink(op, l.fn, ctx))].every(Boolean);
+      for (const operand of expr.operands) reportUntranslatable(op, operand, ctx);
+      for (const link of expr.links) reportUnknownToFlink(op, link.fn, ctx);
   }
 }
 
-function knownToFlink(op: Operator, name: string, ctx: ExportContext): boolean {
-  const fn = name.toUpperCase();
-  if (SQL_SYNTAX.has(fn) || FLINK_FUNCTIONS.has(fn)) return true;
-  ctx.report(op, Diagnostics.NoFlinkTranslation, { what: `the function ${fn}()`, why: 'Flink has no built-in function of that name and meaning' });
-  return false;
+function reportUnknownToFlink(op: Operator, fn: string, ctx: ExportContext): void {
+  if (isSqlSyntax(fn) || FLINK_FUNCTIONS.has(fn.toUpperCase())) return;
+  ctx.report(op, Diagnostics.NoFlinkTranslation, { what: `the function ${fn.toUpperCase()}()`, why: 'Flink has no built-in function of that name and meaning' });
 }
 
 function expr(op: Operator, e: TypedExpr, columns: readonly string[], ctx: ExportContext): string {
-  translatable(op, e, ctx);
+  reportUntranslatable(op, e, ctx);
   return renderExprIn(FLINK_DIALECT, e, columns);
 }
 
