@@ -76,8 +76,9 @@ class Generator implements CodeGen {
 
   failure(message: string): (detail?: unknown) => never {
     const shownExpr = this.calls.at(-1)!;
+    let expression: string | undefined;
     return (detail) => {
-      const expression = renderExpr(shownExpr());
+      expression ??= renderExpr(shownExpr());
       const shown = detail === undefined ? '' : `: ${JSON.stringify(detail)}`;
       throw new ExpressionError(`${message} in ${expression}${shown}`, expression);
     };
