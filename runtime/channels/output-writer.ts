@@ -1,8 +1,7 @@
 import type { Edge } from '../../compiler/graph/job-graph.js';
 import { compileProjection, type UdfImplementations } from '../expressions/compile-expr.js';
 import { makeBatch, type RecordBatch } from '../record-batch.js';
-import { encodeKey } from '../state/key-codec.js';
-import { keyGroupForKey, subtaskForKeyGroup } from '../state/key-groups.js';
+import { keyGroupOf, subtaskForKeyGroup } from '../state/key-groups.js';
 import type { ChannelEvent } from './channel-event.js';
 import type { ChannelWriter } from './channel.js';
 
@@ -70,7 +69,7 @@ export class EdgeWriter {
     }
     for (let i = 0; i < rows.length; i++) {
       const row = rows[i]!;
-      const target = subtaskForKeyGroup(keyGroupForKey(encodeKey(keyOf(row)), maxParallelism), parallelism, maxParallelism);
+      const target = subtaskForKeyGroup(keyGroupOf(keyOf(row), maxParallelism), parallelism, maxParallelism);
       parts[target]!.push(row);
       partKinds?.[target]!.push(kinds![i]!);
     }

@@ -1,9 +1,11 @@
 import { encodeKey } from './key-codec.js';
 import { formatRange, keyGroupForKey, rangeContains, type KeyGroupRange } from './key-groups.js';
+import { numberRowKey } from './number-encodings.js';
 
 /**
  * The key that keyed state and timers are scoped to right now, for one operator subtask. Setting it encodes the
- * key once (key-codec.ts) and finds its key group; every state access then reuses both.
+ * key once (key-codec.ts) and finds its key group; every state access then reuses both. A numeric key's encoding
+ * and hash are memoised (number-encodings.ts), so a hot key costs one lookup and no allocation.
  */
 export class CurrentKey {
   key: readonly unknown[] | undefined = undefined;
@@ -18,8 +20,17 @@ export class CurrentKey {
   ) {}
 
   /** `encoded`: the key's `encodeKey` form, when the caller has it already (it grouped rows by it). */
-  set(key: readonly unknown[], encoded = encodeKey(key)): void {
-    const keyGroup = keyGroupForKey(encoded, this.maxParallelism);
+  set(key: readonly unknown[], encoded?: string): void {
+    let keyGroup: number;
+    const only = key.length === 1 ? key[0] : undefined;
+    if (encoded === undefined && typeof only === 'number' && Number.isFinite(only)) {
+      const interned = numberRowKey(only);
+      encoded = interned.encoded;
+      keyGroup = interned.hash % this.maxParallelism;
+    } else {
+      encoded ??= encodeKey(key);
+      keyGroup = keyGroupForKey(encoded, this.maxParallelism);
+    }
     if (!rangeContains(this.keyGroupRange, keyGroup)) {
       // The hash edge in front of the operator routes by the same key, so this is a planning bug, not user error.
       throw new Error(

@@ -197,9 +197,19 @@ export class DiskKeyedStateBackend implements KeyedStateBackend {
     cell.dirtyKeys.add(mapKey);
   }
 
-  mapRemove(state: string, keyGroup: number, key: string, namespace: string, mapKey: string): void {
+  mapPutIfAbsent(state: string, keyGroup: number, key: string, namespace: string, mapKey: string, rawMapKey: unknown, value: unknown): boolean {
     const cell = this.mapCell(state, keyGroup, key, namespace);
-    if (cell.map.delete(mapKey)) cell.dirtyKeys.add(mapKey);
+    if (cell.map.has(mapKey)) return false;
+    cell.map.set(mapKey, [rawMapKey, value]);
+    cell.dirtyKeys.add(mapKey);
+    return true;
+  }
+
+  mapRemove(state: string, keyGroup: number, key: string, namespace: string, mapKey: string): boolean {
+    const cell = this.mapCell(state, keyGroup, key, namespace);
+    if (!cell.map.delete(mapKey)) return false;
+    cell.dirtyKeys.add(mapKey);
+    return true;
   }
 
   mapEntries(state: string, keyGroup: number, key: string, namespace: string): Iterable<readonly [unknown, unknown]> {

@@ -12,7 +12,8 @@ interface Cell {
   epoch: number;
 }
 
-type MapEntry = readonly [rawMapKey: unknown, value: unknown];
+/** Mutable only while no snapshot is open (see `mapPut`). */
+type MapEntry = [rawMapKey: unknown, value: unknown];
 
 /**
  * A map cell's entries by encoded map key, in insertion order, as a Map would hold them. Most map cells hold one
@@ -320,15 +321,27 @@ export class HeapKeyedStateBackend implements KeyedStateBackend {
   }
 
   mapPut(state: string, keyGroup: number, key: string, namespace: string, mapKey: string, rawMapKey: unknown, value: unknown): void {
-    this.mapForUpdate(state, keyGroup, key, namespace, true)!.set(mapKey, [rawMapKey, value]);
+    const map = this.mapForUpdate(state, keyGroup, key, namespace, true)!;
+    const entry = map.get(mapKey);
+    // With no snapshot open no one else holds the entry (a copied map shares its entries): update it in place.
+    if (entry !== undefined && this.openSnapshots === 0) entry[1] = value;
+    else map.set(mapKey, [rawMapKey, value]);
   }
 
-  mapRemove(state: string, keyGroup: number, key: string, namespace: string, mapKey: string): void {
+  mapPutIfAbsent(state: string, keyGroup: number, key: string, namespace: string, mapKey: string, rawMapKey: unknown, value: unknown): boolean {
     const existing = this.cell(state, key, namespace);
-    if (existing === undefined || !(existing.value as MapCellValue).has(mapKey)) return;
+    if (existing !== undefined && (existing.value as MapCellValue).has(mapKey)) return false;
+    this.mapForUpdate(state, keyGroup, key, namespace, true)!.set(mapKey, [rawMapKey, value]);
+    return true;
+  }
+
+  mapRemove(state: string, keyGroup: number, key: string, namespace: string, mapKey: string): boolean {
+    const existing = this.cell(state, key, namespace);
+    if (existing === undefined || !(existing.value as MapCellValue).has(mapKey)) return false;
     const map = this.mapForUpdate(state, keyGroup, key, namespace, false)!;
     map.delete(mapKey);
     if (map.size === 0) this.removeCell(state, key, namespace);
+    return true;
   }
 
   private mapForUpdate(state: string, keyGroup: number, key: string, namespace: string, create: boolean): MapCellValue | undefined {

@@ -1,3 +1,4 @@
+import { numberMapKey, numberRowKey } from './number-encodings.js';
 import { decodeJson, encodeJsonNormalized } from './value-codec.js';
 
 /**
@@ -7,6 +8,8 @@ import { decodeJson, encodeJsonNormalized } from './value-codec.js';
  * (-0 and 0 alike; INT 1 and BIGINT 1 alike, as both are the number 1) and `1` differs from `'1'`.
  */
 export function encodeKey(key: readonly unknown[]): string {
+  const only = key.length === 1 ? key[0] : undefined;
+  if (typeof only === 'number' && Number.isFinite(only)) return numberRowKey(only).encoded;
   return encodeJsonNormalized(key);
 }
 
@@ -18,6 +21,7 @@ export function decodeKey(encoded: string): unknown[] {
 
 /** A map-state key (a value or a row) in the same canonical form. */
 export function encodeMapKey(key: unknown): string {
+  if (typeof key === 'number' && Number.isFinite(key)) return numberMapKey(key);
   return encodeJsonNormalized(key);
 }
 

@@ -1,4 +1,6 @@
+import { encodeKey } from './key-codec.js';
 import { murmur3String } from './murmur3.js';
+import { numberRowKey } from './number-encodings.js';
 
 /**
  * Key groups, Flink's unit of keyed-state distribution (KeyGroupRangeAssignment): every key belongs to one of
@@ -23,6 +25,13 @@ export function defaultMaxParallelism(parallelism: number): number {
 /** The key group of a key already serialized by `encodeKey` (key-codec.ts). */
 export function keyGroupForKey(encodedKey: string, maxParallelism: number): number {
   return murmur3String(encodedKey) % maxParallelism;
+}
+
+/** The key group of a key (the values of the key columns); a numeric key's hash is memoised (number-encodings.ts). */
+export function keyGroupOf(key: readonly unknown[], maxParallelism: number): number {
+  const only = key.length === 1 ? key[0] : undefined;
+  if (typeof only === 'number' && Number.isFinite(only)) return numberRowKey(only).hash % maxParallelism;
+  return keyGroupForKey(encodeKey(key), maxParallelism);
 }
 
 /** The subtask that owns `keyGroup`: `keyGroup * parallelism / maxParallelism`, rounded down. */

@@ -84,7 +84,10 @@ export interface KeyedStateBackend {
 
   mapGet(state: string, keyGroup: number, key: string, namespace: string, mapKey: string): unknown;
   mapPut(state: string, keyGroup: number, key: string, namespace: string, mapKey: string, rawMapKey: unknown, value: unknown): void;
-  mapRemove(state: string, keyGroup: number, key: string, namespace: string, mapKey: string): void;
+  /** Puts the entry unless the map has one under `mapKey`; true when it was added (a timer's one lookup). */
+  mapPutIfAbsent(state: string, keyGroup: number, key: string, namespace: string, mapKey: string, rawMapKey: unknown, value: unknown): boolean;
+  /** Removes the entry; true when there was one. */
+  mapRemove(state: string, keyGroup: number, key: string, namespace: string, mapKey: string): boolean;
   /** Entries as [rawMapKey, value] pairs, in no particular order; do not modify the map while iterating. */
   mapEntries(state: string, keyGroup: number, key: string, namespace: string): Iterable<readonly [unknown, unknown]>;
   mapSize(state: string, keyGroup: number, key: string, namespace: string): number;

@@ -105,11 +105,12 @@ export interface AggregatingState<IN, OUT> extends ScopedState {
   add(value: IN): void;
 }
 
+/** `encoded`, where a method takes it: `encodeMapKey(key)` (key-codec.ts), when the caller has it already. */
 export interface MapState<K, V> extends ScopedState {
-  get(key: K): V | undefined;
-  put(key: K, value: V): void;
+  get(key: K, encoded?: string): V | undefined;
+  put(key: K, value: V, encoded?: string): void;
   putAll(entries: Iterable<readonly [K, V]>): void;
-  remove(key: K): void;
+  remove(key: K, encoded?: string): void;
   contains(key: K): boolean;
   /** Do not modify the map while iterating; collect keys first. */
   entries(): Iterable<readonly [K, V]>;
@@ -231,20 +232,20 @@ class AggregatingStateImpl<IN, ACC, OUT> extends StateHandle implements Aggregat
 }
 
 class MapStateImpl<K, V> extends StateHandle implements MapState<K, V> {
-  get(key: K): V | undefined {
+  get(key: K, encoded = encodeMapKey(key)): V | undefined {
     this.checkKey();
-    return this.backend.mapGet(this.name, this.current.keyGroup, this.current.encoded, this.namespace, encodeMapKey(key)) as V | undefined;
+    return this.backend.mapGet(this.name, this.current.keyGroup, this.current.encoded, this.namespace, encoded) as V | undefined;
   }
-  put(key: K, value: V): void {
+  put(key: K, value: V, encoded = encodeMapKey(key)): void {
     this.checkKey();
-    this.backend.mapPut(this.name, this.current.keyGroup, this.current.encoded, this.namespace, encodeMapKey(key), key, value);
+    this.backend.mapPut(this.name, this.current.keyGroup, this.current.encoded, this.namespace, encoded, key, value);
   }
   putAll(entries: Iterable<readonly [K, V]>): void {
     for (const [key, value] of entries) this.put(key, value);
   }
-  remove(key: K): void {
+  remove(key: K, encoded = encodeMapKey(key)): void {
     this.checkKey();
-    this.backend.mapRemove(this.name, this.current.keyGroup, this.current.encoded, this.namespace, encodeMapKey(key));
+    this.backend.mapRemove(this.name, this.current.keyGroup, this.current.encoded, this.namespace, encoded);
   }
   contains(key: K): boolean {
     return this.get(key) !== undefined;

@@ -73,8 +73,7 @@ export class TimerService implements Timers {
     if (key === undefined) throw new Error('a timer was registered with no current key: call ctx.setCurrentKey(key) first');
     const state = TIMER_STATES[domain];
     const mapKey = encodeMapKey(timestamp);
-    if (this.backend.mapGet(state, keyGroup, encoded, namespace, mapKey) !== undefined) return;
-    this.backend.mapPut(state, keyGroup, encoded, namespace, mapKey, timestamp, null);
+    if (!this.backend.mapPutIfAbsent(state, keyGroup, encoded, namespace, mapKey, timestamp, null)) return;
     this.heaps[domain].push({ timestamp, key, namespace, domain, encodedKey: encoded, keyGroup, mapKey });
   }
 
@@ -104,9 +103,7 @@ export class TimerService implements Timers {
     const state = TIMER_STATES[domain];
     for (let next = heap.peek(); next !== undefined && next.timestamp <= time; next = heap.peek()) {
       heap.pop();
-      const mapKey = next.mapKey;
-      if (this.backend.mapGet(state, next.keyGroup, next.encodedKey, next.namespace, mapKey) === undefined) continue;
-      this.backend.mapRemove(state, next.keyGroup, next.encodedKey, next.namespace, mapKey);
+      if (!this.backend.mapRemove(state, next.keyGroup, next.encodedKey, next.namespace, next.mapKey)) continue;
       this.current.setEncoded(next.key, next.encodedKey, next.keyGroup);
       fire(next);
     }

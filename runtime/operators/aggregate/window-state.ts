@@ -1,8 +1,9 @@
 import { mapState, type MapState } from '../../state/keyed-state.js';
 import type { OperatorContext } from '../operator.js';
+import { WindowKeyCache, type WindowBounds } from '../window-keys.js';
 import type { Accumulator, AccumulatorSet } from './accumulators.js';
 
-type Bounds = readonly [start: number, end: number];
+type Bounds = WindowBounds;
 type DistinctKey = readonly [start: number, end: number, value: unknown];
 
 /** An open window of the current key, as kept in state. */
@@ -22,6 +23,7 @@ export interface OpenWindow {
 export class WindowState {
   private readonly windows: MapState<Bounds, Accumulator>;
   private readonly distinct: MapState<DistinctKey, number>[];
+  private readonly keys = new WindowKeyCache();
 
   constructor(
     private readonly ctx: OperatorContext,
@@ -32,13 +34,15 @@ export class WindowState {
   }
 
   get(start: number, end: number): Accumulator | undefined {
-    return this.windows.get([start, end]);
+    const window = this.keys.of(start, end);
+    return this.windows.get(window.bounds, window.encoded);
   }
 
   /** Stores the window's accumulators; `isNew`: the window was not in state, so its timer is registered. */
   put(start: number, end: number, acc: Accumulator, isNew: boolean): void {
-    this.windows.put([start, end], acc);
-    if (isNew) this.ctx.timers.registerEventTimeTimer(end - 1, String(start));
+    const window = this.keys.of(start, end);
+    this.windows.put(window.bounds, acc, window.encoded);
+    if (isNew) this.ctx.timers.registerEventTimeTimer(end - 1, window.namespace);
   }
 
   /** Every open window of the current key, ordered by start. */
@@ -58,8 +62,9 @@ export class WindowState {
    * service already removed it). Its distinct values stay until `removeDistinct` or `moveDistinct`.
    */
   remove(start: number, end: number, deleteTimer: boolean): void {
-    this.windows.remove([start, end]);
-    if (deleteTimer) this.ctx.timers.deleteEventTimeTimer(end - 1, String(start));
+    const window = this.keys.of(start, end);
+    this.windows.remove(window.bounds, window.encoded);
+    if (deleteTimer) this.ctx.timers.deleteEventTimeTimer(end - 1, window.namespace);
   }
 
   removeDistinct(start: number, end: number): void {

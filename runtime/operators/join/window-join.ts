@@ -4,9 +4,9 @@ import type { RecordBatch } from '../../record-batch.js';
 import { mapState, type MapState } from '../../state/keyed-state.js';
 import type { Timer } from '../../time/timer-service.js';
 import { BaseOperator, type OperatorContext } from '../operator.js';
+import { WindowKeyCache, type WindowBounds } from '../window-keys.js';
 import { assertInsertOnly, JoinOutput, JoinRows, type Row } from './join-row.js';
 
-type WindowBounds = readonly [windowStart: number, windowEnd: number];
 
 // The state declared by compiler/plan/state-declarations.ts (`windowJoinState`): each side's rows per window.
 const LEFT_ROWS = mapState<WindowBounds, readonly Row[]>('left-rows');
@@ -42,6 +42,7 @@ export class WindowJoinOperator extends BaseOperator {
   private readonly windows: readonly [WindowColumns, WindowColumns];
   private leftRows!: MapState<WindowBounds, readonly Row[]>;
   private rightRows!: MapState<WindowBounds, readonly Row[]>;
+  private readonly keys = new WindowKeyCache();
 
   constructor(
     private readonly operator: Operator,
@@ -106,18 +107,18 @@ export class WindowJoinOperator extends BaseOperator {
     }
     const state = input === 0 ? this.leftRows : this.rightRows;
     for (const { start, end, rows } of added) {
-      const bounds: WindowBounds = [start, end];
-      const existing = state.get(bounds);
-      state.put(bounds, existing === undefined ? rows : existing.concat(rows));
-      this.ctx.timers.registerEventTimeTimer(end - 1, String(start));
+      const window = this.keys.of(start, end);
+      const existing = state.get(window.bounds, window.encoded);
+      state.put(window.bounds, existing === undefined ? rows : existing.concat(rows), window.encoded);
+      this.ctx.timers.registerEventTimeTimer(end - 1, window.namespace);
     }
   }
 
   override onTimer(timer: Timer): void {
-    const bounds: WindowBounds = [Number(timer.namespace), timer.timestamp + 1];
+    const { bounds, encoded } = this.keys.of(Number(timer.namespace), timer.timestamp + 1);
     const rows = this.rows;
-    const lefts = this.leftRows.get(bounds) ?? NO_ROWS;
-    const rights = this.rightRows.get(bounds) ?? NO_ROWS;
+    const lefts = this.leftRows.get(bounds, encoded) ?? NO_ROWS;
+    const rights = this.rightRows.get(bounds, encoded) ?? NO_ROWS;
     try {
       for (const left of lefts) {
         let matched = false;
@@ -132,8 +133,8 @@ export class WindowJoinOperator extends BaseOperator {
     } catch (error) {
       throw rows.failure(error);
     }
-    this.leftRows.remove(bounds);
-    this.rightRows.remove(bounds);
+    this.leftRows.remove(bounds, encoded);
+    this.rightRows.remove(bounds, encoded);
   }
 
   /** Rows of the windows fired by this watermark go out in one batch, before the watermark. */
