@@ -73,7 +73,13 @@ const ratio = (sluice: Measurement, loop: Measurement): number => perCpuSecond(s
 const thousands = (n: number): string => `${Math.round(n / 1000).toLocaleString('en-US')} K`;
 const mib = (n: number): string => `${Math.round(n)} MiB`;
 
-const COLUMNS = ['query', 'events', 'Sluice ev/s', 'loop ev/s', 'ratio', 'Flink/core', 'Sluice RSS', 'loop RSS', 'rows out (Sluice / loop)'];
+const COLUMNS = ['query', 'events', 'Sluice ev/s', 'loop ev/s', 'ratio', 'Sluice GC', 'Flink/core', 'Sluice RSS', 'loop RSS', 'rows out (Sluice / loop)'];
+
+/**
+ * GC pauses of the main thread as a share of the run's wall time. Both are wall-clock figures, so that a loaded
+ * machine stretches them alike (a pause preempted by other processes is longer than the CPU it used).
+ */
+const gcShare = (m: Measurement): number => m.gcSeconds / m.wallSeconds;
 
 function tableRow(query: NexmarkQuery, sluice: Measurement, loop: Measurement): string[] {
   const rowsMatch = UPDATING.has(query) || sluice.rowsOut === loop.rowsOut;
@@ -83,6 +89,7 @@ function tableRow(query: NexmarkQuery, sluice: Measurement, loop: Measurement): 
     thousands(perCpuSecond(sluice)),
     thousands(perCpuSecond(loop)),
     ratio(sluice, loop).toFixed(2),
+    `${(100 * gcShare(sluice)).toFixed(0)} %`,
     thousands(FLINK_PER_CORE[query]),
     mib(sluice.peakRssMiB),
     mib(loop.peakRssMiB),
@@ -113,7 +120,7 @@ async function runQueries(): Promise<void> {
     const sluice = await measureInChild({ ...spec, engine: 'sluice' });
     rows.push(tableRow(query, sluice, loop));
     print(`  ${query} done: Sluice ${sluice.wallSeconds.toFixed(1)} s wall, loop ${loop.wallSeconds.toFixed(1)} s wall`);
-    if (values.json) console.log(JSON.stringify({ query, sluice, loop, ratio: ratio(sluice, loop), flinkPerCore: FLINK_PER_CORE[query] }));
+    if (values.json) console.log(JSON.stringify({ query, sluice, loop, ratio: ratio(sluice, loop), gcShare: gcShare(sluice), flinkPerCore: FLINK_PER_CORE[query] }));
   }
   print('');
   printTable(rows, print);

@@ -1,4 +1,5 @@
 import { execFile } from 'node:child_process';
+import { PerformanceObserver } from 'node:perf_hooks';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { BASELINES } from './baselines.js';
 import { compileQuery, isNexmarkQuery, runQuery, type NexmarkQuery } from './queries.js';
@@ -24,6 +25,8 @@ export interface Measurement extends MeasureSpec {
   readonly wallSeconds: number;
   /** User + system CPU time of the process during the run (GC threads included). */
   readonly cpuSeconds: number;
+  /** Wall time the main thread spent paused in garbage collection during the run (V8's `gc` performance entries). */
+  readonly gcSeconds: number;
   /** Resident set size when the run started (Node, the loader and the modules loaded), in MiB. */
   readonly startRssMiB: number;
   /** Peak resident set size of the process, in MiB. */
@@ -32,6 +35,11 @@ export interface Measurement extends MeasureSpec {
 
 export async function measure(spec: MeasureSpec): Promise<Measurement> {
   let rowsOut = 0;
+  let gcMs = 0;
+  const gc = new PerformanceObserver((list) => {
+    for (const entry of list.getEntries()) gcMs += entry.duration;
+  });
+  gc.observe({ entryTypes: ['gc'] });
   const startRssMiB = process.memoryUsage.rss() / 1024 / 1024;
   const cpuBefore = process.cpuUsage();
   const started = performance.now();
@@ -47,11 +55,16 @@ export async function measure(spec: MeasureSpec): Promise<Measurement> {
   }
   const wallSeconds = (performance.now() - started) / 1000;
   const cpu = process.cpuUsage(cpuBefore);
+  // Entries are delivered asynchronously: let the last ones in before reading the total.
+  await new Promise((resolve) => setImmediate(resolve));
+  for (const entry of gc.takeRecords()) gcMs += entry.duration;
+  gc.disconnect();
   return {
     ...spec,
     rowsOut,
     wallSeconds,
     cpuSeconds: (cpu.user + cpu.system) / 1e6,
+    gcSeconds: gcMs / 1000,
     startRssMiB,
     peakRssMiB: process.resourceUsage().maxRSS / 1024,
   };

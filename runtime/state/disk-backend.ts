@@ -197,6 +197,11 @@ export class DiskKeyedStateBackend implements KeyedStateBackend {
     cell.dirtyKeys.add(mapKey);
   }
 
+  mapGetForUpdate(state: string, keyGroup: number, key: string, namespace: string, mapKey: string): unknown {
+    // As `getForUpdate`: cached values are private to the backend.
+    return this.mapGet(state, keyGroup, key, namespace, mapKey);
+  }
+
   mapPutIfAbsent(state: string, keyGroup: number, key: string, namespace: string, mapKey: string, rawMapKey: unknown, value: unknown): boolean {
     const cell = this.mapCell(state, keyGroup, key, namespace);
     if (cell.map.has(mapKey)) return false;

@@ -320,6 +320,14 @@ export class HeapKeyedStateBackend implements KeyedStateBackend {
     return cell === undefined ? undefined : (cell.value as MapCellValue).get(mapKey)?.[1];
   }
 
+  mapGetForUpdate(state: string, keyGroup: number, key: string, namespace: string, mapKey: string): unknown {
+    const entry = (this.cell(state, key, namespace)?.value as MapCellValue | undefined)?.get(mapKey);
+    if (entry === undefined || this.openSnapshots === 0) return entry?.[1];
+    const copy = structuredClone(entry[1]);
+    this.mapPut(state, keyGroup, key, namespace, mapKey, entry[0], copy);
+    return copy;
+  }
+
   mapPut(state: string, keyGroup: number, key: string, namespace: string, mapKey: string, rawMapKey: unknown, value: unknown): void {
     const map = this.mapForUpdate(state, keyGroup, key, namespace, true)!;
     const entry = map.get(mapKey);

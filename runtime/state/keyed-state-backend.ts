@@ -83,6 +83,8 @@ export interface KeyedStateBackend {
   remove(state: string, keyGroup: number, key: string, namespace: string): void;
 
   mapGet(state: string, keyGroup: number, key: string, namespace: string, mapKey: string): unknown;
+  /** Like `getForUpdate`, for a map entry: the value, to modify in place and `mapPut` back. */
+  mapGetForUpdate(state: string, keyGroup: number, key: string, namespace: string, mapKey: string): unknown;
   mapPut(state: string, keyGroup: number, key: string, namespace: string, mapKey: string, rawMapKey: unknown, value: unknown): void;
   /** Puts the entry unless the map has one under `mapKey`; true when it was added (a timer's one lookup). */
   mapPutIfAbsent(state: string, keyGroup: number, key: string, namespace: string, mapKey: string, rawMapKey: unknown, value: unknown): boolean;

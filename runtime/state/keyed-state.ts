@@ -108,6 +108,11 @@ export interface AggregatingState<IN, OUT> extends ScopedState {
 /** `encoded`, where a method takes it: `encodeMapKey(key)` (key-codec.ts), when the caller has it already. */
 export interface MapState<K, V> extends ScopedState {
   get(key: K, encoded?: string): V | undefined;
+  /**
+   * The value, to modify in place and `put` back (an accumulator): a private copy while a checkpoint still reads
+   * the stored one. Values from `get` must not be modified.
+   */
+  getForUpdate(key: K, encoded?: string): V | undefined;
   put(key: K, value: V, encoded?: string): void;
   putAll(entries: Iterable<readonly [K, V]>): void;
   remove(key: K, encoded?: string): void;
@@ -235,6 +240,10 @@ class MapStateImpl<K, V> extends StateHandle implements MapState<K, V> {
   get(key: K, encoded = encodeMapKey(key)): V | undefined {
     this.checkKey();
     return this.backend.mapGet(this.name, this.current.keyGroup, this.current.encoded, this.namespace, encoded) as V | undefined;
+  }
+  getForUpdate(key: K, encoded = encodeMapKey(key)): V | undefined {
+    this.checkKey();
+    return this.backend.mapGetForUpdate(this.name, this.current.keyGroup, this.current.encoded, this.namespace, encoded) as V | undefined;
   }
   put(key: K, value: V, encoded = encodeMapKey(key)): void {
     this.checkKey();

@@ -145,8 +145,8 @@ export class WindowAggregateOperator extends BaseOperator {
     let window = first;
     while (window !== undefined && window.end !== end) window = window.other;
     if (window === undefined) {
-      const stored = this.state.get(start, end);
-      const acc = stored === undefined ? this.accumulators.create() : stored.slice();
+      const stored = this.state.getForUpdate(start, end);
+      const acc = stored ?? this.accumulators.create();
       window = { start, end, acc, isNew: stored === undefined, other: undefined };
       if (first === undefined) this.touched.set(start, window);
       else {

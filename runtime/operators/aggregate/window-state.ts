@@ -17,8 +17,8 @@ export interface OpenWindow {
  * The open windows of a window aggregate's current key, over the declared state: `windows` maps a window's
  * bounds to its accumulators, `distinct-<name>` maps (bounds, value) to how often a COUNT(DISTINCT) value was
  * seen in that window. Each open window has one event-time timer at its max timestamp (end - 1), namespaced by
- * its start so that windows sharing an end stay apart. Accumulators read here are shared with state: copy them
- * before changing them.
+ * its start so that windows sharing an end stay apart. Accumulators from `get` are shared with state: change
+ * only those from `getForUpdate`.
  */
 export class WindowState {
   private readonly windows: MapState<Bounds, Accumulator>;
@@ -36,6 +36,12 @@ export class WindowState {
   get(start: number, end: number): Accumulator | undefined {
     const window = this.keys.of(start, end);
     return this.windows.get(window.bounds, window.encoded);
+  }
+
+  /** The window's accumulators, to change and `put` back (a private copy while a checkpoint reads the stored ones). */
+  getForUpdate(start: number, end: number): Accumulator | undefined {
+    const window = this.keys.of(start, end);
+    return this.windows.getForUpdate(window.bounds, window.encoded);
   }
 
   /** Stores the window's accumulators; `isNew`: the window was not in state, so its timer is registered. */
