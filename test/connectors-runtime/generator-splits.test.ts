@@ -36,20 +36,6 @@ describe('nexmark splits', () => {
     expect(Math.max(...timeA.map((t, i) => Math.abs(t - timeB[i]!)))).toBeLessThanOrEqual(1);
   });
 
-  it('of every table advance in event time together: a read covers the same span of events, not of rows', async () => {
-    const tables = ['person', 'auction', 'bid'] as const;
-    const [person, auction, bid] = await Promise.all(tables.map(async (table) => (await readers(nexmark({ table, events: '100000' }, 1)))[0]!));
-    const timeIndex = { person: 6, auction: 5, bid: 5 };
-    const lastTimes = [person, auction, bid].map((reader, i) => {
-      const { rows } = reader!.readSync!(1000);
-      return rows.at(-1)![timeIndex[tables[i]!]] as number;
-    });
-    // 1,000 events of all tables: 20 persons, 60 auctions, 920 bids, each table's last within the last 50 events
-    // (5 ms at 10,000 events/s); read by rows, the person source would have been 50,000 events ahead.
-    expect([person, auction, bid].map((reader) => (reader!.position() as { nextIndex: number }).nextIndex)).toEqual([1000, 1001, 1004]);
-    expect(Math.max(...lastTimes) - Math.min(...lastTimes)).toBeLessThan(5);
-  });
-
   it('continue identically from a recorded position', async () => {
     const source = nexmark({ table: 'bid', events: '20000' }, 3);
     const [split] = await source.enumerateSplits();
@@ -70,8 +56,7 @@ describe('nexmark splits', () => {
     );
     expect(source.bounded).toBe(false);
     const [split] = await source.enumerateSplits();
-    // A read of 150 events of all tables: 3 persons.
-    const result = source.createReader(split!).readSync!(150)!;
+    const result = source.createReader(split!).readSync!(3)!;
     expect(result.status).toBe('more');
     expect(result.rows.map((row) => row[1])).toEqual([1000, 1001, 1002]);
     expect(result.rows.every((row) => row.length === 2 && typeof row[0] === 'string')).toBe(true);

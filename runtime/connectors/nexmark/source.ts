@@ -1,16 +1,9 @@
 import type { StreamSchema } from '../../../compiler/graph/job-graph.js';
 import { mapColumns } from '../generators/column-mapping.js';
-import {
-  IndexedSplitReader,
-  generatorSplits,
-  type GeneratorSplit,
-  type IndexRange,
-  type IndexSequence,
-  type RowMaker,
-} from '../generators/indexed-split.js';
+import { IndexedSplitReader, generatorSplits, type GeneratorSplit } from '../generators/indexed-split.js';
 import { RateLimiter } from '../generators/rate-limiter.js';
 import type { ConnectorOptions } from '../options.js';
-import { systemClock, type ReadResult, type SourceConnector, type SourceContext, type SplitPosition } from '../source-connector.js';
+import { systemClock, type SourceConnector, type SourceContext, type SplitPosition } from '../source-connector.js';
 import { NexmarkGenerator } from './generator.js';
 import { NEXMARK_TABLES } from '../../../compiler/connectors/nexmark-tables.js';
 import { DEFAULT_NEXMARK_RATE, NEXMARK_TABLE_NAMES, TABLE_OFFSETS, TOTAL_PROPORTION, tableSequence } from './model.js';
@@ -35,7 +28,6 @@ export function createNexmarkSource(options: ConnectorOptions, schema: StreamSch
   const generator = new NexmarkGenerator(rate);
   const makeRow = mapColumns('nexmark', NEXMARK_TABLES[table], schema.fields, generator.rowMaker(table));
   const sequence = tableSequence(table);
-  const share = TABLE_OFFSETS[table].width / TOTAL_PROPORTION;
   const splits = generatorSplits(`nexmark-${table}`, context.parallelism);
   return {
     bounded: range.endIndex !== Infinity,
@@ -43,33 +35,7 @@ export function createNexmarkSource(options: ConnectorOptions, schema: StreamSch
     createReader(split, position?: SplitPosition) {
       // A split's share of the pace follows its own stride, which it keeps when restored at another parallelism.
       const limiter = tableRowsPerSecond > 0 ? new RateLimiter(tableRowsPerSecond / (split as GeneratorSplit).splits, clock) : undefined;
-      return new NexmarkSplitReader(split as GeneratorSplit, sequence, range, makeRow, limiter, position, share);
+      return new IndexedSplitReader(split as GeneratorSplit, sequence, range, makeRow, limiter, position);
     },
   };
-}
-
-/**
- * A read covers the same span of the event sequence in every table, `maxRows` events of all tables (so at most
- * that many times the table's share of rows), not `maxRows` rows of its own table. Sources are polled in turn,
- * so the person, auction and bid sources of one job then advance in event time at the same pace; reading equal
- * rows, a person source ran 3× ahead of an auction source, and an operator joining them (q8) held every person
- * row until the auctions' watermark caught up, a backlog growing with the length of the run.
- */
-class NexmarkSplitReader extends IndexedSplitReader {
-  constructor(
-    split: GeneratorSplit,
-    sequence: IndexSequence,
-    range: IndexRange,
-    makeRow: RowMaker,
-    limiter: RateLimiter | undefined,
-    position: SplitPosition | undefined,
-    /** The table's share of the events. */
-    private readonly share: number,
-  ) {
-    super(split, sequence, range, makeRow, limiter, position);
-  }
-
-  override readSync(maxRows: number): ReadResult {
-    return super.readSync(Math.max(1, Math.round(maxRows * this.share)));
-  }
 }
