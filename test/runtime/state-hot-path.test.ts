@@ -1,0 +1,82 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import { CurrentKey } from '../../runtime/state/current-key.js';
+import { encodeKey, encodeMapKey } from '../../runtime/state/key-codec.js';
+import { keyGroupForKey, keyGroupOf } from '../../runtime/state/key-groups.js';
+import { createKeyedState, mapState } from '../../runtime/state/keyed-state.js';
+import { encodeJsonNormalized } from '../../runtime/state/value-codec.js';
+import { BACKEND_TYPES, TestBackends } from './state-test-backends.js';
+
+const backends = new TestBackends();
+afterEach(() => backends.disposeAll());
+
+const NUMBERS = [0, -0, 1, -1, 42, 2 ** 31, 2 ** 53 - 1, -(2 ** 53), 1.5, 1e21, 1.5e-7, Date.UTC(2015, 6, 15)];
+
+describe('memoised number encodings', () => {
+  it('are the canonical encodings, so snapshots and key groups do not change', () => {
+    for (let round = 0; round < 2; round++) {
+      // The second round reads the memo tables.
+      for (const n of NUMBERS) {
+        expect(encodeKey([n])).toBe(encodeJsonNormalized([n]));
+        expect(encodeMapKey(n)).toBe(encodeJsonNormalized(n));
+        expect(keyGroupOf([n], 128)).toBe(keyGroupForKey(encodeJsonNormalized([n]), 128));
+        const current = new CurrentKey(128, { start: 0, end: 127 }, 'test');
+        current.set([n]);
+        expect([current.encoded, current.keyGroup]).toEqual([encodeJsonNormalized([n]), keyGroupForKey(encodeJsonNormalized([n]), 128)]);
+      }
+    }
+    // Numbers JSON cannot spell keep their tagged form.
+    for (const n of [NaN, Infinity, -Infinity]) {
+      expect(encodeKey([n])).toBe(encodeJsonNormalized([n]));
+      expect(encodeMapKey(n)).toBe(encodeJsonNormalized(n));
+    }
+  });
+
+  it('tell 1 from "1" and keep -0 and 0 one key', () => {
+    expect(encodeKey([1])).not.toBe(encodeKey(['1']));
+    expect(encodeMapKey(-0)).toBe(encodeMapKey(0));
+  });
+});
+
+describe.each(BACKEND_TYPES)('map entries on the %s backend', (type) => {
+  function setUp() {
+    const backend = backends.create(type);
+    const key = new CurrentKey(128, backend.keyGroupRange, 'test');
+    const accumulators = createKeyedState(backend, key, mapState<number, number[]>('acc'));
+    key.set([7]);
+    return { backend, key, accumulators };
+  }
+
+  it('say whether a timer-style put-if-absent added and a remove removed', () => {
+    const { backend, key } = setUp();
+    backend.register('timers', 'map');
+    const args = ['timers', key.keyGroup, key.encoded, 'ns'] as const;
+    expect(backend.mapPutIfAbsent(...args, '5', 5, null)).toBe(true);
+    expect(backend.mapPutIfAbsent(...args, '5', 5, null)).toBe(false);
+    expect(backend.mapRemove(...args, '5')).toBe(true);
+    expect(backend.mapRemove(...args, '5')).toBe(false);
+    expect(backend.mapSize(...args)).toBe(0);
+  });
+
+  it('changed in place or put again never show in a snapshot taken before', () => {
+    const { backend, accumulators } = setUp();
+    accumulators.put(1, [10]);
+    accumulators.put(1, [11]); // in place: no snapshot is open
+    const snapshot = backend.snapshot();
+    const acc = accumulators.getForUpdate(1)!;
+    acc[0] = 99;
+    accumulators.put(1, acc);
+    accumulators.put(2, [20]);
+    expect([...snapshot.entries()].filter((e) => e.state === 'acc').map((e) => [e.mapKey, e.value])).toEqual([[1, [11]]]);
+    snapshot.release();
+    expect(accumulators.get(1)).toEqual([99]);
+    const two = accumulators.getForUpdate(2)!;
+    two[0] = 21;
+    accumulators.put(2, two);
+    const after = backend.snapshot();
+    expect([...after.entries()].filter((e) => e.state === 'acc').map((e) => [e.mapKey, e.value])).toEqual([
+      [1, [99]],
+      [2, [21]],
+    ]);
+    after.release();
+  });
+});
