@@ -1,6 +1,6 @@
 import { encodeKey } from './key-codec.js';
 import { formatRange, keyGroupForKey, rangeContains, type KeyGroupRange } from './key-groups.js';
-import { numberRowKey } from './number-encodings.js';
+import { numberRowKey, rowKeyEncoded, rowKeyHash } from './number-encodings.js';
 
 /**
  * The key that keyed state and timers are scoped to right now, for one operator subtask. Setting it encodes the
@@ -24,9 +24,9 @@ export class CurrentKey {
     let keyGroup: number;
     const only = key.length === 1 ? key[0] : undefined;
     if (encoded === undefined && typeof only === 'number' && Number.isFinite(only)) {
-      const interned = numberRowKey(only);
-      encoded = interned.encoded;
-      keyGroup = interned.hash % this.maxParallelism;
+      const slot = numberRowKey(only);
+      encoded = rowKeyEncoded(slot);
+      keyGroup = rowKeyHash(slot) % this.maxParallelism;
     } else {
       encoded ??= encodeKey(key);
       keyGroup = keyGroupForKey(encoded, this.maxParallelism);

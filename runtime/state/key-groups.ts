@@ -1,6 +1,6 @@
 import { encodeKey } from './key-codec.js';
 import { murmur3String } from './murmur3.js';
-import { numberRowKey } from './number-encodings.js';
+import { numberRowKey, rowKeyHash } from './number-encodings.js';
 
 /**
  * Key groups, Flink's unit of keyed-state distribution (KeyGroupRangeAssignment): every key belongs to one of
@@ -30,7 +30,7 @@ export function keyGroupForKey(encodedKey: string, maxParallelism: number): numb
 /** The key group of a key (the values of the key columns); a numeric key's hash is memoised (number-encodings.ts). */
 export function keyGroupOf(key: readonly unknown[], maxParallelism: number): number {
   const only = key.length === 1 ? key[0] : undefined;
-  if (typeof only === 'number' && Number.isFinite(only)) return numberRowKey(only).hash % maxParallelism;
+  if (typeof only === 'number' && Number.isFinite(only)) return rowKeyHash(numberRowKey(only)) % maxParallelism;
   return keyGroupForKey(encodeKey(key), maxParallelism);
 }
 

@@ -31,6 +31,16 @@ describe('memoised number encodings', () => {
     }
   });
 
+  it('stay exact when keys outnumber the memo slots and evict each other', () => {
+    const many = Array.from({ length: 40_000 }, (_, i) => (i % 2 === 0 ? i * 7919 : 1_436_918_400_000 + i));
+    for (let round = 0; round < 2; round++) {
+      for (const n of many) {
+        expect(encodeKey([n])).toBe(`[${n}]`);
+        expect(encodeMapKey(n)).toBe(String(n));
+      }
+    }
+  });
+
   it('tell 1 from "1" and keep -0 and 0 one key', () => {
     expect(encodeKey([1])).not.toBe(encodeKey(['1']));
     expect(encodeMapKey(-0)).toBe(encodeMapKey(0));
