@@ -226,8 +226,15 @@ export class FileSinkWriter implements SinkWriter {
     const part = this.current;
     if (part === undefined) return;
     this.current = undefined;
-    await this.io(part.handle.sync(), part.tmpPath);
-    await this.io(part.handle.close(), part.tmpPath);
+    try {
+      await part.handle.sync();
+      await part.handle.close();
+    } catch (error) {
+      // Not synced, so never to be committed: nothing else will close or delete it once it is no longer current.
+      await part.handle.close().catch(() => undefined);
+      await rm(part.tmpPath, { force: true }).catch(() => undefined);
+      throw this.failure(error, part.tmpPath);
+    }
     if (this.settings.exactlyOnce) {
       this.closed.push({ finalPath: part.finalPath, tmpPath: part.tmpPath, bytes: part.bytes });
     } else {
@@ -240,9 +247,13 @@ export class FileSinkWriter implements SinkWriter {
     try {
       return await operation;
     } catch (error) {
-      const diagnostic = new DiagnosticError(Diagnostics.SinkWriteFailed, { uid: this.settings.context.uid, file: displayPath(path), reason: (error as Error).message });
-      throw Object.assign(diagnostic, { cause: error });
+      throw this.failure(error, path);
     }
+  }
+
+  private failure(error: unknown, path: string): DiagnosticError {
+    const diagnostic = new DiagnosticError(Diagnostics.SinkWriteFailed, { uid: this.settings.context.uid, file: displayPath(path), reason: (error as Error).message });
+    return Object.assign(diagnostic, { cause: error });
   }
 }
 
