@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { compile } from '../../compiler/compile.js';
 import { Diagnostics } from '../../compiler/diagnostics/catalogue.js';
-import { createDiagnostic, hasErrors, type Diagnostic, type DiagnosticArgs, type DiagnosticDefinition } from '../../compiler/diagnostics/diagnostic.js';
+import { hasErrors, type Diagnostic } from '../../compiler/diagnostics/diagnostic.js';
 import { formatDiagnostics, formatSummary, type SummaryWording } from '../../compiler/diagnostics/format.js';
 import { SourceText } from '../../compiler/diagnostics/source-text.js';
 import { toDot } from '../../compiler/exporters/dot.js';
@@ -19,6 +19,7 @@ import { openSnapshot } from '../control/open-snapshot.js';
 import type { CommandOutcome } from '../exit-codes.js';
 import { loadFunctions, type LoadedFunctions } from '../load-functions.js';
 import { describeFsError, formatUsageError, useColor, writeFileAtomic, type CliIO } from '../output.js';
+import { printUsageErrors, usageError } from '../usage-errors.js';
 
 const GRAPH_FORMATS = {
   json: toJson,
@@ -50,13 +51,6 @@ interface CompileRequest {
   readonly graph: GraphFormat | undefined;
   readonly emit: 'flink-sql' | undefined;
   readonly settings: Record<string, string>;
-}
-
-const COMMAND_LINE = '<command line>';
-const NO_SPAN = { offset: 0, length: 0 };
-
-export function usageError(definition: DiagnosticDefinition, args: DiagnosticArgs): Diagnostic {
-  return createDiagnostic(definition, COMMAND_LINE, NO_SPAN, args);
 }
 
 /** Checks the flags up front, so that no file is read for a command line that cannot work. */
@@ -119,11 +113,6 @@ export async function readSource(file: string, cwd: string): Promise<ReadResult>
     if (code === 'EISDIR') return { text: undefined, error: usageError(Diagnostics.PathIsDirectory, { path: file }) };
     return { text: undefined, error: usageError(Diagnostics.FileUnreadable, { path: file, reason: describeFsError(error) }) };
   }
-}
-
-export function printUsageErrors(errors: readonly Diagnostic[], io: CliIO): CommandOutcome {
-  for (const error of errors) io.stderr.write(formatUsageError(error));
-  return { kind: 'completed', diagnostics: errors };
 }
 
 /**

@@ -16,7 +16,8 @@ import { RunMonitor } from '../run-monitor.js';
 import { formatJobFailure, formatRunSummary, type RunEnding } from '../run-summary.js';
 import { watchStopSignals, type SignalSource, type StopSignal } from '../signals.js';
 import { formatStatus, StatusLine } from '../status-line.js';
-import { compileFile, printUsageErrors, usageError, validateFlags, type CompiledFile } from './compile.js';
+import { compileFile, validateFlags, type CompiledFile } from './compile.js';
+import { printUsageErrors, usageError } from '../usage-errors.js';
 
 /** The options as commander hands them over, before any validation. */
 export interface RunFlags {

@@ -9,7 +9,7 @@ import { reportFailedReply } from '../control/report-failure.js';
 import { savepointTarget } from '../control/savepoint-target.js';
 import type { CommandOutcome } from '../exit-codes.js';
 import type { CliIO } from '../output.js';
-import { printUsageErrors, usageError } from './compile.js';
+import { printUsageErrors, usageError } from '../usage-errors.js';
 
 const DONE: CommandOutcome = { kind: 'completed', diagnostics: [] };
 

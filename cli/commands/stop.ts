@@ -4,7 +4,7 @@ import { reportFailedReply } from '../control/report-failure.js';
 import { savepointTarget } from '../control/savepoint-target.js';
 import type { CommandOutcome } from '../exit-codes.js';
 import type { CliIO } from '../output.js';
-import { printUsageErrors } from './compile.js';
+import { printUsageErrors } from '../usage-errors.js';
 
 export interface StopFlags {
   /** `--savepoint` alone (true: the job's `state.savepoints.dir`) or with a target directory. */

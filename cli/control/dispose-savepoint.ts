@@ -5,7 +5,7 @@ import type { Diagnostic } from '../../compiler/diagnostics/diagnostic.js';
 import { METADATA_FILE } from '../../runtime/checkpoint/metadata/metadata-format.js';
 import { COMPLETED_MARKER } from '../../runtime/checkpoint/storage/read-metadata.js';
 import { filesOf } from '../../runtime/checkpoint/storage/checkpoint-storage.js';
-import { usageError } from '../commands/compile.js';
+import { usageError } from '../usage-errors.js';
 import { describeFsError } from '../output.js';
 import { openSnapshot } from './open-snapshot.js';
 

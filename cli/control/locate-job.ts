@@ -1,5 +1,5 @@
 import { Diagnostics } from '../../compiler/diagnostics/catalogue.js';
-import { printUsageErrors, usageError } from '../commands/compile.js';
+import { printUsageErrors, usageError } from '../usage-errors.js';
 import type { CommandOutcome } from '../exit-codes.js';
 import type { CliIO } from '../output.js';
 import { listRunningJobs, resolveJob, type RunningJob } from './job-registry.js';

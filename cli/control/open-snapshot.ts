@@ -3,7 +3,7 @@ import { Diagnostics } from '../../compiler/diagnostics/catalogue.js';
 import type { Diagnostic } from '../../compiler/diagnostics/diagnostic.js';
 import { openCheckpoint } from '../../runtime/checkpoint/restore/load-checkpoint.js';
 import type { StoredCheckpoint } from '../../runtime/checkpoint/storage/checkpoint-storage.js';
-import { usageError } from '../commands/compile.js';
+import { usageError } from '../usage-errors.js';
 
 /**
  * The savepoint (or, where `expected` allows, retained checkpoint) at `path`, given as its directory or its

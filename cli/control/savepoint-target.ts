@@ -2,7 +2,7 @@ import { mkdir, stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { Diagnostics } from '../../compiler/diagnostics/catalogue.js';
 import type { Diagnostic } from '../../compiler/diagnostics/diagnostic.js';
-import { usageError } from '../commands/compile.js';
+import { usageError } from '../usage-errors.js';
 import { describeFsError, type CliIO } from '../output.js';
 import type { RunningJob } from './job-registry.js';
 
