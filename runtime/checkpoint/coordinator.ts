@@ -70,6 +70,8 @@ export class CheckpointCoordinator implements CoordinatorPort {
   private consecutiveFailures = 0;
   private running = false;
   private completions: Promise<void> = Promise.resolve();
+  /** Completions run one at a time in acknowledgement order; this is the newest that completed. */
+  private latestCompletedId = 0;
   private readonly cleanups = new Set<Promise<void>>();
   private readonly counts = { completed: 0, aborted: 0 };
   private readonly history: CheckpointStats[] = [];
@@ -234,6 +236,14 @@ export class CheckpointCoordinator implements CoordinatorPort {
   private async complete(pending: PendingCheckpoint): Promise<void> {
     const { clock, events } = this.options;
     const storage = this.storage;
+    // Acknowledged after a newer checkpoint already was (a task's asynchronous write for it took longer): it is
+    // subsumed. Completing it after the newer one would make an older checkpoint the latest, and a non-final one
+    // the last of a finished job.
+    if (pending.checkpointId < this.latestCompletedId) {
+      this.completing.delete(pending);
+      this.abort(pending, `subsumed by checkpoint ${this.latestCompletedId}`, false);
+      return;
+    }
     let stored: StoredCheckpoint;
     try {
       stored = await storage.complete(this.metadataOf(pending));
@@ -244,6 +254,7 @@ export class CheckpointCoordinator implements CoordinatorPort {
     }
     this.completing.delete(pending);
     this.pending.delete(pending.checkpointId);
+    this.latestCompletedId = pending.checkpointId;
     for (const older of [...this.pending.values()]) {
       if (older.checkpointId < pending.checkpointId) this.abort(older, `subsumed by checkpoint ${pending.checkpointId}`, false);
     }

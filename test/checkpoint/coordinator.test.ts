@@ -218,6 +218,21 @@ describe('the checkpoint coordinator', () => {
     expect(events.started).toEqual([1, 2]);
   });
 
+  it('aborts an older checkpoint acknowledged after a newer one, so the final checkpoint stays the last completed', async () => {
+    const { clock, storage, source, sink, events, coordinator } = setUp();
+    clock.advance(100);
+    coordinator.taskFinished('out[0]');
+    coordinator.taskFinished('src[0]');
+    // The final checkpoint 2 is acknowledged before checkpoint 1 (whose asynchronous writes took longer).
+    for (const id of [2, 1]) for (const task of [source, sink]) coordinator.acknowledge(ack(task, id, [FILE]));
+    await flush();
+    expect(events.completed.map((s) => [s.checkpointId, s.final])).toEqual([[2, true]]);
+    expect(events.aborted.map((s) => [s.checkpointId, s.failure])).toEqual([[1, 'subsumed by checkpoint 2']]);
+    expect(storage.discarded).toEqual([1]);
+    expect((await storage.recover()).completed.map((c) => c.metadata.checkpointId)).toEqual([2]);
+    expect(sink.calls.slice(2)).toEqual(['complete 2', 'release', 'aborted 1']);
+  });
+
   it('takes the final checkpoint again when it fails', () => {
     const { clock, source, sink, events, coordinator } = setUp({ timeoutMs: 500, tolerableFailures: 3 });
     coordinator.taskFinished('src[0]');
