@@ -20,8 +20,14 @@ const EVENTS = 60_000;
 
 let root: string;
 let reference: string[];
-/** The checkpoint whose output the killed run committed last, and the ones before it. */
+/** The newest checkpoint id in the killed run's commit records: the barrier that closed its newest committed files. */
 let committed: number;
+/**
+ * The completed checkpoint that committed them: `committed` itself, or a later one when checkpoint `committed` was
+ * aborted (then the next to complete commits its files). `previous`: the newest completed one before `committed`.
+ */
+let newest: number;
+let previous: number;
 
 function pipe(): string {
   return [
@@ -76,9 +82,13 @@ beforeAll(async () => {
   run.kill('SIGKILL');
   expect((await run.exit).signal).toBe('SIGKILL');
   committed = Math.max(...(await readCommitRecords(join(killed, 'out'), 'out')).map((r) => r.checkpointId));
+  const completed = completedIds(killed);
+  newest = completed.find((id) => id >= committed)!;
+  previous = completed.filter((id) => id < committed).at(-1)!;
+  expect(newest, `completed: ${completed.join(', ')}`).toBeDefined();
+  expect(previous, `completed: ${completed.join(', ')}`).toBeDefined();
   // Checkpoints completed after that commit hold no newer output: as if the kill came right after it.
-  for (const id of completedIds(killed).filter((id) => id > committed)) rmSync(checkpointDir(killed, id), { recursive: true });
-  expect(completedIds(killed)).toContain(committed - 1);
+  for (const id of completed.filter((id) => id > newest)) rmSync(checkpointDir(killed, id), { recursive: true });
 }, 120_000);
 
 afterAll(() => {
@@ -92,7 +102,7 @@ const refusal = (restoring: string) =>
 describe('falling back past a damaged checkpoint whose output is committed', () => {
   it('refuses when a state file of the newest checkpoint is truncated, and --rewind-sinks then gives exact output', async () => {
     const dir = copyOfKilledRun();
-    const stateFile = readdirSync(checkpointDir(dir, committed), { recursive: true, withFileTypes: true }).find((e) => e.name.endsWith('.kstate'))!;
+    const stateFile = readdirSync(checkpointDir(dir, newest), { recursive: true, withFileTypes: true }).find((e) => e.name.endsWith('.kstate'))!;
     truncateSync(join(stateFile.parentPath, stateFile.name), 5);
 
     const refused = await sluice(dir, '--resume');
@@ -113,16 +123,16 @@ describe('falling back past a damaged checkpoint whose output is committed', () 
 
   it('refuses when a bit of a state file is flipped, or _metadata is deleted', async () => {
     const flipped = copyOfKilledRun();
-    const stateFile = readdirSync(checkpointDir(flipped, committed), { recursive: true, withFileTypes: true }).find((e) => e.name.endsWith('.kstate'))!;
+    const stateFile = readdirSync(checkpointDir(flipped, newest), { recursive: true, withFileTypes: true }).find((e) => e.name.endsWith('.kstate'))!;
     const bytes = readFileSync(join(stateFile.parentPath, stateFile.name));
     bytes[Math.floor(bytes.length / 2)]! ^= 0x04;
     writeFileSync(join(stateFile.parentPath, stateFile.name), bytes);
     const deleted = copyOfKilledRun();
-    rmSync(join(checkpointDir(deleted, committed), '_metadata'));
+    rmSync(join(checkpointDir(deleted, newest), '_metadata'));
     for (const dir of [flipped, deleted]) {
       const refused = await sluice(dir, '--resume');
       expect(refused.code, refused.stderr).toBe(2);
-      expect(refused.stderr).toMatch(refusal(String(committed - 1)));
+      expect(refused.stderr).toMatch(refusal(String(previous)));
     }
   }, 120_000);
 
