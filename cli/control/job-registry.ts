@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { open, readdir, readFile, rename, rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { z } from 'zod';
+import { listDirectory } from '../../runtime/list-directory.js';
 import { isLocked, tryLock, type ProcessLock } from '../../runtime/locks/process-lock.js';
 
 /**
@@ -111,13 +112,7 @@ export async function listRunningJobs(
   dir: string,
   isLive: (entry: RegistryEntry, file: string) => boolean | Promise<boolean> = registrationIsLive,
 ): Promise<RunningJob[]> {
-  let names: string[];
-  try {
-    names = await readdir(dir);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
-    throw error;
-  }
+  const names = await listDirectory(dir);
   const running: RunningJob[] = [];
   for (const name of names) {
     if (name.startsWith('.') || !name.endsWith(ENTRY_SUFFIX)) continue;

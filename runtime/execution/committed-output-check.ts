@@ -1,4 +1,4 @@
-import { mkdir, readdir, rename, writeFile } from 'node:fs/promises';
+import { mkdir, rename, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
 import { Diagnostics } from '../../compiler/diagnostics/catalogue.js';
@@ -6,6 +6,7 @@ import type { JobGraph } from '../../compiler/graph/job-graph.js';
 import { readCommitRecords, type CommitRecord } from '../connectors/file/commit-records.js';
 import { parseHiddenPart } from '../connectors/file/part-files.js';
 import { DiagnosticError } from '../diagnostic-error.js';
+import { listDirectory } from '../list-directory.js';
 
 /**
  * Refuses a restore that would write committed output again. Exactly-once file sinks record what they commit
@@ -61,7 +62,7 @@ export interface RewoundSink {
 export async function checkCommittedOutput(sinks: readonly CommittingSink[], point: RestorePoint, rewind: boolean, now: Date): Promise<RewoundSink[]> {
   const rewound: RewoundSink[] = [];
   for (const sink of sinks) {
-    const names = await listDir(sink.dir);
+    const names = await listDirectory(sink.dir);
     const present = new Set(names);
     const records = dedupe(await readCommitRecords(sink.dir, sink.uid)).filter((r) => present.has(r.file));
     const inTheWay =
@@ -116,11 +117,3 @@ function dedupe(records: readonly CommitRecord[]): CommitRecord[] {
   return [...new Map(records.map((r) => [r.file, r])).values()];
 }
 
-async function listDir(dir: string): Promise<string[]> {
-  try {
-    return await readdir(dir);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
-    throw error;
-  }
-}

@@ -1,6 +1,7 @@
-import { open, readdir, readFile, type FileHandle } from 'node:fs/promises';
+import { open, readFile, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
+import { listDirectory } from '../../list-directory.js';
 import { fileSafeName } from '../../checkpoint/storage/checkpoint-names.js';
 import { writeFully } from './write-fully.js';
 
@@ -64,13 +65,7 @@ async function cutTornLine(handle: FileHandle): Promise<void> {
  * ignored; a damaged line elsewhere is an error naming the file and line.
  */
 export async function readCommitRecords(dir: string, uid: string): Promise<CommitRecord[]> {
-  let names: string[];
-  try {
-    names = await readdir(dir);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
-    throw error;
-  }
+  const names = await listDirectory(dir);
   const ours = new RegExp(`^${escapeRegExp(`${PREFIX}${fileSafeName(uid)}-`)}\\d+\\.jsonl$`);
   const records: CommitRecord[] = [];
   for (const name of names.filter((n) => ours.test(n)).sort()) {
