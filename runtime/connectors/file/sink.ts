@@ -8,6 +8,7 @@ import { createJsonlEncoder, type RowEncoder } from '../formats/jsonl.js';
 import type { ConnectorOptions } from '../options.js';
 import { RowKind, type Committable, type SinkContext, type SinkEnvironment, type SinkWriter } from '../sink-connector.js';
 import { CommitRecordLog, commitRecordsName, type CommitRecord } from './commit-records.js';
+import { nodeFileSystem, syncDirectory } from '../../checkpoint/storage/file-system.js';
 import { finalPartPath, inProgressPath, parseHiddenPart, pendingPath } from './part-files.js';
 import { displayPath } from './splits.js';
 import { writeFully } from './write-fully.js';
@@ -120,7 +121,7 @@ export class FileSinkWriter implements SinkWriter {
       await this.io(rename(part.tmpPath, tmpPath), part.tmpPath);
       committables.push({ tmpPath, finalPath: part.finalPath, checkpointId, bytes: part.bytes });
     }
-    if (committables.length > 0) await syncDirectory(this.settings.dir);
+    if (committables.length > 0) await syncDirectory(nodeFileSystem, this.settings.dir);
     return committables;
   }
 
@@ -158,7 +159,7 @@ export class FileSinkWriter implements SinkWriter {
     }));
     await this.io(this.records.append(records), this.records.path);
     for (const c of ready) await this.io(rename(c.tmpPath, c.finalPath), c.tmpPath);
-    await syncDirectory(dir);
+    await syncDirectory(nodeFileSystem, dir);
   }
 
   async abort(): Promise<void> {
@@ -198,7 +199,7 @@ export class FileSinkWriter implements SinkWriter {
     this.closed = [];
     if (!this.settings.exactlyOnce) return;
     for (const part of closed) await this.io(rename(part.tmpPath, part.finalPath), part.tmpPath);
-    if (closed.length > 0) await syncDirectory(this.settings.dir);
+    if (closed.length > 0) await syncDirectory(nodeFileSystem, this.settings.dir);
   }
 
   private async openPart(): Promise<OpenPart> {
@@ -266,15 +267,3 @@ async function sizeOf(path: string): Promise<number | undefined> {
   }
 }
 
-/** Makes renames in `dir` durable. Some platforms cannot open a directory for syncing; there it is skipped. */
-async function syncDirectory(dir: string): Promise<void> {
-  let handle: FileHandle | undefined;
-  try {
-    handle = await open(dir, 'r');
-    await handle.sync();
-  } catch {
-    // Best effort: durability of the rename itself is the file system's on such platforms.
-  } finally {
-    await handle?.close();
-  }
-}
