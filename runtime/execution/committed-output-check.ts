@@ -3,6 +3,7 @@ import path from 'node:path';
 import { z } from 'zod';
 import { Diagnostics } from '../../compiler/diagnostics/catalogue.js';
 import type { JobGraph } from '../../compiler/graph/job-graph.js';
+import { fileSinksOf } from '../connectors/file/graph-file-sinks.js';
 import { readCommitRecords, type CommitRecord } from '../connectors/file/commit-records.js';
 import { parseHiddenPart } from '../connectors/file/part-files.js';
 import { DiagnosticError } from '../diagnostic-error.js';
@@ -26,11 +27,7 @@ export interface CommittingSink {
 }
 
 export function committingSinks(graph: JobGraph, callbacks: ReadonlyMap<string, unknown>): CommittingSink[] {
-  return graph.operators.flatMap((op) => {
-    if (op.spec.kind !== 'sink' || op.spec.connector !== 'file' || callbacks.has(op.uid ?? op.id)) return [];
-    const { path: dir, 'sink.semantic': semantic = 'exactly-once' } = op.spec.options;
-    return dir === undefined || semantic !== 'exactly-once' ? [] : [{ uid: op.uid ?? op.id, dir: path.resolve(dir) }];
-  });
+  return fileSinksOf(graph, callbacks).flatMap(({ uid, dir, exactlyOnce }) => (exactlyOnce ? [{ uid, dir }] : []));
 }
 
 /** What the job restores: a checkpoint of a lineage, or nothing although `--resume` asked for one (and why). */

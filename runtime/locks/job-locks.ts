@@ -1,6 +1,6 @@
-import path from 'node:path';
 import { Diagnostics } from '../../compiler/diagnostics/catalogue.js';
 import type { JobGraph } from '../../compiler/graph/job-graph.js';
+import { fileSinksOf } from '../connectors/file/graph-file-sinks.js';
 import { DiagnosticError } from '../diagnostic-error.js';
 import { lockDirectory, type DirectoryLock } from './directory-lock.js';
 import { describeLockOwner, type LockOwner } from './lock-owner.js';
@@ -20,11 +20,7 @@ const WHAT: Readonly<Record<LockTarget['kind'], string>> = { checkpoints: 'check
  * right), except sinks read through a callback (by uid in `callbacks`), which write no files.
  */
 export function sinkLockTargets(graph: JobGraph, callbacks: ReadonlyMap<string, unknown>): LockTarget[] {
-  return graph.operators.flatMap((op) =>
-    op.spec.kind === 'sink' && op.spec.connector === 'file' && op.spec.options['path'] !== undefined && !callbacks.has(op.uid ?? op.id)
-      ? [{ kind: 'sink' as const, dir: path.resolve(op.spec.options['path']), uid: op.uid ?? op.id }]
-      : [],
-  );
+  return fileSinksOf(graph, callbacks).map(({ uid, dir }) => ({ kind: 'sink', dir, uid }));
 }
 
 /** The locks a job holds from `Job.start` until it ends. */
