@@ -6,6 +6,7 @@ import { SINK_PENDING_STATE } from '../operators/sink.js';
 import { SOURCE_SPLITS_STATE } from '../operators/source.js';
 import { createKeyedStateBackend } from '../state/create-backend.js';
 import { CurrentKey } from '../state/current-key.js';
+import { decodeKey } from '../state/key-codec.js';
 import { keyGroupRangeForSubtask, rangesIntersect, type KeyGroupRange } from '../state/key-groups.js';
 import { createKeyedState, type KeyedStateDescriptor, type StateFor } from '../state/keyed-state.js';
 import type { KeyedStateBackend, KeyedStateSnapshot, StateBackendType } from '../state/keyed-state-backend.js';
@@ -146,6 +147,17 @@ export class OperatorHost implements OperatorContext, Downstream {
 
   setCurrentKey(key: readonly unknown[], encoded?: string): void {
     this.ensureKeyed().current.set(key, encoded);
+  }
+
+  forEachKey(state: string, visit: (key: readonly unknown[], encoded: string) => void): void {
+    const { backend, current } = this.ensureKeyed();
+    const keys = new Map<string, number>();
+    for (const cell of backend.keys(state)) keys.set(cell.key, cell.keyGroup);
+    for (const [encoded, keyGroup] of keys) {
+      const key = decodeKey(encoded);
+      current.setEncoded(key, encoded, keyGroup);
+      visit(key, encoded);
+    }
   }
 
   get currentKey(): readonly unknown[] | undefined {

@@ -45,6 +45,12 @@ export interface OperatorContext {
    */
   setCurrentKey(key: readonly unknown[], encoded?: string): void;
   readonly currentKey: readonly unknown[] | undefined;
+  /**
+   * Visits every key that has a cell of keyed state `state`, with the current key set to it (Flink's
+   * `applyToAllKeys`): for an operator to rebuild what it derives from its state after a restore. The keys are
+   * collected first, so `visit` may change state.
+   */
+  forEachKey(state: string, visit: (key: readonly unknown[], encoded: string) => void): void;
   /** Keyed state, which the operator must declare in the job graph (`operator.state`, scope `keyed`). */
   getState<D extends KeyedStateDescriptor>(descriptor: D): StateFor<D>;
   /** Operator list state, declared in the job graph (scope `operator`); built-in sources and sinks have theirs. */

@@ -1,7 +1,9 @@
 import type { Operator, OperatorSpec } from '../../../compiler/graph/job-graph.js';
 import type { UdfImplementations } from '../../expressions/compile-expr.js';
 import type { RecordBatch } from '../../record-batch.js';
+import { encodeKey } from '../../state/key-codec.js';
 import { mapState, type MapState } from '../../state/keyed-state.js';
+import { TimerHeap, type HeapTimer } from '../../time/timer-heap.js';
 import type { Timer } from '../../time/timer-service.js';
 import { BaseOperator, type OperatorContext } from '../operator.js';
 import { assertInsertOnly, JoinOutput, JoinRows, type Row } from './join-row.js';
@@ -17,17 +19,26 @@ interface ArrivedAt {
   readonly rows: Row[];
 }
 
-/** Timer namespaces: which side's rows of the timer's time expire. */
+/** Which side's rows of a time expire (the namespaces of the expiry timers of earlier versions, too). */
 const LEFT_EXPIRY = 'left';
 const RIGHT_EXPIRY = 'right';
+
+/** One key's rows of one time on one side (`namespace`), due to leave state when the watermark reaches `timestamp`. */
+interface Expiry extends HeapTimer {
+  readonly key: readonly unknown[];
+}
 
 /**
  * The interval join: a left row at time l and a right row at time r of the same key join when
  * l + lowerMs <= r <= l + upperMs (and the residual holds). Output: append-only, as rows meet.
  *
  * Retention, on the watermark W (rows at times <= W are complete): a left row can still meet right rows while
- * W < l + upperMs and a right row left rows while W < r - lowerMs; an event-time timer at that bound removes
- * them from state, and there a LEFT join emits each left row that joined nothing, padded with NULLs. A row that
+ * W < l + upperMs and a right row left rows while W < r - lowerMs; at that bound it leaves state, and there a
+ * LEFT join emits each left row that joined nothing, padded with NULLs. The bounds are kept in an expiry heap
+ * per subtask, one entry per key, side and time, in the order event-time timers would fire, and not as timer
+ * state: the stored rows' times are the truth, so the heap is rebuilt from them after a restore, and a row costs
+ * no timer cell to write, look up and remove (a join keyed by a value seen about once, as q7's price, holds a
+ * key per row). Expiry timers in state restored from earlier versions still fire and expire alike. A row that
  * arrives already past its bound is late: dropped and counted. So two rows that are on time (later than the
  * watermark when they arrive) always meet, whichever side runs ahead, and the result does not depend on the
  * speed of the inputs. Rows with a NULL key or time can join nothing: a LEFT join emits its left ones padded at
@@ -47,6 +58,7 @@ export class IntervalJoinOperator extends BaseOperator {
   readonly watermarkHoldbackMs: number;
   private leftRows!: MapState<number, readonly Row[]>;
   private rightRows!: MapState<number, readonly Row[]>;
+  private readonly expiries = new TimerHeap<Expiry>();
 
   constructor(
     private readonly operator: Operator,
@@ -66,6 +78,13 @@ export class IntervalJoinOperator extends BaseOperator {
     super.open(ctx);
     this.leftRows = ctx.getState(LEFT_ROWS);
     this.rightRows = ctx.getState(RIGHT_ROWS);
+    if (!ctx.isRestored) return;
+    ctx.forEachKey(LEFT_ROWS.name, (key, encoded) => this.indexExpiries(this.leftRows, key, encoded, this.upperMs, LEFT_EXPIRY));
+    ctx.forEachKey(RIGHT_ROWS.name, (key, encoded) => this.indexExpiries(this.rightRows, key, encoded, -this.lowerMs, RIGHT_EXPIRY));
+  }
+
+  private indexExpiries(state: MapState<number, readonly Row[]>, key: readonly unknown[], encoded: string, expiryOffset: number, side: string): void {
+    for (const [time] of state.entries()) this.expiries.push({ timestamp: time + expiryOffset, encodedKey: encoded, namespace: side, key });
   }
 
   processBatch(batch: RecordBatch, input: number): void {
@@ -81,8 +100,10 @@ export class IntervalJoinOperator extends BaseOperator {
       }
       for (const group of groups) {
         this.ctx.setCurrentKey(group.key, group.encoded);
-        if (input === 0) this.leftArrive(group.rows, watermark);
-        else this.rightArrive(group.rows, watermark);
+        // A single number's encoding is memoised (the same string setCurrentKey found): no new string per row.
+        const key: KeyRef = { key: group.key, encoded: group.encoded ?? encodeKey(group.key) };
+        if (input === 0) this.leftArrive(group.rows, watermark, key);
+        else this.rightArrive(group.rows, watermark, key);
       }
     } catch (error) {
       throw rows.failure(error);
@@ -97,11 +118,10 @@ export class IntervalJoinOperator extends BaseOperator {
     return input === 0 ? time + this.upperMs : time - this.lowerMs;
   }
 
-  private leftArrive(arrived: readonly Row[], watermark: number): void {
+  private leftArrive(arrived: readonly Row[], watermark: number, key: KeyRef): void {
     const rows = this.rows;
     const { lowerMs, upperMs } = this;
     const added: ArrivedAt[] = [];
-    let rights: (readonly [number, readonly Row[]])[] | undefined;
     for (const left of arrived) {
       const time = left[this.leftTime];
       if (typeof time !== 'number') {
@@ -112,9 +132,9 @@ export class IntervalJoinOperator extends BaseOperator {
         this.ctx.metrics.lateRowsDropped++;
         continue;
       }
-      rights ??= [...this.rightRows.entries()];
+      // Read in place: only the left rows' state changes below, and only after the loop.
       let matched = false;
-      for (const [rightTime, candidates] of rights) {
+      for (const [rightTime, candidates] of this.rightRows.entries()) {
         if (rightTime < time + lowerMs || rightTime > time + upperMs) continue;
         for (const right of candidates) {
           const joined = rows.join(left, right);
@@ -125,17 +145,16 @@ export class IntervalJoinOperator extends BaseOperator {
       }
       addTo(added, time, rows.outer ? withMatched(left, rows.leftWidth, matched) : left);
     }
-    this.store(this.leftRows, added, upperMs, LEFT_EXPIRY);
+    this.store(this.leftRows, added, key, upperMs, LEFT_EXPIRY);
   }
 
-  private rightArrive(arrived: readonly Row[], watermark: number): void {
+  private rightArrive(arrived: readonly Row[], watermark: number, key: KeyRef): void {
     const rows = this.rows;
     const { lowerMs, upperMs } = this;
     const lw = rows.leftWidth;
     const added: ArrivedAt[] = [];
-    let lefts: [number, readonly Row[]][] | undefined;
-    /** Indexes of `lefts` whose list was copied to flip `matched` flags, to write back. */
-    const flipped = new Set<number>();
+    /** Left rows' lists copied to flip `matched` flags, by time, written back after the loop (state is not modified while read). */
+    let flipped: Map<number, Row[]> | undefined;
     for (const right of arrived) {
       const time = right[this.rightTime];
       if (typeof time !== 'number') continue;
@@ -143,10 +162,9 @@ export class IntervalJoinOperator extends BaseOperator {
         this.ctx.metrics.lateRowsDropped++;
         continue;
       }
-      lefts ??= Array.from(this.leftRows.entries(), ([t, list]): [number, readonly Row[]] => [t, list]);
-      for (let i = 0; i < lefts.length; i++) {
-        const [leftTime, candidates] = lefts[i]!;
+      for (const [leftTime, stored] of this.leftRows.entries()) {
         if (time < leftTime + lowerMs || time > leftTime + upperMs) continue;
+        const candidates = flipped?.get(leftTime) ?? stored;
         for (let k = 0; k < candidates.length; k++) {
           const left = candidates[k]!;
           const joined = rows.join(left, right);
@@ -154,34 +172,42 @@ export class IntervalJoinOperator extends BaseOperator {
           this.out.insert(joined);
           if (!rows.outer || left[lw] === true) continue;
           // State values are not modified in place (snapshots may share them): flip the flag in a copy.
-          const current = lefts[i]![1];
-          const copy = flipped.has(i) ? (current as Row[]) : current.slice();
+          let copy = flipped?.get(leftTime);
+          if (copy === undefined) (flipped ??= new Map()).set(leftTime, (copy = stored.slice()));
           copy[k] = withMatched(left, lw, true);
-          lefts[i] = [leftTime, copy];
-          flipped.add(i);
         }
       }
       addTo(added, time, right);
     }
-    this.store(this.rightRows, added, -lowerMs, RIGHT_EXPIRY);
-    for (const i of flipped) this.leftRows.put(lefts![i]![0], lefts![i]![1]);
+    this.store(this.rightRows, added, key, -lowerMs, RIGHT_EXPIRY);
+    if (flipped !== undefined) for (const [leftTime, list] of flipped) this.leftRows.put(leftTime, list);
   }
 
-  /** Appends rows to state by time and registers the timer that expires them (once per time and key). */
-  private store(state: MapState<number, readonly Row[]>, added: readonly ArrivedAt[], expiryOffset: number, namespace: string): void {
+  /** Appends rows to state by time; a time new to the key gets its expiry (so one per key, side and time). */
+  private store(state: MapState<number, readonly Row[]>, added: readonly ArrivedAt[], key: KeyRef, expiryOffset: number, side: string): void {
     for (const { time, rows } of added) {
       const existing = state.get(time);
-      state.put(time, existing === undefined ? rows : existing.concat(rows));
-      this.ctx.timers.registerEventTimeTimer(time + expiryOffset, namespace);
+      if (existing !== undefined) {
+        state.put(time, existing.concat(rows));
+        continue;
+      }
+      state.put(time, rows);
+      this.expiries.push({ timestamp: time + expiryOffset, encodedKey: key.encoded, namespace: side, key: key.key });
     }
   }
 
+  /** Expiry timers restored from state written by earlier versions (see the class comment). */
   override onTimer(timer: Timer): void {
-    if (timer.namespace === RIGHT_EXPIRY) {
-      this.rightRows.remove(timer.timestamp + this.lowerMs);
+    this.expire(timer.namespace, timer.timestamp);
+  }
+
+  /** Removes the current key's rows of one side and time, padding a LEFT join's unmatched left rows. */
+  private expire(side: string, expiry: number): void {
+    if (side === RIGHT_EXPIRY) {
+      this.rightRows.remove(expiry + this.lowerMs);
       return;
     }
-    const time = timer.timestamp - this.upperMs;
+    const time = expiry - this.upperMs;
     const rows = this.rows;
     if (rows.outer) {
       for (const left of this.leftRows.get(time) ?? []) if (left[rows.leftWidth] === false) this.out.insert(rows.pad(left));
@@ -189,10 +215,22 @@ export class IntervalJoinOperator extends BaseOperator {
     this.leftRows.remove(time);
   }
 
-  /** Rows padded by the timers of this watermark go out in one batch, before the watermark. */
-  override onWatermark(): void {
+  /** Expires what the watermark passed, in timer order; padded rows go out in one batch, before the watermark. */
+  override onWatermark(watermark: number): void {
+    const expiries = this.expiries;
+    for (let next = expiries.peek(); next !== undefined && next.timestamp <= watermark; next = expiries.peek()) {
+      expiries.pop();
+      this.ctx.setCurrentKey(next.key, next.encodedKey);
+      this.expire(next.namespace, next.timestamp);
+    }
     this.out.flush(this.ctx);
   }
+}
+
+/** The current key and its encoding, for the expiries of the rows stored under it. */
+interface KeyRef {
+  readonly key: readonly unknown[];
+  readonly encoded: string;
 }
 
 /** Adds `row` to the rows arrived at `time`, times in order of first arrival (a key's rows in a batch share a few). */

@@ -1,7 +1,10 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { Job } from '../../../runtime/execution/job.js';
 import { changelogLines, sortRows } from '../changelog.js';
-import type { OperatorHarness } from '../operator-harness.js';
+import type { StateEntry } from '../../../runtime/state/keyed-state-backend.js';
+import { HeapKeyedStateBackend } from '../../../runtime/state/heap-backend.js';
+import { keyedStateToText } from '../../../runtime/state/snapshot-format.js';
+import { OperatorHarness } from '../operator-harness.js';
 import { compilePipe } from '../run-pipe.js';
 import { closeJoins, compiledJoin, emittedBy, joinProgram, openJoin, s } from './join-fixtures.js';
 
@@ -113,5 +116,29 @@ describe('interval join', () => {
       [2, 'ahead', 20, s(30), 2, 7, s(31)],
     ]);
     expect(result.metrics.operators.find((m) => m.uid === 'j')!.lateRowsDropped).toBe(1);
+  });
+  it('expires rows by the expiry timers that snapshots of earlier versions hold, padding each row once', async () => {
+    const j = await open('LEFT JOIN');
+    j.process([[1, 'paid', 10, s(10)], [2, 'unpaid', 20, s(10)]], 0);
+    j.process([[1, 5, s(12)]], 1);
+    const entries = await j.keyedEntries();
+    expect(entries.filter((e) => e.state.startsWith('__timers'))).toEqual([]);
+    // Earlier versions kept an event-time timer per key, side and time: orders expire at ts + 5 s, payments at ts + 1 s.
+    const timers = entries.map((e): StateEntry => {
+      const left = e.state === 'left-rows';
+      return { ...e, state: '__timers.event', namespace: left ? 'left' : 'right', mapKey: (e.mapKey as number) + (left ? 5000 : 1000), value: null };
+    });
+    const old = new HeapKeyedStateBackend('memory', 128, { start: 0, end: 127 });
+    old.restore([...entries, ...timers]);
+    const snapshot = old.snapshot();
+    const restored = await OperatorHarness.open(compiledJoin(joinProgram('LEFT JOIN', WITHIN), 'interval_join'), {
+      restore: { keyed: keyedStateToText(snapshot), operatorState: [] },
+    });
+    snapshot.release();
+    restored.watermark(s(12));
+    expect(emittedBy(restored, () => restored.watermark(s(15)))).toEqual(['+I [2,"unpaid",20,10000,null,null,null]']);
+    expect(await restored.keyedEntries()).toEqual([]);
+    expect(emittedBy(restored, () => restored.watermark(s(30)))).toEqual([]);
+    await restored.close();
   });
 });
