@@ -29,6 +29,8 @@ export class TimerHeap<T extends HeapTimer> {
   /** Min-heap of the timestamps that have a bucket. */
   private readonly times: number[] = [];
   private readonly buckets = new Map<number, Bucket<T>>();
+  /** The earliest bucket once sorted, so that firing a run of timers looks it up once, not per peek and pop. */
+  private head: Bucket<T> | undefined = undefined;
   private count = 0;
 
   get size(): number {
@@ -49,6 +51,7 @@ export class TimerHeap<T extends HeapTimer> {
     if (bucket.next === bucket.timers.length) {
       this.buckets.delete(bucket.timestamp);
       this.popTime();
+      this.head = undefined;
     }
     return timer;
   }
@@ -59,6 +62,8 @@ export class TimerHeap<T extends HeapTimer> {
     if (bucket === undefined) {
       this.buckets.set(timer.timestamp, { timestamp: timer.timestamp, timers: [timer], next: 0, sorted: false });
       this.pushTime(timer.timestamp);
+      // An earlier timestamp than the head's takes its place.
+      if (this.head !== undefined && timer.timestamp < this.head.timestamp) this.head = undefined;
     } else if (!bucket.sorted) {
       bucket.timers.push(timer);
     } else {
@@ -69,17 +74,20 @@ export class TimerHeap<T extends HeapTimer> {
   clear(): void {
     this.times.length = 0;
     this.buckets.clear();
+    this.head = undefined;
     this.count = 0;
   }
 
   /** The earliest bucket, sorted. */
   private first(): Bucket<T> | undefined {
+    if (this.head !== undefined) return this.head;
     if (this.times.length === 0) return undefined;
     const bucket = this.buckets.get(this.times[0]!)!;
     if (!bucket.sorted) {
       bucket.timers.sort(compareTimers);
       bucket.sorted = true;
     }
+    this.head = bucket;
     return bucket;
   }
 
