@@ -1,0 +1,40 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { rowsByKey } from '../../../runtime/operators/aggregate/rows-by-key.js';
+import { encodeKey } from '../../../runtime/state/key-codec.js';
+
+const value = fc.oneof(
+  fc.constantFrom(0, -0, 1, 1.5, NaN, Infinity, -Infinity, null, undefined, true, false, '', 'a', '1', 'null'),
+  fc.integer({ min: -3, max: 3 }),
+  fc.array(fc.constantFrom(1, 'a', null), { maxLength: 2 }),
+);
+
+/** The grouping rowsByKey must give: rows whose keys encode alike, keys in order of first appearance. */
+function byEncoding(keys: readonly unknown[][]): { encoded: string; rows: number[] }[] {
+  const groups = new Map<string, number[]>();
+  keys.forEach((key, i) => {
+    const encoded = encodeKey(key);
+    const rows = groups.get(encoded) ?? [];
+    rows.push(i);
+    groups.set(encoded, rows);
+  });
+  return [...groups].map(([encoded, rows]) => ({ encoded, rows }));
+}
+
+describe('grouping a batch by key', () => {
+  it.each([2, 3])('puts rows in one group exactly when their keys of %i columns encode alike', (keyCount) => {
+    fc.assert(
+      fc.property(fc.array(fc.array(value, { minLength: keyCount, maxLength: keyCount }), { maxLength: 40 }), (keys) => {
+        const groups = rowsByKey(keys, (row) => [...row], keyCount);
+        expect(groups.map((g) => ({ encoded: g.encoded, rows: g.rows }))).toEqual(byEncoding(keys));
+        for (const group of groups) expect(encodeKey(group.key)).toBe(group.encoded);
+      }),
+    );
+  });
+
+  it('groups one key column by its value, and no key column as one group', () => {
+    const rows = [[1], [2], [1], [-0], [0]];
+    expect(rowsByKey(rows, (row) => [...row], 1).map((g) => g.rows)).toEqual([[0, 2], [1], [3, 4]]);
+    expect(rowsByKey(rows, () => [], 0).map((g) => g.rows)).toEqual([[0, 1, 2, 3, 4]]);
+  });
+});
