@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BIGINT, DOUBLE, STRING, TIMESTAMP3, type Field } from '../compiler/types/sql-type.js';
-import { createFileSource } from '../runtime/connectors/file/source.js';
+import { createFileSource } from '../connectors/file/source.js';
 import { ConnectorOptions } from '../runtime/connectors/options.js';
 
 const rows = Number(process.argv[2] ?? 1_000_000);

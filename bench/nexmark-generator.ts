@@ -3,8 +3,8 @@
  * the same split reader the source uses. `tsx bench/nexmark-generator.ts [events]`.
  */
 import { IndexedSplitReader, generatorSplits } from '../runtime/connectors/generators/indexed-split.js';
-import { NexmarkGenerator } from '../runtime/connectors/nexmark/generator.js';
-import { DEFAULT_NEXMARK_RATE, NEXMARK_TABLE_NAMES, tableSequence, type NexmarkTable } from '../runtime/connectors/nexmark/model.js';
+import { NexmarkGenerator } from '../connectors/nexmark/generator.js';
+import { DEFAULT_NEXMARK_RATE, NEXMARK_TABLE_NAMES, tableSequence, type NexmarkTable } from '../connectors/nexmark/model.js';
 
 const events = Number(process.argv[2] ?? 5_000_000);
 const BATCH = 1024;

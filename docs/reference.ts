@@ -1,7 +1,6 @@
 import { settingDefinitions } from '../compiler/config/setting-definitions.js';
 import type { ConnectorDefinition } from '../compiler/connectors/connector-definition.js';
-import { sinkConnectors } from '../compiler/connectors/validate-sink.js';
-import { sourceConnectors } from '../compiler/connectors/validate-source.js';
+import { sinkDefinitions, sourceDefinitions } from '../connectors/definitions.js';
 
 /**
  * docs/configuration.md and docs/connectors.md are generated from the tables the compiler validates with, so the
@@ -60,8 +59,8 @@ export function connectorsReference(): string {
     '# Connectors\n\n' +
     "A source or sink names its connector in `WITH ('connector' = '…', …)`. Unknown options are errors.\n\n" +
     [
-      ...Object.values(sourceConnectors).map((c) => connectorSection('source', c)),
-      ...Object.values(sinkConnectors).map((c) => connectorSection('sink', c)),
+      ...sourceDefinitions.map((c) => connectorSection('source', c)),
+      ...sinkDefinitions.map((c) => connectorSection('sink', c)),
     ].join('\n')
   );
 }

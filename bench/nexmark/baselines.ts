@@ -1,4 +1,4 @@
-import { NexmarkGenerator } from '../../runtime/connectors/nexmark/generator.js';
+import { NexmarkGenerator } from '../../connectors/nexmark/generator.js';
 import type { NexmarkQuery } from './queries.js';
 
 /**

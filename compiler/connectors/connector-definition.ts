@@ -21,6 +21,17 @@ export interface ConnectorDefinition {
   readonly notes?: readonly string[];
   /** Rules between options and columns, run once every option has been read and defaults filled. */
   readonly check?: (context: ConnectorContext) => void;
+  /**
+   * Sources: the options that say what the source reads, and so what its recorded positions are positions in (a
+   * file's path and format, a Nexmark table). Restoring a savepoint into a source where one changed is refused;
+   * every other option may change. None when absent.
+   */
+  readonly identityOptions?: readonly string[];
+  /**
+   * Sinks: whether, with these (normalised) options, the sink keeps output pending from a checkpoint's barrier to
+   * its completion (two-phase commit), and so declares the `pending-commits` state. False when absent.
+   */
+  readonly twoPhaseCommit?: (options: Readonly<Record<string, string>>) => boolean;
 }
 
 export interface OptionDefinition {

@@ -6,8 +6,9 @@ import type { DiagnosticBag } from '../diagnostics/diagnostic.js';
 import { typeToString, type Field } from '../types/sql-type.js';
 import type { ColumnOptionDefinition, ConnectorContext, ConnectorDefinition, OptionDefinition } from './connector-definition.js';
 
-export interface ValidatedConnector<Name extends string> {
-  readonly connector: Name;
+export interface ValidatedConnector {
+  /** The connector's canonical name (an alias such as 'filesystem' is resolved). */
+  readonly connector: string;
   /** Canonical keys and values, defaults filled, sorted by key; `connector` itself is not repeated here. */
   readonly options: Record<string, string>;
 }
@@ -25,19 +26,16 @@ export interface OptionsOwner {
  * Validates and normalises a WITH clause. Undefined only when the connector itself is missing or unknown;
  * otherwise the options are returned even when some were reported as errors.
  */
-export function validateOptions<Name extends string>(
-  owner: OptionsOwner,
-  connectors: Readonly<Record<Name, ConnectorDefinition>>,
-  bag: DiagnosticBag,
-): ValidatedConnector<Name> | undefined {
-  const names = Object.keys(connectors);
+export function validateOptions(owner: OptionsOwner, connectors: readonly ConnectorDefinition[], bag: DiagnosticBag): ValidatedConnector | undefined {
+  const names = connectors.map((c) => c.name);
   const connectorEntry = owner.entries.find((e) => e.key.value === 'connector');
   if (connectorEntry === undefined) {
     bag.report(Diagnostics.MissingConnector, owner.name.span, { role: owner.role, name: owner.name.name, accepted: names.join(', ') });
     return undefined;
   }
-  const connector = connectorName(connectors, connectorEntry.value.value.trim().toLowerCase());
-  if (connector === undefined) {
+  const written = connectorEntry.value.value.trim().toLowerCase();
+  const definition = connectors.find((c) => c.name === written || c.aliases?.includes(written) === true);
+  if (definition === undefined) {
     bag.report(Diagnostics.UnknownConnector, connectorEntry.value.span, {
       role: owner.role,
       connector: connectorEntry.value.value,
@@ -46,7 +44,6 @@ export function validateOptions<Name extends string>(
     });
     return undefined;
   }
-  const definition = connectors[connector];
   const reader = new OptionReader(definition, owner, bag);
   for (const entry of owner.entries) {
     if (entry !== connectorEntry) reader.read(entry);
@@ -54,12 +51,7 @@ export function validateOptions<Name extends string>(
   reader.fillDefaults(connectorEntry);
   definition.check?.(reader.context());
   const options = Object.fromEntries(Object.entries(reader.options).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
-  return { connector, options };
-}
-
-function connectorName<Name extends string>(connectors: Readonly<Record<Name, ConnectorDefinition>>, written: string): Name | undefined {
-  const entries = Object.entries(connectors) as [Name, ConnectorDefinition][];
-  return entries.find(([name, definition]) => name === written || definition.aliases?.includes(written) === true)?.[0];
+  return { connector: definition.name, options };
 }
 
 const COLUMN_OPTION = /^fields\.(.+)\.([^.]+)$/;

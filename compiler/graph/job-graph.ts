@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { connectorDefinition } from '../../connectors/definitions.js';
 import { JobConfigSchema } from '../config/job-config.js';
 import { TypedExprSchema } from '../expressions/typed-expr.js';
 import { FieldSchema, SqlTypeSchema } from '../types/sql-type.js';
@@ -84,7 +85,8 @@ const JoinTypeSchema = z.enum(['inner', 'left']);
 export const OperatorSpecSchema = z.discriminatedUnion('kind', [
   z.object({
     kind: z.literal('source'),
-    connector: z.enum(['file', 'datagen', 'nexmark']),
+    /** A source connector's canonical name (connectors/definitions.ts). */
+    connector: z.string().refine((name) => connectorDefinition('source', name) !== undefined, { message: 'not a source connector' }),
     /** Validated and normalised connector options (defaults filled in). */
     options: z.record(z.string(), z.string()),
     watermark: z.object({ column: z.number().int().min(0), expr: TypedExprSchema }).optional(),
@@ -132,7 +134,8 @@ export const OperatorSpecSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('process'), function: z.string(), args: z.array(TypedExprSchema), keys: z.array(TypedExprSchema).optional() }),
   z.object({
     kind: z.literal('sink'),
-    connector: z.enum(['file', 'print', 'blackhole']),
+    /** A sink connector's canonical name (connectors/definitions.ts). */
+    connector: z.string().refine((name) => connectorDefinition('sink', name) !== undefined, { message: 'not a sink connector' }),
     options: z.record(z.string(), z.string()),
   }),
 ]);

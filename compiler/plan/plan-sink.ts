@@ -1,4 +1,5 @@
 import type { CreateSink, InsertInto } from '../../grammar/ast/index.js';
+import type { ValidatedConnector } from '../connectors/validate-options.js';
 import { validateSink } from '../connectors/validate-sink.js';
 import { Diagnostics } from '../diagnostics/catalogue.js';
 import { widensTo } from '../expressions/coercion.js';
@@ -16,7 +17,7 @@ import { sinkState } from './state-declarations.js';
 /** A sink and the streams inserted into it so far; its operator is made once every INSERT is planned. */
 export interface SinkTarget {
   readonly statement: CreateSink;
-  readonly connector: { readonly connector: 'file' | 'print' | 'blackhole'; readonly options: Record<string, string> };
+  readonly connector: ValidatedConnector;
   /** The declared columns, or undefined when the sink takes the columns of what is inserted into it. */
   readonly declared: readonly Field[] | undefined;
   readonly inputs: PlannedStream[];

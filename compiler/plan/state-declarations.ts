@@ -1,3 +1,4 @@
+import { connectorDefinition } from '../../connectors/definitions.js';
 import { accumulatorFields, distinctValueField } from '../functions/aggregates.js';
 import type { ProcessStateDeclaration } from '../functions/registry.js';
 import type { TypedExpr } from '../expressions/typed-expr.js';
@@ -74,9 +75,12 @@ export function sourceState(): StateDescriptor[] {
   ];
 }
 
-/** Only an exactly-once file sink keeps state: the files written before a checkpoint, committed when it completes. */
+/**
+ * Only a sink committing in two phases keeps state (ConnectorDefinition.twoPhaseCommit; e.g. an exactly-once file
+ * sink): the output written before a checkpoint, committed when it completes.
+ */
 export function sinkState(connector: string, options: Readonly<Record<string, string>>): StateDescriptor[] {
-  if (connector !== 'file' || (options['sink.semantic'] ?? 'exactly-once') !== 'exactly-once') return [];
+  if (connectorDefinition('sink', connector)?.twoPhaseCommit?.(options) !== true) return [];
   return [
     operatorList(
       'pending-commits',

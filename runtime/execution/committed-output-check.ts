@@ -3,9 +3,9 @@ import path from 'node:path';
 import { z } from 'zod';
 import { Diagnostics } from '../../compiler/diagnostics/catalogue.js';
 import type { JobGraph } from '../../compiler/graph/job-graph.js';
-import { fileSinksOf } from '../connectors/file/graph-file-sinks.js';
-import { readCommitRecords, type CommitRecord } from '../connectors/file/commit-records.js';
-import { parseHiddenPart } from '../connectors/file/part-files.js';
+import { fileSinksOf } from '../../connectors/file/graph-file-sinks.js';
+import { readCommitRecords, type CommitRecord } from '../../connectors/file/commit-records.js';
+import { parseHiddenPart } from '../../connectors/file/part-files.js';
 import { DiagnosticError } from '../diagnostic-error.js';
 import { listDirectory } from '../list-directory.js';
 

@@ -7,6 +7,7 @@ import type { CheckpointingMode } from '../checkpoint/barrier-alignment.js';
 import type { CoordinatorPort } from '../checkpoint/checkpoint-messages.js';
 import type { CheckpointStorage } from '../checkpoint/storage/checkpoint-storage.js';
 import { TaskCheckpointer } from '../checkpoint/task-checkpointer.js';
+import type { ConnectorRuntimes } from '../../connectors/runtime-registry.js';
 import type { SinkEnvironment } from '../connectors/sink-connector.js';
 import type { UdfImplementations } from '../expressions/compile-expr.js';
 import type { SinkCallback } from '../operators/callback-sink.js';
@@ -27,6 +28,8 @@ export interface AttemptResources {
   readonly sinkCallbacks: ReadonlyMap<string, SinkCallback>;
   readonly processFunctions: ReadonlyMap<string, unknown>;
   readonly sinkEnvironment: SinkEnvironment;
+  /** The runtimes of the connectors the job opens (loaded by Job.start). */
+  readonly connectors: ConnectorRuntimes;
   readonly batchSize: number;
   readonly channelCapacity: number;
   /** The job's lineage (sink-connector.ts SinkContext), recorded in its checkpoints and sinks' commit records. */
@@ -103,6 +106,7 @@ export class ExecutionAttempt {
             sinkCallbacks: resources.sinkCallbacks,
             processFunctions: resources.processFunctions,
             sinkEnvironment: resources.sinkEnvironment,
+            connectors: resources.connectors,
             warn: resources.warn,
           };
           let task: StreamTask | undefined;

@@ -3,6 +3,7 @@ import { EventEmitter } from 'node:events';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Chain, JobGraph, Operator } from '../../compiler/graph/job-graph.js';
+import { ConnectorRuntimes } from '../../connectors/runtime-registry.js';
 import { Diagnostics } from '../../compiler/diagnostics/catalogue.js';
 import { CheckpointCoordinator } from '../checkpoint/coordinator.js';
 import { createRestartBackoff, type RestartBackoff } from '../checkpoint/restart-strategy.js';
@@ -137,6 +138,8 @@ export class Job extends EventEmitter<JobEvents> {
     if (checkpointing && storage === undefined) {
       throw new Error(`state backend '${config.state.backend}' writes checkpoints to files: set 'state.checkpoints.dir' (or use the memory backend)`);
     }
+    // Before anything is locked or read: a connector whose server is unreachable or whose table is missing fails here.
+    const connectors = await ConnectorRuntimes.open(graph, jobId, new Set([...sourceFeeds.keys(), ...sinkCallbacks.keys()]));
     await removeDeadStateDirs();
     const ownStateDir = options.localStateDir === undefined;
     const localStateDir = options.localStateDir ?? freshLocalStateDir();
@@ -171,6 +174,7 @@ export class Job extends EventEmitter<JobEvents> {
         sinkCallbacks,
         processFunctions: toMap(options.processFunctions),
         sinkEnvironment: options.sinkEnvironment ?? {},
+        connectors,
         batchSize: options.batchSize ?? DEFAULT_BATCH_SIZE,
         channelCapacity: options.channelCapacity ?? DEFAULT_CHANNEL_CAPACITY,
         // A restore continues the lineage of its snapshot; a start from scratch begins a new one.

@@ -1,6 +1,6 @@
 import { Diagnostics } from '../../compiler/diagnostics/catalogue.js';
 import type { JobGraph } from '../../compiler/graph/job-graph.js';
-import { fileSinksOf } from '../connectors/file/graph-file-sinks.js';
+import { fileSinksOf } from '../../connectors/file/graph-file-sinks.js';
 import { DiagnosticError } from '../diagnostic-error.js';
 import { lockDirectory, type DirectoryLock } from './directory-lock.js';
 import { describeLockOwner, type LockOwner } from './lock-owner.js';

@@ -1,5 +1,5 @@
 import type { Operator, OperatorKind, OperatorSpec } from '../../compiler/graph/job-graph.js';
-import { createSinkWriter, createSourceConnector } from '../connectors/registry.js';
+import type { ConnectorRuntimes } from '../../connectors/runtime-registry.js';
 import type { SinkEnvironment } from '../connectors/sink-connector.js';
 import type { UdfImplementations } from '../expressions/compile-expr.js';
 import type { JobWarning } from '../execution/job-events.js';
@@ -33,6 +33,8 @@ export interface OperatorEnvironment {
   readonly parallelism: number;
   readonly udfs: UdfImplementations;
   readonly clock: Clock;
+  /** The runtimes of the connectors the job opens, loaded when it started. */
+  readonly connectors: ConnectorRuntimes;
   /** Rows a source asks of a reader per read. */
   readonly batchSize: number;
   /** Sources fed through the Node API, by source uid. */
@@ -70,7 +72,7 @@ export const operatorFactories: Record<OperatorKind, OperatorFactory> = {
     const connector =
       feed !== undefined
         ? feedSourceConnector(operator.uid!, feed, operator.output)
-        : createSourceConnector(specOf(operator, 'source'), operator.output, {
+        : env.connectors.createSource(specOf(operator, 'source'), operator.output, {
             parallelism: env.parallelism,
             clock: () => env.clock.now(),
             warn: (message) => env.warn({ operator: operator.uid ?? operator.id, subtask: env.subtask, message }),
@@ -87,7 +89,7 @@ export const operatorFactories: Record<OperatorKind, OperatorFactory> = {
     const writer =
       callback !== undefined
         ? new CallbackSinkWriter(callback, env.subtask)
-        : createSinkWriter(
+        : env.connectors.createSinkWriter(
             specOf(operator, 'sink'),
             schema,
             { jobId: env.jobId, runId: env.runId, subtask: env.subtask, parallelism: env.parallelism, uid: operator.uid ?? operator.id, lineage: env.lineage },

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { BIGINT, STRING, TIMESTAMP3, type Field } from '../../compiler/types/sql-type.js';
-import { BlackholeSinkWriter } from '../../runtime/connectors/blackhole.js';
-import { createSinkWriter } from '../../runtime/connectors/registry.js';
+import { BlackholeSinkWriter } from '../../connectors/blackhole/sink.js';
+import { ConnectorRuntimes } from '../../connectors/runtime-registry.js';
 import { RowKind, type TextOutput } from '../../runtime/connectors/sink-connector.js';
 import { appendSchema } from './helpers.js';
 
@@ -24,7 +24,7 @@ function collector(): TextOutput & { text: string } {
 async function printed(options: Record<string, string>, subtask: number, parallelism: number): Promise<{ stdout: string; stderr: string }> {
   const stdout = collector();
   const stderr = collector();
-  const sink = createSinkWriter({ connector: 'print', options }, appendSchema(fields), { jobId: 'j', subtask, parallelism, runId: 'r', uid: 'out', lineage: 'l' }, { stdout, stderr });
+  const sink = (await ConnectorRuntimes.load(['print'])).createSinkWriter({ connector: 'print', options }, appendSchema(fields), { jobId: 'j', subtask, parallelism, runId: 'r', uid: 'out', lineage: 'l' }, { stdout, stderr });
   sink.write(
     [
       [1, 'a', Date.UTC(2015, 6, 15)],
@@ -54,7 +54,7 @@ describe('print sink', () => {
 
 describe('blackhole sink', () => {
   it('counts rows and keeps nothing', async () => {
-    const sink = createSinkWriter({ connector: 'blackhole', options: {} }, appendSchema(fields), { jobId: 'j', subtask: 0, parallelism: 1, runId: 'r', uid: 'out', lineage: 'l' });
+    const sink = (await ConnectorRuntimes.load(['blackhole'])).createSinkWriter({ connector: 'blackhole', options: {} }, appendSchema(fields), { jobId: 'j', subtask: 0, parallelism: 1, runId: 'r', uid: 'out', lineage: 'l' });
     sink.write([[1, null, null]]);
     sink.write([[2, null, null], [3, null, null]]);
     expect(sink).toBeInstanceOf(BlackholeSinkWriter);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { BIGINT, BOOLEAN, DOUBLE, INT, STRING, TIMESTAMP3, decimal, type Field } from '../../compiler/types/sql-type.js';
-import { createDatagenSource } from '../../runtime/connectors/datagen/source.js';
+import { createDatagenSource } from '../../connectors/datagen/source.js';
 import { ConnectorOptions } from '../../runtime/connectors/options.js';
 import type { SourceConnector } from '../../runtime/connectors/source-connector.js';
 import { appendSchema, readAll } from './helpers.js';

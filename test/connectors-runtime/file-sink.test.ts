@@ -3,8 +3,9 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { StreamSchema } from '../../compiler/graph/job-graph.js';
 import { BIGINT, STRING, type Field } from '../../compiler/types/sql-type.js';
-import { readCommitRecords } from '../../runtime/connectors/file/commit-records.js';
-import { createSinkWriter } from '../../runtime/connectors/registry.js';
+import { readCommitRecords } from '../../connectors/file/commit-records.js';
+import { createFileSinkWriter } from '../../connectors/file/sink.js';
+import { ConnectorOptions } from '../../runtime/connectors/options.js';
 import { DiagnosticError } from '../../runtime/diagnostic-error.js';
 import { RowKind, type SinkWriter } from '../../runtime/connectors/sink-connector.js';
 import { appendSchema, useTempDirs } from './helpers.js';
@@ -16,8 +17,8 @@ const fields: Field[] = [
 const tempDir = useTempDirs();
 
 function fileSink(dir: string, options: Record<string, string> = {}, run = 'r1', subtask = 0, schema: StreamSchema = appendSchema(fields), clock?: () => number): SinkWriter {
-  return createSinkWriter(
-    { connector: 'file', options: { path: dir, format: 'jsonl', ...options } },
+  return createFileSinkWriter(
+    new ConnectorOptions('file', { path: dir, format: 'jsonl', ...options }),
     schema,
     { jobId: 'job', subtask, parallelism: 2, runId: run, uid: 'out', lineage: 'lineage-1' },
     clock === undefined ? {} : { clock },

@@ -2,7 +2,7 @@ import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { BIGINT, STRING, TIMESTAMP3, type Field } from '../../compiler/types/sql-type.js';
-import { createFileSource, type FileSourcePosition } from '../../runtime/connectors/file/source.js';
+import { createFileSource, type FileSourcePosition } from '../../connectors/file/source.js';
 import { RowFormatError } from '../../runtime/connectors/formats/row-error.js';
 import { ConnectorOptions } from '../../runtime/connectors/options.js';
 import type { SourceConnector } from '../../runtime/connectors/source-connector.js';

@@ -2,7 +2,7 @@ import { appendFile, rename, rm, truncate, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { BIGINT, type Field } from '../../compiler/types/sql-type.js';
-import { createFileSource, type FileSourcePosition } from '../../runtime/connectors/file/source.js';
+import { createFileSource, type FileSourcePosition } from '../../connectors/file/source.js';
 import { ConnectorOptions } from '../../runtime/connectors/options.js';
 import type { SplitReader } from '../../runtime/connectors/source-connector.js';
 import { appendSchema, readAll, useTempDirs } from './helpers.js';

@@ -2,7 +2,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { BIGINT, DOUBLE, STRING, TIMESTAMP3, type Field } from '../../compiler/types/sql-type.js';
-import { createFileSource } from '../../runtime/connectors/file/source.js';
+import { createFileSource } from '../../connectors/file/source.js';
 import { ConnectorOptions } from '../../runtime/connectors/options.js';
 import { runInProcess } from '../run/run-in-process.js';
 import { appendSchema, readAll, useTempDirs } from './helpers.js';

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { NEXMARK_TABLES } from '../../compiler/connectors/nexmark-tables.js';
-import { createNexmarkSource } from '../../runtime/connectors/nexmark/source.js';
-import { NexmarkGenerator } from '../../runtime/connectors/nexmark/generator.js';
+import { NEXMARK_TABLES } from '../../connectors/nexmark/tables.js';
+import { createNexmarkSource } from '../../connectors/nexmark/source.js';
+import { NexmarkGenerator } from '../../connectors/nexmark/generator.js';
 import { ConnectorOptions } from '../../runtime/connectors/options.js';
 import type { SourceConnector, SplitReader } from '../../runtime/connectors/source-connector.js';
 import { appendSchema, readAll } from './helpers.js';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { NexmarkGenerator } from '../../runtime/connectors/nexmark/generator.js';
+import { NexmarkGenerator } from '../../connectors/nexmark/generator.js';
 import {
   NEXMARK_BASE_TIME,
   NEXMARK_TABLE_NAMES,
@@ -8,7 +8,7 @@ import {
   lastAuctionIndex,
   lastPersonIndex,
   tableSequence,
-} from '../../runtime/connectors/nexmark/model.js';
+} from '../../connectors/nexmark/model.js';
 
 const RATE = 10_000;
 const generator = new NexmarkGenerator(RATE);

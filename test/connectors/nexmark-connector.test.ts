@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { NEXMARK_TABLES } from '../../compiler/connectors/nexmark-tables.js';
+import { NEXMARK_TABLES } from '../../connectors/nexmark/tables.js';
 import { validateSource } from '../../compiler/connectors/validate-source.js';
 import { DiagnosticBag } from '../../compiler/diagnostics/diagnostic.js';
 import { BIGINT, INT, STRING, TIMESTAMP3, type Field } from '../../compiler/types/sql-type.js';

@@ -2,7 +2,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, renameSync, writeFi
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { CommitRecordLog } from '../../runtime/connectors/file/commit-records.js';
+import { CommitRecordLog } from '../../connectors/file/commit-records.js';
 import { DiagnosticError } from '../../runtime/diagnostic-error.js';
 import { checkCommittedOutput, type RestorePoint } from '../../runtime/execution/committed-output-check.js';
 

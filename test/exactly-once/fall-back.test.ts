@@ -2,7 +2,7 @@ import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readCommitRecords } from '../../runtime/connectors/file/commit-records.js';
+import { readCommitRecords } from '../../connectors/file/commit-records.js';
 import { Job } from '../../runtime/execution/job.js';
 import { committedRows } from '../checkpoint/chaos-harness.js';
 import { nexmarkJoinPipe } from '../checkpoint/nexmark-join-pipe.js';

@@ -5,6 +5,7 @@ import type { Operator } from '../../compiler/graph/job-graph.js';
 import { OperatorHost } from '../../runtime/execution/operator-host.js';
 import type { UdfImplementation } from '../../runtime/expressions/compile-expr.js';
 import type { SourceOperator, StreamOperator } from '../../runtime/operators/operator.js';
+import { ConnectorRuntimes } from '../../connectors/runtime-registry.js';
 import { operatorFactories } from '../../runtime/operators/registry.js';
 import { RowKind } from '../../runtime/record-batch.js';
 import type { StateBackendType, StateEntry } from '../../runtime/state/keyed-state-backend.js';
@@ -79,6 +80,7 @@ export class OperatorHarness {
       sourceFeeds: new Map(),
       sinkCallbacks: new Map(),
       sinkEnvironment: {},
+      connectors: await ConnectorRuntimes.load(operator.spec.kind === 'source' || operator.spec.kind === 'sink' ? [operator.spec.connector] : []),
       warn: () => {},
       processFunctions: new Map(Object.entries(options.processFunctions ?? {})),
     });

@@ -1,8 +1,8 @@
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { Operator } from '../../compiler/graph/job-graph.js';
 import type { SourceConnector } from '../../runtime/connectors/source-connector.js';
 import { generatorSplits } from '../../runtime/connectors/generators/indexed-split.js';
-import { createSourceConnector } from '../../runtime/connectors/registry.js';
+import { ConnectorRuntimes } from '../../connectors/runtime-registry.js';
 import type { OperatorContext } from '../../runtime/operators/operator.js';
 import { SOURCE_SPLITS_STATE, SourceOperatorImpl, type SplitState } from '../../runtime/operators/source.js';
 import { OperatorStateStore, redistributeOperatorState, type OperatorStateList } from '../../runtime/state/operator-state.js';
@@ -52,7 +52,11 @@ async function openRestored(connector: SourceConnector, restored: OperatorStateL
 
 describe('source splits on a rescaling restore', () => {
   const spec = sourceOperator.spec.kind === 'source' ? sourceOperator.spec : undefined;
-  const nexmark = (parallelism: number) => createSourceConnector(spec!, sourceOperator.output, { parallelism });
+  let runtimes: ConnectorRuntimes;
+  beforeAll(async () => {
+    runtimes = await ConnectorRuntimes.load(['nexmark']);
+  });
+  const nexmark = (parallelism: number) => runtimes.createSource(spec!, sourceOperator.output, { parallelism });
   const oldSplit = (subtask: number): SplitState => ({ split: generatorSplits('nexmark-bid', 2)[subtask]!, position: null, finished: false });
 
   it('keeps the old generator splits with their own stride: 2 → 3 reads every bid once, the third subtask ends at once', async () => {

@@ -1,4 +1,4 @@
-import { NEXMARK_TABLES, type NexmarkTable } from '../../connectors/nexmark-tables.js';
+import { NEXMARK_TABLES, type NexmarkTable } from '../../../connectors/nexmark/tables.js';
 import { Diagnostics } from '../../diagnostics/catalogue.js';
 import type { Operator, OperatorSpec } from '../../graph/job-graph.js';
 import { typeToString } from '../../types/sql-type.js';
@@ -172,7 +172,9 @@ export function sourceStatements(op: Operator, spec: SourceSpec, nexmark: Nexmar
   if (spec.watermark !== undefined) {
     lines.push(`WATERMARK FOR ${columns[spec.watermark.column]} AS ${renderExprIn(FLINK_DIALECT, spec.watermark.expr, columns)}`);
   }
-  const options = spec.connector === 'file' ? fileSourceOptions(op, spec.options, ctx) : datagenOptions(op, spec.options, ctx);
+  const translate = SOURCE_OPTIONS[spec.connector];
+  if (translate === undefined) reportNoConnectorTranslation(op, 'source', spec.connector, ctx);
+  const options = translate?.(op, spec.options, ctx) ?? [['connector', spec.connector]];
   return { statements: [createTable(name, lines, options)], relation: { name: flinkIdentifier(name), columns } };
 }
 
@@ -186,7 +188,20 @@ function fileSinkOptions(op: Operator, options: Options, ctx: ExportContext): [s
   return result;
 }
 
-const SINK_OPTIONS: Readonly<Record<SinkSpec['connector'], (op: Operator, options: Options, ctx: ExportContext) => [string, string][]>> = {
+type OptionsTranslation = (op: Operator, options: Options, ctx: ExportContext) => [string, string][];
+
+/** Flink's options for each source connector that has a Flink counterpart (Nexmark: NexmarkTables). */
+const SOURCE_OPTIONS: Readonly<Partial<Record<string, OptionsTranslation>>> = {
+  file: fileSourceOptions,
+  datagen: datagenOptions,
+};
+
+/** A connector with no translation here (yet): an error naming it, so the exported script is not taken as complete. */
+function reportNoConnectorTranslation(op: Operator, role: 'source' | 'sink', connector: string, ctx: ExportContext): void {
+  ctx.report(op, Diagnostics.NoFlinkTranslation, { what: `the '${connector}' ${role} connector`, why: 'the Flink SQL export does not translate its options yet' });
+}
+
+const SINK_OPTIONS: Readonly<Partial<Record<string, OptionsTranslation>>> = {
   file: fileSinkOptions,
   print: (_op, options) => [
     ['connector', 'print'],
@@ -205,5 +220,7 @@ export function sinkTable(op: Operator, spec: SinkSpec, columns: readonly string
     });
   }
   const lines = op.inputs[0]!.fields.map((f, i) => flinkColumn(f, columns[i]));
-  return createTable(declaredName(op), lines, SINK_OPTIONS[spec.connector](op, spec.options, ctx));
+  const translate = SINK_OPTIONS[spec.connector];
+  if (translate === undefined) reportNoConnectorTranslation(op, 'sink', spec.connector, ctx);
+  return createTable(declaredName(op), lines, translate?.(op, spec.options, ctx) ?? [['connector', spec.connector]]);
 }

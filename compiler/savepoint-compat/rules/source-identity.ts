@@ -1,17 +1,13 @@
+import { connectorDefinition } from '../../../connectors/definitions.js';
 import { Diagnostics } from '../../diagnostics/catalogue.js';
 import { finding, pairsOfKind, type OperatorOf, type Rule, type Verdict } from './rule.js';
 
 type Source = OperatorOf<'source'>;
 
-/**
- * The options that say what a source reads, and so what its recorded positions are positions in: a file's byte
- * offsets in that path and format, a Nexmark table's event numbers. Every other option may change.
- */
-export const SOURCE_IDENTITY_OPTIONS: Readonly<Record<Source['spec']['connector'], readonly string[]>> = {
-  file: ['path', 'format'],
-  datagen: [],
-  nexmark: ['table'],
-};
+/** The options that say what a source of `connector` reads (ConnectorDefinition.identityOptions). */
+export function sourceIdentityOptions(connector: string): readonly string[] {
+  return connectorDefinition('source', connector)?.identityOptions ?? [];
+}
 
 /** `'bounded'`, `(unset)`: an option's value in messages. */
 export function optionValue(value: string | undefined): string {
@@ -23,7 +19,7 @@ function identityChange(previous: Source, next: Source): { what: string; previou
   if (previous.spec.connector !== next.spec.connector) {
     return { what: 'connector', previous: optionValue(previous.spec.connector), next: optionValue(next.spec.connector) };
   }
-  const option = SOURCE_IDENTITY_OPTIONS[next.spec.connector].find((o) => previous.spec.options[o] !== next.spec.options[o]);
+  const option = sourceIdentityOptions(next.spec.connector).find((o) => previous.spec.options[o] !== next.spec.options[o]);
   return option === undefined ? undefined : { what: `'${option}'`, previous: optionValue(previous.spec.options[option]), next: optionValue(next.spec.options[option]) };
 }
 

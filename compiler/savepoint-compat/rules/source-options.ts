@@ -1,6 +1,6 @@
 import { Diagnostics } from '../../diagnostics/catalogue.js';
 import { finding, pairsOfKind, type Rule, type Verdict } from './rule.js';
-import { SOURCE_IDENTITY_OPTIONS, optionValue } from './source-identity.js';
+import { optionValue, sourceIdentityOptions } from './source-identity.js';
 
 /**
  * Options other than what a source reads (bounded ↔ continuous, rates, the monitor interval, a datagen column's
@@ -10,7 +10,7 @@ export const sourceOptionsRule: Rule = (ctx) =>
   pairsOfKind(ctx, 'source')
     .filter(({ previous, next }) => previous.spec.connector === next.spec.connector)
     .flatMap(({ uid, previous, next }): Verdict[] => {
-      const identity = SOURCE_IDENTITY_OPTIONS[next.spec.connector];
+      const identity = sourceIdentityOptions(next.spec.connector);
       const [before, after] = [previous.spec.options, next.spec.options];
       const changed = [...new Set([...Object.keys(before), ...Object.keys(after)])]
         .filter((option) => !identity.includes(option) && before[option] !== after[option])

@@ -1,5 +1,5 @@
-import { NexmarkGenerator } from '../../../runtime/connectors/nexmark/generator.js';
-import { eventTable } from '../../../runtime/connectors/nexmark/model.js';
+import { NexmarkGenerator } from '../../../connectors/nexmark/generator.js';
+import { eventTable } from '../../../connectors/nexmark/model.js';
 
 /**
  * Nexmark's events [0, events) as named records, straight from the generator module the `nexmark` source uses:

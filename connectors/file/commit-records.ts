@@ -1,8 +1,8 @@
 import { open, readFile, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
-import { listDirectory } from '../../list-directory.js';
-import { fileSafeName } from '../../checkpoint/storage/checkpoint-names.js';
+import { listDirectory } from '../../runtime/list-directory.js';
+import { fileSafeName } from '../../runtime/checkpoint/storage/checkpoint-names.js';
 import { writeFully } from './write-fully.js';
 
 /**

@@ -1,4 +1,4 @@
-import { Prng } from '../generators/prng.js';
+import { Prng } from '../../runtime/connectors/generators/prng.js';
 
 /**
  * Random strings for the generators, cut from one fixed pseudo-random pool of letters a–z and spaces (1 in 13, as

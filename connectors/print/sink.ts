@@ -1,7 +1,7 @@
 import type { StreamSchema } from '../../compiler/graph/job-graph.js';
-import { valueFormatter } from './formats/values.js';
-import type { ConnectorOptions } from './options.js';
-import { ROW_KIND_SHORT, type Committable, type SinkContext, type SinkEnvironment, type SinkWriter, type TextOutput } from './sink-connector.js';
+import { valueFormatter } from '../../runtime/connectors/formats/values.js';
+import type { ConnectorOptions } from '../../runtime/connectors/options.js';
+import { ROW_KIND_SHORT, type Committable, type SinkContext, type SinkEnvironment, type SinkWriter, type TextOutput } from '../../runtime/connectors/sink-connector.js';
 
 /**
  * The `print` sink: one line per row in Flink's style, `<identifier>:<subtask>> +I[v1, v2, …]` (the subtask,

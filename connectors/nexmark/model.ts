@@ -1,10 +1,10 @@
-import type { NexmarkTable } from '../../../compiler/connectors/nexmark-tables.js';
-import type { IndexSequence } from '../generators/indexed-split.js';
+import type { NexmarkTable } from './tables.js';
+import type { IndexSequence } from '../../runtime/connectors/generators/indexed-split.js';
 
 /**
  * Nexmark's data model and event numbering, per docs/NEXMARK.md: event n is a person, an auction or a bid by
  * n % 50 (1 : 3 : 46); ids follow from the event number. The tables' columns are the compiler's
- * (compiler/connectors/nexmark-tables.ts); the generator builds rows in that column order.
+ * (tables.ts); the generator builds rows in that column order.
  */
 export type { NexmarkTable };
 export const NEXMARK_TABLE_NAMES: readonly NexmarkTable[] = ['person', 'auction', 'bid'];

@@ -1,6 +1,6 @@
 import { readdir, stat } from 'node:fs/promises';
 import { join, relative, resolve, isAbsolute } from 'node:path';
-import type { SplitDescriptor } from '../source-connector.js';
+import type { SplitDescriptor } from '../../runtime/connectors/source-connector.js';
 
 /** A file of a file source: one split per file, identified by its absolute path. */
 export interface FileSplit extends SplitDescriptor {

@@ -1,4 +1,4 @@
-import type { Committable, SinkWriter } from './sink-connector.js';
+import type { Committable, SinkWriter } from '../../runtime/connectors/sink-connector.js';
 
 /** The `blackhole` sink: discards rows, counting them (for benchmarks). */
 export class BlackholeSinkWriter implements SinkWriter {

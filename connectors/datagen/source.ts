@@ -1,9 +1,9 @@
-import type { StreamSchema } from '../../../compiler/graph/job-graph.js';
-import { IndexedSplitReader, IDENTITY_SEQUENCE, generatorSplits, type GeneratorSplit } from '../generators/indexed-split.js';
-import { Prng } from '../generators/prng.js';
-import { RateLimiter } from '../generators/rate-limiter.js';
-import type { ConnectorOptions } from '../options.js';
-import { systemClock, type SourceConnector, type SourceContext, type SplitPosition } from '../source-connector.js';
+import type { StreamSchema } from '../../compiler/graph/job-graph.js';
+import { IndexedSplitReader, IDENTITY_SEQUENCE, generatorSplits, type GeneratorSplit } from '../../runtime/connectors/generators/indexed-split.js';
+import { Prng } from '../../runtime/connectors/generators/prng.js';
+import { RateLimiter } from '../../runtime/connectors/generators/rate-limiter.js';
+import type { ConnectorOptions } from '../../runtime/connectors/options.js';
+import { systemClock, type SourceConnector, type SourceContext, type SplitPosition } from '../../runtime/connectors/source-connector.js';
 import { fieldGenerator } from './field-generators.js';
 
 /**

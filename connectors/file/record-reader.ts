@@ -1,6 +1,6 @@
 import { isUtf8 } from 'node:buffer';
 import type { FileHandle } from 'node:fs/promises';
-import { firstInvalidUtf8 } from '../formats/utf8.js';
+import { firstInvalidUtf8 } from '../../runtime/connectors/formats/utf8.js';
 
 /**
  * Reads a file's records (lines, or csv records whose quoted fields may span lines) in chunks, tracking for each

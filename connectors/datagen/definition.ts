@@ -1,13 +1,13 @@
-import { enumType, integerType, numberType, timestampType, type ValueType } from '../config/value-types.js';
-import { Diagnostics } from '../diagnostics/catalogue.js';
-import type { Field, SqlTypeName } from '../types/sql-type.js';
+import { enumType, integerType, numberType, timestampType, type ValueType } from '../../compiler/config/value-types.js';
+import { Diagnostics } from '../../compiler/diagnostics/catalogue.js';
+import type { Field, SqlTypeName } from '../../compiler/types/sql-type.js';
 import {
   option,
   warnUnlessOptionIs,
   type ColumnOptionDefinition,
   type ConnectorContext,
   type ConnectorDefinition,
-} from './connector-definition.js';
+} from '../../compiler/connectors/connector-definition.js';
 
 const NUMERIC: ReadonlySet<SqlTypeName> = new Set(['INT', 'BIGINT', 'DOUBLE', 'DECIMAL']);
 const RANGED: ReadonlySet<SqlTypeName> = new Set([...NUMERIC, 'TIMESTAMP']);

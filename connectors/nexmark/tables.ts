@@ -1,4 +1,4 @@
-import { BIGINT, STRING, TIMESTAMP3, type Field, type SqlType } from '../types/sql-type.js';
+import { BIGINT, STRING, TIMESTAMP3, type Field, type SqlType } from '../../compiler/types/sql-type.js';
 
 /** The three Nexmark tables (../shared/docs/NEXMARK.md) with snake_case columns; generated values are never NULL. */
 export type NexmarkTable = 'person' | 'auction' | 'bid';

@@ -1,11 +1,11 @@
-import type { StreamSchema } from '../../../compiler/graph/job-graph.js';
-import { mapColumns } from '../generators/column-mapping.js';
-import { IndexedSplitReader, generatorSplits, type GeneratorSplit } from '../generators/indexed-split.js';
-import { RateLimiter } from '../generators/rate-limiter.js';
-import type { ConnectorOptions } from '../options.js';
-import { systemClock, type SourceConnector, type SourceContext, type SplitPosition } from '../source-connector.js';
+import type { StreamSchema } from '../../compiler/graph/job-graph.js';
+import { mapColumns } from '../../runtime/connectors/generators/column-mapping.js';
+import { IndexedSplitReader, generatorSplits, type GeneratorSplit } from '../../runtime/connectors/generators/indexed-split.js';
+import { RateLimiter } from '../../runtime/connectors/generators/rate-limiter.js';
+import type { ConnectorOptions } from '../../runtime/connectors/options.js';
+import { systemClock, type SourceConnector, type SourceContext, type SplitPosition } from '../../runtime/connectors/source-connector.js';
 import { NexmarkGenerator } from './generator.js';
-import { NEXMARK_TABLES } from '../../../compiler/connectors/nexmark-tables.js';
+import { NEXMARK_TABLES } from './tables.js';
 import { DEFAULT_NEXMARK_RATE, NEXMARK_TABLE_NAMES, TABLE_OFFSETS, TOTAL_PROPORTION, tableSequence } from './model.js';
 
 /**

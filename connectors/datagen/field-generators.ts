@@ -1,7 +1,7 @@
-import type { Field } from '../../../compiler/types/sql-type.js';
-import { typeToString } from '../../../compiler/types/sql-type.js';
-import type { Prng } from '../generators/prng.js';
-import type { ConnectorOptions } from '../options.js';
+import type { Field } from '../../compiler/types/sql-type.js';
+import { typeToString } from '../../compiler/types/sql-type.js';
+import type { Prng } from '../../runtime/connectors/generators/prng.js';
+import type { ConnectorOptions } from '../../runtime/connectors/options.js';
 
 /**
  * One datagen column, as Flink's datagen connector defines them: `fields.<col>.kind` is `random` (uniform within

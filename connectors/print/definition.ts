@@ -1,5 +1,5 @@
-import { booleanType, nonEmptyStringType } from '../config/value-types.js';
-import { option, type ConnectorDefinition } from './connector-definition.js';
+import { booleanType, nonEmptyStringType } from '../../compiler/config/value-types.js';
+import { option, type ConnectorDefinition } from '../../compiler/connectors/connector-definition.js';
 
 export const printSink: ConnectorDefinition = {
   name: 'print',

@@ -1,11 +1,11 @@
 import { open, type FileHandle } from 'node:fs/promises';
-import type { StreamSchema } from '../../../compiler/graph/job-graph.js';
-import type { Field } from '../../../compiler/types/sql-type.js';
-import { createCsvDecoder, csvHeaderError, splitCsvRecord, type CsvOptions } from '../formats/csv.js';
-import { createJsonlDecoder } from '../formats/jsonl.js';
-import { RowFormatError } from '../formats/row-error.js';
-import type { ConnectorOptions } from '../options.js';
-import type { ReadResult, SourceConnector, SourceContext, SplitDescriptor, SplitPosition, SplitReader } from '../source-connector.js';
+import type { StreamSchema } from '../../compiler/graph/job-graph.js';
+import type { Field } from '../../compiler/types/sql-type.js';
+import { createCsvDecoder, csvHeaderError, splitCsvRecord, type CsvOptions } from '../../runtime/connectors/formats/csv.js';
+import { createJsonlDecoder } from '../../runtime/connectors/formats/jsonl.js';
+import { RowFormatError } from '../../runtime/connectors/formats/row-error.js';
+import type { ConnectorOptions } from '../../runtime/connectors/options.js';
+import type { ReadResult, SourceConnector, SourceContext, SplitDescriptor, SplitPosition, SplitReader } from '../../runtime/connectors/source-connector.js';
 import { identityAt, identityOf, sameFile, type FileIdentity } from './file-identity.js';
 import { RenamedFiles } from './renamed-files.js';
 import { DEFAULT_CHUNK_BYTES, RecordReader, type FileRecord, type RecordSplitting } from './record-reader.js';

@@ -1,6 +1,6 @@
-import { booleanType, characterType, durationType, enumType, memorySizeType, pathType } from '../config/value-types.js';
-import { Diagnostics } from '../diagnostics/catalogue.js';
-import { option, warnUnlessOptionIs, type ConnectorContext, type ConnectorDefinition } from './connector-definition.js';
+import { booleanType, characterType, durationType, enumType, memorySizeType, pathType } from '../../compiler/config/value-types.js';
+import { Diagnostics } from '../../compiler/diagnostics/catalogue.js';
+import { option, warnUnlessOptionIs, type ConnectorContext, type ConnectorDefinition } from '../../compiler/connectors/connector-definition.js';
 
 /** Flink's 'json' format is newline-delimited JSON, so it is accepted for 'jsonl'. */
 const formatType = enumType(['jsonl', 'csv'], { json: 'jsonl', ndjson: 'jsonl' });
@@ -67,6 +67,7 @@ export const fileSource: ConnectorDefinition = {
     warnUnlessOptionIs(context, 'source.monitor-interval', 'mode', 'continuous');
     warnAboutCsvOptions(context);
   },
+  identityOptions: ['path', 'format'],
 };
 
 export const fileSink: ConnectorDefinition = {
@@ -89,6 +90,7 @@ export const fileSink: ConnectorDefinition = {
     ...csvOptions,
   ],
   check: warnAboutCsvOptions,
+  twoPhaseCommit: (options) => (options['sink.semantic'] ?? 'exactly-once') === 'exactly-once',
 };
 
 function inferFormat(context: ConnectorContext): void {

@@ -1,5 +1,5 @@
-import type { RowMaker } from '../generators/indexed-split.js';
-import { Prng } from '../generators/prng.js';
+import type { RowMaker } from '../../runtime/connectors/generators/indexed-split.js';
+import { Prng } from '../../runtime/connectors/generators/prng.js';
 import {
   FIRST_AUCTION_ID,
   FIRST_CATEGORY_ID,

@@ -1,9 +1,9 @@
-import { enumType, integerType, numberType } from '../config/value-types.js';
-import { closestMatch, didYouMean } from '../config/closest-match.js';
-import { Diagnostics } from '../diagnostics/catalogue.js';
-import { sameType, typeToString } from '../types/sql-type.js';
-import { option, type ConnectorContext, type ConnectorDefinition } from './connector-definition.js';
-import { NEXMARK_TABLES, type NexmarkTable } from './nexmark-tables.js';
+import { enumType, integerType, numberType } from '../../compiler/config/value-types.js';
+import { closestMatch, didYouMean } from '../../compiler/config/closest-match.js';
+import { Diagnostics } from '../../compiler/diagnostics/catalogue.js';
+import { sameType, typeToString } from '../../compiler/types/sql-type.js';
+import { option, type ConnectorContext, type ConnectorDefinition } from '../../compiler/connectors/connector-definition.js';
+import { NEXMARK_TABLES, type NexmarkTable } from './tables.js';
 
 export const nexmarkSource: ConnectorDefinition = {
   name: 'nexmark',
@@ -17,6 +17,7 @@ export const nexmarkSource: ConnectorDefinition = {
     option('first-event', integerType(0), 'Index of the first generated event.', { default: 0 }),
   ],
   check: checkColumns,
+  identityOptions: ['table'],
 };
 
 /** Declared columns must be columns of the chosen table, with its types. */

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import type { JobGraph } from '../../../compiler/graph/job-graph.js';
+import type { JobGraph } from '../../compiler/graph/job-graph.js';
 
 /** A `file` sink of a job graph that writes files, with its directory resolved. */
 export interface GraphFileSink {

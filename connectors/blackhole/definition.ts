@@ -1,4 +1,4 @@
-import type { ConnectorDefinition } from './connector-definition.js';
+import type { ConnectorDefinition } from '../../compiler/connectors/connector-definition.js';
 
 export const blackholeSink: ConnectorDefinition = {
   name: 'blackhole',

@@ -1,0 +1,84 @@
+import type { JobGraph, OperatorSpec, StreamSchema } from '../compiler/graph/job-graph.js';
+import type { ConnectorRuntime } from '../runtime/connectors/connector-runtime.js';
+import { ConnectorOptions } from '../runtime/connectors/options.js';
+import type { SinkContext, SinkEnvironment, SinkWriter } from '../runtime/connectors/sink-connector.js';
+import type { SourceConnector, SourceContext } from '../runtime/connectors/source-connector.js';
+
+/**
+ * Connector name (canonical, as in the job graph) → its runtime module, imported on first use: a job loads only
+ * the connectors it opens, so a client driver (`nats`, `pg`) is never loaded by `sluice compile` or by jobs that do
+ * not use it. Adding a connector is one line here and one in definitions.ts.
+ */
+const RUNTIME_MODULES: Readonly<Record<string, () => Promise<{ readonly runtime: ConnectorRuntime }>>> = {
+  file: () => import('./file/runtime.js'),
+  datagen: () => import('./datagen/runtime.js'),
+  nexmark: () => import('./nexmark/runtime.js'),
+  print: () => import('./print/runtime.js'),
+  blackhole: () => import('./blackhole/runtime.js'),
+};
+
+/** The parts of a source/sink operator spec (job-graph.ts) a connector needs. */
+export type SourceSpec = Pick<Extract<OperatorSpec, { kind: 'source' }>, 'connector' | 'options'>;
+export type SinkSpec = Pick<Extract<OperatorSpec, { kind: 'sink' }>, 'connector' | 'options'>;
+
+/** The runtimes of the connectors a job opens, loaded before its tasks are built. */
+export class ConnectorRuntimes {
+  private constructor(private readonly loaded: ReadonlyMap<string, ConnectorRuntime>) {}
+
+  /** Loads the runtime of every connector in `names` (unknown names are an Error: the graph was validated). */
+  static async load(names: Iterable<string>): Promise<ConnectorRuntimes> {
+    const unique = [...new Set(names)];
+    const modules = await Promise.all(unique.map((name) => moduleOf(name)()));
+    return new ConnectorRuntimes(new Map(unique.map((name, i) => [name, modules[i]!.runtime])));
+  }
+
+  /**
+   * Loads the connectors of `graph`'s source and sink operators and runs their start-up checks
+   * (ConnectorRuntime.prepare), except for operators whose uid is in `skip` (fed or read through the Node API).
+   */
+  static async open(graph: JobGraph, jobId: string, skip: ReadonlySet<string> = new Set()): Promise<ConnectorRuntimes> {
+    const opened = graph.operators.filter((op) => (op.spec.kind === 'source' || op.spec.kind === 'sink') && (op.uid === null || !skip.has(op.uid)));
+    const runtimes = await ConnectorRuntimes.load(opened.map((op) => (op.spec as SourceSpec | SinkSpec).connector));
+    for (const op of opened) {
+      const spec = op.spec as (SourceSpec | SinkSpec) & { kind: 'source' | 'sink' };
+      await runtimes.runtime(spec.connector).prepare?.({
+        role: spec.kind,
+        jobId,
+        uid: op.uid ?? op.id,
+        options: new ConnectorOptions(spec.connector, spec.options),
+        schema: spec.kind === 'sink' ? (op.inputs[0] ?? op.output) : op.output,
+        parallelism: op.parallelism,
+      });
+    }
+    return runtimes;
+  }
+
+  runtime(connector: string): ConnectorRuntime {
+    const runtime = this.loaded.get(connector);
+    if (runtime === undefined) throw new Error(`connector '${connector}' was not loaded before the job's tasks were built`);
+    return runtime;
+  }
+
+  /**
+   * The source connector of a source operator; `schema` is its output schema. Throws an Error for options the
+   * compiler would have rejected (a hand-built graph), naming the connector and option.
+   */
+  createSource(spec: SourceSpec, schema: StreamSchema, context: SourceContext = { parallelism: 1 }): SourceConnector {
+    const create = this.runtime(spec.connector).createSource;
+    if (create === undefined) throw new Error(`connector '${spec.connector}' has no source`);
+    return create(new ConnectorOptions(spec.connector, spec.options), schema, context);
+  }
+
+  /** The writer of one sink subtask; `schema` is the sink's input schema. */
+  createSinkWriter(spec: SinkSpec, schema: StreamSchema, context: SinkContext, environment: SinkEnvironment = {}): SinkWriter {
+    const create = this.runtime(spec.connector).createSinkWriter;
+    if (create === undefined) throw new Error(`connector '${spec.connector}' has no sink`);
+    return create(new ConnectorOptions(spec.connector, spec.options), schema, context, environment);
+  }
+}
+
+function moduleOf(name: string): () => Promise<{ readonly runtime: ConnectorRuntime }> {
+  const load = Object.hasOwn(RUNTIME_MODULES, name) ? RUNTIME_MODULES[name] : undefined;
+  if (load === undefined) throw new Error(`unknown connector '${name}'; known: ${Object.keys(RUNTIME_MODULES).join(', ')}`);
+  return load;
+}
