@@ -41,7 +41,8 @@ function connectorSection(kind: 'source' | 'sink', connector: ConnectorDefinitio
     for (const o of connector.options) {
       const key = [o.key, ...o.aliases].map(code).join('<br>');
       const dflt = o.required ? '**required**' : o.defaultText;
-      lines.push(`| ${key} | ${cell(o.accepted)} | ${cell(dflt)} | ${cell(o.description)} |`);
+      const meaning = o.secret ? `${o.description} A credential: never shown.` : o.description;
+      lines.push(`| ${key} | ${cell(o.accepted)} | ${cell(dflt)} | ${cell(meaning)} |`);
     }
     for (const c of connector.columnOptions ?? []) {
       lines.push(`| \`fields.<column>.${c.suffix}\` | ${cell(c.applies)} | | ${cell(c.description)} |`);
@@ -53,11 +54,28 @@ function connectorSection(kind: 'source' | 'sink', connector: ConnectorDefinitio
   return lines.join('\n') + '\n';
 }
 
+/** How networked connectors take their server and credentials: the same for every one of them. */
+const CONNECTION_CONVENTION =
+  '## Connection settings and credentials\n\n' +
+  'Each connector is one folder, `connectors/<name>/`: its option table (`definition.ts`, read by the compiler), its ' +
+  'source and/or sink (loaded only when a job opens the connector, so `sluice compile` never loads a client driver ' +
+  'nor needs the server) and its notes below.\n\n' +
+  "Networked connectors name their server with one option: `'servers'` (a comma-separated list, e.g. JetStream's " +
+  "`'nats://127.0.0.1:4222'`) or `'url'` (e.g. PostgreSQL's `'postgres://127.0.0.1:5432/test'`). Credentials are given " +
+  'either in options marked as credentials in the tables below, or — better, as they then stay out of the pipeline ' +
+  'file — in the environment variables each connector names (its client library\'s usual ones, such as `PGPASSWORD`). ' +
+  'A credential is never shown: the value of a credential option and the password of a URL (`user:password@`) are ' +
+  'replaced by `<redacted>` in diagnostics, runtime errors, `sluice inspect`, `sluice compile --graph json` and ' +
+  'checkpoint metadata; the running job keeps them in memory only. A server that cannot be reached, or an object ' +
+  '(stream, table) that does not exist, is an error naming the server and the object when the job starts, before ' +
+  'any row is read.\n\n';
+
 export function connectorsReference(): string {
   return (
     HEADER +
     '# Connectors\n\n' +
     "A source or sink names its connector in `WITH ('connector' = '…', …)`. Unknown options are errors.\n\n" +
+    CONNECTION_CONVENTION +
     [
       ...sourceDefinitions.map((c) => connectorSection('source', c)),
       ...sinkDefinitions.map((c) => connectorSection('sink', c)),

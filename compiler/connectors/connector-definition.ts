@@ -47,6 +47,11 @@ export interface OptionDefinition {
   /** The default for people, or how it is derived. */
   readonly defaultText: string;
   readonly description: string;
+  /**
+   * A credential (a password, a token): its value is never shown — not in diagnostics, errors, `sluice inspect`,
+   * `--graph json` or checkpoint metadata (connectors/redact-secrets.ts).
+   */
+  readonly secret: boolean;
 }
 
 /** `fields.<column>.<suffix>`: an option whose accepted values depend on the column's type. */
@@ -77,6 +82,7 @@ interface OptionExtras<T> {
   readonly default?: T;
   readonly defaultText?: string;
   readonly aliases?: readonly string[];
+  readonly secret?: true;
 }
 
 export function option<T>(key: string, type: ValueType<T>, description: string, extras: OptionExtras<T> = {}): OptionDefinition {
@@ -91,6 +97,7 @@ export function option<T>(key: string, type: ValueType<T>, description: string, 
     },
     required: extras.required === true,
     ...(parsedDefault === undefined ? {} : { default: type.canonical(parsedDefault) }),
+    secret: extras.secret === true,
     defaultText:
       extras.defaultText ?? (extras.required === true ? 'required' : parsedDefault === undefined ? 'unset' : type.display(parsedDefault)),
     description,

@@ -4,6 +4,7 @@ import { closestMatch, didYouMean } from '../config/closest-match.js';
 import { Diagnostics } from '../diagnostics/catalogue.js';
 import type { DiagnosticBag } from '../diagnostics/diagnostic.js';
 import { typeToString, type Field } from '../types/sql-type.js';
+import { shownValue } from '../../connectors/secrets.js';
 import type { ColumnOptionDefinition, ConnectorContext, ConnectorDefinition, OptionDefinition } from './connector-definition.js';
 
 export interface ValidatedConnector {
@@ -73,7 +74,7 @@ class OptionReader {
     const key = entry.key.value;
     const known = this.byKey.get(key);
     if (known !== undefined) {
-      this.accept(entry, known.key, known.normalise(entry.value.value), known.accepted);
+      this.accept(entry, known.key, known.normalise(entry.value.value), known.accepted, known);
       return;
     }
     const match = COLUMN_OPTION.exec(key);
@@ -146,7 +147,7 @@ class OptionReader {
   }
 
   /** Records a read option; `canonical` undefined means its value was invalid. */
-  private accept(entry: OptionEntry, key: string, canonical: string | undefined, accepted: string): void {
+  private accept(entry: OptionEntry, key: string, canonical: string | undefined, accepted: string, option?: OptionDefinition): void {
     const first = this.entries.get(key);
     if (first !== undefined) {
       this.bag.report(Diagnostics.DuplicateConnectorOption, entry.key.span, { key }, [
@@ -156,7 +157,7 @@ class OptionReader {
     }
     this.entries.set(key, entry);
     if (canonical === undefined) {
-      this.bag.report(Diagnostics.InvalidConnectorOption, entry.value.span, { key, value: entry.value.value, accepted });
+      this.bag.report(Diagnostics.InvalidConnectorOption, entry.value.span, { key, value: shownValue(option, entry.value.value), accepted });
     } else {
       this.options[key] = canonical;
     }

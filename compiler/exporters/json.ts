@@ -1,3 +1,4 @@
+import { redactGraphSecrets } from '../../connectors/secrets.js';
 import { JobGraphSchema, type JobGraph } from '../graph/job-graph.js';
 
 /**
@@ -6,5 +7,6 @@ import { JobGraphSchema, type JobGraph } from '../graph/job-graph.js';
  * rather than in the runtime.
  */
 export function toJson(graph: JobGraph): string {
-  return `${JSON.stringify(JobGraphSchema.parse(graph), null, 2)}\n`;
+  // Credentials stay out of printed graphs (connectors/secrets.ts).
+  return `${JSON.stringify(JobGraphSchema.parse(redactGraphSecrets(graph)), null, 2)}\n`;
 }

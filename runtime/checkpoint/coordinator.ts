@@ -1,5 +1,6 @@
 import type { JobConfig } from '../../compiler/config/job-config.js';
 import { graphDigest } from '../../compiler/graph/digest.js';
+import { redactGraphSecrets } from '../../connectors/secrets.js';
 import type { JobGraph } from '../../compiler/graph/job-graph.js';
 import type { Clock } from '../time/clock.js';
 import type { CheckpointAcknowledgement, CoordinatorPort, StopMode, TaskGateway } from './checkpoint-messages.js';
@@ -63,6 +64,8 @@ export class CheckpointCoordinator implements CoordinatorPort {
   private readonly completing = new Set<PendingCheckpoint>();
   private readonly store: CompletedCheckpointStore;
   private readonly digest: string;
+  /** The graph as metadata records it: credentials hidden (connectors/secrets.ts). */
+  private readonly recordedGraph: JobGraph;
   private nextId: number;
   private cancelTimer: (() => void) | undefined;
   private lastTriggerAt = 0;
@@ -85,6 +88,7 @@ export class CheckpointCoordinator implements CoordinatorPort {
   constructor(private readonly options: CoordinatorOptions) {
     this.store = new CompletedCheckpointStore(options.settings.numRetained, options.found, options.damaged);
     this.digest = graphDigest(options.graph);
+    this.recordedGraph = redactGraphSecrets(options.graph);
     this.nextId = options.firstCheckpointId;
     this.storage = new SavepointRouting(options.storage);
   }
@@ -309,7 +313,8 @@ export class CheckpointCoordinator implements CoordinatorPort {
   }
 
   private metadataOf(pending: PendingCheckpoint): CheckpointMetadata {
-    const { graph, jobId, lineage, storage } = this.options;
+    const { jobId, lineage, storage } = this.options;
+    const graph = this.recordedGraph;
     const subtasks = new Map<string, SubtaskState[]>();
     for (const ack of pending.acknowledgements.values()) {
       for (const op of ack.operators) {

@@ -1,5 +1,6 @@
 import { parseDuration } from '../../compiler/config/durations.js';
 import { parseMemorySize } from '../../compiler/config/memory-size.js';
+import { isSecretOption, REDACTED, redactUrlPasswords } from '../../connectors/secrets.js';
 
 /**
  * Typed access to a connector's normalised options. The compiler has validated them and filled in defaults
@@ -24,7 +25,7 @@ export class ConnectorOptions {
 
   oneOf<T extends string>(name: string, allowed: readonly T[], fallback?: T): T {
     const value = this.string(name, fallback);
-    if (!(allowed as readonly string[]).includes(value)) throw this.invalid(name, `must be one of ${allowed.join(', ')}, not '${value}'`);
+    if (!(allowed as readonly string[]).includes(value)) throw this.invalid(name, `must be one of ${allowed.join(', ')}, not '${this.shown(name, value)}'`);
     return value as T;
   }
 
@@ -57,8 +58,13 @@ export class ConnectorOptions {
       return fallback;
     }
     const value = parse(text);
-    if (value === undefined) throw this.invalid(name, `must be ${what}, not '${text}'`);
+    if (value === undefined) throw this.invalid(name, `must be ${what}, not '${this.shown(name, text)}'`);
     return value;
+  }
+
+  /** An option's value as an error may show it: credentials hidden (connectors/secrets.ts). */
+  shown(name: string, text: string): string {
+    return isSecretOption(this.connector, name) ? REDACTED : redactUrlPasswords(text);
   }
 
   private invalid(name: string, problem: string): Error {
