@@ -3,6 +3,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Command, CommanderError } from 'commander';
 import { registerCompileCommand } from './register/compile.js';
+import { registerImportCommand } from './register/import.js';
 import { registerListCommand } from './register/list.js';
 import { registerRunCommand } from './register/run.js';
 import { registerSavepointCommand } from './register/savepoint.js';
@@ -18,7 +19,7 @@ import { processIO, type CliIO } from './output.js';
  */
 type RegisterCommand = (program: Command, io: CliIO, finish: (outcome: CommandOutcome) => void) => void;
 
-const COMMANDS: readonly RegisterCommand[] = [registerCompileCommand, registerRunCommand, registerListCommand, registerSavepointCommand, registerStopCommand];
+const COMMANDS: readonly RegisterCommand[] = [registerCompileCommand, registerImportCommand, registerRunCommand, registerListCommand, registerSavepointCommand, registerStopCommand];
 
 /** The package's version, from the package.json above this file (cli/ when run from source, dist/cli/ when built). */
 function packageVersion(): string {

@@ -67,28 +67,28 @@ const binaryOperators: Readonly<Record<string, ast.BinaryOperator>> = {
 // ---- Tokens and nodes -------------------------------------------------------------------------------------
 
 /** The i-th token of a child list, unless recovery invented it. */
-function real(tokens: readonly IToken[] | undefined, index = 0): IToken | undefined {
+export function real(tokens: readonly IToken[] | undefined, index = 0): IToken | undefined {
   const token = tokens?.[index];
   return token === undefined || token.isInsertedInRecovery === true ? undefined : token;
 }
 
-function tokenSpan(token: IToken): Span {
+export function tokenSpan(token: IToken): Span {
   return { offset: token.startOffset, length: token.image.length };
 }
 
-function nodeSpan(node: CstNode): Span | undefined {
+export function nodeSpan(node: CstNode): Span | undefined {
   const location = node.location;
   if (location === undefined || !Number.isFinite(location.startOffset) || !Number.isFinite(location.endOffset)) return undefined;
   return { offset: location.startOffset, length: (location.endOffset ?? location.startOffset) + 1 - location.startOffset };
 }
 
-function hasRecoveredNode(element: CstElement): boolean {
+export function hasRecoveredNode(element: CstElement): boolean {
   if (!('children' in element)) return false;
   if (element.recoveredNode === true) return true;
   return Object.values(element.children).some((list) => list.some(hasRecoveredNode));
 }
 
-function identifier(token: IToken | undefined): ast.Identifier | undefined {
+export function identifier(token: IToken | undefined): ast.Identifier | undefined {
   if (token === undefined) return undefined;
   const image = token.image;
   if (!image.startsWith('`')) return { kind: 'Identifier', name: image, quoted: false, span: tokenSpan(token) };
@@ -96,7 +96,7 @@ function identifier(token: IToken | undefined): ast.Identifier | undefined {
   return { kind: 'Identifier', name: body.replaceAll('``', '`'), quoted: true, span: tokenSpan(token) };
 }
 
-function stringValue(token: IToken): string {
+export function stringValue(token: IToken): string {
   const body = token.tokenType === UnterminatedString ? token.image.slice(1) : token.image.slice(1, -1);
   return body.replaceAll("''", "'");
 }
@@ -184,18 +184,19 @@ const BaseCstVisitor = pipeParser.getBaseCstVisitorConstructor<Span, unknown>();
 /**
  * One method per grammar rule (checked by `validateVisitor`), each taking the node's children and span.
  * Builders call each other through `one`/`all` rather than the untyped `visit`, so results stay typed.
+ * The Flink SQL importer's builder extends this one for the rules its grammar adds to `.pipe`'s.
  */
-class AstBuilder extends BaseCstVisitor {
+export class AstBuilder extends BaseCstVisitor {
   constructor(
-    private readonly bag: DiagnosticBag,
-    private readonly parsedWithErrors: boolean,
+    protected readonly bag: DiagnosticBag,
+    protected readonly parsedWithErrors: boolean,
   ) {
     super();
     this.validateVisitor();
   }
 
   /** Builds the first node of a child list. */
-  private one<N extends CstNode, R>(nodes: readonly N[] | undefined, build: Build<N, R>): R | undefined {
+  protected one<N extends CstNode, R>(nodes: readonly N[] | undefined, build: Build<N, R>): R | undefined {
     const node = nodes?.[0];
     if (node === undefined) return undefined;
     const span = nodeSpan(node);
@@ -203,7 +204,7 @@ class AstBuilder extends BaseCstVisitor {
   }
 
   /** Builds every node of a child list; undefined if any of them fails. */
-  private all<N extends CstNode, R>(nodes: readonly N[] | undefined, build: Build<N, R>): R[] | undefined {
+  protected all<N extends CstNode, R>(nodes: readonly N[] | undefined, build: Build<N, R>): R[] | undefined {
     const results: R[] = [];
     for (const node of nodes ?? []) {
       const span = nodeSpan(node);
@@ -507,7 +508,7 @@ class AstBuilder extends BaseCstVisitor {
 
   // ---- Expressions ----
 
-  private expressionOf(nodes: cst.ExpressionCstNode[] | undefined): ast.Expr | undefined {
+  protected expressionOf(nodes: cst.ExpressionCstNode[] | undefined): ast.Expr | undefined {
     return this.one(nodes, (c, s) => this.expression(c, s));
   }
 

@@ -1,11 +1,11 @@
 import type { IRecognitionException, IToken } from 'chevrotain';
-import { EOF } from 'chevrotain';
+import { EOF, type Lexer } from 'chevrotain';
 import { syntaxDiagnostics } from '../compiler/diagnostics/catalogue/syntax.js';
 import { DiagnosticBag, type Diagnostic } from '../compiler/diagnostics/diagnostic.js';
 import type { Script, Span } from './ast/index.js';
 import { buildScript } from './cst-to-ast.js';
 import { reportDeepBrackets, withinDepth } from './expression-depth.js';
-import { decodeSyntaxError, pipeParser } from './parser.js';
+import { decodeSyntaxError, pipeParser, type PipeParser } from './parser.js';
 import { LParen, pipeLexer, RParen, UnterminatedComment, UnterminatedQuotedIdentifier, UnterminatedString } from './tokens.js';
 
 export interface ParseResult {
@@ -18,34 +18,57 @@ export interface ParseResult {
  * recovery goes on after each error, and statements too broken to build are left out of `value`.
  */
 export function parse(text: string, file = '<input>'): ParseResult {
+  const empty: Script = { kind: 'Script', statements: [], span: { offset: 0, length: text.length } };
+  return parseWith(text, file, {
+    lexer: pipeLexer,
+    parser: pipeParser,
+    empty,
+    build: (tokens, bag) => {
+      const cst = pipeParser.parseScript(tokens);
+      const built = buildScript(cst, bag, text.length, pipeParser.errors.length > 0);
+      return { ...built, statements: withinDepth(built.statements, bag) };
+    },
+  });
+}
+
+/** A grammar for `parseWith`: `.pipe`'s, or one extending it (the Flink SQL importer's). */
+export interface Grammar<T> {
+  readonly lexer: Lexer;
+  readonly parser: PipeParser;
+  /** What `value` is when nothing can be built. */
+  readonly empty: T;
+  /** Parses the tokens with `parser` and builds the tree, reporting what the builder checks into `bag`. */
+  readonly build: (tokens: IToken[], bag: DiagnosticBag) => T;
+}
+
+/** Lexes, parses and builds with `grammar`, turning every lexing and parsing error into a catalogued diagnostic. */
+export function parseWith<T>(text: string, file: string, grammar: Grammar<T>): { readonly value: T; readonly diagnostics: Diagnostic[] } {
   const bag = new DiagnosticBag(file);
-  const lexed = pipeLexer.tokenize(text);
+  const lexed = grammar.lexer.tokenize(text);
   for (const error of lexed.errors) {
     const char = String.fromCodePoint(text.codePointAt(error.offset) ?? 0);
     bag.report(syntaxDiagnostics.UnexpectedCharacter, { offset: error.offset, length: error.length }, { char });
   }
   const unterminated = reportUnterminated(bag, [...lexed.tokens, ...(lexed.groups['invalid'] ?? [])]);
-  const empty: Script = { kind: 'Script', statements: [], span: { offset: 0, length: text.length } };
-  if (reportDeepBrackets(lexed.tokens, bag)) return { value: empty, diagnostics: sorted(bag) };
+  if (reportDeepBrackets(lexed.tokens, bag)) return { value: grammar.empty, diagnostics: sorted(bag) };
 
-  let value: Script;
+  let value: T;
   try {
-    const cst = pipeParser.parseScript(lexed.tokens);
-    const built = buildScript(cst, bag, text.length, pipeParser.errors.length > 0);
-    value = { ...built, statements: withinDepth(built.statements, bag) };
+    value = grammar.build(lexed.tokens, bag);
   } catch (error) {
     // Recursive descent can still run out of stack when called deep in a caller's stack; that is not a crash.
     if (!(error instanceof RangeError)) throw error;
     bag.report(syntaxDiagnostics.NestingTooDeep, deepestParenthesis(lexed.tokens));
-    return { value: empty, diagnostics: bag.items };
+    return { value: grammar.empty, diagnostics: bag.items };
   }
-  for (const error of pipeParser.errors) {
+  const parser = grammar.parser;
+  for (const error of parser.errors) {
     // Past an unterminated string or comment, "found the end of the file" only repeats the lexer's error.
     if (unterminated && error.token.tokenType === EOF) continue;
     const { name, args } = decodeSyntaxError(error.message);
     const span = name === 'MissingPipe'
       ? tokenSpan(error.token, text)
-      : errorSpan(error, text, pipeParser.insertedBefore.has(error.token));
+      : errorSpan(error, text, parser.insertedBefore.has(error.token));
     bag.report(syntaxDiagnostics[name], span, args);
   }
 

@@ -9,15 +9,19 @@ import * as t from './tokens.js';
  * message provider below turns into a catalogued diagnostic.
  */
 export class PipeParser extends CstParser {
-  /** `validate`: run chevrotain's grammar checks (ambiguities, left recursion), which start-up skips (see below). */
-  constructor(options: { readonly validate: boolean }) {
-    super([...t.allTokens], {
+  /**
+   * `validate`: run chevrotain's grammar checks (ambiguities, left recursion), which start-up skips (see below).
+   * `tokens`: a grammar that extends this one (the Flink SQL importer's) passes its larger vocabulary and runs
+   * `performSelfAnalysis` itself once its own rules are defined, as chevrotain's grammar inheritance requires.
+   */
+  constructor(options: { readonly validate: boolean }, tokens: readonly TokenType[] = t.allTokens) {
+    super([...tokens], {
       recoveryEnabled: true,
       nodeLocationTracking: 'onlyOffset',
       errorMessageProvider: syntaxErrorMessageProvider,
       skipValidations: !options.validate,
     });
-    this.performSelfAnalysis();
+    if (new.target === PipeParser) this.performSelfAnalysis();
   }
 
   /** The tokens before which error recovery invented a missing token; a new parse starts with none. */
@@ -53,7 +57,7 @@ export class PipeParser extends CstParser {
     this.CONSUME(t.Semicolon);
   });
 
-  private readonly setStatement = this.RULE('setStatement', () => {
+  protected readonly setStatement = this.RULE('setStatement', () => {
     this.CONSUME(t.SetKeyword);
     this.CONSUME(t.StringLiteral, { LABEL: 'key' });
     this.CONSUME(t.Equals);
@@ -112,7 +116,7 @@ export class PipeParser extends CstParser {
     this.CONSUME(t.RParen);
   });
 
-  private readonly tableElement = this.RULE('tableElement', () => {
+  protected readonly tableElement = this.RULE('tableElement', () => {
     this.OR({
       ERR_MSG: 'column' satisfies SyntaxErrorKey,
       DEF: [
@@ -123,7 +127,7 @@ export class PipeParser extends CstParser {
     });
   });
 
-  private readonly columnDef = this.RULE('columnDef', () => {
+  protected readonly columnDef = this.RULE('columnDef', () => {
     this.CONSUME(t.Identifier, { LABEL: 'name' });
     this.SUBRULE(this.typeRef);
     this.OPTION(() => {
@@ -132,7 +136,7 @@ export class PipeParser extends CstParser {
     });
   });
 
-  private readonly watermarkDef = this.RULE('watermarkDef', () => {
+  protected readonly watermarkDef = this.RULE('watermarkDef', () => {
     this.CONSUME(t.Watermark);
     this.CONSUME(t.For);
     this.CONSUME(t.Identifier, { LABEL: 'column' });
@@ -140,7 +144,7 @@ export class PipeParser extends CstParser {
     this.SUBRULE(this.expression);
   });
 
-  private readonly typeRef = this.RULE('typeRef', () => {
+  protected readonly typeRef = this.RULE('typeRef', () => {
     this.CONSUME(t.Identifier, { LABEL: 'name' });
     this.OPTION(() => {
       this.CONSUME(t.LParen);
@@ -153,7 +157,7 @@ export class PipeParser extends CstParser {
     });
   });
 
-  private readonly withOptions = this.RULE('withOptions', () => {
+  protected readonly withOptions = this.RULE('withOptions', () => {
     this.CONSUME(t.With);
     this.CONSUME(t.LParen);
     this.OPTION(() => {
@@ -166,7 +170,7 @@ export class PipeParser extends CstParser {
     this.CONSUME(t.RParen);
   });
 
-  private readonly optionEntry = this.RULE('optionEntry', () => {
+  protected readonly optionEntry = this.RULE('optionEntry', () => {
     this.CONSUME(t.StringLiteral, { LABEL: 'key' });
     this.CONSUME(t.Equals);
     this.CONSUME2(t.StringLiteral, { LABEL: 'value' });
@@ -185,7 +189,7 @@ export class PipeParser extends CstParser {
     this.MANY(() => this.SUBRULE(this.step, { LABEL: 'steps' }));
   });
 
-  private readonly streamRef = this.RULE('streamRef', () => {
+  protected readonly streamRef = this.RULE('streamRef', () => {
     this.CONSUME(t.Identifier, { LABEL: 'name' });
     this.OPTION(() => {
       this.CONSUME(t.As);
@@ -245,7 +249,7 @@ export class PipeParser extends CstParser {
   });
 
   /** `expr [AS name]`: a SELECT item or a GROUP BY key. */
-  private readonly aliasedExpression = this.RULE('aliasedExpression', () => {
+  protected readonly aliasedExpression = this.RULE('aliasedExpression', () => {
     this.SUBRULE(this.expression);
     this.OPTION(() => {
       this.CONSUME(t.As);
@@ -366,7 +370,7 @@ export class PipeParser extends CstParser {
   // predicate suffix such as IS NULL or BETWEEN). The CST→AST builder applies precedence. One rule per
   // precedence level would build ten CST nodes per leaf, and CST building dominates the cost of parsing.
 
-  private readonly expression = this.RULE('expression', () => {
+  protected readonly expression = this.RULE('expression', () => {
     this.SUBRULE(this.operand);
     this.MANY(() => this.SUBRULE(this.expressionTail, { LABEL: 'tails' }));
   });
@@ -476,7 +480,7 @@ export class PipeParser extends CstParser {
     });
   });
 
-  private readonly intervalLiteral = this.RULE('intervalLiteral', () => {
+  protected readonly intervalLiteral = this.RULE('intervalLiteral', () => {
     this.CONSUME(t.Interval);
     this.CONSUME(t.StringLiteral, { LABEL: 'value' });
     this.CONSUME(t.Identifier, { LABEL: 'unit' });
@@ -515,7 +519,7 @@ export class PipeParser extends CstParser {
   });
 
   /** `()`, `(*)`, `(a, b)` or `(DISTINCT a)`. */
-  private readonly functionArguments = this.RULE('functionArguments', () => {
+  protected readonly functionArguments = this.RULE('functionArguments', () => {
     this.CONSUME(t.LParen);
     this.OPTION(() => {
       this.OR([
@@ -611,7 +615,7 @@ function expectedAlternative(
   }
 }
 
-const syntaxErrorMessageProvider: IParserErrorMessageProvider = {
+export const syntaxErrorMessageProvider: IParserErrorMessageProvider = {
   buildMismatchTokenMessage({ expected, actual, previous }) {
     const found = describeFound(actual);
     if (expected === EOF) return encode('ExpectedStatement', { found });

@@ -58,7 +58,7 @@ const arithmetic = [BinaryOperator, ArithmeticOperator];
 
 // ---- Keywords -----------------------------------------------------------------------------------------
 
-function keyword(word: string, soft: boolean, categories: TokenType[] = []): TokenType {
+export function keyword(word: string, soft: boolean, categories: TokenType[] = []): TokenType {
   return createToken({
     name: word.charAt(0) + word.slice(1).toLowerCase(),
     pattern: new RegExp(word, 'i'),
@@ -127,7 +127,8 @@ export const Partition = keyword('PARTITION', true);
 /** `TIMESTAMP '…'` is a literal; `timestamp` alone is a column and `TIMESTAMP(3)` a type name. */
 export const Timestamp = keyword('TIMESTAMP', true);
 
-const keywords: readonly TokenType[] = [
+/** Every keyword of `.pipe`; a grammar that extends the language (the Flink SQL importer) adds its own. */
+export const keywords: readonly TokenType[] = [
   SetKeyword, Create, Insert, Into, With, As, For, From, Where, Select, Group, By, Join, On, Union, All,
   And, Or, Not, Is, Null, True, False, Between, In, Like, Case, When, Then, Else, End, Cast, TryCast, Distinct, Interval,
   Source, Sink, View, Watermark, Uid, Extend, Window, Aggregate, Left, Outer, Inner, Deduplicate, Keep, First, Last,
@@ -179,40 +180,45 @@ export const UnterminatedComment = createToken({ name: 'UnterminatedComment', pa
  * 5. operators, two-character ones before their one-character prefixes (`|>` `||` `<>` `<=` `>=`);
  * 6. the operator categories, which match no text but must be known to the lexer and the parser.
  */
-export const allTokens: readonly TokenType[] = [
-  WhiteSpace,
-  LineComment,
-  BlockComment,
-  UnterminatedComment,
-  StringLiteral,
-  UnterminatedString,
-  QuotedIdentifier,
-  UnterminatedQuotedIdentifier,
-  NumberLiteral,
-  ...[...keywords].sort((a, b) => String(b.LABEL).length - String(a.LABEL).length),
-  Identifier,
-  PipeArrow,
-  Concat,
-  NotEquals,
-  LessOrEqual,
-  GreaterOrEqual,
-  Less,
-  Greater,
-  Equals,
-  Plus,
-  Minus,
-  Star,
-  Slash,
-  Percent,
-  LParen,
-  RParen,
-  Comma,
-  Dot,
-  Semicolon,
-  BinaryOperator,
-  ArithmeticOperator,
-  PrefixOperator,
-];
+export const allTokens: readonly TokenType[] = tokensWith([]);
+
+/** The token list in the order above, with `extraKeywords` (a grammar extending `.pipe`'s) among the keywords. */
+export function tokensWith(extraKeywords: readonly TokenType[]): TokenType[] {
+  return [
+    WhiteSpace,
+    LineComment,
+    BlockComment,
+    UnterminatedComment,
+    StringLiteral,
+    UnterminatedString,
+    QuotedIdentifier,
+    UnterminatedQuotedIdentifier,
+    NumberLiteral,
+    ...[...keywords, ...extraKeywords].sort((a, b) => String(b.LABEL).length - String(a.LABEL).length),
+    Identifier,
+    PipeArrow,
+    Concat,
+    NotEquals,
+    LessOrEqual,
+    GreaterOrEqual,
+    Less,
+    Greater,
+    Equals,
+    Plus,
+    Minus,
+    Star,
+    Slash,
+    Percent,
+    LParen,
+    RParen,
+    Comma,
+    Dot,
+    Semicolon,
+    BinaryOperator,
+    ArithmeticOperator,
+    PrefixOperator,
+  ];
+}
 
 /**
  * Built once. Chevrotain's checks of the token set cost a third of `sluice compile`'s start-up, so the lexer

@@ -1,4 +1,3 @@
-import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { compile } from '../../compiler/compile.js';
 import { Diagnostics } from '../../compiler/diagnostics/catalogue.js';
@@ -19,6 +18,7 @@ import { openSnapshot } from '../control/open-snapshot.js';
 import type { CommandOutcome } from '../exit-codes.js';
 import { loadFunctions, type LoadedFunctions } from '../load-functions.js';
 import { describeFsError, formatUsageError, useColor, writeFileAtomic, type CliIO } from '../output.js';
+import { readSource } from '../read-source.js';
 import { printUsageErrors, usageError } from '../usage-errors.js';
 
 const GRAPH_FORMATS = {
@@ -100,19 +100,6 @@ export function validateFlags(flags: CompileFlags): { request: CompileRequest; e
     errors.push(usageError(Diagnostics.ConflictingFlags, { first: '--quiet', second: '--output', reason }));
   }
   return { request: { graph, emit, settings }, errors };
-}
-
-type ReadResult = { readonly text: string } | { readonly text: undefined; readonly error: Diagnostic };
-
-export async function readSource(file: string, cwd: string): Promise<ReadResult> {
-  try {
-    return { text: await readFile(resolve(cwd, file), 'utf8') };
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') return { text: undefined, error: usageError(Diagnostics.FileNotFound, { path: file, cwd }) };
-    if (code === 'EISDIR') return { text: undefined, error: usageError(Diagnostics.PathIsDirectory, { path: file }) };
-    return { text: undefined, error: usageError(Diagnostics.FileUnreadable, { path: file, reason: describeFsError(error) }) };
-  }
 }
 
 /**

@@ -12,11 +12,12 @@ import { lockDiagnostics } from './catalogue/locks.js';
 import { apiDiagnostics } from './catalogue/api.js';
 import { exactlyOnceDiagnostics } from './catalogue/exactly-once.js';
 import { flinkDiagnostics } from './catalogue/flink.js';
+import { flinkImportDiagnostics } from './catalogue/flink-import.js';
 
 /**
  * The one diagnostic catalogue, merged from one table per area so that each area's codes live together:
  * SLC1xxx syntax, SLC2xxx names and uids, SLC3xxx types and expressions, SLC4xxx configuration and connectors,
- * SLC5xxx steps and operators (windows, aggregates, joins), SLC6xxx savepoint compatibility, SLC7xxx the Flink SQL export, SLC9xxx usage and I/O.
+ * SLC5xxx steps and operators (windows, aggregates, joins), SLC6xxx savepoint compatibility, SLC70xx the Flink SQL export, SLC71xx the Flink SQL import, SLC9xxx usage and I/O.
  * docs/errors.md explains every code; a test checks that codes are unique and documented.
  */
 export const Diagnostics = {
@@ -34,6 +35,7 @@ export const Diagnostics = {
   ...apiDiagnostics,
   ...exactlyOnceDiagnostics,
   ...flinkDiagnostics,
+  ...flinkImportDiagnostics,
 } as const;
 
 export type DiagnosticName = keyof typeof Diagnostics;
