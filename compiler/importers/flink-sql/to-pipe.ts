@@ -1,5 +1,5 @@
 import type * as pipe from '../../../grammar/ast/index.js';
-import { NEXMARK_TABLES, type NexmarkTable } from '../../connectors/nexmark-tables.js';
+import { NEXMARK_TABLES, type NexmarkTable } from '../../../connectors/nexmark/tables.js';
 import { Diagnostics } from '../../diagnostics/catalogue.js';
 import type { DiagnosticBag } from '../../diagnostics/diagnostic.js';
 import { aggregateFunction } from '../../functions/aggregates.js';
