@@ -1,12 +1,13 @@
 import { mkdir, open, readdir, rename, rm, stat, type FileHandle } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
+import { z } from 'zod';
 import { Diagnostics } from '../../compiler/diagnostics/catalogue.js';
 import type { StreamSchema } from '../../compiler/graph/job-graph.js';
 import { DiagnosticError } from '../../runtime/diagnostic-error.js';
 import { createCsvEncoder, csvHeader } from '../../runtime/connectors/formats/csv.js';
 import { createJsonlEncoder, type RowEncoder } from '../../runtime/connectors/formats/jsonl.js';
 import type { ConnectorOptions } from '../../runtime/connectors/options.js';
-import { RowKind, type Committable, type SinkContext, type SinkEnvironment, type SinkWriter } from '../../runtime/connectors/sink-connector.js';
+import { CommittableSchema, RowKind, type SinkContext, type SinkEnvironment, type SinkWriter } from '../../runtime/connectors/sink-connector.js';
 import { CommitRecordLog, commitRecordsName, type CommitRecord } from './commit-records.js';
 import { nodeFileSystem, syncDirectory } from '../../runtime/checkpoint/storage/file-system.js';
 import { finalPartPath, inProgressPath, parseHiddenPart, pendingPath } from './part-files.js';
@@ -45,7 +46,7 @@ interface ClosedPart {
 const DEFAULT_FILE_SIZE = 128 * 1024 * 1024;
 const DEFAULT_ROLLOVER_MS = 30 * 60_000;
 
-export function createFileSinkWriter(options: ConnectorOptions, schema: StreamSchema, context: SinkContext, environment: SinkEnvironment = {}): SinkWriter {
+export function createFileSinkWriter(options: ConnectorOptions, schema: StreamSchema, context: SinkContext, environment: SinkEnvironment = {}): FileSinkWriter {
   const format = options.oneOf('format', ['jsonl', 'csv']);
   const withOp = schema.changelog === 'upsert';
   const csv = { delimiter: options.string('csv.field-delimiter', ',') };
@@ -75,7 +76,16 @@ export interface FileSinkSettings {
   readonly clock: () => number;
 }
 
-export class FileSinkWriter implements SinkWriter {
+/** A part file pre-committed at a barrier: its hidden pending file, the name it gets when committed, and how many bytes were written and synced into it (absent in checkpoints of earlier versions), so that commit can tell a truncated file. */
+export const FileCommittableSchema = CommittableSchema.extend({
+  tmpPath: z.string().min(1),
+  finalPath: z.string().min(1),
+  bytes: z.number().int().min(0).optional(),
+});
+export type FileCommittable = z.infer<typeof FileCommittableSchema>;
+
+export class FileSinkWriter implements SinkWriter<FileCommittable> {
+  readonly committableSchema = FileCommittableSchema;
   private buffered: string[] = [];
   private current: OpenPart | undefined;
   private closed: ClosedPart[] = [];
@@ -109,13 +119,13 @@ export class FileSinkWriter implements SinkWriter {
     }
   }
 
-  async preCommit(checkpointId: number): Promise<Committable[]> {
+  async preCommit(checkpointId: number): Promise<FileCommittable[]> {
     await this.flush();
     await this.closeCurrent();
     const closed = this.closed;
     this.closed = [];
     if (!this.settings.exactlyOnce) return [];
-    const committables: Committable[] = [];
+    const committables: FileCommittable[] = [];
     for (const part of closed) {
       const tmpPath = pendingPath(part.finalPath, checkpointId);
       await this.io(rename(part.tmpPath, tmpPath), part.tmpPath);
@@ -126,9 +136,9 @@ export class FileSinkWriter implements SinkWriter {
   }
 
   /** Checks each pending file's length, records the commits durably, then renames; committed ones are skipped. */
-  async commit(committables: readonly Committable[]): Promise<void> {
+  async commit(committables: readonly FileCommittable[]): Promise<void> {
     const { context, dir } = this.settings;
-    const ready: Committable[] = [];
+    const ready: FileCommittable[] = [];
     for (const c of committables) {
       const size = await sizeOf(c.tmpPath);
       if (size === undefined) {
@@ -172,7 +182,7 @@ export class FileSinkWriter implements SinkWriter {
     await Promise.all(discarded.map((path) => rm(path, { force: true })));
   }
 
-  async recover(committables: readonly Committable[], restoredCheckpointId?: number): Promise<void> {
+  async recover(committables: readonly FileCommittable[], restoredCheckpointId?: number): Promise<void> {
     await this.commit(committables);
     const { dir, context } = this.settings;
     let names: string[];

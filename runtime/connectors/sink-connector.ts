@@ -20,20 +20,21 @@ export type RowKind = (typeof RowKind)[keyof typeof RowKind];
 export const ROW_KIND_SHORT: readonly string[] = ['+I', '-U', '+U', '-D'];
 
 /**
- * Output written and closed but not yet visible, JSON-able (stored in checkpoints, so read back through the schema).
- * For the file sink: a hidden pending file, the name it gets when committed, and how many bytes were written and
- * synced into it (absent in checkpoints of earlier versions), so that commit can tell a truncated file.
+ * Output pre-committed at a barrier and not yet visible, JSON-able (stored in checkpoints, in the sink's
+ * `pending-commits` operator state, so read back through a schema). Every sink's names the checkpoint whose
+ * barrier closed it; the rest is the connector's own: the file sink's names a hidden pending file, a sink that
+ * stages its output in the checkpoint carries the rows themselves. A writer with its own shape declares its
+ * schema (`SinkWriter.committableSchema`) so that a restored checkpoint is checked before `recover` sees it.
  */
-export const CommittableSchema = z.object({
-  tmpPath: z.string().min(1),
-  finalPath: z.string().min(1),
+export const CommittableSchema = z.looseObject({
   /** The checkpoint whose barrier closed it. */
   checkpointId: z.number().int().min(1),
-  bytes: z.number().int().min(0).optional(),
 });
 export type Committable = z.infer<typeof CommittableSchema>;
 
-export interface SinkWriter {
+export interface SinkWriter<C extends Committable = Committable> {
+  /** The shape of this writer's committables, when it has more than CommittableSchema's (checked on restore). */
+  readonly committableSchema?: z.ZodType<C>;
   /** Flush after every batch rather than every few thousand rows: output read by people as it happens (print). */
   readonly flushEachBatch?: boolean;
   /** Buffers rows (in the sink schema's column order); no I/O. `kinds[i]` is the RowKind of `rows[i]`. */
@@ -41,9 +42,9 @@ export interface SinkWriter {
   /** Writes the buffered rows out (to the open in-progress file, the console, …) and rolls files when due. */
   flush(): Promise<void>;
   /** At barrier `checkpointId`: flushes, closes (fsyncs) the open output and returns what became pending since the previous call. */
-  preCommit(checkpointId: number): Promise<Committable[]>;
+  preCommit(checkpointId: number): Promise<C[]>;
   /** Makes committables visible. Idempotent: a committable already committed is skipped. */
-  commit(committables: readonly Committable[]): Promise<void>;
+  commit(committables: readonly C[]): Promise<void>;
   /** On failure or cancel: discards the open output that no checkpoint has claimed. */
   abort(): Promise<void>;
   /**
@@ -51,7 +52,7 @@ export interface SinkWriter {
    * hidden output of earlier runs that no completed checkpoint can claim: in-progress files, and pending files of
    * checkpoints after `restoredCheckpointId` (when given).
    */
-  recover(committables: readonly Committable[], restoredCheckpointId?: number): Promise<void>;
+  recover(committables: readonly C[], restoredCheckpointId?: number): Promise<void>;
   /**
    * At the end of input without checkpointing: flushes and makes everything visible. (With checkpointing the
    * runtime takes a final checkpoint and commits it first, so nothing is left to publish here.)

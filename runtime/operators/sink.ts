@@ -15,6 +15,7 @@ export const SINK_PENDING_STATE: StateDescriptor = {
     { name: 'checkpointId', type: { name: 'BIGINT' }, nullable: false },
   ],
   redistribution: 'split',
+  // The value type is the file sink's committable (a sink with another shape stores its own, Committable).
   description: 'output written before a checkpoint and committed when it completes',
 };
 
@@ -43,8 +44,9 @@ export class SinkOperator extends BaseOperator {
     this.ctx = ctx;
     this.pending = ctx.getOperatorListState<Committable>(SINK_PENDING_STATE.name);
     if (!ctx.isRestored) return;
+    const schema = this.writer.committableSchema ?? CommittableSchema;
     const restored = this.pending.get().map((item, i) => {
-      const parsed = CommittableSchema.safeParse(item);
+      const parsed = schema.safeParse(item);
       if (!parsed.success) throw new Error(`the restored checkpoint's pending commit ${i + 1} of this sink is malformed: ${parsed.error.issues[0]?.message ?? 'invalid'}`);
       return parsed.data;
     });

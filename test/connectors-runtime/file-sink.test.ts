@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import type { StreamSchema } from '../../compiler/graph/job-graph.js';
 import { BIGINT, STRING, type Field } from '../../compiler/types/sql-type.js';
 import { readCommitRecords } from '../../connectors/file/commit-records.js';
-import { createFileSinkWriter } from '../../connectors/file/sink.js';
+import { createFileSinkWriter, type FileSinkWriter } from '../../connectors/file/sink.js';
 import { ConnectorOptions } from '../../runtime/connectors/options.js';
 import { DiagnosticError } from '../../runtime/diagnostic-error.js';
 import { RowKind, type SinkWriter } from '../../runtime/connectors/sink-connector.js';
@@ -16,7 +16,7 @@ const fields: Field[] = [
 ];
 const tempDir = useTempDirs();
 
-function fileSink(dir: string, options: Record<string, string> = {}, run = 'r1', subtask = 0, schema: StreamSchema = appendSchema(fields), clock?: () => number): SinkWriter {
+function fileSink(dir: string, options: Record<string, string> = {}, run = 'r1', subtask = 0, schema: StreamSchema = appendSchema(fields), clock?: () => number): FileSinkWriter {
   return createFileSinkWriter(
     new ConnectorOptions('file', { path: dir, format: 'jsonl', ...options }),
     schema,
@@ -42,6 +42,9 @@ describe('exactly-once file sink', () => {
 
     const committables = await sink.preCommit(1);
     expect(committables).toEqual([{ tmpPath: join(dir, '.part-r1-0-0.jsonl.pending-1'), finalPath: join(dir, 'part-r1-0-0.jsonl'), checkpointId: 1, bytes: 42 }]);
+    // What a restore checks its checkpoint's committables against: the file shape, not just a checkpoint id.
+    expect(sink.committableSchema.safeParse(JSON.parse(JSON.stringify(committables[0]))).success).toBe(true);
+    expect(sink.committableSchema.safeParse({ checkpointId: 1 }).success).toBe(false);
     expect(await visible(dir)).toEqual([]);
     await writeRows(sink, 3);
 
