@@ -38,6 +38,10 @@ describe('start-up loads only what the command needs', () => {
     expect(heavyIn(modulesLoadedBy('list'))).toEqual([]);
   });
 
+  it('sluice compile does not load the Flink SQL importer, which only sluice import needs', () => {
+    expect(modulesLoadedBy('compile', 'tiny.pipe').filter((url) => url.includes('/compiler/importers/'))).toEqual([]);
+  });
+
   it('sluice compile loads the compiler (the check above sees what is loaded)', () => {
     const heavy = heavyIn(modulesLoadedBy('compile', 'tiny.pipe'));
     expect(heavy.some((url) => url.includes('/grammar/parser.ts'))).toBe(true);

@@ -56,6 +56,8 @@ export function sluiceOptions(table: string, options: Options, role: 'source' | 
   return undefined;
 }
 
+const DEFAULT_PROPORTIONS: Readonly<Record<string, string>> = { 'person.proportion': '1', 'auction.proportion': '3', 'bid.proportion': '46' };
+
 /** The options of a Sluice nexmark source for the Nexmark project's Flink connector and one of its tables. */
 export function nexmarkOptions(options: Options, table: string, at: pipe.Span): pipe.OptionEntry[] {
   const value = (key: string): string | undefined => options.find((o) => o.key.value === key)?.value.value;
@@ -67,6 +69,10 @@ export function nexmarkOptions(options: Options, table: string, at: pipe.Span): 
     // Sluice's generator has one event rate, which the exporter writes to both of Flink's keys; two different
     // rates are kept, and compiling the imported file reports the key.
     'next-event.rate': oneRate ? undefined : 'next-event.rate',
+    // Sluice generates the Nexmark project's default mix (1 person : 3 auctions : 46 bids); another is kept.
+    ...Object.fromEntries(
+      Object.entries(DEFAULT_PROPORTIONS).map(([key, share]) => [key, value(key) === share ? undefined : key]),
+    ),
   });
   return [entry('connector', 'nexmark', at), entry('table', table, at), ...rest];
 }

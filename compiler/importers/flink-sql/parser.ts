@@ -27,9 +27,14 @@ export class FlinkSqlParser extends PipeParser {
     return this.flinkScript() as FlinkScriptCstNode;
   }
 
+  /** A name alone is an alias unless it is one of the soft keywords that can follow a table or a select item. */
   private isAlias(): boolean {
     const next = this.LA(1);
     return tokenMatcher(next, t.Identifier) && !NOT_AN_ALIAS.has(next.tokenType);
+  }
+
+  private startsAlias(): boolean {
+    return this.LA(1).tokenType === t.As || this.isAlias();
   }
 
   // ---- Statements ----------------------------------------------------------------------------------
@@ -269,7 +274,7 @@ export class FlinkSqlParser extends PipeParser {
           ALT: () => {
             this.SUBRULE(this.expression);
             this.OPTION(() => this.SUBRULE(this.overClause));
-            this.OPTION2(() => this.SUBRULE(this.alias));
+            this.OPTION2({ GATE: () => this.startsAlias(), DEF: () => this.SUBRULE(this.alias) });
           },
         },
       ],
@@ -345,7 +350,7 @@ export class FlinkSqlParser extends PipeParser {
       },
       { ALT: () => this.CONSUME(t.Identifier, { LABEL: 'name' }) },
     ]);
-    this.OPTION(() => this.SUBRULE(this.alias));
+    this.OPTION({ GATE: () => this.startsAlias(), DEF: () => this.SUBRULE(this.alias) });
   });
 
   /** `TUMBLE(TABLE t, DESCRIPTOR(ts), INTERVAL …)` and its siblings HOP, CUMULATE and SESSION. */

@@ -36,6 +36,12 @@ interface Chain {
   readonly from: pipe.StreamRef;
   readonly steps: pipe.Step[];
   columns: readonly Column[];
+  /**
+   * The `.pipe` stream's column names in order, when they are not `columns`' own: an AGGREGATE whose select
+   * items reorder or leave out its keys keeps them (a later aggregate of its updates needs the keys) until a
+   * view or sink reads the columns by position, where a SELECT puts them in Flink's order.
+   */
+  pipeOrder?: readonly string[] | undefined;
 }
 
 /**
@@ -119,6 +125,8 @@ export class PipeTranslator {
   /** How each table and view is read: `from` when a query continues it, `other` as a join side or UNION operand. */
   private readonly reads = new Map<string, ('from' | 'other')[]>();
   private readonly sinks = new Set<string>();
+  /** The declared columns of each sink, which an INSERT fills by position, as in Flink. */
+  private readonly sinkColumns = new Map<string, readonly string[]>();
   private owner: Owner = { name: 'script', describe: 'the script', stateful: 0, hoisted: 0 };
 
   constructor(private readonly bag: DiagnosticBag) {}
@@ -223,6 +231,7 @@ export class PipeTranslator {
     const options = sluiceOptions(name, table.options, isSink ? 'sink' : 'source', table.span, this.bag);
     if (options === undefined) return;
     if (isSink) {
+      this.sinkColumns.set(name, columns.map((c) => c.name.name));
       const uid = this.uid(`${name}-sink`, `sink ${name}`, table.name.span);
       this.statements.push({ kind: 'CreateSink', name: table.name, ...(columns.length === 0 ? {} : { columns }), options, uid, span: table.span });
       return;
@@ -276,7 +285,7 @@ export class PipeTranslator {
       this.notImportable(insert.query.span, `${virtual.virtual} '${virtual.name}' inserted into a table`, 'select the columns to write: it is not a column in Sluice');
       return;
     }
-    const named = this.named(chain);
+    const named = this.intoColumns(this.named(chain), this.sinkColumns.get(sink) ?? []);
     this.statements.push({ kind: 'InsertInto', sink: insert.sink, pipeline: this.pipeline(named, insert.span), span: insert.span });
   }
 
@@ -419,7 +428,7 @@ export class PipeTranslator {
     const chain: Chain = { from: left.ref, steps: [], columns: left.columns };
     for (const join of joins) {
       if (join.kind !== 'INNER' && join.kind !== 'LEFT') {
-        this.notImportable(join.span, `${join.kind} JOIN`, 'Sluice has inner and LEFT joins: swap the sides of a RIGHT JOIN');
+        this.notImportable(join.span, `${join.kind} JOIN`, join.kind === 'RIGHT' ? 'Sluice has inner and LEFT joins: swap the sides and write LEFT JOIN' : 'Sluice has inner and LEFT joins only');
         return undefined;
       }
       if (join.condition === undefined) {
@@ -483,7 +492,7 @@ export class PipeTranslator {
     if (stream === undefined) return undefined;
     const chain: Chain =
       stream.kind === 'inline'
-        ? { from: stream.chain.from, steps: [...stream.chain.steps], columns: stream.chain.columns }
+        ? { from: stream.chain.from, steps: [...stream.chain.steps], columns: stream.chain.columns, pipeOrder: stream.chain.pipeOrder }
         : {
             from: streamRef(stream.name, factor.span),
             steps: [],
@@ -518,6 +527,7 @@ export class PipeTranslator {
     const resolvedArgs = this.resolveAll(args, chain.columns);
     if (timeColumn === undefined || resolvedArgs === undefined) return undefined;
     chain.steps.push({ kind: 'WindowStep', function: fn, functionSpan: span, timeColumn, args: resolvedArgs, span });
+    if (chain.pipeOrder !== undefined) chain.pipeOrder = [...chain.pipeOrder, 'window_start', 'window_end'];
     chain.columns = [
       ...chain.columns,
       { qualifier: undefined, name: 'window_start', ref: columnRef('window_start', span) },
@@ -595,12 +605,16 @@ export class PipeTranslator {
       }
       outputs.push({ name, key, span: item.span });
     }
-    if (aggregates.length === 0) {
-      this.notImportable(block.span, 'GROUP BY without an aggregate', 'a .pipe AGGREGATE needs at least one aggregate: add COUNT(*) AS n');
-      return undefined;
-    }
     // A key is output under the name of the first item selecting it; a computed key no item selects gets one.
     const keyNames = keys.map((k, i) => outputs.find((o) => o.key === i)?.name ?? (k.kind === 'ColumnRef' ? k.name.name : `key_${i}`));
+    if (aggregates.length === 0) {
+      // Grouping without an aggregate (distinct keys, as Nexmark's q8 does): a .pipe AGGREGATE needs one, so a
+      // COUNT(*) is computed and left out of the output.
+      let name = 'row_count';
+      for (let n = 1; keyNames.includes(name); n++) name = `row_count${n}`;
+      const star: pipe.FunctionCall = { kind: 'FunctionCall', name: ident('COUNT', block.span), args: [], distinct: false, star: true, span: block.span };
+      aggregates.push({ call: star, alias: ident(name, block.span), span: block.span });
+    }
     const groupBy: pipe.GroupItem[] = keys.map((k, i) =>
       k.kind === 'ColumnRef' && k.name.name === keyNames[i] ? { expr: k, span: k.span } : { expr: k, alias: ident(keyNames[i]!, k.span), span: k.span },
     );
@@ -611,6 +625,11 @@ export class PipeTranslator {
     const outputNames = outputs.map((o) => (o.key !== undefined ? keyNames[o.key]! : aggregates[o.aggregate!]!.alias.name));
     const inOrder = outputs.length === aggregated.length && outputs.every((o, i) => outputNames[i] === aggregated[i]!.name && o.name === outputNames[i]);
     if (inOrder) return chain;
+    if (outputs.every((o, i) => o.name === outputNames[i]) && new Set(outputNames).size === outputNames.length) {
+      chain.columns = outputNames.map((name, i) => ({ qualifier: undefined, name, ref: columnRef(name, outputs[i]!.span) }));
+      chain.pipeOrder = aggregated.map((c) => c.name);
+      return chain;
+    }
     return this.select(chain, outputs.map((o, i) => ({ name: o.name, expr: columnRef(outputNames[i]!, o.span), span: o.span })), block.span);
   }
 
@@ -718,6 +737,7 @@ export class PipeTranslator {
     if (keeps(real.length) && computed.slice(real.length).every((o) => !real.some((c) => outputName(c) === o.name))) {
       const added = computed.slice(real.length);
       chain.steps.push({ kind: 'ExtendStep', items: added.map((o) => ({ expr: o.expr!, alias: ident(o.name, o.span), span: o.span })), span });
+      if (chain.pipeOrder !== undefined) chain.pipeOrder = [...chain.pipeOrder, ...added.map((o) => o.name)];
       chain.columns = [...real, ...added.map((o) => ({ qualifier: undefined, name: o.name, ref: columnRef(o.name, o.span) })), ...virtualOutputs];
       return chain;
     }
@@ -738,6 +758,7 @@ export class PipeTranslator {
       span,
     });
     chain.columns = items.map((o) => ({ qualifier: undefined, name: o.name, ref: columnRef(o.name, o.span) }));
+    chain.pipeOrder = undefined;
     return chain;
   }
 
@@ -748,7 +769,7 @@ export class PipeTranslator {
     if (stream !== undefined) return stream;
     if (this.nexmarkTables.has(name.name)) {
       this.notImportable(name.span, `reading the nexmark table '${name.name}' itself`, 'read it through a view of one event type: SELECT bid.auction, … FROM nexmark WHERE event_type = 2');
-    } else if (this.sinks.has(name.name) || !this.takenNames.has(name.name)) {
+    } else if (!this.takenNames.has(name.name)) {
       this.bag.report(Diagnostics.UnknownRelation, name.span, { name: name.name, known: [...this.streams.keys()].join(', ') || 'none' });
     }
     // Otherwise its own statement failed and was reported.
@@ -762,12 +783,20 @@ export class PipeTranslator {
   private named(chain: Chain): Chain {
     const real = chain.columns.filter((c) => c.ref !== undefined);
     const names = new Set(real.map(outputName));
-    const byName = names.size === real.length && real.every((c) => c.ref!.kind === 'ColumnRef' && c.ref!.name.name === outputName(c));
+    const inPipeOrder = chain.pipeOrder === undefined || (chain.pipeOrder.length === real.length && chain.pipeOrder.every((name, i) => name === outputName(real[i]!)));
+    const byName = inPipeOrder && names.size === real.length && real.every((c) => c.ref!.kind === 'ColumnRef' && c.ref!.name.name === outputName(c));
     if (byName) return chain;
     const virtual = chain.columns.filter((c) => c.ref === undefined);
     const selected = this.select(chain, real.map((c) => ({ name: outputName(c), expr: c.ref!, span: c.ref!.span })), chain.from.span);
     selected.columns = [...selected.columns, ...virtual];
     return selected;
+  }
+
+  /** Flink inserts by position: when the sink declares other names, a SELECT gives the columns the sink's names. */
+  private intoColumns(chain: Chain, sinkColumns: readonly string[]): Chain {
+    const real = chain.columns.filter((c) => c.ref !== undefined);
+    if (sinkColumns.length !== real.length || real.every((c, i) => outputName(c) === sinkColumns[i])) return chain;
+    return this.select(chain, real.map((c, i) => ({ name: sinkColumns[i]!, expr: c.ref!, span: c.ref!.span })), chain.from.span);
   }
 
   private pipeline(chain: Chain, span: Span): pipe.Pipeline {
