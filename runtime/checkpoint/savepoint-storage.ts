@@ -1,10 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import type { CheckpointMetadata } from './metadata/metadata-format.js';
-import type { StateFile } from './metadata/metadata-v1.js';
+import type { StateFile } from './metadata/metadata-v4.js';
 import type { KeyedStateSnapshot } from '../state/keyed-state-backend.js';
 import type { CheckpointStorage, RecoveredCheckpoints, SavepointRecord, StoredCheckpoint } from './storage/checkpoint-storage.js';
 import { fileSafeName } from './storage/checkpoint-names.js';
+import type { KeyedStateChains } from './storage/keyed-state-chains.js';
 import { FileCheckpointStorage } from './storage/file-storage.js';
 import { nodeFileSystem, type CheckpointFileSystem } from './storage/file-system.js';
 
@@ -30,6 +31,11 @@ export class SavepointStorage extends FileCheckpointStorage {
   protected override checkpointDir(): string {
     return this.dir;
   }
+
+  /** Savepoints are complete on their own: no chains. */
+  override get chains(): KeyedStateChains | undefined {
+    return undefined;
+  }
 }
 
 /** A new savepoint directory inside `targetDir` (created when the first file is written). */
@@ -52,6 +58,11 @@ export class SavepointRouting implements CheckpointStorage {
 
   get description(): string {
     return this.checkpoints.description;
+  }
+
+  /** The checkpoints' chains: savepoints, routed elsewhere, are written in full with `writeKeyedState`. */
+  get chains(): KeyedStateChains | undefined {
+    return this.checkpoints.chains;
   }
 
   route(checkpointId: number, storage: CheckpointStorage): void {

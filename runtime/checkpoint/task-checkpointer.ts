@@ -1,18 +1,19 @@
 import type { BarrierEvent, ChannelEvent } from '../channels/channel-event.js';
 import type { InputGate } from '../channels/input-gate.js';
-import type { OperatorSubtaskSnapshot } from '../execution/operator-host.js';
+import type { KeyedSnapshotMode, OperatorSubtaskSnapshot } from '../execution/operator-host.js';
 import type { TaskCheckpointing } from '../execution/stream-task.js';
 import { BarrierAligner, type AlignmentAction, type CheckpointingMode } from './barrier-alignment.js';
 import type { AcknowledgedOperatorState, CoordinatorPort, StopMode, TaskGateway, TriggerOptions } from './checkpoint-messages.js';
-import type { StateFile } from './metadata/metadata-v1.js';
+import type { StateFile } from './metadata/metadata-v4.js';
 import type { CheckpointStorage } from './storage/checkpoint-storage.js';
+import type { KeyedStateChains } from './storage/keyed-state-chains.js';
 import { fileSafeName } from './storage/checkpoint-names.js';
 
 /** What the checkpointer uses of its task (a StreamTask). */
 export interface CheckpointingTask {
   readonly gate: InputGate | undefined;
   enqueue(action: () => void | Promise<void>): void;
-  snapshotOperators(checkpointId: number): Promise<OperatorSubtaskSnapshot[]>;
+  snapshotOperators(checkpointId: number, keyedMode: KeyedSnapshotMode): Promise<OperatorSubtaskSnapshot[]>;
   emitEvent(event: ChannelEvent): void;
   notifyCheckpointComplete(checkpointId: number): Promise<void>;
   release(): void;
@@ -30,6 +31,10 @@ const ABORT_REASONS = { subsumed: 'a newer checkpoint reached it first', cancell
  * synchronous part (operators' hooks, a frozen view of state) runs on the task's loop and is followed at once by
  * the barrier; writing the state happens asynchronously while the task goes on, and ends in an acknowledgement.
  * A finished task snapshots its final state for every checkpoint still asking for it, and closes once released.
+ *
+ * Keyed state is checkpointed incrementally when the storage keeps chains (docs/checkpoints.md): a base snapshot
+ * first, then only what changed; a base again when a chain grows long or a write failed (the changes of a lost
+ * delta are then covered by the base). Savepoints are always full and leave the chain alone.
  */
 export class TaskCheckpointer implements TaskCheckpointing, TaskGateway {
   private task!: CheckpointingTask;
@@ -41,6 +46,10 @@ export class TaskCheckpointer implements TaskCheckpointing, TaskGateway {
   /** Barriers aligning: the barrier to forward and when its first copy arrived. */
   private readonly aligning = new Map<number, { barrier: BarrierEvent; startedAt: number }>();
   private readonly writes = new Set<Promise<void>>();
+  /** The next checkpoint's keyed snapshots must be bases: the first one, after a failed write, or a chain grown long. */
+  private needsBase = true;
+  /** The checkpoint whose keyed bases or deltas this task took last: the next delta follows it. */
+  private previousChainSnapshot = 0;
 
   constructor(
     readonly name: string,
@@ -148,9 +157,11 @@ export class TaskCheckpointer implements TaskCheckpointing, TaskGateway {
     if (checkpointId <= this.latestSnapshotted) return;
     this.latestSnapshotted = checkpointId;
     const start = performance.now();
+    const chains = barrier.savepoint ? undefined : this.storage.chains;
+    const mode: KeyedSnapshotMode = chains === undefined ? 'full' : this.needsBase ? 'base' : 'changes';
     let snapshots: OperatorSubtaskSnapshot[];
     try {
-      snapshots = await this.task.snapshotOperators(checkpointId);
+      snapshots = await this.task.snapshotOperators(checkpointId, mode);
     } catch (error) {
       // A sink that could not write or sync what the checkpoint covers: the checkpoint must not complete without it.
       // Not counted as a failed checkpoint: the task fails with the error itself, and that is what the job reports.
@@ -159,27 +170,50 @@ export class TaskCheckpointer implements TaskCheckpointing, TaskGateway {
     }
     if (!this.finished) this.task.emitEvent(barrier);
     const syncMs = performance.now() - start;
-    const write = this.write(checkpointId, snapshots, alignmentMs, syncMs);
+    const after = this.previousChainSnapshot;
+    if (chains !== undefined) {
+      this.previousChainSnapshot = checkpointId;
+      this.needsBase = false;
+    }
+    const write = this.write(checkpointId, snapshots, chains === undefined ? undefined : { chains, after }, alignmentMs, syncMs);
     this.writes.add(write);
     void write.finally(() => this.writes.delete(write));
   }
 
-  private async write(checkpointId: number, snapshots: readonly OperatorSubtaskSnapshot[], alignmentMs: number, syncMs: number): Promise<void> {
+  private async write(
+    checkpointId: number,
+    snapshots: readonly OperatorSubtaskSnapshot[],
+    chain: { readonly chains: KeyedStateChains; readonly after: number } | undefined,
+    alignmentMs: number,
+    syncMs: number,
+  ): Promise<void> {
     const start = performance.now();
     const operators: AcknowledgedOperatorState[] = [];
     const written: StateFile[] = [];
+    const owners: string[] = [];
     try {
       for (const snapshot of snapshots) {
+        const owner = `${fileSafeName(snapshot.uid ?? snapshot.operatorId)}-${snapshot.subtask}`;
         let keyedState: StateFile[] = [];
-        if (snapshot.keyed !== undefined) {
-          keyedState = await this.storage.writeKeyedState(checkpointId, `${fileSafeName(snapshot.uid ?? snapshot.operatorId)}-${snapshot.subtask}`, snapshot.keyed);
+        let bytes = 0;
+        if (snapshot.keyedChanges !== undefined) {
+          ({ files: keyedState, writtenBytes: bytes } = await chain!.chains.writeChanges(checkpointId, owner, snapshot.keyedChanges, chain!.after));
+          snapshot.keyedChanges.release();
+        } else if (snapshot.keyed !== undefined) {
+          if (chain === undefined) {
+            keyedState = await this.storage.writeKeyedState(checkpointId, owner, snapshot.keyed);
+            bytes = keyedState.reduce((sum, file) => sum + file.bytes, 0);
+          } else {
+            ({ files: keyedState, writtenBytes: bytes } = await chain.chains.writeBase(checkpointId, owner, snapshot.keyed));
+          }
           snapshot.keyed.release();
-          written.push(...keyedState);
         }
+        written.push(...keyedState);
+        if (snapshot.keyed !== undefined || snapshot.keyedChanges !== undefined) owners.push(owner);
         operators.push({
           operatorId: snapshot.operatorId,
           uid: snapshot.uid,
-          bytes: keyedState.reduce((sum, file) => sum + file.bytes, 0),
+          bytes,
           state: {
             subtask: snapshot.subtask,
             keyGroupRange: { start: snapshot.keyGroupRange.start, end: snapshot.keyGroupRange.end },
@@ -190,11 +224,17 @@ export class TaskCheckpointer implements TaskCheckpointing, TaskGateway {
         });
       }
     } catch (error) {
-      for (const snapshot of snapshots) snapshot.keyed?.release();
+      for (const snapshot of snapshots) {
+        snapshot.keyed?.release();
+        snapshot.keyedChanges?.release();
+      }
+      // Changes this checkpoint took but did not write would be missing from the next delta.
+      if (chain !== undefined) this.needsBase = true;
       await this.storage.discard(checkpointId, written).catch(() => undefined);
       this.coordinator.decline(this.name, checkpointId, `writing its state failed: ${(error as Error).message}`, true);
       return;
     }
+    if (chain !== undefined && owners.some((owner) => chain.chains.needsBase(owner))) this.needsBase = true;
     this.coordinator.acknowledge({ checkpointId, task: this.name, operators, alignmentMs, syncMs, asyncMs: performance.now() - start });
   }
 }

@@ -9,7 +9,7 @@ import { CurrentKey } from '../state/current-key.js';
 import { decodeKey } from '../state/key-codec.js';
 import { keyGroupRangeForSubtask, rangesIntersect, type KeyGroupRange } from '../state/key-groups.js';
 import { createKeyedState, type KeyedStateDescriptor, type StateFor } from '../state/keyed-state.js';
-import type { KeyedStateBackend, KeyedStateSnapshot, StateBackendType } from '../state/keyed-state-backend.js';
+import type { KeyedStateBackend, KeyedStateDelta, KeyedStateSnapshot, StateBackendType } from '../state/keyed-state-backend.js';
 import { OperatorStateStore, type OperatorListState, type OperatorStateList } from '../state/operator-state.js';
 import type { ParsedKeyedState } from '../state/snapshot-format.js';
 import type { Clock } from '../time/clock.js';
@@ -32,7 +32,17 @@ export interface OperatorSubtaskRestore {
   readonly checkpointId?: number;
 }
 
-/** The synchronous part of one operator subtask's checkpoint; `keyed` is written out asynchronously, then released. */
+/**
+ * How keyed state is snapshotted (incremental checkpoints, docs/checkpoints.md): `full` for savepoints and
+ * storages without chains (change tracking untouched), `base` a full snapshot that starts a chain, `changes` what
+ * changed since the previous base or changes (a full base when the backend cannot say).
+ */
+export type KeyedSnapshotMode = 'full' | 'base' | 'changes';
+
+/**
+ * The synchronous part of one operator subtask's checkpoint; `keyed` (a full snapshot) or `keyedChanges` (a
+ * delta, mode `changes` only) is written out asynchronously, then released.
+ */
 export interface OperatorSubtaskSnapshot {
   readonly operatorId: string;
   readonly uid: string | null;
@@ -41,6 +51,7 @@ export interface OperatorSubtaskSnapshot {
   readonly maxParallelism: number;
   readonly keyGroupRange: KeyGroupRange;
   readonly keyed: KeyedStateSnapshot | undefined;
+  readonly keyedChanges?: KeyedStateDelta;
   readonly operatorState: readonly OperatorStateList[];
 }
 
@@ -290,8 +301,10 @@ export class OperatorHost implements OperatorContext, Downstream {
    * The synchronous part of a checkpoint for this operator: the operator's `snapshotState` hook first (it may
    * move buffered data into state), then a frozen view of keyed state and a copy of operator state.
    */
-  async snapshot(checkpointId: number): Promise<OperatorSubtaskSnapshot> {
+  async snapshot(checkpointId: number, keyedMode: KeyedSnapshotMode = 'full'): Promise<OperatorSubtaskSnapshot> {
     await this.call((impl) => impl.snapshotState(checkpointId));
+    const backend = this.keyed?.backend;
+    const keyedChanges = keyedMode === 'changes' ? backend?.snapshotChanges?.() : undefined;
     return {
       operatorId: this.operator.id,
       uid: this.operator.uid,
@@ -299,7 +312,8 @@ export class OperatorHost implements OperatorContext, Downstream {
       parallelism: this.parallelism,
       maxParallelism: this.maxParallelism,
       keyGroupRange: this.keyGroupRange,
-      keyed: this.keyed?.backend.snapshot(),
+      keyed: keyedChanges === undefined ? backend?.snapshot(keyedMode !== 'full') : undefined,
+      ...(keyedChanges === undefined ? {} : { keyedChanges }),
       operatorState: this.operatorState.snapshot(),
     };
   }

@@ -6,7 +6,7 @@ import type { RecordBatch } from '../record-batch.js';
 import type { SourceOperator, SourcePollResult } from '../operators/operator.js';
 import type { Clock } from '../time/clock.js';
 import { WatermarkTracker } from '../time/watermark-tracker.js';
-import type { Downstream, OperatorHost, OperatorSubtaskSnapshot } from './operator-host.js';
+import type { Downstream, KeyedSnapshotMode, OperatorHost, OperatorSubtaskSnapshot } from './operator-host.js';
 
 /** Time a task may run without giving the event loop a turn (timers, I/O, other tasks' wake-ups). */
 const SLICE_MS = 10;
@@ -156,10 +156,10 @@ export class StreamTask {
    * The synchronous part of a checkpoint of the whole chain: finishes deferred work (a sink's flush), then
    * snapshots every operator, head first. Nothing else runs on the task meanwhile.
    */
-  async snapshotOperators(checkpointId: number): Promise<OperatorSubtaskSnapshot[]> {
+  async snapshotOperators(checkpointId: number, keyedMode: KeyedSnapshotMode): Promise<OperatorSubtaskSnapshot[]> {
     await this.awaitDeferred();
     const snapshots: OperatorSubtaskSnapshot[] = [];
-    for (const host of this.hosts) snapshots.push(await host.snapshot(checkpointId));
+    for (const host of this.hosts) snapshots.push(await host.snapshot(checkpointId, keyedMode));
     return snapshots;
   }
 

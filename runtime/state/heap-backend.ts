@@ -1,6 +1,14 @@
 import { compareCodePoints, encodeMapKey } from './key-codec.js';
 import { rangeContains, type KeyGroupRange } from './key-groups.js';
-import { registerLayout, type CellLayout, type KeyedStateBackend, type KeyedStateSnapshot, type StateEntry } from './keyed-state-backend.js';
+import {
+  registerLayout,
+  type CellLayout,
+  type KeyChange,
+  type KeyedStateBackend,
+  type KeyedStateDelta,
+  type KeyedStateSnapshot,
+  type StateEntry,
+} from './keyed-state-backend.js';
 
 /** A (key, namespace) cell of a state. `epoch` is the snapshot epoch it was last written in. */
 interface Cell {
@@ -82,6 +90,9 @@ class MapCellValue {
   }
 }
 
+/** Changes tracked beyond twice the keys held before tracking gives up (small tables churn a little freely). */
+const CHURN_SLACK = 1024;
+
 /** Cells a key holds before they are indexed: a few are searched faster than hashed. */
 const LINEAR_CELLS = 8;
 
@@ -95,6 +106,8 @@ class KeyCells {
   private list: Cell[] | undefined = [];
   private index: Map<string, Map<string, Cell>> | undefined = undefined;
   private count = 0;
+  /** The epoch in which the key was last recorded as changed (incremental checkpoints): one compare per write. */
+  changedIn = -1;
 
   constructor(readonly epoch: number) {}
 
@@ -171,6 +184,7 @@ class KeyCells {
   copy(epoch: number): KeyCells {
     const copy = new KeyCells(epoch);
     copy.count = this.count;
+    copy.changedIn = this.changedIn;
     if (this.list !== undefined) copy.list = this.list.slice();
     else {
       copy.list = undefined;
@@ -229,6 +243,15 @@ export class HeapKeyedStateBackend implements KeyedStateBackend {
   private readonly layoutByName = new Map<string, CellLayout>();
   private epoch = 0;
   private openSnapshots = 0;
+  /**
+   * Change tracking for incremental checkpoints: on from the first base snapshot (`snapshot(true)`), so jobs
+   * without incremental checkpoints pay one boolean test per write. The keys changed since the last base or
+   * delta, with their key groups, in two arrays (no allocation per change); a key is pushed once per epoch (its
+   * KeyCells remembers the epoch), or again if it was removed and created anew (`snapshotChanges` dedupes).
+   */
+  private tracking = false;
+  private changedKeys: string[] = [];
+  private changedGroups: number[] = [];
 
   constructor(
     readonly type: 'memory' | 'fs',
@@ -254,6 +277,26 @@ export class HeapKeyedStateBackend implements KeyedStateBackend {
     return this.openSnapshots === 0 || cell.epoch === this.epoch;
   }
 
+  /**
+   * Records that `key` (present in the table) changed, once per epoch. More changes than twice the keys held
+   * (churn: keys removed and created again) make a full snapshot cheaper than the delta: tracking stops until the
+   * next base, and `snapshotChanges` says so.
+   */
+  private track(key: string, keyGroup: number): void {
+    const cells = this.table.get(key)!;
+    if (cells.changedIn === this.epoch) return;
+    cells.changedIn = this.epoch;
+    this.changedKeys.push(key);
+    this.changedGroups.push(keyGroup);
+    if (this.changedKeys.length > 2 * this.table.byKey.size + CHURN_SLACK) this.stopTracking();
+  }
+
+  private stopTracking(): void {
+    this.tracking = false;
+    this.changedKeys = [];
+    this.changedGroups = [];
+  }
+
   /** `key`'s cells, made private to the current epoch (or created) so that they can be changed. */
   private writableCells(key: string): KeyCells {
     const table = this.table;
@@ -272,6 +315,7 @@ export class HeapKeyedStateBackend implements KeyedStateBackend {
   /** Stores a new cell (replacing any) under its state, key and namespace. */
   private setCell(state: string, keyGroup: number, key: string, namespace: string, value: unknown): void {
     this.writableCells(key).set({ state, keyGroup, key, namespace, value, epoch: this.epoch });
+    if (this.tracking) this.track(key, keyGroup);
   }
 
   get(state: string, _keyGroup: number, key: string, namespace: string): unknown {
@@ -280,7 +324,12 @@ export class HeapKeyedStateBackend implements KeyedStateBackend {
 
   getForUpdate(state: string, keyGroup: number, key: string, namespace: string): unknown {
     const cell = this.cell(state, key, namespace);
-    if (cell === undefined || this.writable(cell)) return cell?.value;
+    if (cell === undefined) return undefined;
+    if (this.writable(cell)) {
+      // The caller changes it in place: that is a change even if it never puts it back.
+      if (this.tracking) this.track(key, keyGroup);
+      return cell.value;
+    }
     const copy = structuredClone(cell.value);
     this.setCell(state, keyGroup, key, namespace, copy);
     return copy;
@@ -288,8 +337,12 @@ export class HeapKeyedStateBackend implements KeyedStateBackend {
 
   put(state: string, keyGroup: number, key: string, namespace: string, value: unknown): void {
     const cell = this.cell(state, key, namespace);
-    if (cell !== undefined && this.writable(cell)) cell.value = value;
-    else this.setCell(state, keyGroup, key, namespace, value);
+    if (cell === undefined || !this.writable(cell)) {
+      this.setCell(state, keyGroup, key, namespace, value);
+      return;
+    }
+    cell.value = value;
+    if (this.tracking) this.track(key, keyGroup);
   }
 
   append(state: string, keyGroup: number, key: string, namespace: string, items: readonly unknown[]): void {
@@ -299,18 +352,20 @@ export class HeapKeyedStateBackend implements KeyedStateBackend {
     } else if (this.writable(cell)) {
       const list = cell.value as unknown[];
       for (let i = 0; i < items.length; i++) list.push(items[i]);
+      if (this.tracking) this.track(key, keyGroup);
     } else {
       this.setCell(state, keyGroup, key, namespace, (cell.value as unknown[]).concat(items));
     }
   }
 
-  remove(state: string, _keyGroup: number, key: string, namespace: string): void {
+  remove(state: string, keyGroup: number, key: string, namespace: string): void {
     if (this.cell(state, key, namespace) === undefined) return;
-    this.removeCell(state, key, namespace);
+    this.removeCell(state, keyGroup, key, namespace);
   }
 
-  private removeCell(state: string, key: string, namespace: string): void {
+  private removeCell(state: string, keyGroup: number, key: string, namespace: string): void {
     const cells = this.writableCells(key);
+    if (this.tracking) this.track(key, keyGroup);
     cells.delete(state, namespace);
     if (cells.isEmpty) this.table.delete(key);
   }
@@ -322,7 +377,11 @@ export class HeapKeyedStateBackend implements KeyedStateBackend {
 
   mapGetForUpdate(state: string, keyGroup: number, key: string, namespace: string, mapKey: string): unknown {
     const entry = (this.cell(state, key, namespace)?.value as MapCellValue | undefined)?.get(mapKey);
-    if (entry === undefined || this.openSnapshots === 0) return entry?.[1];
+    if (entry === undefined) return undefined;
+    if (this.openSnapshots === 0) {
+      if (this.tracking) this.track(key, keyGroup);
+      return entry[1];
+    }
     const copy = structuredClone(entry[1]);
     this.mapPut(state, keyGroup, key, namespace, mapKey, entry[0], copy);
     return copy;
@@ -334,12 +393,14 @@ export class HeapKeyedStateBackend implements KeyedStateBackend {
     // With no snapshot open no one else holds the entry (a copied map shares its entries): update it in place.
     if (entry !== undefined && this.openSnapshots === 0) entry[1] = value;
     else map.set(mapKey, [rawMapKey, value]);
+    if (this.tracking) this.track(key, keyGroup);
   }
 
   mapPutIfAbsent(state: string, keyGroup: number, key: string, namespace: string, mapKey: string, rawMapKey: unknown, value: unknown): boolean {
     const existing = this.cell(state, key, namespace);
     if (existing !== undefined && (existing.value as MapCellValue).has(mapKey)) return false;
     this.mapForUpdate(state, keyGroup, key, namespace, true)!.set(mapKey, [rawMapKey, value]);
+    if (this.tracking) this.track(key, keyGroup);
     return true;
   }
 
@@ -347,8 +408,9 @@ export class HeapKeyedStateBackend implements KeyedStateBackend {
     const existing = this.cell(state, key, namespace);
     if (existing === undefined || !(existing.value as MapCellValue).has(mapKey)) return false;
     const map = this.mapForUpdate(state, keyGroup, key, namespace, false)!;
+    if (this.tracking) this.track(key, keyGroup);
     map.delete(mapKey);
-    if (map.size === 0) this.removeCell(state, key, namespace);
+    if (map.size === 0) this.removeCell(state, keyGroup, key, namespace);
     return true;
   }
 
@@ -383,9 +445,13 @@ export class HeapKeyedStateBackend implements KeyedStateBackend {
     }
   }
 
-  snapshot(): KeyedStateSnapshot {
+  snapshot(asBase = false): KeyedStateSnapshot {
     const frozen = new Map(this.table.byKey);
     const layouts = new Map(this.layoutByName);
+    if (asBase) {
+      this.stopTracking();
+      this.tracking = true;
+    }
     this.epoch++;
     this.openSnapshots++;
     let released = false;
@@ -399,6 +465,36 @@ export class HeapKeyedStateBackend implements KeyedStateBackend {
         released = true;
         this.openSnapshots--;
         frozen.clear();
+      },
+    };
+  }
+
+  /**
+   * O(changed keys): each changed key's cells as they are now (a lookup per key; the cells are shared, frozen by
+   * copy-on-write exactly as `snapshot()`'s), sorted and expanded into entries only when written.
+   */
+  snapshotChanges(): KeyedStateDelta | undefined {
+    if (!this.tracking) return undefined;
+    const keys = this.changedKeys;
+    const groups = this.changedGroups;
+    this.changedKeys = [];
+    this.changedGroups = [];
+    const frozen: (KeyCells | undefined)[] = new Array(keys.length);
+    for (let i = 0; i < keys.length; i++) frozen[i] = this.table.byKey.get(keys[i]!);
+    const layouts = new Map(this.layoutByName);
+    this.epoch++;
+    this.openSnapshots++;
+    let released = false;
+    return {
+      keyGroupRange: this.keyGroupRange,
+      maxParallelism: this.maxParallelism,
+      layouts,
+      changes: () => sortedChanges(keys, groups, frozen, layouts),
+      release: () => {
+        if (released) return;
+        released = true;
+        this.openSnapshots--;
+        frozen.length = 0;
       },
     };
   }
@@ -418,6 +514,7 @@ export class HeapKeyedStateBackend implements KeyedStateBackend {
 
   dispose(): void {
     this.table.clear();
+    this.stopTracking();
   }
 }
 
@@ -440,19 +537,43 @@ function* sortedEntries(table: ReadonlyMap<string, KeyCells>, layouts: ReadonlyM
       const cells = buckets[s]![group];
       if (cells === undefined) continue;
       cells.sort(compareCells);
-      const state = states[s]!;
-      const isMap = layouts.get(state) === 'map';
-      for (const cell of cells) {
-        if (!isMap) {
-          yield { state, keyGroup: cell.keyGroup, key: cell.key, namespace: cell.namespace, value: cell.value, hasMapKey: false };
-          continue;
-        }
-        const entries = [...(cell.value as MapCellValue)].sort((a, b) => compareCodePoints(a[0], b[0]));
-        for (const [, [raw, value]] of entries) {
-          yield { state, keyGroup: cell.keyGroup, key: cell.key, namespace: cell.namespace, value, hasMapKey: true, mapKey: raw };
-        }
-      }
+      const isMap = layouts.get(states[s]!) === 'map';
+      for (const cell of cells) yield* cellEntries(cell, isMap);
     }
+  }
+}
+
+/** A cell's entries in canonical order: its value, or its map's entries by encoded map key. */
+function* cellEntries(cell: Cell, isMap: boolean): Generator<StateEntry> {
+  const { state, keyGroup, key, namespace } = cell;
+  if (!isMap) {
+    yield { state, keyGroup, key, namespace, value: cell.value, hasMapKey: false };
+    return;
+  }
+  const entries = [...(cell.value as MapCellValue)].sort((a, b) => compareCodePoints(a[0], b[0]));
+  for (const [, [raw, value]] of entries) yield { state, keyGroup, key, namespace, value, hasMapKey: true, mapKey: raw };
+}
+
+/**
+ * The changed keys of a delta in canonical order (key group, key), each once, with their entries: `keys[i]` of
+ * key group `groups[i]` held `frozen[i]` (undefined: removed) when the delta was taken.
+ */
+function* sortedChanges(
+  keys: readonly string[],
+  groups: readonly number[],
+  frozen: readonly (KeyCells | undefined)[],
+  layouts: ReadonlyMap<string, CellLayout>,
+): Generator<KeyChange> {
+  const order = Array.from(keys, (_, i) => i).sort((a, b) => groups[a]! - groups[b]! || compareCodePoints(keys[a]!, keys[b]!));
+  let previous: string | undefined;
+  for (const i of order) {
+    const key = keys[i]!;
+    if (key === previous) continue;
+    previous = key;
+    const cells = frozen[i] === undefined ? [] : [...frozen[i]!.cells()].sort((a, b) => compareCodePoints(a.state, b.state) || compareCodePoints(a.namespace, b.namespace));
+    const entries: StateEntry[] = [];
+    for (const cell of cells) for (const entry of cellEntries(cell, layouts.get(cell.state) === 'map')) entries.push(entry);
+    yield { keyGroup: groups[i]!, key, entries };
   }
 }
 

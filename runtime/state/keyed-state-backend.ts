@@ -50,6 +50,31 @@ export interface KeyedStateSnapshot {
   release(): void;
 }
 
+/** One key whose state changed since the previous snapshot a backend handed out (see `snapshotChanges`). */
+export interface KeyChange {
+  readonly keyGroup: number;
+  /** The encoded key, as in `StateEntry.key`. */
+  readonly key: string;
+  /** Every entry the key holds now, of every state and namespace, in canonical order; none: the key was removed. */
+  readonly entries: readonly StateEntry[];
+}
+
+/**
+ * The frozen view taken by `KeyedStateBackend.snapshotChanges()`, the synchronous part of an incremental
+ * checkpoint: taking it costs O(changed keys), and later writes do not show in it (the same copy-on-write as
+ * `snapshot()`). A key's change replaces all the key's entries, so applying the deltas of a chain in order to
+ * its base gives the state at the last one. Call `release()` when done.
+ */
+export interface KeyedStateDelta {
+  readonly keyGroupRange: KeyGroupRange;
+  readonly maxParallelism: number;
+  /** The states registered when the delta was taken, by name. */
+  readonly layouts: ReadonlyMap<string, CellLayout>;
+  /** The changed keys in canonical order (key group, then key), each once. */
+  changes(): Iterable<KeyChange>;
+  release(): void;
+}
+
 /**
  * Where an operator subtask's keyed state lives. All three backends (`memory`, `fs`: heap; `disk`: SQLite)
  * implement this one interface, at the level of cells addressed by (state, key group, key, namespace) and, for
@@ -97,8 +122,19 @@ export interface KeyedStateBackend {
   /** Every (key, namespace) that has a cell of `state`, e.g. to visit all windows of all keys. */
   keys(state: string): Iterable<{ readonly keyGroup: number; readonly key: string; readonly namespace: string }>;
 
-  /** The synchronous part of a checkpoint: a consistent, frozen view of all state. */
-  snapshot(): KeyedStateSnapshot;
+  /**
+   * The synchronous part of a full checkpoint or a savepoint: a consistent, frozen view of all state. With
+   * `asBase` the snapshot is the base of an incremental chain: change tracking (re)starts there, and the next
+   * `snapshotChanges()` returns what changed after it. Without (savepoints), change tracking is not affected.
+   */
+  snapshot(asBase?: boolean): KeyedStateSnapshot;
+  /**
+   * The synchronous part of an incremental checkpoint: what changed since the previous `snapshot(true)` or
+   * `snapshotChanges()`. Undefined when the backend cannot say (no base was taken, or it gave up tracking because
+   * more keys changed than it holds): the caller then takes `snapshot(true)`. Optional: a backend without it is
+   * always checkpointed in full.
+   */
+  snapshotChanges?(): KeyedStateDelta | undefined;
   /**
    * Loads entries (from snapshots of any backend and any parallelism); entries outside this backend's key-group
    * range are skipped, so a subtask can be handed every snapshot whose range intersects its own. `layouts`

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { KeyGroupRange } from './key-groups.js';
-import type { CellLayout, KeyedStateSnapshot, StateEntry } from './keyed-state-backend.js';
+import type { CellLayout, KeyedStateDelta, KeyedStateSnapshot, StateEntry } from './keyed-state-backend.js';
 import { decodeJson, encodeJson } from './value-codec.js';
 
 /**
@@ -9,6 +9,11 @@ import { decodeJson, encodeJson } from './value-codec.js';
  * count (a truncated file is detected). Entry lines are `[keyGroup, state, key, namespace, value]`, plus the
  * map key as a sixth element for map-layout states. Numbers JSON cannot spell use value-codec.ts's tag.
  * Snapshots of the memory, fs and disk backends of the same state are byte-identical.
+ *
+ * A delta file (incremental checkpoints) is the same format with `"delta": true` in its header: per changed key,
+ * in canonical order (key group, key), a line `[keyGroup, key]` followed by the key's complete entries now (none:
+ * the key was removed); its trailer also counts the keys. Applied to the state before it, it replaces every entry
+ * of each listed key. Full snapshots and savepoints never carry the field, so their bytes are as before.
  */
 export const KEYED_STATE_FORMAT = 'sluice.keyed-state';
 export const KEYED_STATE_VERSION = 1;
@@ -19,10 +24,13 @@ export const KeyedStateHeaderSchema = z.object({
   maxParallelism: z.number().int().min(1),
   keyGroupRange: z.object({ start: z.number().int().min(0), end: z.number().int() }),
   states: z.record(z.string(), z.enum(['value', 'map'])),
+  delta: z.literal(true).optional(),
 });
 export type KeyedStateHeader = z.infer<typeof KeyedStateHeaderSchema>;
 
-const TrailerSchema = z.object({ end: z.literal(true), entries: z.number().int().min(0) });
+const TrailerSchema = z.object({ end: z.literal(true), entries: z.number().int().min(0), keys: z.number().int().min(0).optional() });
+
+const KeyLineSchema = z.tuple([z.number().int().min(0), z.string()]);
 
 const EntryLineSchema = z.union([
   z.tuple([z.number().int().min(0), z.string(), z.string(), z.string(), z.unknown()]),
@@ -60,11 +68,31 @@ export function* keyedStateLinesOf(
   let count = 0;
   for (const entry of entries) {
     count++;
-    const fields: unknown[] = [entry.keyGroup, entry.state, entry.key, entry.namespace, entry.value];
-    if (entry.hasMapKey) fields.push(entry.mapKey);
-    yield encodeJson(fields);
+    yield encodeEntry(entry);
   }
   yield JSON.stringify({ end: true, entries: count });
+}
+
+/** The lines of a delta file (see above): header, each changed key and its entries, trailer. Lazy. */
+export function* keyedStateDeltaLines(delta: KeyedStateDelta): Generator<string> {
+  yield JSON.stringify({ ...keyedStateHeader(delta.maxParallelism, delta.keyGroupRange, delta.layouts), delta: true });
+  let keys = 0;
+  let entries = 0;
+  for (const change of delta.changes()) {
+    keys++;
+    yield JSON.stringify([change.keyGroup, change.key]);
+    for (const entry of change.entries) {
+      entries++;
+      yield encodeEntry(entry);
+    }
+  }
+  yield JSON.stringify({ end: true, entries, keys });
+}
+
+function encodeEntry(entry: StateEntry): string {
+  const fields: unknown[] = [entry.keyGroup, entry.state, entry.key, entry.namespace, entry.value];
+  if (entry.hasMapKey) fields.push(entry.mapKey);
+  return encodeJson(fields);
 }
 
 export class SnapshotFormatError extends Error {
@@ -77,12 +105,17 @@ export class SnapshotFormatError extends Error {
 export interface ParsedKeyedState {
   readonly header: KeyedStateHeader;
   readonly entries: readonly StateEntry[];
+  /** A delta file's changed keys (their entries are `entries`); absent for a full snapshot. */
+  readonly changedKeys?: ReadonlySet<string>;
 }
 
 /** Reads the lines `keyedStateLines` wrote; throws `SnapshotFormatError` naming the line for anything else. */
 export function parseKeyedStateLines(lines: Iterable<string>): ParsedKeyedState {
   let header: KeyedStateHeader | undefined;
   const entries: StateEntry[] = [];
+  const changedKeys = new Set<string>();
+  /** In a delta file, the key the entry lines belong to. */
+  let currentKey: string | undefined;
   let lineNumber = 0;
   let ended = false;
   for (const line of lines) {
@@ -109,12 +142,24 @@ export function parseKeyedStateLines(lines: Iterable<string>): ParsedKeyedState 
       if (trailer.data.entries !== entries.length) {
         throw new SnapshotFormatError(`the trailer counts ${trailer.data.entries} entries but ${entries.length} were read`, lineNumber);
       }
+      if (header.delta === true && trailer.data.keys !== changedKeys.size) {
+        throw new SnapshotFormatError(`the trailer counts ${String(trailer.data.keys)} keys but ${changedKeys.size} were read`, lineNumber);
+      }
       ended = true;
+      continue;
+    }
+    if (header.delta === true && parsed.length === 2) {
+      const keyLine = KeyLineSchema.safeParse(parsed);
+      if (!keyLine.success) throw new SnapshotFormatError('malformed key line', lineNumber);
+      currentKey = keyLine.data[1];
+      if (changedKeys.has(currentKey)) throw new SnapshotFormatError(`key ${currentKey} is listed twice`, lineNumber);
+      changedKeys.add(currentKey);
       continue;
     }
     const fields = EntryLineSchema.safeParse(parsed);
     if (!fields.success) throw new SnapshotFormatError('malformed entry', lineNumber);
     const [keyGroup, state, key, namespace, value] = fields.data;
+    if (header.delta === true && key !== currentKey) throw new SnapshotFormatError(`entry of key ${key} outside that key's change`, lineNumber);
     const layout = header.states[state];
     if (layout === undefined) throw new SnapshotFormatError(`entry of state '${state}', which the header does not declare`, lineNumber);
     if ((fields.data.length === 6) !== (layout === 'map')) {
@@ -128,7 +173,7 @@ export function parseKeyedStateLines(lines: Iterable<string>): ParsedKeyedState 
   }
   if (header === undefined) throw new SnapshotFormatError('empty snapshot', lineNumber);
   if (!ended) throw new SnapshotFormatError('truncated: no trailer', lineNumber);
-  return { header, entries };
+  return header.delta === true ? { header, entries, changedKeys } : { header, entries };
 }
 
 /** The whole snapshot as one text (tests, small state); large state should stream `keyedStateLines`. */

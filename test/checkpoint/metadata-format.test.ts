@@ -1,11 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { parseMetadata, serializeMetadata, type CheckpointMetadata } from '../../runtime/checkpoint/metadata/metadata-format.js';
 import { canonicalJson } from '../../runtime/checkpoint/metadata/canonical-text.js';
+import { metadataChecksum } from '../../runtime/checkpoint/metadata/metadata-checksum.js';
 import { METADATA_FORMAT } from '../../runtime/checkpoint/metadata/metadata-v1.js';
 
 const metadata: CheckpointMetadata = {
   format: METADATA_FORMAT,
-  version: 3,
+  version: 4,
   type: 'checkpoint',
   jobId: 'orders-1a2b3c4d',
   pipelineName: 'orders',
@@ -43,7 +44,7 @@ describe('checkpoint metadata', () => {
     expect(text.split('\n').slice(0, 5)).toEqual([
       '{',
       `  "format": "${METADATA_FORMAT}",`,
-      '  "version": 3,',
+      '  "version": 4,',
       expect.stringMatching(/^ {2}"checksum": "[0-9a-f]{64}",$/),
       '  "checkpointId": 12,',
     ]);
@@ -58,6 +59,11 @@ describe('checkpoint metadata', () => {
 
   it('reads version 2, which carried no checksum of its own', () => {
     expect(parseMetadata(canonicalJson({ ...metadata, version: 2 }), 'm')).toEqual({ metadata });
+  });
+
+  it('reads version 3, checksummed, whose state files are all complete snapshots', () => {
+    const v3 = { ...metadata, version: 3 };
+    expect(parseMetadata(canonicalJson({ ...v3, checksum: metadataChecksum(v3) }), 'm')).toEqual({ metadata });
   });
 
   it('refuses a file whose content no longer matches its checksum: an edited source offset, an edited checkpoint id', () => {
@@ -87,12 +93,12 @@ describe('checkpoint metadata', () => {
   });
 
   it('recognises a foreign file', () => {
-    expect(parseMetadata('{"version": 3, "operatorStates": []}', 'x/_metadata')).toEqual({ error: expect.stringMatching(/^x\/_metadata is not Sluice checkpoint metadata .*Flink checkpoint/) });
+    expect(parseMetadata('{"version": 4, "operatorStates": []}', 'x/_metadata')).toEqual({ error: expect.stringMatching(/^x\/_metadata is not Sluice checkpoint metadata .*Flink checkpoint/) });
   });
 
   it('refuses a version written by a newer Sluice, and an unknown one', () => {
-    expect(parseMetadata(JSON.stringify({ ...metadata, version: 9 }), 'm')).toEqual({ error: expect.stringMatching(/^m has metadata format version 9, newer than this Sluice reads \(up to 3\)/) });
-    expect(parseMetadata(JSON.stringify({ ...metadata, version: 0 }), 'm')).toEqual({ error: expect.stringMatching(/^m has an unknown metadata format version 0; known versions: 1, 2, 3/) });
+    expect(parseMetadata(JSON.stringify({ ...metadata, version: 9 }), 'm')).toEqual({ error: expect.stringMatching(/^m has metadata format version 9, newer than this Sluice reads \(up to 4\)/) });
+    expect(parseMetadata(JSON.stringify({ ...metadata, version: 0 }), 'm')).toEqual({ error: expect.stringMatching(/^m has an unknown metadata format version 0; known versions: 1, 2, 3, 4/) });
   });
 
   it('names the field of a document that does not match its version’s schema', () => {

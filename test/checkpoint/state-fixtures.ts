@@ -32,7 +32,7 @@ export function backendWith(values: Record<number, number>): HeapKeyedStateBacke
 export function metadataFor(checkpointId: number, files: StateFile[], operator: Partial<OperatorStateEntry> = {}): CheckpointMetadata {
   return {
     format: METADATA_FORMAT,
-    version: 3,
+    version: 4,
     type: 'checkpoint',
     jobId: 'job',
     pipelineName: 'test',

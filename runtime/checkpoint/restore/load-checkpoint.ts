@@ -3,17 +3,19 @@ import type { ParsedKeyedState } from '../../state/snapshot-format.js';
 import { parseKeyedStateLines, SnapshotFormatError } from '../../state/snapshot-format.js';
 import type { OperatorStateList } from '../../state/operator-state.js';
 import { METADATA_FILE, type CheckpointMetadata } from '../metadata/metadata-format.js';
-import type { OperatorStateEntry, StateFile } from '../metadata/metadata-v1.js';
+import type { OperatorStateEntry } from '../metadata/metadata-v1.js';
+import type { StateFile } from '../metadata/metadata-v4.js';
 import type { StoredCheckpoint } from '../storage/checkpoint-storage.js';
 import { directoryLocation } from '../storage/file-storage.js';
 import { isNotFound, nodeFileSystem, type CheckpointFileSystem } from '../storage/file-system.js';
 import { readSnapshotDirectory } from '../storage/read-metadata.js';
 import { sha256Of } from '../storage/state-file-writer.js';
+import { applyDeltas } from './apply-deltas.js';
 
 /** One operator's state in a checkpoint, read and verified. */
 export interface LoadedOperatorState {
   readonly entry: OperatorStateEntry;
-  /** Every keyed-state file of every subtask. */
+  /** Every keyed-state file of every subtask; a subtask's chain of a base and deltas is applied into one. */
   readonly keyed: readonly ParsedKeyedState[];
   /** Operator state per subtask that wrote it, in subtask order. */
   readonly operatorState: readonly (readonly OperatorStateList[])[];
@@ -44,7 +46,10 @@ export async function loadCheckpoint(stored: StoredCheckpoint): Promise<LoadedCh
   for (const entry of metadata.operators) {
     const keyed: ParsedKeyedState[] = [];
     for (const subtask of entry.subtasks) {
-      for (const file of subtask.keyedState) keyed.push(await readStateFile(stored, file));
+      const files: ParsedKeyedState[] = [];
+      for (const file of subtask.keyedState) files.push(await readStateFile(stored, file));
+      if (subtask.keyedState.some((file) => file.delta === true)) keyed.push(applyDeltas(files, subtask.keyGroupRange, metadata.maxParallelism));
+      else keyed.push(...files);
     }
     const subtasks = [...entry.subtasks].sort((a, b) => a.subtask - b.subtask);
     operators.push({ entry, keyed, operatorState: subtasks.map((s) => s.operatorState) });
@@ -69,6 +74,9 @@ async function readStateFile({ metadata, location }: StoredCheckpoint, file: Sta
   } catch (error) {
     if (error instanceof SnapshotFormatError) throw damaged(`is not valid: ${error.message}`);
     throw error;
+  }
+  if ((parsed.header.delta === true) !== (file.delta === true)) {
+    throw damaged(`is ${parsed.header.delta === true ? 'a delta' : 'a complete snapshot'}, not what the metadata lists`);
   }
   const range = parsed.header.keyGroupRange;
   if (range.start !== file.keyGroupRange.start || range.end !== file.keyGroupRange.end || parsed.header.maxParallelism !== metadata.maxParallelism) {

@@ -1,6 +1,7 @@
 import type { StateBackendType, KeyedStateSnapshot } from '../../state/keyed-state-backend.js';
 import type { CheckpointMetadata } from '../metadata/metadata-format.js';
-import type { StateFile } from '../metadata/metadata-v1.js';
+import type { StateFile } from '../metadata/metadata-v4.js';
+import type { KeyedStateChains } from './keyed-state-chains.js';
 
 /** Where a completed checkpoint (or savepoint) is, and how to read the state files its metadata references. */
 export interface CheckpointLocation {
@@ -45,8 +46,9 @@ export interface SavepointRecord {
 
 /**
  * Where a job's checkpoints go: `memory` keeps them in this process (no durability, for tests and in-process
- * restarts), `fs` writes every checkpoint's files in full, `disk` writes incrementally (files unchanged since an
- * earlier retained checkpoint are shared). All of them store the same canonical files and metadata.
+ * restarts) and writes every checkpoint in full; `fs` and `disk` write checkpoints incrementally (`chains`:
+ * a base and deltas, shared by the retained checkpoints). Savepoints are always written in full. All of them
+ * store the same canonical file format and metadata.
  */
 export interface CheckpointStorage {
   readonly backend: StateBackendType;
@@ -54,7 +56,9 @@ export interface CheckpointStorage {
   readonly description: string;
   /** Finds the checkpoints of earlier runs and removes what incomplete ones left behind. Call once, first. */
   recover(): Promise<RecoveredCheckpoints>;
-  /** Writes one operator subtask's keyed state for checkpoint `checkpointId`; `owner` names it uniquely in the checkpoint. */
+  /** Incremental checkpoints; absent when every checkpoint is written in full with `writeKeyedState`. */
+  readonly chains?: KeyedStateChains | undefined;
+  /** Writes one operator subtask's keyed state in full for checkpoint `checkpointId`; `owner` names it uniquely in the checkpoint. */
   writeKeyedState(checkpointId: number, owner: string, snapshot: KeyedStateSnapshot): Promise<StateFile[]>;
   /** Writes `_metadata` atomically: from then on the checkpoint is complete. */
   complete(metadata: CheckpointMetadata): Promise<StoredCheckpoint>;
@@ -67,7 +71,7 @@ export interface CheckpointStorage {
   recordSavepoint(savepoint: SavepointRecord): Promise<void>;
 }
 
-/** Every state file a checkpoint's metadata references. */
+/** Every state file a checkpoint's metadata references (base and delta files alike). */
 export function filesOf(metadata: CheckpointMetadata): StateFile[] {
   return metadata.operators.flatMap((op) => op.subtasks.flatMap((s) => s.keyedState));
 }

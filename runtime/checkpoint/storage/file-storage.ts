@@ -1,10 +1,11 @@
 import type { FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
-import type { KeyedStateSnapshot } from '../../state/keyed-state-backend.js';
-import { keyedStateLines, keyedStateLinesOf } from '../../state/snapshot-format.js';
+import type { KeyGroupRange } from '../../state/key-groups.js';
+import type { KeyedStateDelta, KeyedStateSnapshot } from '../../state/keyed-state-backend.js';
+import { keyedStateDeltaLines, keyedStateLines, keyedStateLinesOf } from '../../state/snapshot-format.js';
 import { METADATA_FILE, serializeMetadata, type CheckpointMetadata } from '../metadata/metadata-format.js';
-import type { StateFile } from '../metadata/metadata-v1.js';
+import type { StateFile } from '../metadata/metadata-v4.js';
 import {
   filesOf,
   type CheckpointLocation,
@@ -17,6 +18,7 @@ import {
 import { checkpointDirName, parseCheckpointDirName, SHARED_DIR } from './checkpoint-names.js';
 import { isNotFound, nodeFileSystem, syncDirectory, writeFileAtomically, type CheckpointFileSystem } from './file-system.js';
 import { COMPLETED_MARKER, readSnapshotDirectory } from './read-metadata.js';
+import type { ChainWrite, KeyedStateChains } from './keyed-state-chains.js';
 import { SharedFiles } from './shared-files.js';
 import { chunkRanges, entriesByRange } from './state-chunks.js';
 import { writeLines } from './state-file-writer.js';
@@ -24,6 +26,22 @@ import { writeLines } from './state-file-writer.js';
 /** How many files the `disk` backend splits one subtask's keyed state into (by key-group range). */
 const INCREMENTAL_CHUNKS = 8;
 const SHARED_PREFIX = `../${SHARED_DIR}/`;
+/**
+ * When a chain gets a new base: after this many deltas, or once its deltas hold more bytes than its base (restore
+ * then reads more than a full snapshot would). Measured with bench/checkpoint-overhead.ts and bench/key-scaling.ts.
+ */
+const MAX_DELTAS = 10;
+
+/** One owner's chain (keyed-state-chains.ts). Each file in `files` holds one reference of the chain's own. */
+interface Chain {
+  /** As a later checkpoint lists them: in `shared/`, base file(s) first, then the deltas in order. */
+  readonly files: StateFile[];
+  readonly baseBytes: number;
+  deltaBytes: number;
+  deltas: number;
+  /** The checkpoint whose base or delta is the chain's last. */
+  lastId: number;
+}
 
 /** Reads the files of a checkpoint or savepoint directory, by the relative paths of its `_metadata`. */
 export function directoryLocation(dir: string, fs: CheckpointFileSystem = nodeFileSystem): CheckpointLocation {
@@ -31,18 +49,24 @@ export function directoryLocation(dir: string, fs: CheckpointFileSystem = nodeFi
 }
 
 /**
- * Checkpoints as files under one pipeline's directory (`fs` and `disk` backends). `fs` writes each operator
- * subtask's keyed state as one file inside `chk-<n>/`. `disk` checkpoints incrementally: a subtask's state is
- * split by key-group range into files named by their sha256 in `shared/`, so a part unchanged since an earlier
- * retained checkpoint is referenced again, not copied (files are reference counted; see shared-files.ts).
+ * Checkpoints as files under one pipeline's directory (`fs` and `disk` backends), incrementally (`chains`, see
+ * keyed-state-chains.ts and docs/checkpoints.md). A file a checkpoint writes itself — an `fs` base, any delta — is
+ * `chk-<n>/<owner>.kstate`, hard-linked into `shared/` as `<owner>.chk-<n>.kstate` where later checkpoints
+ * reference it: damage to it shows in the checkpoint that wrote it, and deleting that checkpoint's directory leaves
+ * the shared link for the newer ones. A `disk` base is split by key-group range into files named by their sha256
+ * in `shared/`, so a part unchanged since an earlier retained checkpoint is referenced again, not copied. Shared
+ * files are reference counted (shared-files.ts). `writeKeyedState` (savepoints, tests) writes one complete file.
  */
 /** Next to the checkpoints: the pipeline's newest savepoint, so that `--resume` never goes back before it. */
 export const LATEST_SAVEPOINT_FILE = '_latest-savepoint.json';
 const SavepointRecordSchema = z.object({ checkpointId: z.number().int().min(1), path: z.string().min(1) });
 
-export class FileCheckpointStorage implements CheckpointStorage {
+export class FileCheckpointStorage implements CheckpointStorage, KeyedStateChains {
   readonly description: string;
   private readonly shared: SharedFiles;
+  private readonly chainOf = new Map<string, Chain>();
+  /** Per owner, the end of its last queued chain write: writes of one owner run one at a time, in order. */
+  private readonly chainQueue = new Map<string, Promise<unknown>>();
 
   constructor(
     /** The pipeline's checkpoint directory: `<state.checkpoints.dir>/<pipeline dir>`. */
@@ -52,6 +76,10 @@ export class FileCheckpointStorage implements CheckpointStorage {
   ) {
     this.description = root;
     this.shared = new SharedFiles(fs, path.join(root, SHARED_DIR));
+  }
+
+  get chains(): KeyedStateChains | undefined {
+    return this;
   }
 
   protected checkpointDir(checkpointId: number): string {
@@ -133,13 +161,14 @@ export class FileCheckpointStorage implements CheckpointStorage {
       const dir = this.checkpointDir(checkpointId);
       await this.fs.mkdir(dir, { recursive: true });
       const name = `${owner}.kstate`;
-      const content = await this.writeDurably(path.join(dir, name), (handle) =>
-        writeLines(keyedStateLines(snapshot), async (piece) => {
-          await handle.write(piece);
-        }),
-      );
+      const content = await this.writeLinesDurably(path.join(dir, name), keyedStateLines(snapshot));
       return [{ path: name, ...content, keyGroupRange: copyRange(snapshot.keyGroupRange) }];
     }
+    return this.writeChunks(snapshot);
+  }
+
+  /** A subtask's state split by key-group range into content-named files in `shared/` (the `disk` layout). */
+  private async writeChunks(snapshot: KeyedStateSnapshot): Promise<StateFile[]> {
     await this.fs.mkdir(this.shared.dir, { recursive: true });
     const files: StateFile[] = [];
     try {
@@ -168,6 +197,96 @@ export class FileCheckpointStorage implements CheckpointStorage {
     }
     await syncDirectory(this.fs, this.shared.dir);
     return files;
+  }
+
+  // ---- KeyedStateChains ----
+
+  needsBase(owner: string): boolean {
+    const chain = this.chainOf.get(owner);
+    return chain === undefined || chain.deltas >= MAX_DELTAS || chain.deltaBytes > chain.baseBytes;
+  }
+
+  writeBase(checkpointId: number, owner: string, snapshot: KeyedStateSnapshot): Promise<ChainWrite> {
+    return this.inChainOrder(owner, async () => {
+      // Whatever happens next, the old chain is done: the backend's changes now count from this snapshot.
+      await this.dropChain(owner);
+      const files =
+        this.backend === 'fs' ? [await this.writeOwnFile(checkpointId, owner, keyedStateLines(snapshot), snapshot.keyGroupRange, false)] : await this.writeChunks(snapshot);
+      const chainFiles = files.map(asShared);
+      for (const file of chainFiles) this.shared.retain(file.shared!);
+      const baseBytes = files.reduce((sum, file) => sum + file.bytes, 0);
+      this.chainOf.set(owner, { files: chainFiles, baseBytes, deltaBytes: 0, deltas: 0, lastId: checkpointId });
+      return { files, writtenBytes: baseBytes };
+    });
+  }
+
+  writeChanges(checkpointId: number, owner: string, delta: KeyedStateDelta, after: number): Promise<ChainWrite> {
+    return this.inChainOrder(owner, async () => {
+      const chain = this.chainOf.get(owner);
+      if (chain === undefined || chain.lastId !== after) {
+        await this.dropChain(owner);
+        throw new Error(`the state changes of ${owner} before checkpoint ${checkpointId} were not written (checkpoint ${after}); the next checkpoint writes it in full`);
+      }
+      let own: StateFile;
+      try {
+        own = await this.writeOwnFile(checkpointId, owner, keyedStateDeltaLines(delta), delta.keyGroupRange, true);
+      } catch (error) {
+        await this.dropChain(owner);
+        throw error;
+      }
+      // This checkpoint lists (and references) the whole chain; the chain references its new delta.
+      for (const file of chain.files) this.shared.retain(file.shared!);
+      const files = [...chain.files, own];
+      const shared = asShared(own);
+      this.shared.retain(shared.shared!);
+      chain.files.push(shared);
+      chain.deltas++;
+      chain.deltaBytes += own.bytes;
+      chain.lastId = checkpointId;
+      return { files, writtenBytes: own.bytes };
+    });
+  }
+
+  private inChainOrder<T>(owner: string, work: () => Promise<T>): Promise<T> {
+    const run = (this.chainQueue.get(owner) ?? Promise.resolve()).then(work);
+    const settled = run.catch(() => undefined);
+    this.chainQueue.set(owner, settled);
+    void settled.then(() => {
+      if (this.chainQueue.get(owner) === settled) this.chainQueue.delete(owner);
+    });
+    return run;
+  }
+
+  private async dropChain(owner: string): Promise<void> {
+    const chain = this.chainOf.get(owner);
+    if (chain === undefined) return;
+    this.chainOf.delete(owner);
+    await Promise.all(chain.files.map((file) => this.shared.release(file.shared!)));
+  }
+
+  /**
+   * Writes `chk-<n>/<owner>.kstate` and links it into `shared/` (one reference: this checkpoint's). Checkpoint ids
+   * are never reused in a pipeline directory, so the shared name is new.
+   */
+  private async writeOwnFile(checkpointId: number, owner: string, lines: Iterable<string>, range: KeyGroupRange, delta: boolean): Promise<StateFile> {
+    const dir = this.checkpointDir(checkpointId);
+    await this.fs.mkdir(dir, { recursive: true });
+    await this.fs.mkdir(this.shared.dir, { recursive: true });
+    const name = `${owner}.kstate`;
+    const file = path.join(dir, name);
+    const content = await this.writeLinesDurably(file, lines);
+    const shared = `${owner}.${checkpointDirName(checkpointId)}.kstate`;
+    await this.shared.add(shared, (temp) => this.fs.link(file, temp));
+    await syncDirectory(this.fs, this.shared.dir);
+    return { path: name, ...content, keyGroupRange: copyRange(range), shared, ...(delta ? { delta: true as const } : {}) };
+  }
+
+  private writeLinesDurably(file: string, lines: Iterable<string>) {
+    return this.writeDurably(file, (handle) =>
+      writeLines(lines, async (piece) => {
+        await handle.write(piece);
+      }),
+    );
   }
 
   /** Writes a new file durably: `write` fills it, then it is fsynced before anything references it. */
@@ -210,8 +329,20 @@ function* counting<T>(items: Iterable<T>, onItem: () => void): Generator<T> {
   }
 }
 
+/** The `shared/` names of the files: named by `shared`, or (a `disk` chunk, version 3) by a path into `shared/`. */
 function sharedNames(files: readonly StateFile[]): string[] {
-  return files.filter((f) => f.path.startsWith(SHARED_PREFIX)).map((f) => f.path.slice(SHARED_PREFIX.length));
+  const names: string[] = [];
+  for (const file of files) {
+    if (file.shared !== undefined) names.push(file.shared);
+    else if (file.path.startsWith(SHARED_PREFIX)) names.push(file.path.slice(SHARED_PREFIX.length));
+  }
+  return names;
+}
+
+/** A file as a later checkpoint lists it: by its path in `shared/`. */
+function asShared(file: StateFile): StateFile {
+  const shared = sharedNames([file])[0]!;
+  return { ...file, path: SHARED_PREFIX + shared, shared };
 }
 
 function copyRange(range: { readonly start: number; readonly end: number }): { start: number; end: number } {

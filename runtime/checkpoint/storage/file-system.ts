@@ -6,7 +6,7 @@ import path from 'node:path';
  * The file operations checkpoint storage uses, injected (STYLE 12) so tests can make a write fail or a disk
  * run full at a chosen moment. `node:fs/promises` itself is one.
  */
-export type CheckpointFileSystem = Pick<typeof fsp, 'mkdir' | 'open' | 'readFile' | 'rename' | 'rm' | 'readdir' | 'stat'>;
+export type CheckpointFileSystem = Pick<typeof fsp, 'mkdir' | 'open' | 'readFile' | 'rename' | 'rm' | 'readdir' | 'stat' | 'link'>;
 
 export const nodeFileSystem: CheckpointFileSystem = fsp;
 

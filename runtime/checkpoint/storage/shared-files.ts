@@ -22,6 +22,13 @@ export class SharedFiles {
     this.refs.set(name, (this.refs.get(name) ?? 0) + 1);
   }
 
+  /** One more reference to a file already referenced (a newer checkpoint listing it again): no I/O. */
+  retain(name: string): void {
+    const count = this.refs.get(name);
+    if (count === undefined) throw new Error(`shared file ${name} is retained but not referenced`);
+    this.refs.set(name, count + 1);
+  }
+
   isReferenced(name: string): boolean {
     return this.refs.has(name);
   }
