@@ -134,7 +134,7 @@ describe('sluice run --resume with a damaged _metadata', () => {
 describe('a version 2 checkpoint (no checksum), written by an earlier Sluice', () => {
   const FIXTURE = path.join(path.dirname(new URL(import.meta.url).pathname), 'fixtures', 'v2-counts', 'chk-1');
 
-  it('still restores, by --resume and by --from, and the next checkpoint is written as version 3', async () => {
+  it('still restores, by --resume and by --from, and the next checkpoint is written in the current version', async () => {
     const { chk, run } = setUp();
     fs.cpSync(FIXTURE, chk(1), { recursive: true });
     expect(fs.readFileSync(path.join(chk(1), '_metadata'), 'utf8')).toMatch(/"version": 2,/);
