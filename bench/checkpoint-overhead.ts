@@ -2,7 +2,7 @@
  * What checkpoints cost: Nexmark queries run without checkpoints and with one every second (exactly-once), on heap
  * state (`fs`) and on disk state, each run in a fresh child process. Prints throughput per CPU-second and its
  * overhead against the same backend without checkpoints, and the checkpoints' count, duration, alignment time,
- * sync/async time and size.
+ * sync/async time, and bytes: written (incremental: deltas or a new base) against the state each lists (full).
  *
  *   npx tsx bench/checkpoint-overhead.ts [--query q5,q8] [--events N] [--parallelism P] [--json]
  */
@@ -103,7 +103,9 @@ function describe(result: Result, baseline: Result): string[] {
     `        ${all.length} checkpoints (${periodic.length} periodic + final): duration mean ${ms(mean(all.map((c) => c.durationMs)))}, ` +
       `max ${ms(max(all.map((c) => c.durationMs)))}; alignment mean ${ms(mean(all.map((c) => c.alignmentMs)))}, max ${ms(max(all.map((c) => c.alignmentMs)))}; ` +
       `sync mean ${ms(mean(all.map((c) => c.syncMs)))}; async mean ${ms(mean(all.map((c) => c.asyncMs)))}; ` +
-      `size mean ${Math.round(mean(all.map((c) => c.bytes)) / 1024)} KiB`,
+      `sync max ${ms(max(all.map((c) => c.syncMs)))}; ` +
+      // Incremental checkpoints write their deltas (or a new base) and list the rest: a full checkpoint writes it all.
+      `written mean ${Math.round(mean(all.map((c) => c.bytes)) / 1024)} KiB, full (state listed) mean ${Math.round(mean(all.map((c) => c.stateBytes)) / 1024)} KiB`,
   ];
 }
 

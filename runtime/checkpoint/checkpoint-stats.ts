@@ -22,7 +22,10 @@ export interface CheckpointStats {
   readonly triggeredAt: number;
   /** From the trigger to completion (or abort). */
   readonly durationMs: number;
+  /** Keyed state this checkpoint wrote (incremental checkpoints: its deltas, or a new base). */
   readonly bytes: number;
+  /** Keyed state this checkpoint lists, written by it or by the earlier ones it shares files with: what a restore reads. */
+  readonly stateBytes: number;
   /** The longest over subtasks. */
   readonly alignmentMs: number;
   readonly syncMs: number;

@@ -69,6 +69,7 @@ export class PendingCheckpoint {
       triggeredAt: this.triggeredAt,
       durationMs: Math.max(0, now - this.triggeredAt),
       bytes: subtasks.reduce((sum, s) => sum + s.bytes, 0),
+      stateBytes: this.files.reduce((sum, file) => sum + file.bytes, 0),
       alignmentMs: longest((a) => a.alignmentMs),
       syncMs: longest((a) => a.syncMs),
       asyncMs: longest((a) => a.asyncMs),

@@ -1,0 +1,129 @@
+/**
+ * How checkpoints scale with the number of keys: a continuous GROUP BY (COUNT and SUM per key) over N keys, fed
+ * 3 × N generated rows as fast as it can, on `fs` and on `disk`, without checkpoints and with one every second;
+ * each run in a fresh child process. Prints events/s (wall), the checkpoints' duration (mean, max), bytes written per
+ * checkpoint (incremental) against the state each lists (what a full checkpoint would write), and peak RSS.
+ *
+ *   npx tsx bench/key-scaling.ts [--keys 10000,100000] [--backends fs,disk] [--json]
+ *
+ * The default sizes take seconds; SLUICE_BENCH_KEYS=1000000,3000000 (or --keys) adds the big ones, which take minutes.
+ */
+import { execFile } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { compile } from '../compiler/compile.js';
+import type { CheckpointStats } from '../runtime/checkpoint/checkpoint-stats.js';
+import { Job } from '../runtime/execution/job.js';
+
+interface Spec {
+  readonly keys: number;
+  readonly backend: 'fs' | 'disk';
+  readonly checkpoints: boolean;
+}
+
+interface Result extends Spec {
+  readonly events: number;
+  readonly wallSeconds: number;
+  readonly maxRssBytes: number;
+  readonly completed: readonly Pick<CheckpointStats, 'durationMs' | 'bytes' | 'stateBytes' | 'syncMs' | 'final'>[];
+}
+
+const ROWS_PER_KEY = 3;
+
+function pipe(spec: Spec, checkpointsDir: string): string {
+  return `
+SET 'pipeline.name' = 'key-scaling';
+SET 'state.backend' = '${spec.backend}';
+SET 'state.checkpoints.dir' = '${checkpointsDir}';
+${spec.checkpoints ? "SET 'execution.checkpointing.interval' = '1 s';" : ''}
+CREATE SOURCE events (k BIGINT, v BIGINT) WITH ('connector' = 'datagen', 'number-of-rows' = '${spec.keys * ROWS_PER_KEY}',
+  'fields.k.min' = '1', 'fields.k.max' = '${spec.keys}', 'fields.v.min' = '1', 'fields.v.max' = '1000') UID 'events';
+CREATE SINK out WITH ('connector' = 'blackhole') UID 'out';
+INSERT INTO out FROM events |> AGGREGATE COUNT(*) AS n, SUM(v) AS total GROUP BY k UID 'per-key';
+`;
+}
+
+async function measure(spec: Spec): Promise<Result> {
+  const checkpointsDir = fs.mkdtempSync(path.join(os.tmpdir(), 'sluice-bench-keys-'));
+  try {
+    const { value: graph, diagnostics } = compile(pipe(spec, checkpointsDir), { file: 'key-scaling.pipe' });
+    if (graph === undefined) throw new Error(diagnostics.map((d) => `${d.code} ${d.message}`).join('\n'));
+    const completed: Result['completed'][number][] = [];
+    const started = performance.now();
+    const job = await Job.start(graph, {});
+    job.on('checkpoint-completed', (stats) => completed.push({ durationMs: stats.durationMs, bytes: stats.bytes, stateBytes: stats.stateBytes, syncMs: stats.syncMs, final: stats.final }));
+    await job.done;
+    const wallSeconds = (performance.now() - started) / 1000;
+    return { ...spec, events: spec.keys * ROWS_PER_KEY, wallSeconds, maxRssBytes: process.resourceUsage().maxRSS * 1024, completed };
+  } finally {
+    fs.rmSync(checkpointsDir, { recursive: true, force: true });
+  }
+}
+
+const THIS_FILE = fileURLToPath(import.meta.url);
+
+function measureInChild(spec: Spec): Promise<Result> {
+  return new Promise((resolve, reject) => {
+    execFile(process.execPath, [...process.execArgv, THIS_FILE, '--child', JSON.stringify(spec)], { maxBuffer: 64 * 1024 * 1024 }, (error, stdout) => {
+      if (error !== null) reject(error);
+      else resolve(JSON.parse(stdout) as Result);
+    });
+  });
+}
+
+const mean = (values: readonly number[]) => (values.length === 0 ? 0 : values.reduce((a, b) => a + b, 0) / values.length);
+const max = (values: readonly number[]) => values.reduce((a, b) => Math.max(a, b), 0);
+const mib = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
+
+function describe(result: Result): string {
+  const periodic = result.completed.filter((c) => !c.final);
+  const checkpoints =
+    result.completed.length === 0
+      ? ''
+      : `  ${periodic.length} periodic + final; duration mean ${Math.round(mean(result.completed.map((c) => c.durationMs)))} ms, max ${Math.round(max(result.completed.map((c) => c.durationMs)))} ms; ` +
+        `sync max ${Math.round(max(result.completed.map((c) => c.syncMs)))} ms; written mean ${mib(mean(result.completed.map((c) => c.bytes)))} of state ${mib(mean(result.completed.map((c) => c.stateBytes)))}`;
+  return [
+    `${result.keys.toLocaleString('en-US').padStart(9)} keys`,
+    result.backend.padEnd(4),
+    (result.checkpoints ? 'checkpoints 1 s' : 'none').padEnd(15),
+    `${Math.round(result.events / result.wallSeconds / 1000).toLocaleString('en-US').padStart(5)} K ev/s`,
+    `RSS ${mib(result.maxRssBytes).padStart(10)}`,
+  ].join('  ') + checkpoints;
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      child: { type: 'string' },
+      keys: { type: 'string', default: process.env['SLUICE_BENCH_KEYS'] ?? '10000,100000' },
+      backends: { type: 'string', default: 'fs,disk' },
+      json: { type: 'boolean', default: false },
+    },
+  });
+  if (values.child !== undefined) {
+    process.stdout.write(JSON.stringify(await measure(JSON.parse(values.child) as Spec)));
+    return;
+  }
+  const sizes = values.keys.split(',').map(Number);
+  const backends = values.backends.split(',') as Spec['backend'][];
+  console.log(`Key-count scaling: continuous GROUP BY, ${ROWS_PER_KEY} rows per key, parallelism 1 (SLUICE_BENCH_KEYS=1000000,3000000 for the big sizes)`);
+  for (const keys of sizes) {
+    for (const backend of backends) {
+      for (const checkpoints of [false, true]) {
+        const result = await measureInChild({ keys, backend, checkpoints });
+        console.log(describe(result));
+        if (values.json) console.log(JSON.stringify({ ...result, completed: result.completed.length }));
+      }
+    }
+  }
+}
+
+try {
+  await main();
+} catch (error) {
+  console.error(error instanceof Error ? error.message : error);
+  process.exitCode = 1;
+}
