@@ -4,7 +4,7 @@
  * each run in a fresh child process. Prints events/s (wall), the checkpoints' duration (mean, max), bytes written per
  * checkpoint (incremental) against the state each lists (what a full checkpoint would write), and peak RSS.
  *
- *   npx tsx bench/key-scaling.ts [--keys 10000,100000] [--backends fs,disk] [--json]
+ *   npx tsx bench/key-scaling.ts [--keys 10000,100000] [--backends fs,disk] [--checkpoints none,1s] [--json]
  *
  * The default sizes take seconds; SLUICE_BENCH_KEYS=1000000,3000000 (or --keys) adds the big ones, which take minutes.
  */
@@ -100,6 +100,7 @@ async function main(): Promise<void> {
       child: { type: 'string' },
       keys: { type: 'string', default: process.env['SLUICE_BENCH_KEYS'] ?? '10000,100000' },
       backends: { type: 'string', default: 'fs,disk' },
+      checkpoints: { type: 'string', default: 'none,1s' },
       json: { type: 'boolean', default: false },
     },
   });
@@ -109,10 +110,11 @@ async function main(): Promise<void> {
   }
   const sizes = values.keys.split(',').map(Number);
   const backends = values.backends.split(',') as Spec['backend'][];
+  const modes = values.checkpoints.split(',').map((mode) => mode === '1s');
   console.log(`Key-count scaling: continuous GROUP BY, ${ROWS_PER_KEY} rows per key, parallelism 1 (SLUICE_BENCH_KEYS=1000000,3000000 for the big sizes)`);
   for (const keys of sizes) {
     for (const backend of backends) {
-      for (const checkpoints of [false, true]) {
+      for (const checkpoints of modes) {
         const result = await measureInChild({ keys, backend, checkpoints });
         console.log(describe(result));
         if (values.json) console.log(JSON.stringify({ ...result, completed: result.completed.length }));
