@@ -36,6 +36,10 @@ interface FunctionArguments {
 interface TableElements {
   readonly columns: readonly ast.ColumnDef[];
   readonly watermarks: readonly ast.WatermarkDef[];
+  /** At most one (a second is reported); undefined also after that error. */
+  readonly primaryKey: ast.PrimaryKeyDef | undefined;
+  /** Whether a second PRIMARY KEY was reported. */
+  readonly failed: boolean;
 }
 
 interface AliasedExpression {
@@ -262,12 +266,13 @@ export class AstBuilder extends BaseCstVisitor {
     if (!name || !elements || !options || uid === null) return undefined;
     const [watermark, ...extra] = elements.watermarks;
     for (const duplicate of extra) this.bag.report(syntaxDiagnostics.DuplicateWatermark, duplicate.span);
-    if (extra.length > 0) return undefined;
+    if (extra.length > 0 || elements.failed) return undefined;
     return {
       kind: 'CreateSource',
       name,
       columns: elements.columns,
       ...(watermark === undefined ? {} : { watermark }),
+      ...(elements.primaryKey === undefined ? {} : { primaryKey: elements.primaryKey }),
       options,
       ...(uid === undefined ? {} : { uid }),
       span,
@@ -281,11 +286,12 @@ export class AstBuilder extends BaseCstVisitor {
     const uid = this.optionalUid(ctx.uidClause);
     if (!name || elements === undefined || !options || uid === null) return undefined;
     for (const watermark of elements?.watermarks ?? []) this.bag.report(syntaxDiagnostics.WatermarkInSink, watermark.span);
-    if (elements !== null && elements.watermarks.length > 0) return undefined;
+    if (elements !== null && (elements.watermarks.length > 0 || elements.failed)) return undefined;
     return {
       kind: 'CreateSink',
       name,
-      ...(elements === null ? {} : { columns: elements.columns }),
+      ...(elements === null || elements.columns.length === 0 ? {} : { columns: elements.columns }),
+      ...(elements?.primaryKey === undefined ? {} : { primaryKey: elements.primaryKey }),
       options,
       ...(uid === undefined ? {} : { uid }),
       span,
@@ -309,15 +315,32 @@ export class AstBuilder extends BaseCstVisitor {
     if (elements === undefined) return undefined;
     const columns: ast.ColumnDef[] = [];
     const watermarks: ast.WatermarkDef[] = [];
+    const keys: ast.PrimaryKeyDef[] = [];
     for (const element of elements) {
       if (element.kind === 'ColumnDef') columns.push(element);
-      else watermarks.push(element);
+      else if (element.kind === 'WatermarkDef') watermarks.push(element);
+      else keys.push(element);
     }
-    return { columns, watermarks };
+    for (const duplicate of keys.slice(1)) this.bag.report(syntaxDiagnostics.DuplicatePrimaryKey, duplicate.span);
+    return { columns, watermarks, primaryKey: keys.length === 1 ? keys[0] : undefined, failed: keys.length > 1 };
   }
 
-  tableElement(ctx: cst.TableElementCstChildren): ast.ColumnDef | ast.WatermarkDef | undefined {
-    return this.one(ctx.columnDef, (c, s) => this.columnDef(c, s)) ?? this.one(ctx.watermarkDef, (c, s) => this.watermarkDef(c, s));
+  tableElement(ctx: cst.TableElementCstChildren): ast.ColumnDef | ast.WatermarkDef | ast.PrimaryKeyDef | undefined {
+    return (
+      this.one(ctx.columnDef, (c, s) => this.columnDef(c, s)) ??
+      this.one(ctx.watermarkDef, (c, s) => this.watermarkDef(c, s)) ??
+      this.one(ctx.primaryKeyDef, (c, s) => this.primaryKeyDef(c, s))
+    );
+  }
+
+  primaryKeyDef(ctx: cst.PrimaryKeyDefCstChildren, span: Span): ast.PrimaryKeyDef | undefined {
+    const columns = (ctx.columns ?? []).map((_, i) => identifier(real(ctx.columns, i)));
+    if (columns.length === 0 || columns.some((c) => c === undefined)) return undefined;
+    if (ctx.Enforced === undefined) {
+      this.bag.report(syntaxDiagnostics.PrimaryKeyEnforced, span);
+      return undefined;
+    }
+    return { kind: 'PrimaryKeyDef', columns: columns as ast.Identifier[], span };
   }
 
   columnDef(ctx: cst.ColumnDefCstChildren, span: Span): ast.ColumnDef | undefined {

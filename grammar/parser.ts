@@ -122,6 +122,8 @@ export class PipeParser extends CstParser {
       DEF: [
         // `watermark` alone may name a column; only `WATERMARK FOR` starts the clause.
         { GATE: () => this.LA(2).tokenType === t.For, ALT: () => this.SUBRULE(this.watermarkDef) },
+        // Likewise `primary` may name a column; `PRIMARY KEY` starts the key.
+        { GATE: () => this.LA(1).tokenType === t.Primary && this.LA(2).tokenType === t.Key, ALT: () => this.SUBRULE(this.primaryKeyDef) },
         { ALT: () => this.SUBRULE(this.columnDef) },
       ],
     });
@@ -133,6 +135,23 @@ export class PipeParser extends CstParser {
     this.OPTION(() => {
       this.CONSUME(t.Not);
       this.CONSUME(t.Null);
+    });
+  });
+
+  /** `PRIMARY KEY (col, …) NOT ENFORCED`; a missing NOT ENFORCED parses and is reported by the AST builder. */
+  protected readonly primaryKeyDef = this.RULE('primaryKeyDef', () => {
+    this.CONSUME(t.Primary);
+    this.CONSUME(t.Key);
+    this.CONSUME(t.LParen);
+    this.CONSUME(t.Identifier, { LABEL: 'columns' });
+    this.MANY(() => {
+      this.CONSUME(t.Comma);
+      this.CONSUME2(t.Identifier, { LABEL: 'columns' });
+    });
+    this.CONSUME(t.RParen);
+    this.OPTION(() => {
+      this.CONSUME(t.Not);
+      this.CONSUME(t.Enforced);
     });
   });
 

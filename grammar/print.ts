@@ -20,18 +20,19 @@ type Printers<T extends { kind: string }> = { readonly [K in T['kind']]: (node: 
 const statementPrinters: Printers<ast.Statement> = {
   SetStatement: (s) => `SET ${printString(s.key.value)} = ${printString(s.value.value)}`,
   CreateSource: (s) =>
-    `CREATE SOURCE ${printIdentifier(s.name)} ${printTableElements(s.columns, s.watermark)}` +
+    `CREATE SOURCE ${printIdentifier(s.name)} ${printTableElements(s.columns, s.watermark, s.primaryKey)}` +
     ` ${printOptions(s.options)}${printUid(s.uid)}`,
   CreateSink: (s) =>
-    `CREATE SINK ${printIdentifier(s.name)}${s.columns === undefined ? '' : ` ${printTableElements(s.columns, undefined)}`}` +
+    `CREATE SINK ${printIdentifier(s.name)}${s.columns === undefined && s.primaryKey === undefined ? '' : ` ${printTableElements(s.columns ?? [], undefined, s.primaryKey)}`}` +
     ` ${printOptions(s.options)}${printUid(s.uid)}`,
   CreateView: (s) => `CREATE VIEW ${printIdentifier(s.name)} AS\n${printPipeline(s.pipeline)}`,
   InsertInto: (s) => `INSERT INTO ${printIdentifier(s.sink)}\n${printPipeline(s.pipeline)}`,
 };
 
-function printTableElements(columns: readonly ast.ColumnDef[], watermark: ast.WatermarkDef | undefined): string {
+function printTableElements(columns: readonly ast.ColumnDef[], watermark: ast.WatermarkDef | undefined, primaryKey: ast.PrimaryKeyDef | undefined): string {
   const lines = columns.map((c) => `${printIdentifier(c.name)} ${printType(c.type)}${c.notNull ? ' NOT NULL' : ''}`);
   if (watermark !== undefined) lines.push(`WATERMARK FOR ${printIdentifier(watermark.column)} AS ${printExpr(watermark.expr)}`);
+  if (primaryKey !== undefined) lines.push(`PRIMARY KEY (${primaryKey.columns.map(printIdentifier).join(', ')}) NOT ENFORCED`);
   return `(\n${lines.map((line) => `  ${line}`).join(',\n')}\n)`;
 }
 

@@ -124,6 +124,10 @@ export const First = keyword('FIRST', true);
 export const Last = keyword('LAST', true);
 export const Process = keyword('PROCESS', true);
 export const Partition = keyword('PARTITION', true);
+/** `PRIMARY KEY (…) NOT ENFORCED` in a source's or sink's column list (Flink's syntax). */
+export const Primary = keyword('PRIMARY', true);
+export const Key = keyword('KEY', true);
+export const Enforced = keyword('ENFORCED', true);
 /** `TIMESTAMP '…'` is a literal; `timestamp` alone is a column and `TIMESTAMP(3)` a type name. */
 export const Timestamp = keyword('TIMESTAMP', true);
 
@@ -132,7 +136,7 @@ export const keywords: readonly TokenType[] = [
   SetKeyword, Create, Insert, Into, With, As, For, From, Where, Select, Group, By, Join, On, Union, All,
   And, Or, Not, Is, Null, True, False, Between, In, Like, Case, When, Then, Else, End, Cast, TryCast, Distinct, Interval,
   Source, Sink, View, Watermark, Uid, Extend, Window, Aggregate, Left, Outer, Inner, Deduplicate, Keep, First, Last,
-  Process, Partition, Timestamp,
+  Process, Partition, Primary, Key, Enforced, Timestamp,
 ];
 
 /** The reserved words, upper-cased: a name spelled like one of these must be back-quoted. */

@@ -90,6 +90,8 @@ export const OperatorSpecSchema = z.discriminatedUnion('kind', [
     /** Validated and normalised connector options (defaults filled in). */
     options: z.record(z.string(), z.string()),
     watermark: z.object({ column: z.number().int().min(0), expr: TypedExprSchema }).optional(),
+    /** `PRIMARY KEY (…) NOT ENFORCED`: column names of the output. */
+    primaryKey: z.array(z.string()).min(1).optional(),
   }),
   z.object({ kind: z.literal('filter'), condition: TypedExprSchema }),
   z.object({ kind: z.literal('project'), exprs: z.array(TypedExprSchema) }),
@@ -137,6 +139,8 @@ export const OperatorSpecSchema = z.discriminatedUnion('kind', [
     /** A sink connector's canonical name (connectors/definitions.ts). */
     connector: z.string().refine((name) => connectorDefinition('sink', name) !== undefined, { message: 'not a sink connector' }),
     options: z.record(z.string(), z.string()),
+    /** `PRIMARY KEY (…) NOT ENFORCED`: column names of the sink, which it upserts and deletes by. */
+    primaryKey: z.array(z.string()).min(1).optional(),
   }),
 ]);
 export type OperatorSpec = z.infer<typeof OperatorSpecSchema>;

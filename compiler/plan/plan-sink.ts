@@ -12,6 +12,7 @@ import type { PlannedStream } from './planned-stream.js';
 import { declaredFields } from './plan-source.js';
 import { distinctNames } from './output-names.js';
 import { formatColumns } from './schema-text.js';
+import { primaryKeyOf } from './primary-key.js';
 import { sinkState } from './state-declarations.js';
 
 /** A sink and the streams inserted into it so far; its operator is made once every INSERT is planned. */
@@ -64,6 +65,7 @@ export function addSinkOperator(target: SinkTarget, ctx: PlanContext): void {
     ...(target.inputs.length === 1 && first.schema.upsertKey !== undefined ? { upsertKey: first.schema.upsertKey } : {}),
   };
   const statement = target.statement;
+  const primaryKey = primaryKeyOf(statement.primaryKey, output.fields, statement.name.name, ctx.bag);
   const node = ctx.graph.add({
     uid: statement.uid?.value ?? null,
     name: operatorName('Sink', statement.name.name),
@@ -71,7 +73,7 @@ export function addSinkOperator(target: SinkTarget, ctx: PlanContext): void {
     output,
     state: sinkState(connector, options),
     span: statement.span,
-    spec: { kind: 'sink', connector, options },
+    spec: { kind: 'sink', connector, options, ...(primaryKey === undefined ? {} : { primaryKey }) },
   });
   target.inputs.forEach((s, i) => ctx.graph.connect(s.node, node, i));
 }

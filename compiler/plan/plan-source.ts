@@ -10,6 +10,7 @@ import { NULL_TYPE, typeToString, type Field } from '../types/sql-type.js';
 import { operatorName } from './operator-names.js';
 import type { PlanContext } from './plan-context.js';
 import type { PlannedStream } from './planned-stream.js';
+import { primaryKeyOf } from './primary-key.js';
 import { sourceState } from './state-declarations.js';
 
 /**
@@ -60,6 +61,7 @@ export function planSource(stmt: CreateSource, ctx: PlanContext): PlannedStream 
   // errors yields no graph, so the stand-in never reaches the runtime.
   const connector = validateSource(stmt, fields, ctx.bag) ?? { connector: 'datagen', options: {} };
   const watermark = stmt.watermark === undefined ? undefined : watermarkOf(stmt, fields, ctx);
+  const primaryKey = primaryKeyOf(stmt.primaryKey, fields, name, ctx.bag);
   const output: StreamSchema = { fields, changelog: 'append', ...(watermark === undefined ? {} : { rowtime: watermark.column }) };
   const node = ctx.graph.add({
     uid: stmt.uid?.value ?? null,
@@ -68,7 +70,7 @@ export function planSource(stmt: CreateSource, ctx: PlanContext): PlannedStream 
     output,
     state: sourceState(),
     span: stmt.span,
-    spec: { kind: 'source', ...connector, ...(watermark === undefined ? {} : { watermark }) },
+    spec: { kind: 'source', ...connector, ...(watermark === undefined ? {} : { watermark }), ...(primaryKey === undefined ? {} : { primaryKey }) },
   });
   return { node, schema: output, qualifiers: fields.map(() => name) };
 }

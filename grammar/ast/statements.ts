@@ -31,6 +31,13 @@ export interface WatermarkDef {
   readonly span: Span;
 }
 
+/** `PRIMARY KEY (col, …) NOT ENFORCED`: the key a sink upserts and deletes by (Sluice never checks uniqueness). */
+export interface PrimaryKeyDef {
+  readonly kind: 'PrimaryKeyDef';
+  readonly columns: readonly Identifier[];
+  readonly span: Span;
+}
+
 /** One `'key' = 'value'` entry of a `WITH (…)` clause. */
 export interface OptionEntry {
   readonly kind: 'OptionEntry';
@@ -44,6 +51,7 @@ export interface CreateSource {
   readonly name: Identifier;
   readonly columns: readonly ColumnDef[];
   readonly watermark?: WatermarkDef;
+  readonly primaryKey?: PrimaryKeyDef;
   readonly options: readonly OptionEntry[];
   readonly uid?: UidClause;
   readonly span: Span;
@@ -54,6 +62,8 @@ export interface CreateSink {
   readonly kind: 'CreateSink';
   readonly name: Identifier;
   readonly columns?: readonly ColumnDef[];
+  /** May stand alone, `(PRIMARY KEY (k) NOT ENFORCED)`: the columns are then still those inserted. */
+  readonly primaryKey?: PrimaryKeyDef;
   readonly options: readonly OptionEntry[];
   readonly uid?: UidClause;
   readonly span: Span;

@@ -21,8 +21,10 @@ CREATE VIEW sellers AS FROM auctions AS a
   |> LEFT OUTER JOIN persons AS p ON a.seller = p.id AND p.ts BETWEEN a.ts - INTERVAL '1' HOUR AND a.ts UID 'join'
   |> WHERE p.state IN ('OR', 'ID', 'CA') AND category = 10
   |> SELECT p.name, p.city, p.state, a.id AS auction_id;
-CREATE SINK out (name STRING, city STRING, state STRING NOT NULL, auction_id BIGINT) WITH ('connector' = 'print') UID 'print';
-INSERT INTO out FROM sellers;`,
+CREATE SINK out (name STRING, city STRING, state STRING NOT NULL, auction_id BIGINT, PRIMARY KEY (auction_id, state) NOT ENFORCED) WITH ('connector' = 'print') UID 'print';
+INSERT INTO out FROM sellers;
+CREATE SINK keyed (primary key (auction_id) not enforced) WITH ('connector' = 'blackhole');
+INSERT INTO keyed FROM sellers;`,
   `create source clicks (\`user id\` string, url string, \`time\` timestamp(3), watermark for \`time\` as \`time\` - interval '500' millisecond)
   with ('connector' = 'file', 'path' = 'clicks.csv', 'format' = 'csv', 'mode' = 'bounded') uid 'clicks';
 create sink sessions with ('connector' = 'blackhole') uid 'sessions';

@@ -34,6 +34,14 @@ describe('keywords that stay usable as names', () => {
     expect(source).toMatchObject({ columns: [{ name: { name: 'watermark' } }], watermark: { column: { name: 'watermark' } } });
   });
 
+  it('columns named primary, key and enforced are not a PRIMARY KEY clause', () => {
+    const [sink] = parseClean('CREATE SINK s (primary BIGINT, key STRING, enforced BOOLEAN, PRIMARY KEY (primary, key) NOT ENFORCED) WITH ();');
+    expect(sink).toMatchObject({
+      columns: [{ name: { name: 'primary' } }, { name: { name: 'key' } }, { name: { name: 'enforced' } }],
+      primaryKey: { columns: [{ name: 'primary' }, { name: 'key' }] },
+    });
+  });
+
   it('a reserved word needs back quotes to be a name', () => {
     expect(parse('INSERT INTO out FROM i |> SELECT select;').diagnostics.map((d) => d.code)).toEqual(['SLC1018']);
     expect(parse('INSERT INTO out FROM select;').diagnostics.map((d) => d.code)).toEqual(['SLC1017']);

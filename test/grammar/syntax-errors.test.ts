@@ -193,6 +193,16 @@ describe('each wrong form gets a clear diagnostic at the right place', () => {
         "SLC1026 @22+20 WATERMARK is only allowed in CREATE SOURCE",
       ]
     `);
+    expect(errors('CREATE SINK s (a INT, PRIMARY KEY (a) NOT ENFORCED, PRIMARY KEY (a) NOT ENFORCED) WITH ();')).toMatchInlineSnapshot(`
+      [
+        "SLC1030 @52+28 a source or sink has at most one PRIMARY KEY",
+      ]
+    `);
+    expect(errors('CREATE SOURCE s (a INT, PRIMARY KEY (a)) WITH ();')).toMatchInlineSnapshot(`
+      [
+        "SLC1031 @24+15 PRIMARY KEY must be declared NOT ENFORCED",
+      ]
+    `);
   });
 
   it('every diagnostic says what to do', () => {

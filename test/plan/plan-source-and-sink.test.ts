@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { BID, compileGraph, messages, operatorOf, reported, sink } from './planning.js';
+import { BID, compileGraph, messages, operatorOf, reported, sink, specOf } from './planning.js';
 
 describe('CREATE SOURCE', () => {
   it('plans a source with its columns, time attribute, typed watermark and split state', () => {
@@ -27,9 +27,35 @@ describe('CREATE SOURCE', () => {
     ['a watermark on an unknown column', '(a INT, WATERMARK FOR ts AS ts)', "UnknownWatermarkColumn @ 'ts'"],
     ['a watermark on a column that is not a timestamp', '(a INT, WATERMARK FOR a AS a)', "WatermarkColumnType @ 'a'"],
     ['a watermark expression that is not a timestamp', "(ts TIMESTAMP(3), WATERMARK FOR ts AS INTERVAL '1' SECOND)", "WatermarkExpressionType @ 'INTERVAL '1' SECOND'"],
+    ['a primary key on an unknown column', '(a INT, PRIMARY KEY (b) NOT ENFORCED)', "UnknownKeyColumn @ 'b'"],
+    ['a primary key naming a column twice', '(a INT, PRIMARY KEY (a, a) NOT ENFORCED)', "DuplicateKeyColumn @ 'a'"],
   ])('reports %s', (_, columns, expected) => {
     const text = `CREATE SOURCE s ${columns} WITH ('connector' = 'datagen') UID 's'; ${sink()} INSERT INTO out FROM s;`;
     expect(reported(text)).toEqual([expected]);
+  });
+});
+
+describe('PRIMARY KEY … NOT ENFORCED', () => {
+  it("is carried into the source's and the sink's spec as column names", () => {
+    const graph = compileGraph(
+      `CREATE SOURCE s (id BIGINT, name STRING, PRIMARY KEY (id) NOT ENFORCED) WITH ('connector' = 'datagen') UID 's';
+       CREATE SINK out (id BIGINT, label STRING, PRIMARY KEY (label, id) NOT ENFORCED) WITH ('connector' = 'blackhole') UID 'out';
+       INSERT INTO out FROM s;`,
+    );
+    expect(specOf(graph, 'source').primaryKey).toEqual(['id']);
+    expect(specOf(graph, 'sink').primaryKey).toEqual(['label', 'id']);
+  });
+
+  it('of a sink without declared columns names the columns inserted', () => {
+    const text = (key: string) => `${BID} CREATE SINK out (PRIMARY KEY (${key}) NOT ENFORCED) WITH ('connector' = 'blackhole') UID 'out'; INSERT INTO out FROM bid |> SELECT auction AS a, price;`;
+    expect(specOf(compileGraph(text('a')), 'sink').primaryKey).toEqual(['a']);
+    expect(reported(text('auction'))).toEqual(["UnknownKeyColumn @ 'auction'"]);
+  });
+
+  it('is absent from the spec when not declared', () => {
+    const graph = compileGraph(`${BID} ${sink()} INSERT INTO out FROM bid;`);
+    expect(specOf(graph, 'source')).not.toHaveProperty('primaryKey');
+    expect(specOf(graph, 'sink')).not.toHaveProperty('primaryKey');
   });
 });
 

@@ -35,6 +35,17 @@ INSERT INTO out FROM s;`;
     expect(codesOf(report, 's')).toEqual(['SLC6021']);
   });
 
+  it('lets a source declare or change its primary key, and says so', () => {
+    const keyed = (key: string): string => `
+CREATE SOURCE events (id BIGINT, name STRING${key}) WITH ('connector' = 'file', 'path' = 'in/events.jsonl') UID 'events';
+CREATE SINK out WITH ('connector' = 'print') UID 'out';
+INSERT INTO out FROM events;`;
+    const report = checkPair(keyed(''), keyed(', PRIMARY KEY (id) NOT ENFORCED'));
+    expect(report.restorable).toBe(true);
+    expect(operatorIn(report, 'events').findings[0]!.message).toBe("source 'events' continues from its recorded position with changed options: PRIMARY KEY (none) → (id)");
+    expect(codesOf(checkPair(keyed(', PRIMARY KEY (id) NOT ENFORCED'), keyed(', PRIMARY KEY (id) NOT ENFORCED')), 'events')).toEqual([]);
+  });
+
   it('says nothing when the options are the same', () => {
     expect(codesOf(checkPair(fileJob(''), fileJob('')), 'events')).toEqual([]);
   });

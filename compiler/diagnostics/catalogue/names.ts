@@ -92,6 +92,18 @@ export const namesDiagnostics = {
     message: "column '{name}' is declared twice in '{stream}'",
     help: 'column names must be unique within a source or sink; rename one of them',
   },
+  UnknownKeyColumn: {
+    code: 'SLC2030',
+    severity: 'error',
+    message: "PRIMARY KEY names '{name}', which is not a column of '{stream}'",
+    help: 'the key is made of the columns of {stream}: {columns}',
+  },
+  DuplicateKeyColumn: {
+    code: 'SLC2031',
+    severity: 'error',
+    message: "PRIMARY KEY names '{name}' twice",
+    help: 'list each key column once',
+  },
   UnknownWatermarkColumn: {
     code: 'SLC2016',
     severity: 'error',

@@ -132,4 +132,16 @@ export const syntaxDiagnostics = {
     message: 'WATERMARK is only allowed in CREATE SOURCE',
     help: 'remove the WATERMARK clause from the sink; watermarks are defined where events enter the job',
   },
+  DuplicatePrimaryKey: {
+    code: 'SLC1030',
+    severity: 'error',
+    message: 'a source or sink has at most one PRIMARY KEY',
+    help: 'list every key column in one PRIMARY KEY (col, …) NOT ENFORCED clause',
+  },
+  PrimaryKeyEnforced: {
+    code: 'SLC1031',
+    severity: 'error',
+    message: 'PRIMARY KEY must be declared NOT ENFORCED',
+    help: 'write PRIMARY KEY (…) NOT ENFORCED: as in Flink, Sluice does not check that keys are unique, it uses the key to upsert and delete',
+  },
 } as const satisfies Record<string, DiagnosticDefinition>;

@@ -115,6 +115,7 @@ export interface TableElementCstNode extends CstNode {
 
 export type TableElementCstChildren = {
   watermarkDef?: WatermarkDefCstNode[];
+  primaryKeyDef?: PrimaryKeyDefCstNode[];
   columnDef?: ColumnDefCstNode[];
 };
 
@@ -128,6 +129,22 @@ export type ColumnDefCstChildren = {
   typeRef: TypeRefCstNode[];
   Not?: IToken[];
   Null?: IToken[];
+};
+
+export interface PrimaryKeyDefCstNode extends CstNode {
+  name: "primaryKeyDef";
+  children: PrimaryKeyDefCstChildren;
+}
+
+export type PrimaryKeyDefCstChildren = {
+  Primary: IToken[];
+  Key: IToken[];
+  LParen: IToken[];
+  columns: (IToken)[];
+  Comma?: IToken[];
+  RParen: IToken[];
+  Not?: IToken[];
+  Enforced?: IToken[];
 };
 
 export interface WatermarkDefCstNode extends CstNode {
@@ -844,6 +861,7 @@ export interface ICstNodeVisitor<IN, OUT> extends ICstVisitor<IN, OUT> {
   tableElements(children: TableElementsCstChildren, param?: IN): OUT;
   tableElement(children: TableElementCstChildren, param?: IN): OUT;
   columnDef(children: ColumnDefCstChildren, param?: IN): OUT;
+  primaryKeyDef(children: PrimaryKeyDefCstChildren, param?: IN): OUT;
   watermarkDef(children: WatermarkDefCstChildren, param?: IN): OUT;
   typeRef(children: TypeRefCstChildren, param?: IN): OUT;
   withOptions(children: WithOptionsCstChildren, param?: IN): OUT;

@@ -21,16 +21,15 @@ export const Having = keyword('HAVING', true);
 export const Right = keyword('RIGHT', true);
 export const Full = keyword('FULL', true);
 export const Cross = keyword('CROSS', true);
-export const Primary = keyword('PRIMARY', true);
-export const Key = keyword('KEY', true);
-export const Enforced = keyword('ENFORCED', true);
 export const To = keyword('TO', true);
 export const If = keyword('IF', true);
 export const Exists = keyword('EXISTS', true);
+// PRIMARY, KEY and ENFORCED are `.pipe` words too (grammar/tokens.ts).
+export { Enforced, Key, Primary } from '../../../grammar/tokens.js';
 
 export const flinkKeywords: readonly TokenType[] = [
   Temporary, Table, Execute, Statement, Begin, Descriptor, Over, Order, Asc, Desc, Having, Right, Full, Cross,
-  Primary, Key, Enforced, To, If, Exists,
+  To, If, Exists,
 ];
 
 /** `.pipe`'s tokens with the keywords above sorted in among its own (longest first, see grammar/tokens.ts). */
