@@ -22,8 +22,9 @@ function renamed(options: Options, keys: Readonly<Record<string, string | undefi
 
 /**
  * Flink's filesystem connector as Sluice's file connector, the inverse of the exporter's mapping
- * (compiler/exporters/flink-sql/connector-tables.ts): a monitored path is a continuous source, and the
- * formats' own ignore-parse-errors keys become Sluice's one key. Sluice accepts Flink's `json` format name.
+ * (compiler/exporters/flink-sql/connector-tables.ts): a monitored path is a continuous source, the formats'
+ * own ignore-parse-errors keys become Sluice's one key, and csv has no header line, as in Flink. Sluice accepts
+ * Flink's `json` format name.
  */
 function fileOptions(options: Options, role: 'source' | 'sink'): pipe.OptionEntry[] {
   const result = renamed(options, {
@@ -33,7 +34,10 @@ function fileOptions(options: Options, role: 'source' | 'sink'): pipe.OptionEntr
   });
   const at = options[0]!.span;
   const continuous = role === 'source' && options.some((o) => o.key.value === 'source.monitor-interval');
-  return [entry('connector', 'file', at), ...result, ...(continuous ? [entry('mode', 'continuous', at)] : [])];
+  // Flink's csv format has no header line: its first line is a row, which Sluice's default would skip.
+  const csv = options.some((o) => o.key.value === 'format' && o.value.value === 'csv');
+  const noHeader = csv && !options.some((o) => o.key.value === 'csv.header') ? [entry('csv.header', 'false', at)] : [];
+  return [entry('connector', 'file', at), ...result, ...noHeader, ...(continuous ? [entry('mode', 'continuous', at)] : [])];
 }
 
 /** Connectors whose options are the same in Sluice; Sluice reports any option it does not know, at its place. */

@@ -565,6 +565,12 @@ export class PipeTranslator {
       if (resolved === undefined) return undefined;
       keys.push(resolved);
     }
+    // The window bounds go last among the keys, where a window aggregate has them (any other order costs the
+    // planner a projection back); the items are put in their own order afterwards anyway.
+    if (groupWindow !== undefined || chain.steps.at(-1)?.kind === 'WindowStep') {
+      const isBound = (k: pipe.Expr): boolean => k.kind === 'ColumnRef' && k.qualifier === undefined && (k.name.name === 'window_start' || k.name.name === 'window_end');
+      keys.sort((a, b) => Number(isBound(a)) - Number(isBound(b)));
+    }
     const aggregates: pipe.AggregateItem[] = [];
     const outputs: { name: string; key?: number; aggregate?: number; span: Span }[] = [];
     for (const [i, item] of block.columns.entries()) {
@@ -747,6 +753,16 @@ export class PipeTranslator {
   }
 
   private select(chain: Chain, items: readonly { name: string; expr: pipe.Expr; span: Span }[], span: Span): Chain {
+    // A SELECT of the previous SELECT's columns (a rename for a sink, a reorder) is folded into it.
+    const previous = chain.steps.at(-1);
+    if (previous?.kind === 'SelectStep' && chain.pipeOrder === undefined) {
+      const earlier = new Map(previous.items.flatMap((item) => (item.kind === 'ExprItem' ? [[item.alias?.name ?? (item.expr as pipe.ColumnRef).name.name, item.expr] as const] : [])));
+      const folded = items.map((o) => (o.expr.kind === 'ColumnRef' && o.expr.qualifier === undefined ? earlier.get(o.expr.name.name) : undefined));
+      if (folded.every((e) => e !== undefined)) {
+        chain.steps.pop();
+        return this.select(chain, items.map((o, i) => ({ ...o, expr: folded[i]! })), span);
+      }
+    }
     chain.steps.push({
       kind: 'SelectStep',
       items: items.map((o) => ({
