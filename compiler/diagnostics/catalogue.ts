@@ -13,6 +13,7 @@ import { apiDiagnostics } from './catalogue/api.js';
 import { exactlyOnceDiagnostics } from './catalogue/exactly-once.js';
 import { flinkDiagnostics } from './catalogue/flink.js';
 import { flinkImportDiagnostics } from './catalogue/flink-import.js';
+import { jetStreamDiagnostics } from './catalogue/jetstream.js';
 
 /**
  * The one diagnostic catalogue, merged from one table per area so that each area's codes live together:
@@ -36,6 +37,7 @@ export const Diagnostics = {
   ...exactlyOnceDiagnostics,
   ...flinkDiagnostics,
   ...flinkImportDiagnostics,
+  ...jetStreamDiagnostics,
 } as const;
 
 export type DiagnosticName = keyof typeof Diagnostics;

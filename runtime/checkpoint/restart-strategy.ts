@@ -60,3 +60,16 @@ export function createRestartBackoff(strategy: RestartStrategy, random: () => nu
     }
   }
 }
+
+/** The longest wait before a restart under `strategy` (0 when it never restarts): how long a failed job may stay down. */
+export function longestRestartDelayMs(strategy: RestartStrategy): number {
+  switch (strategy.type) {
+    case 'none':
+      return 0;
+    case 'fixed-delay':
+    case 'failure-rate':
+      return strategy.delayMs;
+    case 'exponential-delay':
+      return strategy.maxBackoffMs * (1 + strategy.jitterFactor);
+  }
+}

@@ -74,6 +74,17 @@ export interface SinkContext {
    * records of one line of checkpoints are told apart from those of another run that numbered its checkpoints anew.
    */
   readonly lineage: string;
+  /** Tells the user of a risk found at start (a JetStream duplicate window too short) as a job warning. */
+  readonly warn?: (message: string) => void;
+  /** How soon a failed job is back, for sinks whose guarantee holds only for so long (JetStream's duplicate window). */
+  readonly recovery?: RecoveryTimes;
+}
+
+export interface RecoveryTimes {
+  /** null: the job does not checkpoint. */
+  readonly checkpointIntervalMs: number | null;
+  /** The restart strategy's (longest) delay before a restart; 0 when it never restarts. */
+  readonly restartDelayMs: number;
 }
 
 /** Where console sinks write: `process.stdout`/`process.stderr`, or a test's collector. */

@@ -1,3 +1,4 @@
+import { longestRestartDelayMs } from '../checkpoint/restart-strategy.js';
 import type { Chain, Edge, JobGraph, Operator } from '../../compiler/graph/job-graph.js';
 import { Channel } from '../channels/channel.js';
 import { InputGate, type InputChannelInfo } from '../channels/input-gate.js';
@@ -107,6 +108,7 @@ export class ExecutionAttempt {
             processFunctions: resources.processFunctions,
             sinkEnvironment: resources.sinkEnvironment,
             connectors: resources.connectors,
+            recovery: { checkpointIntervalMs: graph.config.checkpointing.intervalMs, restartDelayMs: longestRestartDelayMs(graph.config.restartStrategy) },
             warn: resources.warn,
           };
           let task: StreamTask | undefined;

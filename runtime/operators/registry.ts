@@ -1,6 +1,6 @@
 import type { Operator, OperatorKind, OperatorSpec } from '../../compiler/graph/job-graph.js';
 import type { ConnectorRuntimes } from '../../connectors/runtime-registry.js';
-import type { SinkEnvironment } from '../connectors/sink-connector.js';
+import type { RecoveryTimes, SinkEnvironment } from '../connectors/sink-connector.js';
 import type { UdfImplementations } from '../expressions/compile-expr.js';
 import type { JobWarning } from '../execution/job-events.js';
 import type { Clock } from '../time/clock.js';
@@ -42,6 +42,8 @@ export interface OperatorEnvironment {
   /** Sinks read through a callback, by sink uid. */
   readonly sinkCallbacks: ReadonlyMap<string, SinkCallback>;
   readonly sinkEnvironment: SinkEnvironment;
+  /** How soon a failed job is back (sink-connector.ts); absent in operator tests. */
+  readonly recovery?: RecoveryTimes;
   /** Emits a job warning (JobEvents `warning`): a fault handled that the user should hear of. */
   readonly warn: (warning: JobWarning) => void;
   /** Process functions registered through the Node API, by name (used by the `process` operator). */
@@ -92,7 +94,16 @@ export const operatorFactories: Record<OperatorKind, OperatorFactory> = {
         : env.connectors.createSinkWriter(
             specOf(operator, 'sink'),
             schema,
-            { jobId: env.jobId, runId: env.runId, subtask: env.subtask, parallelism: env.parallelism, uid: operator.uid ?? operator.id, lineage: env.lineage },
+            {
+              jobId: env.jobId,
+              runId: env.runId,
+              subtask: env.subtask,
+              parallelism: env.parallelism,
+              uid: operator.uid ?? operator.id,
+              lineage: env.lineage,
+              warn: (message) => env.warn({ operator: operator.uid ?? operator.id, subtask: env.subtask, message }),
+              ...(env.recovery === undefined ? {} : { recovery: env.recovery }),
+            },
             env.sinkEnvironment,
           );
     return new SinkOperator(writer);
