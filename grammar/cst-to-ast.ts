@@ -346,7 +346,19 @@ export class AstBuilder extends BaseCstVisitor {
   columnDef(ctx: cst.ColumnDefCstChildren, span: Span): ast.ColumnDef | undefined {
     const name = identifier(real(ctx.name));
     const type = this.one(ctx.typeRef, (c, s) => this.typeRef(c, s));
-    return name && type && { kind: 'ColumnDef', name, type, notNull: ctx.Null !== undefined, span };
+    if (name === undefined || type === undefined) return undefined;
+    const metadata = ctx.Metadata === undefined ? undefined : this.metadataClause(ctx);
+    if (metadata === null) return undefined;
+    return { kind: 'ColumnDef', name, type, notNull: ctx.Null !== undefined, ...(metadata === undefined ? {} : { metadata }), span };
+  }
+
+  /** Null when the key is broken (an unterminated string, already reported). */
+  private metadataClause(ctx: cst.ColumnDefCstChildren): ast.MetadataClause | null {
+    const start = ctx.Metadata![0]!;
+    if (ctx.From === undefined) return { kind: 'MetadataClause', span: tokenSpan(start) };
+    const key = stringNode(real(ctx.metadataKey));
+    if (key === undefined) return null;
+    return { kind: 'MetadataClause', key, span: { offset: start.startOffset, length: key.span.offset + key.span.length - start.startOffset } };
   }
 
   watermarkDef(ctx: cst.WatermarkDefCstChildren, span: Span): ast.WatermarkDef | undefined {

@@ -136,6 +136,13 @@ export class PipeParser extends CstParser {
       this.CONSUME(t.Not);
       this.CONSUME(t.Null);
     });
+    this.OPTION2(() => {
+      this.CONSUME(t.Metadata);
+      this.OPTION3(() => {
+        this.CONSUME(t.From);
+        this.CONSUME(t.StringLiteral, { LABEL: 'metadataKey' });
+      });
+    });
   });
 
   /** `PRIMARY KEY (col, …) NOT ENFORCED`; a missing NOT ENFORCED parses and is reported by the AST builder. */

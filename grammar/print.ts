@@ -30,7 +30,11 @@ const statementPrinters: Printers<ast.Statement> = {
 };
 
 function printTableElements(columns: readonly ast.ColumnDef[], watermark: ast.WatermarkDef | undefined, primaryKey: ast.PrimaryKeyDef | undefined): string {
-  const lines = columns.map((c) => `${printIdentifier(c.name)} ${printType(c.type)}${c.notNull ? ' NOT NULL' : ''}`);
+  const lines = columns.map(
+    (c) =>
+      `${printIdentifier(c.name)} ${printType(c.type)}${c.notNull ? ' NOT NULL' : ''}` +
+      (c.metadata === undefined ? '' : ` METADATA${c.metadata.key === undefined ? '' : ` FROM ${printString(c.metadata.key.value)}`}`),
+  );
   if (watermark !== undefined) lines.push(`WATERMARK FOR ${printIdentifier(watermark.column)} AS ${printExpr(watermark.expr)}`);
   if (primaryKey !== undefined) lines.push(`PRIMARY KEY (${primaryKey.columns.map(printIdentifier).join(', ')}) NOT ENFORCED`);
   return `(\n${lines.map((line) => `  ${line}`).join(',\n')}\n)`;

@@ -128,6 +128,8 @@ export const Partition = keyword('PARTITION', true);
 export const Primary = keyword('PRIMARY', true);
 export const Key = keyword('KEY', true);
 export const Enforced = keyword('ENFORCED', true);
+/** `col TYPE METADATA [FROM 'key']`: a source column filled from the message's metadata (Flink's Kafka connector). */
+export const Metadata = keyword('METADATA', true);
 /** `TIMESTAMP '…'` is a literal; `timestamp` alone is a column and `TIMESTAMP(3)` a type name. */
 export const Timestamp = keyword('TIMESTAMP', true);
 
@@ -136,7 +138,7 @@ export const keywords: readonly TokenType[] = [
   SetKeyword, Create, Insert, Into, With, As, For, From, Where, Select, Group, By, Join, On, Union, All,
   And, Or, Not, Is, Null, True, False, Between, In, Like, Case, When, Then, Else, End, Cast, TryCast, Distinct, Interval,
   Source, Sink, View, Watermark, Uid, Extend, Window, Aggregate, Left, Outer, Inner, Deduplicate, Keep, First, Last,
-  Process, Partition, Primary, Key, Enforced, Timestamp,
+  Process, Partition, Primary, Key, Enforced, Timestamp, Metadata,
 ];
 
 /** The reserved words, upper-cased: a name spelled like one of these must be back-quoted. */

@@ -2,7 +2,7 @@ import type { ColumnDef, OptionEntry } from '../../grammar/ast/statements.js';
 import type { Identifier } from '../../grammar/ast/span.js';
 import { Diagnostics } from '../diagnostics/catalogue.js';
 import type { DiagnosticBag } from '../diagnostics/diagnostic.js';
-import type { Field } from '../types/sql-type.js';
+import type { Field, SqlType } from '../types/sql-type.js';
 import type { ValueType } from '../config/value-types.js';
 
 /**
@@ -17,6 +17,8 @@ export interface ConnectorDefinition {
   readonly options: readonly OptionDefinition[];
   /** Options naming a column in their key, like datagen's `fields.<column>.<suffix>`. */
   readonly columnOptions?: readonly ColumnOptionDefinition[];
+  /** What `METADATA [FROM 'key']` columns of a source may hold; none when absent. */
+  readonly metadata?: readonly MetadataDefinition[];
   /** How the connector behaves beyond its options (input rules, faults it handles), one paragraph each, for the docs. */
   readonly notes?: readonly string[];
   /** Rules between options and columns, run once every option has been read and defaults filled. */
@@ -52,6 +54,13 @@ export interface OptionDefinition {
    * `--graph json` or checkpoint metadata (connectors/redact-secrets.ts).
    */
   readonly secret: boolean;
+}
+
+/** A metadata key of a connector's messages, such as jetstream's 'timestamp'. */
+export interface MetadataDefinition {
+  readonly key: string;
+  readonly type: SqlType;
+  readonly description: string;
 }
 
 /** `fields.<column>.<suffix>`: an option whose accepted values depend on the column's type. */

@@ -3,7 +3,7 @@ import type { Identifier } from '../../grammar/ast/span.js';
 import { closestMatch, didYouMean } from '../config/closest-match.js';
 import { Diagnostics } from '../diagnostics/catalogue.js';
 import type { DiagnosticBag } from '../diagnostics/diagnostic.js';
-import { typeToString, type Field } from '../types/sql-type.js';
+import { sameType, typeToString, type Field } from '../types/sql-type.js';
 import { shownValue } from '../../connectors/secrets.js';
 import type { ColumnOptionDefinition, ConnectorContext, ConnectorDefinition, OptionDefinition } from './connector-definition.js';
 
@@ -50,6 +50,7 @@ export function validateOptions(owner: OptionsOwner, connectors: readonly Connec
     if (entry !== connectorEntry) reader.read(entry);
   }
   reader.fillDefaults(connectorEntry);
+  reader.readMetadataColumns(owner.role);
   definition.check?.(reader.context());
   const options = Object.fromEntries(Object.entries(reader.options).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
   return { connector: definition.name, options };
@@ -105,6 +106,46 @@ class OptionReader {
         this.options[option.key] = option.default;
       }
     }
+  }
+
+  /**
+   * Checks the METADATA columns against the connector's metadata keys and records them for the runtime as the
+   * derived option 'metadata' (a JSON object column → key), which no WITH clause can give.
+   */
+  readMetadataColumns(role: 'source' | 'sink'): void {
+    const columns: Record<string, string> = {};
+    const offered = this.definition.metadata ?? [];
+    for (const def of this.owner.columnDefs) {
+      if (def.metadata === undefined) continue;
+      const column = def.name.name;
+      const key = def.metadata.key?.value ?? column;
+      const known = offered.find((m) => m.key === key);
+      if (offered.length === 0) {
+        this.bag.report(Diagnostics.MetadataNotOffered, def.metadata.span, { column, role, connector: this.definition.name });
+      } else if (known === undefined) {
+        this.bag.report(Diagnostics.UnknownMetadataKey, def.metadata.key?.span ?? def.metadata.span, {
+          connector: this.definition.name,
+          key,
+          column,
+          suggestion: didYouMean(closestMatch(key, offered.map((m) => m.key))),
+          accepted: offered.map((m) => m.key).join(', '),
+        });
+      } else {
+        const field = this.owner.columns.find((c) => c.name === column);
+        if (field !== undefined && !sameType(field.type, known.type)) {
+          this.bag.report(Diagnostics.MetadataColumnType, def.type.span, {
+            column,
+            key,
+            expected: typeToString(known.type),
+            actual: typeToString(field.type),
+            from: def.metadata.key === undefined ? '' : ` FROM '${key}'`,
+          });
+        } else {
+          columns[column] = key;
+        }
+      }
+    }
+    if (Object.keys(columns).length > 0) this.options['metadata'] = JSON.stringify(columns);
   }
 
   context(): ConnectorContext {

@@ -8,5 +8,5 @@ import { validateOptions, type ValidatedConnector } from './validate-options.js'
  * the connector is missing or unknown; option errors are reported to `bag` and the options still returned.
  */
 export function validateSink(stmt: CreateSink, bag: DiagnosticBag): ValidatedConnector | undefined {
-  return validateOptions({ role: 'sink', name: stmt.name, entries: stmt.options, columns: [], columnDefs: [] }, sinkDefinitions, bag);
+  return validateOptions({ role: 'sink', name: stmt.name, entries: stmt.options, columns: [], columnDefs: stmt.columns ?? [] }, sinkDefinitions, bag);
 }

@@ -20,6 +20,15 @@ export interface ColumnDef {
   readonly name: Identifier;
   readonly type: TypeRef;
   readonly notNull: boolean;
+  /** `METADATA [FROM 'key']`: filled from the source's message metadata, not its payload. */
+  readonly metadata?: MetadataClause;
+  readonly span: Span;
+}
+
+export interface MetadataClause {
+  readonly kind: 'MetadataClause';
+  /** The `FROM 'key'`; absent: the key is the column's name. */
+  readonly key?: StringLiteralNode;
   readonly span: Span;
 }
 

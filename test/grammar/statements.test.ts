@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseClean, withoutSpans } from './support.js';
+import type { CreateSource } from '../../grammar/ast/statements.js';
 
 const id = (name: string) => ({ kind: 'Identifier', name, quoted: false });
 const str = (value: string) => ({ kind: 'StringLiteralNode', value });
@@ -49,6 +50,23 @@ describe('statement forms', () => {
     const [source] = parseClean("CREATE SOURCE s (a INT) WITH ('connector' = 'datagen');");
     expect(source).not.toHaveProperty('watermark');
     expect(source).not.toHaveProperty('uid');
+  });
+
+  it("METADATA columns, with FROM 'key' or keyed by the column's name; `metadata` still names a column", () => {
+    const text = `CREATE SOURCE bids (ts TIMESTAMP(3) NOT NULL METADATA FROM 'timestamp', subject STRING METADATA, metadata BIGINT) WITH ('connector' = 'jetstream');`;
+    const [source] = parseClean(text);
+    expect(withoutSpans(source)).toMatchObject({
+      columns: [
+        { name: id('ts'), notNull: true, metadata: { kind: 'MetadataClause', key: str('timestamp') } },
+        { name: id('subject'), notNull: false, metadata: { kind: 'MetadataClause' } },
+        { name: id('metadata'), notNull: false },
+      ],
+    });
+    const columns = (source as CreateSource).columns;
+    const span = columns[0]!.metadata!.span;
+    expect(text.slice(span.offset, span.offset + span.length)).toBe("METADATA FROM 'timestamp'");
+    expect(columns[1]!.metadata).not.toHaveProperty('key');
+    expect(columns[2]).not.toHaveProperty('metadata');
   });
 
   it('CREATE SINK with and without columns', () => {

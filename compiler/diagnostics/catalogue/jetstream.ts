@@ -1,7 +1,8 @@
 import type { DiagnosticDefinition } from '../diagnostic.js';
 
 /**
- * SLC4040–SLC4049: the jetstream connector's options and METADATA columns, checked when a job is compiled.
+ * SLC4040–SLC4049: the jetstream connector's options, and METADATA columns of any connector (jetstream is the
+ * first with metadata), checked when a job is compiled.
  * SLC9180–SLC9189: the JetStream connector's server, stream and publishes (connectors/jetstream/). Raised while
  * a job starts or runs; a task that fails with one of them is restarted as the restart strategy says, so a
  * server that comes back is picked up again from the last checkpoint. `{servers}` never shows credentials.
@@ -18,6 +19,24 @@ export const jetStreamDiagnostics = {
     severity: 'error',
     message: "'subject-partitions' and 'subject' are both given",
     help: "keep one: 'subject-partitions' lists the subject filters read in parallel and replaces 'subject'",
+  },
+  MetadataNotOffered: {
+    code: 'SLC4043',
+    severity: 'error',
+    message: "column '{column}' is declared METADATA, but the {role} connector '{connector}' offers no metadata",
+    help: 'remove METADATA from the column (only source connectors that list metadata keys, such as jetstream, fill such columns)',
+  },
+  UnknownMetadataKey: {
+    code: 'SLC4044',
+    severity: 'error',
+    message: "the '{connector}' connector has no metadata '{key}' (column '{column}')",
+    help: "{suggestion}its metadata keys are: {accepted}; write METADATA FROM '<key>' when the column has another name",
+  },
+  MetadataColumnType: {
+    code: 'SLC4045',
+    severity: 'error',
+    message: "column '{column}' holds the metadata '{key}', which is {expected}, not {actual}",
+    help: "declare it as '{column} {expected} METADATA{from}'",
   },
   JetStreamRawNeedsOneString: {
     code: 'SLC4042',
