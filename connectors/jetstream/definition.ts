@@ -1,5 +1,13 @@
 import { booleanType, characterType, durationType, enumType, integerType, nonEmptyStringType } from '../../compiler/config/value-types.js';
-import { option, warnUnlessOptionIs, type ConnectorContext, type ConnectorDefinition, type OptionDefinition } from '../../compiler/connectors/connector-definition.js';
+import {
+  option,
+  warnUnlessOptionIs,
+  type ConnectorContext,
+  type ConnectorDefinition,
+  type MetadataDefinition,
+  type OptionDefinition,
+} from '../../compiler/connectors/connector-definition.js';
+import { BIGINT, STRING, TIMESTAMP3 } from '../../compiler/types/sql-type.js';
 import { Diagnostics } from '../../compiler/diagnostics/catalogue.js';
 
 /**
@@ -14,6 +22,14 @@ const connectionOptions: OptionDefinition[] = [
   option('token', nonEmptyStringType, 'Authentication token; default: the environment variable SLUICE_NATS_TOKEN. Never printed.'),
   option('connect.timeout', durationType(1), 'How long to wait for a server to answer when connecting.', { default: 5_000 }),
 ];
+
+/** What `METADATA FROM '<key>'` columns of a jetstream source can hold (the runtime fills them: metadata.ts). */
+export const JETSTREAM_METADATA = [
+  { key: 'subject', type: STRING, description: 'the subject the message was published to' },
+  { key: 'sequence', type: BIGINT, description: 'its stream sequence' },
+  { key: 'timestamp', type: TIMESTAMP3, description: 'when the server stored it (its publish time)' },
+] as const satisfies readonly MetadataDefinition[];
+export type MetadataKey = (typeof JETSTREAM_METADATA)[number]['key'];
 
 const STARTUP_MODES = ['earliest-offset', 'latest-offset', 'timestamp', 'specific-offsets'] as const;
 
@@ -51,6 +67,7 @@ export const jetStreamSource: ConnectorDefinition = {
     }),
     option('csv.field-delimiter', characterType, 'Field separator of csv payloads.', { default: ',' }),
   ],
+  metadata: JETSTREAM_METADATA,
   notes: [
     'Exactly-once reading: each split reads through its own ephemeral pull consumer without acknowledgements (created at ' +
       'the checkpointed sequence + 1, deleted when the reader closes, and by the server a minute after a crash). The ' +
@@ -78,9 +95,10 @@ export const jetStreamSource: ConnectorDefinition = {
       context.bag.report(Diagnostics.JetStreamSubjectAndPartitions, partitions.key.span, {});
     }
     if (context.options['format'] === 'raw') {
-      const payload = context.columns.filter((c) => c.type.name !== 'STRING');
-      if (context.columns.length !== 1 || payload.length > 0) {
-        context.bag.report(Diagnostics.JetStreamRawNeedsOneString, context.entry('format')!.value.span, { name: context.name.text });
+      const metadata = new Set(context.columnDefs.filter((d) => d.metadata !== undefined).map((d) => d.name.name));
+      const payload = context.columns.filter((c) => !metadata.has(c.name));
+      if (payload.length !== 1 || payload[0]!.type.name !== 'STRING') {
+        context.bag.report(Diagnostics.JetStreamRawNeedsOneString, context.entry('format')!.value.span, { name: context.name.name });
       }
     }
   },

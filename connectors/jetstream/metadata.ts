@@ -1,17 +1,12 @@
 import type { Field } from '../../compiler/types/sql-type.js';
 import type { ConnectorOptions } from '../../runtime/connectors/options.js';
+import { JETSTREAM_METADATA, type MetadataKey } from './definition.js';
 
-/** What a `METADATA FROM '<key>'` column of a jetstream source can hold, and its SQL type. */
-export const METADATA_KEYS = {
-  subject: { type: 'STRING', description: 'the subject the message was published to' },
-  sequence: { type: 'BIGINT', description: 'its stream sequence' },
-  timestamp: { type: 'TIMESTAMP(3)', description: 'when the server stored it (its publish time)' },
-} as const;
-export type MetadataKey = keyof typeof METADATA_KEYS;
+export type { MetadataKey };
 
 /**
  * Per field of the source schema, the metadata key it holds (undefined: a payload field). The compiler records
- * the METADATA columns as the derived option 'metadata', a JSON object column → key.
+ * the METADATA columns as the derived option 'metadata', a JSON object column → key (validate-options.ts).
  */
 export function metadataColumns(options: ConnectorOptions, fields: readonly Field[]): (MetadataKey | undefined)[] {
   if (!options.has('metadata')) return fields.map(() => undefined);
@@ -19,7 +14,7 @@ export function metadataColumns(options: ConnectorOptions, fields: readonly Fiel
   return fields.map((f) => {
     const key = columns[f.name];
     if (key === undefined) return undefined;
-    if (!(key in METADATA_KEYS)) throw new Error(`jetstream connector: option 'metadata': unknown key '${key}' for column '${f.name}'`);
+    if (!JETSTREAM_METADATA.some((m) => m.key === key)) throw new Error(`jetstream connector: option 'metadata': unknown key '${key}' for column '${f.name}'`);
     return key as MetadataKey;
   });
 }
