@@ -3,6 +3,7 @@ import { blackholeSink } from './blackhole/definition.js';
 import { datagenSource } from './datagen/definition.js';
 import { fileSink, fileSource } from './file/definition.js';
 import { nexmarkSource } from './nexmark/definition.js';
+import { jetStreamSink, jetStreamSource } from './jetstream/definition.js';
 import { printSink } from './print/definition.js';
 
 /**
@@ -10,8 +11,8 @@ import { printSink } from './print/definition.js';
  * is generated from. Compiler-side data only: importing this never loads a connector's runtime or client driver
  * (runtime-registry.ts does that, lazily). Adding a connector is one line here and one in runtime-registry.ts.
  */
-export const sourceDefinitions: readonly ConnectorDefinition[] = [fileSource, datagenSource, nexmarkSource];
-export const sinkDefinitions: readonly ConnectorDefinition[] = [fileSink, printSink, blackholeSink];
+export const sourceDefinitions: readonly ConnectorDefinition[] = [fileSource, datagenSource, nexmarkSource, jetStreamSource];
+export const sinkDefinitions: readonly ConnectorDefinition[] = [fileSink, printSink, blackholeSink, jetStreamSink];
 
 /** The definition named `name` (canonical name, as the job graph holds it), if any. */
 export function connectorDefinition(role: 'source' | 'sink', name: string): ConnectorDefinition | undefined {

@@ -15,6 +15,7 @@ const RUNTIME_MODULES: Readonly<Record<string, () => Promise<{ readonly runtime:
   nexmark: () => import('./nexmark/runtime.js'),
   print: () => import('./print/runtime.js'),
   blackhole: () => import('./blackhole/runtime.js'),
+  jetstream: () => import('./jetstream/runtime.js'),
 };
 
 /** The parts of a source/sink operator spec (job-graph.ts) a connector needs. */

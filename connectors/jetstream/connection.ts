@@ -3,9 +3,11 @@ import type { JetStreamClient, JetStreamManager, StreamInfo } from '@nats-io/jet
 import { Diagnostics } from '../../compiler/diagnostics/catalogue.js';
 import { DiagnosticError } from '../../runtime/diagnostic-error.js';
 import type { ConnectorOptions } from '../../runtime/connectors/options.js';
+import { REDACTED, redactUrlPasswords } from '../secrets.js';
 
 /**
- * Connecting to JetStream, shared by the source and the sink. The driver (`@nats-io/transport-node`,
+ * Connecting to JetStream, shared by the source and the sink. Tokens belong in 'token' (or SLUICE_NATS_TOKEN), not
+ * in a server URL, where only a `user:password@` part is hidden from messages. The driver (`@nats-io/transport-node`,
  * `@nats-io/jetstream`) is imported here only, lazily, so that compiling a job never loads it.
  *
  * Reconnection is off on purpose: a connection lost mid-run fails the task, and the job's restart strategy
@@ -40,9 +42,9 @@ export function jetStreamSettings(options: ConnectorOptions): JetStreamSettings 
   };
 }
 
-/** The server list for messages: `user:password@` parts of URLs replaced by `***@`. */
+/** The server list for messages, URL passwords hidden (connectors/secrets.ts). */
 export function shownServers(settings: Pick<JetStreamSettings, 'servers'>): string {
-  return settings.servers.map((url) => url.replace(/\/\/[^/@]*@/, '//***@')).join(',');
+  return redactUrlPasswords(settings.servers.join(','));
 }
 
 export interface JetStreamConnection {
@@ -125,9 +127,9 @@ function unreachable(settings: JetStreamSettings, role: string, stream: string, 
   return new DiagnosticError(Diagnostics.JetStreamUnreachable, { role, servers: shownServers(settings), stream, reason });
 }
 
-/** Driver messages may echo the URL they failed to dial. */
+/** Driver messages may echo the URL they failed to dial, or a credential. */
 function hideCredentials(text: string, settings: JetStreamSettings): string {
-  let shown = text.replace(/\/\/[^/@\s]*@/g, '//***@');
-  for (const secret of [settings.password, settings.token]) if (secret !== undefined && secret !== '') shown = shown.split(secret).join('***');
+  let shown = redactUrlPasswords(text);
+  for (const secret of [settings.password, settings.token]) if (secret !== undefined && secret !== '') shown = shown.split(secret).join(REDACTED);
   return shown;
 }

@@ -18,8 +18,8 @@ import { Diagnostics } from '../../compiler/diagnostics/catalogue.js';
 const connectionOptions: OptionDefinition[] = [
   option('servers', nonEmptyStringType, "NATS server URLs, comma-separated (e.g. 'nats://127.0.0.1:4222').", { required: true }),
   option('user', nonEmptyStringType, 'User name; default: the environment variable SLUICE_NATS_USER.'),
-  option('password', nonEmptyStringType, 'Password; default: the environment variable SLUICE_NATS_PASSWORD. Never printed.'),
-  option('token', nonEmptyStringType, 'Authentication token; default: the environment variable SLUICE_NATS_TOKEN. Never printed.'),
+  option('password', nonEmptyStringType, 'Password; default: the environment variable SLUICE_NATS_PASSWORD. Never printed.', { secret: true }),
+  option('token', nonEmptyStringType, 'Authentication token; default: the environment variable SLUICE_NATS_TOKEN. Never printed.', { secret: true }),
   option('connect.timeout', durationType(1), 'How long to wait for a server to answer when connecting.', { default: 5_000 }),
 ];
 
@@ -67,6 +67,8 @@ export const jetStreamSource: ConnectorDefinition = {
     }),
     option('csv.field-delimiter', characterType, 'Field separator of csv payloads.', { default: ',' }),
   ],
+  // Positions are stream sequences: another stream's sequences are other messages.
+  identityOptions: ['stream'],
   metadata: JETSTREAM_METADATA,
   notes: [
     'Exactly-once reading: each split reads through its own ephemeral pull consumer without acknowledgements (created at ' +

@@ -1,4 +1,5 @@
 import type { Msg, Subscription } from '@nats-io/transport-node';
+import type { StreamInfo } from '@nats-io/jetstream';
 import { z } from 'zod';
 import { Diagnostics } from '../../compiler/diagnostics/catalogue.js';
 import type { StreamSchema } from '../../compiler/graph/job-graph.js';
@@ -164,18 +165,8 @@ export class JetStreamSinkWriter implements SinkWriter<StagedMessages> {
 
   private async checkDuplicateWindow(connection: JetStreamConnection): Promise<void> {
     const { settings } = this;
-    // A template's placeholders stand for one token each: '*' finds the stream that captures them all.
-    const pattern = settings.subjectText.replace(/\{[^}]*\}/g, '*');
-    const name = settings.stream ?? (await connection.jsm.streams.find(pattern).catch(() => undefined));
-    if (name === undefined) {
-      throw new DiagnosticError(Diagnostics.JetStreamPublishFailed, {
-        role: this.role,
-        subject: settings.subjectText,
-        servers: shownServers(settings.connection),
-        reason: 'no stream captures it',
-      });
-    }
-    const info = await streamInfo(connection, settings.connection, this.role, name);
+    const info = await capturingStream(connection, settings.connection, this.role, settings.subjectText, settings.stream);
+    const name = info.config.name;
     const windowMs = info.config.duplicate_window / 1_000_000;
     const recovery = settings.context.recovery;
     if (recovery === undefined || recovery.checkpointIntervalMs === null) return;
@@ -196,6 +187,24 @@ export class JetStreamSinkWriter implements SinkWriter<StagedMessages> {
     this.publisher = undefined;
     await connection?.close();
   }
+}
+
+/**
+ * The stream that captures the sink's subject: 'stream' when given, else the one whose subjects match the template
+ * (its placeholders stand for one token each, so '*' finds it); SLC9183 when none does.
+ */
+export async function capturingStream(
+  connection: JetStreamConnection,
+  settings: JetStreamSettings,
+  role: string,
+  subject: string,
+  stream: string | undefined,
+): Promise<StreamInfo> {
+  const name = stream ?? (await connection.jsm.streams.find(subject.replace(/\{[^}]*\}/g, '*')).catch(() => undefined));
+  if (name === undefined) {
+    throw new DiagnosticError(Diagnostics.JetStreamPublishFailed, { role, subject, servers: shownServers(settings), reason: 'no stream captures it' });
+  }
+  return streamInfo(connection, settings, role, name);
 }
 
 /** Publishes batches of messages and waits for their acknowledgements through one reply subscription. */

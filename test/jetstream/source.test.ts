@@ -27,7 +27,7 @@ function source(options: Record<string, string>, fields: readonly Field[] = BID_
 async function bidsStream(count: number): Promise<string> {
   const name = uniqueStreamName('src');
   await nats.createStream(name, [`${name}.>`]);
-  await nats.publishAll(Array.from({ length: count }, (_, i) => ({ subject: `${name}.${i % 2}`, data: JSON.stringify({ auction: i, price: 10 * i }) })));
+  await nats.publishAll(name, Array.from({ length: count }, (_, i) => ({ subject: `${name}.${i % 2}`, data: JSON.stringify({ auction: i, price: 10 * i }) })));
   return name;
 }
 
@@ -40,7 +40,7 @@ describe('jetstream source', () => {
     const connector = source({ stream, 'scan.bounded.mode': 'latest-offset' });
     const [split] = await connector.enumerateSplits();
     expect(split).toMatchObject({ id: '>', filter: null, endSequence: 100 });
-    await nats.publishAll([{ subject: `${stream}.0`, data: JSON.stringify({ auction: 1000, price: 1 }) }]);
+    await nats.publishAll(stream, [{ subject: `${stream}.0`, data: JSON.stringify({ auction: 1000, price: 1 }) }]);
     const reader = connector.createReader(split!);
     expect(await readToEnd(reader, 7)).toEqual(bids(0, 100));
     expect(reader.position()).toEqual({ sequence: 100 });
@@ -85,7 +85,7 @@ describe('jetstream source', () => {
     expect(split).toMatchObject({ startSequence: 21 });
     const afterStart = Date.now();
     await new Promise((resolve) => setTimeout(resolve, 20));
-    await nats.publishAll([20, 21, 22].map((i) => ({ subject: `${stream}.0`, data: JSON.stringify({ auction: i, price: 10 * i }) })));
+    await nats.publishAll(stream, [20, 21, 22].map((i) => ({ subject: `${stream}.0`, data: JSON.stringify({ auction: i, price: 10 * i }) })));
     const latestReader = latest.createReader(split!);
     expect(await readRows(latestReader, 3)).toEqual(bids(20, 23));
     await latestReader.close();
@@ -120,7 +120,7 @@ describe('jetstream source', () => {
     if (skipReason !== undefined) return context.skip();
     const stream = uniqueStreamName('fmt');
     await nats.createStream(stream, [stream]);
-    await nats.publishAll([{ subject: stream, data: '7,70' }, { subject: stream, data: '8,' }]);
+    await nats.publishAll(stream, [{ subject: stream, data: '7,70' }, { subject: stream, data: '8,' }]);
     const raw = source({ stream, format: 'raw', 'scan.bounded.mode': 'latest-offset' }, [field('line', STRING)]);
     expect(await readToEnd(raw.createReader((await raw.enumerateSplits())[0]!))).toEqual([['7,70'], ['8,']]);
     const csv = source({ stream, format: 'csv', 'scan.bounded.mode': 'latest-offset' });
@@ -131,7 +131,7 @@ describe('jetstream source', () => {
     if (skipReason !== undefined) return context.skip();
     const stream = uniqueStreamName('bad');
     await nats.createStream(stream, [`${stream}.>`]);
-    await nats.publishAll([
+    await nats.publishAll(stream, [
       { subject: `${stream}.a`, data: '{"auction": 1, "price": 2}' },
       { subject: `${stream}.b`, data: '{"auction": "x"}' },
       { subject: `${stream}.a`, data: '{"auction": 3, "price": 4}' },
