@@ -165,7 +165,7 @@ describe('jetstream source', () => {
       (e: Error & { code?: string }) => e,
     );
     expect(error?.code).toBe('SLC9180');
-    expect(error?.message).toContain("cannot reach JetStream at nats://***@127.0.0.1:1 for stream 'BIDS'");
+    expect(error?.message).toContain("cannot reach JetStream at nats://alice:<redacted>@127.0.0.1:1 for stream 'BIDS'");
     expect(error?.message).not.toContain('s3cret');
   });
 });

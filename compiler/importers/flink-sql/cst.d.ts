@@ -129,6 +129,9 @@ export type ColumnDefCstChildren = {
   typeRef: TypeRefCstNode[];
   Not?: IToken[];
   Null?: IToken[];
+  Metadata?: IToken[];
+  From?: IToken[];
+  metadataKey?: IToken[];
 };
 
 export interface PrimaryKeyDefCstNode extends CstNode {
