@@ -123,6 +123,8 @@ export const jetStreamSink: ConnectorDefinition = {
     ),
     option('stream', nonEmptyStringType, 'The stream that captures the subject, to check its duplicate window at start; default: found from the subject.'),
   ],
+  // Exactly-once stages each checkpoint's messages in the `pending-commits` state until the checkpoint completes.
+  twoPhaseCommit: (options) => options['sink.semantic'] === 'exactly-once',
   notes: [
     'Exactly-once: rows written between checkpoint n-1 and n are staged in the sink\'s operator state at barrier n ' +
       "(so they are as durable as the checkpoint) and published when checkpoint n completes, each with the header " +

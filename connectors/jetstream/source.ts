@@ -289,7 +289,9 @@ export class JetStreamSplitReader implements SplitReader {
     this.outstanding = PULL_BATCH;
     connection.nc.publish(
       `$JS.API.CONSUMER.MSG.NEXT.${this.settings.stream}.${consumer}`,
-      JSON.stringify({ batch: PULL_BATCH, expires: PULL_EXPIRES_MS * 1_000_000 }),
+      // Bounded: every message up to the bound existed when the job first started, so a pull that finds nothing more
+      // (no_wait answers 404 or 408 at once) means the split is done.
+      JSON.stringify({ batch: PULL_BATCH, expires: PULL_EXPIRES_MS * 1_000_000, ...(this.split.endSequence === undefined ? {} : { no_wait: true }) }),
       { reply: this.subscription!.getSubject() },
     );
   }
@@ -299,6 +301,7 @@ export class JetStreamSplitReader implements SplitReader {
     if (message.reply === undefined || message.reply === '') {
       const code = message.headers?.code ?? 0;
       if (code === 404 || code === 408 || code === 409) this.outstanding = 0;
+      if ((code === 404 || code === 408) && this.split.endSequence !== undefined) this.ended = true;
       if (code === 409 && /deleted/i.test(message.headers!.description)) {
         this.failure ??= new DiagnosticError(Diagnostics.JetStreamConnectionLost, {
           role: this.role,

@@ -29,7 +29,7 @@ export function seededRandom(seed: number): () => number {
   };
 }
 
-interface ChildOutcome {
+export interface ChildOutcome {
   readonly killed: boolean;
   readonly code: number | null;
   readonly start: unknown;
@@ -37,10 +37,10 @@ interface ChildOutcome {
 }
 
 /**
- * One run: once the child reports `started`, it is killed `killAfterMs` later (undefined: never). A run that
- * ends by itself before then is fine.
+ * One run: once the child reports `started`, it is killed `killAfterMs` later (undefined: never; 'checkpoint': as
+ * soon as it reports its first completed checkpoint). A run that ends by itself before then is fine.
  */
-function runChild(graphFile: string, killAfterMs: number | undefined): Promise<ChildOutcome> {
+export function runChild(graphFile: string, killAfterMs: number | 'checkpoint' | undefined): Promise<ChildOutcome> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ['--import', 'tsx', RUNNER, graphFile, '--resume'], { stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
@@ -49,11 +49,12 @@ function runChild(graphFile: string, killAfterMs: number | undefined): Promise<C
     let killed = false;
     child.stdout.on('data', (chunk: Buffer) => {
       stdout += chunk.toString('utf8');
+      if (killAfterMs === 'checkpoint' && !killed && stdout.includes('{"event":"checkpoint"')) killed = child.kill('SIGKILL');
       if (start !== undefined) return;
       const line = stdout.split('\n').find((l) => l.startsWith('{"event":"started"'));
       if (line === undefined) return;
       start = (JSON.parse(line) as { restore: unknown }).restore;
-      if (killAfterMs !== undefined) {
+      if (typeof killAfterMs === 'number') {
         setTimeout(() => {
           killed = child.kill('SIGKILL');
         }, killAfterMs);
