@@ -130,8 +130,9 @@ export const jetStreamSink: ConnectorDefinition = {
       "(so they are as durable as the checkpoint) and published when checkpoint n completes, each with the header " +
       'Nats-Msg-Id = <job>/<sink uid>/<subtask>/<run>/<checkpoint>-<index>. A crash after some of them were published ' +
       'restores checkpoint n and publishes them again with the same ids, and the stream drops them as duplicates. That ' +
-      "holds within the stream's duplicate window (`duplicate_window`, 2 minutes by default): a restore later than that " +
-      'after the crash may publish the rest of that checkpoint twice. At start the sink compares the window with the ' +
+      "holds within the stream's duplicate window (`duplicate_window`, 2 minutes by default): when the job comes back " +
+      'later than that after the crash, the messages of that checkpoint published before it are published a second ' +
+      'time. At start the sink compares the window with the ' +
       'checkpoint interval plus the restart delay and warns (a job warning) when it is shorter. The staged rows make ' +
       'checkpoints larger by the output between two checkpoints.',
     "Updating (upsert) input: each message gets an `op` member (`+I`, `-U`, `+U`, `-D`) like the file sink's, and the " +
