@@ -23,7 +23,7 @@ FROM bid
 `;
 }
 
-function graph(dir: string, parallelism: number) {
+function graph(dir: string, parallelism: number, settings: Record<string, string> = {}) {
   return compilePipe(pipe(path.join(dir, 'out')), {
     settings: {
       'parallelism.default': String(parallelism),
@@ -31,18 +31,29 @@ function graph(dir: string, parallelism: number) {
       'state.backend': 'fs',
       'state.checkpoints.dir': path.join(dir, 'checkpoints'),
       'state.checkpoints.num-retained': '2',
+      ...settings,
     },
   });
 }
 
+const CASES = [
+  { name: '2 → 3 subtasks: every new subtask reads the chains of the old subtasks its key groups come from', from: 2, to: 3, settings: {} },
+  {
+    name: '2 → 1 subtask, with 3 checkpoints in flight at once: the chains stay in checkpoint order',
+    from: 2,
+    to: 1,
+    settings: { 'execution.checkpointing.interval': '10ms', 'execution.checkpointing.max-concurrent-checkpoints': '3', 'state.checkpoints.num-retained': '50' },
+  },
+];
+
 describe('rescaling from an incremental checkpoint (a base and deltas per subtask)', () => {
-  it('2 → 3 subtasks: every new subtask reads the chains of the old subtasks its key groups come from', async () => {
+  it.each(CASES)('$name', async ({ from, to, settings }) => {
     const referenceDir = tempDir();
     await (await Job.start(graph(referenceDir, 2), { batchSize: 8 })).done;
     const reference = committedRows(path.join(referenceDir, 'out')).sort();
 
     const dir = tempDir();
-    const job = await Job.start(graph(dir, 2), { batchSize: 8 });
+    const job = await Job.start(graph(dir, from, settings), { batchSize: 8 });
     // Stop once a retained checkpoint lists deltas of the window aggregate, and some output is committed.
     let newest: string | undefined;
     await new Promise<void>((resolve) => {
@@ -60,10 +71,10 @@ describe('rescaling from an incremental checkpoint (a base and deltas per subtas
     const opened = await openCheckpoint(newest!);
     if ('error' in opened) throw new Error(opened.error);
     const aggregate = opened.checkpoint.metadata.operators.find((op) => op.uid === 'bids-per-window')!;
-    expect(aggregate.subtasks).toHaveLength(2);
+    expect(aggregate.subtasks).toHaveLength(from);
     expect(aggregate.subtasks.some((s) => s.keyedState.some((f) => f.delta === true))).toBe(true);
 
-    const resumed = await Job.start(graph(dir, 3), { batchSize: 8, restoreFrom: newest! });
+    const resumed = await Job.start(graph(dir, to, settings), { batchSize: 8, restoreFrom: newest! });
     expect(resumed.restoreInfo).toMatchObject({ kind: 'restored', type: 'checkpoint' });
     expect((await resumed.done).status).toBe('finished');
     expect(committedRows(path.join(dir, 'out')).sort()).toEqual(reference);
