@@ -4,7 +4,7 @@
  * overhead against the same backend without checkpoints, and the checkpoints' count, duration, alignment time,
  * sync/async time, and bytes: written (incremental: deltas or a new base) against the state each lists (full).
  *
- *   npx tsx bench/checkpoint-overhead.ts [--query q5,q8] [--events N] [--parallelism P] [--json]
+ *   npx tsx bench/checkpoint-overhead.ts [--query q5,q8] [--events N] [--parallelism P] [--backends fs,disk] [--json]
  */
 import { execFile } from 'node:child_process';
 import fs from 'node:fs';
@@ -116,6 +116,7 @@ async function main(): Promise<void> {
       query: { type: 'string', default: 'q5,q8' },
       events: { type: 'string', default: '300000' },
       parallelism: { type: 'string', default: '1' },
+      backends: { type: 'string', default: BACKENDS.join(',') },
       json: { type: 'boolean', default: false },
     },
   });
@@ -129,7 +130,7 @@ async function main(): Promise<void> {
   const parallelism = Number(values.parallelism);
   console.log(`Checkpoint overhead: checkpoints every second (exactly-once) vs none, ${events.toLocaleString('en-US')} events, parallelism ${parallelism}`);
   for (const query of queries as NexmarkQuery[]) {
-    for (const backend of BACKENDS) {
+    for (const backend of values.backends.split(',') as (typeof BACKENDS)[number][]) {
       const without = await measureInChild({ query, events, parallelism, backend, checkpoints: false });
       const withCheckpoints = await measureInChild({ query, events, parallelism, backend, checkpoints: true });
       for (const result of [without, withCheckpoints]) {
