@@ -452,20 +452,28 @@ export class HeapKeyedStateBackend implements KeyedStateBackend {
       this.stopTracking();
       this.tracking = true;
     }
-    this.epoch++;
-    this.openSnapshots++;
-    let released = false;
     return {
       keyGroupRange: this.keyGroupRange,
       maxParallelism: this.maxParallelism,
       layouts,
       entries: () => sortedEntries(frozen, layouts, this.keyGroupRange),
-      release: () => {
-        if (released) return;
-        released = true;
-        this.openSnapshots--;
-        frozen.clear();
-      },
+      release: this.openFrozenView(() => frozen.clear()),
+    };
+  }
+
+  /**
+   * Starts a new copy-on-write epoch for a frozen view (snapshot or delta): writes from now on copy what the view
+   * shares. Returns the view's `release`, idempotent, which calls `free` once.
+   */
+  private openFrozenView(free: () => void): () => void {
+    this.epoch++;
+    this.openSnapshots++;
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      this.openSnapshots--;
+      free();
     };
   }
 
@@ -482,20 +490,14 @@ export class HeapKeyedStateBackend implements KeyedStateBackend {
     const frozen: (KeyCells | undefined)[] = new Array(keys.length);
     for (let i = 0; i < keys.length; i++) frozen[i] = this.table.byKey.get(keys[i]!);
     const layouts = new Map(this.layoutByName);
-    this.epoch++;
-    this.openSnapshots++;
-    let released = false;
     return {
       keyGroupRange: this.keyGroupRange,
       maxParallelism: this.maxParallelism,
       layouts,
       changes: () => sortedChanges(keys, groups, frozen, layouts),
-      release: () => {
-        if (released) return;
-        released = true;
-        this.openSnapshots--;
+      release: this.openFrozenView(() => {
         frozen.length = 0;
-      },
+      }),
     };
   }
 
