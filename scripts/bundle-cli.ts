@@ -19,7 +19,7 @@ await build({
   format: 'esm',
   platform: 'node',
   target: 'node20',
-  external: ['commander', 'fs-extra', 'lmdb'],
+  external: ['better-sqlite3', 'commander', 'fs-extra'],
   chunkNames: 'chunks/[name]-[hash]',
   // Whitespace and syntax only: V8 parses a smaller file faster, and names stay readable in stack traces.
   minifyWhitespace: true,

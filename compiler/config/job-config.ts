@@ -1,5 +1,4 @@
 import { z } from 'zod';
-import { Settings } from './setting-definitions.js';
 
 /**
  * The job configuration after every `SET` has been validated (compiler/config/settings.ts) and defaults applied.
@@ -45,8 +44,6 @@ export const JobConfigSchema = z.object({
     checkpointsDir: z.string().nullable(),
     savepointsDir: z.string().nullable(),
     numRetained: z.number().int().min(1),
-    /** `state.backend.disk.cache-cells`; absent from graphs compiled before it existed. */
-    diskCacheCells: z.number().int().min(1).default(Settings.diskCacheCells.default!),
   }),
   restartStrategy: RestartStrategySchema,
   settings: z.record(z.string(), z.string()),

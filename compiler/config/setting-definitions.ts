@@ -118,12 +118,6 @@ export const Settings = {
     "Where state lives: `memory` (heap; checkpoints kept in memory), `fs` (heap; checkpoints written to files), `disk` (an on-disk key/value store, for state larger than memory; incremental checkpoints). Flink's 'hashmap' and 'rocksdb' are accepted.",
     { aliases: ['state.backend'], defaultText: "`fs` when `state.checkpoints.dir` is set, else `memory`" },
   ),
-  diskCacheCells: setting(
-    'state.backend.disk.cache-cells',
-    integerType(1, INT_MAX),
-    100_000,
-    "Cells (a value, or a whole map, of one state for one key and namespace) each operator subtask of the `disk` backend keeps decoded in memory, in front of its on-disk store: the backend's memory bound (Flink's `state.backend.rocksdb.block.cache-size`). A hit costs no store access; the least recently used cells are written back and dropped when it is full. Small cells take a few hundred bytes each.",
-  ),
   restartStrategy: setting(
     'restart-strategy.type',
     enumType(['none', 'fixed-delay', 'exponential-delay', 'failure-rate'], {

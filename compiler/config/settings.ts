@@ -98,7 +98,6 @@ class SettingsResolver {
         checkpointsDir,
         savepointsDir: this.get(Settings.savepointsDir) ?? null,
         numRetained: this.required(Settings.checkpointsRetained),
-        diskCacheCells: this.required(Settings.diskCacheCells),
       },
       restartStrategy: this.restartStrategy(intervalMs !== null),
       settings: Object.fromEntries([...this.assigned].map(([definition, { text }]) => [definition.key, text])),

@@ -51,7 +51,6 @@ function environment(restore?: HostEnvironment['restore']): HostEnvironment {
     clock: new ManualClock(),
     backendType: 'memory',
     localStateDir: '/nonexistent',
-    diskCacheCells: 100_000,
     restore,
     defer: () => {},
     recordOrigin: undefined,
