@@ -6,13 +6,18 @@ import { sinkDefinitions, sourceDefinitions } from './definitions.js';
  * Credentials never leave the WITH clause they were written in: not in diagnostics, runtime errors,
  * `sluice inspect`, `--graph json` or checkpoint metadata. Two kinds are hidden: the value of an option whose
  * definition says `secret`, and the password of a URL (`postgres://user:password@host/db`,
- * `nats://user:password@host:4222`) in any option. The running job keeps the real values in memory only.
+ * `nats://user:password@host:4222`, `…?password=…`) in any option. The running job keeps the real values in memory only.
  */
 export const REDACTED = '<redacted>';
 
-/** `scheme://user:password@` → `scheme://user:<redacted>@`, for every URL in `text` (a comma-separated server list too). */
+/**
+ * `scheme://user:password@` → `scheme://user:<redacted>@`, for every URL in `text` (a comma-separated server list
+ * too), and a `password=` query parameter (JDBC's `jdbc:postgresql://host/db?user=u&password=p`) likewise.
+ */
 export function redactUrlPasswords(text: string): string {
-  return text.replace(/(\b[a-z][a-z0-9+.-]*:\/\/[^\s:/@,]*:)[^\s@/,]*@/gi, `$1${REDACTED}@`);
+  return text
+    .replace(/(\b[a-z][a-z0-9+.-]*:\/\/[^\s:/@,]*:)[^\s@/,]*@/gi, `$1${REDACTED}@`)
+    .replace(/(:\/\/[^\s?]*\?(?:[^\s#]*&)?password=)[^\s&#,]*/gi, `$1${REDACTED}`);
 }
 
 /** How an option's value may be shown in a message: hidden for a secret option, URL passwords hidden otherwise. */

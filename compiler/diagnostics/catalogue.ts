@@ -14,6 +14,7 @@ import { exactlyOnceDiagnostics } from './catalogue/exactly-once.js';
 import { flinkDiagnostics } from './catalogue/flink.js';
 import { flinkImportDiagnostics } from './catalogue/flink-import.js';
 import { jetStreamDiagnostics } from './catalogue/jetstream.js';
+import { postgresDiagnostics } from './catalogue/postgres.js';
 
 /**
  * The one diagnostic catalogue, merged from one table per area so that each area's codes live together:
@@ -38,6 +39,7 @@ export const Diagnostics = {
   ...flinkDiagnostics,
   ...flinkImportDiagnostics,
   ...jetStreamDiagnostics,
+  ...postgresDiagnostics,
 } as const;
 
 export type DiagnosticName = keyof typeof Diagnostics;
