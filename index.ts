@@ -85,3 +85,25 @@ export type { MetricsLine } from './cli/metrics-json.js';
 export { startJobControl } from './cli/control/job-control.js';
 export type { JobControl, JobControlContext } from './cli/control/job-control.js';
 export type { ControllableJob } from './cli/control/controllable-job.js';
+
+// The web dashboard (docs/web-ui.md): `serveWebUi(job)` serves a job's page and REST API; the schemas of every
+// REST response, for clients of the API.
+export { serveWebUi } from './web/server/serve-web-ui.js';
+export type { WebUi, WebUiOptions } from './web/server/serve-web-ui.js';
+export type { DashboardJob, JobDashboard } from './web/server/job-dashboard.js';
+export {
+  JobsOverviewSchema,
+  JobDetailSchema,
+  VertexSchema,
+  VertexDetailSchema,
+  CheckpointsSchema,
+  CheckpointEntrySchema,
+  ExceptionsSchema,
+  JobConfigViewSchema,
+  SavepointRequestSchema,
+  SavepointResponseSchema,
+  StopRequestSchema,
+  StopResponseSchema,
+  ErrorResponseSchema,
+} from './web/server/schemas.js';
+export type { JobsOverview, JobDetail, Vertex, VertexDetail, Checkpoints, CheckpointEntry, Exceptions, JobConfigView, ErrorResponse } from './web/server/schemas.js';

@@ -18,6 +18,8 @@ import { watchStopSignals, type SignalSource, type StopSignal } from '../signals
 import { formatStatus, StatusLine } from '../status-line.js';
 import { compileFile, validateFlags, type CompiledFile } from './compile.js';
 import { printUsageErrors, usageError } from '../usage-errors.js';
+import { serveWebUi, type WebUi } from '../../web/server/serve-web-ui.js';
+import { isLoopback, parseWebUiAddress } from '../../web/server/web-ui-address.js';
 
 /** The options as commander hands them over, before any validation. */
 export interface RunFlags {
@@ -34,6 +36,8 @@ export interface RunFlags {
   readonly allowNonRestoredState: boolean;
   readonly color: boolean;
   readonly quiet: boolean;
+  /** `--web-ui [host:]port`: serve the job's dashboard; true for the flag alone (127.0.0.1:8081). */
+  readonly webUi?: string | true;
 }
 
 /** What `sluice run` uses of its process besides CliIO; injected so that tests drive signals and timing. */
@@ -68,6 +72,7 @@ async function compileJob(file: string, flags: RunFlags, io: CliIO): Promise<Com
     errors.push(usageError(Diagnostics.ConflictingFlags, { first: '--from', second: '--resume', reason }));
   }
   if (flags.rewindSinks === true && flags.from === undefined && !flags.resume) errors.push(usageError(Diagnostics.RewindWithoutRestore, {}));
+  if (typeof flags.webUi === 'string' && parseWebUiAddress(flags.webUi) === undefined) errors.push(usageError(Diagnostics.WebUiBadAddress, { value: flags.webUi }));
   if (errors.length > 0) return printUsageErrors(errors, io);
 
   return compileFile(file, request.settings, flags, io);
@@ -182,6 +187,7 @@ interface RunContext {
   readonly env: RunEnvironment;
   readonly status: StatusLine | undefined;
   readonly metrics: MetricsWriter | undefined;
+  readonly webUi: WebUi | undefined;
   readonly color: boolean;
 }
 
@@ -190,7 +196,7 @@ interface RunContext {
  * lines on a timer (one `job.metrics()` reading feeds both), then reports how it ended.
  */
 async function supervise(job: Job, context: RunContext): Promise<CommandOutcome> {
-  const { graph, flags, io, env, status, metrics } = context;
+  const { graph, flags, io, env, status, metrics, webUi } = context;
   const monitor = new RunMonitor(graph);
   const write = (line: string) => {
     status?.clear();
@@ -221,13 +227,15 @@ async function supervise(job: Job, context: RunContext): Promise<CommandOutcome>
   const metricsEvery = Math.max(1, Math.round(env.metricsIntervalMs / tickMs));
   let ticks = 0;
   const timer =
-    status === undefined && metrics === undefined
+    status === undefined && metrics === undefined && webUi === undefined
       ? undefined
       : setInterval(() => {
           const reading = job.metrics();
           const snapshot = monitor.observe(reading);
           status?.show(formatStatus(snapshot, env.now()));
-          if (metrics !== undefined && ++ticks % metricsEvery === 0) metrics.write(metricsLine(snapshot, reading, lineContext('progress', 'running')));
+          if (++ticks % metricsEvery !== 0) return;
+          metrics?.write(metricsLine(snapshot, reading, lineContext('progress', 'running')));
+          webUi?.dashboard.observe(reading);
         }, tickMs);
 
   // Handled from now on: `done` may reject while the control endpoint is being set up.
@@ -245,6 +253,7 @@ async function supervise(job: Job, context: RunContext): Promise<CommandOutcome>
   stopReporting();
   status?.clear();
   await control.close();
+  await webUi?.close();
 
   let ending: RunEnding;
   let finalReading: JobMetrics;
@@ -318,5 +327,20 @@ export async function runRun(file: string, flags: RunFlags, io: CliIO, env: RunE
     return { kind: 'job-failed' };
   }
   if (!flags.quiet) io.stderr.write(`running '${graph.name}' as job ${job.jobId}; Ctrl-C stops it\n`);
-  return supervise(job, { graph, flags, io, env, status, metrics, color });
+  let webUi: WebUi | undefined;
+  if (flags.webUi !== undefined) {
+    const address = parseWebUiAddress(flags.webUi === true ? '' : flags.webUi)!;
+    try {
+      // The run's timer reads the metrics and hands them over: one reader of `job.metrics()`.
+      webUi = await serveWebUi(job, { ...address, source: { file: resolve(io.cwd, file), text: compiled.text }, sampleMetrics: false });
+    } catch (error) {
+      await job.cancel();
+      await metrics?.close();
+      if (error instanceof DiagnosticError) return printUsageErrors([error.diagnostic], io);
+      throw error;
+    }
+    const reach = isLoopback(address.host) ? 'only this machine can reach it' : `listening on ${address.host}: other machines can reach it, and anyone with the URL can stop the job`;
+    io.stderr.write(`web dashboard: ${webUi.url} (${reach})\n`);
+  }
+  return supervise(job, { graph, flags, io, env, status, metrics, webUi, color });
 }

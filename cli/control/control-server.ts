@@ -1,7 +1,7 @@
-import { timingSafeEqual } from 'node:crypto';
 import { chmod } from 'node:fs/promises';
 import { createServer, type Server, type Socket } from 'node:net';
 import type { ControllableJob } from './controllable-job.js';
+import { tokensMatch } from './job-registry.js';
 import {
   ControlRequestSchema,
   decodeMessage,
@@ -26,12 +26,6 @@ export interface ControlServerOptions {
 }
 
 const DEFAULT_CLOSE_GRACE_MS = 5000;
-
-function tokensMatch(given: string, expected: string): boolean {
-  const a = Buffer.from(given, 'utf8');
-  const b = Buffer.from(expected, 'utf8');
-  return a.length === b.length && timingSafeEqual(a, b);
-}
 
 function failure(kind: ControlError['kind'], message: string): ControlResponse {
   return { ok: false, error: { kind, message } };

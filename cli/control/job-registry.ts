@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { open, readdir, readFile, rename, rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { z } from 'zod';
@@ -48,6 +48,13 @@ export function registrationPaths(dir: string): { readonly file: string; readonl
 
 export function newToken(): string {
   return randomBytes(32).toString('hex');
+}
+
+/** Whether a caller's token is `expected`, compared in constant time (the timing says nothing about it). */
+export function tokensMatch(given: string, expected: string): boolean {
+  const a = Buffer.from(given, 'utf8');
+  const b = Buffer.from(expected, 'utf8');
+  return a.length === b.length && timingSafeEqual(a, b);
 }
 
 /** Writes `entry` to `file` readable by its owner only (0600), atomically: a reader sees no file or all of it. */

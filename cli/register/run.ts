@@ -23,6 +23,7 @@ export function registerRunCommand(program: Command, io: CliIO, finish: (outcome
       'with --resume/--from: move file sink output committed after the restored checkpoint into <sink>/_rewound-after-chk-<n>-<time>/ instead of refusing',
     )
     .option('-n, --allow-non-restored-state', 'drop saved state whose operator uid is no longer in the job instead of refusing to start')
+    .option('--web-ui [address]', 'serve the job\'s web dashboard on [host:]port (default 127.0.0.1:8081); the URL with its token is printed')
     .option('--metrics-json <path>', 'write metrics as JSON lines, every second and at the end, to a file or to standard output (-)')
     .option('--no-color', 'never color diagnostics and errors')
     .option('-q, --quiet', 'no status line, no summary and no compiler warnings; errors are still reported')
@@ -41,6 +42,7 @@ export function registerRunCommand(program: Command, io: CliIO, finish: (outcome
         '  sluice run job.pipe -p 4 --set pipeline.name=nightly > rows.txt',
         '  sluice run job.pipe --functions udfs.mjs --quiet --metrics-json metrics.jsonl',
         '  sluice run job.pipe --resume',
+        '  sluice run job.pipe --web-ui 8082',
       ].join('\n'),
     )
     .action(async (file: string, options: Omit<RunFlags, 'quiet' | 'resume' | 'allowNonRestoredState'> & { quiet?: boolean; resume?: boolean; allowNonRestoredState?: boolean }) => {

@@ -15,6 +15,7 @@ import { flinkDiagnostics } from './catalogue/flink.js';
 import { flinkImportDiagnostics } from './catalogue/flink-import.js';
 import { jetStreamDiagnostics } from './catalogue/jetstream.js';
 import { postgresDiagnostics } from './catalogue/postgres.js';
+import { webUiDiagnostics } from './catalogue/web-ui.js';
 
 /**
  * The one diagnostic catalogue, merged from one table per area so that each area's codes live together:
@@ -40,6 +41,7 @@ export const Diagnostics = {
   ...flinkImportDiagnostics,
   ...jetStreamDiagnostics,
   ...postgresDiagnostics,
+  ...webUiDiagnostics,
 } as const;
 
 export type DiagnosticName = keyof typeof Diagnostics;
