@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Command, CommanderError } from 'commander';
+import { registerCheckpointsCommand } from './register/checkpoints.js';
 import { registerCompileCommand } from './register/compile.js';
 import { registerImportCommand } from './register/import.js';
 import { registerListCommand } from './register/list.js';
@@ -19,7 +20,7 @@ import { processIO, type CliIO } from './output.js';
  */
 type RegisterCommand = (program: Command, io: CliIO, finish: (outcome: CommandOutcome) => void) => void;
 
-const COMMANDS: readonly RegisterCommand[] = [registerCompileCommand, registerImportCommand, registerRunCommand, registerListCommand, registerSavepointCommand, registerStopCommand];
+const COMMANDS: readonly RegisterCommand[] = [registerCompileCommand, registerImportCommand, registerRunCommand, registerListCommand, registerCheckpointsCommand, registerSavepointCommand, registerStopCommand];
 
 /** The package's version, from the package.json above this file (cli/ when run from source, dist/cli/ when built). */
 function packageVersion(): string {

@@ -20,6 +20,7 @@ import { compileFile, validateFlags, type CompiledFile } from './compile.js';
 import { printUsageErrors, usageError } from '../usage-errors.js';
 import { serveWebUi, type WebUi } from '../../web/server/serve-web-ui.js';
 import { isLoopback, parseWebUiAddress } from '../../web/server/web-ui-address.js';
+import { parsePointInTime, POINT_IN_TIME_FORMS } from '../point-in-time.js';
 
 /** The options as commander hands them over, before any validation. */
 export interface RunFlags {
@@ -31,6 +32,8 @@ export interface RunFlags {
   /** A checkpoint or savepoint directory (or its `_metadata`) to restore. */
   readonly from?: string;
   readonly resume: boolean;
+  /** With `resume`: the newest retained checkpoint or savepoint completed at or before this time (cli/point-in-time.ts). */
+  readonly before?: string;
   /** Move file sink output committed after the restored checkpoint aside instead of refusing (SLC9122, SLC9123). */
   readonly rewindSinks?: boolean;
   readonly allowNonRestoredState: boolean;
@@ -62,8 +65,10 @@ export function processRunEnvironment(): RunEnvironment {
 }
 
 /** Flags, file, functions module and program, as `sluice compile` checks them; prints what is wrong. */
-async function compileJob(file: string, flags: RunFlags, io: CliIO): Promise<CompiledFile | CommandOutcome> {
+async function compileJob(file: string, flags: RunFlags, io: CliIO, before: number | undefined): Promise<CompiledFile | CommandOutcome> {
   const { request, errors } = validateFlags(flags);
+  if (flags.before !== undefined && !flags.resume) errors.push(usageError(Diagnostics.BeforeWithoutResume, {}));
+  else if (flags.before !== undefined && before === undefined) errors.push(usageError(Diagnostics.InvalidFlagValue, { flag: '--before', value: flags.before, accepted: POINT_IN_TIME_FORMS }));
   if (flags.metricsJson === '') {
     errors.push(usageError(Diagnostics.InvalidFlagValue, { flag: '--metrics-json', value: '', accepted: 'a file path, or - for standard output' }));
   }
@@ -159,10 +164,11 @@ function watchWriteErrors(stream: OutputStream, onError: ErrorListener): () => v
 }
 
 /** Where the job's state comes from, as `Job.start` takes it. */
-function restoreOptions(flags: RunFlags, cwd: string): Pick<JobOptions, 'restoreFrom' | 'resume' | 'rewindSinks' | 'allowNonRestoredState'> {
+function restoreOptions(flags: RunFlags, cwd: string, before: number | undefined): Pick<JobOptions, 'restoreFrom' | 'resume' | 'resumeBefore' | 'rewindSinks' | 'allowNonRestoredState'> {
   return {
     ...(flags.from === undefined ? {} : { restoreFrom: resolve(cwd, flags.from) }),
     ...(flags.resume ? { resume: true } : {}),
+    ...(before === undefined ? {} : { resumeBefore: new Date(before) }),
     ...(flags.rewindSinks === true ? { rewindSinks: true } : {}),
     ...(flags.allowNonRestoredState ? { allowNonRestoredState: true } : {}),
   };
@@ -298,7 +304,8 @@ async function supervise(job: Job, context: RunContext): Promise<CommandOutcome>
  * (status line, summary, errors) to standard error.
  */
 export async function runRun(file: string, flags: RunFlags, io: CliIO, env: RunEnvironment = processRunEnvironment()): Promise<CommandOutcome> {
-  const compiled = await compileJob(file, flags, io);
+  const before = flags.before === undefined ? undefined : parsePointInTime(flags.before, env.now());
+  const compiled = await compileJob(file, flags, io, before);
   if (!('graph' in compiled)) return compiled;
   const { graph, functions } = compiled;
 
@@ -318,7 +325,7 @@ export async function runRun(file: string, flags: RunFlags, io: CliIO, env: RunE
   const status = flags.quiet || io.stderr.isTTY !== true ? undefined : new StatusLine(io.stderr);
   let job: Job;
   try {
-    job = await Job.start(graph, { ...jobFunctions(functions ?? {}), ...restoreOptions(flags, io.cwd), sinkEnvironment: consoleSinks(io, status) });
+    job = await Job.start(graph, { ...jobFunctions(functions ?? {}), ...restoreOptions(flags, io.cwd, before), sinkEnvironment: consoleSinks(io, status) });
   } catch (error) {
     await metrics?.close();
     // A refusal with a catalogue code (another job holds the directory, …) is not a failure of the job.

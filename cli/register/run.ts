@@ -18,6 +18,7 @@ export function registerRunCommand(program: Command, io: CliIO, finish: (outcome
     .option('--functions <module>', 'an ES module (.mjs/.js) exporting `functions` (scalar UDFs) and `processes`')
     .option('-s, --from <dir>', 'restore from this checkpoint or savepoint directory (or its _metadata file)')
     .option('--resume', "restore from the pipeline's latest completed checkpoint; start from scratch when there is none")
+    .option('--before <time>', "with --resume: the newest retained checkpoint or savepoint completed at or before <time> ('4 hours ago', or ISO 8601)")
     .option(
       '--rewind-sinks',
       'with --resume/--from: move file sink output committed after the restored checkpoint into <sink>/_rewound-after-chk-<n>-<time>/ instead of refusing',
@@ -43,6 +44,7 @@ export function registerRunCommand(program: Command, io: CliIO, finish: (outcome
         '  sluice run job.pipe --functions udfs.mjs --quiet --metrics-json metrics.jsonl',
         '  sluice run job.pipe --resume',
         '  sluice run job.pipe --web-ui 8082',
+        "  sluice run job.pipe --resume --before '4 hours ago'",
       ].join('\n'),
     )
     .action(async (file: string, options: Omit<RunFlags, 'quiet' | 'resume' | 'allowNonRestoredState'> & { quiet?: boolean; resume?: boolean; allowNonRestoredState?: boolean }) => {

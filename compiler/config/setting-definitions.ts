@@ -102,13 +102,13 @@ export const Settings = {
     'state.checkpoints.num-retained',
     integerType(1),
     1,
-    'Completed checkpoints kept; older ones are deleted.',
+    "Completed checkpoints kept; older ones are deleted. How far back `sluice run --resume --before '<time>'` can go: at a 10 min interval, 25 keep 4 hours (`sluice checkpoints` lists them).",
     { aliases: ['execution.checkpointing.num-retained'] },
   ),
   checkpointsDir: setting('state.checkpoints.dir', pathType, undefined, 'Directory of checkpoints (`<dir>/<pipeline.name>/chk-<n>/`; `--resume` looks there).', {
     aliases: ['execution.checkpointing.dir'],
   }),
-  savepointsDir: setting('state.savepoints.dir', pathType, undefined, 'Default target directory of savepoints.', {
+  savepointsDir: setting('state.savepoints.dir', pathType, undefined, 'Default target directory of savepoints; `sluice checkpoints` and `--resume --before` find the savepoints in it.', {
     aliases: ['execution.checkpointing.savepoint-dir'],
   }),
   stateBackend: setting(

@@ -7,6 +7,7 @@ import { planDiagnostics } from './catalogue/plan.js';
 import { savepointDiagnostics } from './catalogue/savepoint.js';
 import { controlDiagnostics } from './catalogue/control.js';
 import { checkpointDiagnostics } from './catalogue/checkpoint.js';
+import { checkpointHistoryDiagnostics } from './catalogue/checkpoint-history.js';
 import { savepointCheckDiagnostics } from './catalogue/savepoint-check.js';
 import { lockDiagnostics } from './catalogue/locks.js';
 import { apiDiagnostics } from './catalogue/api.js';
@@ -33,6 +34,7 @@ export const Diagnostics = {
   ...savepointDiagnostics,
   ...controlDiagnostics,
   ...checkpointDiagnostics,
+  ...checkpointHistoryDiagnostics,
   ...savepointCheckDiagnostics,
   ...lockDiagnostics,
   ...apiDiagnostics,

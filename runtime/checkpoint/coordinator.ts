@@ -332,6 +332,8 @@ export class CheckpointCoordinator implements CoordinatorPort {
       graphDigest: this.digest,
       checkpointId: pending.checkpointId,
       timestamp: pending.triggeredAt,
+      // Every acknowledgement is in: what is left (writing _metadata) takes no time worth telling apart.
+      completedAt: this.options.clock.now(),
       maxParallelism: graph.config.maxParallelism,
       stateBackend: storage.backend,
       operators: graph.operators.map((op) => ({

@@ -40,6 +40,11 @@ export interface JobOptions {
    */
   readonly resume?: boolean;
   /**
+   * With `resume`: restore the newest retained checkpoint or known savepoint completed at or before this time
+   * instead (see `sluice checkpoints`); refused with a DiagnosticError (SLC9220) when none is that old.
+   */
+  readonly resumeBefore?: Date;
+  /**
    * With `resume` or `restoreFrom`: when exactly-once file sinks hold output committed after the checkpoint restored
    * (or `resume` finds no usable checkpoint while they hold committed output), move those part files into
    * `<sink dir>/_rewound-after-chk-<n>-<time>/` and go on, instead of refusing (SLC9122, SLC9123). In-run restarts

@@ -128,6 +128,7 @@ export class Job extends EventEmitter<JobEvents> {
     if (options.rewindSinks === true && options.resume !== true && options.restoreFrom === undefined) {
       throw new DiagnosticError(Diagnostics.RewindWithoutRestore, {});
     }
+    if (options.resumeBefore !== undefined && options.resume !== true) throw new DiagnosticError(Diagnostics.BeforeWithoutResume, {});
     const sourceFeeds = toMap(options.sources);
     const sinkCallbacks = toMap(options.sinks);
     checkJobInputs(graph, sourceFeeds, sinkCallbacks);
@@ -159,6 +160,7 @@ export class Job extends EventEmitter<JobEvents> {
         {
           ...(options.restoreFrom === undefined ? {} : { restoreFrom: options.restoreFrom }),
           ...(options.resume === undefined ? {} : { resume: options.resume }),
+          ...(options.resumeBefore === undefined ? {} : { before: options.resumeBefore.getTime() }),
           ...(options.allowNonRestoredState === undefined ? {} : { allowNonRestoredState: options.allowNonRestoredState }),
         },
         storage,

@@ -1,3 +1,4 @@
+import path from 'node:path';
 import type { JobGraph } from '../../../compiler/graph/job-graph.js';
 import { graphDigest } from '../../../compiler/graph/digest.js';
 import type { RestoreInfo } from '../../execution/job-events.js';
@@ -7,7 +8,9 @@ import type { CheckpointStorage, DamagedCheckpoint, RecoveredCheckpoints, Savepo
 import { checkpointDirName } from '../storage/checkpoint-names.js';
 import { LATEST_SAVEPOINT_FILE } from '../storage/file-storage.js';
 import { CheckpointReadError, loadCheckpoint, openCheckpoint } from './load-checkpoint.js';
+import { completedAtOf } from '../metadata/metadata-v4.js';
 import { CheckpointRestoreError } from './restore-error.js';
+import { byCompletion, findSavepoints } from './snapshot-history.js';
 import { planRestore, type RestorePlan, type RestorePlanOptions } from './restore-plan.js';
 
 export interface ChosenRestore {
@@ -42,8 +45,7 @@ export async function restoreNewestIntact(
       return { chosen: { stored, plan: planRestore(graph, loaded, options) }, skipped };
     } catch (error) {
       if (!(error instanceof CheckpointReadError)) throw error;
-      const name = stored.metadata.type === 'savepoint' ? `savepoint ${stored.location.description}` : checkpointDirName(stored.metadata.checkpointId);
-      skipped.push(`${name}: ${error.reason}`);
+      skipped.push(`${describeSnapshot(stored)}: ${error.reason}`);
     }
   }
   skipDamagedNewerThan(0);
@@ -55,6 +57,11 @@ export interface InitialRestoreRequest extends RestorePlanOptions {
   readonly restoreFrom?: string;
   /** The latest completed checkpoint of this pipeline, or a fresh start when there is none. */
   readonly resume?: boolean;
+  /**
+   * With `resume`: the newest retained checkpoint or known savepoint (snapshot-history.ts) that completed at or
+   * before this time (ms since the epoch) instead; refused (SLC9220) when there is none.
+   */
+  readonly before?: number;
 }
 
 export interface InitialRestore {
@@ -88,6 +95,7 @@ export async function chooseInitialRestore(
   }
   if (request.resume !== true) return { info: { kind: 'fresh', reason: 'no restore was asked for', skipped: [] }, chosen: undefined };
   const pipeline = graph.config.pipelineName;
+  if (request.before !== undefined) return chooseBefore(graph, request, request.before, storage, recovered);
   if (storage === undefined || recovered === undefined) {
     const reason = `'state.checkpoints.dir' is not set, so pipeline '${pipeline}' has no checkpoints to resume from: starting from scratch`;
     return { info: { kind: 'fresh', reason, skipped: [] }, chosen: undefined };
@@ -117,6 +125,46 @@ export async function chooseInitialRestore(
   };
 }
 
+/**
+ * `--resume --before`: the newest intact snapshot completed at or before `before`, savepoints included. Unlike a
+ * plain `--resume`, checkpoints older than the newest savepoint are candidates: going back is what was asked for
+ * (file sinks holding output committed after it refuse the restore, SLC9122, unless `--rewind-sinks`).
+ */
+async function chooseBefore(
+  graph: JobGraph,
+  request: InitialRestoreRequest,
+  before: number,
+  storage: CheckpointStorage | undefined,
+  recovered: RecoveredCheckpoints | undefined,
+): Promise<InitialRestore> {
+  const pipeline = graph.config.pipelineName;
+  const refuse = (reason: string) => new DiagnosticError(Diagnostics.NothingOldEnough, { pipeline, before: new Date(before).toISOString(), reason });
+  if (storage === undefined || recovered === undefined) throw refuse("'state.checkpoints.dir' is not set, so it has no checkpoints");
+  const problems = [...recovered.problems];
+  const { savepointsDir } = graph.config.state;
+  const savepoints = await findSavepoints(pipeline, savepointsDir === null ? null : path.resolve(savepointsDir), recovered.latestSavepoint, problems);
+  const retained = [...recovered.completed.filter((c) => c.metadata.pipelineName === pipeline), ...savepoints].sort(byCompletion);
+  const oldEnough = retained.filter((s) => completedAtOf(s.metadata) <= before).reverse();
+  if (oldEnough.length === 0) {
+    const oldest = retained[0];
+    throw refuse(
+      oldest === undefined
+        ? `none is retained in ${storage.description}${savepointsDir === null ? '' : ` or ${savepointsDir}`}`
+        : `the oldest retained is ${describeSnapshot(oldest)}, completed at ${new Date(completedAtOf(oldest.metadata)).toISOString()}`,
+    );
+  }
+  const { chosen, skipped } = await restoreNewestIntact(oldEnough, graph, request);
+  if (chosen === undefined) throw refuse(`every one completed by then is damaged: ${skipped.join('; ')}`);
+  const completed = new Date(completedAtOf(chosen.stored.metadata)).toISOString();
+  const why = `completed at ${completed}: the newest retained snapshot completed at or before ${new Date(before).toISOString()}`;
+  return { info: restoredInfo(graph, chosen, [...problems, ...skipped], [why]), chosen };
+}
+
+/** `chk-<n>`, or `savepoint <dir>`. */
+function describeSnapshot(stored: StoredCheckpoint): string {
+  return stored.metadata.type === 'savepoint' ? `savepoint ${stored.location.description}` : checkpointDirName(stored.metadata.checkpointId);
+}
+
 async function openSavepointRecord(savepoint: SavepointRecord, storage: CheckpointStorage): Promise<StoredCheckpoint> {
   const opened = await openCheckpoint(savepoint.path);
   if ('error' in opened) throw savepointUnusable(savepoint, storage, opened.error);
@@ -131,7 +179,8 @@ function savepointUnusable(savepoint: SavepointRecord, storage: CheckpointStorag
   );
 }
 
-export function restoredInfo(graph: JobGraph, chosen: ChosenRestore, skipped: readonly string[]): RestoreInfo {
+/** How a restore went; `notes` come before the restore plan's own. */
+export function restoredInfo(graph: JobGraph, chosen: ChosenRestore, skipped: readonly string[], notes: readonly string[] = []): RestoreInfo {
   const { metadata, location } = chosen.stored;
   return {
     kind: 'restored',
@@ -140,6 +189,6 @@ export function restoredInfo(graph: JobGraph, chosen: ChosenRestore, skipped: re
     location: location.description,
     graphChanged: metadata.graphDigest !== graphDigest(graph),
     skipped,
-    notes: chosen.plan.notes,
+    notes: [...notes, ...chosen.plan.notes],
   };
 }

@@ -114,34 +114,13 @@ export class FileCheckpointStorage implements CheckpointStorage, KeyedStateChain
     for (const checkpoint of completed) for (const name of sharedNames(filesOf(checkpoint.metadata))) this.shared.adopt(name);
     // Unreadable metadata may reference shared files: only clean up when every checkpoint could be read.
     if (damaged.length === 0) await this.removeOrphans();
-    const latestSavepoint = await this.readSavepointRecord(problems);
+    const latestSavepoint = await readSavepointRecord(this.fs, this.root, problems);
     return { completed, damaged, highestId, problems, ...(latestSavepoint === undefined ? {} : { latestSavepoint }) };
   }
 
   async recordSavepoint(savepoint: SavepointRecord): Promise<void> {
     await this.fs.mkdir(this.root, { recursive: true });
     await writeFileAtomically(this.fs, path.join(this.root, LATEST_SAVEPOINT_FILE), `${JSON.stringify(savepoint)}\n`);
-  }
-
-  private async readSavepointRecord(problems: string[]): Promise<SavepointRecord | undefined> {
-    const file = path.join(this.root, LATEST_SAVEPOINT_FILE);
-    let text: string;
-    try {
-      text = (await this.fs.readFile(file)).toString('utf8');
-    } catch (error) {
-      if (isNotFound(error)) return undefined;
-      throw error;
-    }
-    let json: unknown;
-    try {
-      json = JSON.parse(text);
-    } catch {
-      json = undefined;
-    }
-    const parsed = SavepointRecordSchema.safeParse(json);
-    if (parsed.success) return parsed.data;
-    problems.push(`${file} is not a savepoint record ({"checkpointId", "path"}): it is ignored`);
-    return undefined;
   }
 
   private async removeOrphans(): Promise<void> {
@@ -318,6 +297,28 @@ export class FileCheckpointStorage implements CheckpointStorage, KeyedStateChain
     await this.fs.rm(dir, { recursive: true, force: true });
     await Promise.all(sharedNames(files).map((name) => this.shared.release(name)));
   }
+}
+
+/** The pipeline's newest savepoint as recorded in its checkpoint directory `root`; what is wrong with the record goes to `problems`. */
+export async function readSavepointRecord(fs: CheckpointFileSystem, root: string, problems: string[]): Promise<SavepointRecord | undefined> {
+  const file = path.join(root, LATEST_SAVEPOINT_FILE);
+  let text: string;
+  try {
+    text = (await fs.readFile(file)).toString('utf8');
+  } catch (error) {
+    if (isNotFound(error)) return undefined;
+    throw error;
+  }
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    json = undefined;
+  }
+  const parsed = SavepointRecordSchema.safeParse(json);
+  if (parsed.success) return parsed.data;
+  problems.push(`${file} is not a savepoint record ({"checkpointId", "path"}): it is ignored`);
+  return undefined;
 }
 
 const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
