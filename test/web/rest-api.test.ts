@@ -79,6 +79,8 @@ describe('the dashboard REST API of a running job', () => {
     expect(await readdir(taken.path)).toContain('_metadata');
     const listed = CheckpointsSchema.parse(await json(await running.api(`/jobs/${id}/checkpoints`)));
     expect(listed.savepoints).toEqual([expect.objectContaining({ path: taken.path, trigger: 'savepoint' })]);
+    expect(listed.history.find((c) => c.location === taken.path)).toMatchObject({ type: 'savepoint', status: 'completed' });
+    expect(listed.history.filter((c) => c.location !== taken.path && c.status === 'completed').every((c) => c.type === 'checkpoint')).toBe(true);
 
     const stopped = StopResponseSchema.parse(await json(await running.api(`/jobs/${id}/stop`, { method: 'POST', body: JSON.stringify({ savepoint: true }) })));
     expect(stopped.status).toBe('stopped');

@@ -1,3 +1,4 @@
+import { basename } from 'node:path';
 import type { JobGraph } from '../../compiler/graph/job-graph.js';
 import { summarize } from '../../compiler/exporters/summary.js';
 import type { CheckpointStats } from '../../runtime/checkpoint/checkpoint-stats.js';
@@ -70,6 +71,8 @@ function checkpointEntry(stats: CheckpointStats): CheckpointEntry {
   }
   return {
     id: stats.checkpointId,
+    // Savepoints are written as `savepoint-<job>-<random>/` (runtime/checkpoint/savepoint-storage.ts), checkpoints as `chk-<n>/`.
+    type: stats.location !== undefined && basename(stats.location).startsWith('savepoint-') ? 'savepoint' : 'checkpoint',
     status: stats.status === 'aborted' ? 'failed' : stats.status,
     final: stats.final,
     triggeredAt: stats.triggeredAt,
@@ -90,6 +93,7 @@ function checkpointEntry(stats: CheckpointStats): CheckpointEntry {
 function pendingEntry(event: CheckpointStartedEvent, totalTasks: number): CheckpointEntry {
   return {
     id: event.checkpointId,
+    type: 'checkpoint',
     status: 'in-progress',
     final: event.final,
     triggeredAt: event.triggeredAt,

@@ -109,6 +109,8 @@ const CheckpointSubtaskSchema = z.object({
 
 export const CheckpointEntrySchema = z.object({
   id: z.number().int(),
+  /** Savepoints are taken through the same barriers and counted with the checkpoints, as in Flink. */
+  type: z.enum(['checkpoint', 'savepoint']),
   status: z.enum(['in-progress', 'completed', 'failed']),
   /** The checkpoint taken at the end of bounded input. */
   final: z.boolean(),

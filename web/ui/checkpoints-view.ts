@@ -29,10 +29,11 @@ export function renderCheckpoints(view: Checkpoints, container: HTMLElement, ope
     detailBox.replaceChildren(detail(entry));
   };
   const historyTable = table(
-    ['id', 'status', 'triggered', 'duration', 'sync', 'async', 'alignment', 'bytes', 'state', 'acknowledged'],
+    ['id', 'type', 'status', 'triggered', 'duration', 'sync', 'async', 'alignment', 'bytes', 'state', 'acknowledged'],
     history,
     (c) => [
       String(c.id) + (c.final ? ' (final)' : ''),
+      c.type,
       c.status + (c.failure === null ? '' : `: ${c.failure}`),
       time(c.triggeredAt),
       c.status === 'in-progress' ? '…' : duration(c.durationMs),

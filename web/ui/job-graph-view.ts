@@ -30,13 +30,13 @@ export class JobGraphView {
 
   constructor(detail: JobDetail, onOpen: (vertex: Vertex) => void) {
     const graph = new dagre.graphlib.Graph();
-    graph.setGraph({ rankdir: 'LR', nodesep: 30, ranksep: 70, marginx: 20, marginy: 20 });
+    graph.setGraph({ rankdir: 'LR', nodesep: 30, ranksep: 70, marginx: 24, marginy: 40 });
     graph.setDefaultEdgeLabel(() => ({}));
     for (const vertex of detail.vertices) graph.setNode(vertex.id, { width: NODE_WIDTH, height: NODE_HEIGHT });
     for (const edge of detail.edges) graph.setEdge(edge.from, edge.to, { label: edge.partitioning, width: 60, height: 16 });
     dagre.layout(graph);
     const { width = 400, height = 200 } = graph.graph();
-    this.element = svg('svg', { viewBox: `0 0 ${width} ${height}`, width, height, class: 'job-graph', 'data-testid': 'job-graph' });
+    this.element = svg('svg', { viewBox: `0 0 ${width} ${height}`, width, height, style: 'max-width: 100%; height: auto', class: 'job-graph', 'data-testid': 'job-graph' });
     const defs = svg('defs', {});
     const marker = svg('marker', { id: 'arrow', viewBox: '0 0 10 10', refX: 10, refY: 5, markerWidth: 8, markerHeight: 8, orient: 'auto-start-reverse' });
     marker.append(svg('path', { d: 'M 0 0 L 10 5 L 0 10 z', class: 'arrow' }));
