@@ -25,7 +25,7 @@ try {
   await page.waitForSelector('tr.subtask-row');
   await page.screenshot({ path: `${OUT}/web-ui-overview.png`, fullPage: true });
   await page.getByTestId('trigger-savepoint').click();
-  await page.waitForFunction(() => document.querySelector('[data-testid=action-message]')?.textContent?.startsWith('savepoint written') === true);
+  await page.getByTestId('action-message').filter({ hasText: 'savepoint written' }).waitFor();
   await page.getByTestId('tab-checkpoints').click();
   await page.waitForSelector('tr.checkpoint-row.status-completed');
   await page.locator('tr.checkpoint-row.status-completed').first().click();
