@@ -37,24 +37,28 @@ export interface ChildOutcome {
 }
 
 /**
- * One run: once the child reports `started`, it is killed `killAfterMs` later (undefined: never; 'checkpoint': as
- * soon as it reports its first completed checkpoint). A run that ends by itself before then is fine.
+ * One run: once the child reports `started` (or, with `fromCheckpoint`, its first completed checkpoint), it is
+ * killed `killAfterMs` later (undefined: never; 'checkpoint': as soon as it reports its first completed checkpoint).
+ * A run that ends by itself before then is fine.
  */
-export function runChild(graphFile: string, killAfterMs: number | 'checkpoint' | undefined): Promise<ChildOutcome> {
+export function runChild(graphFile: string, killAfterMs: number | 'checkpoint' | undefined, fromCheckpoint = false): Promise<ChildOutcome> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ['--import', 'tsx', RUNNER, graphFile, '--resume'], { stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     let start: unknown;
     let killed = false;
+    let timerSet = false;
     child.stdout.on('data', (chunk: Buffer) => {
       stdout += chunk.toString('utf8');
-      if (killAfterMs === 'checkpoint' && !killed && stdout.includes('{"event":"checkpoint"')) killed = child.kill('SIGKILL');
-      if (start !== undefined) return;
-      const line = stdout.split('\n').find((l) => l.startsWith('{"event":"started"'));
-      if (line === undefined) return;
-      start = (JSON.parse(line) as { restore: unknown }).restore;
-      if (typeof killAfterMs === 'number') {
+      const checkpointed = stdout.includes('{"event":"checkpoint"');
+      if (killAfterMs === 'checkpoint' && !killed && checkpointed) killed = child.kill('SIGKILL');
+      if (start === undefined) {
+        const line = stdout.split('\n').find((l) => l.startsWith('{"event":"started"'));
+        if (line !== undefined) start = (JSON.parse(line) as { restore: unknown }).restore;
+      }
+      if (typeof killAfterMs === 'number' && !timerSet && start !== undefined && (!fromCheckpoint || checkpointed)) {
+        timerSet = true;
         setTimeout(() => {
           killed = child.kill('SIGKILL');
         }, killAfterMs);
@@ -70,14 +74,15 @@ export function runChild(graphFile: string, killAfterMs: number | 'checkpoint' |
 
 /**
  * Runs the compiled pipeline in `graphFile` (job-graph JSON), killing it `kills` times at a random moment within
- * `killWindowMs` after it started, then lets it finish. Throws when a run fails on its own.
+ * `killWindowMs` after it started, then lets it finish. Throws when a run fails on its own. The first kill is timed
+ * from the first completed checkpoint, so that at least one run restores even when a loaded machine starts slowly.
  */
 export async function runWithKills(graphFile: string, options: { kills: number; killWindowMs: number; random: () => number }): Promise<ChaosRun> {
   const starts: unknown[] = [];
   let kills = 0;
   for (let run = 0; ; run++) {
     const killAfter = kills < options.kills ? Math.round(options.random() * options.killWindowMs) : undefined;
-    const outcome = await runChild(graphFile, killAfter);
+    const outcome = await runChild(graphFile, killAfter, kills === 0);
     starts.push(outcome.start);
     if (outcome.killed) {
       kills++;
