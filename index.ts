@@ -12,6 +12,15 @@ export type * from './grammar/ast/index.js';
 export { compile } from './compiler/compile.js';
 export type { CompileOptions, CompileResult } from './compiler/compile.js';
 export type { FunctionSignatures, ProcessFunctionSignature, ProcessStateDeclaration, ScalarUdf, ScalarUdfSignature } from './compiler/functions/registry.js';
+export type {
+  FunctionSignaturesInput,
+  ScalarUdfSignatureInput,
+  ProcessFunctionSignatureInput,
+  ProcessStateDeclarationInput,
+  FieldInput,
+  TypeInput,
+} from './compiler/functions/signature-schema.js';
+export { parseType } from './compiler/types/parse-type.js';
 export type { Field, SqlType, SqlTypeName } from './compiler/types/sql-type.js';
 export { typeToString } from './compiler/types/sql-type.js';
 export type { TypedExpr } from './compiler/expressions/typed-expr.js';
@@ -59,6 +68,10 @@ export type {
   SourceRow,
 } from './runtime/index.js';
 export { jobFunctions } from './runtime/execution/job-functions.js';
+// CREATE FUNCTION: load the modules a program names, then `compile(text, { functions })` and `jobFunctions(functions)`.
+export { loadCreatedFunctions } from './cli/load-created-functions.js';
+export type { LoadCreatedFunctionsOptions } from './cli/load-created-functions.js';
+export type { LoadedFunctions, LoadFunctionsResult, ProcessFunctionDefinition } from './cli/load-functions.js';
 export type { JobFunctions } from './runtime/execution/job-functions.js';
 export type {
   ProcessFunction,

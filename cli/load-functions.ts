@@ -4,9 +4,9 @@ import { pathToFileURL } from 'node:url';
 import { z } from 'zod';
 import { Diagnostics } from '../compiler/diagnostics/catalogue.js';
 import { createDiagnostic, type Diagnostic, type DiagnosticArgs, type DiagnosticDefinition } from '../compiler/diagnostics/diagnostic.js';
-import type { FunctionSignatures, ProcessFunctionSignature, ProcessStateDeclaration, ScalarUdf } from '../compiler/functions/registry.js';
+import type { FunctionSignatures, ProcessFunctionSignature, ScalarUdf } from '../compiler/functions/registry.js';
+import { ProcessSignatureSchema, scalarSignatureShape, toScalarSignature } from '../compiler/functions/signature-schema.js';
 import { formatPath } from '../compiler/graph/validate-graph.js';
-import { SqlTypeSchema, type Field, type SqlType } from '../compiler/types/sql-type.js';
 
 /** A process function as registered: its signature, plus the module's object itself for the runtime to drive. */
 export interface ProcessFunctionDefinition extends ProcessFunctionSignature {
@@ -25,114 +25,21 @@ export interface LoadFunctionsResult {
   readonly diagnostics: Diagnostic[];
 }
 
-const SIMPLE_TYPES: Readonly<Record<string, SqlType>> = {
-  BOOLEAN: { name: 'BOOLEAN' },
-  INT: { name: 'INT' },
-  INTEGER: { name: 'INT' },
-  BIGINT: { name: 'BIGINT' },
-  DOUBLE: { name: 'DOUBLE' },
-  STRING: { name: 'STRING' },
-  VARCHAR: { name: 'STRING' },
-  DECIMAL: { name: 'DECIMAL', precision: 10, scale: 0 },
-  TIMESTAMP: { name: 'TIMESTAMP', precision: 3 },
-  'TIMESTAMP(3)': { name: 'TIMESTAMP', precision: 3 },
-};
-
-const DECIMAL = /^DECIMAL\s*\(\s*(\d+)\s*(?:,\s*(\d+)\s*)?\)$/;
-const VARCHAR_N = /^VARCHAR\s*\(\s*\d+\s*\)$/;
-
-/** `'BIGINT'`, `'decimal(10, 2)'`, `'VARCHAR(20)'`: the spellings of the language's type names. */
-function parseTypeSpelling(text: string): SqlType | undefined {
-  const spelled = text.trim().toUpperCase();
-  if (VARCHAR_N.test(spelled)) return SIMPLE_TYPES['STRING'];
-  const decimal = DECIMAL.exec(spelled);
-  if (decimal === null) return SIMPLE_TYPES[spelled];
-  const precision = Number(decimal[1]);
-  const scale = Number(decimal[2] ?? 0);
-  return precision >= 1 && precision <= 38 && scale <= precision ? { name: 'DECIMAL', precision, scale } : undefined;
-}
-
-/**
- * A type as a JavaScript author writes it: a spelling like `'DECIMAL(10, 2)'` or the job graph's `{ name: … }`
- * object. One schema rather than a union so that a bad type gets this message, not zod's "Invalid input".
- */
-const TypeSchema = z.unknown().transform((value, ctx): SqlType => {
-  const type = typeof value === 'string' ? parseTypeSpelling(value) : SqlTypeSchema.safeParse(value).data;
-  if (type !== undefined) return type;
-  ctx.addIssue({
-    code: 'custom',
-    message: `expected a type (BOOLEAN, INT, BIGINT, DOUBLE, DECIMAL(p, s) with 1 <= p <= 38 and s <= p, STRING or TIMESTAMP(3)), got ${JSON.stringify(value) ?? String(value)}`,
-  });
-  return z.NEVER;
-});
-
-const NameSchema = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be an identifier: letters, digits and _, not starting with a digit');
-
-const FieldInputSchema = z.object({ name: z.string().min(1), type: TypeSchema, nullable: z.boolean().default(true) });
-type FieldInput = z.infer<typeof FieldInputSchema>;
-
 const FunctionValueSchema = z.custom<(...args: never[]) => unknown>((v) => typeof v === 'function', 'expected a function');
 
-const ScalarUdfInputSchema = z.object({
-  name: NameSchema,
-  args: z.array(TypeSchema),
-  returns: TypeSchema,
-  nullable: z.boolean().optional(),
-  callOnNull: z.boolean().optional(),
-  fn: FunctionValueSchema,
-});
-
-/** `'input'` or fields; not a zod union, whose error would hide which field is wrong behind "Invalid input". */
-const OutputSchema = z.unknown().transform((value, ctx): 'input' | FieldInput[] => {
-  if (value === 'input') return 'input';
-  if (!Array.isArray(value)) {
-    ctx.addIssue({ code: 'custom', message: "expected 'input' (the rows keep the input's columns) or an array of fields { name, type, nullable? }" });
-    return z.NEVER;
-  }
-  const fields = z.array(FieldInputSchema).safeParse(value);
-  if (fields.success) return fields.data;
-  for (const issue of fields.error.issues) ctx.addIssue({ code: 'custom', message: issue.message, path: issue.path });
-  return z.NEVER;
-});
-
-const StateInputSchema = z.object({
-  name: z.string().min(1),
-  kind: z.enum(['value', 'list', 'map']),
-  valueType: z.array(FieldInputSchema),
-  mapKeyType: z.array(FieldInputSchema).optional(),
-});
-
-// Loose: the definition also carries the implementation's methods, whose shape the runtime checks.
-const ProcessInputSchema = z.looseObject({
-  name: NameSchema,
-  args: z.array(TypeSchema),
-  output: OutputSchema,
-  state: z.array(StateInputSchema).default([]),
-});
+/** A scalar UDF: its signature plus `fn`, which only a loaded module must have (the compiler ignores it). */
+export const ScalarUdfSchema = z
+  .looseObject({ ...scalarSignatureShape, fn: FunctionValueSchema })
+  .transform((input): ScalarUdf => ({ ...toScalarSignature(input), fn: input.fn }));
 
 const ModuleSchema = z.object({
-  functions: z.array(ScalarUdfInputSchema).optional(),
-  processes: z.array(ProcessInputSchema).optional(),
+  functions: z.array(ScalarUdfSchema).optional(),
+  processes: z.array(ProcessSignatureSchema).optional(),
 });
 
-function toFields(fields: readonly FieldInput[]): Field[] {
-  return fields.map(({ name, type, nullable }) => ({ name, type, nullable }));
-}
-
-function toScalar(input: z.infer<typeof ScalarUdfInputSchema>): ScalarUdf {
-  const { nullable, callOnNull, ...required } = input;
-  return { ...required, ...(nullable === undefined ? {} : { nullable }), ...(callOnNull === undefined ? {} : { callOnNull }) };
-}
-
-function toProcess(input: z.infer<typeof ProcessInputSchema>, original: unknown): ProcessFunctionDefinition {
-  const state = input.state.map(({ name, kind, valueType, mapKeyType }): ProcessStateDeclaration => ({
-    name,
-    kind,
-    valueType: toFields(valueType),
-    ...(mapKeyType === undefined ? {} : { mapKeyType: toFields(mapKeyType) }),
-  }));
-  const output = input.output === 'input' ? 'input' : toFields(input.output);
-  return { name: input.name, args: input.args, output, state, implementation: original };
+/** A process function's validated signature with the module's object itself as its implementation. */
+export function processDefinition(signature: ProcessFunctionSignature, original: unknown): ProcessFunctionDefinition {
+  return { ...signature, implementation: original };
 }
 
 function duplicates(names: readonly string[]): string[] {
@@ -180,9 +87,9 @@ export async function loadFunctions(modulePath: string, cwd: string): Promise<Lo
     );
     return { value: undefined, diagnostics };
   }
-  const scalars = (parsed.data.functions ?? []).map(toScalar);
+  const scalars = parsed.data.functions ?? [];
   const originals = (exports['processes'] ?? []) as readonly unknown[];
-  const processes = (parsed.data.processes ?? []).map((p, i) => toProcess(p, originals[i]));
+  const processes = (parsed.data.processes ?? []).map((p, i) => processDefinition(p, originals[i]));
   const diagnostics = [
     ...duplicates(scalars.map((f) => f.name)).map((name) => ({ what: 'function', name })),
     ...duplicates(processes.map((p) => p.name)).map((name) => ({ what: 'process function', name })),

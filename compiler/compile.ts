@@ -2,12 +2,15 @@ import path from 'node:path';
 import { parse } from '../grammar/parse.js';
 import type { SetStatement } from '../grammar/ast/index.js';
 import { resolveJobConfig } from './config/settings.js';
+import { Diagnostics } from './diagnostics/catalogue.js';
 import { DiagnosticBag, hasErrors, type Diagnostic } from './diagnostics/diagnostic.js';
 import { SourceText } from './diagnostics/source-text.js';
-import type { FunctionSignatures } from './functions/registry.js';
+import { resolveSignatures, type FunctionSignaturesInput } from './functions/signature-schema.js';
 import { buildChains } from './graph/chaining.js';
+import { formatPath } from './graph/validate-graph.js';
 import { JOB_GRAPH_FORMAT_VERSION, type JobGraph } from './graph/job-graph.js';
 import { buildCatalog } from './names/catalog.js';
+import { checkCreatedFunctions } from './names/created-functions.js';
 import { checkUids } from './names/uids.js';
 import { reportUnused } from './names/unused.js';
 import { planScript } from './plan/plan-script.js';
@@ -17,8 +20,12 @@ export interface CompileOptions {
   readonly file?: string;
   /** Configuration overrides (`--set key=value`); they win over the program's SET statements. */
   readonly settings?: Readonly<Record<string, string>>;
-  /** Signatures of the scalar UDFs and process functions the program may call. */
-  readonly functions?: FunctionSignatures;
+  /**
+   * Signatures of the scalar UDFs and process functions the program may call (the definitions themselves do);
+   * types may be spelled as strings (`'DECIMAL(10, 2)'`). For CREATE FUNCTION statements, pass what
+   * `loadCreatedFunctions(text, { file })` loaded.
+   */
+  readonly functions?: FunctionSignaturesInput;
 }
 
 export interface CompileResult {
@@ -47,6 +54,15 @@ export function compile(text: string, options: CompileOptions = {}): CompileResu
   const script = parsed.value;
   const bag = new DiagnosticBag(file);
   bag.items.push(...parsed.diagnostics);
+  const signatures = resolveSignatures(options.functions ?? {});
+  if ('problems' in signatures) {
+    for (const { path: where, problem } of signatures.problems) {
+      bag.report(Diagnostics.InvalidFunctionSignature, { offset: 0, length: 0 }, { where: formatPath(where), problem });
+    }
+    return { value: undefined, diagnostics: bag.items };
+  }
+  const functions = signatures.value;
+  checkCreatedFunctions(script, functions, bag);
   const sets = script.statements.filter((s): s is SetStatement => s.kind === 'SetStatement');
   const defaultName = options.file === undefined ? 'pipeline' : path.basename(file).replace(/\.pipe$/, '');
   const config = resolveJobConfig(sets, options.settings ?? {}, bag, defaultName);
@@ -58,7 +74,7 @@ export function compile(text: string, options: CompileOptions = {}): CompileResu
     catalog,
     bag,
     parallelism: config.parallelism,
-    functions: options.functions ?? {},
+    functions,
     text: new SourceText(file, text),
   });
   const diagnostics = byPosition(bag.items);

@@ -254,7 +254,8 @@ export class AstBuilder extends BaseCstVisitor {
     return (
       this.one(ctx.createSource, (c) => this.createSource(c, span)) ??
       this.one(ctx.createSink, (c) => this.createSink(c, span)) ??
-      this.one(ctx.createView, (c) => this.createView(c, span))
+      this.one(ctx.createView, (c) => this.createView(c, span)) ??
+      this.one(ctx.createFunction, (c) => this.createFunction(c, span))
     );
   }
 
@@ -302,6 +303,18 @@ export class AstBuilder extends BaseCstVisitor {
     const name = identifier(real(ctx.name));
     const pipeline = this.one(ctx.pipeline, (c, s) => this.pipeline(c, s));
     return name && pipeline && { kind: 'CreateView', name, pipeline, span };
+  }
+
+  createFunction(ctx: cst.CreateFunctionCstChildren, span: Span): ast.CreateFunction | undefined {
+    const name = identifier(real(ctx.name));
+    const module = stringNode(real(ctx.module));
+    const language = identifier(real(ctx.language));
+    if (!name || !module) return undefined;
+    if (language !== undefined && language.name.toUpperCase() !== 'JAVASCRIPT') {
+      this.bag.report(syntaxDiagnostics.UnsupportedFunctionLanguage, language.span, { language: language.name });
+      return undefined;
+    }
+    return { kind: 'CreateFunction', name, module, languageWritten: language !== undefined, span };
   }
 
   insertStatement(ctx: cst.InsertStatementCstChildren, span: Span): ast.InsertInto | undefined {

@@ -72,6 +72,7 @@ export class PipeParser extends CstParser {
         { ALT: () => this.SUBRULE(this.createSource) },
         { ALT: () => this.SUBRULE(this.createSink) },
         { ALT: () => this.SUBRULE(this.createView) },
+        { ALT: () => this.SUBRULE(this.createFunction) },
       ],
     });
   });
@@ -97,6 +98,18 @@ export class PipeParser extends CstParser {
     this.CONSUME(t.Identifier, { LABEL: 'name' });
     this.CONSUME(t.As);
     this.SUBRULE(this.pipeline);
+  });
+
+  /** `FUNCTION name AS 'module.js' [LANGUAGE JAVASCRIPT]`; the language name is checked by the CST→AST builder. */
+  private readonly createFunction = this.RULE('createFunction', () => {
+    this.CONSUME(t.FunctionKeyword);
+    this.CONSUME(t.Identifier, { LABEL: 'name' });
+    this.CONSUME(t.As);
+    this.CONSUME(t.StringLiteral, { LABEL: 'module' });
+    this.OPTION(() => {
+      this.CONSUME(t.Language);
+      this.CONSUME2(t.Identifier, { LABEL: 'language' });
+    });
   });
 
   private readonly insertStatement = this.RULE('insertStatement', () => {

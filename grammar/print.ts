@@ -26,6 +26,7 @@ const statementPrinters: Printers<ast.Statement> = {
     `CREATE SINK ${printIdentifier(s.name)}${s.columns === undefined && s.primaryKey === undefined ? '' : ` ${printTableElements(s.columns ?? [], undefined, s.primaryKey)}`}` +
     ` ${printOptions(s.options)}${printUid(s.uid)}`,
   CreateView: (s) => `CREATE VIEW ${printIdentifier(s.name)} AS\n${printPipeline(s.pipeline)}`,
+  CreateFunction: (s) => `CREATE FUNCTION ${printIdentifier(s.name)} AS ${printString(s.module.value)}${s.languageWritten ? ' LANGUAGE JAVASCRIPT' : ''}`,
   InsertInto: (s) => `INSERT INTO ${printIdentifier(s.sink)}\n${printPipeline(s.pipeline)}`,
 };
 

@@ -132,13 +132,16 @@ export const Enforced = keyword('ENFORCED', true);
 export const Metadata = keyword('METADATA', true);
 /** `TIMESTAMP '…'` is a literal; `timestamp` alone is a column and `TIMESTAMP(3)` a type name. */
 export const Timestamp = keyword('TIMESTAMP', true);
+/** `CREATE FUNCTION name AS 'module.js' [LANGUAGE JAVASCRIPT]` (Flink SQL's statement). */
+export const FunctionKeyword = keyword('FUNCTION', true);
+export const Language = keyword('LANGUAGE', true);
 
 /** Every keyword of `.pipe`; a grammar that extends the language (the Flink SQL importer) adds its own. */
 export const keywords: readonly TokenType[] = [
   SetKeyword, Create, Insert, Into, With, As, For, From, Where, Select, Group, By, Join, On, Union, All,
   And, Or, Not, Is, Null, True, False, Between, In, Like, Case, When, Then, Else, End, Cast, TryCast, Distinct, Interval,
   Source, Sink, View, Watermark, Uid, Extend, Window, Aggregate, Left, Outer, Inner, Deduplicate, Keep, First, Last,
-  Process, Partition, Primary, Key, Enforced, Timestamp, Metadata,
+  Process, Partition, Primary, Key, Enforced, Timestamp, Metadata, FunctionKeyword, Language,
 ];
 
 /** The reserved words, upper-cased: a name spelled like one of these must be back-quoted. */

@@ -16,6 +16,7 @@ import { CheckpointReadError, loadCheckpoint, type LoadedCheckpoint } from '../.
 import { checkLoadedSnapshot } from '../../runtime/checkpoint/restore/snapshot-summary.js';
 import { openSnapshot } from '../control/open-snapshot.js';
 import type { CommandOutcome } from '../exit-codes.js';
+import { loadCreatedFunctions } from '../load-created-functions.js';
 import { loadFunctions, type LoadedFunctions } from '../load-functions.js';
 import { describeFsError, formatUsageError, useColor, writeFileAtomic, type CliIO } from '../output.js';
 import { readSource } from '../read-source.js';
@@ -135,7 +136,8 @@ export interface CompiledFile {
 }
 
 /**
- * Reads `file`, loads `--functions` and compiles, printing diagnostics with their source lines (warnings only
+ * Reads `file`, loads the modules of its CREATE FUNCTION statements and `--functions` (whose definitions win
+ * over same-named ones) and compiles, printing diagnostics with their source lines (warnings only
  * without `--quiet`): the graph, or the outcome to end the command with. Shared by `compile` and `run`.
  */
 export async function compileFile(
@@ -147,10 +149,15 @@ export async function compileFile(
   const source = await readSource(file, io.cwd);
   if (source.text === undefined) return printUsageErrors([source.error], io);
 
-  const loaded = flags.functions === undefined ? undefined : await loadFunctions(flags.functions, io.cwd);
-  if (loaded !== undefined && loaded.value === undefined) return printUsageErrors(loaded.diagnostics, io);
+  const flagged = flags.functions === undefined ? undefined : await loadFunctions(flags.functions, io.cwd);
+  if (flagged !== undefined && flagged.value === undefined) return printUsageErrors(flagged.diagnostics, io);
+  const created = await loadCreatedFunctions(source.text, { file, cwd: io.cwd });
+  const functions = created.value === undefined ? undefined : overriddenBy(created.value, flagged?.value);
 
-  const result = compile(source.text, { file, settings, ...(loaded?.value === undefined ? {} : { functions: loaded.value }) });
+  const result =
+    functions === undefined
+      ? { value: undefined, diagnostics: created.diagnostics }
+      : compile(source.text, { file, settings, functions });
   const failed = hasErrors(result.diagnostics);
   const shown = failed || !flags.quiet ? result.diagnostics : [];
   if (shown.length > 0) {
@@ -160,7 +167,18 @@ export async function compileFile(
   }
   if (failed) return { kind: 'completed', diagnostics: result.diagnostics };
   if (result.value === undefined) throw new Error('compile() returned neither a job graph nor an error');
-  return { graph: result.value, diagnostics: result.diagnostics, functions: loaded?.value, text: source.text };
+  return { graph: result.value, diagnostics: result.diagnostics, functions, text: source.text };
+}
+
+/** The CREATE FUNCTION definitions, with those of `--functions` added and winning over same-named ones. */
+function overriddenBy(created: LoadedFunctions, flagged: LoadedFunctions | undefined): LoadedFunctions {
+  if (flagged === undefined) return created;
+  const scalarNames = new Set(flagged.scalars.map((f) => f.name));
+  const processNames = new Set(flagged.processes.map((f) => f.name));
+  return {
+    scalars: [...created.scalars.filter((f) => !scalarNames.has(f.name)), ...flagged.scalars],
+    processes: [...created.processes.filter((f) => !processNames.has(f.name)), ...flagged.processes],
+  };
 }
 
 /**

@@ -17,6 +17,7 @@ import { flinkImportDiagnostics } from './catalogue/flink-import.js';
 import { jetStreamDiagnostics } from './catalogue/jetstream.js';
 import { postgresDiagnostics } from './catalogue/postgres.js';
 import { webUiDiagnostics } from './catalogue/web-ui.js';
+import { functionModuleDiagnostics } from './catalogue/functions.js';
 
 /**
  * The one diagnostic catalogue, merged from one table per area so that each area's codes live together:
@@ -44,6 +45,7 @@ export const Diagnostics = {
   ...jetStreamDiagnostics,
   ...postgresDiagnostics,
   ...webUiDiagnostics,
+  ...functionModuleDiagnostics,
 } as const;
 
 export type DiagnosticName = keyof typeof Diagnostics;

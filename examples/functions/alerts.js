@@ -1,5 +1,6 @@
-// Process functions for examples/process-alerts.pipe, loaded with
-//   npx sluice run examples/process-alerts.pipe --functions examples/functions/alerts.js
+// Process functions for examples/process-alerts.pipe, which registers spending_spree with
+//   CREATE FUNCTION spending_spree AS 'functions/alerts.js';
+// (`sluice run … --functions examples/functions/alerts.js` loads every entry instead.)
 // Each export entry is one definition: its signature (name, args, output, state) is what the compiler checks the
 // PROCESS step against, and its methods are what the runtime calls (see runtime/operators/process/process-function.ts).
 

@@ -3,7 +3,7 @@ import type { Identifier, Span, StringLiteralNode, UidClause } from './span.js';
 import type { Pipeline } from './steps.js';
 import type { TypeRef } from './types.js';
 
-export type Statement = SetStatement | CreateSource | CreateSink | CreateView | InsertInto;
+export type Statement = SetStatement | CreateSource | CreateSink | CreateView | CreateFunction | InsertInto;
 
 export type StatementKind = Statement['kind'];
 
@@ -82,6 +82,20 @@ export interface CreateView {
   readonly kind: 'CreateView';
   readonly name: Identifier;
   readonly pipeline: Pipeline;
+  readonly span: Span;
+}
+
+/**
+ * `CREATE FUNCTION name AS 'module.js' [LANGUAGE JAVASCRIPT]`: registers the definition called `name` from the
+ * module's `functions` (scalar) or `processes` (process function) exports. The path is relative to the `.pipe`
+ * file; the module is loaded before compiling (`loadCreatedFunctions`), the compiler only sees its signature.
+ */
+export interface CreateFunction {
+  readonly kind: 'CreateFunction';
+  readonly name: Identifier;
+  readonly module: StringLiteralNode;
+  /** Whether `LANGUAGE JAVASCRIPT` was written (the only language, and the default). */
+  readonly languageWritten: boolean;
   readonly span: Span;
 }
 

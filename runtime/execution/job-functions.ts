@@ -1,15 +1,16 @@
-import type { ProcessFunctionSignature, ScalarUdf } from '../../compiler/functions/registry.js';
+import type { ProcessFunctionSignatureInput, ScalarUdfSignatureInput } from '../../compiler/functions/signature-schema.js';
 import type { UdfImplementation } from '../expressions/compile-expr.js';
 import type { JobOptions } from './job-options.js';
 
 /**
  * User functions as they are defined once and given to both sides: `compile(text, { functions })` reads their
  * signatures, `Job.start` runs them. A process function is its definition object (signature and methods), or
- * what `--functions` loads (the signature plus `implementation`).
+ * what `--functions` and `loadCreatedFunctions` load (the signature plus `implementation`). Types may be spelled
+ * as strings (`'DECIMAL(10, 2)'`).
  */
 export interface JobFunctions {
-  readonly scalars?: readonly ScalarUdf[];
-  readonly processes?: readonly ProcessFunctionSignature[];
+  readonly scalars?: readonly (ScalarUdfSignatureInput & { readonly fn: (...args: never[]) => unknown })[];
+  readonly processes?: readonly ProcessFunctionSignatureInput[];
 }
 
 /**

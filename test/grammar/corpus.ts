@@ -1,6 +1,8 @@
 /** Valid programs covering every statement, step, type and expression form; shared by round-trip and fuzz tests. */
 export const corpus: readonly string[] = [
-  `CREATE SOURCE bids (auction BIGINT, ts TIMESTAMP(3) METADATA FROM 'timestamp', subject STRING NOT NULL METADATA,
+  `CREATE FUNCTION spending_spree AS 'functions/alerts.js';
+create function \`tax\` as 'it''s.mjs' language javascript;
+CREATE SOURCE bids (auction BIGINT, ts TIMESTAMP(3) METADATA FROM 'timestamp', subject STRING NOT NULL METADATA,
   WATERMARK FOR ts AS ts - INTERVAL '1' SECOND
 ) WITH ('connector' = 'jetstream', 'servers' = 'nats://127.0.0.1:4222', 'stream' = 'BIDS') UID 'bids';
 CREATE SINK out WITH ('connector' = 'print');

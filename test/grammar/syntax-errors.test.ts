@@ -62,12 +62,20 @@ describe('each wrong form gets a clear diagnostic at the right place', () => {
     `);
     expect(errors('CREATE TABLE t (a INT);')).toMatchInlineSnapshot(`
       [
-        "SLC1015 @7+5 expected SOURCE, SINK or VIEW after CREATE, found 'TABLE'",
+        "SLC1015 @7+5 expected SOURCE, SINK, VIEW or FUNCTION after CREATE, found 'TABLE'",
       ]
     `);
     expect(errors('INSERT INTO out FROM x |> ORDER BY a;')).toMatchInlineSnapshot(`
       [
         "SLC1016 @26+5 expected a step after '|>', found 'ORDER'",
+      ]
+    `);
+  });
+
+  it('a CREATE FUNCTION in another language', () => {
+    expect(errors("CREATE FUNCTION f AS 'f.py' LANGUAGE PYTHON;")).toMatchInlineSnapshot(`
+      [
+        "SLC1040 @37+6 CREATE FUNCTION's LANGUAGE PYTHON is not supported",
       ]
     `);
   });

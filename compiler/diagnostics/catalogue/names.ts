@@ -134,4 +134,28 @@ export const namesDiagnostics = {
     message: "UID '{uid}' of this WINDOW is not used",
     help: 'the window is computed by the {step} step that follows it, and that step\'s UID identifies its state; remove this one',
   },
+  CreatedFunctionIsBuiltin: {
+    code: 'SLC2040',
+    severity: 'error',
+    message: "CREATE FUNCTION {name}: '{name}' is a built-in {what}",
+    help: "rename the definition in its module and in this statement: built-in functions cannot be replaced",
+  },
+  DuplicateCreatedFunction: {
+    code: 'SLC2041',
+    severity: 'error',
+    message: "function '{name}' is created twice",
+    help: 'keep one CREATE FUNCTION {name} statement',
+  },
+  CreatedFunctionNotLoaded: {
+    code: 'SLC2042',
+    severity: 'error',
+    message: "CREATE FUNCTION {name}: no definition of '{name}' was given to the compiler",
+    help: "in a Node program, load the modules first: `const functions = await loadCreatedFunctions(text, { file })`, then `compile(text, { file, functions: functions.value })`",
+  },
+  InvalidFunctionSignature: {
+    code: 'SLC2043',
+    severity: 'error',
+    message: 'the functions given to compile() have an invalid signature: at functions.{where}: {problem}',
+    help: "scalars are { name, args, returns, fn } and processes { name, args, output, state, ... }; types are written like 'BIGINT', 'DECIMAL(10, 2)' or { name: 'BIGINT' }",
+  },
 } as const satisfies Record<string, DiagnosticDefinition>;

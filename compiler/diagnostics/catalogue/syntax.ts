@@ -69,8 +69,8 @@ export const syntaxDiagnostics = {
   ExpectedCreateKind: {
     code: 'SLC1015',
     severity: 'error',
-    message: 'expected SOURCE, SINK or VIEW after CREATE, found {found}',
-    help: 'write CREATE SOURCE name (…), CREATE SINK name WITH (…) or CREATE VIEW name AS FROM …',
+    message: 'expected SOURCE, SINK, VIEW or FUNCTION after CREATE, found {found}',
+    help: "write CREATE SOURCE name (…), CREATE SINK name WITH (…), CREATE VIEW name AS FROM … or CREATE FUNCTION name AS 'module.js'",
   },
   ExpectedStep: {
     code: 'SLC1016',
@@ -143,5 +143,11 @@ export const syntaxDiagnostics = {
     severity: 'error',
     message: 'PRIMARY KEY must be declared NOT ENFORCED',
     help: 'write PRIMARY KEY (…) NOT ENFORCED: as in Flink, Sluice does not check that keys are unique, it uses the key to upsert and delete',
+  },
+  UnsupportedFunctionLanguage: {
+    code: 'SLC1040',
+    severity: 'error',
+    message: "CREATE FUNCTION's LANGUAGE {language} is not supported",
+    help: 'functions are JavaScript ES modules: write LANGUAGE JAVASCRIPT, or leave the LANGUAGE clause out',
   },
 } as const satisfies Record<string, DiagnosticDefinition>;

@@ -44,6 +44,7 @@ export type CreateStatementCstChildren = {
   createSource?: CreateSourceCstNode[];
   createSink?: CreateSinkCstNode[];
   createView?: CreateViewCstNode[];
+  createFunction?: CreateFunctionCstNode[];
 };
 
 export interface CreateSourceCstNode extends CstNode {
@@ -82,6 +83,20 @@ export type CreateViewCstChildren = {
   name: IToken[];
   As: IToken[];
   pipeline: PipelineCstNode[];
+};
+
+export interface CreateFunctionCstNode extends CstNode {
+  name: "createFunction";
+  children: CreateFunctionCstChildren;
+}
+
+export type CreateFunctionCstChildren = {
+  Function: IToken[];
+  name: IToken[];
+  As: IToken[];
+  module: IToken[];
+  Language?: IToken[];
+  language?: IToken[];
 };
 
 export interface InsertStatementCstNode extends CstNode {
@@ -860,6 +875,7 @@ export interface ICstNodeVisitor<IN, OUT> extends ICstVisitor<IN, OUT> {
   createSource(children: CreateSourceCstChildren, param?: IN): OUT;
   createSink(children: CreateSinkCstChildren, param?: IN): OUT;
   createView(children: CreateViewCstChildren, param?: IN): OUT;
+  createFunction(children: CreateFunctionCstChildren, param?: IN): OUT;
   insertStatement(children: InsertStatementCstChildren, param?: IN): OUT;
   tableElements(children: TableElementsCstChildren, param?: IN): OUT;
   tableElement(children: TableElementCstChildren, param?: IN): OUT;

@@ -1,0 +1,125 @@
+import { z } from 'zod';
+import { parseType, TYPE_SPELLINGS } from '../types/parse-type.js';
+import { SqlTypeSchema, type Field, type SqlType } from '../types/sql-type.js';
+import type { FunctionSignatures, ProcessFunctionSignature, ProcessStateDeclaration, ScalarUdfSignature } from './registry.js';
+
+/**
+ * The signatures of user functions as JavaScript authors write them, for the Node API (`compile(text,
+ * { functions })`), `--functions` and CREATE FUNCTION alike: types are spellings like `'DECIMAL(10, 2)'` or the
+ * job graph's `{ name: … }` objects. Loose objects: definitions also carry their implementation (`fn`, methods),
+ * which the runtime checks.
+ */
+
+/** One schema rather than a union, so that a bad type gets this message, not zod's "Invalid input". */
+export const TypeSchema = z.unknown().transform((value, ctx): SqlType => {
+  const type = typeof value === 'string' ? parseType(value) : SqlTypeSchema.safeParse(value).data;
+  if (type !== undefined) return type;
+  ctx.addIssue({ code: 'custom', message: `expected a type (${TYPE_SPELLINGS}), got ${JSON.stringify(value) ?? String(value)}` });
+  return z.NEVER;
+});
+
+const NameSchema = z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'must be an identifier: letters, digits and _, not starting with a digit');
+
+const FieldInputSchema = z
+  .object({ name: z.string().min(1), type: TypeSchema, nullable: z.boolean().default(true) })
+  .transform(({ name, type, nullable }): Field => ({ name, type, nullable }));
+
+/** A scalar UDF's signature fields; a loader extends them with `fn`. */
+export const scalarSignatureShape = {
+  name: NameSchema,
+  args: z.array(TypeSchema),
+  returns: TypeSchema,
+  nullable: z.boolean().optional(),
+  callOnNull: z.boolean().optional(),
+};
+
+export function toScalarSignature(input: z.output<z.ZodObject<typeof scalarSignatureShape>>): ScalarUdfSignature {
+  const { name, args, returns, nullable, callOnNull } = input;
+  return { name, args, returns, ...(nullable === undefined ? {} : { nullable }), ...(callOnNull === undefined ? {} : { callOnNull }) };
+}
+
+export const ScalarSignatureSchema = z.looseObject(scalarSignatureShape).transform(toScalarSignature);
+
+/** `'input'` or fields; not a zod union, whose error would hide which field is wrong behind "Invalid input". */
+const OutputSchema = z.unknown().transform((value, ctx): 'input' | Field[] => {
+  if (value === 'input') return 'input';
+  if (!Array.isArray(value)) {
+    ctx.addIssue({ code: 'custom', message: "expected 'input' (the rows keep the input's columns) or an array of fields { name, type, nullable? }" });
+    return z.NEVER;
+  }
+  const fields = z.array(FieldInputSchema).safeParse(value);
+  if (fields.success) return fields.data;
+  for (const issue of fields.error.issues) ctx.addIssue({ code: 'custom', message: issue.message, path: issue.path });
+  return z.NEVER;
+});
+
+const StateInputSchema = z
+  .object({
+    name: z.string().min(1),
+    kind: z.enum(['value', 'list', 'map']),
+    valueType: z.array(FieldInputSchema),
+    mapKeyType: z.array(FieldInputSchema).optional(),
+  })
+  .transform(({ mapKeyType, ...rest }): ProcessStateDeclaration => ({ ...rest, ...(mapKeyType === undefined ? {} : { mapKeyType }) }));
+
+export const ProcessSignatureSchema = z
+  .looseObject({ name: NameSchema, args: z.array(TypeSchema), output: OutputSchema, state: z.array(StateInputSchema).default([]) })
+  .transform(({ name, args, output, state }): ProcessFunctionSignature => ({ name, args, output, state }));
+
+export const FunctionSignaturesSchema = z.object({
+  scalars: z.array(ScalarSignatureSchema).optional(),
+  processes: z.array(ProcessSignatureSchema).optional(),
+});
+
+/** A type as written in a signature: a spelling (`'DECIMAL(10, 2)'`) or a `{ name: … }` object. */
+export type TypeInput = SqlType | string;
+
+/** Signatures whose types may be spellings; what `compile()` and `jobFunctions()` accept. */
+export interface FunctionSignaturesInput {
+  readonly scalars?: readonly ScalarUdfSignatureInput[];
+  readonly processes?: readonly ProcessFunctionSignatureInput[];
+}
+
+export interface FieldInput {
+  readonly name: string;
+  readonly type: TypeInput;
+  readonly nullable?: boolean;
+}
+
+export interface ScalarUdfSignatureInput {
+  readonly name: string;
+  readonly args: readonly TypeInput[];
+  readonly returns: TypeInput;
+  readonly nullable?: boolean;
+  readonly callOnNull?: boolean;
+}
+
+export interface ProcessStateDeclarationInput {
+  readonly name: string;
+  readonly kind: ProcessStateDeclaration['kind'];
+  readonly valueType: readonly FieldInput[];
+  readonly mapKeyType?: readonly FieldInput[];
+}
+
+export interface ProcessFunctionSignatureInput {
+  readonly name: string;
+  readonly args: readonly TypeInput[];
+  readonly output: 'input' | readonly FieldInput[];
+  readonly state?: readonly ProcessStateDeclarationInput[];
+}
+
+export interface SignatureProblem {
+  /** Where in the signatures, e.g. `processes[0].output[1].type`. */
+  readonly path: readonly PropertyKey[];
+  readonly problem: string;
+}
+
+/** Signatures with their types resolved, or every problem found. */
+export function resolveSignatures(input: FunctionSignaturesInput): { readonly value: FunctionSignatures } | { readonly problems: SignatureProblem[] } {
+  const parsed = FunctionSignaturesSchema.safeParse(input);
+  if (parsed.success) {
+    const { scalars, processes } = parsed.data;
+    return { value: { ...(scalars === undefined ? {} : { scalars }), ...(processes === undefined ? {} : { processes }) } };
+  }
+  return { problems: parsed.error.issues.map((issue) => ({ path: issue.path, problem: issue.message })) };
+}
