@@ -79,8 +79,8 @@ const IN_PROCESS: Readonly<Record<string, Example>> = {
       }
     },
   },
+  // Its CREATE FUNCTION loads examples/functions/alerts.js: no --functions.
   'process-alerts.pipe': {
-    flags: { functions: 'examples/functions/alerts.js' },
     check(stdout) {
       const sprees = printedRows(stdout, 'SPREE');
       expect(sprees.length).toBeGreaterThan(0);
