@@ -4,6 +4,7 @@ import { datagenSource } from './datagen/definition.js';
 import { fileSink, fileSource } from './file/definition.js';
 import { nexmarkSource } from './nexmark/definition.js';
 import { jetStreamSink, jetStreamSource } from './jetstream/definition.js';
+import { postgresSink } from './postgres/definition.js';
 import { printSink } from './print/definition.js';
 
 /**
@@ -12,7 +13,7 @@ import { printSink } from './print/definition.js';
  * (runtime-registry.ts does that, lazily). Adding a connector is one line here and one in runtime-registry.ts.
  */
 export const sourceDefinitions: readonly ConnectorDefinition[] = [fileSource, datagenSource, nexmarkSource, jetStreamSource];
-export const sinkDefinitions: readonly ConnectorDefinition[] = [fileSink, printSink, blackholeSink, jetStreamSink];
+export const sinkDefinitions: readonly ConnectorDefinition[] = [fileSink, printSink, blackholeSink, jetStreamSink, postgresSink];
 
 /** The definition named `name` (canonical name, as the job graph holds it), if any. */
 export function connectorDefinition(role: 'source' | 'sink', name: string): ConnectorDefinition | undefined {

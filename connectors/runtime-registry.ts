@@ -16,11 +16,12 @@ const RUNTIME_MODULES: Readonly<Record<string, () => Promise<{ readonly runtime:
   print: () => import('./print/runtime.js'),
   blackhole: () => import('./blackhole/runtime.js'),
   jetstream: () => import('./jetstream/runtime.js'),
+  postgres: () => import('./postgres/runtime.js'),
 };
 
 /** The parts of a source/sink operator spec (job-graph.ts) a connector needs. */
-export type SourceSpec = Pick<Extract<OperatorSpec, { kind: 'source' }>, 'connector' | 'options'>;
-export type SinkSpec = Pick<Extract<OperatorSpec, { kind: 'sink' }>, 'connector' | 'options'>;
+export type SourceSpec = Pick<Extract<OperatorSpec, { kind: 'source' }>, 'connector' | 'options' | 'primaryKey'>;
+export type SinkSpec = Pick<Extract<OperatorSpec, { kind: 'sink' }>, 'connector' | 'options' | 'primaryKey'>;
 
 /** The runtimes of the connectors a job opens, loaded before its tasks are built. */
 export class ConnectorRuntimes {
@@ -49,6 +50,7 @@ export class ConnectorRuntimes {
         options: new ConnectorOptions(spec.connector, spec.options),
         schema: spec.kind === 'sink' ? (op.inputs[0] ?? op.output) : op.output,
         parallelism: op.parallelism,
+        ...(spec.primaryKey === undefined ? {} : { primaryKey: spec.primaryKey }),
       });
     }
     return runtimes;
@@ -74,7 +76,8 @@ export class ConnectorRuntimes {
   createSinkWriter(spec: SinkSpec, schema: StreamSchema, context: SinkContext, environment: SinkEnvironment = {}): SinkWriter {
     const create = this.runtime(spec.connector).createSinkWriter;
     if (create === undefined) throw new Error(`connector '${spec.connector}' has no sink`);
-    return create(new ConnectorOptions(spec.connector, spec.options), schema, context, environment);
+    const keyed = spec.primaryKey === undefined ? context : { ...context, primaryKey: spec.primaryKey };
+    return create(new ConnectorOptions(spec.connector, spec.options), schema, keyed, environment);
   }
 }
 

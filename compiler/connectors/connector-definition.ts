@@ -34,6 +34,23 @@ export interface ConnectorDefinition {
    * its completion (two-phase commit), and so declares the `pending-commits` state. False when absent.
    */
   readonly twoPhaseCommit?: (options: Readonly<Record<string, string>>) => boolean;
+  /**
+   * Sinks: rules on what is written into the sink, known only once every INSERT into it is planned (its columns
+   * when none are declared, whether the input is updating, its primary key). None when absent.
+   */
+  readonly checkInput?: (input: SinkInputContext) => void;
+}
+
+/** What a sink connector's `checkInput` sees. */
+export interface SinkInputContext {
+  readonly name: Identifier;
+  readonly fields: readonly Field[];
+  /** Whether any INSERT into the sink is an updating (changelog) stream. */
+  readonly updating: boolean;
+  /** The sink's `PRIMARY KEY (…) NOT ENFORCED` columns, if declared (and valid). */
+  readonly primaryKey: readonly string[] | undefined;
+  readonly options: Readonly<Record<string, string>>;
+  readonly bag: DiagnosticBag;
 }
 
 export interface OptionDefinition {
@@ -84,6 +101,8 @@ export interface ConnectorContext {
   /** The WITH entry an option came from (undefined for defaults). */
   entry(key: string): OptionEntry | undefined;
   readonly bag: DiagnosticBag;
+  /** The connector's name as the WITH clause spells it (an alias, lower-cased), e.g. 'jdbc' for postgres. */
+  readonly writtenAs: string;
 }
 
 interface OptionExtras<T> {

@@ -51,7 +51,7 @@ export function validateOptions(owner: OptionsOwner, connectors: readonly Connec
   }
   reader.fillDefaults(connectorEntry);
   reader.readMetadataColumns(owner.role);
-  definition.check?.(reader.context());
+  definition.check?.({ ...reader.context(), writtenAs: written });
   const options = Object.fromEntries(Object.entries(reader.options).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
   return { connector: definition.name, options };
 }
@@ -148,7 +148,7 @@ class OptionReader {
     if (Object.keys(columns).length > 0) this.options['metadata'] = JSON.stringify(columns);
   }
 
-  context(): ConnectorContext {
+  context(): Omit<ConnectorContext, 'writtenAs'> {
     return {
       name: this.owner.name,
       columns: this.owner.columns,

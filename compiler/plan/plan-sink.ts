@@ -1,4 +1,5 @@
 import type { CreateSink, InsertInto } from '../../grammar/ast/index.js';
+import { connectorDefinition } from '../../connectors/definitions.js';
 import type { ValidatedConnector } from '../connectors/validate-options.js';
 import { validateSink } from '../connectors/validate-sink.js';
 import { Diagnostics } from '../diagnostics/catalogue.js';
@@ -66,6 +67,7 @@ export function addSinkOperator(target: SinkTarget, ctx: PlanContext): void {
   };
   const statement = target.statement;
   const primaryKey = primaryKeyOf(statement.primaryKey, output.fields, statement.name.name, ctx.bag);
+  connectorDefinition('sink', connector)?.checkInput?.({ name: statement.name, fields: output.fields, updating, primaryKey, options, bag: ctx.bag });
   const node = ctx.graph.add({
     uid: statement.uid?.value ?? null,
     name: operatorName('Sink', statement.name.name),

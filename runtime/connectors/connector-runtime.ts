@@ -29,4 +29,6 @@ export interface ConnectorOpening {
   /** The source's output schema, or the sink's input schema. */
   readonly schema: StreamSchema;
   readonly parallelism: number;
+  /** The source's or sink's `PRIMARY KEY (…) NOT ENFORCED` columns, when declared. */
+  readonly primaryKey?: readonly string[];
 }

@@ -74,6 +74,8 @@ export interface SinkContext {
    * records of one line of checkpoints are told apart from those of another run that numbered its checkpoints anew.
    */
   readonly lineage: string;
+  /** The sink's `PRIMARY KEY (…) NOT ENFORCED` columns, when declared: what an upserting sink updates and deletes by. */
+  readonly primaryKey?: readonly string[];
   /** Tells the user of a risk found at start (a JetStream duplicate window too short) as a job warning. */
   readonly warn?: (message: string) => void;
   /** How soon a failed job is back, for sinks whose guarantee holds only for so long (JetStream's duplicate window). */

@@ -39,7 +39,7 @@ describe('connector selection and generic option rules', () => {
       ['SLC4011', "'kafka'", 'source connectors are: file, datagen, nexmark, jetstream'],
     ]);
     expect(sink("'connector' = 'prnt'").blamed.map((b) => [b.message, b.help])).toEqual([
-      ["unknown sink connector 'prnt'", "did you mean 'print'? sink connectors are: file, print, blackhole, jetstream"],
+      ["unknown sink connector 'prnt'", "did you mean 'print'? sink connectors are: file, print, blackhole, jetstream, postgres"],
     ]);
   });
 
