@@ -30,6 +30,13 @@ export interface ConnectorDefinition {
    */
   readonly identityOptions?: readonly string[];
   /**
+   * Sources that read a changelog (change data capture): their rows are inserts, updates and deletes of a table,
+   * keyed by the source's PRIMARY KEY, which they therefore require. `normalize` says whether, with these
+   * (normalised) options, the rows must be completed by keeping the last row per key after the source (Flink's
+   * ChangelogNormalize): true when the source sends updates without before-images and deletes with only the key.
+   */
+  readonly changelog?: { readonly normalize: (options: Readonly<Record<string, string>>) => boolean };
+  /**
    * Sinks: whether, with these (normalised) options, the sink keeps output pending from a checkpoint's barrier to
    * its completion (two-phase commit), and so declares the `pending-commits` state. False when absent.
    */

@@ -53,7 +53,10 @@ export type WindowSpec = z.infer<typeof WindowSpecSchema>;
 
 /**
  * A stream's shape. `changelog`: `append` streams only insert; `upsert` streams carry inserts, updates and
- * deletes keyed by `upsertKey` (column positions), as a continuous aggregate emits them.
+ * deletes keyed by `upsertKey` (column positions), as a continuous aggregate emits them. `beforeImages`: an upsert
+ * stream whose every update comes as -U (the previous row, in full) then +U and every delete as the full row — a
+ * changelog source's after its ChangelogNormalize — so an aggregate may group it by any columns (a row that moves
+ * to another group is retracted from the old one by its -U).
  * `rowtime` is the position of the event-time attribute, the column watermarks are about, if any.
  * `window` marks the window_start/window_end columns of a windowed stream (after WINDOW, and kept by a window
  * aggregate's output as Flink's window propagation does), so that a later AGGREGATE grouped by them or a JOIN on
@@ -63,6 +66,7 @@ export const StreamSchemaSchema = z.object({
   fields: z.array(FieldSchema),
   changelog: z.enum(['append', 'upsert']),
   upsertKey: z.array(z.number().int().min(0)).optional(),
+  beforeImages: z.boolean().optional(),
   rowtime: z.number().int().min(0).optional(),
   window: z.object({ start: z.number().int().min(0), end: z.number().int().min(0), spec: WindowSpecSchema }).optional(),
 });

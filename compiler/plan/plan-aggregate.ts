@@ -141,7 +141,8 @@ function windowAggregate(
 
 /**
  * A continuous aggregate. Over an updating input each GROUP BY key must be a column of the input's upsert key:
- * an update then stays in its group, and the operator retracts the previous row of that upsert key itself.
+ * an update then stays in its group, and the operator retracts the previous row of that upsert key itself — unless
+ * the input sends before-images (a changelog source's), whose -U retracts a row from the group it leaves.
  */
 function groupAggregate(stream: PlannedStream, aggregation: Aggregation, ctx: PlanContext): PlannedStream | undefined {
   const { step, keys, keyNames, keyQualifiers, calls } = aggregation;
@@ -150,7 +151,7 @@ function groupAggregate(stream: PlannedStream, aggregation: Aggregation, ctx: Pl
   if (schema.changelog === 'upsert') {
     const upsertKey = schema.upsertKey ?? [];
     const inKey = (k: TypedExpr): boolean => k.op === 'column' && upsertKey.includes(k.index);
-    if (schema.upsertKey === undefined || !keys.every(inKey)) {
+    if (schema.upsertKey === undefined || (schema.beforeImages !== true && !keys.every(inKey))) {
       const names = upsertKey.map((i) => schema.fields[i]!.name);
       ctx.bag.report(Diagnostics.UpdatingAggregateKeys, step.span, { keys: names.length === 0 ? 'it has none' : names.join(', ') });
       return undefined;

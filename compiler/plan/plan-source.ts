@@ -11,7 +11,9 @@ import { operatorName } from './operator-names.js';
 import type { PlanContext } from './plan-context.js';
 import type { PlannedStream } from './planned-stream.js';
 import { primaryKeyOf } from './primary-key.js';
-import { sourceState } from './state-declarations.js';
+import { deduplicateState, keyFieldsOf, sourceState } from './state-declarations.js';
+import { connectorDefinition } from '../../connectors/definitions.js';
+import type { TypedExpr } from '../expressions/typed-expr.js';
 
 /**
  * Declared columns as fields, reporting duplicates. A column whose type does not resolve (already reported)
@@ -60,9 +62,16 @@ export function planSource(stmt: CreateSource, ctx: PlanContext): PlannedStream 
   // With an invalid connector a stand-in keeps the pipelines reading this source checked; a program with
   // errors yields no graph, so the stand-in never reaches the runtime.
   const connector = validateSource(stmt, fields, ctx.bag) ?? { connector: 'datagen', options: {} };
+  const changelog = connectorDefinition('source', connector.connector)?.changelog;
   const watermark = stmt.watermark === undefined ? undefined : watermarkOf(stmt, fields, ctx);
   const primaryKey = primaryKeyOf(stmt.primaryKey, fields, name, ctx.bag);
-  const output: StreamSchema = { fields, changelog: 'append', ...(watermark === undefined ? {} : { rowtime: watermark.column }) };
+  if (changelog !== undefined) checkChangelogSource(stmt, connector.connector, ctx);
+  const upsertKey = changelog === undefined || primaryKey === undefined ? undefined : primaryKey.map((k) => fields.findIndex((f) => f.name === k));
+  const normalize = upsertKey !== undefined && changelog!.normalize(connector.options);
+  const output: StreamSchema =
+    upsertKey !== undefined
+      ? { fields, changelog: 'upsert', upsertKey, ...(normalize ? {} : { beforeImages: true }) }
+      : { fields, changelog: 'append', ...(watermark === undefined ? {} : { rowtime: watermark.column }) };
   const node = ctx.graph.add({
     uid: stmt.uid?.value ?? null,
     name: operatorName('Source', name),
@@ -72,5 +81,35 @@ export function planSource(stmt: CreateSource, ctx: PlanContext): PlannedStream 
     span: stmt.span,
     spec: { kind: 'source', ...connector, ...(watermark === undefined ? {} : { watermark }), ...(primaryKey === undefined ? {} : { primaryKey }) },
   });
-  return { node, schema: output, qualifiers: fields.map(() => name) };
+  const planned: PlannedStream = { node, schema: output, qualifiers: fields.map(() => name) };
+  return normalize ? changelogNormalize(stmt, planned, upsertKey!, ctx) : planned;
+}
+
+/** A changelog source needs its key and has no event time (SLC4060, SLC4061). */
+function checkChangelogSource(stmt: CreateSource, connector: string, ctx: PlanContext): void {
+  if (stmt.primaryKey === undefined) ctx.bag.report(Diagnostics.ChangelogSourceNeedsPrimaryKey, stmt.name.span, { name: stmt.name.name, connector });
+  if (stmt.watermark !== undefined) ctx.bag.report(Diagnostics.ChangelogSourceWatermark, stmt.watermark.span, { name: stmt.name.name, connector });
+}
+
+/**
+ * Flink's ChangelogNormalize after a changelog source whose updates carry no before-image and whose deletes carry
+ * only the key: a KEEP LAST deduplication by the primary key, which keeps the last row per key (keyed state
+ * `last-row`, under the uid `<source uid>-normalize`) and emits -U with the kept row before each +U, and the full
+ * kept row with each -D.
+ */
+function changelogNormalize(stmt: CreateSource, source: PlannedStream, upsertKey: readonly number[], ctx: PlanContext): PlannedStream {
+  const { fields } = source.schema;
+  const output: StreamSchema = { ...source.schema, beforeImages: true };
+  const keys: TypedExpr[] = upsertKey.map((index) => ({ op: 'column', index, name: fields[index]!.name, type: fields[index]!.type, nullable: fields[index]!.nullable }));
+  const node = ctx.graph.add({
+    uid: stmt.uid === undefined ? null : `${stmt.uid.value}-normalize`,
+    name: operatorName('ChangelogNormalize', stmt.name.name),
+    inputs: [source.schema],
+    output,
+    state: deduplicateState('last', keyFieldsOf(keys), fields),
+    span: stmt.span,
+    spec: { kind: 'deduplicate', keys, keep: 'last' },
+  });
+  ctx.graph.connect(source.node, node, 0, keys);
+  return { node, schema: output, qualifiers: source.qualifiers };
 }

@@ -23,6 +23,8 @@ export function projectedSchema(input: StreamSchema, exprs: readonly TypedExpr[]
     fields: exprs.map((e, i) => ({ name: names[i]!, type: e.type, nullable: e.nullable })),
     changelog: input.changelog,
     ...(keptKey === undefined ? {} : { upsertKey: keptKey }),
+    // Projections keep every row's kind, so a -U still carries the projection of the row its +U replaced.
+    ...(input.beforeImages === true ? { beforeImages: true } : {}),
     ...(rowtime === undefined ? {} : { rowtime }),
     ...(input.window === undefined || start === undefined || end === undefined
       ? {}

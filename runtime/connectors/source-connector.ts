@@ -33,6 +33,11 @@ export type ReadStatus = 'more' | 'idle' | 'end';
 export interface ReadResult {
   /** Rows in the source schema's column order, values already in their runtime representation (sql-type.ts). */
   readonly rows: unknown[][];
+  /**
+   * Changelog sources (CDC): the change kind of each row (`RowKind` bytes, record-batch.ts), parallel to `rows`;
+   * absent means every row is an insert.
+   */
+  readonly kinds?: Uint8Array;
   readonly status: ReadStatus;
   /** With `idle`: how long the caller may wait before it is worth calling again. */
   readonly retryAfterMs?: number;
@@ -54,6 +59,12 @@ export interface SplitReader {
   position(): SplitPosition;
   /** Bad rows skipped so far because the source ignores parse errors (`'format.ignore-parse-errors'`). */
   readonly skippedRows: number;
+  /**
+   * The checkpoint that recorded `position` (a value `position()` returned at its barrier) is complete: a reader
+   * whose upstream keeps a read position of its own (a replication slot) may now let it advance that far. Never
+   * called for positions of checkpoints that did not complete.
+   */
+  notifyCheckpointComplete?(position: SplitPosition): void | Promise<void>;
   close(): Promise<void>;
 }
 

@@ -1,6 +1,6 @@
 import type { OperatorSpec } from '../../compiler/graph/job-graph.js';
 import { compileProjection, type UdfImplementations } from '../expressions/compile-expr.js';
-import { makeBatch, RowKind, type RecordBatch } from '../record-batch.js';
+import { kindAt, makeBatch, RowKind, type RecordBatch } from '../record-batch.js';
 import { encodeKey } from '../state/key-codec.js';
 import { valueState } from '../state/keyed-state.js';
 import { BaseOperator } from './operator.js';
@@ -21,6 +21,10 @@ const SEEN: readonly [true] = Object.freeze([true] as const);
  * - KEEP FIRST emits the first row of every key and drops the others: an append-only stream.
  * - KEEP LAST emits every key's newest row as an upsert: `+I` for the key's first row, then `-U` (the row it
  *   replaces) and `+U` (the new row).
+ *
+ * Over a changelog source (CDC with the table's default replica identity) the planner puts a KEEP LAST by the
+ * primary key after the source as Flink's ChangelogNormalize: the source sends +I/+U with the new row and -D with
+ * only the key, and the kept row supplies the -U before-image and the full -D row.
  *
  * Mini-batch: the rows of a batch are grouped by key first, so every key costs one state read (and at most one
  * write) per batch. KEEP LAST therefore emits one update per key per batch, for the batch's last row of the
@@ -63,7 +67,7 @@ export class DeduplicateOperator extends BaseOperator {
     } catch (error) {
       throw new RowFailure(rows[i]!, error);
     }
-    if (keepLast) this.emitLast(rows, keys, picked);
+    if (keepLast) this.emitLast(batch, keys, picked);
     else this.emitFirst(batch, keys, picked);
   }
 
@@ -82,7 +86,8 @@ export class DeduplicateOperator extends BaseOperator {
     else if (out.length > 0) this.ctx.output({ rows: out });
   }
 
-  private emitLast(rows: RecordBatch['rows'], keys: readonly unknown[][], picked: readonly number[]): void {
+  private emitLast(batch: RecordBatch, keys: readonly unknown[][], picked: readonly number[]): void {
+    const { rows } = batch;
     const last = this.ctx.getState(LAST_ROW);
     const out: (readonly unknown[])[] = [];
     const kinds = new Uint8Array(keys.length * 2);
@@ -90,6 +95,17 @@ export class DeduplicateOperator extends BaseOperator {
       this.ctx.setCurrentKey(keys[k]!);
       const row = rows[picked[k]!]!;
       const previous = last.value();
+      const kind = kindAt(batch, picked[k]!);
+      // An update-before says nothing the kept row does not; its update-after follows.
+      if (kind === RowKind.UPDATE_BEFORE) continue;
+      if (kind === RowKind.DELETE) {
+        // A changelog source's delete (ChangelogNormalize): the full row it removes is the one kept here.
+        if (previous === undefined) continue;
+        last.clear();
+        kinds[out.length] = RowKind.DELETE;
+        out.push(previous);
+        continue;
+      }
       last.update(row);
       if (previous === undefined) {
         kinds[out.length] = RowKind.INSERT;

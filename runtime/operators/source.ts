@@ -79,6 +79,8 @@ export class SourceOperatorImpl implements SourceOperator {
   private readonly watermarkOf: ((row: readonly unknown[]) => unknown) | undefined;
   /** Continuous sources: when to look for new splits next. */
   private nextDiscoveryAt = Infinity;
+  /** Per checkpoint taken and not yet complete, the positions its barrier recorded, for readers that want to know. */
+  private readonly pendingPositions = new Map<number, { readonly reader: SplitReader; readonly position: SplitPosition }[]>();
 
   constructor(
     private readonly operator: Operator,
@@ -200,7 +202,7 @@ export class SourceOperatorImpl implements SourceOperator {
     if (rows.length > 0) {
       this.ctx.setRecordOrigin(`source ${position}`);
       if (this.watermarkOf !== undefined) this.advanceSplitWatermark(split, rows);
-      this.ctx.output(makeBatch(rows));
+      this.ctx.output(makeBatch(rows, result.kinds));
     }
     switch (result.status) {
       case 'end':
@@ -252,12 +254,26 @@ export class SourceOperatorImpl implements SourceOperator {
     }
   }
 
-  snapshotState(): void {
-    const open = this.splits.filter((s) => !s.finished).map((s) => ({ split: s.split, position: s.reader.position(), finished: false }));
+  snapshotState(checkpointId: number): void {
+    const open: SplitState[] = [];
+    const notified: { readonly reader: SplitReader; readonly position: SplitPosition }[] = [];
+    for (const s of this.splits) {
+      if (s.finished) continue;
+      const position = s.reader.position();
+      open.push({ split: s.split, position, finished: false });
+      if (s.reader.notifyCheckpointComplete !== undefined) notified.push({ reader: s.reader, position });
+    }
     this.splitState.update([...this.finishedSplits, ...open]);
+    if (notified.length > 0) this.pendingPositions.set(checkpointId, notified);
   }
 
-  notifyCheckpointComplete(): void {}
+  /** Tells readers of the positions recorded by `checkpointId`; older pending checkpoints are subsumed by it. */
+  async notifyCheckpointComplete(checkpointId: number): Promise<void> {
+    const positions = this.pendingPositions.get(checkpointId);
+    for (const id of [...this.pendingPositions.keys()]) if (id <= checkpointId) this.pendingPositions.delete(id);
+    if (positions === undefined) return;
+    for (const { reader, position } of positions) await reader.notifyCheckpointComplete!(position);
+  }
 
   async close(): Promise<void> {
     await Promise.all(this.splits.filter((s) => !s.finished).map((s) => s.reader.close()));
