@@ -17,6 +17,7 @@ const RUNTIME_MODULES: Readonly<Record<string, () => Promise<{ readonly runtime:
   blackhole: () => import('./blackhole/runtime.js'),
   jetstream: () => import('./jetstream/runtime.js'),
   postgres: () => import('./postgres/runtime.js'),
+  'postgres-cdc': () => import('./postgres-cdc/runtime.js'),
 };
 
 /** The parts of a source/sink operator spec (job-graph.ts) a connector needs. */

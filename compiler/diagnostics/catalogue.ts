@@ -18,6 +18,7 @@ import { jetStreamDiagnostics } from './catalogue/jetstream.js';
 import { postgresDiagnostics } from './catalogue/postgres.js';
 import { webUiDiagnostics } from './catalogue/web-ui.js';
 import { functionModuleDiagnostics } from './catalogue/functions.js';
+import { postgresCdcDiagnostics } from './catalogue/postgres-cdc.js';
 
 /**
  * The one diagnostic catalogue, merged from one table per area so that each area's codes live together:
@@ -46,6 +47,7 @@ export const Diagnostics = {
   ...postgresDiagnostics,
   ...webUiDiagnostics,
   ...functionModuleDiagnostics,
+  ...postgresCdcDiagnostics,
 } as const;
 
 export type DiagnosticName = keyof typeof Diagnostics;

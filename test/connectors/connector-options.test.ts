@@ -28,7 +28,7 @@ describe('connector selection and generic option rules', () => {
           code: 'SLC4010',
           at: 'src',
           message: "source 'src' has no 'connector' option",
-          help: "add 'connector' = '…' to its WITH clause; source connectors are: file, datagen, nexmark, jetstream",
+          help: "add 'connector' = '…' to its WITH clause; source connectors are: file, datagen, nexmark, jetstream, postgres-cdc",
         },
       ],
     });
@@ -36,7 +36,7 @@ describe('connector selection and generic option rules', () => {
 
   it('rejects an unknown connector at its value, suggesting the closest', () => {
     expect(source("'connector' = 'kafka'").blamed.map((b) => [b.code, b.at, b.help])).toEqual([
-      ['SLC4011', "'kafka'", 'source connectors are: file, datagen, nexmark, jetstream'],
+      ['SLC4011', "'kafka'", 'source connectors are: file, datagen, nexmark, jetstream, postgres-cdc'],
     ]);
     expect(sink("'connector' = 'prnt'").blamed.map((b) => [b.message, b.help])).toEqual([
       ["unknown sink connector 'prnt'", "did you mean 'print'? sink connectors are: file, print, blackhole, jetstream, postgres"],

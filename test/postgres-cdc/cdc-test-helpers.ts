@@ -1,0 +1,66 @@
+import type { Client } from 'pg';
+import type { StreamSchema } from '../../compiler/graph/job-graph.js';
+import { BIGINT, BOOLEAN, STRING, TIMESTAMP3, type Field } from '../../compiler/types/sql-type.js';
+import { runtime } from '../../connectors/postgres-cdc/runtime.js';
+import { createPostgresCdcSource } from '../../connectors/postgres-cdc/source.js';
+import { LOCAL_POSTGRES } from '../../connectors/postgres/test-helpers.js';
+import { ConnectorOptions } from '../../runtime/connectors/options.js';
+import type { SourceConnector, SplitReader } from '../../runtime/connectors/source-connector.js';
+import { ROW_KIND_SHORT } from '../../runtime/connectors/sink-connector.js';
+
+/** The orders table of the postgres-cdc tests and the flagship example: id, customer, amount, paid, updated_at. */
+export const ORDER_FIELDS: Field[] = [
+  { name: 'id', type: BIGINT, nullable: false },
+  { name: 'customer', type: STRING, nullable: true },
+  { name: 'amount', type: { name: 'DECIMAL', precision: 10, scale: 2 }, nullable: true },
+  { name: 'paid', type: BOOLEAN, nullable: true },
+  { name: 'updated_at', type: TIMESTAMP3, nullable: true },
+];
+export const ORDER_SCHEMA: StreamSchema = { fields: ORDER_FIELDS, changelog: 'upsert', upsertKey: [0] };
+
+export async function createOrdersTable(client: Client, table: string): Promise<void> {
+  await client.query(`CREATE TABLE ${table} (id bigint PRIMARY KEY, customer text, amount numeric(10, 2), paid boolean, updated_at timestamp(3))`);
+}
+
+/** The source on `table` after the start-up checks a job runs (which create the publication). */
+export async function cdcSource(table: string, slot: string, options: Record<string, string> = {}, schema = ORDER_SCHEMA): Promise<SourceConnector> {
+  const connectorOptions = new ConnectorOptions('postgres-cdc', { url: LOCAL_POSTGRES, 'table-name': `public.${table}`, 'slot.name': slot, ...options });
+  await runtime.prepare!({ role: 'source', jobId: 'test', uid: 'orders-cdc', options: connectorOptions, schema, parallelism: 1 });
+  return createPostgresCdcSource(connectorOptions, schema, { parallelism: 1 });
+}
+
+/** Reads until `count` rows came (kinds as '+I' … per row), failing after `timeoutMs`. */
+export async function readChanges(reader: SplitReader, count: number, maxRows = 1000, timeoutMs = 15_000): Promise<[string, unknown[]][]> {
+  const out: [string, unknown[]][] = [];
+  const deadline = Date.now() + timeoutMs;
+  while (out.length < count) {
+    if (Date.now() > deadline) throw new Error(`read ${out.length} of ${count} changes in ${timeoutMs} ms: ${JSON.stringify(out)}`);
+    const result = await reader.read(Math.min(maxRows, count - out.length));
+    result.rows.forEach((row, i) => out.push([ROW_KIND_SHORT[result.kinds?.[i] ?? 0]!, row]));
+    if (result.status === 'idle') await new Promise((resolve) => setTimeout(resolve, result.retryAfterMs ?? 10));
+  }
+  return out;
+}
+
+/** Reads for `ms` and returns what came: for checking that nothing more comes. */
+export async function readFor(reader: SplitReader, ms: number): Promise<[string, unknown[]][]> {
+  const out: [string, unknown[]][] = [];
+  const until = Date.now() + ms;
+  while (Date.now() < until) {
+    const result = await reader.read(1000);
+    result.rows.forEach((row, i) => out.push([ROW_KIND_SHORT[result.kinds?.[i] ?? 0]!, row]));
+    if (result.rows.length === 0) await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  return out;
+}
+
+
+
+export async function dropSlot(client: Client, slot: string): Promise<void> {
+  await client.query('SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = $1 AND NOT active', [slot]);
+}
+
+export async function confirmedFlush(client: Client, slot: string): Promise<string | undefined> {
+  const result = await client.query<{ lsn: string }>('SELECT confirmed_flush_lsn::text AS lsn FROM pg_replication_slots WHERE slot_name = $1', [slot]);
+  return result.rows[0]?.lsn;
+}

@@ -1,0 +1,116 @@
+import type { Client } from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { postgresUnavailableReason, testClient, uniqueTableName } from '../../connectors/postgres/test-helpers.js';
+import type { SplitPosition } from '../../runtime/connectors/source-connector.js';
+import { cdcSource, confirmedFlush, createOrdersTable, dropSlot, readChanges, readFor } from './cdc-test-helpers.js';
+
+/** The postgres-cdc reader against the local server: snapshot, changes, positions, the slot's confirmed position. */
+let skipReason: string | undefined;
+let client: Client;
+const slots: string[] = [];
+
+beforeAll(async () => {
+  skipReason = await postgresUnavailableReason();
+  if (skipReason === undefined) {
+    client = await testClient();
+    const level = (await client.query<{ wal_level: string }>('SHOW wal_level')).rows[0]!.wal_level;
+    if (level !== 'logical') skipReason = `wal_level is '${level}', not 'logical' (.ci/run turns it on)`;
+  }
+  if (skipReason !== undefined) console.warn(`skipping the postgres-cdc source tests: ${skipReason}`);
+});
+afterAll(async () => {
+  if (client === undefined) return;
+  for (const slot of slots) await dropSlot(client, slot);
+  await client.end();
+});
+
+async function table(rows: number): Promise<{ table: string; slot: string }> {
+  const table = uniqueTableName('cdc_orders');
+  await createOrdersTable(client, table);
+  for (let i = 1; i <= rows; i++) {
+    await client.query(`INSERT INTO ${table} VALUES ($1, $2, $3, $4, '2024-01-01 12:00:00.250')`, [i, `c${i % 3}`, `${i}.50`, i % 2 === 0]);
+  }
+  const slot = `${table}_slot`;
+  slots.push(slot);
+  return { table, slot };
+}
+
+const TIME = Date.UTC(2024, 0, 1, 12, 0, 0, 250);
+
+describe('postgres-cdc source', () => {
+  it('reads the snapshot, then inserts, updates and deletes (key-only deletes in upsert mode)', async (context) => {
+    if (skipReason !== undefined) return context.skip();
+    const { table: name, slot } = await table(3);
+    const connector = await cdcSource(name, slot);
+    const [split] = await connector.enumerateSplits();
+    const reader = connector.createReader(split!);
+    expect(reader.position()).toEqual({ phase: 'start' });
+    expect(await readChanges(reader, 3)).toEqual([
+      ['+I', [1, 'c1', 1.5, false, TIME]],
+      ['+I', [2, 'c2', 2.5, true, TIME]],
+      ['+I', [3, 'c0', 3.5, false, TIME]],
+    ]);
+    await client.query(`INSERT INTO ${name} VALUES (4, 'c1', 4.25, NULL, NULL)`);
+    await client.query(`UPDATE ${name} SET amount = 99.99 WHERE id = 2`);
+    await client.query(`DELETE FROM ${name} WHERE id = 1`);
+    await client.query(`UPDATE ${name} SET id = 30 WHERE id = 3`);
+    expect(await readChanges(reader, 5)).toEqual([
+      ['+I', [4, 'c1', 4.25, null, null]],
+      ['+U', [2, 'c2', 99.99, true, TIME]],
+      ['-D', [1, null, null, null, null]],
+      ['-D', [3, null, null, null, null]],
+      ['+I', [30, 'c0', 3.5, false, TIME]],
+    ]);
+    expect(reader.position()).toMatchObject({ phase: 'stream' });
+    await reader.close();
+  });
+
+  it('a restored reader goes on right after its position, also inside a transaction; the slot advances only when told', async (context) => {
+    if (skipReason !== undefined) return context.skip();
+    const { table: name, slot } = await table(0);
+    const connector = await cdcSource(name, slot, { 'scan.startup.mode': 'latest-offset' });
+    const [split] = await connector.enumerateSplits();
+    const first = connector.createReader(split!);
+    expect(await readFor(first, 300)).toEqual([]);
+    const start = await confirmedFlush(client, slot);
+    // One transaction of 10 inserts, read 4 at a time: the position falls inside it.
+    await client.query(`INSERT INTO ${name} SELECT i, 'c', i, true, NULL FROM generate_series(1, 10) AS i`);
+    await client.query(`INSERT INTO ${name} VALUES (11, 'c', 11, true, NULL)`);
+    const head = await readChanges(first, 4, 4);
+    const position: SplitPosition = first.position();
+    expect(position).toMatchObject({ phase: 'stream', txChanges: 4 });
+    expect(await confirmedFlush(client, slot)).toBe(start);
+    await first.close();
+
+    const second = connector.createReader(split!, position);
+    const rest = await readChanges(second, 7, 3);
+    expect([...head, ...rest].map(([, row]) => row[0])).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11]);
+    expect(await readFor(second, 300)).toEqual([]);
+    const done = second.position();
+    expect(done).not.toHaveProperty('tx');
+    await second.notifyCheckpointComplete!(done);
+    // The status update travels asynchronously; the slot's confirmed position follows it.
+    const deadline = Date.now() + 5000;
+    while ((await confirmedFlush(client, slot)) === start && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    expect(await confirmedFlush(client, slot)).toBe((done as { lsn: string }).lsn);
+    await second.close();
+  });
+
+  it("'changelog-mode' = 'all' uses the server's before-images (REPLICA IDENTITY FULL)", async (context) => {
+    if (skipReason !== undefined) return context.skip();
+    const { table: name, slot } = await table(1);
+    await client.query(`ALTER TABLE ${name} REPLICA IDENTITY FULL`);
+    const connector = await cdcSource(name, slot, { 'changelog-mode': 'all' });
+    const [split] = await connector.enumerateSplits();
+    const reader = connector.createReader(split!);
+    expect(await readChanges(reader, 1)).toEqual([['+I', [1, 'c1', 1.5, false, TIME]]]);
+    await client.query(`UPDATE ${name} SET customer = 'x' WHERE id = 1`);
+    await client.query(`DELETE FROM ${name} WHERE id = 1`);
+    expect(await readChanges(reader, 3)).toEqual([
+      ['-U', [1, 'c1', 1.5, false, TIME]],
+      ['+U', [1, 'x', 1.5, false, TIME]],
+      ['-D', [1, 'x', 1.5, false, TIME]],
+    ]);
+    await reader.close();
+  });
+});
