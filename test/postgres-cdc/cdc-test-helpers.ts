@@ -56,8 +56,15 @@ export async function readFor(reader: SplitReader, ms: number): Promise<[string,
 
 
 
+/** Drops a test's slot (a leftover slot keeps WAL forever), first ending a reader a failed test left open. */
 export async function dropSlot(client: Client, slot: string): Promise<void> {
-  await client.query('SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = $1 AND NOT active', [slot]);
+  await client.query('SELECT pg_terminate_backend(active_pid) FROM pg_replication_slots WHERE slot_name = $1 AND active', [slot]);
+  for (let attempt = 0; attempt < 50; attempt++) {
+    const dropped = await client.query('SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = $1 AND NOT active', [slot]);
+    const left = await client.query('SELECT 1 FROM pg_replication_slots WHERE slot_name = $1', [slot]);
+    if (dropped.rowCount !== 0 || left.rowCount === 0) return;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
 }
 
 export async function confirmedFlush(client: Client, slot: string): Promise<string | undefined> {
