@@ -64,6 +64,8 @@ export type {
   CheckpointStats,
   CheckpointMetrics,
   SinkCallback,
+  SinkTarget,
+  CallbackSinkOptions,
   SourceFeed,
   SourceRow,
 } from './runtime/index.js';

@@ -28,7 +28,7 @@ export type { OperatorContext, StreamOperator, SourceOperator, SourcePollResult 
 export { RowFailure } from './operators/row-failure.js';
 export { operatorFactories, specOf } from './operators/registry.js';
 export type { OperatorEnvironment, OperatorFactory } from './operators/registry.js';
-export type { SinkCallback } from './operators/callback-sink.js';
+export type { CallbackSinkOptions, SinkCallback, SinkTarget } from './operators/callback-sink.js';
 export type { SourceFeed, SourceRow } from './operators/iterable-source.js';
 
 export { valueState, listState, mapState, reducingState, aggregatingState } from './state/keyed-state.js';

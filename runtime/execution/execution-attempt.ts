@@ -11,7 +11,7 @@ import { TaskCheckpointer } from '../checkpoint/task-checkpointer.js';
 import type { ConnectorRuntimes } from '../../connectors/runtime-registry.js';
 import type { SinkEnvironment } from '../connectors/sink-connector.js';
 import type { UdfImplementations } from '../expressions/compile-expr.js';
-import type { SinkCallback } from '../operators/callback-sink.js';
+import type { CallbackSinkOptions } from '../operators/callback-sink.js';
 import type { SourceFeed } from '../operators/iterable-source.js';
 import { operatorFactories, type OperatorEnvironment } from '../operators/registry.js';
 import type { Clock } from '../time/clock.js';
@@ -26,7 +26,7 @@ export interface AttemptResources {
   readonly clock: Clock;
   readonly udfs: UdfImplementations;
   readonly sourceFeeds: ReadonlyMap<string, SourceFeed>;
-  readonly sinkCallbacks: ReadonlyMap<string, SinkCallback>;
+  readonly sinkCallbacks: ReadonlyMap<string, CallbackSinkOptions>;
   readonly processFunctions: ReadonlyMap<string, unknown>;
   readonly sinkEnvironment: SinkEnvironment;
   /** The runtimes of the connectors the job opens (loaded by Job.start). */

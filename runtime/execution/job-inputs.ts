@@ -2,6 +2,7 @@ import { Diagnostics } from '../../compiler/diagnostics/catalogue.js';
 import type { JobGraph } from '../../compiler/graph/job-graph.js';
 import { describeJsValue } from '../describe-js-value.js';
 import { JobInputError } from '../job-input-error.js';
+import type { CallbackSinkOptions, SinkCallback } from '../operators/callback-sink.js';
 import type { SourceFeed } from '../operators/iterable-source.js';
 
 function isFeed(value: unknown): value is SourceFeed {
@@ -13,7 +14,7 @@ function isFeed(value: unknown): value is SourceFeed {
 
 /**
  * Checks the `sources` and `sinks` given to `Job.start` before anything runs: each key must be the uid of a source
- * (of a sink) of the graph, each feed an (async) iterable, each sink a function. A key that named nothing would
+ * (of a sink) of the graph, each feed an (async) iterable; `callbackSinks` checks each sink. A key that named nothing would
  * otherwise be ignored, and a wrong value fail only once the job reads or writes.
  */
 export function checkJobInputs(graph: JobGraph, sources: ReadonlyMap<string, unknown>, sinks: ReadonlyMap<string, unknown>): void {
@@ -22,9 +23,25 @@ export function checkJobInputs(graph: JobGraph, sources: ReadonlyMap<string, unk
   for (const [uid, feed] of sources) {
     if (!isFeed(feed)) throw new JobInputError(Diagnostics.FeedNotIterable, { uid, value: describeJsValue(feed) });
   }
-  for (const [uid, callback] of sinks) {
-    if (typeof callback !== 'function') throw new JobInputError(Diagnostics.SinkNotFunction, { uid, value: describeJsValue(callback) });
+}
+
+/** The sinks given to `Job.start` as callbacks with options: each a function, or `{ callback, maxInFlight? }`. */
+export function callbackSinks(sinks: ReadonlyMap<string, unknown>): ReadonlyMap<string, CallbackSinkOptions> {
+  const checked = new Map<string, CallbackSinkOptions>();
+  for (const [uid, target] of sinks) {
+    if (typeof target === 'function') {
+      checked.set(uid, { callback: target as SinkCallback });
+      continue;
+    }
+    const options = target !== null && typeof target === 'object' ? (target as Partial<Record<keyof CallbackSinkOptions, unknown>>) : undefined;
+    if (typeof options?.callback !== 'function') throw new JobInputError(Diagnostics.SinkNotFunction, { uid, value: describeJsValue(target) });
+    const { maxInFlight } = options;
+    if (maxInFlight !== undefined && !(typeof maxInFlight === 'number' && Number.isInteger(maxInFlight) && maxInFlight >= 1)) {
+      throw new JobInputError(Diagnostics.SinkMaxInFlightInvalid, { uid, value: describeJsValue(maxInFlight) });
+    }
+    checked.set(uid, { callback: options.callback as SinkCallback, ...(maxInFlight === undefined ? {} : { maxInFlight }) });
   }
+  return checked;
 }
 
 function checkKeys(graph: JobGraph, option: string, kind: 'source' | 'sink', given: ReadonlyMap<string, unknown>): void {

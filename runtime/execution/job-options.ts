@@ -1,7 +1,7 @@
 import type { Operator } from '../../compiler/graph/job-graph.js';
 import type { SinkEnvironment } from '../connectors/sink-connector.js';
 import type { UdfImplementation } from '../expressions/compile-expr.js';
-import type { SinkCallback } from '../operators/callback-sink.js';
+import type { SinkTarget } from '../operators/callback-sink.js';
 import type { SourceFeed } from '../operators/iterable-source.js';
 import type { Clock } from '../time/clock.js';
 import type { CheckpointMetrics } from '../checkpoint/checkpoint-stats.js';
@@ -15,8 +15,8 @@ export interface JobOptions {
   readonly processFunctions?: ReadonlyMap<string, unknown> | Readonly<Record<string, unknown>>;
   /** Feeds a source from an (async) iterable instead of its connector, by source uid. */
   readonly sources?: Readonly<Record<string, SourceFeed>>;
-  /** Reads a sink through a callback instead of its connector, by sink uid. */
-  readonly sinks?: Readonly<Record<string, SinkCallback>>;
+  /** Reads a sink through a callback instead of its connector, by sink uid: a function or `{ callback, maxInFlight }`. */
+  readonly sinks?: Readonly<Record<string, SinkTarget>>;
   /** Processing time (timers, rates, throttling); the system clock by default. */
   readonly clock?: Clock;
   /** Rows per batch read from sources (default 1024). */

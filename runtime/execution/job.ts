@@ -23,7 +23,7 @@ import { systemClock, type Clock } from '../time/clock.js';
 import { JobInputError } from '../job-input-error.js';
 import { ExecutionAttempt, type AttemptResources } from './execution-attempt.js';
 import type { JobEvents, RestoreInfo } from './job-events.js';
-import { checkJobInputs } from './job-inputs.js';
+import { callbackSinks, checkJobInputs } from './job-inputs.js';
 import { OperatorFailure } from './operator-failure.js';
 import type { CancelResult, JobMetrics, JobOptions, JobResult, OperatorMetricsReport, TaskMetricsReport } from './job-options.js';
 import type { OperatorSubtaskRestore } from './operator-host.js';
@@ -130,8 +130,9 @@ export class Job extends EventEmitter<JobEvents> {
     }
     if (options.resumeBefore !== undefined && options.resume !== true) throw new DiagnosticError(Diagnostics.BeforeWithoutResume, {});
     const sourceFeeds = toMap(options.sources);
-    const sinkCallbacks = toMap(options.sinks);
-    checkJobInputs(graph, sourceFeeds, sinkCallbacks);
+    const givenSinks = toMap(options.sinks);
+    checkJobInputs(graph, sourceFeeds, givenSinks);
+    const sinkCallbacks = callbackSinks(givenSinks);
     const config = graph.config;
     const jobId = options.jobId ?? `${config.pipelineName || 'job'}-${randomUUID().slice(0, 8)}`;
     const checkpointing = config.checkpointing.intervalMs !== null;

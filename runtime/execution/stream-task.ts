@@ -91,7 +91,7 @@ export class StreamTask {
   private sourceStop: 'suspend' | 'drain' | undefined;
   private deferredFailure: unknown;
   private sliceStart = 0;
-  /** Milliseconds spent waiting for room in an output channel. */
+  /** Milliseconds spent waiting for room in an output channel, or for a sink's pending writes (its flush). */
   backpressuredMs = 0;
   /** Milliseconds spent waiting for input (or a source's data). */
   idleMs = 0;
@@ -333,11 +333,17 @@ export class StreamTask {
     }
   }
 
+  /**
+   * Waits for deferred work, a sink's flush: time spent waiting for an external system (a slow sink callback, a
+   * database) is back-pressure on the task, as a full output channel is.
+   */
   private async awaitDeferred(): Promise<void> {
     if (this.deferred.length > 0) {
       const pending = this.deferred;
       this.deferred = [];
+      const start = performance.now();
       await Promise.all(pending);
+      this.backpressuredMs += performance.now() - start;
     }
     if (this.deferredFailure !== undefined) throw this.deferredFailure;
   }

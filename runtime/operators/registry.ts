@@ -6,7 +6,7 @@ import type { JobWarning } from '../execution/job-events.js';
 import type { Clock } from '../time/clock.js';
 import { GroupAggregateOperator } from './aggregate/group-aggregate.js';
 import { WindowAggregateOperator } from './aggregate/window-aggregate.js';
-import { CallbackSinkWriter, type SinkCallback } from './callback-sink.js';
+import { CallbackSinkWriter, type CallbackSinkOptions } from './callback-sink.js';
 import { DeduplicateOperator } from './deduplicate.js';
 import { FilterOperator } from './filter.js';
 import { feedSourceConnector, type SourceFeed } from './iterable-source.js';
@@ -40,7 +40,7 @@ export interface OperatorEnvironment {
   /** Sources fed through the Node API, by source uid. */
   readonly sourceFeeds: ReadonlyMap<string, SourceFeed>;
   /** Sinks read through a callback, by sink uid. */
-  readonly sinkCallbacks: ReadonlyMap<string, SinkCallback>;
+  readonly sinkCallbacks: ReadonlyMap<string, CallbackSinkOptions>;
   readonly sinkEnvironment: SinkEnvironment;
   /** How soon a failed job is back (sink-connector.ts); absent in operator tests. */
   readonly recovery?: RecoveryTimes;
@@ -90,7 +90,7 @@ export const operatorFactories: Record<OperatorKind, OperatorFactory> = {
     const schema = operator.inputs[0] ?? operator.output;
     const writer =
       callback !== undefined
-        ? new CallbackSinkWriter(callback, env.subtask)
+        ? new CallbackSinkWriter(callback.callback, env.subtask, callback.maxInFlight)
         : env.connectors.createSinkWriter(
             specOf(operator, 'sink'),
             schema,

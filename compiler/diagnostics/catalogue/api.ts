@@ -21,7 +21,7 @@ export const apiDiagnostics = {
     code: 'SLC9162',
     severity: 'error',
     message: "sink '{uid}' is given {value}, not a function",
-    help: 'give a callback `(rows, { subtask, kinds }) => …`: it is called with each batch of the sink\'s rows',
+    help: 'give a callback `(rows, { subtask, kinds }) => …`, or `{ callback, maxInFlight }`: it is called with each batch of the sink\'s rows',
   },
   FedRowNotARow: {
     code: 'SLC9163',

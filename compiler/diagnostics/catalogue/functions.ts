@@ -1,8 +1,8 @@
 import type { DiagnosticDefinition } from '../diagnostic.js';
 
 /**
- * SLC923x: loading the modules that CREATE FUNCTION statements name (cli/load-created-functions.ts). Each points
- * at the statement's module path or function name.
+ * SLC923x: loading the modules that CREATE FUNCTION statements name (cli/load-created-functions.ts), each
+ * pointing at the statement's module path or function name; and the options of user code given to `Job.start`.
  */
 export const functionModuleDiagnostics = {
   CreatedFunctionModuleNotFound: {
@@ -34,5 +34,11 @@ export const functionModuleDiagnostics = {
     severity: 'error',
     message: "'{name}' in the module '{path}' has an invalid definition: at {where}: {problem}",
     help: "a scalar UDF is { name, args, returns, fn } and a process function { name, args, output, state, processElement, ... }; types are written like 'BIGINT' or 'DECIMAL(10, 2)'",
+  },
+  SinkMaxInFlightInvalid: {
+    code: 'SLC9235',
+    severity: 'error',
+    message: "sink '{uid}' is given maxInFlight {value}, not a whole number of at least 1",
+    help: 'give `{ callback, maxInFlight: 1 }` for one call at a time, a larger number to let calls overlap, or leave it out',
   },
 } as const satisfies Record<string, DiagnosticDefinition>;
