@@ -9,6 +9,7 @@ import { registerListCommand } from './register/list.js';
 import { registerRunCommand } from './register/run.js';
 import { registerSavepointCommand } from './register/savepoint.js';
 import { registerStopCommand } from './register/stop.js';
+import { registerUiCommand } from './register/ui.js';
 import { exitCodeFor, type CommandOutcome } from './exit-codes.js';
 import { processIO, type CliIO } from './output.js';
 
@@ -20,7 +21,7 @@ import { processIO, type CliIO } from './output.js';
  */
 type RegisterCommand = (program: Command, io: CliIO, finish: (outcome: CommandOutcome) => void) => void;
 
-const COMMANDS: readonly RegisterCommand[] = [registerCompileCommand, registerImportCommand, registerRunCommand, registerListCommand, registerCheckpointsCommand, registerSavepointCommand, registerStopCommand];
+const COMMANDS: readonly RegisterCommand[] = [registerCompileCommand, registerImportCommand, registerRunCommand, registerListCommand, registerCheckpointsCommand, registerSavepointCommand, registerStopCommand, registerUiCommand];
 
 /** The package's version, from the package.json above this file (cli/ when run from source, dist/cli/ when built). */
 function packageVersion(): string {

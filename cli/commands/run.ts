@@ -18,7 +18,8 @@ import { watchStopSignals, type SignalSource, type StopSignal } from '../signals
 import { formatStatus, StatusLine } from '../status-line.js';
 import { compileFile, validateFlags, type CompiledFile } from './compile.js';
 import { printUsageErrors, usageError } from '../usage-errors.js';
-import { serveWebUi, type WebUi } from '../../web/server/serve-web-ui.js';
+import { JobDashboard } from '../../web/server/job-dashboard.js';
+import { serveDashboards, type DashboardServer } from '../../web/server/serve-web-ui.js';
 import { isLoopback, parseWebUiAddress } from '../../web/server/web-ui-address.js';
 import { parsePointInTime, POINT_IN_TIME_FORMS } from '../point-in-time.js';
 
@@ -193,7 +194,9 @@ interface RunContext {
   readonly env: RunEnvironment;
   readonly status: StatusLine | undefined;
   readonly metrics: MetricsWriter | undefined;
-  readonly webUi: WebUi | undefined;
+  /** The figures `sluice ui` and `--web-ui` show, fed by the run's timer. */
+  readonly dashboard: JobDashboard;
+  readonly webUi: DashboardServer | undefined;
   readonly color: boolean;
 }
 
@@ -202,7 +205,7 @@ interface RunContext {
  * lines on a timer (one `job.metrics()` reading feeds both), then reports how it ended.
  */
 async function supervise(job: Job, context: RunContext): Promise<CommandOutcome> {
-  const { graph, flags, io, env, status, metrics, webUi } = context;
+  const { graph, flags, io, env, status, metrics, dashboard, webUi } = context;
   const monitor = new RunMonitor(graph);
   const write = (line: string) => {
     status?.clear();
@@ -232,17 +235,15 @@ async function supervise(job: Job, context: RunContext): Promise<CommandOutcome>
   const tickMs = status === undefined ? env.metricsIntervalMs : env.statusIntervalMs;
   const metricsEvery = Math.max(1, Math.round(env.metricsIntervalMs / tickMs));
   let ticks = 0;
-  const timer =
-    status === undefined && metrics === undefined && webUi === undefined
-      ? undefined
-      : setInterval(() => {
-          const reading = job.metrics();
-          const snapshot = monitor.observe(reading);
-          status?.show(formatStatus(snapshot, env.now()));
-          if (++ticks % metricsEvery !== 0) return;
-          metrics?.write(metricsLine(snapshot, reading, lineContext('progress', 'running')));
-          webUi?.dashboard.observe(reading);
-        }, tickMs);
+  // Always on: the dashboard's figures (for `sluice ui` and --web-ui) come from the same reading as the status line's.
+  const timer = setInterval(() => {
+    const reading = job.metrics();
+    const snapshot = monitor.observe(reading);
+    status?.show(formatStatus(snapshot, env.now()));
+    if (++ticks % metricsEvery !== 0) return;
+    metrics?.write(metricsLine(snapshot, reading, lineContext('progress', 'running')));
+    dashboard.observe(reading);
+  }, tickMs);
 
   // Handled from now on: `done` may reject while the control endpoint is being set up.
   const settled = job.done.then(
@@ -252,7 +253,7 @@ async function supervise(job: Job, context: RunContext): Promise<CommandOutcome>
   // `sluice savepoint`, `sluice stop` and `sluice list` reach the job through its control socket while it runs.
   // Set up after the listeners and the timer above, which must not miss the job's first events, output errors
   // or seconds while it awaits.
-  const control = await startJobControl(job, { pipelineName: graph.config.pipelineName, savepointsDir: graph.config.state.savepointsDir, io, log: write });
+  const control = await startJobControl(job, { pipelineName: graph.config.pipelineName, savepointsDir: graph.config.state.savepointsDir, io, log: write, dashboard });
   const end = await settled;
   clearInterval(timer);
   unwatch();
@@ -260,6 +261,7 @@ async function supervise(job: Job, context: RunContext): Promise<CommandOutcome>
   status?.clear();
   await control.close();
   await webUi?.close();
+  dashboard.dispose();
 
   let ending: RunEnding;
   let finalReading: JobMetrics;
@@ -334,13 +336,15 @@ export async function runRun(file: string, flags: RunFlags, io: CliIO, env: RunE
     return { kind: 'job-failed' };
   }
   if (!flags.quiet) io.stderr.write(`running '${graph.name}' as job ${job.jobId}; Ctrl-C stops it\n`);
-  let webUi: WebUi | undefined;
+  // The run's timer reads the metrics and hands them over: one reader of `job.metrics()`.
+  const dashboard = new JobDashboard(job, { file: resolve(io.cwd, file), text: compiled.text });
+  let webUi: DashboardServer | undefined;
   if (flags.webUi !== undefined) {
     const address = parseWebUiAddress(flags.webUi === true ? '' : flags.webUi)!;
     try {
-      // The run's timer reads the metrics and hands them over: one reader of `job.metrics()`.
-      webUi = await serveWebUi(job, { ...address, source: { file: resolve(io.cwd, file), text: compiled.text }, sampleMetrics: false });
+      webUi = await serveDashboards({ list: async () => [dashboard] }, address);
     } catch (error) {
+      dashboard.dispose();
       await job.cancel();
       await metrics?.close();
       if (error instanceof DiagnosticError) return printUsageErrors([error.diagnostic], io);
@@ -349,5 +353,5 @@ export async function runRun(file: string, flags: RunFlags, io: CliIO, env: RunE
     const reach = isLoopback(address.host) ? 'only this machine can reach it' : `listening on ${address.host}: other machines can reach it, and anyone with the URL can stop the job`;
     io.stderr.write(`web dashboard: ${webUi.url} (${reach})\n`);
   }
-  return supervise(job, { graph, flags, io, env, status, metrics, webUi, color });
+  return supervise(job, { graph, flags, io, env, status, metrics, dashboard, webUi, color });
 }

@@ -5,6 +5,7 @@ import {
   ControlResponseSchema,
   decodeMessage,
   encodeMessage,
+  MAX_RESPONSE_LENGTH,
   readLines,
   type ControlCommand,
   type ControlError,
@@ -12,7 +13,7 @@ import {
 } from './protocol.js';
 
 /** The type of result that answers each type of command. */
-const RESULT_OF = { status: 'status', savepoint: 'savepoint', stop: 'stopped' } as const satisfies Record<ControlCommand['type'], ControlResult['type']>;
+const RESULT_OF = { status: 'status', savepoint: 'savepoint', stop: 'stopped', dashboard: 'dashboard' } as const satisfies Record<ControlCommand['type'], ControlResult['type']>;
 type ResultOf<C extends ControlCommand> = Extract<ControlResult, { type: (typeof RESULT_OF)[C['type']] }>;
 
 /** The job's answer, or why none came (the socket could not be reached, or the job ended before answering). */
@@ -58,7 +59,7 @@ export function sendControlCommand<C extends ControlCommand>(entry: Pick<Registr
       if (!response.ok) return settle(response);
       if (response.result.type !== RESULT_OF[command.type]) return settle({ ok: false, unreachable: `it answered a ${command.type} request with a ${response.result.type} result` });
       settle({ ok: true, result: response.result as ResultOf<C> });
-    });
+    }, MAX_RESPONSE_LENGTH);
     socket.on('error', (error: NodeJS.ErrnoException) => {
       clearTimeout(connectTimer);
       settle({ ok: false, unreachable: CONNECTION_REASONS[error.code ?? ''] ?? error.message });

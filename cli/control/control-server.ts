@@ -2,6 +2,7 @@ import { chmod } from 'node:fs/promises';
 import { createServer, type Server, type Socket } from 'node:net';
 import type { ControllableJob } from './controllable-job.js';
 import { tokensMatch } from './job-registry.js';
+import { readView, type DashboardSource } from '../../web/server/dashboard-source.js';
 import {
   ControlRequestSchema,
   decodeMessage,
@@ -23,6 +24,8 @@ export interface ControlServerOptions {
   readonly log: (line: string) => void;
   /** How long `close` waits for requests under way to be answered. */
   readonly closeGraceMs?: number;
+  /** The job's dashboard figures, which `sluice ui` reads; without it, dashboard requests are refused. */
+  readonly dashboard?: DashboardSource;
 }
 
 const DEFAULT_CLOSE_GRACE_MS = 5000;
@@ -102,6 +105,14 @@ export class ControlServer {
     const { job, log } = this.options;
     if (command.type === 'status') {
       return { ok: true, result: { type: 'status', jobId: job.jobId, pipelineName: this.options.pipelineName, pid: process.pid, stopping: this.stopping } };
+    }
+    if (command.type === 'dashboard') {
+      if (this.options.dashboard === undefined) return failure('failed', `job ${job.jobId} keeps no dashboard figures`);
+      try {
+        return { ok: true, result: { type: 'dashboard', body: await readView(this.options.dashboard, command.view, command.uid) } };
+      } catch (error) {
+        return failure('failed', reasonOf(error));
+      }
     }
     if (this.stopping) return failure('busy', `job ${job.jobId} is stopping already`);
     if (command.type === 'savepoint') {

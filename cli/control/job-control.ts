@@ -16,6 +16,7 @@ import {
   type RunningJob,
 } from './job-registry.js';
 import { checkRuntimeDirectory, runtimeDirectory } from './runtime-dir.js';
+import type { DashboardSource } from '../../web/server/dashboard-source.js';
 
 /** A job's control endpoint and registration, for as long as the job runs. */
 export interface JobControl {
@@ -32,6 +33,8 @@ export interface JobControlContext {
   readonly io: Pick<CliIO, 'env' | 'cwd'>;
   /** Where notes (a savepoint written, a stop requested) and the warning of a failed setup go. */
   readonly log: (line: string) => void;
+  /** The job's dashboard figures, for `sluice ui`. */
+  readonly dashboard?: DashboardSource;
 }
 
 interface Endpoint {
@@ -85,7 +88,14 @@ async function setUp(job: ControllableJob, context: JobControlContext): Promise<
   const token = newToken();
   let server: ControlServer;
   try {
-    server = await ControlServer.listen({ job, pipelineName: context.pipelineName, socketPath: socket, token, log: context.log });
+    server = await ControlServer.listen({
+      job,
+      pipelineName: context.pipelineName,
+      socketPath: socket,
+      token,
+      log: context.log,
+      ...(context.dashboard === undefined ? {} : { dashboard: context.dashboard }),
+    });
   } catch (error) {
     await lock.release();
     return unreachable(`cannot listen on ${socket}: ${(error as Error).message}`);

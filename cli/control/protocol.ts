@@ -1,6 +1,7 @@
 import type { Socket } from 'node:net';
 import { isAbsolute } from 'node:path';
 import { z } from 'zod';
+import { DASHBOARD_VIEWS } from '../../web/server/dashboard-source.js';
 
 /**
  * The job control protocol: newline-delimited JSON over a job's local socket. A client sends a request line and
@@ -11,6 +12,8 @@ export const CONTROL_PROTOCOL_VERSION = 1;
 
 /** A longer line is not a request: the server drops the connection rather than buffer it. */
 export const MAX_LINE_LENGTH = 64 * 1024;
+/** Answers may be longer: a dashboard view holds minutes of throughput and dozens of checkpoints. */
+export const MAX_RESPONSE_LENGTH = 16 * 1024 * 1024;
 
 const AbsolutePath = z.string().refine(isAbsolute, 'must be an absolute path');
 
@@ -20,6 +23,8 @@ export const ControlCommandSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('savepoint'), targetDir: AbsolutePath }),
   /** Sources stop, a savepoint is taken into `savepointDir` when given, sinks commit, the job ends. */
   z.object({ type: z.literal('stop'), savepointDir: AbsolutePath.optional(), drain: z.boolean() }),
+  /** A view of the job's dashboard (web/server/dashboard-source.ts), for `sluice ui`. */
+  z.object({ type: z.literal('dashboard'), view: z.enum(DASHBOARD_VIEWS), uid: z.string().optional() }),
 ]);
 export type ControlCommand = z.infer<typeof ControlCommandSchema>;
 
@@ -35,6 +40,8 @@ export const ControlResultSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('status'), jobId: z.string(), pipelineName: z.string(), pid: z.number().int(), stopping: z.boolean() }),
   z.object({ type: z.literal('savepoint'), path: z.string() }),
   z.object({ type: z.literal('stopped'), savepointPath: z.string().optional() }),
+  /** The view's JSON as the REST API answers it (its schema in web/server/schemas.ts); absent for an unknown vertex. */
+  z.object({ type: z.literal('dashboard'), body: z.unknown().optional() }),
 ]);
 export type ControlResult = z.infer<typeof ControlResultSchema>;
 
@@ -77,10 +84,10 @@ export function decodeMessage<T>(line: string, schema: z.ZodType<T>): Decoded<T>
 }
 
 /**
- * Calls `onLine` with each complete line `socket` receives. A line longer than MAX_LINE_LENGTH destroys the
- * socket: the peer does not speak this protocol.
+ * Calls `onLine` with each complete line `socket` receives. A line longer than `maxLength` destroys the socket:
+ * the peer does not speak this protocol.
  */
-export function readLines(socket: Socket, onLine: (line: string) => void): void {
+export function readLines(socket: Socket, onLine: (line: string) => void, maxLength = MAX_LINE_LENGTH): void {
   let pending = '';
   socket.setEncoding('utf8');
   socket.on('data', (chunk: string) => {
@@ -92,6 +99,6 @@ export function readLines(socket: Socket, onLine: (line: string) => void): void 
       if (line.trim() !== '') onLine(line);
       newline = pending.indexOf('\n');
     }
-    if (pending.length > MAX_LINE_LENGTH) socket.destroy(new Error(`a message longer than ${MAX_LINE_LENGTH} characters`));
+    if (pending.length > maxLength) socket.destroy(new Error(`a message longer than ${maxLength} characters`));
   });
 }

@@ -5,6 +5,7 @@ import type { CheckpointStats } from '../../runtime/checkpoint/checkpoint-stats.
 import type { CheckpointStartedEvent, JobEvents, JobWarning, RestartEvent } from '../../runtime/execution/job-events.js';
 import type { JobMetrics, JobResult } from '../../runtime/execution/job-options.js';
 import { OperatorFailure } from '../../runtime/execution/operator-failure.js';
+import type { DashboardSource } from './dashboard-source.js';
 import type {
   CheckpointEntry,
   Checkpoints,
@@ -12,6 +13,8 @@ import type {
   JobConfigView,
   JobDetail,
   JobStatus,
+  JobsOverview,
+  StopResponse,
   ThroughputPoint,
   Vertex,
   VertexDetail,
@@ -117,17 +120,18 @@ function pendingEntry(event: CheckpointStartedEvent, totalTasks: number): Checkp
  * they do not depend on who else reads the metrics. Holds a bounded history (throughput, checkpoints,
  * exceptions), so a long-running job costs the same memory as a short one.
  */
-export class JobDashboard {
+export class JobDashboard implements DashboardSource {
   readonly startTime: number;
+  readonly jobId: string;
   private status: JobStatus = 'running';
   private restarts = 0;
   private reading: Reading | undefined;
   private readonly throughput: ThroughputPoint[] = [];
-  private readonly checkpoints = new Map<number, CheckpointEntry>();
+  private readonly checkpointHistory = new Map<number, CheckpointEntry>();
   private counts = { completed: 0, failed: 0 };
   private latestCompleted: CheckpointEntry | null = null;
   private latestFailed: CheckpointEntry | null = null;
-  private readonly exceptions: Exceptions['entries'][number][] = [];
+  private readonly exceptionHistory: Exceptions['entries'][number][] = [];
   private readonly savepoints: Checkpoints['savepoints'][number][] = [];
   private readonly listeners = new Set<() => void>();
   private readonly unsubscribe: () => void;
@@ -140,6 +144,7 @@ export class JobDashboard {
     private readonly now: () => number = Date.now,
   ) {
     this.startTime = now();
+    this.jobId = job.jobId;
     const graph = job.graph;
     this.chainOf = new Map(graph.chains.flatMap((chain) => chain.operators.map((id) => [id, chain.id] as const)));
     this.totalTasks = graph.chains.reduce((sum, chain) => sum + chain.parallelism, 0);
@@ -208,14 +213,14 @@ export class JobDashboard {
   }
 
   private remember(entry: CheckpointEntry): CheckpointEntry {
-    this.checkpoints.set(entry.id, entry);
-    if (this.checkpoints.size > CHECKPOINT_HISTORY_SIZE) this.checkpoints.delete(Math.min(...this.checkpoints.keys()));
+    this.checkpointHistory.set(entry.id, entry);
+    if (this.checkpointHistory.size > CHECKPOINT_HISTORY_SIZE) this.checkpointHistory.delete(Math.min(...this.checkpointHistory.keys()));
     return entry;
   }
 
   private exception(entry: Omit<Exceptions['entries'][number], 'time'>): void {
-    this.exceptions.unshift({ time: this.now(), ...entry });
-    if (this.exceptions.length > EXCEPTION_HISTORY_SIZE) this.exceptions.pop();
+    this.exceptionHistory.unshift({ time: this.now(), ...entry });
+    if (this.exceptionHistory.length > EXCEPTION_HISTORY_SIZE) this.exceptionHistory.pop();
     this.changed();
   }
 
@@ -232,11 +237,11 @@ export class JobDashboard {
   }
 
   /** Stops the job, with a savepoint unless `savepoint` is false; resolves once it ended. */
-  async stopJob(options: { readonly savepoint: boolean; readonly targetDir?: string; readonly drain: boolean }): Promise<string | null> {
+  async stopJob(options: { readonly savepoint: boolean; readonly targetDir?: string; readonly drain: boolean }): Promise<StopResponse> {
     const target = options.targetDir ?? true;
     const stopped = await this.job.stop({ ...(options.savepoint ? { savepoint: target } : {}), drain: options.drain });
     if (stopped.savepointPath !== undefined) this.savepointTaken(stopped.savepointPath, 'stop');
-    return stopped.savepointPath ?? null;
+    return { status: this.status, savepointPath: stopped.savepointPath ?? null };
   }
 
   /** Takes in a reading of `job.metrics()`. */
@@ -305,7 +310,7 @@ export class JobDashboard {
   }
 
   private checkpointCounts(): NonNullable<JobDetail['checkpointCounts']> {
-    const inProgress = [...this.checkpoints.values()].filter((c) => c.status === 'in-progress').length;
+    const inProgress = [...this.checkpointHistory.values()].filter((c) => c.status === 'in-progress').length;
     return { ...this.counts, inProgress };
   }
 
@@ -351,8 +356,8 @@ export class JobDashboard {
     return { ...vertex, subtasks };
   }
 
-  checkpointView(): Checkpoints {
-    const history = [...this.checkpoints.values()].sort((a, b) => b.id - a.id);
+  checkpoints(): Checkpoints {
+    const history = [...this.checkpointHistory.values()].sort((a, b) => b.id - a.id);
     const completed = history.filter((c) => c.status === 'completed');
     const of = (field: 'durationMs' | 'bytes' | 'stateBytes' | 'alignmentMs' | 'syncMs' | 'asyncMs') => minAvgMax(completed.map((c) => c[field]));
     const { checkpointing, state } = this.job.graph.config;
@@ -366,15 +371,15 @@ export class JobDashboard {
     };
   }
 
-  exceptionView(): Exceptions {
-    return { restarts: this.restarts, entries: [...this.exceptions] };
+  exceptions(): Exceptions {
+    return { restarts: this.restarts, entries: [...this.exceptionHistory] };
   }
 
-  configView(): JobConfigView {
+  config(): JobConfigView {
     return { config: this.job.graph.config, source: this.source, summary: summarize(this.job.graph) };
   }
 
-  jobStatus(): JobStatus {
-    return this.status;
+  summary(): JobsOverview['jobs'][number] {
+    return { id: this.jobId, name: this.job.graph.name, status: this.status, startTime: this.startTime };
   }
 }

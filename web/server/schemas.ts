@@ -202,6 +202,7 @@ export const SavepointResponseSchema = z.object({ path: z.string() });
 /** `POST /jobs/{id}/stop` body (optional) and answer. */
 export const StopRequestSchema = z.object({ savepoint: z.boolean().default(true), targetDirectory: z.string().optional(), drain: z.boolean().default(false) });
 export const StopResponseSchema = z.object({ status: JobStatusSchema, savepointPath: z.string().nullable() });
+export type StopResponse = z.infer<typeof StopResponseSchema>;
 
 /** Every refusal or failure. `code` is a Sluice error code (docs/errors.md). */
 export const ErrorResponseSchema = z.object({ error: z.object({ code: z.string(), message: z.string() }) });

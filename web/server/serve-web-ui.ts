@@ -7,6 +7,7 @@ import { newToken } from '../../cli/control/job-registry.js';
 import { JobDashboard, type DashboardJob } from './job-dashboard.js';
 import type { JobConfigView } from './schemas.js';
 import { uiAssets } from './ui-assets.js';
+import type { DashboardDirectory } from './dashboard-source.js';
 import { createWebApp } from './web-app.js';
 import { DEFAULT_WEB_UI_ADDRESS, formatWebUiAddress, type WebUiAddress } from './web-ui-address.js';
 
@@ -25,16 +26,10 @@ export interface WebUiOptions {
   readonly sampleMetrics?: boolean;
 }
 
-/** A running dashboard. */
-export interface WebUi {
-  /** The page's URL with the token in its fragment (`#token=…`): whoever has it can stop the job. */
-  readonly url: string;
-  readonly address: WebUiAddress;
-  /** What requests to the REST API send as `Authorization: Bearer <token>`. */
-  readonly token: string;
+/** A running dashboard of one job. */
+export interface WebUi extends DashboardServer {
+  /** The job's figures; `observe` takes metrics readings when `sampleMetrics` is false. */
   readonly dashboard: JobDashboard;
-  /** Closes open streams and stops listening. */
-  close(): Promise<void>;
 }
 
 const SAMPLE_INTERVAL_MS = 1000;
@@ -56,20 +51,51 @@ async function listen(server: Server, address: WebUiAddress): Promise<AddressInf
   return server.address() as AddressInfo;
 }
 
+/** A dashboard server listening: its address, token and page URL. */
+export interface DashboardServer {
+  /** The page's URL with the token in its fragment (`#token=…`): whoever has it can stop the jobs. */
+  readonly url: string;
+  readonly address: WebUiAddress;
+  /** What requests to the REST API send as `Authorization: Bearer <token>`. */
+  readonly token: string;
+  /** Closes open streams and stops listening. */
+  close(): Promise<void>;
+}
+
+/**
+ * Serves the dashboard of the jobs of `jobs` on `address` (default 127.0.0.1:8081), protected by a fresh token.
+ * Rejects with SLC9210 when it cannot listen there.
+ */
+export async function serveDashboards(jobs: DashboardDirectory, address: Partial<WebUiAddress> = {}): Promise<DashboardServer> {
+  const token = newToken();
+  const app = createWebApp({ jobs, token, assets: uiAssets() });
+  const server = createAdaptorServer({ fetch: app.fetch }) as Server;
+  const wanted = { host: address.host ?? DEFAULT_WEB_UI_ADDRESS.host, port: address.port ?? DEFAULT_WEB_UI_ADDRESS.port };
+  const bound = await listen(server, wanted);
+  const actual = { host: wanted.host, port: bound.port };
+  return {
+    url: `http://${formatWebUiAddress(actual)}/#token=${token}`,
+    address: actual,
+    token,
+    close: async () => {
+      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+      // Live streams never end by themselves.
+      server.closeAllConnections();
+      await closed;
+    },
+  };
+}
+
 /**
  * Serves `job`'s dashboard (docs/web-ui.md): the page, its REST API and live stream, protected by a fresh token.
- * `sluice run --web-ui` calls it; so can programs that run jobs with the Node API.
+ * For programs that run jobs with the Node API; `sluice run --web-ui` does the same.
  */
 export async function serveWebUi(job: DashboardJob, options: WebUiOptions = {}): Promise<WebUi> {
   const source: JobConfigView['source'] = options.source === undefined ? null : { file: options.source.file, text: options.source.text };
   const dashboard = new JobDashboard(job, source);
-  const token = newToken();
-  const app = createWebApp({ jobs: { list: () => [dashboard] }, token, assets: uiAssets() });
-  const server = createAdaptorServer({ fetch: app.fetch }) as Server;
-  const wanted = { host: options.host ?? DEFAULT_WEB_UI_ADDRESS.host, port: options.port ?? DEFAULT_WEB_UI_ADDRESS.port };
-  let bound: AddressInfo;
+  let server: DashboardServer;
   try {
-    bound = await listen(server, wanted);
+    server = await serveDashboards({ list: async () => [dashboard] }, { ...(options.host === undefined ? {} : { host: options.host }), ...(options.port === undefined ? {} : { port: options.port }) });
   } catch (error) {
     dashboard.dispose();
     throw error;
@@ -81,19 +107,15 @@ export async function serveWebUi(job: DashboardJob, options: WebUiOptions = {}):
     const stopSampling = () => clearInterval(timer);
     job.done.then(stopSampling, stopSampling);
   }
-  const address = { host: wanted.host, port: bound.port };
   return {
-    url: `http://${formatWebUiAddress(address)}/#token=${token}`,
-    address,
-    token,
+    url: server.url,
+    address: server.address,
+    token: server.token,
     dashboard,
     close: async () => {
       clearInterval(timer);
       dashboard.dispose();
-      const closed = new Promise<void>((resolve) => server.close(() => resolve()));
-      // Live streams never end by themselves.
-      server.closeAllConnections();
-      await closed;
+      await server.close();
     },
   };
 }

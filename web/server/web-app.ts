@@ -5,14 +5,9 @@ import type { z } from 'zod';
 import { Diagnostics } from '../../compiler/diagnostics/catalogue.js';
 import { createDiagnostic, type DiagnosticArgs, type DiagnosticDefinition } from '../../compiler/diagnostics/diagnostic.js';
 import { tokensMatch } from '../../cli/control/job-registry.js';
-import type { JobDashboard } from './job-dashboard.js';
+import type { DashboardDirectory, DashboardSource } from './dashboard-source.js';
 import { dashboardPage, type UiAssets } from './ui-assets.js';
 import { SavepointRequestSchema, StopRequestSchema, type ErrorResponse, type JobsOverview } from './schemas.js';
-
-/** The jobs a dashboard server shows: one (`sluice run --web-ui`, `serveWebUi`) or several. */
-export interface DashboardDirectory {
-  list(): readonly JobDashboard[];
-}
 
 export interface WebAppOptions {
   readonly jobs: DashboardDirectory;
@@ -78,97 +73,111 @@ export function createWebApp(options: WebAppOptions): Hono {
   app.use('/jobs', requireToken);
   app.use('/jobs/*', requireToken);
 
-  const find = (id: string) => jobs.list().find((job) => job.job.jobId === id);
+  const find = async (id: string) => (await jobs.list()).find((job) => job.jobId === id);
   const noJob = (c: Context, id: string) => fail(c, 404, Diagnostics.WebUiNotFound, { what: 'job', name: id });
+  /** Answers with `read(job)` for the job of the path; 404 for another job, 502 when the job cannot answer (its process is gone). */
+  const withJob = (read: (job: DashboardSource, c: Context) => Promise<Response>) => async (c: Context) => {
+    const id = c.req.param('id')!;
+    const job = await find(id);
+    if (job === undefined) return noJob(c, id);
+    return read(job, c);
+  };
+  const view = (read: (job: DashboardSource) => unknown) =>
+    withJob(async (job, c) => {
+      try {
+        return c.json(await read(job));
+      } catch (error) {
+        return fail(c, 502, Diagnostics.WebUiActionFailed, { job: job.jobId, action: 'answer', reason: reasonOf(error) });
+      }
+    });
 
-  app.get('/jobs', (c) => {
-    const body: JobsOverview = { jobs: jobs.list().map((d) => ({ id: d.job.jobId, name: d.job.graph.name, status: d.jobStatus(), startTime: d.startTime })) };
+  app.get('/jobs', async (c) => {
+    // A job that ends while it is listed is left out.
+    const summaries = await Promise.allSettled((await jobs.list()).map(async (job) => job.summary()));
+    const body: JobsOverview = { jobs: summaries.flatMap((s) => (s.status === 'fulfilled' ? [s.value] : [])) };
     return c.json(body);
   });
-  app.get('/jobs/:id', (c) => {
-    const dashboard = find(c.req.param('id'));
-    return dashboard === undefined ? noJob(c, c.req.param('id')) : c.json(dashboard.detail());
-  });
-  app.get('/jobs/:id/vertices/:uid', (c) => {
-    const dashboard = find(c.req.param('id'));
-    if (dashboard === undefined) return noJob(c, c.req.param('id'));
-    const vertex = dashboard.vertex(c.req.param('uid'));
-    return vertex === undefined ? fail(c, 404, Diagnostics.WebUiNotFound, { what: 'vertex', name: c.req.param('uid') }) : c.json(vertex);
-  });
-  app.get('/jobs/:id/checkpoints', (c) => {
-    const dashboard = find(c.req.param('id'));
-    return dashboard === undefined ? noJob(c, c.req.param('id')) : c.json(dashboard.checkpointView());
-  });
-  app.get('/jobs/:id/exceptions', (c) => {
-    const dashboard = find(c.req.param('id'));
-    return dashboard === undefined ? noJob(c, c.req.param('id')) : c.json(dashboard.exceptionView());
-  });
-  app.get('/jobs/:id/config', (c) => {
-    const dashboard = find(c.req.param('id'));
-    return dashboard === undefined ? noJob(c, c.req.param('id')) : c.json(dashboard.configView());
-  });
+  app.get('/jobs/:id', view((job) => job.detail()));
+  app.get(
+    '/jobs/:id/vertices/:uid',
+    withJob(async (job, c) => {
+      const uid = c.req.param('uid')!;
+      try {
+        const vertex = await job.vertex(uid);
+        return vertex === undefined ? fail(c, 404, Diagnostics.WebUiNotFound, { what: 'vertex', name: uid }) : c.json(vertex);
+      } catch (error) {
+        return fail(c, 502, Diagnostics.WebUiActionFailed, { job: job.jobId, action: 'answer', reason: reasonOf(error) });
+      }
+    }),
+  );
+  app.get('/jobs/:id/checkpoints', view((job) => job.checkpoints()));
+  app.get('/jobs/:id/exceptions', view((job) => job.exceptions()));
+  app.get('/jobs/:id/config', view((job) => job.config()));
 
-  app.post('/jobs/:id/savepoints', async (c) => {
-    const id = c.req.param('id');
-    const dashboard = find(id);
-    if (dashboard === undefined) return noJob(c, id);
-    const body = await readBody(c, SavepointRequestSchema);
-    if ('error' in body) return fail(c, 400, Diagnostics.WebUiBadRequest, { reason: body.error });
-    try {
-      return c.json({ path: await dashboard.takeSavepoint(body.value.targetDirectory) });
-    } catch (error) {
-      return fail(c, 409, Diagnostics.WebUiActionFailed, { job: id, action: 'take a savepoint', reason: reasonOf(error) });
-    }
-  });
-  app.post('/jobs/:id/stop', async (c) => {
-    const id = c.req.param('id');
-    const dashboard = find(id);
-    if (dashboard === undefined) return noJob(c, id);
-    const body = await readBody(c, StopRequestSchema);
-    if ('error' in body) return fail(c, 400, Diagnostics.WebUiBadRequest, { reason: body.error });
-    const { savepoint, drain, targetDirectory } = body.value;
-    try {
-      const savepointPath = await dashboard.stopJob({ savepoint, drain, ...(targetDirectory === undefined ? {} : { targetDir: targetDirectory }) });
-      return c.json({ status: dashboard.jobStatus(), savepointPath });
-    } catch (error) {
-      return fail(c, 409, Diagnostics.WebUiActionFailed, { job: id, action: 'stop', reason: reasonOf(error) });
-    }
-  });
+  app.post(
+    '/jobs/:id/savepoints',
+    withJob(async (job, c) => {
+      const body = await readBody(c, SavepointRequestSchema);
+      if ('error' in body) return fail(c, 400, Diagnostics.WebUiBadRequest, { reason: body.error });
+      try {
+        return c.json({ path: await job.takeSavepoint(body.value.targetDirectory) });
+      } catch (error) {
+        return fail(c, 409, Diagnostics.WebUiActionFailed, { job: job.jobId, action: 'take a savepoint', reason: reasonOf(error) });
+      }
+    }),
+  );
+  app.post(
+    '/jobs/:id/stop',
+    withJob(async (job, c) => {
+      const body = await readBody(c, StopRequestSchema);
+      if ('error' in body) return fail(c, 400, Diagnostics.WebUiBadRequest, { reason: body.error });
+      const { savepoint, drain, targetDirectory } = body.value;
+      try {
+        return c.json(await job.stopJob({ savepoint, drain, ...(targetDirectory === undefined ? {} : { targetDir: targetDirectory }) }));
+      } catch (error) {
+        return fail(c, 409, Diagnostics.WebUiActionFailed, { job: job.jobId, action: 'stop', reason: reasonOf(error) });
+      }
+    }),
+  );
 
   // The live stream: an `update` event with the job's detail (GET /jobs/{id}) whenever it changes, at most once
   // per streamIntervalMs. The page reads it with fetch (EventSource cannot send the token header).
-  app.get('/jobs/:id/stream', (c) => {
-    const dashboard = find(c.req.param('id'));
-    if (dashboard === undefined) return noJob(c, c.req.param('id'));
-    const intervalMs = options.streamIntervalMs ?? 250;
-    return streamSSE(c, async (stream) => {
-      let wake: (() => void) | undefined;
-      let pending = true;
-      const unsubscribe = dashboard.subscribe(() => {
-        pending = true;
-        wake?.();
-      });
-      const closed = new Promise<void>((resolve) => stream.onAbort(resolve));
-      try {
-        while (!stream.aborted) {
-          if (pending) {
-            pending = false;
-            await stream.writeSSE({ event: 'update', data: JSON.stringify(dashboard.detail()) });
-            await stream.sleep(intervalMs);
-            continue;
+  app.get(
+    '/jobs/:id/stream',
+    withJob(async (job, c) => {
+      const intervalMs = options.streamIntervalMs ?? 250;
+      return streamSSE(c, async (stream) => {
+        let wake: (() => void) | undefined;
+        let pending = true;
+        const unsubscribe = job.subscribe(() => {
+          pending = true;
+          wake?.();
+        });
+        const closed = new Promise<void>((resolve) => stream.onAbort(resolve));
+        try {
+          while (!stream.aborted) {
+            if (pending) {
+              pending = false;
+              // A job that can no longer answer (its process ended) ends the stream; the page says so and retries.
+              const detail = await Promise.resolve(job.detail()).catch(() => undefined);
+              if (detail === undefined) break;
+              await stream.writeSSE({ event: 'update', data: JSON.stringify(detail) });
+              await stream.sleep(intervalMs);
+              continue;
+            }
+            const woken = new Promise<void>((resolve) => (wake = resolve));
+            let timer: NodeJS.Timeout | undefined;
+            const keepalive = new Promise<'keepalive'>((resolve) => (timer = setTimeout(() => resolve('keepalive'), KEEPALIVE_MS)));
+            const why = await Promise.race([woken, keepalive, closed]);
+            clearTimeout(timer);
+            wake = undefined;
+            if (why === 'keepalive') await stream.write(': keepalive\n\n');
           }
-          const woken = new Promise<void>((resolve) => (wake = resolve));
-          let timer: NodeJS.Timeout | undefined;
-          const keepalive = new Promise<'keepalive'>((resolve) => (timer = setTimeout(() => resolve('keepalive'), KEEPALIVE_MS)));
-          const why = await Promise.race([woken, keepalive, closed]);
-          clearTimeout(timer);
-          wake = undefined;
-          if (why === 'keepalive') await stream.write(': keepalive\n\n');
+        } finally {
+          unsubscribe();
         }
-      } finally {
-        unsubscribe();
-      }
-    });
-  });
+      });
+    }),
+  );
   return app;
 }
