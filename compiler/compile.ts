@@ -14,6 +14,7 @@ import { checkCreatedFunctions } from './names/created-functions.js';
 import { checkUids } from './names/uids.js';
 import { reportUnused } from './names/unused.js';
 import { planScript } from './plan/plan-script.js';
+import { resolveStateTtl } from './plan/state-ttl.js';
 
 export interface CompileOptions {
   /** The file name used in diagnostics and origins; its base name without `.pipe` is the default pipeline name. */
@@ -69,14 +70,17 @@ export function compile(text: string, options: CompileOptions = {}): CompileResu
   const catalog = buildCatalog(script, bag);
   checkUids(script, bag);
   reportUnused(script, catalog, bag);
-  const { operators, edges } = planScript({
+  const planned = planScript({
     script,
     catalog,
     bag,
     parallelism: config.parallelism,
+    stateTtlMs: config.state.ttlMs,
     functions,
     text: new SourceText(file, text),
   });
+  const operators = resolveStateTtl(script, planned.operators, config.state.ttlMs, bag);
+  const { edges } = planned;
   const diagnostics = byPosition(bag.items);
   if (hasErrors(diagnostics)) return { value: undefined, diagnostics };
   const graph: JobGraph = {

@@ -263,7 +263,7 @@ export class AstBuilder extends BaseCstVisitor {
     const name = identifier(real(ctx.name));
     const elements = this.one(ctx.tableElements, (c) => this.tableElements(c));
     const options = this.one(ctx.withOptions, (c) => this.withOptions(c));
-    const uid = this.optionalUid(ctx.uidClause);
+    const uid = this.tableUid(ctx.uidClause, 'CREATE SOURCE');
     if (!name || !elements || !options || uid === null) return undefined;
     const [watermark, ...extra] = elements.watermarks;
     for (const duplicate of extra) this.bag.report(syntaxDiagnostics.DuplicateWatermark, duplicate.span);
@@ -284,7 +284,7 @@ export class AstBuilder extends BaseCstVisitor {
     const name = identifier(real(ctx.name));
     const elements = ctx.tableElements === undefined ? null : this.one(ctx.tableElements, (c) => this.tableElements(c));
     const options = this.one(ctx.withOptions, (c) => this.withOptions(c));
-    const uid = this.optionalUid(ctx.uidClause);
+    const uid = this.tableUid(ctx.uidClause, 'CREATE SINK');
     if (!name || elements === undefined || !options || uid === null) return undefined;
     for (const watermark of elements?.watermarks ?? []) this.bag.report(syntaxDiagnostics.WatermarkInSink, watermark.span);
     if (elements !== null && (elements.watermarks.length > 0 || elements.failed)) return undefined;
@@ -409,13 +409,24 @@ export class AstBuilder extends BaseCstVisitor {
 
   uidClause(ctx: cst.UidClauseCstChildren, span: Span): ast.UidClause | undefined {
     const value = real(ctx.value);
-    return value && { kind: 'UidClause', value: stringValue(value), span };
+    if (value === undefined) return undefined;
+    if (ctx.ttl === undefined) return { kind: 'UidClause', value: stringValue(value), span };
+    const ttl = this.one(ctx.ttl, (c, s) => this.intervalLiteral(c, s));
+    return ttl && { kind: 'UidClause', value: stringValue(value), ttl, span };
   }
 
   /** An optional `UID '…'`: absent is `undefined`, present but broken is `null`. */
   private optionalUid(nodes: cst.UidClauseCstNode[] | undefined): ast.UidClause | undefined | null {
     if (nodes === undefined) return undefined;
     return this.one(nodes, (c, s) => this.uidClause(c, s)) ?? null;
+  }
+
+  /** A source's or sink's UID: its state (split positions, pending commits) must never expire, so TTL is refused. */
+  private tableUid(nodes: cst.UidClauseCstNode[] | undefined, what: 'CREATE SOURCE' | 'CREATE SINK'): ast.UidClause | undefined | null {
+    const uid = this.optionalUid(nodes);
+    if (uid?.ttl === undefined) return uid;
+    this.bag.report(syntaxDiagnostics.TtlOnTable, uid.ttl.span, { what });
+    return null;
   }
 
   // ---- Pipelines and steps ----

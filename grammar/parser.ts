@@ -218,6 +218,10 @@ export class PipeParser extends CstParser {
   private readonly uidClause = this.RULE('uidClause', () => {
     this.CONSUME(t.Uid);
     this.CONSUME(t.StringLiteral, { LABEL: 'value' });
+    this.OPTION(() => {
+      this.CONSUME(t.Ttl);
+      this.SUBRULE(this.intervalLiteral, { LABEL: 'ttl' });
+    });
   });
 
   // ---- Pipelines and steps -------------------------------------------------------------------------

@@ -47,7 +47,8 @@ function printOptions(options: readonly ast.OptionEntry[]): string {
 }
 
 function printUid(uid: ast.UidClause | undefined): string {
-  return uid === undefined ? '' : ` UID ${printString(uid.value)}`;
+  if (uid === undefined) return '';
+  return ` UID ${printString(uid.value)}${uid.ttl === undefined ? '' : ` TTL ${printExpr(uid.ttl)}`}`;
 }
 
 export function printType(type: ast.TypeRef): string {

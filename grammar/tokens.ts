@@ -112,6 +112,8 @@ export const Sink = keyword('SINK', true);
 export const View = keyword('VIEW', true);
 export const Watermark = keyword('WATERMARK', true);
 export const Uid = keyword('UID', true);
+/** `UID 'x' TTL INTERVAL …`: how long a step keeps a key's state after its last write (Flink's STATE_TTL hint). */
+export const Ttl = keyword('TTL', true);
 export const Extend = keyword('EXTEND', true);
 export const Window = keyword('WINDOW', true);
 export const Aggregate = keyword('AGGREGATE', true);
@@ -140,7 +142,7 @@ export const Language = keyword('LANGUAGE', true);
 export const keywords: readonly TokenType[] = [
   SetKeyword, Create, Insert, Into, With, As, For, From, Where, Select, Group, By, Join, On, Union, All,
   And, Or, Not, Is, Null, True, False, Between, In, Like, Case, When, Then, Else, End, Cast, TryCast, Distinct, Interval,
-  Source, Sink, View, Watermark, Uid, Extend, Window, Aggregate, Left, Outer, Inner, Deduplicate, Keep, First, Last,
+  Source, Sink, View, Watermark, Uid, Ttl, Extend, Window, Aggregate, Left, Outer, Inner, Deduplicate, Keep, First, Last,
   Process, Partition, Primary, Key, Enforced, Timestamp, Metadata, FunctionKeyword, Language,
 ];
 

@@ -44,6 +44,8 @@ export const JobConfigSchema = z.object({
     checkpointsDir: z.string().nullable(),
     savepointsDir: z.string().nullable(),
     numRetained: z.number().int().min(1),
+    /** `table.exec.state.ttl`: the state TTL of steps that keep state forever otherwise; 0 keeps it forever. */
+    ttlMs: z.number().min(0).default(0),
   }),
   restartStrategy: RestartStrategySchema,
   settings: z.record(z.string(), z.string()),

@@ -118,6 +118,12 @@ export const Settings = {
     "Where state lives: `memory` (heap; checkpoints kept in memory), `fs` (heap; checkpoints written to files), `disk` (an on-disk key/value store, for state larger than memory; incremental checkpoints). Flink's 'hashmap' and 'rocksdb' are accepted.",
     { aliases: ['state.backend'], defaultText: "`fs` when `state.checkpoints.dir` is set, else `memory`" },
   ),
+  stateTtl: setting(
+    'table.exec.state.ttl',
+    durationType(),
+    0,
+    "How long a key's state is kept after it was last written, in steps that otherwise keep it forever: regular JOINs, continuous AGGREGATEs and DEDUPLICATE (0: forever). `UID '…' TTL INTERVAL …` overrides it per step; see docs/state-ttl.md.",
+  ),
   restartStrategy: setting(
     'restart-strategy.type',
     enumType(['none', 'fixed-delay', 'exponential-delay', 'failure-rate'], {

@@ -98,6 +98,7 @@ class SettingsResolver {
         checkpointsDir,
         savepointsDir: this.get(Settings.savepointsDir) ?? null,
         numRetained: this.required(Settings.checkpointsRetained),
+        ttlMs: this.required(Settings.stateTtl),
       },
       restartStrategy: this.restartStrategy(intervalMs !== null),
       settings: Object.fromEntries([...this.assigned].map(([definition, { text }]) => [definition.key, text])),

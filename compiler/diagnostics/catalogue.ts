@@ -19,6 +19,7 @@ import { postgresDiagnostics } from './catalogue/postgres.js';
 import { webUiDiagnostics } from './catalogue/web-ui.js';
 import { functionModuleDiagnostics } from './catalogue/functions.js';
 import { postgresCdcDiagnostics } from './catalogue/postgres-cdc.js';
+import { stateTtlDiagnostics } from './catalogue/state-ttl.js';
 
 /**
  * The one diagnostic catalogue, merged from one table per area so that each area's codes live together:
@@ -48,6 +49,7 @@ export const Diagnostics = {
   ...webUiDiagnostics,
   ...functionModuleDiagnostics,
   ...postgresCdcDiagnostics,
+  ...stateTtlDiagnostics,
 } as const;
 
 export type DiagnosticName = keyof typeof Diagnostics;

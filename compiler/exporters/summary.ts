@@ -28,6 +28,7 @@ function plural(n: number, word: string): string {
  *     → hash(auction)
  *     [count-per-auction] window_aggregate HOP(2 s, 10 s) …       p=2  state: windows (keyed map, key BIGINT)
  *
+ * A step with a state TTL ends its line with `ttl: 1 d after a key's last write`.
  * An edge names its sender unless it comes from the line just above; `(chained)` marks operators that run in
  * their upstream's task.
  */
@@ -66,7 +67,9 @@ export function summarize(graph: JobGraph): string {
       lines.push(`  ${parts.join('')}`);
     }
     const state = op.state.length === 0 ? '' : `  state: ${op.state.map(describeState).join('; ')}`;
-    lines.push(`  ${`[${op.id}]`.padEnd(idWidth)} ${what.padEnd(whatWidth)}  p=${op.parallelism}${state}`.trimEnd());
+    const ttlMs = 'stateTtlMs' in op.spec ? op.spec.stateTtlMs : undefined;
+    const ttl = ttlMs === undefined ? '' : `  ttl: ${formatDuration(ttlMs)} after a key's last write`;
+    lines.push(`  ${`[${op.id}]`.padEnd(idWidth)} ${what.padEnd(whatWidth)}  p=${op.parallelism}${state}${ttl}`.trimEnd());
     previous = op.id;
   }
   return `${lines.join('\n')}\n`;

@@ -85,6 +85,12 @@ export type AggregateCall = z.infer<typeof AggregateCallSchema>;
 
 const JoinTypeSchema = z.enum(['inner', 'left']);
 
+/**
+ * State TTL of a step whose state is otherwise kept forever (`table.exec.state.ttl` or `UID '…' TTL …`): a key's
+ * state (a join: each side's) is dropped this long after it was last written. Absent: kept forever.
+ */
+const StateTtlMsSchema = z.number().int().positive().optional();
+
 /** The kind-specific part of an operator; `kind` decides the runtime operator that executes it. */
 export const OperatorSpecSchema = z.discriminatedUnion('kind', [
   z.object({
@@ -101,7 +107,12 @@ export const OperatorSpecSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('project'), exprs: z.array(TypedExprSchema) }),
   /** TUMBLE/HOP assignment without a following aggregate or join: appends window_start, window_end (HOP copies a row into each of its windows). */
   z.object({ kind: z.literal('window_assign'), window: WindowSpecSchema }),
-  z.object({ kind: z.literal('group_aggregate'), keys: z.array(TypedExprSchema), aggregates: z.array(AggregateCallSchema) }),
+  z.object({
+    kind: z.literal('group_aggregate'),
+    keys: z.array(TypedExprSchema),
+    aggregates: z.array(AggregateCallSchema),
+    stateTtlMs: StateTtlMsSchema,
+  }),
   /** Output: the group keys, then window_start and window_end, then the aggregates; final rows only, when the watermark passes window_end. */
   z.object({ kind: z.literal('window_aggregate'), window: WindowSpecSchema, keys: z.array(TypedExprSchema), aggregates: z.array(AggregateCallSchema) }),
   /** Regular equi-join: both sides kept in state indefinitely. Output: left columns then right columns. */
@@ -112,6 +123,7 @@ export const OperatorSpecSchema = z.discriminatedUnion('kind', [
     rightKeys: z.array(TypedExprSchema),
     /** Non-equi part of the ON condition over the joined row (left columns then right columns). */
     residual: TypedExprSchema.optional(),
+    stateTtlMs: StateTtlMsSchema,
   }),
   /** Joins rows whose times satisfy left.time + lowerMs <= right.time <= left.time + upperMs; state expires with the watermark. */
   z.object({
@@ -135,7 +147,7 @@ export const OperatorSpecSchema = z.discriminatedUnion('kind', [
     residual: TypedExprSchema.optional(),
   }),
   z.object({ kind: z.literal('union') }),
-  z.object({ kind: z.literal('deduplicate'), keys: z.array(TypedExprSchema), keep: z.enum(['first', 'last']) }),
+  z.object({ kind: z.literal('deduplicate'), keys: z.array(TypedExprSchema), keep: z.enum(['first', 'last']), stateTtlMs: StateTtlMsSchema }),
   /** `keys`: the PARTITION BY keys; with them the function runs keyed (keyed state and timers per key), without them unkeyed. */
   z.object({ kind: z.literal('process'), function: z.string(), args: z.array(TypedExprSchema), keys: z.array(TypedExprSchema).optional() }),
   z.object({

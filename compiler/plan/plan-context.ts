@@ -15,6 +15,8 @@ export interface PlanContext {
   readonly processes: ReadonlyMap<string, ProcessFunctionSignature>;
   /** The program text, for operator names. */
   readonly source: string;
+  /** `table.exec.state.ttl` (0: none); the TTL itself is put into the specs by state-ttl.ts after planning. */
+  readonly stateTtlMs: number;
   /**
    * Planned sources and views by name, each planned once and shared by every reader (fan-out).
    * `undefined`: the definition had errors, already reported; its readers stop quietly.

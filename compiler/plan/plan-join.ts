@@ -98,7 +98,7 @@ export function planJoin(input: PlannedStream, step: JoinStep, at: number, ctx: 
     case 'join':
       spec = { kind: 'join', ...common };
       state = joinState(joinType, keyType, leftFields, rightFields);
-      if (left.schema.rowtime !== undefined && rightStream.schema.rowtime !== undefined) {
+      if (left.schema.rowtime !== undefined && rightStream.schema.rowtime !== undefined && !hasStateTtl(step, ctx)) {
         const name = (shape: typeof leftShape, index: number): string => {
           const q = shape.qualifiers[index];
           return `${q === undefined ? '' : `${q}.`}${shape.schema.fields[index]!.name}`;
@@ -180,4 +180,10 @@ function residualOf(rest: readonly Expr[], scope: Scope, ctx: PlanContext): Type
     (left, right): Expr => ({ kind: 'BinaryExpr', operator: 'AND', left, right, operatorSpan: right.span, span: spanBetween(left.span, right.span) }),
   );
   return checkCondition(combined, scope, { ...ctx.exprs, bag: new DiagnosticBag(ctx.bag.file) });
+}
+
+/** Whether the join's state expires: its own `TTL` (not a zero one), else `table.exec.state.ttl`. */
+function hasStateTtl(step: JoinStep, ctx: PlanContext): boolean {
+  const ttl = step.uid?.ttl;
+  return ttl === undefined ? ctx.stateTtlMs > 0 : Number(ttl.value) !== 0;
 }

@@ -17,6 +17,8 @@ export interface ScriptPlanInput {
   readonly catalog: Catalog;
   readonly bag: DiagnosticBag;
   readonly parallelism: number;
+  /** `table.exec.state.ttl` (0: none). */
+  readonly stateTtlMs: number;
   readonly functions: FunctionSignatures;
   readonly text: SourceText;
 }
@@ -36,6 +38,7 @@ export function planScript(input: ScriptPlanInput): { operators: Operator[]; edg
     catalog,
     processes: new Map((input.functions.processes ?? []).map((f) => [f.name, f])),
     source: text.text,
+    stateTtlMs: input.stateTtlMs,
     streams: new Map(),
     materializedWindows: new Map(),
   };

@@ -1,3 +1,5 @@
+import type { IntervalLiteral } from './expressions.js';
+
 /**
  * A range in the source text, as a character offset and a length. Line and column are computed
  * at exactly one boundary (the diagnostic formatter / `SourceText`), never stored in the tree.
@@ -22,10 +24,11 @@ export interface StringLiteralNode {
   readonly span: Span;
 }
 
-/** `UID 'id'` attached to a statement or step. */
+/** `UID 'id' [TTL INTERVAL …]` attached to a statement or step; the TTL only to a step (SLC1050). */
 export interface UidClause {
   readonly kind: 'UidClause';
   readonly value: string;
+  readonly ttl?: IntervalLiteral;
   readonly span: Span;
 }
 

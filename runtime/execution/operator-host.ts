@@ -12,6 +12,7 @@ import { createKeyedState, type KeyedStateDescriptor, type StateFor } from '../s
 import type { KeyedStateBackend, KeyedStateDelta, KeyedStateSnapshot, StateBackendType } from '../state/keyed-state-backend.js';
 import { OperatorStateStore, type OperatorListState, type OperatorStateList } from '../state/operator-state.js';
 import type { ParsedKeyedState } from '../state/snapshot-format.js';
+import { TTL_STATE } from '../state/state-ttl.js';
 import type { Clock } from '../time/clock.js';
 import { TimerService, type Timer, type Timers } from '../time/timer-service.js';
 import { OperatorFailure } from './operator-failure.js';
@@ -71,10 +72,16 @@ export interface HostEnvironment {
   recordOrigin: string | undefined;
 }
 
-/** Operator state the runtime's own operators keep, known even when a hand-built graph does not declare it. */
+/**
+ * State the runtime's own operators keep, known even when a hand-built graph does not declare it: operator state
+ * of sources and sinks, and the write times of state TTL (state-ttl.ts), which the graph never declares.
+ */
 const BUILTIN_STATE: Partial<Record<Operator['spec']['kind'], readonly StateDescriptor[]>> = {
   source: [SOURCE_SPLITS_STATE],
   sink: [SINK_PENDING_STATE],
+  group_aggregate: [TTL_STATE],
+  join: [TTL_STATE],
+  deduplicate: [TTL_STATE],
 };
 
 /**

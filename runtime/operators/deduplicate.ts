@@ -2,8 +2,10 @@ import type { OperatorSpec } from '../../compiler/graph/job-graph.js';
 import { compileProjection, type UdfImplementations } from '../expressions/compile-expr.js';
 import { kindAt, makeBatch, RowKind, type RecordBatch } from '../record-batch.js';
 import { encodeKey } from '../state/key-codec.js';
-import { valueState } from '../state/keyed-state.js';
-import { BaseOperator } from './operator.js';
+import { valueState, type ValueState } from '../state/keyed-state.js';
+import { isStateTtlTimer, StateTtl } from '../state/state-ttl.js';
+import type { Timer } from '../time/timer-service.js';
+import { BaseOperator, type OperatorContext } from './operator.js';
 import { RowFailure } from './row-failure.js';
 
 /** The states of state-declarations.ts `deduplicateState`; their values are rows of the declared value fields. */
@@ -30,17 +32,33 @@ const SEEN: readonly [true] = Object.freeze([true] as const);
  * write) per batch. KEEP LAST therefore emits one update per key per batch, for the batch's last row of the
  * key, rather than one per row; the upsert stream it describes is the same.
  *
- * State grows with the number of distinct keys and is never cleared (there is no state TTL): one flag per key
- * for KEEP FIRST, one row per key for KEEP LAST.
+ * State grows with the number of distinct keys: one flag per key for KEEP FIRST, one row per key for KEEP LAST,
+ * kept forever unless the step has a state TTL. With one, a key not written for that long is forgotten: KEEP
+ * FIRST emits its next row again (the flag is written once, so it expires that long after the first row), KEEP
+ * LAST emits its next row as +I (as Flink's deduplication with state retention).
  */
 export class DeduplicateOperator extends BaseOperator {
   private readonly keyOf: (row: readonly unknown[]) => unknown[];
   private readonly keepLast: boolean;
+  private readonly ttlMs: number;
+  private state!: ValueState<readonly unknown[]>;
+  private ttl!: StateTtl;
 
   constructor(spec: Extract<OperatorSpec, { kind: 'deduplicate' }>, udfs: UdfImplementations) {
     super();
     this.keyOf = compileProjection(spec.keys, udfs);
     this.keepLast = spec.keep === 'last';
+    this.ttlMs = spec.stateTtlMs ?? 0;
+  }
+
+  override open(ctx: OperatorContext): void {
+    super.open(ctx);
+    this.state = this.keepLast ? ctx.getState(LAST_ROW) : ctx.getState(FIRST_SEEN);
+    this.ttl = new StateTtl(ctx, this.ttlMs, [{ name: '', clear: () => this.state.clear() }]);
+  }
+
+  override onTimer(timer: Timer): void {
+    if (isStateTtlTimer(timer)) this.ttl.onTimer(timer);
   }
 
   processBatch(batch: RecordBatch): void {
@@ -73,12 +91,15 @@ export class DeduplicateOperator extends BaseOperator {
 
   private emitFirst(batch: RecordBatch, keys: readonly unknown[][], picked: readonly number[]): void {
     const { rows } = batch;
-    const seen = this.ctx.getState(FIRST_SEEN);
+    const seen = this.state;
+    const now = this.ttl.enabled ? this.ctx.clock.now() : 0;
     const out: (readonly unknown[])[] = [];
     for (let k = 0; k < keys.length; k++) {
       this.ctx.setCurrentKey(keys[k]!);
+      this.ttl.expire(now);
       if (seen.value() !== undefined) continue;
       seen.update(SEEN);
+      this.ttl.touch(now);
       out.push(rows[picked[k]!]!);
     }
     // Every row kept means every row was a new key's first, in order: the batch itself goes on.
@@ -88,11 +109,13 @@ export class DeduplicateOperator extends BaseOperator {
 
   private emitLast(batch: RecordBatch, keys: readonly unknown[][], picked: readonly number[]): void {
     const { rows } = batch;
-    const last = this.ctx.getState(LAST_ROW);
+    const last = this.state;
+    const now = this.ttl.enabled ? this.ctx.clock.now() : 0;
     const out: (readonly unknown[])[] = [];
     const kinds = new Uint8Array(keys.length * 2);
     for (let k = 0; k < keys.length; k++) {
       this.ctx.setCurrentKey(keys[k]!);
+      this.ttl.expire(now);
       const row = rows[picked[k]!]!;
       const previous = last.value();
       const kind = kindAt(batch, picked[k]!);
@@ -102,11 +125,13 @@ export class DeduplicateOperator extends BaseOperator {
         // A changelog source's delete (ChangelogNormalize): the full row it removes is the one kept here.
         if (previous === undefined) continue;
         last.clear();
+        this.ttl.forget();
         kinds[out.length] = RowKind.DELETE;
         out.push(previous);
         continue;
       }
       last.update(row);
+      this.ttl.touch(now);
       if (previous === undefined) {
         kinds[out.length] = RowKind.INSERT;
         out.push(row);

@@ -41,7 +41,7 @@ describe('resolveJobConfig values', () => {
         retention: 'DELETE_ON_CANCELLATION',
         tolerableFailures: 3,
       },
-      state: { backend: 'disk', checkpointsDir: '/var/sluice/chk', savepointsDir: '/var/sluice/sp', numRetained: 5 },
+      state: { backend: 'disk', checkpointsDir: '/var/sluice/chk', savepointsDir: '/var/sluice/sp', numRetained: 5, ttlMs: 0 },
       restartStrategy: { type: 'none' },
     });
     expect(config.settings['execution.checkpointing.mode']).toBe('at_least_once');

@@ -60,4 +60,8 @@ INSERT INTO s1 FROM events
   `SET 'state.backend.type' = 'fs'; SET 'restart-strategy.type' = 'fixed-delay';
 CREATE VIEW a AS FROM \`weird\`\`name\` |> WHERE (a = b) = c AND - - x > 0 AND NOT NOT y |> SELECT \`weird\`\`name\`.*;
 INSERT INTO \`from\` FROM a AS \`select\` |> JOIN b ON \`select\`.k = b.k UID 'j' |> INNER JOIN c AS cc ON cc.k = b.k UID 'j2';`,
+  `SET 'table.exec.state.ttl' = '1 d';
+INSERT INTO out FROM orders |> JOIN payments ON orders.id = payments.order_id UID 'pay' TTL INTERVAL '36' HOURS
+  |> AGGREGATE COUNT(*) AS n GROUP BY customer UID 'per-customer' ttl interval '0' second
+  |> DEDUPLICATE BY customer KEEP LAST UID 'latest' TTL INTERVAL '1.5' DAY;`,
 ];

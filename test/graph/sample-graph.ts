@@ -131,7 +131,7 @@ export function sampleGraph(): JobGraph {
         retention: 'RETAIN_ON_CANCELLATION',
         tolerableFailures: 0,
       },
-      state: { backend: 'memory', checkpointsDir: null, savepointsDir: null, numRetained: 1 },
+      state: { backend: 'memory', checkpointsDir: null, savepointsDir: null, numRetained: 1, ttlMs: 0 },
       restartStrategy: { type: 'none' },
       settings: {},
     },

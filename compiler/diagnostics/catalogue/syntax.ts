@@ -150,4 +150,10 @@ export const syntaxDiagnostics = {
     message: "CREATE FUNCTION's LANGUAGE {language} is not supported",
     help: 'functions are JavaScript ES modules: write LANGUAGE JAVASCRIPT, or leave the LANGUAGE clause out',
   },
+  TtlOnTable: {
+    code: 'SLC1050',
+    severity: 'error',
+    message: '{what} cannot have a state TTL',
+    help: "a source's read positions and a sink's pending commits must never expire; write TTL after the UID of a JOIN, AGGREGATE or DEDUPLICATE step",
+  },
 } as const satisfies Record<string, DiagnosticDefinition>;

@@ -223,6 +223,8 @@ export interface UidClauseCstNode extends CstNode {
 export type UidClauseCstChildren = {
   Uid: IToken[];
   value: IToken[];
+  Ttl?: IToken[];
+  ttl?: IntervalLiteralCstNode[];
 };
 
 export interface PipelineCstNode extends CstNode {

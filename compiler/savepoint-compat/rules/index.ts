@@ -12,6 +12,7 @@ import { sourceIdentityRule } from './source-identity.js';
 import { sourceOptionsRule } from './source-options.js';
 import { stateKeyRule } from './state-key.js';
 import { stateKindRule } from './state-kind.js';
+import { stateTtlRule } from './state-ttl.js';
 import { undeclaredSavedOperatorRule } from './undeclared-saved-operator.js';
 import { unmatchedStateRule } from './unmatched-state.js';
 import { valueSchemaRule } from './value-schema.js';
@@ -35,6 +36,7 @@ export const RULES: readonly Rule[] = [
   joinTypeRule,
   deduplicateKeepRule,
   processFunctionRule,
+  stateTtlRule,
   stateKindRule,
   stateKeyRule,
   mapKeyRule,

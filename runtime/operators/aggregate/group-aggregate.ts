@@ -2,6 +2,8 @@ import type { OperatorSpec, StreamSchema } from '../../../compiler/graph/job-gra
 import { compileProjection, type UdfImplementations } from '../../expressions/compile-expr.js';
 import { makeBatch, RowKind, type RecordBatch } from '../../record-batch.js';
 import { mapState, valueState, type MapState, type ValueState } from '../../state/keyed-state.js';
+import { isStateTtlTimer, StateTtl } from '../../state/state-ttl.js';
+import type { Timer } from '../../time/timer-service.js';
 import { BaseOperator, type OperatorContext } from '../operator.js';
 import { RowFailure } from '../row-failure.js';
 import { AccumulatorSet, type Accumulator } from './accumulators.js';
@@ -26,6 +28,9 @@ function pick(row: Row, columns: readonly number[]): unknown[] {
  * kept: +I/+U retract that row (if any) and add the new one, -U/-D retract it. MIN and MAX that lose their
  * extreme are recomputed from the group's remaining rows once per key and batch; FIRST_VALUE recomputed so
  * takes some remaining row's value (state keeps no arrival order), LAST_VALUE the last value added since.
+ *
+ * With a state TTL a group not updated for that long is forgotten without output (as Flink's): its next row
+ * starts it again and emits +I.
  */
 export class GroupAggregateOperator extends BaseOperator {
   private readonly accumulators: AccumulatorSet;
@@ -38,6 +43,8 @@ export class GroupAggregateOperator extends BaseOperator {
   private accState!: ValueState<Accumulator>;
   private inputRows!: MapState<unknown[], Row>;
   private distinct: MapState<unknown, number>[] = [];
+  private readonly ttlMs: number;
+  private ttl!: StateTtl;
 
   constructor(spec: Extract<OperatorSpec, { kind: 'group_aggregate' }>, input: StreamSchema, udfs: UdfImplementations) {
     super();
@@ -46,6 +53,7 @@ export class GroupAggregateOperator extends BaseOperator {
     this.keyCount = spec.keys.length;
     this.upsertKey = input.changelog === 'upsert' ? (input.upsertKey ?? []) : undefined;
     this.lost = new Uint8Array(this.accumulators.size);
+    this.ttlMs = spec.stateTtlMs ?? 0;
   }
 
   override open(ctx: OperatorContext): void {
@@ -53,6 +61,11 @@ export class GroupAggregateOperator extends BaseOperator {
     this.accState = ctx.getState(valueState<Accumulator>('accumulators'));
     if (this.upsertKey !== undefined) this.inputRows = ctx.getState(mapState<unknown[], Row>('input-rows'));
     this.distinct = this.accumulators.distinctCalls.map((d) => ctx.getState(mapState<unknown, number>(d.state)));
+    this.ttl = new StateTtl(ctx, this.ttlMs, [{ name: '', clear: () => this.clearGroup() }]);
+  }
+
+  override onTimer(timer: Timer): void {
+    if (isStateTtlTimer(timer)) this.ttl.onTimer(timer);
   }
 
   processBatch(batch: RecordBatch): void {
@@ -63,11 +76,13 @@ export class GroupAggregateOperator extends BaseOperator {
     const out: unknown[][] = [];
     const outKinds: number[] = [];
     let current = 0;
+    const now = this.ttl.enabled ? this.ctx.clock.now() : 0;
     try {
       const groups = rowsByKey(rows, this.keyOf, this.keyCount);
       for (const group of groups) {
         current = group.rows[0]!;
         this.ctx.setCurrentKey(group.key, group.encoded);
+        this.ttl.expire(now);
         const stored = this.accState.value();
         const acc = stored === undefined ? this.accumulators.create() : stored.slice();
         for (const i of group.rows) {
@@ -83,6 +98,7 @@ export class GroupAggregateOperator extends BaseOperator {
               outKinds.push(RowKind.DELETE);
             }
             this.clearGroup();
+            this.ttl.forget();
             continue;
           }
         }
@@ -94,6 +110,7 @@ export class GroupAggregateOperator extends BaseOperator {
           outKinds.push(RowKind.UPDATE_BEFORE, RowKind.UPDATE_AFTER);
         }
         this.accState.update(acc);
+        this.ttl.touch(now);
       }
     } catch (error) {
       throw new RowFailure(rows[current] ?? [], error);
@@ -146,6 +163,7 @@ export class GroupAggregateOperator extends BaseOperator {
   private clearGroup(): void {
     this.accState.clear();
     for (const state of this.distinct) state.clear();
+    if (this.upsertKey !== undefined) this.inputRows.clear();
   }
 
   private resultRow(key: readonly unknown[], acc: Accumulator): unknown[] {

@@ -2,6 +2,8 @@ import type { Operator, OperatorSpec } from '../../../compiler/graph/job-graph.j
 import type { UdfImplementations } from '../../expressions/compile-expr.js';
 import { RowKind, type RecordBatch } from '../../record-batch.js';
 import { listState, mapState, type ListState, type MapState } from '../../state/keyed-state.js';
+import { isStateTtlTimer, StateTtl } from '../../state/state-ttl.js';
+import type { Timer } from '../../time/timer-service.js';
 import { BaseOperator, type OperatorContext } from '../operator.js';
 import { assertInsertOnly, JoinOutput, JoinRows, type Row } from './join-row.js';
 
@@ -13,9 +15,16 @@ const LEFT_ROWS = listState<Row>('left-rows');
 const LEFT_ROW_COUNTS = mapState<Row, LeftRowCounts>('left-rows');
 const RIGHT_ROWS = listState<Row>('right-rows');
 
+/** The parts of state TTL: each side of a key expires on its own, by input number. */
+const LEFT = 0;
+const RIGHT = 1;
+
 /**
- * The regular equi-join: both sides are kept in keyed state for ever (the planner warns about it), and each
- * arriving row is joined with the other side's rows of its key that satisfy the residual condition.
+ * The regular equi-join: both sides are kept in keyed state for ever (the planner warns about it) unless the step
+ * has a state TTL, and each arriving row is joined with the other side's rows of its key that satisfy the
+ * residual condition. With a TTL each side of a key is forgotten that long after it was last written (a row of
+ * that side arrived; for a LEFT join's left side also a right row joining it), as Flink's join state retention:
+ * later rows of the other side no longer match what was forgotten, and nothing is retracted for it.
  *
  * INNER: both sides are lists; the output is append-only.
  * LEFT: left rows are a map from the row to [occurrences, matches]. A left row without a match is emitted padded
@@ -31,6 +40,8 @@ export class RegularJoinOperator extends BaseOperator {
   private leftRows!: ListState<Row>;
   private leftRowCounts!: MapState<Row, LeftRowCounts>;
   private rightRows!: ListState<Row>;
+  private readonly ttlMs: number;
+  private ttl!: StateTtl;
 
   constructor(
     private readonly operator: Operator,
@@ -40,6 +51,7 @@ export class RegularJoinOperator extends BaseOperator {
     super();
     this.rows = new JoinRows(operator, spec, udfs);
     this.out = new JoinOutput(this.rows.outer);
+    this.ttlMs = spec.stateTtlMs ?? 0;
   }
 
   override open(ctx: OperatorContext): void {
@@ -47,19 +59,32 @@ export class RegularJoinOperator extends BaseOperator {
     this.rightRows = ctx.getState(RIGHT_ROWS);
     if (this.rows.outer) this.leftRowCounts = ctx.getState(LEFT_ROW_COUNTS);
     else this.leftRows = ctx.getState(LEFT_ROWS);
+    this.ttl = new StateTtl(ctx, this.ttlMs, [
+      { name: 'left', clear: () => (this.rows.outer ? this.leftRowCounts : this.leftRows).clear() },
+      { name: 'right', clear: () => this.rightRows.clear() },
+    ]);
+  }
+
+  override onTimer(timer: Timer): void {
+    if (isStateTtlTimer(timer)) this.ttl.onTimer(timer);
   }
 
   processBatch(batch: RecordBatch, input: number): void {
     assertInsertOnly(batch, this.operator);
     const rows = this.rows;
+    const ttl = this.ttl;
+    const now = ttl.enabled ? this.ctx.clock.now() : 0;
     try {
       const { groups, nullKeyed } = rows.byKey(batch.rows, input);
       if (input === 0 && rows.outer) for (const left of nullKeyed) this.out.insert(rows.pad(left));
       for (const group of groups) {
         this.ctx.setCurrentKey(group.key, group.encoded);
+        ttl.expire(now, LEFT);
+        ttl.expire(now, RIGHT);
         if (!rows.outer) this.innerArrive(group.rows, input);
         else if (input === 0) this.outerLeftArrive(group.rows);
-        else this.outerRightArrive(group.rows);
+        else if (this.outerRightArrive(group.rows)) ttl.touch(now, LEFT);
+        ttl.touch(now, input === 0 ? LEFT : RIGHT);
       }
     } catch (error) {
       throw rows.failure(error);
@@ -97,9 +122,10 @@ export class RegularJoinOperator extends BaseOperator {
     }
   }
 
-  private outerRightArrive(arrived: readonly Row[]): void {
+  /** Returns whether left rows' match counts were written. */
+  private outerRightArrive(arrived: readonly Row[]): boolean {
     this.rightRows.addAll(arrived);
-    if (this.leftRowCounts.isEmpty()) return;
+    if (this.leftRowCounts.isEmpty()) return false;
     const rows = this.rows;
     const lefts = [...this.leftRowCounts.entries()];
     const matches = lefts.map(([, counts]) => counts[1]);
@@ -115,8 +141,12 @@ export class RegularJoinOperator extends BaseOperator {
         changed[i] = 1;
       }
     }
+    let written = false;
     for (let i = 0; i < lefts.length; i++) {
-      if (changed[i] === 1) this.leftRowCounts.put(lefts[i]![0], [lefts[i]![1][0], matches[i]!]);
+      if (changed[i] !== 1) continue;
+      this.leftRowCounts.put(lefts[i]![0], [lefts[i]![1][0], matches[i]!]);
+      written = true;
     }
+    return written;
   }
 }

@@ -1,0 +1,119 @@
+import type { StateDescriptor } from '../../compiler/graph/job-graph.js';
+import { TIMESTAMP3 } from '../../compiler/types/sql-type.js';
+import type { OperatorContext } from '../operators/operator.js';
+import type { Timer } from '../time/timer-service.js';
+import { valueState, type ValueState } from './keyed-state.js';
+
+/** When a key's state (of each part, as the state's namespace) was last written: the runtime's own, like timers. */
+export const TTL_STATE: StateDescriptor = {
+  name: '__ttl.written',
+  scope: 'keyed',
+  kind: 'value',
+  valueType: [{ name: 'written_at', type: TIMESTAMP3, nullable: false }],
+  description: "when the key's state was last written, for state TTL (per part: a join's side)",
+};
+
+/** Timers of state TTL live in namespaces of their own, `__ttl:<part>`, which an operator's own timers never use. */
+const TIMER_NAMESPACE_PREFIX = '__ttl:';
+
+export function isStateTtlTimer(timer: Timer): boolean {
+  return timer.namespace.startsWith(TIMER_NAMESPACE_PREFIX);
+}
+
+/** A part of an operator's keyed state that expires on its own (a join's side; '' for the whole key). */
+export interface TtlPart {
+  readonly name: string;
+  /** Removes every state of this part for the current key. */
+  readonly clear: () => void;
+}
+
+/**
+ * Idle-state retention by cleanup timers, as Flink's table runtime did before state-level TTL: backend-agnostic,
+ * and what it removes is gone from memory or disk and so from the next checkpoint. Per key and part, the time
+ * of the last write is kept (not the expiry: a TTL changed between runs then applies to restored state at once)
+ * and one processing-time timer at a time is pending. When it fires, a later write re-registers it at the new
+ * expiry; else the part's state is cleared. Reads do not extend life (Flink's OnCreateAndWrite).
+ *
+ * Per key and batch an operator calls `expire(now, part)` before it reads the part's state, so state past its
+ * expiry is absent at once even before its timer fires, and `touch(now, part)` after writing it, with `now`
+ * read once per batch. Both take the current key; `touch` must follow `expire` of the same key and part.
+ * With no TTL (`ttlMs` 0) both do nothing, and timers left by an earlier run with a TTL only drop their cell.
+ */
+export class StateTtl {
+  private written: ValueState<number> | undefined;
+  /** Per part: whether `expire` found a live write time (and so a pending timer) for the current key. */
+  private readonly live: boolean[];
+
+  constructor(
+    private readonly ctx: OperatorContext,
+    readonly ttlMs: number,
+    private readonly parts: readonly TtlPart[],
+  ) {
+    this.live = parts.map(() => false);
+  }
+
+  get enabled(): boolean {
+    return this.ttlMs > 0;
+  }
+
+  /** Clears part `part` of the current key if its TTL has passed at `now`. */
+  expire(now: number, part = 0): void {
+    if (this.ttlMs === 0) return;
+    const cell = this.cell(part);
+    const writtenAt = cell.value();
+    if (writtenAt !== undefined && writtenAt + this.ttlMs <= now) {
+      this.parts[part]!.clear();
+      cell.clear();
+      this.live[part] = false;
+    } else {
+      this.live[part] = writtenAt !== undefined;
+    }
+  }
+
+  /** Part `part` of the current key was written at `now`: its life starts again. */
+  touch(now: number, part = 0): void {
+    if (this.ttlMs === 0) return;
+    this.cell(part).update(now);
+    if (!this.live[part]) {
+      this.ctx.timers.registerProcessingTimeTimer(now + this.ttlMs, TIMER_NAMESPACE_PREFIX + this.parts[part]!.name);
+      this.live[part] = true;
+    }
+  }
+
+  /** The operator removed part `part` of the current key itself: its write time goes too. */
+  forget(part = 0): void {
+    if (this.ttlMs === 0) return;
+    this.cell(part).clear();
+    this.live[part] = false;
+  }
+
+  /** Handles a timer of state TTL (`isStateTtlTimer`), the current key set to the timer's. */
+  onTimer(timer: Timer): void {
+    const name = timer.namespace.slice(TIMER_NAMESPACE_PREFIX.length);
+    const part = this.parts.findIndex((p) => p.name === name);
+    const cell = this.cellNamed(name);
+    const writtenAt = cell.value();
+    if (writtenAt === undefined) return;
+    if (this.ttlMs === 0 || part < 0) {
+      cell.clear();
+      return;
+    }
+    const expiry = writtenAt + this.ttlMs;
+    if (expiry > this.ctx.clock.now()) {
+      this.ctx.timers.registerProcessingTimeTimer(expiry, timer.namespace);
+      return;
+    }
+    this.parts[part]!.clear();
+    cell.clear();
+  }
+
+  private cell(part: number): ValueState<number> {
+    return this.cellNamed(this.parts[part]!.name);
+  }
+
+  private cellNamed(name: string): ValueState<number> {
+    this.written ??= this.ctx.getState(valueState<number>(TTL_STATE.name));
+    this.written.setNamespace(name);
+    return this.written;
+  }
+}
