@@ -56,6 +56,8 @@ export interface SinkInputContext {
   readonly updating: boolean;
   /** The sink's `PRIMARY KEY (…) NOT ENFORCED` columns, if declared (and valid). */
   readonly primaryKey: readonly string[] | undefined;
+  /** The columns an updating input is keyed by (a GROUP BY's), when the planner knows them. */
+  readonly upsertKey: readonly string[] | undefined;
   readonly options: Readonly<Record<string, string>>;
   readonly bag: DiagnosticBag;
 }

@@ -67,7 +67,8 @@ export function addSinkOperator(target: SinkTarget, ctx: PlanContext): void {
   };
   const statement = target.statement;
   const primaryKey = primaryKeyOf(statement.primaryKey, output.fields, statement.name.name, ctx.bag);
-  connectorDefinition('sink', connector)?.checkInput?.({ name: statement.name, fields: output.fields, updating, primaryKey, options, bag: ctx.bag });
+  const upsertKey = output.upsertKey?.map((i) => output.fields[i]!.name);
+  connectorDefinition('sink', connector)?.checkInput?.({ name: statement.name, fields: output.fields, updating, primaryKey, upsertKey, options, bag: ctx.bag });
   const node = ctx.graph.add({
     uid: statement.uid?.value ?? null,
     name: operatorName('Sink', statement.name.name),

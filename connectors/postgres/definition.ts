@@ -1,7 +1,6 @@
 import { booleanType, durationType, enumType, integerType, nonEmptyStringType } from '../../compiler/config/value-types.js';
 import { option, type ConnectorContext, type ConnectorDefinition, type SinkInputContext } from '../../compiler/connectors/connector-definition.js';
 import { Diagnostics } from '../../compiler/diagnostics/catalogue.js';
-import type { Field } from '../../compiler/types/sql-type.js';
 import { typeToString } from '../../compiler/types/sql-type.js';
 import { parsePostgresUrl } from './url.js';
 import { POSTGRES_COLUMN_TYPES } from './column-types.js';
@@ -85,11 +84,7 @@ function checkInput(input: SinkInputContext): void {
     }
   }
   if (input.updating && input.primaryKey === undefined) {
-    input.bag.report(Diagnostics.PostgresUpsertNeedsPrimaryKey, input.name.span, { name: input.name.name, suggestion: keySuggestion(input.fields) });
+    const suggestion = (input.upsertKey ?? input.fields.slice(0, 1).map((f) => f.name)).join(', ');
+    input.bag.report(Diagnostics.PostgresUpsertNeedsPrimaryKey, input.name.span, { name: input.name.name, suggestion });
   }
-}
-
-/** The first column, as an example key (usually a GROUP BY column comes first). */
-function keySuggestion(fields: readonly Field[]): string {
-  return fields[0]?.name ?? 'key';
 }

@@ -38,7 +38,7 @@ export async function prepareSinkTable(opening: ConnectorOpening): Promise<void>
     if (options.string('sink.semantic', 'exactly-once') === 'exactly-once') {
       const commitTable = commitTableOf(table);
       action = `CREATE TABLE ${commitTable.shown}`;
-      await connection.client.query(createCommitTableSql(commitTable));
+      await connection.client.query(createCommitTableSql(commitTable)).catch(unlessCreatedMeanwhile);
     }
   } catch (error) {
     throw queryFailure(error, connection, settings, { ...where, action }, (reason) =>
@@ -47,6 +47,15 @@ export async function prepareSinkTable(opening: ConnectorOpening): Promise<void>
   } finally {
     await connection.close();
   }
+}
+
+/**
+ * Two jobs starting at once may both find the commit table missing; CREATE TABLE IF NOT EXISTS then fails in the
+ * second with a unique violation on the catalogue (or 'already exists'): the table is there, which is all it needs.
+ */
+function unlessCreatedMeanwhile(error: unknown): void {
+  const code = (error as { code?: unknown }).code;
+  if (code !== '23505' && code !== '42P07') throw error;
 }
 
 function describeColumn(field: Field): string {

@@ -61,11 +61,12 @@ export class PostgresSinkWriter implements SinkWriter<StagedRows> {
   private rows: unknown[][] = [];
   private kinds: number[] = [];
   private connection: PostgresConnection | undefined;
-  /** at-least-once: the flush in progress (by the operator or the interval timer), so that flushes never overlap. */
+  /** at-least-once: the flush in progress (by the operator, max-rows or the interval), so that flushes never overlap. */
   private flushing: Promise<void> = Promise.resolve();
   private timer: NodeJS.Timeout | undefined;
-  /** A failure of a flush the interval timer started, for the next call to throw. */
-  private timerFailure: unknown;
+  /** A failure of a flush started by max-rows or the interval timer, for the next call to throw. */
+  private backgroundFailure: unknown;
+  private backgroundPending = false;
   private readonly role: string;
 
   constructor(private readonly settings: SinkSettings) {
@@ -73,23 +74,36 @@ export class PostgresSinkWriter implements SinkWriter<StagedRows> {
   }
 
   write(rows: readonly (readonly unknown[])[], kinds?: Uint8Array): void {
-    if (this.timerFailure !== undefined) throw this.timerFailure;
+    if (this.backgroundFailure !== undefined) throw this.backgroundFailure;
     for (let i = 0; i < rows.length; i++) this.rows.push(rows[i] as unknown[]);
     if (this.settings.withKinds) {
       for (let i = 0; i < rows.length; i++) this.kinds.push(kinds === undefined ? 0 : kinds[i]!);
     }
-    if (!this.settings.exactlyOnce && this.timer === undefined && this.settings.intervalMs > 0) {
-      this.timer = setTimeout(() => {
-        this.timer = undefined;
-        this.flush().catch((error: unknown) => (this.timerFailure ??= error));
-      }, this.settings.intervalMs);
+    if (this.settings.exactlyOnce) return;
+    if (this.rows.length >= this.settings.maxRows) this.flushInBackground();
+    else if (this.timer === undefined && this.settings.intervalMs > 0) {
+      this.timer = setTimeout(() => this.flushInBackground(), this.settings.intervalMs);
       this.timer.unref();
     }
   }
 
+  /**
+   * at-least-once, by max-rows or the interval: a flush chained after the one in progress. The operator's own
+   * flushes wait for it, which is the back-pressure; its failure is thrown by the next call.
+   */
+  private flushInBackground(): void {
+    if (this.timer !== undefined) clearTimeout(this.timer);
+    this.timer = undefined;
+    if (this.backgroundPending) return;
+    this.backgroundPending = true;
+    this.flush()
+      .catch((error: unknown) => (this.backgroundFailure ??= error))
+      .finally(() => (this.backgroundPending = false));
+  }
+
   /** at-least-once writes what is buffered; exactly-once keeps it for the next barrier. */
   async flush(): Promise<void> {
-    if (this.timerFailure !== undefined) throw this.timerFailure;
+    if (this.backgroundFailure !== undefined) throw this.backgroundFailure;
     if (this.settings.exactlyOnce) return;
     const next = this.flushing.then(() => this.writeBuffered());
     this.flushing = next.catch(() => undefined);

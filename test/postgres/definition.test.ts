@@ -20,9 +20,9 @@ describe('postgres sink definition', () => {
   });
 
   it('refuses an updating stream without a primary key, saying which key to declare (SLC4051)', () => {
-    expect(codes(compiled('', 'FROM bids |> AGGREGATE COUNT(*) AS n GROUP BY bidder UID \'n\''))).toEqual([
-      ['SLC4051', "sink 'out' receives an updating stream, which the postgres connector can only write by a primary key"],
-    ]);
+    const result = compiled('', "FROM bids |> AGGREGATE COUNT(*) AS n, SUM(price) AS total GROUP BY note, bidder UID 'n'");
+    expect(codes(result)).toEqual([['SLC4051', "sink 'out' receives an updating stream, which the postgres connector can only write by a primary key"]]);
+    expect(result.diagnostics[0]!.help).toContain('PRIMARY KEY (note, bidder) NOT ENFORCED');
     expect(compiled('', 'FROM bids |> SELECT bidder, price').diagnostics).toEqual([]);
   });
 

@@ -107,6 +107,20 @@ describe('postgres sink: writing', () => {
     await expect.poll(() => rowsOf(table), { timeout: 5000 }).toEqual([[7, 1, 1]]);
     await sink.close();
   });
+
+  it('at-least-once flushes by itself once sink.buffer-flush.max-rows rows are buffered', async (ctx) => {
+    if (skipReason !== undefined) return ctx.skip();
+    const table = await newTable('maxrows', 'bidder bigint PRIMARY KEY, n bigint, total numeric(10,2)');
+    const sink = createPostgresSinkWriter(options(table, { 'sink.semantic': 'at-least-once', 'sink.buffer-flush.max-rows': '2', 'sink.buffer-flush.interval': '0 s' }), TOTALS, context());
+    sink.write([[1, 1, 1]], kindsOf(RowKind.INSERT));
+    sink.write([[2, 1, 1]], kindsOf(RowKind.INSERT));
+    await expect.poll(() => rowsOf(table), { timeout: 5000 }).toEqual([[1, 1, 1], [2, 1, 1]]);
+    sink.write([[3, 1, 1]], kindsOf(RowKind.INSERT));
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(await rowsOf(table)).toHaveLength(2);
+    await sink.close();
+    expect(await rowsOf(table)).toHaveLength(3);
+  });
 });
 
 describe('postgres sink: exactly-once', () => {
