@@ -88,6 +88,19 @@ describe('the dashboard REST API of a running job', () => {
     expect(JobsOverviewSchema.parse(await json(await running.api('/jobs'))).jobs[0]!.status).toBe('stopped');
   });
 
+  it('lists a failure that restarted the job, with the operator, the place in the .pipe file and the checkpoint restored', async () => {
+    await running.dispose();
+    running = await startDashboard('500 ms', { failOnce: true });
+    const id = running.job.jobId;
+    await expect.poll(async () => ExceptionsSchema.parse(await json(await running.api(`/jobs/${id}/exceptions`))).restarts, { timeout: 30_000, interval: 250 }).toBe(1);
+    const { entries } = ExceptionsSchema.parse(await json(await running.api(`/jobs/${id}/exceptions`)));
+    const filter = running.job.graph.operators.find((op) => op.spec.kind === 'filter')!;
+    expect(entries).toEqual([
+      expect.objectContaining({ kind: 'restart', uid: filter.id, subtask: 0, checkpointId: expect.any(Number), message: expect.stringMatching(/web-counts\.pipe:\d+:\d+: the fraud service timed out/) }),
+    ]);
+    expect(JobDetailSchema.parse(await json(await running.api(`/jobs/${id}`))).restarts).toBe(1);
+  });
+
   it('streams updates of the job as server-sent events', async () => {
     const response = await running.api(`/jobs/${running.job.jobId}/stream`);
     expect(response.headers.get('content-type')).toContain('text/event-stream');

@@ -5,7 +5,13 @@ import { compile } from '../../compiler/compile.js';
 import { Job } from '../../runtime/execution/job.js';
 import { serveWebUi, type WebUi } from '../../web/server/serve-web-ui.js';
 
-/** A job that runs until stopped: generated rows counted per key into a blackhole, checkpointed every `interval`. */
+/** `checked(v)`: the filter's user function, which fails once when the fixture asks for a failure. */
+const CHECKED = { name: 'checked', args: [{ name: 'INT' }], returns: { name: 'BOOLEAN' } } as const;
+
+/**
+ * A job that runs until stopped: generated rows counted per key into a blackhole, checkpointed every `interval`;
+ * restarted at once after a failure.
+ */
 export function endlessPipe(interval = '500 ms'): string {
   return [
     "SET 'pipeline.name' = 'web-counts';",
@@ -13,7 +19,9 @@ export function endlessPipe(interval = '500 ms'): string {
     "SET 'state.backend' = 'fs';",
     "CREATE SOURCE ticks (id BIGINT, v INT) WITH ('connector' = 'datagen', 'rows-per-second' = '2000', 'fields.v.min' = '1', 'fields.v.max' = '5') UID 'ticks';",
     "CREATE SINK out WITH ('connector' = 'blackhole') UID 'out';",
-    "INSERT INTO out FROM ticks |> WHERE v > 1 |> AGGREGATE COUNT(*) AS n GROUP BY v UID 'per-v';",
+    "SET 'restart-strategy.type' = 'fixed-delay';",
+    "SET 'restart-strategy.fixed-delay.delay' = '0ms';",
+    "INSERT INTO out FROM ticks |> WHERE checked(v) |> AGGREGATE COUNT(*) AS n GROUP BY v UID 'per-v';",
     '',
   ].join('\n');
 }
@@ -27,14 +35,27 @@ export interface RunningDashboard {
   dispose(): Promise<void>;
 }
 
-/** Compiles and starts the endless job with checkpoints and savepoints in a fresh directory, and serves its dashboard on a free port. */
-export async function startDashboard(interval?: string): Promise<RunningDashboard> {
+/**
+ * Compiles and starts the endless job with checkpoints and savepoints in a fresh directory, and serves its
+ * dashboard on a free port. With `failOnce`, the filter's function throws once, after the first checkpoint.
+ */
+export async function startDashboard(interval?: string, options: { readonly failOnce?: boolean } = {}): Promise<RunningDashboard> {
   const dir = await mkdtemp(join(tmpdir(), 'sluice-web-'));
   const text = endlessPipe(interval);
   const file = join(dir, 'web-counts.pipe');
-  const compiled = compile(text, { file, settings: { 'state.checkpoints.dir': join(dir, 'checkpoints'), 'state.savepoints.dir': join(dir, 'savepoints') } });
+  const compiled = compile(text, { file, functions: { scalars: [CHECKED] }, settings: { 'state.checkpoints.dir': join(dir, 'checkpoints'), 'state.savepoints.dir': join(dir, 'savepoints') } });
   if (compiled.value === undefined) throw new Error(`the fixture does not compile: ${JSON.stringify(compiled.diagnostics)}`);
-  const job = await Job.start(compiled.value);
+  let checkpointed = false;
+  let failed = false;
+  const checked = (v: number) => {
+    if (options.failOnce === true && checkpointed && !failed) {
+      failed = true;
+      throw new Error('the fraud service timed out');
+    }
+    return v > 1;
+  };
+  const job = await Job.start(compiled.value, { udfs: { checked: { ...CHECKED, fn: checked } } });
+  job.on('checkpoint-completed', () => (checkpointed = true));
   const webUi = await serveWebUi(job, { port: 0, source: { file, text } });
   const base = `http://127.0.0.1:${webUi.address.port}`;
   return {
