@@ -88,6 +88,8 @@ export type {
   ProcessValueState,
   ProcessListState,
   ProcessMapState,
+  ProcessReducingState,
+  ProcessAggregatingState,
   ProcessTimers,
 } from './runtime/operators/process/process-function.js';
 

@@ -20,7 +20,8 @@ export interface ScalarUdf extends ScalarUdfSignature {
 /** A state a process function declares, so checkpoints and the savepoint check know it without running it. */
 export interface ProcessStateDeclaration {
   readonly name: string;
-  readonly kind: 'value' | 'list' | 'map';
+  /** Reducing and aggregating state store one value per key, `valueType` (the reduced value, the accumulator). */
+  readonly kind: 'value' | 'list' | 'map' | 'reducing' | 'aggregating';
   readonly valueType: readonly Field[];
   readonly mapKeyType?: readonly Field[];
 }

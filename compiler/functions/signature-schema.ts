@@ -53,14 +53,31 @@ const OutputSchema = z.unknown().transform((value, ctx): 'input' | Field[] => {
   return z.NEVER;
 });
 
+const FunctionSchema = z.custom<(...args: never[]) => unknown>((v) => typeof v === 'function', 'expected a function');
+
+/**
+ * A declared state. Reducing state carries its `reduce(stored, added)`, aggregating state its `aggregate`
+ * functions; `valueType` is what is stored (the reduced value, the accumulator). Loose: the runtime reads the
+ * functions from the definition itself.
+ */
 const StateInputSchema = z
-  .object({
+  .looseObject({
     name: z.string().min(1),
-    kind: z.enum(['value', 'list', 'map']),
+    kind: z.enum(['value', 'list', 'map', 'reducing', 'aggregating']),
     valueType: z.array(FieldInputSchema),
     mapKeyType: z.array(FieldInputSchema).optional(),
+    reduce: FunctionSchema.optional(),
+    aggregate: z.looseObject({ createAccumulator: FunctionSchema, add: FunctionSchema, getResult: FunctionSchema }).optional(),
   })
-  .transform(({ mapKeyType, ...rest }): ProcessStateDeclaration => ({ ...rest, ...(mapKeyType === undefined ? {} : { mapKeyType }) }));
+  .superRefine((state, ctx) => {
+    if (state.kind === 'reducing' && state.reduce === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['reduce'], message: 'reducing state needs reduce(stored, added), which returns the combined value' });
+    }
+    if (state.kind === 'aggregating' && state.aggregate === undefined) {
+      ctx.addIssue({ code: 'custom', path: ['aggregate'], message: 'aggregating state needs aggregate: { createAccumulator(), add(accumulator, value), getResult(accumulator) }' });
+    }
+  })
+  .transform(({ name, kind, valueType, mapKeyType }): ProcessStateDeclaration => ({ name, kind, valueType, ...(mapKeyType === undefined ? {} : { mapKeyType }) }));
 
 export const ProcessSignatureSchema = z
   .looseObject({ name: NameSchema, args: z.array(TypeSchema), output: OutputSchema, state: z.array(StateInputSchema).default([]) })
@@ -99,6 +116,14 @@ export interface ProcessStateDeclarationInput {
   readonly kind: ProcessStateDeclaration['kind'];
   readonly valueType: readonly FieldInput[];
   readonly mapKeyType?: readonly FieldInput[];
+  /** Reducing state: combines the stored value with an added one (must not modify either). */
+  readonly reduce?: (stored: never, added: never) => unknown;
+  /** Aggregating state: the accumulator's life; `add` may modify the accumulator and return it. */
+  readonly aggregate?: {
+    createAccumulator(): unknown;
+    add(accumulator: never, value: never): unknown;
+    getResult(accumulator: never): unknown;
+  };
 }
 
 export interface ProcessFunctionSignatureInput {

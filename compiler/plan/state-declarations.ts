@@ -46,7 +46,7 @@ export const WINDOW_BOUNDS: readonly Field[] = [
   { name: 'window_end', type: TIMESTAMP3, nullable: false },
 ];
 
-function keyed(name: string, kind: 'value' | 'list' | 'map', keyType: readonly Field[], valueType: readonly Field[], description: string, mapKeyType?: readonly Field[]): StateDescriptor {
+function keyed(name: string, kind: StateDescriptor['kind'], keyType: readonly Field[], valueType: readonly Field[], description: string, mapKeyType?: readonly Field[]): StateDescriptor {
   return {
     name,
     scope: 'keyed',

@@ -125,6 +125,33 @@ export interface ProcessStateAccess {
   value<T>(name: string): ProcessValueState<T>;
   list<T>(name: string): ProcessListState<T>;
   map<K, V>(name: string): ProcessMapState<K, V>;
+  reducing<T>(name: string): ProcessReducingState<T>;
+  aggregating<IN, OUT>(name: string): ProcessAggregatingState<IN, OUT>;
+}
+
+/**
+ * One value per key, combined by the declaration's `reduce(stored, added)` (Flink's ReducingState):
+ * `{ name, kind: 'reducing', valueType, reduce: (a, b) => a + b }`.
+ */
+export interface ProcessReducingState<T> {
+  /** The reduced value, or undefined before the first `add`. */
+  get(): T | undefined;
+  /** Stores `value` when empty, else `reduce(stored, value)`. */
+  add(value: T): void;
+  clear(): void;
+}
+
+/**
+ * An accumulator per key, driven by the declaration's `aggregate` (Flink's AggregatingState):
+ * `{ name, kind: 'aggregating', valueType: <the accumulator's fields>, aggregate: { createAccumulator() {…},
+ * add(accumulator, value) {…}, getResult(accumulator) {…} } }`. `add` may modify the accumulator and return it.
+ */
+export interface ProcessAggregatingState<IN, OUT> {
+  /** `getResult` of the accumulator, or undefined before the first `add`. */
+  get(): OUT | undefined;
+  /** Adds `value` to the accumulator (created by `createAccumulator` on the first add). */
+  add(value: IN): void;
+  clear(): void;
 }
 
 export interface ProcessValueState<T> {

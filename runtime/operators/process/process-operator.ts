@@ -69,7 +69,7 @@ export class ProcessOperator extends BaseOperator {
   override open(ctx: OperatorContext): void {
     super.open(ctx);
     const timers = this.keyOf === undefined ? unkeyedTimers(this.name) : new KeyedTimers(ctx.timers, this.name, this.fn.onTimer !== undefined);
-    this.context.bind(ctx, createProcessState(ctx, this.name), timers);
+    this.context.bind(ctx, createProcessState(ctx, this.name, this.fn.state), timers);
     this.fn.open?.({ uid: ctx.operator.uid, subtask: ctx.subtask, parallelism: ctx.parallelism, isRestored: ctx.isRestored });
   }
 

@@ -1,18 +1,38 @@
 import type { StateDescriptor } from '../../../compiler/graph/job-graph.js';
-import { listState, mapState, valueState } from '../../state/keyed-state.js';
+import { aggregatingState, listState, mapState, reducingState, valueState, type AggregateFunction } from '../../state/keyed-state.js';
 import type { OperatorContext } from '../operator.js';
-import type { ProcessListState, ProcessMapState, ProcessStateAccess, ProcessValueState } from './process-function.js';
+import type {
+  ProcessAggregatingState,
+  ProcessListState,
+  ProcessMapState,
+  ProcessReducingState,
+  ProcessStateAccess,
+  ProcessValueState,
+} from './process-function.js';
 
-type DeclaredKind = 'value' | 'list' | 'map';
+type DeclaredKind = StateDescriptor['kind'];
+
+/** The functions of a reducing or aggregating state, as the definition's `state` entry carries them. */
+interface StateFunctions {
+  readonly reduce?: (stored: unknown, added: unknown) => unknown;
+  readonly aggregate?: AggregateFunction<unknown, unknown, unknown>;
+}
 
 /**
  * The declared states of a process step, by name, as handles created once at open: keyed state (scoped to the
  * current key by the operator) with PARTITION BY, operator list state without. A name the step does not
- * declare, or asked for as another kind, throws a message listing what is declared.
+ * declare, or asked for as another kind, throws a message listing what is declared. `declarations` is the
+ * definition's own `state`, for the functions of reducing and aggregating state (the graph has their shape only).
  */
-export function createProcessState(ctx: OperatorContext, functionName: string): ProcessStateAccess {
+export function createProcessState(ctx: OperatorContext, functionName: string, declarations: readonly unknown[] = []): ProcessStateAccess {
+  const functions = new Map<string, StateFunctions>();
+  for (const entry of declarations) {
+    if (entry !== null && typeof entry === 'object' && 'name' in entry) functions.set(String(entry.name), entry as StateFunctions);
+  }
   const handles = new Map<string, { readonly kind: DeclaredKind; readonly handle: unknown }>();
-  for (const declared of ctx.operator.state) handles.set(declared.name, { kind: declaredKind(declared), handle: openHandle(ctx, declared) });
+  for (const declared of ctx.operator.state) {
+    handles.set(declared.name, { kind: declared.kind, handle: openHandle(ctx, declared, functions.get(declared.name) ?? {}, functionName) });
+  }
 
   const lookup = (name: string, kind: DeclaredKind): unknown => {
     const found = handles.get(name);
@@ -26,22 +46,27 @@ export function createProcessState(ctx: OperatorContext, functionName: string): 
     value: <T>(name: string) => lookup(name, 'value') as ProcessValueState<T>,
     list: <T>(name: string) => lookup(name, 'list') as ProcessListState<T>,
     map: <K, V>(name: string) => lookup(name, 'map') as ProcessMapState<K, V>,
+    reducing: <T>(name: string) => lookup(name, 'reducing') as ProcessReducingState<T>,
+    aggregating: <IN, OUT>(name: string) => lookup(name, 'aggregating') as ProcessAggregatingState<IN, OUT>,
   };
 }
 
-function declaredKind(declared: StateDescriptor): DeclaredKind {
-  if (declared.kind === 'value' || declared.kind === 'list' || declared.kind === 'map') return declared.kind;
-  throw new Error(`process state '${declared.name}' is declared as ${declared.kind} state; process functions declare value, list or map state`);
-}
-
-function openHandle(ctx: OperatorContext, declared: StateDescriptor): unknown {
+function openHandle(ctx: OperatorContext, declared: StateDescriptor, functions: StateFunctions, functionName: string): unknown {
   if (declared.scope === 'operator') return ctx.getOperatorListState(declared.name);
-  switch (declaredKind(declared)) {
+  const missing = (what: string) =>
+    new Error(`process function '${functionName}' declares ${declared.kind} state '${declared.name}' without ${what} in the definition given to Job.start`);
+  switch (declared.kind) {
     case 'value':
       return ctx.getState(valueState(declared.name));
     case 'list':
       return ctx.getState(listState(declared.name));
     case 'map':
       return ctx.getState(mapState(declared.name));
+    case 'reducing':
+      if (typeof functions.reduce !== 'function') throw missing('reduce(stored, added)');
+      return ctx.getState(reducingState(declared.name, functions.reduce));
+    case 'aggregating':
+      if (functions.aggregate === undefined) throw missing('aggregate: { createAccumulator, add, getResult }');
+      return ctx.getState(aggregatingState(declared.name, functions.aggregate));
   }
 }
