@@ -1,4 +1,5 @@
 import type { ProcessFunctionSignature } from '../../../compiler/functions/registry.js';
+import type { ProcessStateDeclarationInput } from '../../../compiler/functions/signature-schema.js';
 
 /**
  * The process-function API: user code that a `PROCESS fn(args…) [PARTITION BY keys] UID '…'` step runs on
@@ -49,7 +50,9 @@ export type ProcessRow = Readonly<Record<string, unknown>>;
 /** A row's change kind (Flink's RowKind): insert, update-before, update-after, delete. Append streams only insert. */
 export type ChangeKind = '+I' | '-U' | '+U' | '-D';
 
-interface ProcessFunctionHooks extends ProcessFunctionSignature {
+interface ProcessFunctionHooks extends Omit<ProcessFunctionSignature, 'state'> {
+  /** The declared states; reducing and aggregating ones carry their `reduce`/`aggregate` functions. */
+  readonly state: readonly ProcessStateDeclarationInput[];
   /** Once per subtask before the first row (state is already restored). */
   open?(ctx: ProcessOpenContext): void;
   /** A timer registered through `ctx.timers` fired; required as soon as the function registers timers. */
