@@ -19,7 +19,7 @@ await build({
   format: 'esm',
   platform: 'node',
   target: 'node20',
-  external: ['better-sqlite3', 'commander', 'fs-extra', 'pg', 'pg-logical-replication'],
+  external: ['commander', 'fs-extra', 'lmdb', 'pg', 'pg-logical-replication'],
   chunkNames: 'chunks/[name]-[hash]',
   // Whitespace and syntax only: V8 parses a smaller file faster, and names stay readable in stack traces.
   minifyWhitespace: true,

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { Settings } from './setting-definitions.js';
 
 /**
  * The job configuration after every `SET` has been validated (compiler/config/settings.ts) and defaults applied.
@@ -46,6 +47,8 @@ export const JobConfigSchema = z.object({
     numRetained: z.number().int().min(1),
     /** `table.exec.state.ttl`: the state TTL of steps that keep state forever otherwise; 0 keeps it forever. */
     ttlMs: z.number().min(0).default(0),
+    /** `state.backend.disk.cache-cells`; absent from graphs compiled before it existed. */
+    diskCacheCells: z.number().int().min(1).default(Settings.diskCacheCells.default!),
   }),
   restartStrategy: RestartStrategySchema,
   settings: z.record(z.string(), z.string()),

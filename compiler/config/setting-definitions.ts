@@ -124,6 +124,12 @@ export const Settings = {
     0,
     "How long a key's state is kept after it was last written, in steps that otherwise keep it forever: regular JOINs, continuous AGGREGATEs and DEDUPLICATE (0: forever). `UID '…' TTL INTERVAL …` overrides it per step; see docs/state-ttl.md.",
   ),
+  diskCacheCells: setting(
+    'state.backend.disk.cache-cells',
+    integerType(1, INT_MAX),
+    100_000,
+    "Cells (a value, or a whole map, of one state for one key and namespace) each operator subtask of the `disk` backend keeps decoded in memory, in front of its on-disk store: the backend's memory bound (Flink's `state.backend.rocksdb.block.cache-size`). A hit costs no store access; the least recently used cells are written back and dropped when it is full. Small cells take a few hundred bytes each.",
+  ),
   restartStrategy: setting(
     'restart-strategy.type',
     enumType(['none', 'fixed-delay', 'exponential-delay', 'failure-rate'], {

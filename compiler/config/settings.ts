@@ -99,6 +99,7 @@ class SettingsResolver {
         savepointsDir: this.get(Settings.savepointsDir) ?? null,
         numRetained: this.required(Settings.checkpointsRetained),
         ttlMs: this.required(Settings.stateTtl),
+        diskCacheCells: this.required(Settings.diskCacheCells),
       },
       restartStrategy: this.restartStrategy(intervalMs !== null),
       settings: Object.fromEntries([...this.assigned].map(([definition, { text }]) => [definition.key, text])),

@@ -118,6 +118,7 @@ export class ExecutionAttempt {
             maxParallelism,
             clock,
             backendType: graph.config.state.backend,
+            diskCacheCells: graph.config.state.diskCacheCells,
             localStateDir: setup.localStateDir,
             checkpointing: checkpointing !== undefined,
             recordOrigin: undefined as string | undefined,

@@ -63,6 +63,8 @@ export interface HostEnvironment {
   readonly maxParallelism: number;
   readonly clock: Clock;
   readonly backendType: StateBackendType;
+  /** `state.backend.disk.cache-cells`. */
+  readonly diskCacheCells: number;
   readonly localStateDir: string;
   readonly restore: OperatorSubtaskRestore | undefined;
   /** Whether the job takes checkpoints (default false). */
@@ -147,6 +149,7 @@ export class OperatorHost implements OperatorContext, Downstream {
     if (this.keyed === undefined) {
       const backend = createKeyedStateBackend(this.env.backendType, this.maxParallelism, this.keyGroupRange, {
         localDir: this.env.localStateDir,
+        diskCacheCells: this.env.diskCacheCells,
         name: `${this.operator.id}.${this.subtask}`,
       });
       const current = new CurrentKey(this.maxParallelism, this.keyGroupRange, this.label);

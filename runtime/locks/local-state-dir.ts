@@ -6,7 +6,7 @@ import { readLockOwner } from './lock-owner.js';
 import { tryLock, type LockStrategy } from './process-lock.js';
 
 /**
- * A job's own local state directory (the disk backend's SQLite files, one `attempt-<n>/` per attempt): a fresh
+ * A job's own local state directory (the disk backend's LMDB stores, one `attempt-<n>/` per attempt): a fresh
  * `sluice-state-<random>/` under the OS temp directory, locked by its job like any other of its directories. The
  * job removes it when it ends; a killed process cannot, so every job start removes those of dead processes.
  */

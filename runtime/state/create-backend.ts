@@ -5,10 +5,12 @@ import type { KeyGroupRange } from './key-groups.js';
 import type { KeyedStateBackend, StateBackendType } from './keyed-state-backend.js';
 
 export interface BackendLocation {
-  /** Directory for the disk backend's database files (one per operator subtask). */
+  /** Directory for the disk backend's stores (one per operator subtask). */
   readonly localDir: string;
   /** A file-name-safe identity of the operator subtask, e.g. `count-by-user.2`. */
   readonly name: string;
+  /** Cells the disk backend keeps decoded in memory (`state.backend.disk.cache-cells`). */
+  readonly diskCacheCells: number;
 }
 
 /** The keyed-state backend chosen by `state.backend.type`. */
@@ -24,7 +26,8 @@ export function createKeyedStateBackend(
       return new HeapKeyedStateBackend(type, maxParallelism, keyGroupRange);
     case 'disk':
       return new DiskKeyedStateBackend(maxParallelism, keyGroupRange, {
-        file: path.join(location.localDir, `${location.name.replace(/[^\w.-]+/g, '_')}.sqlite`),
+        directory: path.join(location.localDir, `${location.name.replace(/[^\w.-]+/g, '_')}.lmdb`),
+        cacheCells: location.diskCacheCells,
       });
   }
 }

@@ -26,8 +26,8 @@ export function encodeMapKey(key: unknown): string {
 }
 
 /**
- * Orders strings as their UTF-8 bytes compare (code point order), which is how the disk backend's SQLite index
- * sorts them; JavaScript's `<` compares UTF-16 units instead. Snapshots of every backend sort alike with it.
+ * Orders strings as their UTF-8 bytes compare (code point order), which is how the disk backend's store sorts its
+ * UTF-8 keys; JavaScript's `<` compares UTF-16 units instead. Snapshots of every backend sort alike with it.
  */
 export function compareCodePoints(a: string, b: string): number {
   const n = Math.min(a.length, b.length);

@@ -76,7 +76,7 @@ export interface KeyedStateDelta {
 }
 
 /**
- * Where an operator subtask's keyed state lives. All three backends (`memory`, `fs`: heap; `disk`: SQLite)
+ * Where an operator subtask's keyed state lives. All three backends (`memory`, `fs`: heap; `disk`: LMDB)
  * implement this one interface, at the level of cells addressed by (state, key group, key, namespace) and, for
  * map layouts, a map key. The typed states of keyed-state.ts sit on top, so every state kind works on every
  * backend alike. Values must be plain data (value-codec.ts). A value handed out by `get` or `mapGet` must not

@@ -28,7 +28,7 @@ describe('resolveJobConfig defaults', () => {
         retention: 'RETAIN_ON_CANCELLATION',
         tolerableFailures: 0,
       },
-      state: { backend: 'memory', checkpointsDir: null, savepointsDir: null, numRetained: 1, ttlMs: 0 },
+      state: { backend: 'memory', checkpointsDir: null, savepointsDir: null, numRetained: 1, ttlMs: 0, diskCacheCells: 100_000 },
       restartStrategy: { type: 'none' },
       settings: {},
     });

@@ -27,6 +27,7 @@ describe('resolveJobConfig values', () => {
       SET 'state.checkpoints.dir' = 'file:///var/sluice/chk';
       SET 'state.savepoints.dir' = '/var/sluice/sp';
       SET 'state.backend.type' = 'disk';
+      SET 'state.backend.disk.cache-cells' = '5000';
       SET 'restart-strategy.type' = 'none';`);
     expect(config).toMatchObject({
       pipelineName: 'orders',
@@ -41,7 +42,7 @@ describe('resolveJobConfig values', () => {
         retention: 'DELETE_ON_CANCELLATION',
         tolerableFailures: 3,
       },
-      state: { backend: 'disk', checkpointsDir: '/var/sluice/chk', savepointsDir: '/var/sluice/sp', numRetained: 5, ttlMs: 0 },
+      state: { backend: 'disk', checkpointsDir: '/var/sluice/chk', savepointsDir: '/var/sluice/sp', numRetained: 5, ttlMs: 0, diskCacheCells: 5000 },
       restartStrategy: { type: 'none' },
     });
     expect(config.settings['execution.checkpointing.mode']).toBe('at_least_once');

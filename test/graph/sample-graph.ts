@@ -131,7 +131,7 @@ export function sampleGraph(): JobGraph {
         retention: 'RETAIN_ON_CANCELLATION',
         tolerableFailures: 0,
       },
-      state: { backend: 'memory', checkpointsDir: null, savepointsDir: null, numRetained: 1, ttlMs: 0 },
+      state: { backend: 'memory', checkpointsDir: null, savepointsDir: null, numRetained: 1, ttlMs: 0, diskCacheCells: 100_000 },
       restartStrategy: { type: 'none' },
       settings: {},
     },

@@ -9,7 +9,7 @@ import { compilePipe } from '../operators/run-pipe.js';
 import { startRun, testEnvironment, until } from '../run/run-in-process.js';
 import { spawnSluice, type SluiceProcess } from '../run/spawn-sluice.js';
 
-/** Counts per value, endlessly, in the disk backend (SQLite files in the job's local state directory). */
+/** Counts per value, endlessly, in the disk backend (an LMDB store in the job's local state directory). */
 const pipe = (name: string, checkpoints: string | null) => `
 SET 'pipeline.name' = '${name}';
 SET 'state.backend.type' = 'disk';
@@ -52,20 +52,20 @@ describe('leftovers of dead processes', () => {
     fs.writeFileSync(path.join(dir, 'next.pipe'), pipe('next', null));
 
     const live = await Job.start(compilePipe(pipe('live', null)));
-    await until(() => stateDirs().length === 1 && files(path.join(tmp, stateDirs()[0]!)).some((f) => f.endsWith('.sqlite')));
+    await until(() => stateDirs().length === 1 && files(path.join(tmp, stateDirs()[0]!)).includes('attempt-1/per-v.0.lmdb/data.mdb'));
     const liveDir = stateDirs()[0]!;
 
     killed = spawnSluice(['run', 'killed.pipe', '--quiet'], dir, { TMPDIR: tmp, SLUICE_RUNTIME_DIR: runtime });
     const killedDir = () => stateDirs().find((name) => name !== liveDir);
     await until(() => {
       const name = killedDir();
-      return name !== undefined && files(path.join(tmp, name)).some((f) => f.endsWith('.sqlite-wal')) && fs.existsSync(runtime) && registered(runtime).length === 1;
+      return name !== undefined && files(path.join(tmp, name)).includes('attempt-1/per-v.0.lmdb/data.mdb') && fs.existsSync(runtime) && registered(runtime).length === 1;
     }, 120_000);
     const deadDir = killedDir()!;
     killed.kill('SIGKILL');
     expect((await killed.exit).signal).toBe('SIGKILL');
-    // What SIGKILL leaves: the SQLite database with its WAL files, the registry entry and the control socket.
-    expect(files(path.join(tmp, deadDir))).toEqual(expect.arrayContaining([LOCK_OWNER_FILE, 'attempt-1/per-v.0.sqlite', 'attempt-1/per-v.0.sqlite-wal']));
+    // What SIGKILL leaves: the LMDB store (data and lock file), the registry entry and the control socket.
+    expect(files(path.join(tmp, deadDir))).toEqual(expect.arrayContaining([LOCK_OWNER_FILE, 'attempt-1/per-v.0.lmdb/data.mdb', 'attempt-1/per-v.0.lmdb/lock.mdb']));
     expect(fs.readdirSync(runtime).map((name) => path.extname(name)).sort()).toEqual(['.json', '.sock']);
     const deadRegistration = fs.readdirSync(runtime);
 
@@ -73,9 +73,9 @@ describe('leftovers of dead processes', () => {
     const next = startRun(path.join(dir, 'next.pipe'), { quiet: true }, { cwd: dir, env: environment, vars: { SLUICE_RUNTIME_DIR: runtime } });
     await until(() => !stateDirs().includes(deadDir) && registered(runtime).some((name) => !deadRegistration.includes(name)));
     expect(fs.readdirSync(runtime).filter((name) => deadRegistration.includes(name))).toEqual([]);
-    // The live job's directory is untouched, database and all.
+    // The live job's directory is untouched, store and all.
     expect(stateDirs()).toContain(liveDir);
-    expect(files(path.join(tmp, liveDir))).toEqual(expect.arrayContaining([LOCK_OWNER_FILE, 'attempt-1/per-v.0.sqlite']));
+    expect(files(path.join(tmp, liveDir))).toEqual(expect.arrayContaining([LOCK_OWNER_FILE, 'attempt-1/per-v.0.lmdb/data.mdb']));
 
     environment.signals.emit('SIGINT');
     expect(await next.exit).toBe(130);

@@ -92,6 +92,8 @@ export class OperatorHarness {
       clock,
       backendType: options.backend ?? 'memory',
       localStateDir: stateDir,
+      // Small, so that operator tests on the disk backend go through its evictions and write-backs too.
+      diskCacheCells: 16,
       restore:
         restore === undefined
           ? undefined

@@ -60,7 +60,7 @@ export function config(overrides: Partial<JobConfig> = {}, backend: JobConfig['s
       retention: 'DELETE_ON_CANCELLATION',
       tolerableFailures: 0,
     },
-    state: { backend, checkpointsDir: null, savepointsDir: null, numRetained: 1, ttlMs: 0 },
+    state: { backend, checkpointsDir: null, savepointsDir: null, numRetained: 1, ttlMs: 0, diskCacheCells: 100_000 },
     restartStrategy: { type: 'none' },
     settings: {},
     ...overrides,

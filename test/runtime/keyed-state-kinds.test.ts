@@ -175,7 +175,7 @@ describe.each(BACKEND_TYPES)('keyed state on the %s backend', (type) => {
 describe('the disk backend beyond its cache', () => {
   it('keeps every value when far more keys are used than the cache holds', () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sluice-disk-'));
-    const backend = new DiskKeyedStateBackend(128, { start: 0, end: 127 }, { file: path.join(dir, 's.sqlite'), cacheCells: 16 });
+    const backend = new DiskKeyedStateBackend(128, { start: 0, end: 127 }, { directory: path.join(dir, 's.lmdb'), cacheCells: 16 });
     try {
       const key = new CurrentKey(128, backend.keyGroupRange, 'test');
       const count = createKeyedState(backend, key, valueState<number>('count'));

@@ -51,6 +51,7 @@ function environment(restore?: HostEnvironment['restore']): HostEnvironment {
     clock: new ManualClock(),
     backendType: 'memory',
     localStateDir: '/nonexistent',
+    diskCacheCells: 100_000,
     restore,
     defer: () => {},
     recordOrigin: undefined,

@@ -13,7 +13,7 @@ export class TestBackends {
 
   create(type: StateBackendType, maxParallelism = 128, range: KeyGroupRange = { start: 0, end: maxParallelism - 1 }): KeyedStateBackend {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sluice-test-state-'));
-    const backend = createKeyedStateBackend(type, maxParallelism, range, { localDir: dir, name: `test-${this.created.length}` });
+    const backend = createKeyedStateBackend(type, maxParallelism, range, { localDir: dir, name: `test-${this.created.length}`, diskCacheCells: 100_000 });
     this.created.push({ backend, dir });
     return backend;
   }

@@ -1,0 +1,126 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import fc from 'fast-check';
+import { afterEach, describe, expect, it } from 'vitest';
+import { CurrentKey } from '../../runtime/state/current-key.js';
+import { decodeCellKey, encodeCellKey } from '../../runtime/state/disk/cell-key.js';
+import { DiskKeyedStateBackend } from '../../runtime/state/disk-backend.js';
+import { compareCodePoints } from '../../runtime/state/key-codec.js';
+import { createKeyedState, mapState, valueState } from '../../runtime/state/keyed-state.js';
+import type { KeyedStateBackend } from '../../runtime/state/keyed-state-backend.js';
+import { keyedStateToText } from '../../runtime/state/snapshot-format.js';
+import { TestBackends } from './state-test-backends.js';
+
+const MAX_PARALLELISM = 128;
+const CACHE_CELLS = 32;
+
+const dirs: string[] = [];
+const backends = new TestBackends();
+afterEach(() => {
+  backends.disposeAll();
+  for (const dir of dirs.splice(0)) fs.rmSync(dir, { recursive: true, force: true });
+});
+
+function diskBackend(): DiskKeyedStateBackend {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sluice-disk-cache-'));
+  dirs.push(dir);
+  return new DiskKeyedStateBackend(MAX_PARALLELISM, { start: 0, end: MAX_PARALLELISM - 1 }, { directory: path.join(dir, 'store.lmdb'), cacheCells: CACHE_CELLS });
+}
+
+/** A counter and a map per key, as a windowed aggregate keeps them; `round` changes every value. */
+function write(backend: KeyedStateBackend, keys: readonly number[], round: number, afterEachAccess: () => void = () => {}): void {
+  const key = new CurrentKey(MAX_PARALLELISM, backend.keyGroupRange, 'write');
+  const count = createKeyedState(backend, key, valueState<number>('count'));
+  const seen = createKeyedState(backend, key, mapState<string, number>('seen'));
+  for (const k of keys) {
+    key.set([k]);
+    count.update(k * 10 + round);
+    afterEachAccess();
+    seen.put(`r${round}`, k);
+    if (round > 0) seen.remove(`r${round - 1}`);
+    afterEachAccess();
+  }
+}
+
+function snapshotText(backend: KeyedStateBackend): string {
+  const snapshot = backend.snapshot();
+  try {
+    return keyedStateToText(snapshot);
+  } finally {
+    snapshot.release();
+  }
+}
+
+const range = (n: number, from = 0) => Array.from({ length: n }, (_, i) => from + i);
+
+describe('the disk backend cache', () => {
+  it('never holds more cells than its setting, and what it evicts reads back', () => {
+    const disk = diskBackend();
+    const reference = backends.create('memory');
+    let peak = 0;
+    for (let round = 0; round < 3; round++) {
+      write(disk, range(500), round, () => (peak = Math.max(peak, disk.cachedCellCount)));
+      write(reference, range(500), round);
+    }
+    expect(peak).toBe(CACHE_CELLS);
+    expect(snapshotText(disk)).toBe(snapshotText(reference));
+  });
+
+  it('a snapshot taken while writes continue holds the state as of the snapshot', () => {
+    const disk = diskBackend();
+    const before = backends.create('memory');
+    const after = backends.create('memory');
+    write(disk, range(300), 0);
+    write(before, range(300), 0);
+    write(after, range(300), 0);
+
+    const snapshot = disk.snapshot();
+    // Later writes evict and write back into the store while the snapshot is open: new values, new keys, removals.
+    write(disk, range(400), 1);
+    write(after, range(400), 1);
+    const key = new CurrentKey(MAX_PARALLELISM, disk.keyGroupRange, 'remove');
+    for (const backend of [disk, after]) {
+      const count = createKeyedState(backend, key, valueState<number>('count'));
+      for (const k of range(50)) {
+        key.set([k]);
+        count.clear();
+      }
+    }
+    disk.flush();
+    expect(keyedStateToText(snapshot)).toBe(snapshotText(before));
+    snapshot.release();
+    expect(snapshotText(disk)).toBe(snapshotText(after));
+  });
+});
+
+describe('disk cell keys', () => {
+  // Parts with the bytes that need escaping, surrogate pairs and code points either side of them.
+  const part = fc.string({ unit: fc.constantFrom('\u0000', '\u0001', '\u0002', 'a', '[', '"', '\u00e9', '\uffff', '\ud83d\ude00'), maxLength: 6 });
+  const cell = fc.record({ keyGroup: fc.integer({ min: 0, max: 32767 }), state: part, key: part, namespace: part, mapKey: fc.option(part.filter((p) => p !== ''), { nil: undefined }) });
+  type Cell = typeof cell extends fc.Arbitrary<infer T> ? T : never;
+
+  const canonical = (a: Cell, b: Cell): number =>
+    a.keyGroup - b.keyGroup ||
+    compareCodePoints(a.state, b.state) ||
+    compareCodePoints(a.key, b.key) ||
+    compareCodePoints(a.namespace, b.namespace) ||
+    compareCodePoints(a.mapKey ?? '', b.mapKey ?? '');
+  const encode = (c: Cell) => encodeCellKey(c.keyGroup, c.state, c.key, c.namespace, c.mapKey);
+
+  it('decode what they encode', () => {
+    fc.assert(
+      fc.property(cell, (c) => {
+        expect(decodeCellKey(encode(c))).toEqual(c);
+      }),
+    );
+  });
+
+  it('sort as bytes in the canonical snapshot order', () => {
+    fc.assert(
+      fc.property(cell, cell, (a, b) => {
+        expect(Math.sign(Buffer.compare(encode(a), encode(b)))).toBe(Math.sign(canonical(a, b)));
+      }),
+    );
+  });
+});
