@@ -13,6 +13,7 @@ import os from 'node:os';
 import path from 'node:path';
 import v8 from 'node:v8';
 import { runInNewContext } from 'node:vm';
+import { Settings } from '../compiler/config/setting-definitions.js';
 import { createKeyedStateBackend } from '../runtime/state/create-backend.js';
 import { CurrentKey } from '../runtime/state/current-key.js';
 import type { StateBackendType } from '../runtime/state/keyed-state-backend.js';
@@ -39,7 +40,7 @@ function cpuMs(since: NodeJS.CpuUsage): number {
 
 function run(backendType: StateBackendType, shape: Shape): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sluice-timers-'));
-  const backend = createKeyedStateBackend(backendType, MAX_PARALLELISM, RANGE, { localDir: dir, name: 'timers' });
+  const backend = createKeyedStateBackend(backendType, MAX_PARALLELISM, RANGE, { localDir: dir, name: 'timers', diskCacheCells: Settings.diskCacheCells.default! });
   const current = new CurrentKey(MAX_PARALLELISM, RANGE, 'bench');
   const service = new TimerService(backend, current);
   collectGarbage();
