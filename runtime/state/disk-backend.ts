@@ -112,6 +112,8 @@ export class DiskKeyedStateBackend implements KeyedStateBackend {
   private cachedCells = 0;
   private readonly layoutByName = new Map<string, CellLayout>();
   private disposed = false;
+  /** The `release` of every snapshot handed out and not yet released (each holds a read transaction). */
+  private readonly openSnapshots = new Set<() => void>();
 
   constructor(
     readonly maxParallelism: number,
@@ -126,13 +128,12 @@ export class DiskKeyedStateBackend implements KeyedStateBackend {
       noSubdir: false,
       keyEncoding: 'binary',
       encoding: 'string',
-      // Durability comes from checkpoints, not from this store: no fsyncs, and writes go straight into the memory
-      // map (a third less CPU per random write than write() of every copied page; its risk, a stray write
-      // corrupting the file, costs at worst a restore from the last checkpoint). lmdb's own object cache would
-      // duplicate the cell cache, and compression costs CPU on every access.
+      // Durability comes from checkpoints, not from this store: no fsyncs. Not `useWritemap`: LMDB's write-map
+      // mode aborts the process in mdb_freelist_save ("Assertion 'x <= dl[0].mid' failed") when a transaction
+      // frees pages, e.g. removing the last cells of a store (test/runtime/disk-backend-lifecycle.test.ts).
+      // lmdb's own object cache would duplicate the cell cache, and compression costs CPU on every access.
       noSync: true,
       noMetaSync: true,
-      useWritemap: true,
       cache: false,
       compression: false,
     });
@@ -357,31 +358,47 @@ export class DiskKeyedStateBackend implements KeyedStateBackend {
     this.flush();
     // An LMDB read transaction sees the store as of now, whatever the task writes later (MVCC).
     const transaction = this.db.useReadTransaction();
-    const layouts = new Map(this.layoutByName);
     const db = this.db;
     const range = this.keyGroupRangeKeys();
     let released = false;
+    const release = () => {
+      if (released) return;
+      released = true;
+      this.openSnapshots.delete(release);
+      transaction.done();
+    };
+    this.openSnapshots.add(release);
+    const directory = this.options.directory;
     return {
       keyGroupRange: this.keyGroupRange,
       maxParallelism: this.maxParallelism,
-      layouts,
+      layouts: new Map(this.layoutByName),
+      // Read in chunks, each range read to its end before anything is yielded: no LMDB cursor stays open while the
+      // caller writes asynchronously, so `dispose()` (a task failing mid-checkpoint) never closes the store under
+      // one, which crashes the process (a cursor or transaction used after its environment closed).
       entries: function* () {
-        for (const { key: cellKey, value } of db.getRange({ ...range, transaction })) {
-          const { keyGroup, state, key, namespace, mapKey } = decodeCellKey(cellKey);
-          const base = { state, keyGroup, key, namespace };
-          if (mapKey === undefined) {
-            yield { ...base, value: decodeJson(value), hasMapKey: false };
-          } else {
-            const [rawMapKey, entryValue] = decodeJson(value) as [unknown, unknown];
-            yield { ...base, value: entryValue, hasMapKey: true, mapKey: rawMapKey };
+        let after: Buffer | undefined;
+        for (;;) {
+          if (released) throw closedWhileRead(directory);
+          const chunk: { key: Buffer; value: string }[] = [];
+          const options = after === undefined ? { ...range, transaction, limit: SNAPSHOT_CHUNK } : { ...range, start: after, exclusiveStart: true, transaction, limit: SNAPSHOT_CHUNK };
+          for (const { key, value } of db.getRange(options)) chunk.push({ key, value });
+          for (const { key: cellKey, value } of chunk) {
+            if (released) throw closedWhileRead(directory);
+            const { keyGroup, state, key, namespace, mapKey } = decodeCellKey(cellKey);
+            const base = { state, keyGroup, key, namespace };
+            if (mapKey === undefined) {
+              yield { ...base, value: decodeJson(value), hasMapKey: false };
+            } else {
+              const [rawMapKey, entryValue] = decodeJson(value) as [unknown, unknown];
+              yield { ...base, value: entryValue, hasMapKey: true, mapKey: rawMapKey };
+            }
           }
+          if (chunk.length < SNAPSHOT_CHUNK) return;
+          after = chunk[chunk.length - 1]!.key;
         }
       },
-      release: () => {
-        if (released) return;
-        released = true;
-        transaction.done();
-      },
+      release,
     };
   }
 
@@ -408,6 +425,8 @@ export class DiskKeyedStateBackend implements KeyedStateBackend {
     this.disposed = true;
     this.cache.clear();
     this.cachedCells = 0;
+    // Every read transaction ends before the environment closes; a snapshot still being written then fails.
+    for (const release of [...this.openSnapshots]) release();
     this.db.close();
     fs.rmSync(this.options.directory, { recursive: true, force: true });
   }
@@ -421,6 +440,13 @@ function isDirty(cell: CacheCell): boolean {
 function prefixRange(prefix: Buffer): KeyRange {
   return { start: prefix, end: Buffer.concat([prefix, MAX_UTF8_BYTE]) };
 }
+
+function closedWhileRead(directory: string): Error {
+  return new Error(`the disk state store ${directory} was closed, or the snapshot released, while the snapshot was being read`);
+}
+
+/** Entries a snapshot reads from the store at a time. */
+const SNAPSHOT_CHUNK = 1024;
 
 /** Greater than any byte of UTF-8 text: ends a prefix range. */
 const MAX_UTF8_BYTE = Buffer.from([0xff]);
