@@ -31,6 +31,8 @@ export interface RunSnapshot {
   readonly backpressure: number;
   readonly lateRowsDropped: number;
   readonly parseErrorsSkipped: number;
+  /** Restored sources that read splits new since their snapshot (a file source's new files), by uid. */
+  readonly newSplits: readonly { readonly uid: string; readonly count: number }[];
   /** Counts and the latest checkpoints; null without checkpointing. */
   readonly checkpoints: CheckpointMetrics | null;
 }
@@ -135,6 +137,7 @@ export class RunMonitor {
       backpressure: Math.min(1, blockedMs / Math.max(sample.elapsedMs - baseline.elapsedMs, 1)),
       lateRowsDropped: reports.reduce((total, report) => total + report.lateRowsDropped, 0),
       parseErrorsSkipped: reports.reduce((total, report) => total + report.parseErrorsSkipped, 0),
+      newSplits: reports.flatMap((report) => (report.newSplits === null ? [] : [{ uid: report.uid ?? report.id, count: report.newSplits }])),
       checkpoints: metrics?.checkpoints ?? null,
     };
   }

@@ -28,8 +28,8 @@ function headline(pipeline: string, ending: RunEnding, durationMs: number): stri
 
 /**
  * The summary printed on standard error when a run ends: how it ended and how long it ran, rows read per
- * source and written per sink (by uid) with their throughput over the run, late rows dropped and parse errors
- * skipped. `snapshot` covers the whole run (`RunMonitor.overall()`).
+ * source and written per sink (by uid) with their throughput over the run, the new files a restored file source
+ * found, late rows dropped and parse errors skipped. `snapshot` covers the whole run (`RunMonitor.overall()`).
  */
 export function formatRunSummary(pipeline: string, ending: RunEnding, snapshot: RunSnapshot): string {
   const rows = [
@@ -44,6 +44,7 @@ export function formatRunSummary(pipeline: string, ending: RunEnding, snapshot: 
     const rowsText = `${row.count.padStart(countWidth)} rows ${row.verb.padEnd(7)}`;
     lines.push(`  ${row.role.padEnd(6)} ${row.uid.padEnd(uidWidth)}  ${rowsText}  ${row.rateText.padStart(rateWidth)} rows/s`);
   }
+  for (const { uid, count } of snapshot.newSplits) lines.push(`  source ${uid}: ${formatCount(count)} new ${count === 1 ? 'file' : 'files'} since the restored snapshot`);
   lines.push(`  late rows dropped ${formatCount(snapshot.lateRowsDropped)}, parse errors skipped ${formatCount(snapshot.parseErrorsSkipped)}`);
   return `${lines.join('\n')}\n`;
 }

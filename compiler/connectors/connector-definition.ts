@@ -37,6 +37,12 @@ export interface ConnectorDefinition {
    */
   readonly changelog?: { readonly normalize: (options: Readonly<Record<string, string>>) => boolean };
   /**
+   * Sources whose splits appear between runs (the files of a directory): the source declares the `known-splits`
+   * union state, every split any subtask read, so that a restored source reads the splits that are new and only
+   * those ("available now"). False when absent.
+   */
+  readonly newSplitsBetweenRuns?: boolean;
+  /**
    * Sinks: whether, with these (normalised) options, the sink keeps output pending from a checkpoint's barrier to
    * its completion (two-phase commit), and so declares the `pending-commits` state. False when absent.
    */

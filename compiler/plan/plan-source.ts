@@ -77,7 +77,7 @@ export function planSource(stmt: CreateSource, ctx: PlanContext): PlannedStream 
     name: operatorName('Source', name),
     inputs: [],
     output,
-    state: sourceState(),
+    state: sourceState(connector.connector),
     span: stmt.span,
     spec: { kind: 'source', ...connector, ...(watermark === undefined ? {} : { watermark }), ...(primaryKey === undefined ? {} : { primaryKey }) },
   });

@@ -58,20 +58,23 @@ function keyed(name: string, kind: StateDescriptor['kind'], keyType: readonly Fi
   };
 }
 
-function operatorList(name: string, valueType: readonly Field[], description: string): StateDescriptor {
-  return { name, scope: 'operator', kind: 'list', valueType: [...valueType], redistribution: 'split', description };
+function operatorList(name: string, valueType: readonly Field[], description: string, redistribution: 'split' | 'union' = 'split'): StateDescriptor {
+  return { name, scope: 'operator', kind: 'list', valueType: [...valueType], redistribution, description };
 }
 
-export function sourceState(): StateDescriptor[] {
+const SPLIT_AND_POSITION: readonly Field[] = [
+  { name: 'split', type: STRING, nullable: false },
+  { name: 'position', type: STRING, nullable: false },
+];
+
+/** A source's positions; and, where splits appear between runs (ConnectorDefinition.newSplitsBetweenRuns), which it read. */
+export function sourceState(connector: string): StateDescriptor[] {
+  const newSplitsBetweenRuns = connectorDefinition('source', connector)?.newSplitsBetweenRuns === true;
   return [
-    operatorList(
-      'splits',
-      [
-        { name: 'split', type: STRING, nullable: false },
-        { name: 'position', type: STRING, nullable: false },
-      ],
-      'the splits this subtask reads and the position reached in each',
-    ),
+    operatorList('splits', SPLIT_AND_POSITION, 'the splits this subtask reads and the position reached in each'),
+    ...(newSplitsBetweenRuns
+      ? [operatorList('known-splits', SPLIT_AND_POSITION, 'every split read so far, by any subtask: a restore reads only the new ones', 'union')]
+      : []),
   ];
 }
 

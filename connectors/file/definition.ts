@@ -23,6 +23,7 @@ export const fileSource: ConnectorDefinition = {
   name: 'file',
   aliases: ['filesystem'],
   description: 'Reads JSON lines or csv from a file, or from every file of a directory (each file is one split). Its position is (file, byte offset).',
+  newSplitsBetweenRuns: true,
   options: [
     option('path', pathType, 'A file, or a directory whose files are read.', { required: true }),
     option('format', formatType, "Row format; 'json' is accepted for 'jsonl'.", {
@@ -61,6 +62,16 @@ export const fileSource: ConnectorDefinition = {
       'gone; its incomplete last line, if any, becomes its last row. A file removed with bytes never read is done with ' +
       "a warning naming them. A continuous source keeps watching the path and reads a file that appears there later " +
       'from its start.',
+    "Restored ('available now'): a file source restored with `--resume` or `--from` first lists its path again and " +
+      'reads every file it has not read yet — each by the subtask its path hashes to — besides going on with the files ' +
+      "it was reading; a 'bounded' one then finishes. So `sluice run job.pipe --resume` from cron processes each new " +
+      'file exactly once, with the state of the job carried over (Spark\'s `Trigger.AvailableNow`); the run summary ' +
+      'says how many new files it found. The files read so far are kept in the union state `known-splits` (path, ' +
+      'identity and position), so this holds after a rescale and when switching between bounded and continuous. Files ' +
+      'are known by path and taken as immutable once read to their end, as Spark does: rows appended later to a ' +
+      "finished file, or a new file under the same name, are not read (follow appends with 'continuous'). A snapshot " +
+      'written before Sluice kept this record restores as before, reading no new file, with a warning; its next ' +
+      'checkpoint starts the record.',
   ],
   check: (context) => {
     inferFormat(context);

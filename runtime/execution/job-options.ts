@@ -82,6 +82,11 @@ export interface OperatorMetricsReport {
   readonly lateRowsDropped: number;
   /** Sources: rows skipped as unparsable. */
   readonly parseErrorsSkipped: number;
+  /**
+   * A restored file source: the files new since the snapshot it started from, which this run reads (docs/connectors:
+   * "available now"). Null for other sources and operators, and when the job was not restored.
+   */
+  readonly newSplits: number | null;
   /** Since the previous `metrics()` call (or the start). */
   readonly recordsInPerSecond: number;
   readonly recordsOutPerSecond: number;

@@ -386,6 +386,7 @@ export class Job extends EventEmitter<JobEvents> {
         recordsOut,
         lateRowsDropped: hosts.reduce((sum, h) => sum + h.metrics.lateRowsDropped, 0),
         parseErrorsSkipped: hosts.reduce((sum, h) => sum + h.metrics.parseErrorsSkipped, 0),
+        newSplits: hosts.some((h) => h.metrics.newSplits !== null) ? hosts.reduce((sum, h) => sum + (h.metrics.newSplits ?? 0), 0) : null,
         recordsInPerSecond: (recordsIn - previous.in) / seconds,
         recordsOutPerSecond: (recordsOut - previous.out) / seconds,
         watermark: watermark === -Infinity ? null : watermark,

@@ -9,6 +9,11 @@ export class OperatorMetrics {
   lateRowsDropped = 0;
   /** Rows a source skipped because they could not be parsed (`'format.ignore-parse-errors' = 'true'`). */
   parseErrorsSkipped = 0;
+  /**
+   * A restored source tracking its splits (`known-splits`): the splits new since the snapshot it took on (files added
+   * to its directory). Null for other sources and when not restored.
+   */
+  newSplits: number | null = null;
   /** The last watermark the operator received (or, for a source, emitted). */
   watermark = -Infinity;
 }

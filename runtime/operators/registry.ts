@@ -71,15 +71,12 @@ function notImplementedYet(kind: OperatorKind): OperatorFactory {
 export const operatorFactories: Record<OperatorKind, OperatorFactory> = {
   source: (operator, env) => {
     const feed = operator.uid === null ? undefined : env.sourceFeeds.get(operator.uid);
+    const warn = (message: string) => env.warn({ operator: operator.uid ?? operator.id, subtask: env.subtask, message });
     const connector =
       feed !== undefined
         ? feedSourceConnector(operator.uid!, feed, operator.output)
-        : env.connectors.createSource(specOf(operator, 'source'), operator.output, {
-            parallelism: env.parallelism,
-            clock: () => env.clock.now(),
-            warn: (message) => env.warn({ operator: operator.uid ?? operator.id, subtask: env.subtask, message }),
-          });
-    return new SourceOperatorImpl(operator, { connector, udfs: env.udfs, batchSize: env.batchSize });
+        : env.connectors.createSource(specOf(operator, 'source'), operator.output, { parallelism: env.parallelism, clock: () => env.clock.now(), warn });
+    return new SourceOperatorImpl(operator, { connector, udfs: env.udfs, batchSize: env.batchSize, warn });
   },
   filter: (operator, env) => new FilterOperator(specOf(operator, 'filter'), env.udfs),
   project: (operator, env) => new ProjectOperator(specOf(operator, 'project'), env.udfs),

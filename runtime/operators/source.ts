@@ -35,6 +35,21 @@ export const SOURCE_SPLITS_STATE: StateDescriptor = {
   description: 'the splits this subtask reads and the position reached in each',
 };
 
+/**
+ * Declared by sources whose splits appear between runs (the files of a directory, compiler/plan/state-declarations.ts):
+ * every split known to be read — finished or under way, by any subtask — with its last recorded position. A union
+ * list: after a rescale every subtask gets all of them. Each subtask records the splits it was restored or started
+ * with knowing, plus those it reads itself; a split new since is read by the subtask its id hashes to, which is the
+ * same subtask at an unchanged parallelism (where each subtask keeps its own list).
+ */
+export const SOURCE_KNOWN_SPLITS = 'known-splits';
+
+/** An item of `known-splits`. */
+export interface KnownSplit {
+  readonly split: SplitDescriptor;
+  readonly position: SplitPosition | null;
+}
+
 interface ActiveSplit {
   readonly split: SplitDescriptor;
   readonly reader: SplitReader;
@@ -55,6 +70,8 @@ export interface SourceOperatorOptions {
   readonly udfs: UdfImplementations;
   /** Rows asked of a reader per read. */
   readonly batchSize: number;
+  /** A job warning from this subtask (a process warning without it). */
+  readonly warn?: (message: string) => void;
 }
 
 /**
@@ -70,6 +87,9 @@ export class SourceOperatorImpl implements SourceOperator {
   idleWaitMs = 0;
   private ctx!: OperatorContext;
   private splitState!: OperatorListState<SplitState>;
+  /** `known-splits`, for a source that declares it; then `known` holds its splits by id. */
+  private knownState: OperatorListState<KnownSplit> | undefined;
+  private readonly known = new Map<string, KnownSplit>();
   private readonly splits: ActiveSplit[] = [];
   private finishedSplits: SplitState[] = [];
   private tracker = new WatermarkTracker(0);
@@ -94,12 +114,16 @@ export class SourceOperatorImpl implements SourceOperator {
   async open(ctx: OperatorContext): Promise<void> {
     this.ctx = ctx;
     this.splitState = ctx.getOperatorListState<SplitState>(SOURCE_SPLITS_STATE.name);
+    this.knownState = this.operator.state.some((s) => s.name === SOURCE_KNOWN_SPLITS) ? ctx.getOperatorListState<KnownSplit>(SOURCE_KNOWN_SPLITS) : undefined;
     let assigned: SplitState[];
-    if (ctx.isRestored) {
-      assigned = [...this.splitState.get()];
-    } else {
+    if (!ctx.isRestored) {
       const all = await this.options.connector.enumerateSplits();
       assigned = all.filter((_, i) => i % ctx.parallelism === ctx.subtask).map((split) => ({ split, position: null, finished: false }));
+      // Every subtask lists the same splits and reads its share: each knows them all.
+      for (const split of all) this.known.set(split.id, { split, position: null });
+    } else {
+      assigned = [...this.splitState.get()];
+      if (this.knownState !== undefined) assigned.push(...(await this.newSinceSnapshot(assigned)));
     }
     this.finishedSplits = assigned.filter((s) => s.finished);
     const open = assigned.filter((s) => !s.finished);
@@ -109,6 +133,37 @@ export class SourceOperatorImpl implements SourceOperator {
     if (!connector.bounded && connector.discoverNewSplits !== undefined) {
       this.nextDiscoveryAt = ctx.clock.now() + (connector.discoveryIntervalMs ?? 1000);
     }
+  }
+
+  /**
+   * A restored source that tracks known splits: the splits listed now that no subtask read before and whose id
+   * hashes to this subtask (as discovery deals them), counted in the metrics. A snapshot written before the source
+   * tracked them (no `known-splits` list) cannot tell new splits from those other subtasks read: none is added, and
+   * the next checkpoint starts the record.
+   */
+  private async newSinceSnapshot(assigned: readonly SplitState[]): Promise<SplitState[]> {
+    const knownState = this.knownState!;
+    for (const item of knownState.get()) this.known.set(item.split.id, item);
+    for (const { split, position } of assigned) this.known.set(split.id, { split, position });
+    if (!knownState.restored) {
+      if (this.ctx.subtask === 0) {
+        const warn = this.options.warn ?? ((message: string) => process.emitWarning(message, 'SluiceWarning'));
+        warn(
+          'the snapshot restored predates the record of the splits this source read, so splits added since (new files) are not read in this run; ' +
+            'they are from the next restore on (of a checkpoint this run takes)',
+        );
+      }
+      return [];
+    }
+    const { parallelism, subtask } = this.ctx;
+    const fresh: SplitState[] = [];
+    for (const split of await this.options.connector.enumerateSplits()) {
+      if (this.known.has(split.id) || murmur3String(split.id) % parallelism !== subtask) continue;
+      this.known.set(split.id, { split, position: null });
+      fresh.push({ split, position: null, finished: false });
+    }
+    this.ctx.metrics.newSplits = fresh.length;
+    return fresh;
   }
 
   private addSplit(split: SplitDescriptor, position: SplitPosition | null): void {
@@ -123,10 +178,11 @@ export class SourceOperatorImpl implements SourceOperator {
    */
   private async discover(): Promise<void> {
     const { connector } = this.options;
-    const known = new Set([...this.splits.map((s) => s.split.id), ...this.finishedSplits.map((s) => s.split.id)]);
+    const known = new Set([...this.splits.map((s) => s.split.id), ...this.finishedSplits.map((s) => s.split.id), ...this.known.keys()]);
     for (const split of await connector.discoverNewSplits!()) {
       if (known.has(split.id) || murmur3String(split.id) % this.ctx.parallelism !== this.ctx.subtask) continue;
       this.addSplit(split, null);
+      if (this.knownState !== undefined) this.known.set(split.id, { split, position: null });
     }
     this.nextDiscoveryAt = this.ctx.clock.now() + (connector.discoveryIntervalMs ?? 1000);
   }
@@ -265,6 +321,10 @@ export class SourceOperatorImpl implements SourceOperator {
     }
     this.splitState.update([...this.finishedSplits, ...open]);
     if (notified.length > 0) this.pendingPositions.set(checkpointId, notified);
+    if (this.knownState === undefined) return;
+    // The splits read here with their latest positions (a file's identity and size among them), the others as known.
+    const own = new Map<string, KnownSplit>([...this.finishedSplits, ...open].map(({ split, position }) => [split.id, { split, position }]));
+    this.knownState.update([...this.known.values()].map((item) => own.get(item.split.id) ?? item));
   }
 
   /** Tells readers of the positions recorded by `checkpointId`; older pending checkpoints are subsumed by it. */

@@ -8,6 +8,8 @@
 export type Redistribution = 'split' | 'union';
 
 export interface OperatorListState<T> {
+  /** Whether the snapshot restored held this list (empty or not): a list added later is absent from older ones. */
+  readonly restored: boolean;
   /** The elements; valid until the next change. */
   get(): readonly T[];
   add(value: T): void;
@@ -25,6 +27,7 @@ export interface OperatorStateList {
 
 class OperatorListStateImpl<T> implements OperatorListState<T> {
   items: T[] = [];
+  restored = false;
   constructor(readonly redistribution: Redistribution) {}
   get(): readonly T[] {
     return this.items;
@@ -58,7 +61,10 @@ export class OperatorStateStore {
     }
     const state = new OperatorListStateImpl<T>(redistribution);
     const restored = this.restored.get(name);
-    if (restored !== undefined) state.items = restored.items.slice() as T[];
+    if (restored !== undefined) {
+      state.items = restored.items.slice() as T[];
+      state.restored = true;
+    }
     this.states.set(name, state as OperatorListStateImpl<unknown>);
     return state;
   }

@@ -21,6 +21,7 @@ const overall: RunSnapshot = {
   backpressure: 0,
   lateRowsDropped: 17,
   parseErrorsSkipped: 2,
+  newSplits: [],
   checkpoints: null,
 };
 

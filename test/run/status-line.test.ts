@@ -17,6 +17,7 @@ const running: RunSnapshot = {
   backpressure: 0.126,
   lateRowsDropped: 3,
   parseErrorsSkipped: 0,
+  newSplits: [],
   checkpoints: null,
 };
 

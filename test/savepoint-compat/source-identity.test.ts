@@ -20,7 +20,11 @@ describe('source identity rule', () => {
     expect(operatorIn(report, 'events').findings[0]!.message).toBe(
       "source 'events' changed its 'path' from 'in/a.jsonl' to 'in/b.jsonl': the positions recorded in the savepoint are positions in the old one",
     );
-    expect(operatorIn(report, 'events').states.map((s) => s.verdict)).toEqual(['incompatible']);
+    // Both the positions and the record of files read are of the other path.
+    expect(operatorIn(report, 'events').states.map((s) => [s.name, s.verdict])).toEqual([
+      ['splits', 'incompatible'],
+      ['known-splits', 'incompatible'],
+    ]);
   });
 
   it('flags another format', () => {
