@@ -4,8 +4,10 @@ import type { OperatorStateEntry } from '../../runtime/checkpoint/metadata/metad
 import { loadCheckpoint, type LoadedOperatorState } from '../../runtime/checkpoint/restore/load-checkpoint.js';
 import type { StoredCheckpoint } from '../../runtime/checkpoint/storage/checkpoint-storage.js';
 import { decodeKey } from '../../runtime/state/key-codec.js';
+import { savedStateTtlMs, TTL_STATE } from '../../runtime/state/state-ttl.js';
 import { encodeJson } from '../../runtime/state/value-codec.js';
-import { formatEventTime } from '../format-numbers.js';
+import { formatDuration as formatTtl } from '../../compiler/config/durations.js';
+import { formatDuration, formatEventTime } from '../format-numbers.js';
 
 /**
  * `sluice savepoint inspect`: what a savepoint (or retained checkpoint) holds, read without running anything —
@@ -33,8 +35,26 @@ function plural(count: number, one: string, many: string): string {
   return `${count} ${count === 1 ? one : many}`;
 }
 
+/** How long until `expiresAt`, seen at `now`: `expires in 3 h 02 min`, or that it has expired. */
+function remainingLife(expiresAt: number, now: number): string {
+  return expiresAt > now ? `expires in ${formatDuration(expiresAt - now)}` : 'expired (removed as soon as the job is restored)';
+}
+
+/**
+ * With a state TTL: the TTL and the remaining life of the keys' state, from the soonest to the latest expiry
+ * (each key's last write time plus the TTL), as seen at `now`.
+ */
+function ttlLine(ttlMs: number, writeTimes: readonly number[], now: number): string {
+  const head = `  state TTL ${formatTtl(ttlMs)} after a key's last write`;
+  if (writeTimes.length === 0) return `${head}: no key`;
+  const soonest = Math.min(...writeTimes) + ttlMs;
+  const latest = Math.max(...writeTimes) + ttlMs;
+  const keys = plural(writeTimes.length, 'key (or join side)', 'keys (or join sides)');
+  return `${head}: ${keys}; the soonest ${remainingLife(soonest, now)}, the latest ${remainingLife(latest, now)}`;
+}
+
 /** The lines describing one operator: a heading, then one line per state with what it holds. */
-async function describeOperator(stored: StoredCheckpoint, entry: OperatorStateEntry): Promise<string[]> {
+async function describeOperator(stored: StoredCheckpoint, entry: OperatorStateEntry, now: number): Promise<string[]> {
   const files = entry.subtasks.flatMap((s) => s.keyedState);
   const bytes = files.reduce((sum, file) => sum + file.bytes, 0);
   const keyed = files.length === 0 ? '' : `, keyed state ${formatStateSize({ bytes })} in ${plural(files.length, 'file', 'files')}`;
@@ -43,10 +63,15 @@ async function describeOperator(stored: StoredCheckpoint, entry: OperatorStateEn
   const loaded = await loadOperator(stored, entry);
   const entries = new Map<string, number>();
   const layouts = new Map<string, string>();
+  const writeTimes: number[] = [];
   for (const file of loaded.keyed) {
     for (const [name, layout] of Object.entries(file.header.states)) layouts.set(name, layout);
-    for (const stateEntry of file.entries) entries.set(stateEntry.state, (entries.get(stateEntry.state) ?? 0) + 1);
+    for (const stateEntry of file.entries) {
+      entries.set(stateEntry.state, (entries.get(stateEntry.state) ?? 0) + 1);
+      if (stateEntry.state === TTL_STATE.name) writeTimes.push(stateEntry.value as number);
+    }
   }
+  const ttlMs = savedStateTtlMs(entry.spec);
   const items = new Map<string, number>();
   for (const lists of loaded.operatorState) for (const list of lists) items.set(list.name, (items.get(list.name) ?? 0) + list.items.length);
 
@@ -61,18 +86,22 @@ async function describeOperator(stored: StoredCheckpoint, entry: OperatorStateEn
   });
   const nameWidth = Math.max(...rows.map((r) => r[0].length));
   const kindWidth = Math.max(...rows.map((r) => r[1].length));
-  return [...lines, ...rows.map(([name, kind, contents]) => `  ${name.padEnd(nameWidth)}  ${kind.padEnd(kindWidth)}  ${contents}`)];
+  const stateLines = rows.map(([name, kind, contents]) => `  ${name.padEnd(nameWidth)}  ${kind.padEnd(kindWidth)}  ${contents}`);
+  return [...lines, ...stateLines, ...(ttlMs === undefined ? [] : [ttlLine(ttlMs, writeTimes, now)])];
 }
 
-/** The report of `sluice savepoint inspect`: where the snapshot came from, then every operator and its state. */
-export async function describeSnapshot(stored: StoredCheckpoint): Promise<string> {
+/**
+ * The report of `sluice savepoint inspect`: where the snapshot came from, then every operator and its state.
+ * Remaining state TTL is counted to `now` (processing time, as the TTL is).
+ */
+export async function describeSnapshot(stored: StoredCheckpoint, now = Date.now()): Promise<string> {
   const { metadata, location } = stored;
   const lines = [
     `${metadata.type} ${location.description}`,
     `  pipeline '${metadata.pipelineName}', job ${metadata.jobId}, checkpoint ${metadata.checkpointId}`,
     `  taken ${formatEventTime(metadata.timestamp)} UTC; max parallelism ${metadata.maxParallelism}; written by the ${metadata.stateBackend} backend`,
   ];
-  for (const entry of metadata.operators) lines.push('', ...(await describeOperator(stored, entry)));
+  for (const entry of metadata.operators) lines.push('', ...(await describeOperator(stored, entry, now)));
   return `${lines.join('\n')}\n`;
 }
 
@@ -88,10 +117,12 @@ function readableKey(encoded: string): unknown {
 /**
  * `--dump <uid>`: the operator's state as JSON lines, operator state first (one line per list item), then keyed
  * state in its canonical order (one line per entry; map state, one per map entry). Numbers JSON cannot spell
- * are written as `{"$num": "NaN"}`.
+ * are written as `{"$num": "NaN"}`. With a state TTL, each write time (`__ttl.written`) also says when that key's
+ * state (a join: that side's) expires, `expiresAt` in epoch ms and `expires` in words as seen at `now`.
  */
-export async function* dumpOperatorState(stored: StoredCheckpoint, entry: OperatorStateEntry): AsyncGenerator<string> {
+export async function* dumpOperatorState(stored: StoredCheckpoint, entry: OperatorStateEntry, now = Date.now()): AsyncGenerator<string> {
   const loaded = await loadOperator(stored, entry);
+  const ttlMs = savedStateTtlMs(entry.spec);
   // loadCheckpoint gives operator state in subtask order.
   const subtasks = entry.subtasks.map((s) => s.subtask).sort((a, b) => a - b);
   for (const [index, lists] of loaded.operatorState.entries()) {
@@ -103,7 +134,12 @@ export async function* dumpOperatorState(stored: StoredCheckpoint, entry: Operat
   for (const file of loaded.keyed) {
     for (const e of file.entries) {
       const line = { scope: 'keyed', state: e.state, keyGroup: e.keyGroup, key: readableKey(e.key), namespace: e.namespace, value: e.value };
-      yield encodeJson(e.hasMapKey ? { ...line, mapKey: e.mapKey } : line);
+      if (ttlMs !== undefined && e.state === TTL_STATE.name) {
+        const expiresAt = (e.value as number) + ttlMs;
+        yield encodeJson({ ...line, expiresAt, expires: remainingLife(expiresAt, now) });
+      } else {
+        yield encodeJson(e.hasMapKey ? { ...line, mapKey: e.mapKey } : line);
+      }
     }
   }
 }

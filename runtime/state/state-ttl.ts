@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import type { StateDescriptor } from '../../compiler/graph/job-graph.js';
 import { TIMESTAMP3 } from '../../compiler/types/sql-type.js';
 import type { OperatorContext } from '../operators/operator.js';
@@ -12,6 +13,12 @@ export const TTL_STATE: StateDescriptor = {
   valueType: [{ name: 'written_at', type: TIMESTAMP3, nullable: false }],
   description: "when the key's state was last written, for state TTL (per part: a join's side)",
 };
+
+/** The state TTL of a saved operator, read from the job-graph spec its snapshot records (unknown to the reader's schema). */
+export function savedStateTtlMs(spec: unknown): number | undefined {
+  const parsed = z.object({ stateTtlMs: z.number().positive() }).safeParse(spec);
+  return parsed.success ? parsed.data.stateTtlMs : undefined;
+}
 
 /** Timers of state TTL live in namespaces of their own, `__ttl:<part>`, which an operator's own timers never use. */
 const TIMER_NAMESPACE_PREFIX = '__ttl:';

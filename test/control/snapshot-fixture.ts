@@ -15,9 +15,12 @@ CREATE SINK out WITH ('connector' = 'blackhole') UID 'out';
 INSERT INTO out FROM ticks |> AGGREGATE COUNT(*) AS n GROUP BY v UID 'per-v';
 `;
 
-/** Runs the counts pipeline to its end with checkpoints under `dir`; the directory of its final checkpoint. */
-export async function countsCheckpoint(dir: string): Promise<string> {
-  const { value: graph, diagnostics } = compile(COUNTS_PIPE, { file: 'counts.pipe', settings: { 'state.checkpoints.dir': dir } });
+/**
+ * Runs the counts pipeline to its end with checkpoints under `dir`; the directory of its final checkpoint.
+ * `settings` adds to the pipeline's own (`table.exec.state.ttl`, say).
+ */
+export async function countsCheckpoint(dir: string, settings: Readonly<Record<string, string>> = {}): Promise<string> {
+  const { value: graph, diagnostics } = compile(COUNTS_PIPE, { file: 'counts.pipe', settings: { ...settings, 'state.checkpoints.dir': dir } });
   if (graph === undefined) throw new Error(diagnostics.map((d) => d.message).join('\n'));
   const job = await Job.start(graph);
   let last: number | undefined;
