@@ -5,7 +5,7 @@
  * with the TTL it levels off at about (rate × TTL) keys, without it it grows with every key. A real job on the
  * system clock, so the cleanup timers fire as they would in production.
  *
- *   npx tsx bench/state-ttl.ts [--seconds 12] [--rate 10000] [--ttl '1 s'] [--backend fs|disk] [--json]
+ *   npx tsx bench/state-ttl.ts [--seconds 20] [--rate 3000] [--ttl '1 s'] [--backend fs|disk] [--json]
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -16,8 +16,8 @@ import { Job } from '../runtime/execution/job.js';
 
 const { values } = parseArgs({
   options: {
-    seconds: { type: 'string', default: '12' },
-    rate: { type: 'string', default: '10000' },
+    seconds: { type: 'string', default: '20' },
+    rate: { type: 'string', default: '3000' },
     ttl: { type: 'string', default: '1 s' },
     backend: { type: 'string', default: 'fs' },
     json: { type: 'boolean', default: false },
