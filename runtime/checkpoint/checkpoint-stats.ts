@@ -8,6 +8,8 @@ export interface SubtaskCheckpointStats {
   readonly subtask: number;
   /** Keyed state written. */
   readonly bytes: number;
+  /** Keyed state the checkpoint lists for it (written now or shared with earlier ones): its state size. */
+  readonly stateBytes: number;
   readonly alignmentMs: number;
   readonly syncMs: number;
   readonly asyncMs: number;

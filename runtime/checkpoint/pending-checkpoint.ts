@@ -56,6 +56,7 @@ export class PendingCheckpoint {
         uid: op.uid,
         subtask: op.state.subtask,
         bytes: op.bytes,
+        stateBytes: op.state.keyedState.reduce((sum, file) => sum + file.bytes, 0),
         alignmentMs: ack.alignmentMs,
         syncMs: ack.syncMs,
         asyncMs: ack.asyncMs,

@@ -98,10 +98,11 @@ describe('the checkpoint coordinator', () => {
     clock.advance(30);
     source.calls.length = 0;
     coordinator.acknowledge(ack(source, 1));
-    coordinator.acknowledge(ack(sink, 1));
+    coordinator.acknowledge(ack(sink, 1, [FILE, { ...FILE, path: 'y.kstate', bytes: 4 }]));
     await flush();
     expect(events.completed.map((s) => [s.checkpointId, s.status, s.durationMs, s.acknowledgedTasks, s.asyncMs])).toEqual([[1, 'completed', 30, 2, 5]]);
-    expect(events.completed[0]!.subtasks.map((s) => s.operatorId).sort()).toEqual(['out', 'src']);
+    // Per subtask: what it wrote, and the state its files hold.
+    expect(events.completed[0]!.subtasks.map((s) => [s.operatorId, s.bytes, s.stateBytes]).sort()).toEqual([['out', 6, 7], ['src', 0, 0]]);
     expect(source.calls).toEqual(['complete 1']);
     expect(sink.calls).toEqual(['complete 1']);
     const { completed } = await storage.recover();

@@ -62,6 +62,15 @@ describe('the dashboard REST API of a running job', () => {
     // The vertex's state size comes from the latest completed checkpoint.
     const afterCheckpoint = JobDetailSchema.parse(await json(await running.api(`/jobs/${id}`)));
     expect(afterCheckpoint.vertices.find((v) => v.uid === 'per-v')!.stateBytes).toBeGreaterThan(0);
+    // …as the state it lists for the operator's subtasks, which incremental checkpoints share with earlier ones.
+    const listedFor = (view: typeof checkpoints, uid: string) => view.latest.completed!.operators.find((op) => op.uid === uid)!.subtasks.reduce((sum, s) => sum + s.stateBytes, 0);
+    await expect
+      .poll(async () => {
+        const view = CheckpointsSchema.parse(await json(await running.api(`/jobs/${id}/checkpoints`)));
+        const vertex = JobDetailSchema.parse(await json(await running.api(`/jobs/${id}`))).vertices.find((v) => v.uid === 'per-v')!;
+        return vertex.stateBytes === listedFor(view, 'per-v');
+      }, { timeout: 10_000, interval: 100 })
+      .toBe(true);
 
     const exceptions = ExceptionsSchema.parse(await json(await running.api(`/jobs/${id}/exceptions`)));
     expect(exceptions).toEqual({ restarts: 0, entries: [] });

@@ -62,14 +62,15 @@ function minAvgMax(values: readonly number[]): { min: number; avg: number; max: 
 function checkpointEntry(stats: CheckpointStats): CheckpointEntry {
   const operators = new Map<string, CheckpointEntry['operators'][number]>();
   for (const s of stats.subtasks) {
-    const op = operators.get(s.operatorId) ?? { id: s.operatorId, uid: s.uid, bytes: 0, alignmentMs: 0, syncMs: 0, asyncMs: 0, subtasks: [] };
+    const op = operators.get(s.operatorId) ?? { id: s.operatorId, uid: s.uid, bytes: 0, stateBytes: 0, alignmentMs: 0, syncMs: 0, asyncMs: 0, subtasks: [] };
     operators.set(s.operatorId, {
       ...op,
       bytes: op.bytes + s.bytes,
+      stateBytes: op.stateBytes + s.stateBytes,
       alignmentMs: Math.max(op.alignmentMs, s.alignmentMs),
       syncMs: Math.max(op.syncMs, s.syncMs),
       asyncMs: Math.max(op.asyncMs, s.asyncMs),
-      subtasks: [...op.subtasks, { subtask: s.subtask, bytes: s.bytes, alignmentMs: s.alignmentMs, syncMs: s.syncMs, asyncMs: s.asyncMs }],
+      subtasks: [...op.subtasks, { subtask: s.subtask, bytes: s.bytes, stateBytes: s.stateBytes, alignmentMs: s.alignmentMs, syncMs: s.syncMs, asyncMs: s.asyncMs }],
     });
   }
   return {
@@ -283,7 +284,7 @@ export class JobDashboard implements DashboardSource {
     const now = this.now();
     const reports = new Map(this.reading?.metrics.operators.map((op) => [op.id, op]));
     const tasks = this.reading?.metrics.tasks ?? [];
-    const stateBytes = new Map(this.latestCompleted?.operators.map((op) => [op.id, op.bytes]));
+    const stateBytes = new Map(this.latestCompleted?.operators.map((op) => [op.id, op.stateBytes]));
     return this.job.graph.operators.map((operator) => {
       const report = reports.get(operator.id);
       const rate = this.reading?.rates.get(operator.id);

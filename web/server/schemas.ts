@@ -45,7 +45,7 @@ export const VertexSchema = z.object({
   watermark: WatermarkSchema,
   /** Wall clock minus the watermark, when the watermark is a time. */
   watermarkLagMs: z.number().nullable(),
-  /** Keyed state bytes its subtasks wrote in the latest completed checkpoint; null before one. */
+  /** Keyed state of its subtasks as the latest completed checkpoint lists it; null before one. */
   stateBytes: z.number().int().nonnegative().nullable(),
 });
 export type Vertex = z.infer<typeof VertexSchema>;
@@ -101,7 +101,9 @@ export type VertexDetail = z.infer<typeof VertexDetailSchema>;
 
 const CheckpointSubtaskSchema = z.object({
   subtask: z.number().int().nonnegative(),
+  /** Keyed state written, and the state the checkpoint lists for it (its size; incremental checkpoints share files). */
   bytes: z.number().int().nonnegative(),
+  stateBytes: z.number().int().nonnegative(),
   alignmentMs: z.number().nonnegative(),
   syncMs: z.number().nonnegative(),
   asyncMs: z.number().nonnegative(),
@@ -132,6 +134,7 @@ export const CheckpointEntrySchema = z.object({
       id: z.string(),
       uid: z.string().nullable(),
       bytes: z.number().int().nonnegative(),
+      stateBytes: z.number().int().nonnegative(),
       alignmentMs: z.number().nonnegative(),
       syncMs: z.number().nonnegative(),
       asyncMs: z.number().nonnegative(),

@@ -10,12 +10,12 @@ function summaryRow(label: string, values: MinAvgMax, format: (n: number) => str
 
 function detail(entry: CheckpointEntry): HTMLElement {
   const operators = table(
-    ['operator', 'subtask', 'bytes', 'alignment', 'sync', 'async'],
+    ['operator', 'subtask', 'bytes written', 'state', 'alignment', 'sync', 'async'],
     entry.operators.flatMap((op) => [
       { ...op, label: op.uid ?? op.id, subtask: 'all' },
       ...op.subtasks.map((s) => ({ ...s, label: '', subtask: String(s.subtask) })),
     ]),
-    (row) => [row.label, row.subtask, bytes(row.bytes), duration(row.alignmentMs), duration(row.syncMs), duration(row.asyncMs)],
+    (row) => [row.label, row.subtask, bytes(row.bytes), bytes(row.stateBytes), duration(row.alignmentMs), duration(row.syncMs), duration(row.asyncMs)],
   );
   return el('div', { class: 'checkpoint-detail' }, el('h4', {}, `checkpoint ${entry.id}${entry.location === null ? '' : ` — ${entry.location}`}`), operators);
 }
