@@ -145,8 +145,13 @@ export function queryFailure(
   const url = settings.shownUrl;
   if (code === SQLSTATE.insufficientPrivilege) return new DiagnosticError(Diagnostics.PostgresPermissionDenied, { role, url, table, action, reason });
   if (code === SQLSTATE.undefinedTable) return new DiagnosticError(Diagnostics.PostgresTableMissing, { role, url, table, columns: where.columns ?? '(see the declaration)' });
-  if (typeof code !== 'string' || code.startsWith(SQLSTATE.connectionClass) || code.startsWith(SQLSTATE.operatorIntervention)) {
-    // No SQLSTATE: the socket broke (ECONNRESET, "Connection terminated unexpectedly", a closed client).
+  // The server's errors (pg's DatabaseError) carry a severity and a SQLSTATE; socket errors a Node code (EPIPE).
+  const sqlstate = typeof code === 'string' && (error as { severity?: unknown }).severity !== undefined ? code : undefined;
+  const serverWentAway = sqlstate !== undefined && (sqlstate.startsWith(SQLSTATE.connectionClass) || sqlstate.startsWith(SQLSTATE.operatorIntervention));
+  const socketBroke = sqlstate === undefined && (typeof code === 'string' || /connection|terminated|not queryable|socket/i.test(reason));
+  if (serverWentAway || socketBroke) {
+    // The server went away (57P01 admin shutdown, 08xxx) or the socket broke (ECONNRESET, "Connection terminated
+    // unexpectedly", a client no longer queryable).
     return new DiagnosticError(Diagnostics.PostgresConnectionLost, { role, url, reason });
   }
   return otherwise(reason);

@@ -196,6 +196,45 @@ describe('postgres sink: exactly-once', () => {
   });
 });
 
+describe('postgres sink: failures mid-run', () => {
+  it('a refused write is SLC9195 naming the table, and an exactly-once commit leaves nothing of the checkpoint behind', async (ctx) => {
+    if (skipReason !== undefined) return ctx.skip();
+    const table = await newTable('refused', 'bidder bigint PRIMARY KEY, n bigint, total numeric(10,2) CHECK (total < 100)');
+    const sink = createPostgresSinkWriter(options(table), TOTALS, context({ uid: 'pgtest-refused' }));
+    sink.write([[1, 1, 10], [2, 1, 500]], kindsOf(RowKind.INSERT, RowKind.INSERT));
+    const error = await sink.commit(await sink.preCommit(1)).then(
+      () => new Error('accepted') as Error & { code?: string },
+      (e: unknown) => e as Error & { code?: string },
+    );
+    expect(error.code).toBe('SLC9195');
+    expect(error.message).toContain(`postgres sink 'pgtest-refused': writing to table '${table}' at postgres://postgres@127.0.0.1:5432/test failed: new row for relation "${table}" violates check constraint`);
+    expect(await rowsOf(table)).toEqual([]);
+    const { rows } = await admin.query(`SELECT 1 FROM sluice_sink_commits WHERE sink_uid = 'pgtest-refused'`);
+    expect(rows).toEqual([]);
+    await sink.abort();
+  });
+
+  it('a privilege revoked while the job runs is SLC9194 at the next write', async (ctx) => {
+    if (skipReason !== undefined) return ctx.skip();
+    const table = await newTable('revoked', 'bidder bigint PRIMARY KEY, n bigint, total numeric(10,2)');
+    await admin.query('DROP ROLE IF EXISTS sluice_test_writer');
+    await admin.query('CREATE ROLE sluice_test_writer LOGIN');
+    try {
+      await admin.query(`GRANT SELECT, INSERT, UPDATE, DELETE ON ${table} TO sluice_test_writer`);
+      const sink = createPostgresSinkWriter(options(table, { username: 'sluice_test_writer', 'sink.semantic': 'at-least-once' }), TOTALS, context());
+      sink.write([[1, 1, 1]], kindsOf(RowKind.INSERT));
+      await sink.flush();
+      await admin.query(`REVOKE INSERT ON ${table} FROM sluice_test_writer`);
+      sink.write([[2, 1, 1]], kindsOf(RowKind.INSERT));
+      await expect(sink.flush()).rejects.toMatchObject({ code: 'SLC9194', message: expect.stringContaining(`refused INSERT on '${table}': permission denied for table ${table}`) });
+      await sink.abort();
+    } finally {
+      await admin.query(`DROP TABLE ${table}`);
+      await admin.query('DROP ROLE sluice_test_writer');
+    }
+  });
+});
+
 describe('postgres sink: start-up checks', () => {
   const opening = (table: string, extra: Record<string, string> = {}, schema: StreamSchema = TOTALS, primaryKey: string[] | undefined = ['bidder']) => ({
     role: 'sink' as const,
