@@ -82,6 +82,7 @@ export type {
   ProcessRow,
   ChangeKind,
   ProcessOpenContext,
+  ProcessSnapshotContext,
   ProcessContext,
   TimerContext,
   ProcessStateAccess,

@@ -24,6 +24,8 @@ export interface ProcessStateDeclaration {
   readonly kind: 'value' | 'list' | 'map' | 'reducing' | 'aggregating';
   readonly valueType: readonly Field[];
   readonly mapKeyType?: readonly Field[];
+  /** List state without PARTITION BY (operator state): how a rescale deals the subtasks' lists; `split` by default. */
+  readonly redistribution?: 'split' | 'union';
 }
 
 export interface ProcessFunctionSignature {

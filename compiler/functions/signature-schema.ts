@@ -66,6 +66,7 @@ const StateInputSchema = z
     kind: z.enum(['value', 'list', 'map', 'reducing', 'aggregating']),
     valueType: z.array(FieldInputSchema),
     mapKeyType: z.array(FieldInputSchema).optional(),
+    redistribution: z.enum(['split', 'union']).optional(),
     reduce: FunctionSchema.optional(),
     aggregate: z.looseObject({ createAccumulator: FunctionSchema, add: FunctionSchema, getResult: FunctionSchema }).optional(),
   })
@@ -77,7 +78,15 @@ const StateInputSchema = z
       ctx.addIssue({ code: 'custom', path: ['aggregate'], message: 'aggregating state needs aggregate: { createAccumulator(), add(accumulator, value), getResult(accumulator) }' });
     }
   })
-  .transform(({ name, kind, valueType, mapKeyType }): ProcessStateDeclaration => ({ name, kind, valueType, ...(mapKeyType === undefined ? {} : { mapKeyType }) }));
+  .transform(
+    ({ name, kind, valueType, mapKeyType, redistribution }): ProcessStateDeclaration => ({
+      name,
+      kind,
+      valueType,
+      ...(mapKeyType === undefined ? {} : { mapKeyType }),
+      ...(redistribution === undefined ? {} : { redistribution }),
+    }),
+  );
 
 export const ProcessSignatureSchema = z
   .looseObject({ name: NameSchema, args: z.array(TypeSchema), output: OutputSchema, state: z.array(StateInputSchema).default([]) })
@@ -116,6 +125,8 @@ export interface ProcessStateDeclarationInput {
   readonly kind: ProcessStateDeclaration['kind'];
   readonly valueType: readonly FieldInput[];
   readonly mapKeyType?: readonly FieldInput[];
+  /** Operator list state (no PARTITION BY): on rescale, `split` the lists (default) or give every subtask all (`union`). */
+  readonly redistribution?: 'split' | 'union';
   /** Reducing state: combines the stored value with an added one (must not modify either). */
   readonly reduce?: (stored: never, added: never) => unknown;
   /** Aggregating state: the accumulator's life; `add` may modify the accumulator and return it. */

@@ -68,6 +68,11 @@ export function planProcess(input: PlannedStream, step: ProcessStep, ctx: PlanCo
     ctx.bag.report(Diagnostics.KeyedStateWithoutPartition, step.span, { name, kind: unkeyable.kind, state: unkeyable.name });
     return undefined;
   }
+  const keyedRedistribution = partitioned ? sig.state.find((s) => s.redistribution !== undefined) : undefined;
+  if (keyedRedistribution !== undefined) {
+    ctx.bag.report(Diagnostics.RedistributionOfKeyedState, step.span, { name, state: keyedRedistribution.name });
+    return undefined;
+  }
   const output: StreamSchema = sig.output === 'input' ? stream.schema : { fields: [...sig.output], changelog: 'append' };
   const node = ctx.graph.add({
     uid: step.uid?.value ?? null,

@@ -27,9 +27,9 @@ import { BIGINT, BOOLEAN, STRING, TIMESTAMP3, type Field } from '../types/sql-ty
  * | window_join         | left-rows / right-rows   | keyed map        | window_start, window_end    | a row of that side                  |
  * | deduplicate first   | first-seen               | keyed value      |                             | seen                                |
  * | deduplicate last    | last-row                 | keyed value      |                             | the last row                        |
- * | process             | as declared              | keyed with PARTITION BY, else operator list ⇄         |
+ * | process             | as declared              | keyed with PARTITION BY, else operator list ⇄ (or ∪)  |
  *
- * ⇄: redistributed on rescale by splitting the lists. Session windows use `windows` too: merging two sessions
+ * ⇄: redistributed on rescale by splitting the lists; ∪: every subtask gets all of them (`redistribution: 'union'`). Session windows use `windows` too: merging two sessions
  * replaces their entries with one under the merged bounds. Map values that can hold several rows per map key
  * (a join side's rows at one time or in one window) are stored as a list of such values.
  */
@@ -186,7 +186,7 @@ export function deduplicateState(keep: 'first' | 'last', key: readonly Field[], 
 export function processState(declarations: readonly ProcessStateDeclaration[], key: readonly Field[] | undefined): StateDescriptor[] {
   return declarations.map((d) => {
     const description = `state '${d.name}' of the process function`;
-    if (key === undefined) return operatorList(d.name, d.valueType, description);
+    if (key === undefined) return operatorList(d.name, d.valueType, description, d.redistribution);
     return keyed(d.name, d.kind, key, d.valueType, description, d.mapKeyType);
   });
 }

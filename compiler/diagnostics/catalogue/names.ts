@@ -158,4 +158,10 @@ export const namesDiagnostics = {
     message: 'the functions given to compile() have an invalid signature: at functions.{where}: {problem}',
     help: "scalars are { name, args, returns, fn } and processes { name, args, output, state, ... }; types are written like 'BIGINT', 'DECIMAL(10, 2)' or { name: 'BIGINT' }",
   },
+  RedistributionOfKeyedState: {
+    code: 'SLC2044',
+    severity: 'error',
+    message: "process function {name} gives state '{state}' a redistribution, but with PARTITION BY its state is keyed",
+    help: "keyed state follows its keys on rescale; `redistribution: 'split' | 'union'` is for list state of a PROCESS step without PARTITION BY",
+  },
 } as const satisfies Record<string, DiagnosticDefinition>;

@@ -53,8 +53,16 @@ export type ChangeKind = '+I' | '-U' | '+U' | '-D';
 interface ProcessFunctionHooks extends Omit<ProcessFunctionSignature, 'state'> {
   /** The declared states; reducing and aggregating ones carry their `reduce`/`aggregate` functions. */
   readonly state: readonly ProcessStateDeclarationInput[];
-  /** Once per subtask before the first row (state is already restored). */
+  /**
+   * Once per subtask before the first row, state already restored (Flink's `initializeState` and `open` in one):
+   * without PARTITION BY, read the restored operator list state here (`ctx.state.list(name)`).
+   */
   open?(ctx: ProcessOpenContext): void;
+  /**
+   * Just before each checkpoint or savepoint snapshots this subtask (Flink's `CheckpointedFunction.snapshotState`):
+   * write what the function keeps in its own fields into its operator list state.
+   */
+  snapshotState?(ctx: ProcessSnapshotContext): void;
   /** A timer registered through `ctx.timers` fired; required as soon as the function registers timers. */
   onTimer?(timestamp: number, ctx: TimerContext): void;
   /** Once per subtask at the end, after success or failure alike: release what `open` acquired. */
@@ -84,6 +92,16 @@ export interface ProcessOpenContext {
   readonly parallelism: number;
   /** Whether the job started from a checkpoint or savepoint (state holds what was saved). */
   readonly isRestored: boolean;
+  /** The declared state; only operator (list) state is usable here: keyed state needs a current key. */
+  readonly state: ProcessStateAccess;
+}
+
+/** What `snapshotState` sees. */
+export interface ProcessSnapshotContext {
+  readonly checkpointId: number;
+  readonly subtask: number;
+  /** The declared state; only operator (list) state is usable here: keyed state needs a current key. */
+  readonly state: ProcessStateAccess;
 }
 
 /**

@@ -69,8 +69,9 @@ export class ProcessOperator extends BaseOperator {
   override open(ctx: OperatorContext): void {
     super.open(ctx);
     const timers = this.keyOf === undefined ? unkeyedTimers(this.name) : new KeyedTimers(ctx.timers, this.name, this.fn.onTimer !== undefined);
-    this.context.bind(ctx, createProcessState(ctx, this.name, this.fn.state), timers);
-    this.fn.open?.({ uid: ctx.operator.uid, subtask: ctx.subtask, parallelism: ctx.parallelism, isRestored: ctx.isRestored });
+    const state = createProcessState(ctx, this.name, this.fn.state);
+    this.context.bind(ctx, state, timers);
+    this.fn.open?.({ uid: ctx.operator.uid, subtask: ctx.subtask, parallelism: ctx.parallelism, isRestored: ctx.isRestored, state });
   }
 
   processBatch(batch: RecordBatch): void {
@@ -108,6 +109,10 @@ export class ProcessOperator extends BaseOperator {
       );
     }
     this.flush();
+  }
+
+  override snapshotState(checkpointId: number): void {
+    this.fn.snapshotState?.({ checkpointId, subtask: this.ctx.subtask, state: this.context.state });
   }
 
   override close(): void {

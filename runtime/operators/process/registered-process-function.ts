@@ -22,7 +22,7 @@ export function registeredProcessFunction(operator: Operator, name: string, regi
   if (!isObject(candidate) || typeof candidate['processElement'] !== 'function') {
     throw new Error(`${where}, whose registered definition has no processElement(row, ctx) method: register the definition object with its methods`);
   }
-  for (const hook of ['open', 'onTimer', 'close']) {
+  for (const hook of ['open', 'onTimer', 'snapshotState', 'close']) {
     if (candidate[hook] !== undefined && typeof candidate[hook] !== 'function') {
       throw new Error(`${where}, whose '${hook}' is not a function: remove it or make it a method`);
     }
