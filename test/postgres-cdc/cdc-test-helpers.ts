@@ -1,3 +1,6 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type { Client } from 'pg';
 import type { StreamSchema } from '../../compiler/graph/job-graph.js';
 import { BIGINT, BOOLEAN, STRING, TIMESTAMP3, type Field } from '../../compiler/types/sql-type.js';
@@ -71,3 +74,24 @@ export async function confirmedFlush(client: Client, slot: string): Promise<stri
   const result = await client.query<{ lsn: string }>('SELECT confirmed_flush_lsn::text AS lsn FROM pg_replication_slots WHERE slot_name = $1', [slot]);
   return result.rows[0]?.lsn;
 }
+
+const RUNNER = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'checkpoint', 'fixtures', 'run-pipe-process.ts');
+
+/** Starts the job in a child process (checkpoint/fixtures/run-pipe-process.ts) with --resume. */
+export function startChild(graphFile: string): { child: ChildProcess; started: Promise<unknown>; exited: Promise<number | null>; stderr: () => string } {
+  const child = spawn(process.execPath, ['--import', 'tsx', RUNNER, graphFile, '--resume'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
+  // Resolves with where the run's state came from (the job's restoreInfo).
+  const started = new Promise<unknown>((resolve) => {
+    child.stdout!.on('data', (chunk: Buffer) => {
+      stdout += chunk.toString('utf8');
+      const line = stdout.split('\n').find((l) => l.startsWith('{"event":"started"') && l.endsWith('}'));
+      if (line !== undefined) resolve((JSON.parse(line) as { restore: unknown }).restore);
+    });
+  });
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  return { child, started, exited, stderr: () => stderr };
+}
+

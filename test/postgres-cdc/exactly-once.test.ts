@@ -1,14 +1,12 @@
-import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { Client } from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LOCAL_POSTGRES, postgresUnavailableReason, testClient, uniqueTableName } from '../../connectors/postgres/test-helpers.js';
 import { seededRandom } from '../checkpoint/chaos-harness.js';
 import { tempDir } from '../checkpoint/state-fixtures.js';
 import { compilePipe } from '../operators/run-pipe.js';
-import { createOrdersTable, dropSlot } from './cdc-test-helpers.js';
+import { createOrdersTable, dropSlot, startChild } from './cdc-test-helpers.js';
 
 /**
  * Issue 12's exactly-once test for the CDC source: orders in PostgreSQL → postgres-cdc → continuous revenue per
@@ -19,7 +17,6 @@ import { createOrdersTable, dropSlot } from './cdc-test-helpers.js';
  * would show in the sums. SLUICE_CHAOS_SEED replays a run.
  */
 const SEED = Number(process.env['SLUICE_CHAOS_SEED'] ?? Date.now() % 1_000_000);
-const RUNNER = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'checkpoint', 'fixtures', 'run-pipe-process.ts');
 const TIMEOUT_MS = 120_000;
 
 let skipReason: string | undefined;
@@ -140,22 +137,6 @@ function committedLines(dir: string, uid: string): { op: string; id: number; amo
         .filter((l) => l !== '')
         .map((l) => JSON.parse(l) as { op: string; id: number; amount: number });
     });
-}
-
-/** Starts the job in a child process with --resume; `started` resolves once it runs. */
-function startChild(graphFile: string): { child: ChildProcess; started: Promise<void>; exited: Promise<number | null>; stderr: () => string } {
-  const child = spawn(process.execPath, ['--import', 'tsx', RUNNER, graphFile, '--resume'], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let stdout = '';
-  let stderr = '';
-  child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
-  const started = new Promise<void>((resolve) => {
-    child.stdout!.on('data', (chunk: Buffer) => {
-      stdout += chunk.toString('utf8');
-      if (stdout.includes('{"event":"started"')) resolve();
-    });
-  });
-  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-  return { child, started, exited, stderr: () => stderr };
 }
 
 describe(`postgres-cdc → revenue per customer, killed with SIGKILL while changes arrive (seed ${SEED})`, () => {
