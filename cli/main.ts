@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { Command, CommanderError } from 'commander';
 import { registerCheckpointsCommand } from './register/checkpoints.js';
 import { registerCompileCommand } from './register/compile.js';
+import { registerConnectorCommand } from './register/connector.js';
 import { registerImportCommand } from './register/import.js';
 import { registerListCommand } from './register/list.js';
 import { registerRunCommand } from './register/run.js';
@@ -21,7 +22,7 @@ import { processIO, type CliIO } from './output.js';
  */
 type RegisterCommand = (program: Command, io: CliIO, finish: (outcome: CommandOutcome) => void) => void;
 
-const COMMANDS: readonly RegisterCommand[] = [registerCompileCommand, registerImportCommand, registerRunCommand, registerListCommand, registerCheckpointsCommand, registerSavepointCommand, registerStopCommand, registerUiCommand];
+const COMMANDS: readonly RegisterCommand[] = [registerCompileCommand, registerImportCommand, registerRunCommand, registerListCommand, registerCheckpointsCommand, registerSavepointCommand, registerStopCommand, registerUiCommand, registerConnectorCommand];
 
 /** The package's version, from the package.json above this file (cli/ when run from source, dist/cli/ when built). */
 function packageVersion(): string {

@@ -1,5 +1,5 @@
 import type { JobGraph, OperatorSpec, StreamSchema } from '../compiler/graph/job-graph.js';
-import type { ConnectorRuntime } from '../runtime/connectors/connector-runtime.js';
+import type { ConnectorOpening, ConnectorRuntime } from '../runtime/connectors/connector-runtime.js';
 import { ConnectorOptions } from '../runtime/connectors/options.js';
 import type { SinkContext, SinkEnvironment, SinkWriter } from '../runtime/connectors/sink-connector.js';
 import type { SourceConnector, SourceContext } from '../runtime/connectors/source-connector.js';
@@ -40,21 +40,29 @@ export class ConnectorRuntimes {
    * (ConnectorRuntime.prepare), except for operators whose uid is in `skip` (fed or read through the Node API).
    */
   static async open(graph: JobGraph, jobId: string, skip: ReadonlySet<string> = new Set()): Promise<ConnectorRuntimes> {
-    const opened = graph.operators.filter((op) => (op.spec.kind === 'source' || op.spec.kind === 'sink') && (op.uid === null || !skip.has(op.uid)));
+    const opened = connectorOperators(graph).filter((op) => op.uid === null || !skip.has(op.uid));
     const runtimes = await ConnectorRuntimes.load(opened.map((op) => (op.spec as SourceSpec | SinkSpec).connector));
     for (const op of opened) {
-      const spec = op.spec as (SourceSpec | SinkSpec) & { kind: 'source' | 'sink' };
-      await runtimes.runtime(spec.connector).prepare?.({
-        role: spec.kind,
-        jobId,
-        uid: op.uid ?? op.id,
-        options: new ConnectorOptions(spec.connector, spec.options),
-        schema: spec.kind === 'sink' ? (op.inputs[0] ?? op.output) : op.output,
-        parallelism: op.parallelism,
-        ...(spec.primaryKey === undefined ? {} : { primaryKey: spec.primaryKey }),
-      });
+      const opening = openingOf(op, jobId);
+      await runtimes.runtime(opening.options.connector).prepare?.(opening);
     }
     return runtimes;
+  }
+
+  /**
+   * `sluice connector cleanup`: runs ConnectorRuntime.cleanup of every source and sink operator of `graph` whose
+   * connector has one, in graph order, and returns what each removed, prefixed by the operator's uid.
+   */
+  static async cleanup(graph: JobGraph, jobId: string): Promise<string[]> {
+    const operators = connectorOperators(graph);
+    const runtimes = await ConnectorRuntimes.load(operators.map((op) => (op.spec as SourceSpec | SinkSpec).connector));
+    const done: string[] = [];
+    for (const op of operators) {
+      const opening = openingOf(op, jobId);
+      const cleanup = runtimes.runtime(opening.options.connector).cleanup;
+      if (cleanup !== undefined) done.push(...(await cleanup(opening)).map((line) => `${opening.role} '${opening.uid}': ${line}`));
+    }
+    return done;
   }
 
   runtime(connector: string): ConnectorRuntime {
@@ -80,6 +88,24 @@ export class ConnectorRuntimes {
     const keyed = spec.primaryKey === undefined ? context : { ...context, primaryKey: spec.primaryKey };
     return create(new ConnectorOptions(spec.connector, spec.options), schema, keyed, environment);
   }
+}
+
+function connectorOperators(graph: JobGraph): JobGraph['operators'] {
+  return graph.operators.filter((op) => op.spec.kind === 'source' || op.spec.kind === 'sink');
+}
+
+/** A source or sink operator as its connector's `prepare` and `cleanup` see it. */
+function openingOf(op: JobGraph['operators'][number], jobId: string): ConnectorOpening {
+  const spec = op.spec as (SourceSpec | SinkSpec) & { kind: 'source' | 'sink' };
+  return {
+    role: spec.kind,
+    jobId,
+    uid: op.uid ?? op.id,
+    options: new ConnectorOptions(spec.connector, spec.options),
+    schema: spec.kind === 'sink' ? (op.inputs[0] ?? op.output) : op.output,
+    parallelism: op.parallelism,
+    ...(spec.primaryKey === undefined ? {} : { primaryKey: spec.primaryKey }),
+  };
 }
 
 function moduleOf(name: string): () => Promise<{ readonly runtime: ConnectorRuntime }> {

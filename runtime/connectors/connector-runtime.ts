@@ -17,6 +17,12 @@ export interface ConnectorRuntime {
    * declared columns) and throws an Error that names the server and object otherwise — never with a credential.
    */
   prepare?(opening: ConnectorOpening): Promise<void>;
+  /**
+   * `sluice connector cleanup`: removes what the connector keeps on the external system for a job between runs (a
+   * replication slot, which otherwise holds the server's WAL) and returns one line per thing removed. Throws a
+   * DiagnosticError when it must not (the job is running).
+   */
+  cleanup?(opening: ConnectorOpening): Promise<string[]>;
 }
 
 /** A source or sink operator that opens a connector, as `prepare` sees it. */

@@ -9,7 +9,7 @@ import { isSecretOption, REDACTED, redactUrlPasswords } from '../../connectors/s
  */
 export class ConnectorOptions {
   constructor(
-    private readonly connector: string,
+    readonly connector: string,
     private readonly options: Readonly<Record<string, string>>,
   ) {}
 

@@ -26,8 +26,12 @@ export async function createOrdersTable(client: Client, table: string): Promise<
 }
 
 /** The source on `table` after the start-up checks a job runs (which create the publication). */
+export function cdcOptions(table: string, slot: string, options: Record<string, string> = {}): ConnectorOptions {
+  return new ConnectorOptions('postgres-cdc', { url: LOCAL_POSTGRES, 'table-name': `public.${table}`, 'slot.name': slot, ...options });
+}
+
 export async function cdcSource(table: string, slot: string, options: Record<string, string> = {}, schema = ORDER_SCHEMA): Promise<SourceConnector> {
-  const connectorOptions = new ConnectorOptions('postgres-cdc', { url: LOCAL_POSTGRES, 'table-name': `public.${table}`, 'slot.name': slot, ...options });
+  const connectorOptions = cdcOptions(table, slot, options);
   await runtime.prepare!({ role: 'source', jobId: 'test', uid: 'orders-cdc', options: connectorOptions, schema, parallelism: 1 });
   return createPostgresCdcSource(connectorOptions, schema, { parallelism: 1 });
 }

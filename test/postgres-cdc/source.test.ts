@@ -2,7 +2,9 @@ import type { Client } from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { postgresUnavailableReason, testClient, uniqueTableName } from '../../connectors/postgres/test-helpers.js';
 import type { SplitPosition } from '../../runtime/connectors/source-connector.js';
-import { cdcSource, confirmedFlush, createOrdersTable, dropSlot, readChanges, readFor } from './cdc-test-helpers.js';
+import { BIGINT } from '../../compiler/types/sql-type.js';
+import { runtime } from '../../connectors/postgres-cdc/runtime.js';
+import { cdcOptions, cdcSource, confirmedFlush, createOrdersTable, dropSlot, ORDER_SCHEMA, readChanges, readFor } from './cdc-test-helpers.js';
 
 /** The postgres-cdc reader against the local server: snapshot, changes, positions, the slot's confirmed position. */
 let skipReason: string | undefined;
@@ -113,4 +115,46 @@ describe('postgres-cdc source', () => {
     ]);
     await reader.close();
   });
+
+  it('cleanup is refused while a reader holds the slot (SLC9204), then drops slot and publication; a restore then fails with SLC9205', async (context) => {
+    if (skipReason !== undefined) return context.skip();
+    const { table: name, slot } = await table(2);
+    const connector = await cdcSource(name, slot);
+    const [split] = await connector.enumerateSplits();
+    const reader = connector.createReader(split!);
+    await readChanges(reader, 2);
+    await readFor(reader, 200);
+    const position = reader.position();
+    const opening = { role: 'source' as const, jobId: 'test', uid: 'orders-cdc', options: cdcOptions(name, slot), schema: ORDER_SCHEMA, parallelism: 1 };
+    await expect(runtime.cleanup!(opening)).rejects.toThrow(/SLC9204|in use by another connection/);
+    await reader.close();
+    await waitForInactive(slot);
+    expect(await runtime.cleanup!(opening)).toEqual([
+      `dropped replication slot '${slot}' at postgres://postgres@127.0.0.1:5432/test`,
+      `dropped publication '${slot}_publication'`,
+    ]);
+    expect(await confirmedFlush(client, slot)).toBeUndefined();
+    const restored = connector.createReader(split!, position);
+    await expect(restored.read(10)).rejects.toMatchObject({ code: 'SLC9205' });
+    await restored.close();
+  });
+
+  it('start-up checks name the table and say what to do: missing table, undeclared key, wrong type', async (context) => {
+    if (skipReason !== undefined) return context.skip();
+    const missing = uniqueTableName('cdc_missing');
+    await expect(cdcSource(missing, `${missing}_slot`)).rejects.toMatchObject({ code: 'SLC9201' });
+    const { table: name, slot } = await table(0);
+    const otherKey = { ...ORDER_SCHEMA, upsertKey: [1] };
+    await expect(cdcSource(name, slot, {}, otherKey)).rejects.toThrow(/has the primary key \(id\), but the source declares PRIMARY KEY \(customer\)/);
+    const wrongType = { ...ORDER_SCHEMA, fields: ORDER_SCHEMA.fields.map((f) => (f.name === 'customer' ? { ...f, type: BIGINT } : f)) };
+    await expect(cdcSource(name, slot, {}, wrongType)).rejects.toThrow(/column 'customer' is text, which the source's BIGINT cannot hold/);
+  });
 });
+
+async function waitForInactive(slot: string): Promise<void> {
+  for (let i = 0; i < 100; i++) {
+    const active = await client.query('SELECT 1 FROM pg_replication_slots WHERE slot_name = $1 AND active', [slot]);
+    if (active.rowCount === 0) return;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
