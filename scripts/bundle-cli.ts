@@ -19,7 +19,8 @@ await build({
   format: 'esm',
   platform: 'node',
   target: 'node20',
-  external: ['commander', 'fs-extra', 'lmdb', 'pg', 'pg-logical-replication'],
+  // esbuild (a development dependency) only bundles the dashboard page when dist/web-ui/ is missing: never bundled itself.
+  external: ['commander', 'fs-extra', 'lmdb', 'pg', 'pg-logical-replication', 'esbuild'],
   chunkNames: 'chunks/[name]-[hash]',
   // Whitespace and syntax only: V8 parses a smaller file faster, and names stay readable in stack traces.
   minifyWhitespace: true,
