@@ -53,6 +53,17 @@ INSERT INTO console FROM events |> AGGREGATE COUNT(*) AS n, SUM(v) AS total GROU
     expect([...printed.keys()].sort()).toEqual([...keys].sort());
     for (const key of keys) expect(printed.get(key)).toEqual(written.get(key));
   };
+  /**
+   * Stops a continuous run once a checkpoint taken from now on completed (the second to complete: the first may have
+   * been under way already), so that the next run resumes after what it read.
+   */
+  const stopAfterNextCheckpoint = async (env: ReturnType<typeof testEnvironment>) => {
+    const dir = path.join(checkpoints, 'hourly');
+    const completed = () => fs.readdirSync(dir).filter((name) => name.startsWith('chk-') && fs.existsSync(path.join(dir, name, METADATA_FILE)));
+    const before = completed();
+    await until(() => completed().filter((name) => !before.includes(name)).length >= 2);
+    env.signals.emit('SIGINT');
+  };
   const run = (file: string, flags: Parameters<typeof runInProcess>[1] = {}) => runInProcess(file, flags, { cwd: root });
 
   it('reads exactly the new files on every --resume, state carried over, and says how many it found', async () => {
@@ -110,13 +121,7 @@ INSERT INTO console FROM events |> AGGREGATE COUNT(*) AS n, SUM(v) AS total GROU
     // A file that appears while it runs is discovered as in any continuous run.
     addFile('9.jsonl', [['f', 9]]);
     await until(() => latest(continuous.stdout.text()).has('f'));
-    // Stopped once a checkpoint taken after it completed (the second to complete from now: the first may have
-    // been under way already): the next run resumes from there.
-    const dir = path.join(checkpoints, 'hourly');
-    const completed = () => fs.readdirSync(dir).filter((name) => name.startsWith('chk-') && fs.existsSync(path.join(dir, name, METADATA_FILE)));
-    const before = completed();
-    await until(() => completed().filter((name) => !before.includes(name)).length >= 2);
-    env.signals.emit('SIGINT');
+    await stopAfterNextCheckpoint(env);
     expect(await continuous.exit).toBe(130);
     expectTotals(continuous.stdout.text(), ['c', 'f']);
     expect(continuous.stderr.text()).toContain('source events: 1 new file since the restored snapshot');
@@ -160,5 +165,17 @@ INSERT INTO console FROM events |> AGGREGATE COUNT(*) AS n, SUM(v) AS total GROU
     expect(next.code).toBe(0);
     expect(rowsRead(next.stderr)).toBe(1);
     expectTotals(next.stdout, ['g']);
+  }, 60_000);
+
+  it('a continuous source rescales too (1 → 2), reading only new files', async () => {
+    const env = testEnvironment();
+    const continuous = startRun(pipe('continuous'), { resume: true, parallelism: '2' }, { cwd: root, env });
+    addFile('12.jsonl', [['h', 3]]);
+    await until(() => latest(continuous.stdout.text()).has('h'));
+    await stopAfterNextCheckpoint(env);
+    expect(await continuous.exit).toBe(130);
+    expect(continuous.stderr.text()).not.toContain('cannot restore');
+    expect(rowsRead(continuous.stderr.text())).toBe(1);
+    expectTotals(continuous.stdout.text(), ['h']);
   }, 60_000);
 });

@@ -2,6 +2,7 @@ import type { JobGraph, Operator } from '../../../compiler/graph/job-graph.js';
 import type { CompatibilityReport } from '../../../compiler/savepoint-compat/report.js';
 import type { OperatorSubtaskRestore } from '../../execution/operator-host.js';
 import { keyGroupRangeForSubtask, rangesIntersect } from '../../state/key-groups.js';
+import { SOURCE_KNOWN_SPLITS } from '../../operators/source.js';
 import { redistributeOperatorState, type OperatorStateList } from '../../state/operator-state.js';
 import type { ParsedKeyedState } from '../../state/snapshot-format.js';
 import type { LoadedCheckpoint, LoadedOperatorState } from './load-checkpoint.js';
@@ -70,9 +71,11 @@ export function planRestore(graph: JobGraph, loaded: LoadedCheckpoint, options: 
     }
     const spec = operator.spec;
     const oldParallelism = state.entry.parallelism;
-    if (spec.kind === 'source' && spec.connector === 'file' && spec.options['mode'] === 'continuous' && oldParallelism !== operator.parallelism) {
-      // Its subtasks discover new files by hash of the path and know only their own files: at another parallelism
-      // one would read again from the start a file another subtask restored.
+    const recordsKnownSplits = state.operatorState.some((lists) => lists.some((list) => list.name === SOURCE_KNOWN_SPLITS));
+    if (spec.kind === 'source' && spec.connector === 'file' && spec.options['mode'] === 'continuous' && oldParallelism !== operator.parallelism && !recordsKnownSplits) {
+      // Its subtasks discover new files by hash of the path, and a snapshot without `known-splits` (written before
+      // Sluice kept it) tells each only its own files: at another parallelism one would read again from the start a
+      // file another subtask read.
       throw new CheckpointRestoreError(
         `cannot restore ${source}: the continuous file source ${nameOf(uid, id)} ran with parallelism ${oldParallelism} and would run with ${operator.parallelism}, which it cannot do without reading files twice`,
         `restore at parallelism ${oldParallelism} (--parallelism ${oldParallelism}), or switch the source to 'mode' = 'bounded' for this restore`,
