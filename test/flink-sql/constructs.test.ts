@@ -84,6 +84,17 @@ INSERT INTO out FROM bids |> DEDUPLICATE BY auction KEEP LAST UID 'latest';`);
     );
   });
 
+  it("passes the job's state TTL on as its SET and warns that a step's own TTL does not carry over", () => {
+    const { text, messages } = exported(`SET 'table.exec.state.ttl' = '1 d';
+CREATE SINK out WITH ('connector' = 'print') UID 'out';
+INSERT INTO out FROM bids |> DEDUPLICATE BY auction KEEP LAST UID 'latest' TTL INTERVAL '2' HOUR
+  |> AGGREGATE COUNT(*) AS n GROUP BY auction UID 'count';`);
+    expect(text).toContain("SET 'table.exec.state.ttl' = '1 d';");
+    expect(messages).toEqual([
+      "SLC7010 the state TTL of 'latest' behaves differently on Flink: Flink keeps its state by 'table.exec.state.ttl' (1 d), not by the step's own TTL (2 h)",
+    ]);
+  });
+
   it('an updating stream into a file sink is an error; a csv sink warns that Flink writes no header', () => {
     const { messages } = exported(`CREATE SINK counts WITH ('connector' = 'file', 'path' = '/out/counts', 'format' = 'csv') UID 'counts';
 INSERT INTO counts FROM bids |> AGGREGATE COUNT(*) AS n GROUP BY auction UID 'count';`);

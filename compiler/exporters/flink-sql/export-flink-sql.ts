@@ -1,3 +1,4 @@
+import { formatDuration } from '../../config/durations.js';
 import { Diagnostics } from '../../diagnostics/catalogue.js';
 import type { Diagnostic } from '../../diagnostics/diagnostic.js';
 import type { JobGraph, Operator } from '../../graph/job-graph.js';
@@ -34,6 +35,22 @@ function header(graph: JobGraph): string {
     '-- Flink SQL cannot pin operator uids: a Sluice savepoint does not move to Flink, and state starts fresh there.',
     '-- What translates and how: docs/flink.md.',
   ].join('\n');
+}
+
+/**
+ * A step's own state TTL (`UID '…' TTL …`) does not carry over: the exported queries have no STATE_TTL hints, so
+ * on Flink the step takes the job's `table.exec.state.ttl`. Said when the two differ.
+ */
+function reportOwnStateTtl(op: Operator, jobTtlMs: number, ctx: ExportContext): void {
+  if (!('stateTtlMs' in op.spec)) return;
+  const ttlMs = op.spec.stateTtlMs ?? 0;
+  if (ttlMs === jobTtlMs) return;
+  const describe = (ms: number): string => (ms === 0 ? 'none (kept forever)' : formatDuration(ms));
+  ctx.report(op, Diagnostics.FlinkRewrite, {
+    what: 'the state TTL',
+    difference: `Flink keeps its state by 'table.exec.state.ttl' (${describe(jobTtlMs)}), not by the step's own TTL (${describe(ttlMs)})`,
+    help: "add Flink's STATE_TTL hint (regular joins and group aggregates) to the step's query in the exported script, or use the job's TTL for the step",
+  });
 }
 
 /**
@@ -87,6 +104,7 @@ export function toFlinkSql(graph: JobGraph): FlinkSqlExport {
     const spec = op.spec;
     if (spec.kind !== 'sink') {
       relationOf(op);
+      reportOwnStateTtl(op, graph.config.state.ttlMs, ctx);
       continue;
     }
     const [input] = inputsOf(op);
