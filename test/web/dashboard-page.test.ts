@@ -4,6 +4,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { CheckpointsSchema } from '../../index.js';
 import { chromiumUnavailable, launchChromium } from './chromium.js';
+import { serveDashboards } from '../../web/server/serve-web-ui.js';
 import { startDashboard, type RunningDashboard } from './web-fixture.js';
 
 const unavailable = chromiumUnavailable();
@@ -77,5 +78,22 @@ describe.skipIf(unavailable !== undefined)('the dashboard page in Chromium, agai
     expect(await readdir(path)).toContain('_metadata');
     await page.getByTestId('tab-checkpoints').click();
     await expect.poll(() => page.locator('tr.savepoint-row').allTextContents(), { timeout: 5_000 }).toEqual([expect.stringContaining(path)]);
+  });
+
+  it('offers a job selector when the server shows several jobs, and follows the job chosen', async () => {
+    const second = await startDashboard(`${INTERVAL_MS} ms`);
+    const both = await serveDashboards({ list: async () => [running.webUi.dashboard, second.webUi.dashboard] }, { port: 0 });
+    try {
+      await page.goto(both.url);
+      const select = page.getByTestId('job-select');
+      expect(await select.locator('option').allTextContents()).toEqual([`web-counts (${running.job.jobId})`, `web-counts (${second.job.jobId})`]);
+      await expect.poll(() => page.getByTestId('job-id').textContent(), { timeout: 10_000 }).toBe(running.job.jobId);
+      await select.selectOption(second.job.jobId);
+      await expect.poll(() => page.getByTestId('job-id').textContent(), { timeout: 10_000 }).toBe(second.job.jobId);
+      expect(new URL(page.url()).searchParams.get('job')).toBe(second.job.jobId);
+    } finally {
+      await both.close();
+      await second.dispose();
+    }
   });
 });
