@@ -65,7 +65,7 @@ export class JobGraphView {
       const group = svg('g', { class: 'vertex', 'data-uid': vertex.uid ?? vertex.id, tabindex: 0, role: 'button' });
       const box = svg('rect', { x, y, width: NODE_WIDTH, height: NODE_HEIGHT, rx: 6, class: 'vertex-box' });
       const title = svg('text', { x: x + 8, y: y + 17, class: 'vertex-title' }, `${vertex.uid ?? vertex.id}  ×${vertex.parallelism}`);
-      const name = svg('text', { x: x + 8, y: y + 33, class: 'vertex-name' }, vertex.name.length > 34 ? `${vertex.name.slice(0, 33)}…` : vertex.name);
+      const name = svg('text', { x: x + 8, y: y + 33, class: 'vertex-name' }, vertex.name.length > 30 ? `${vertex.name.slice(0, 29)}…` : vertex.name);
       const lines = [0, 1, 2].map((i) => svg('text', { x: x + 8, y: y + 52 + i * 17, class: 'vertex-figures' }));
       group.append(box, title, name, ...lines);
       group.addEventListener('click', () => onOpen(this.current.get(vertex.id) ?? vertex));
