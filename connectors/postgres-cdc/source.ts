@@ -193,6 +193,10 @@ export class PostgresCdcReader implements SplitReader {
   private async open(): Promise<void> {
     const { settings } = this;
     const admin = await connectPostgres(settings.connection, settings.role);
+    // Said at every start, as a job warning (printed by `sluice run`): a slot outlives the job and holds WAL.
+    this.context.warn?.(
+      `holds replication slot '${settings.slot}' at ${settings.shownUrl}: the server keeps its WAL until the job reads it; when the job is retired, drop it with \`sluice connector cleanup <job.pipe>\``,
+    );
     try {
       const slot = await slotState(admin.client, settings.slot);
       if (this.restored === undefined || this.restored.phase === 'start') {
