@@ -5,6 +5,7 @@ import { makeBatch } from '../record-batch.js';
 import { murmur3String } from '../state/murmur3.js';
 import type { OperatorListState } from '../state/operator-state.js';
 import { WatermarkTracker } from '../time/watermark-tracker.js';
+import { AdaptiveBatchSize } from './adaptive-batch-size.js';
 import type { OperatorContext, SourceOperator, SourcePollResult } from './operator.js';
 import { RowFailure } from './row-failure.js';
 
@@ -68,7 +69,7 @@ interface ActiveSplit {
 export interface SourceOperatorOptions {
   readonly connector: SourceConnector;
   readonly udfs: UdfImplementations;
-  /** Rows asked of a reader per read. */
+  /** Most rows asked of a reader per read (fewer when the chain is slow: AdaptiveBatchSize). */
   readonly batchSize: number;
   /** A job warning from this subtask (a process warning without it). */
   readonly warn?: (message: string) => void;
@@ -101,6 +102,7 @@ export class SourceOperatorImpl implements SourceOperator {
   private nextDiscoveryAt = Infinity;
   /** Per checkpoint taken and not yet complete, the positions its barrier recorded, for readers that want to know. */
   private readonly pendingPositions = new Map<number, { readonly reader: SplitReader; readonly position: SplitPosition }[]>();
+  private readonly batchSize: AdaptiveBatchSize;
 
   constructor(
     private readonly operator: Operator,
@@ -109,6 +111,7 @@ export class SourceOperatorImpl implements SourceOperator {
     const spec = operator.spec;
     if (spec.kind !== 'source') throw new Error(`${operator.id} is not a source`);
     this.watermarkOf = spec.watermark === undefined ? undefined : compileExpr(spec.watermark.expr, options.udfs);
+    this.batchSize = new AdaptiveBatchSize(options.batchSize);
   }
 
   async open(ctx: OperatorContext): Promise<void> {
@@ -202,15 +205,18 @@ export class SourceOperatorImpl implements SourceOperator {
       return 'idle';
     }
     const position = this.describePosition(split);
+    const maxRows = this.batchSize.current;
+    const startedAt = performance.now();
     let result: ReadResult | undefined;
     try {
-      result = split.reader.readSync?.(this.options.batchSize);
+      result = split.reader.readSync?.(maxRows);
     } catch (error) {
       throw this.readFailure(position, error);
     }
-    if (result !== undefined) return this.accept(split, result, position);
-    return split.reader.read(this.options.batchSize).then(
-      (r) => this.accept(split, r, position),
+    if (result !== undefined) return this.accept(split, result, position, startedAt);
+    return split.reader.read(maxRows).then(
+      // Waiting for an asynchronous read is not work of this step: it is timed from the rows' arrival.
+      (r) => this.accept(split, r, position, performance.now()),
       (error: unknown) => {
         throw this.readFailure(position, error);
       },
@@ -248,7 +254,8 @@ export class SourceOperatorImpl implements SourceOperator {
     return `split '${split.split.id}' after position ${JSON.stringify(split.reader.position())}`;
   }
 
-  private accept(split: ActiveSplit, result: ReadResult, position: string): SourcePollResult {
+  /** Takes a read's rows through the chain (synchronously) and times the step from `startedAt` for the batch size. */
+  private accept(split: ActiveSplit, result: ReadResult, position: string, startedAt: number): SourcePollResult {
     const { rows } = result;
     const skipped = split.reader.skippedRows;
     if (skipped !== split.skippedCounted) {
@@ -259,6 +266,7 @@ export class SourceOperatorImpl implements SourceOperator {
       this.ctx.setRecordOrigin(`source ${position}`);
       if (this.watermarkOf !== undefined) this.advanceSplitWatermark(split, rows);
       this.ctx.output(makeBatch(rows, result.kinds));
+      this.batchSize.record(rows.length, performance.now() - startedAt);
     }
     switch (result.status) {
       case 'end':
