@@ -6,7 +6,7 @@ import type { StreamSchema } from '../../compiler/graph/job-graph.js';
 import { BIGINT, BOOLEAN, STRING, TIMESTAMP3, type Field } from '../../compiler/types/sql-type.js';
 import { runtime } from '../../connectors/postgres-cdc/runtime.js';
 import { createPostgresCdcSource } from '../../connectors/postgres-cdc/source.js';
-import { LOCAL_POSTGRES } from '../../connectors/postgres/test-helpers.js';
+import { LOCAL_POSTGRES, postgresUnavailableReason, testClient } from '../../connectors/postgres/test-helpers.js';
 import { ConnectorOptions } from '../../runtime/connectors/options.js';
 import type { SourceConnector, SplitReader } from '../../runtime/connectors/source-connector.js';
 import { ROW_KIND_SHORT } from '../../runtime/connectors/sink-connector.js';
@@ -61,7 +61,19 @@ export async function readFor(reader: SplitReader, ms: number): Promise<[string,
   return out;
 }
 
-
+/**
+ * A client of the local server when it can serve logical replication, else why not (no server, or `wal_level` is
+ * not `logical`): the CDC test files skip, printing the reason.
+ */
+export async function logicalReplicationServer(): Promise<{ client: Client } | { skipReason: string }> {
+  const unavailable = await postgresUnavailableReason();
+  if (unavailable !== undefined) return { skipReason: unavailable };
+  const client = await testClient();
+  const level = (await client.query<{ wal_level: string }>('SHOW wal_level')).rows[0]!.wal_level;
+  if (level === 'logical') return { client };
+  await client.end();
+  return { skipReason: `wal_level is '${level}', not 'logical' (.ci/run turns it on)` };
+}
 
 /** Drops a test's slot (a leftover slot keeps WAL forever), first ending a reader a failed test left open. */
 export async function dropSlot(client: Client, slot: string): Promise<void> {

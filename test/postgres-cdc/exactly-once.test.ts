@@ -2,11 +2,11 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Client } from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LOCAL_POSTGRES, postgresUnavailableReason, testClient, uniqueTableName } from '../../connectors/postgres/test-helpers.js';
+import { LOCAL_POSTGRES, testClient, uniqueTableName } from '../../connectors/postgres/test-helpers.js';
 import { seededRandom } from '../checkpoint/chaos-harness.js';
 import { tempDir } from '../checkpoint/state-fixtures.js';
 import { compilePipe } from '../operators/run-pipe.js';
-import { createOrdersTable, dropSlot, startChild } from './cdc-test-helpers.js';
+import { createOrdersTable, dropSlot, logicalReplicationServer, startChild } from './cdc-test-helpers.js';
 
 /**
  * Issue 12's exactly-once test for the CDC source: orders in PostgreSQL → postgres-cdc → continuous revenue per
@@ -24,13 +24,12 @@ let client: Client;
 const slots: string[] = [];
 
 beforeAll(async () => {
-  skipReason = await postgresUnavailableReason();
-  if (skipReason === undefined) {
-    client = await testClient();
-    const level = (await client.query<{ wal_level: string }>('SHOW wal_level')).rows[0]!.wal_level;
-    if (level !== 'logical') skipReason = `wal_level is '${level}', not 'logical' (.ci/run turns it on)`;
+  const server = await logicalReplicationServer();
+  if ('client' in server) client = server.client;
+  else {
+    skipReason = server.skipReason;
+    console.warn(`skipping the postgres-cdc exactly-once tests: ${skipReason}`);
   }
-  if (skipReason !== undefined) console.warn(`skipping the postgres-cdc exactly-once tests: ${skipReason}`);
 });
 afterAll(async () => {
   if (client === undefined) return;

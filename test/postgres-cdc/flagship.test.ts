@@ -2,12 +2,12 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Client } from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { postgresUnavailableReason, testClient, uniqueTableName } from '../../connectors/postgres/test-helpers.js';
+import { testClient, uniqueTableName } from '../../connectors/postgres/test-helpers.js';
 import { changeOrders, createOrders, revenueBySql } from '../../examples/postgres/orders-changes.js';
 import { seededRandom } from '../checkpoint/chaos-harness.js';
 import { tempDir } from '../checkpoint/state-fixtures.js';
 import { compilePipe } from '../operators/run-pipe.js';
-import { dropSlot, startChild } from './cdc-test-helpers.js';
+import { dropSlot, logicalReplicationServer, startChild } from './cdc-test-helpers.js';
 
 /**
  * Issue 12's flagship, end to end against the real server: examples/postgres/orders-revenue-cdc.pipe (orders →
@@ -24,13 +24,12 @@ let client: Client;
 const cleanup: (() => Promise<unknown>)[] = [];
 
 beforeAll(async () => {
-  skipReason = await postgresUnavailableReason();
-  if (skipReason === undefined) {
-    client = await testClient();
-    const level = (await client.query<{ wal_level: string }>('SHOW wal_level')).rows[0]!.wal_level;
-    if (level !== 'logical') skipReason = `wal_level is '${level}', not 'logical' (.ci/run turns it on)`;
+  const server = await logicalReplicationServer();
+  if ('client' in server) client = server.client;
+  else {
+    skipReason = server.skipReason;
+    console.warn(`skipping the postgres-cdc flagship test: ${skipReason}`);
   }
-  if (skipReason !== undefined) console.warn(`skipping the postgres-cdc flagship test: ${skipReason}`);
 });
 afterAll(async () => {
   if (client === undefined) return;

@@ -1,12 +1,12 @@
 import path from 'node:path';
 import type { Client } from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { LOCAL_POSTGRES, postgresUnavailableReason, testClient, uniqueTableName } from '../../connectors/postgres/test-helpers.js';
+import { LOCAL_POSTGRES, uniqueTableName } from '../../connectors/postgres/test-helpers.js';
 import { Job } from '../../runtime/execution/job.js';
 import { RowKind } from '../../runtime/record-batch.js';
 import { tempDir } from '../checkpoint/state-fixtures.js';
 import { compilePipe } from '../operators/run-pipe.js';
-import { createOrdersTable, dropSlot } from './cdc-test-helpers.js';
+import { createOrdersTable, dropSlot, logicalReplicationServer } from './cdc-test-helpers.js';
 
 /**
  * postgres-cdc → continuous revenue per customer, in process: the result folded from the aggregate's changelog
@@ -19,13 +19,12 @@ let client: Client;
 const slots: string[] = [];
 
 beforeAll(async () => {
-  skipReason = await postgresUnavailableReason();
-  if (skipReason === undefined) {
-    client = await testClient();
-    const level = (await client.query<{ wal_level: string }>('SHOW wal_level')).rows[0]!.wal_level;
-    if (level !== 'logical') skipReason = `wal_level is '${level}', not 'logical' (.ci/run turns it on)`;
+  const server = await logicalReplicationServer();
+  if ('client' in server) client = server.client;
+  else {
+    skipReason = server.skipReason;
+    console.warn(`skipping the postgres-cdc pipeline tests: ${skipReason}`);
   }
-  if (skipReason !== undefined) console.warn(`skipping the postgres-cdc pipeline tests: ${skipReason}`);
 });
 afterAll(async () => {
   if (client === undefined) return;

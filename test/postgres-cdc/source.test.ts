@@ -1,10 +1,10 @@
 import type { Client } from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { postgresUnavailableReason, testClient, uniqueTableName } from '../../connectors/postgres/test-helpers.js';
+import { uniqueTableName } from '../../connectors/postgres/test-helpers.js';
 import type { SplitPosition } from '../../runtime/connectors/source-connector.js';
 import { BIGINT } from '../../compiler/types/sql-type.js';
 import { runtime } from '../../connectors/postgres-cdc/runtime.js';
-import { cdcOptions, cdcSource, confirmedFlush, createOrdersTable, dropSlot, ORDER_SCHEMA, readChanges, readFor } from './cdc-test-helpers.js';
+import { cdcOptions, cdcSource, confirmedFlush, createOrdersTable, dropSlot, logicalReplicationServer, ORDER_SCHEMA, readChanges, readFor } from './cdc-test-helpers.js';
 
 /** The postgres-cdc reader against the local server: snapshot, changes, positions, the slot's confirmed position. */
 let skipReason: string | undefined;
@@ -12,13 +12,12 @@ let client: Client;
 const slots: string[] = [];
 
 beforeAll(async () => {
-  skipReason = await postgresUnavailableReason();
-  if (skipReason === undefined) {
-    client = await testClient();
-    const level = (await client.query<{ wal_level: string }>('SHOW wal_level')).rows[0]!.wal_level;
-    if (level !== 'logical') skipReason = `wal_level is '${level}', not 'logical' (.ci/run turns it on)`;
+  const server = await logicalReplicationServer();
+  if ('client' in server) client = server.client;
+  else {
+    skipReason = server.skipReason;
+    console.warn(`skipping the postgres-cdc source tests: ${skipReason}`);
   }
-  if (skipReason !== undefined) console.warn(`skipping the postgres-cdc source tests: ${skipReason}`);
 });
 afterAll(async () => {
   if (client === undefined) return;
