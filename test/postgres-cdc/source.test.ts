@@ -138,6 +138,39 @@ describe('postgres-cdc source', () => {
     await restored.close();
   });
 
+  it('a role without REPLICATION is refused at start with SLC9203, naming the user and the ALTER ROLE to run', async (context) => {
+    if (skipReason !== undefined) return context.skip();
+    const { table: name, slot } = await table(1);
+    const user = `${name}_reader`;
+    await client.query(`CREATE ROLE ${user} LOGIN NOREPLICATION`);
+    try {
+      await client.query(`GRANT SELECT ON ${name} TO ${user}`);
+      const refused = cdcSource(name, slot, { url: `postgres://${user}@127.0.0.1:5432/test` });
+      await expect(refused).rejects.toMatchObject({ code: 'SLC9203' });
+      await expect(refused).rejects.toThrow(new RegExp(`ALTER ROLE ${user} REPLICATION`));
+    } finally {
+      await client.query(`DROP OWNED BY ${user}`);
+      await client.query(`DROP ROLE ${user}`);
+    }
+  });
+
+  it('a second job reading the same slot is refused with SLC9204 while the first one streams from it', { timeout: 60_000 }, async (context) => {
+    if (skipReason !== undefined) return context.skip();
+    const { table: name, slot } = await table(1);
+    const first = await cdcSource(name, slot);
+    const [split] = await first.enumerateSplits();
+    const reader = first.createReader(split!);
+    try {
+      await readChanges(reader, 1);
+      await client.query(`INSERT INTO ${name} VALUES (2, 'c2', 2.5, true, '2024-01-01 12:00:00.250')`);
+      await readChanges(reader, 1);
+      // The second start waits 10 s for the slot (a reader that just died needs a moment to let go), then refuses.
+      await expect(cdcSource(name, slot)).rejects.toMatchObject({ code: 'SLC9204' });
+    } finally {
+      await reader.close();
+    }
+  });
+
   it('start-up checks name the table and say what to do: missing table, undeclared key, wrong type', async (context) => {
     if (skipReason !== undefined) return context.skip();
     const missing = uniqueTableName('cdc_missing');
