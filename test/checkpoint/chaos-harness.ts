@@ -37,30 +37,35 @@ export interface ChildOutcome {
 }
 
 /**
- * One run: once the child reports `started` (or, with `fromCheckpoint`, its first completed checkpoint), it is
- * killed `killAfterMs` later (undefined: never; 'checkpoint': as soon as it reports its first completed checkpoint).
- * A run that ends by itself before then is fine.
+ * One run: once the child reports `started`, it is killed `killAfterMs` later (undefined: never; 'checkpoint': as
+ * soon as it reports its first completed checkpoint) — with `afterACheckpoint`, not before its first completed
+ * checkpoint either. A run that ends by itself before then is fine.
  */
-export function runChild(graphFile: string, killAfterMs: number | 'checkpoint' | undefined, fromCheckpoint = false): Promise<ChildOutcome> {
+export function runChild(graphFile: string, killAfterMs: number | 'checkpoint' | undefined, afterACheckpoint = false): Promise<ChildOutcome> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ['--import', 'tsx', RUNNER, graphFile, '--resume'], { stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     let start: unknown;
     let killed = false;
-    let timerSet = false;
+    /** The kill is due (`checkpoint` mode, or the timer ran out), waiting only for a completed checkpoint if required. */
+    let killDue = killAfterMs === 'checkpoint';
+    const killIfDue = () => {
+      if (killed || !killDue) return;
+      if ((killAfterMs === 'checkpoint' || afterACheckpoint) && !stdout.includes('{"event":"checkpoint"')) return;
+      killed = child.kill('SIGKILL');
+    };
     child.stdout.on('data', (chunk: Buffer) => {
       stdout += chunk.toString('utf8');
-      const checkpointed = stdout.includes('{"event":"checkpoint"');
-      if (killAfterMs === 'checkpoint' && !killed && checkpointed) killed = child.kill('SIGKILL');
-      if (start === undefined) {
-        const line = stdout.split('\n').find((l) => l.startsWith('{"event":"started"'));
-        if (line !== undefined) start = (JSON.parse(line) as { restore: unknown }).restore;
-      }
-      if (typeof killAfterMs === 'number' && !timerSet && start !== undefined && (!fromCheckpoint || checkpointed)) {
-        timerSet = true;
+      killIfDue();
+      if (start !== undefined) return;
+      const line = stdout.split('\n').find((l) => l.startsWith('{"event":"started"'));
+      if (line === undefined) return;
+      start = (JSON.parse(line) as { restore: unknown }).restore;
+      if (typeof killAfterMs === 'number') {
         setTimeout(() => {
-          killed = child.kill('SIGKILL');
+          killDue = true;
+          killIfDue();
         }, killAfterMs);
       }
     });
@@ -74,8 +79,9 @@ export function runChild(graphFile: string, killAfterMs: number | 'checkpoint' |
 
 /**
  * Runs the compiled pipeline in `graphFile` (job-graph JSON), killing it `kills` times at a random moment within
- * `killWindowMs` after it started, then lets it finish. Throws when a run fails on its own. The first kill is timed
- * from the first completed checkpoint, so that at least one run restores even when a loaded machine starts slowly.
+ * `killWindowMs` after it started, then lets it finish. Throws when a run fails on its own. The first kill also
+ * waits for the run's first completed checkpoint, so that a later run restores even when a loaded machine is slow
+ * to checkpoint.
  */
 export async function runWithKills(graphFile: string, options: { kills: number; killWindowMs: number; random: () => number }): Promise<ChaosRun> {
   const starts: unknown[] = [];
