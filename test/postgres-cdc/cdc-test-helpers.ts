@@ -2,6 +2,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Client } from 'pg';
+import { afterAll, beforeAll } from 'vitest';
 import type { StreamSchema } from '../../compiler/graph/job-graph.js';
 import { BIGINT, BOOLEAN, STRING, TIMESTAMP3, type Field } from '../../compiler/types/sql-type.js';
 import { runtime } from '../../connectors/postgres-cdc/runtime.js';
@@ -61,18 +62,37 @@ export async function readFor(reader: SplitReader, ms: number): Promise<[string,
   return out;
 }
 
+/** A CDC test file's connection to the local server, and what it drops when the file's tests are done. */
+export class CdcTestServer {
+  client!: Client;
+  /** Why the file's tests skip: no server, or `wal_level` is not `logical`. */
+  skipReason: string | undefined;
+  readonly slots: string[] = [];
+  readonly cleanup: (() => Promise<unknown>)[] = [];
+}
+
 /**
- * A client of the local server when it can serve logical replication, else why not (no server, or `wal_level` is
- * not `logical`): the CDC test files skip, printing the reason.
+ * Connects before the file's tests when the local server can serve logical replication, else records why not and
+ * says so (`tests` names them); afterwards drops the slots the tests listed and runs their clean-up steps.
  */
-export async function logicalReplicationServer(): Promise<{ client: Client } | { skipReason: string }> {
-  const unavailable = await postgresUnavailableReason();
-  if (unavailable !== undefined) return { skipReason: unavailable };
-  const client = await testClient();
-  const level = (await client.query<{ wal_level: string }>('SHOW wal_level')).rows[0]!.wal_level;
-  if (level === 'logical') return { client };
-  await client.end();
-  return { skipReason: `wal_level is '${level}', not 'logical' (.ci/run turns it on)` };
+export function useCdcTestServer(tests: string): CdcTestServer {
+  const server = new CdcTestServer();
+  beforeAll(async () => {
+    server.skipReason = await postgresUnavailableReason();
+    if (server.skipReason === undefined) {
+      server.client = await testClient();
+      const level = (await server.client.query<{ wal_level: string }>('SHOW wal_level')).rows[0]!.wal_level;
+      if (level !== 'logical') server.skipReason = `wal_level is '${level}', not 'logical' (.ci/run turns it on)`;
+    }
+    if (server.skipReason !== undefined) console.warn(`skipping ${tests}: ${server.skipReason}`);
+  });
+  afterAll(async () => {
+    if (server.client === undefined) return;
+    for (const slot of server.slots) await dropSlot(server.client, slot);
+    for (const step of server.cleanup) await step();
+    await server.client.end();
+  });
+  return server;
 }
 
 /** Drops a test's slot (a leftover slot keeps WAL forever), first ending a reader a failed test left open. */

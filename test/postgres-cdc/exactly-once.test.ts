@@ -1,12 +1,12 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Client } from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { LOCAL_POSTGRES, testClient, uniqueTableName } from '../../connectors/postgres/test-helpers.js';
 import { seededRandom } from '../checkpoint/chaos-harness.js';
 import { tempDir } from '../checkpoint/state-fixtures.js';
 import { compilePipe } from '../operators/run-pipe.js';
-import { createOrdersTable, dropSlot, logicalReplicationServer, startChild } from './cdc-test-helpers.js';
+import { createOrdersTable, startChild, useCdcTestServer } from './cdc-test-helpers.js';
 
 /**
  * Issue 12's exactly-once test for the CDC source: orders in PostgreSQL → postgres-cdc → continuous revenue per
@@ -19,23 +19,7 @@ import { createOrdersTable, dropSlot, logicalReplicationServer, startChild } fro
 const SEED = Number(process.env['SLUICE_CHAOS_SEED'] ?? Date.now() % 1_000_000);
 const TIMEOUT_MS = 120_000;
 
-let skipReason: string | undefined;
-let client: Client;
-const slots: string[] = [];
-
-beforeAll(async () => {
-  const server = await logicalReplicationServer();
-  if ('client' in server) client = server.client;
-  else {
-    skipReason = server.skipReason;
-    console.warn(`skipping the postgres-cdc exactly-once tests: ${skipReason}`);
-  }
-});
-afterAll(async () => {
-  if (client === undefined) return;
-  for (const slot of slots) await dropSlot(client, slot);
-  await client.end();
-});
+const server = useCdcTestServer('the postgres-cdc exactly-once tests');
 
 function pipe(table: string, slot: string, out: string, mode: string): string {
   return `
@@ -75,7 +59,7 @@ function foldedOutput(dir: string): Map<string, string> {
 }
 
 async function expected(table: string): Promise<Map<string, string>> {
-  const result = await client.query<{ customer: string; revenue: string; orders: string }>(
+  const result = await server.client.query<{ customer: string; revenue: string; orders: string }>(
     `SELECT customer, sum(amount)::text AS revenue, count(*)::text AS orders FROM ${table} GROUP BY customer`,
   );
   return new Map(result.rows.map((r) => [r.customer, `${Number(r.revenue).toFixed(2)}/${r.orders}`]));
@@ -143,14 +127,14 @@ describe(`postgres-cdc → revenue per customer, killed with SIGKILL while chang
     it(
       `the committed result equals the SQL aggregate ('changelog-mode' = '${mode}')`,
       async (context) => {
-        if (skipReason !== undefined) return context.skip();
+        if (server.skipReason !== undefined) return context.skip();
         const random = seededRandom(SEED + mode.length);
         const table = uniqueTableName('cdc_eo');
         const slot = `${table}_slot`;
-        slots.push(slot);
-        await createOrdersTable(client, table);
-        if (mode === 'all') await client.query(`ALTER TABLE ${table} REPLICA IDENTITY FULL`);
-        await client.query(`INSERT INTO ${table} SELECT i, 'c' || (i % 9), i * 1.25, true, now() FROM generate_series(1, 2000) AS i`);
+        server.slots.push(slot);
+        await createOrdersTable(server.client, table);
+        if (mode === 'all') await server.client.query(`ALTER TABLE ${table} REPLICA IDENTITY FULL`);
+        await server.client.query(`INSERT INTO ${table} SELECT i, 'c' || (i % 9), i * 1.25, true, now() FROM generate_series(1, 2000) AS i`);
         const dir = tempDir();
         const out = path.join(dir, 'out');
         const graphFile = path.join(dir, 'job.json');
@@ -196,13 +180,13 @@ describe(`postgres-cdc → revenue per customer, killed with SIGKILL while chang
   it(
     'the raw changelog (REPLICA IDENTITY FULL, latest-offset) holds every change exactly once across kills',
     async (context) => {
-      if (skipReason !== undefined) return context.skip();
+      if (server.skipReason !== undefined) return context.skip();
       const random = seededRandom(SEED + 99);
       const table = uniqueTableName('cdc_raw');
       const slot = `${table}_slot`;
-      slots.push(slot);
-      await createOrdersTable(client, table);
-      await client.query(`ALTER TABLE ${table} REPLICA IDENTITY FULL`);
+      server.slots.push(slot);
+      await createOrdersTable(server.client, table);
+      await server.client.query(`ALTER TABLE ${table} REPLICA IDENTITY FULL`);
       const dir = tempDir();
       const out = path.join(dir, 'out');
       const graphFile = path.join(dir, 'job.json');
@@ -245,7 +229,7 @@ describe(`postgres-cdc → revenue per customer, killed with SIGKILL while chang
         await new Promise((resolve) => setTimeout(resolve, 800));
         running = false;
         await writing;
-        const amounts = new Map((await client.query<{ id: string; amount: string }>(`SELECT id, amount FROM ${table}`)).rows.map((r) => [Number(r.id), Number(r.amount)]));
+        const amounts = new Map((await server.client.query<{ id: string; amount: string }>(`SELECT id, amount FROM ${table}`)).rows.map((r) => [Number(r.id), Number(r.amount)]));
         const complete = () => committedLines(out, 'changes-out').filter((l) => l.op === '+I').length >= inserted;
         const deadline = Date.now() + 30_000;
         while (!complete() && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100));

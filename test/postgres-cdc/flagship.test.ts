@@ -1,13 +1,12 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import type { Client } from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { testClient, uniqueTableName } from '../../connectors/postgres/test-helpers.js';
 import { changeOrders, createOrders, revenueBySql } from '../../examples/postgres/orders-changes.js';
 import { seededRandom } from '../checkpoint/chaos-harness.js';
 import { tempDir } from '../checkpoint/state-fixtures.js';
 import { compilePipe } from '../operators/run-pipe.js';
-import { dropSlot, logicalReplicationServer, startChild } from './cdc-test-helpers.js';
+import { dropSlot, startChild, useCdcTestServer } from './cdc-test-helpers.js';
 
 /**
  * Issue 12's flagship, end to end against the real server: examples/postgres/orders-revenue-cdc.pipe (orders →
@@ -19,48 +18,32 @@ import { dropSlot, logicalReplicationServer, startChild } from './cdc-test-helpe
 const SEED = Number(process.env['SLUICE_CHAOS_SEED'] ?? Date.now() % 1_000_000);
 const EXAMPLE = path.join(import.meta.dirname, '..', '..', 'examples', 'postgres', 'orders-revenue-cdc.pipe');
 
-let skipReason: string | undefined;
-let client: Client;
-const cleanup: (() => Promise<unknown>)[] = [];
-
-beforeAll(async () => {
-  const server = await logicalReplicationServer();
-  if ('client' in server) client = server.client;
-  else {
-    skipReason = server.skipReason;
-    console.warn(`skipping the postgres-cdc flagship test: ${skipReason}`);
-  }
-});
-afterAll(async () => {
-  if (client === undefined) return;
-  for (const step of cleanup) await step();
-  await client.end();
-});
+const server = useCdcTestServer('the postgres-cdc flagship test');
 
 async function resultTable(table: string): Promise<string[]> {
-  const rows = (await client.query<{ customer: string; revenue: string; orders: string }>(`SELECT customer, revenue::text, orders::text FROM ${table}`)).rows;
+  const rows = (await server.client.query<{ customer: string; revenue: string; orders: string }>(`SELECT customer, revenue::text, orders::text FROM ${table}`)).rows;
   return rows.map((r) => `${r.customer} ${Number(r.revenue).toFixed(2)} ${r.orders}`).sort();
 }
 
 async function sqlRevenue(orders: string): Promise<string[]> {
-  return (await revenueBySql(client, orders)).map((r) => `${r.customer} ${Number(r.revenue).toFixed(2)} ${r.orders}`).sort();
+  return (await revenueBySql(server.client, orders)).map((r) => `${r.customer} ${Number(r.revenue).toFixed(2)} ${r.orders}`).sort();
 }
 
 describe(`the flagship example, killed with SIGKILL and resumed while orders change (seed ${SEED})`, () => {
   it(
     'customer_revenue equals the SQL aggregate over orders',
     async (context) => {
-      if (skipReason !== undefined) return context.skip();
+      if (server.skipReason !== undefined) return context.skip();
       const random = seededRandom(SEED);
       const orders = uniqueTableName('orders');
       const result = uniqueTableName('customer_revenue');
       const slot = `${orders}_slot`;
-      cleanup.push(
-        () => dropSlot(client, slot),
-        () => client.query(`DROP PUBLICATION IF EXISTS ${slot}_publication`),
-        () => client.query(`DROP TABLE IF EXISTS ${orders}, ${result}`),
+      server.cleanup.push(
+        () => dropSlot(server.client, slot),
+        () => server.client.query(`DROP PUBLICATION IF EXISTS ${slot}_publication`),
+        () => server.client.query(`DROP TABLE IF EXISTS ${orders}, ${result}`),
       );
-      await createOrders(client, orders, 3000);
+      await createOrders(server.client, orders, 3000);
       const dir = tempDir();
       const text = fs
         .readFileSync(EXAMPLE, 'utf8')

@@ -1,12 +1,11 @@
 import path from 'node:path';
-import type { Client } from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { LOCAL_POSTGRES, uniqueTableName } from '../../connectors/postgres/test-helpers.js';
 import { Job } from '../../runtime/execution/job.js';
 import { RowKind } from '../../runtime/record-batch.js';
 import { tempDir } from '../checkpoint/state-fixtures.js';
 import { compilePipe } from '../operators/run-pipe.js';
-import { createOrdersTable, dropSlot, logicalReplicationServer } from './cdc-test-helpers.js';
+import { createOrdersTable, useCdcTestServer } from './cdc-test-helpers.js';
 
 /**
  * postgres-cdc → continuous revenue per customer, in process: the result folded from the aggregate's changelog
@@ -14,23 +13,7 @@ import { createOrdersTable, dropSlot, logicalReplicationServer } from './cdc-tes
  * inserts, updates that move orders between customers, deletes and primary-key changes — with the
  * ChangelogNormalize (default replica identity) and with the server's before-images (REPLICA IDENTITY FULL).
  */
-let skipReason: string | undefined;
-let client: Client;
-const slots: string[] = [];
-
-beforeAll(async () => {
-  const server = await logicalReplicationServer();
-  if ('client' in server) client = server.client;
-  else {
-    skipReason = server.skipReason;
-    console.warn(`skipping the postgres-cdc pipeline tests: ${skipReason}`);
-  }
-});
-afterAll(async () => {
-  if (client === undefined) return;
-  for (const slot of slots) await dropSlot(client, slot);
-  await client.end();
-});
+const server = useCdcTestServer('the postgres-cdc pipeline tests');
 
 function revenuePipe(table: string, slot: string, mode: string): string {
   return `
@@ -59,7 +42,7 @@ function folding(): { readonly rows: Map<string, string>; readonly sink: (rows: 
 }
 
 async function expected(table: string): Promise<Map<string, string>> {
-  const result = await client.query<{ customer: string; revenue: string; orders: string }>(
+  const result = await server.client.query<{ customer: string; revenue: string; orders: string }>(
     `SELECT customer, sum(amount)::text AS revenue, count(*)::text AS orders FROM ${table} GROUP BY customer`,
   );
   return new Map(result.rows.map((r) => [r.customer, `${Number(r.revenue).toFixed(2)}/${r.orders}`]));
@@ -83,37 +66,37 @@ async function churn(table: string, rounds: number, seed: number): Promise<void>
     return x % n;
   };
   for (let r = 0; r < rounds; r++) {
-    await client.query('BEGIN');
+    await server.client.query('BEGIN');
     for (let k = 0; k < 5; k++) {
       const id = 1 + next(120);
       switch (next(4)) {
         case 0:
-          await client.query(`INSERT INTO ${table} VALUES ($1, $2, $3, true, now()) ON CONFLICT (id) DO NOTHING`, [id, `c${next(7)}`, `${next(1000)}.${next(100)}`]);
+          await server.client.query(`INSERT INTO ${table} VALUES ($1, $2, $3, true, now()) ON CONFLICT (id) DO NOTHING`, [id, `c${next(7)}`, `${next(1000)}.${next(100)}`]);
           break;
         case 1:
-          await client.query(`UPDATE ${table} SET customer = $2, amount = amount + 1 WHERE id = $1`, [id, `c${next(7)}`]);
+          await server.client.query(`UPDATE ${table} SET customer = $2, amount = amount + 1 WHERE id = $1`, [id, `c${next(7)}`]);
           break;
         case 2:
-          await client.query(`DELETE FROM ${table} WHERE id = $1`, [id]);
+          await server.client.query(`DELETE FROM ${table} WHERE id = $1`, [id]);
           break;
         default:
-          await client.query(`UPDATE ${table} SET id = id + 1000 WHERE id = $1 AND NOT EXISTS (SELECT 1 FROM ${table} WHERE id = $1 + 1000)`, [id]);
+          await server.client.query(`UPDATE ${table} SET id = id + 1000 WHERE id = $1 AND NOT EXISTS (SELECT 1 FROM ${table} WHERE id = $1 + 1000)`, [id]);
       }
     }
-    await client.query('COMMIT');
+    await server.client.query('COMMIT');
   }
 }
 
 describe('postgres-cdc → continuous revenue per customer', () => {
   for (const mode of ['upsert', 'all']) {
     it(`equals the SQL aggregate after the snapshot and after changes ('changelog-mode' = '${mode}', parallelism 2)`, async (context) => {
-      if (skipReason !== undefined) return context.skip();
+      if (server.skipReason !== undefined) return context.skip();
       const table = uniqueTableName('cdc_rev');
       const slot = `${table}_slot`;
-      slots.push(slot);
-      await createOrdersTable(client, table);
-      if (mode === 'all') await client.query(`ALTER TABLE ${table} REPLICA IDENTITY FULL`);
-      await client.query(`INSERT INTO ${table} SELECT i, 'c' || (i % 7), i * 1.25, i % 2 = 0, now() FROM generate_series(1, 100) AS i`);
+      server.slots.push(slot);
+      await createOrdersTable(server.client, table);
+      if (mode === 'all') await server.client.query(`ALTER TABLE ${table} REPLICA IDENTITY FULL`);
+      await server.client.query(`INSERT INTO ${table} SELECT i, 'c' || (i % 7), i * 1.25, i % 2 = 0, now() FROM generate_series(1, 100) AS i`);
       const graph = compilePipe(revenuePipe(table, slot, mode), {
         settings: { 'pipeline.name': table, 'execution.checkpointing.interval': '200ms', 'state.checkpoints.dir': path.join(tempDir(), 'chk'), 'parallelism.default': '2' },
       });

@@ -1,38 +1,21 @@
-import type { Client } from 'pg';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { uniqueTableName } from '../../connectors/postgres/test-helpers.js';
 import type { SplitPosition } from '../../runtime/connectors/source-connector.js';
 import { BIGINT } from '../../compiler/types/sql-type.js';
 import { runtime } from '../../connectors/postgres-cdc/runtime.js';
-import { cdcOptions, cdcSource, confirmedFlush, createOrdersTable, dropSlot, logicalReplicationServer, ORDER_SCHEMA, readChanges, readFor } from './cdc-test-helpers.js';
+import { cdcOptions, cdcSource, confirmedFlush, createOrdersTable, ORDER_SCHEMA, readChanges, readFor, useCdcTestServer } from './cdc-test-helpers.js';
 
 /** The postgres-cdc reader against the local server: snapshot, changes, positions, the slot's confirmed position. */
-let skipReason: string | undefined;
-let client: Client;
-const slots: string[] = [];
-
-beforeAll(async () => {
-  const server = await logicalReplicationServer();
-  if ('client' in server) client = server.client;
-  else {
-    skipReason = server.skipReason;
-    console.warn(`skipping the postgres-cdc source tests: ${skipReason}`);
-  }
-});
-afterAll(async () => {
-  if (client === undefined) return;
-  for (const slot of slots) await dropSlot(client, slot);
-  await client.end();
-});
+const server = useCdcTestServer('the postgres-cdc source tests');
 
 async function table(rows: number): Promise<{ table: string; slot: string }> {
   const table = uniqueTableName('cdc_orders');
-  await createOrdersTable(client, table);
+  await createOrdersTable(server.client, table);
   for (let i = 1; i <= rows; i++) {
-    await client.query(`INSERT INTO ${table} VALUES ($1, $2, $3, $4, '2024-01-01 12:00:00.250')`, [i, `c${i % 3}`, `${i}.50`, i % 2 === 0]);
+    await server.client.query(`INSERT INTO ${table} VALUES ($1, $2, $3, $4, '2024-01-01 12:00:00.250')`, [i, `c${i % 3}`, `${i}.50`, i % 2 === 0]);
   }
   const slot = `${table}_slot`;
-  slots.push(slot);
+  server.slots.push(slot);
   return { table, slot };
 }
 
@@ -40,7 +23,7 @@ const TIME = Date.UTC(2024, 0, 1, 12, 0, 0, 250);
 
 describe('postgres-cdc source', () => {
   it('reads the snapshot, then inserts, updates and deletes (key-only deletes in upsert mode)', async (context) => {
-    if (skipReason !== undefined) return context.skip();
+    if (server.skipReason !== undefined) return context.skip();
     const { table: name, slot } = await table(3);
     const connector = await cdcSource(name, slot);
     const [split] = await connector.enumerateSplits();
@@ -51,10 +34,10 @@ describe('postgres-cdc source', () => {
       ['+I', [2, 'c2', 2.5, true, TIME]],
       ['+I', [3, 'c0', 3.5, false, TIME]],
     ]);
-    await client.query(`INSERT INTO ${name} VALUES (4, 'c1', 4.25, NULL, NULL)`);
-    await client.query(`UPDATE ${name} SET amount = 99.99 WHERE id = 2`);
-    await client.query(`DELETE FROM ${name} WHERE id = 1`);
-    await client.query(`UPDATE ${name} SET id = 30 WHERE id = 3`);
+    await server.client.query(`INSERT INTO ${name} VALUES (4, 'c1', 4.25, NULL, NULL)`);
+    await server.client.query(`UPDATE ${name} SET amount = 99.99 WHERE id = 2`);
+    await server.client.query(`DELETE FROM ${name} WHERE id = 1`);
+    await server.client.query(`UPDATE ${name} SET id = 30 WHERE id = 3`);
     expect(await readChanges(reader, 5)).toEqual([
       ['+I', [4, 'c1', 4.25, null, null]],
       ['+U', [2, 'c2', 99.99, true, TIME]],
@@ -67,20 +50,20 @@ describe('postgres-cdc source', () => {
   });
 
   it('a restored reader goes on right after its position, also inside a transaction; the slot advances only when told', async (context) => {
-    if (skipReason !== undefined) return context.skip();
+    if (server.skipReason !== undefined) return context.skip();
     const { table: name, slot } = await table(0);
     const connector = await cdcSource(name, slot, { 'scan.startup.mode': 'latest-offset' });
     const [split] = await connector.enumerateSplits();
     const first = connector.createReader(split!);
     expect(await readFor(first, 300)).toEqual([]);
-    const start = await confirmedFlush(client, slot);
+    const start = await confirmedFlush(server.client, slot);
     // One transaction of 10 inserts, read 4 at a time: the position falls inside it.
-    await client.query(`INSERT INTO ${name} SELECT i, 'c', i, true, NULL FROM generate_series(1, 10) AS i`);
-    await client.query(`INSERT INTO ${name} VALUES (11, 'c', 11, true, NULL)`);
+    await server.client.query(`INSERT INTO ${name} SELECT i, 'c', i, true, NULL FROM generate_series(1, 10) AS i`);
+    await server.client.query(`INSERT INTO ${name} VALUES (11, 'c', 11, true, NULL)`);
     const head = await readChanges(first, 4, 4);
     const position: SplitPosition = first.position();
     expect(position).toMatchObject({ phase: 'stream', txChanges: 4 });
-    expect(await confirmedFlush(client, slot)).toBe(start);
+    expect(await confirmedFlush(server.client, slot)).toBe(start);
     await first.close();
 
     const second = connector.createReader(split!, position);
@@ -92,21 +75,21 @@ describe('postgres-cdc source', () => {
     await second.notifyCheckpointComplete!(done);
     // The status update travels asynchronously; the slot's confirmed position follows it.
     const deadline = Date.now() + 5000;
-    while ((await confirmedFlush(client, slot)) === start && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
-    expect(await confirmedFlush(client, slot)).toBe((done as { lsn: string }).lsn);
+    while ((await confirmedFlush(server.client, slot)) === start && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    expect(await confirmedFlush(server.client, slot)).toBe((done as { lsn: string }).lsn);
     await second.close();
   });
 
   it("'changelog-mode' = 'all' uses the server's before-images (REPLICA IDENTITY FULL)", async (context) => {
-    if (skipReason !== undefined) return context.skip();
+    if (server.skipReason !== undefined) return context.skip();
     const { table: name, slot } = await table(1);
-    await client.query(`ALTER TABLE ${name} REPLICA IDENTITY FULL`);
+    await server.client.query(`ALTER TABLE ${name} REPLICA IDENTITY FULL`);
     const connector = await cdcSource(name, slot, { 'changelog-mode': 'all' });
     const [split] = await connector.enumerateSplits();
     const reader = connector.createReader(split!);
     expect(await readChanges(reader, 1)).toEqual([['+I', [1, 'c1', 1.5, false, TIME]]]);
-    await client.query(`UPDATE ${name} SET customer = 'x' WHERE id = 1`);
-    await client.query(`DELETE FROM ${name} WHERE id = 1`);
+    await server.client.query(`UPDATE ${name} SET customer = 'x' WHERE id = 1`);
+    await server.client.query(`DELETE FROM ${name} WHERE id = 1`);
     expect(await readChanges(reader, 3)).toEqual([
       ['-U', [1, 'c1', 1.5, false, TIME]],
       ['+U', [1, 'x', 1.5, false, TIME]],
@@ -116,7 +99,7 @@ describe('postgres-cdc source', () => {
   });
 
   it('cleanup is refused while a reader holds the slot (SLC9204), then drops slot and publication; a restore then fails with SLC9205', async (context) => {
-    if (skipReason !== undefined) return context.skip();
+    if (server.skipReason !== undefined) return context.skip();
     const { table: name, slot } = await table(2);
     const connector = await cdcSource(name, slot);
     const [split] = await connector.enumerateSplits();
@@ -132,37 +115,37 @@ describe('postgres-cdc source', () => {
       `dropped replication slot '${slot}' at postgres://postgres@127.0.0.1:5432/test`,
       `dropped publication '${slot}_publication'`,
     ]);
-    expect(await confirmedFlush(client, slot)).toBeUndefined();
+    expect(await confirmedFlush(server.client, slot)).toBeUndefined();
     const restored = connector.createReader(split!, position);
     await expect(restored.read(10)).rejects.toMatchObject({ code: 'SLC9205' });
     await restored.close();
   });
 
   it('a role without REPLICATION is refused at start with SLC9203, naming the user and the ALTER ROLE to run', async (context) => {
-    if (skipReason !== undefined) return context.skip();
+    if (server.skipReason !== undefined) return context.skip();
     const { table: name, slot } = await table(1);
     const user = `${name}_reader`;
-    await client.query(`CREATE ROLE ${user} LOGIN NOREPLICATION`);
+    await server.client.query(`CREATE ROLE ${user} LOGIN NOREPLICATION`);
     try {
-      await client.query(`GRANT SELECT ON ${name} TO ${user}`);
+      await server.client.query(`GRANT SELECT ON ${name} TO ${user}`);
       const refused = cdcSource(name, slot, { url: `postgres://${user}@127.0.0.1:5432/test` });
       await expect(refused).rejects.toMatchObject({ code: 'SLC9203' });
       await expect(refused).rejects.toThrow(new RegExp(`ALTER ROLE ${user} REPLICATION`));
     } finally {
-      await client.query(`DROP OWNED BY ${user}`);
-      await client.query(`DROP ROLE ${user}`);
+      await server.client.query(`DROP OWNED BY ${user}`);
+      await server.client.query(`DROP ROLE ${user}`);
     }
   });
 
   it('a second job reading the same slot is refused with SLC9204 while the first one streams from it', { timeout: 60_000 }, async (context) => {
-    if (skipReason !== undefined) return context.skip();
+    if (server.skipReason !== undefined) return context.skip();
     const { table: name, slot } = await table(1);
     const first = await cdcSource(name, slot);
     const [split] = await first.enumerateSplits();
     const reader = first.createReader(split!);
     try {
       await readChanges(reader, 1);
-      await client.query(`INSERT INTO ${name} VALUES (2, 'c2', 2.5, true, '2024-01-01 12:00:00.250')`);
+      await server.client.query(`INSERT INTO ${name} VALUES (2, 'c2', 2.5, true, '2024-01-01 12:00:00.250')`);
       await readChanges(reader, 1);
       // The second start waits 10 s for the slot (a reader that just died needs a moment to let go), then refuses.
       await expect(cdcSource(name, slot)).rejects.toMatchObject({ code: 'SLC9204' });
@@ -172,7 +155,7 @@ describe('postgres-cdc source', () => {
   });
 
   it('start-up checks name the table and say what to do: missing table, undeclared key, wrong type', async (context) => {
-    if (skipReason !== undefined) return context.skip();
+    if (server.skipReason !== undefined) return context.skip();
     const missing = uniqueTableName('cdc_missing');
     await expect(cdcSource(missing, `${missing}_slot`)).rejects.toMatchObject({ code: 'SLC9201' });
     const { table: name, slot } = await table(0);
@@ -185,7 +168,7 @@ describe('postgres-cdc source', () => {
 
 async function waitForInactive(slot: string): Promise<void> {
   for (let i = 0; i < 100; i++) {
-    const active = await client.query('SELECT 1 FROM pg_replication_slots WHERE slot_name = $1 AND active', [slot]);
+    const active = await server.client.query('SELECT 1 FROM pg_replication_slots WHERE slot_name = $1 AND active', [slot]);
     if (active.rowCount === 0) return;
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
