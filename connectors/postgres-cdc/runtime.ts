@@ -40,7 +40,7 @@ async function cleanup(opening: ConnectorOpening): Promise<string[]> {
   const done: string[] = [];
   try {
     const { client } = connection;
-    await waitUntilSlotFree(client, settings, 0);
+    await waitUntilSlotFree(client, settings, { waitMs: 0 });
     const dropped = await client.query('SELECT pg_drop_replication_slot(slot_name) FROM pg_replication_slots WHERE slot_name = $1', [settings.slot]);
     done.push(dropped.rowCount === 0 ? `replication slot '${settings.slot}': none at ${settings.shownUrl}` : `dropped replication slot '${settings.slot}' at ${settings.shownUrl}`);
     const publication = await client.query('SELECT 1 FROM pg_publication WHERE pubname = $1', [settings.publication]);

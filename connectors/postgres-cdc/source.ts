@@ -80,6 +80,8 @@ export class PostgresCdcReader implements SplitReader {
   private readonly skipChanges: number = 0;
   /** The position of the last completed checkpoint, confirmed to the server once streaming. */
   private confirmed = 0n;
+  /** Holds the slot's lease (slots.ts) from the start to close. */
+  private lease: PostgresConnection | undefined;
   private snapshot: PostgresConnection | undefined;
   private replication: ReplicationConnection | undefined;
   private readonly decoders: readonly TextDecoder[];
@@ -182,47 +184,47 @@ export class PostgresCdcReader implements SplitReader {
   }
 
   async close(): Promise<void> {
-    const { snapshot, replication } = this;
+    const { snapshot, replication, lease } = this;
     this.snapshot = undefined;
     this.replication = undefined;
+    this.lease = undefined;
     await snapshot?.close();
     await replication?.close();
+    await lease?.close();
   }
 
-  /** Creates the slot (first start) or finds it (restore), and starts the snapshot or the stream. */
+  /**
+   * Takes the slot's lease (kept until close), then creates the slot (first start) or finds it (restore), and
+   * starts the snapshot or the stream.
+   */
   private async open(): Promise<void> {
     const { settings } = this;
-    const admin = await connectPostgres(settings.connection, settings.role);
     // Said at every start, as a job warning (printed by `sluice run`): a slot outlives the job and holds WAL.
     this.context.warn?.(
       `holds replication slot '${settings.slot}' at ${settings.shownUrl}: the server keeps its WAL until the job reads it; when the job is retired, drop it with \`sluice connector cleanup <job.pipe>\``,
     );
-    try {
-      const slot = await slotState(admin.client, settings.slot);
-      if (this.restored === undefined || this.restored.phase === 'start') {
-        if (slot !== undefined) {
-          await waitUntilSlotFree(admin.client, settings);
-          // A fresh start begins a new line of checkpoints: the old run's slot position means nothing to it.
-          this.context.warn?.(`${settings.role}: replication slot '${settings.slot}' exists from an earlier run; it is dropped and created anew (a job started without --resume reads the table from its start)`);
-          const dropper = await ReplicationConnection.open(settings);
-          await dropper.dropSlot().finally(() => dropper.close());
-        }
-        await this.createSlotAndBegin();
-        return;
+    this.lease = await connectPostgres(settings.connection, settings.role);
+    await waitUntilSlotFree(this.lease.client, settings, { lease: true });
+    const slot = await slotState(this.lease.client, settings.slot);
+    if (this.restored === undefined || this.restored.phase === 'start') {
+      if (slot !== undefined) {
+        // A fresh start begins a new line of checkpoints: the old run's slot position means nothing to it.
+        this.context.warn?.(`${settings.role}: replication slot '${settings.slot}' exists from an earlier run; it is dropped and created anew (a job started without --resume reads the table from its start)`);
+        const dropper = await ReplicationConnection.open(settings);
+        await dropper.dropSlot().finally(() => dropper.close());
       }
-      if (slot === undefined) {
-        const lsn = this.restored.phase === 'stream' ? this.restored.lsn : 'the slot\'s start';
-        throw new DiagnosticError(Diagnostics.PostgresCdcSlotMissing, { role: settings.role, slot: settings.slot, url: settings.shownUrl, lsn });
-      }
-      await waitUntilSlotFree(admin.client, settings);
-      if (this.restored.phase === 'snapshot') {
-        this.lsn = this.confirmed = slot.confirmed;
-        await this.beginSnapshot(undefined);
-      } else {
-        await this.beginStream();
-      }
-    } finally {
-      await admin.close();
+      await this.createSlotAndBegin();
+      return;
+    }
+    if (slot === undefined) {
+      const lsn = this.restored.phase === 'stream' ? this.restored.lsn : "the slot's start";
+      throw new DiagnosticError(Diagnostics.PostgresCdcSlotMissing, { role: settings.role, slot: settings.slot, url: settings.shownUrl, lsn });
+    }
+    if (this.restored.phase === 'snapshot') {
+      this.lsn = this.confirmed = slot.confirmed;
+      await this.beginSnapshot(undefined);
+    } else {
+      await this.beginStream();
     }
   }
 

@@ -154,6 +154,27 @@ describe('postgres-cdc source', () => {
     }
   });
 
+  it('a second job is refused with SLC9204 while the first one still reads the snapshot (the slot is not streamed yet: its lease says it is taken)', { timeout: 60_000 }, async (context) => {
+    if (server.skipReason !== undefined) return context.skip();
+    const { table: name, slot } = await table(5);
+    const first = await cdcSource(name, slot);
+    const [split] = await first.enumerateSplits();
+    const reader = first.createReader(split!);
+    try {
+      expect((await reader.read(2)).rows).toHaveLength(2);
+      expect(reader.position()).toEqual({ phase: 'snapshot' });
+      // Through the start-up checks (another job), and a reader that got past them in a race: each waits 10 s.
+      await expect(cdcSource(name, slot)).rejects.toMatchObject({ code: 'SLC9204' });
+      const second = first.createReader(split!);
+      await expect(second.read(10)).rejects.toMatchObject({ code: 'SLC9204' });
+      await second.close();
+      // The first reader's snapshot and stream go on untouched.
+      expect((await readChanges(reader, 3)).map(([, row]) => row[0])).toEqual([3, 4, 5]);
+    } finally {
+      await reader.close();
+    }
+  });
+
   it('start-up checks name the table and say what to do: missing table, undeclared key, wrong type', async (context) => {
     if (server.skipReason !== undefined) return context.skip();
     const missing = uniqueTableName('cdc_missing');

@@ -59,7 +59,7 @@ export const postgresCdcDiagnostics = {
     code: 'SLC9204',
     severity: 'error',
     message: "{role}: replication slot '{slot}' at {url} is in use by another connection (pid {pid}): another job reads it",
-    help: "stop that job (sluice list shows the slots jobs hold), or give this source its own 'slot.name'; one slot feeds one job",
+    help: "stop that job (its job warning at start names the slot it holds), or give this source its own 'slot.name'; one slot feeds one job",
   },
   PostgresCdcSlotMissing: {
     code: 'SLC9205',
