@@ -30,6 +30,8 @@ export const JobConfigSchema = z.object({
   pipelineName: z.string(),
   parallelism: z.number().int().min(1),
   maxParallelism: z.number().int().min(1).max(32768),
+  /** `taskmanager.numberOfTaskSlots`; absent: as many as the CPUs of the machine that runs the job. */
+  taskSlots: z.number().int().min(1).optional(),
   checkpointing: z.object({
     /** null: checkpointing disabled (no `execution.checkpointing.interval`). */
     intervalMs: z.number().positive().nullable(),

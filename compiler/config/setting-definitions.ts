@@ -49,6 +49,13 @@ export const Settings = {
     defaultText: 'the file name without `.pipe`',
   }),
   parallelism: setting('parallelism.default', integerType(1, 32768), 1, 'Subtasks per operator (`--parallelism N` on the command line).'),
+  taskSlots: setting(
+    'taskmanager.numberOfTaskSlots',
+    integerType(1, 32768),
+    undefined,
+    'Most worker threads ("slots") a job with parallelism above 1 runs its subtasks in; slot i runs subtask i (modulo the slots) of every step. See docs/parallelism.md.',
+    { defaultText: 'the CPUs the process may use (`os.availableParallelism()`)' },
+  ),
   maxParallelism: setting(
     'pipeline.max-parallelism',
     integerType(1, 32768),

@@ -79,10 +79,12 @@ class SettingsResolver {
   build(defaultName: string): JobConfig {
     const intervalMs = this.get(Settings.checkpointInterval) ?? null;
     const checkpointsDir = this.get(Settings.checkpointsDir) ?? null;
+    const taskSlots = this.get(Settings.taskSlots);
     const config: JobConfig = {
       pipelineName: this.get(Settings.pipelineName) ?? defaultName,
       parallelism: this.required(Settings.parallelism),
       maxParallelism: this.required(Settings.maxParallelism),
+      ...(taskSlots === undefined ? {} : { taskSlots }),
       checkpointing: {
         intervalMs,
         mode: this.required(Settings.checkpointMode),
