@@ -97,13 +97,16 @@ const CHURN_SLACK = 1024;
 const LINEAR_CELLS = 8;
 
 /**
- * The cells of one key, across states and namespaces. A key mostly has a few (one per state it uses, times a few
- * namespaces such as open windows), searched linearly in `list`; past LINEAR_CELLS they move to `index`, by state
- * then namespace. A KeyCells belongs to one snapshot epoch: while a snapshot is open, one of an older epoch is
- * copied (`copy`) before it is changed, so the snapshot's stays as it was.
+ * The cells of one key, across states and namespaces. Many keys hold a single cell (a join's rows of a key seen
+ * once, a group's accumulator), kept inline in `only`: no list, which would cost an array and its backing store
+ * of 17 slots per key. A second cell moves them to `list`, searched linearly; past LINEAR_CELLS they move to
+ * `index`, by state then namespace. At most one of the three is in use. A KeyCells belongs to one snapshot
+ * epoch: while a snapshot is open, one of an older epoch is copied (`copy`) before it is changed, so the
+ * snapshot's stays as it was.
  */
 class KeyCells {
-  private list: Cell[] | undefined = [];
+  private only: Cell | undefined = undefined;
+  private list: Cell[] | undefined = undefined;
   private index: Map<string, Map<string, Cell>> | undefined = undefined;
   private count = 0;
   /** The epoch in which the key was last recorded as changed (incremental checkpoints): one compare per write. */
@@ -112,21 +115,43 @@ class KeyCells {
   constructor(readonly epoch: number) {}
 
   get(state: string, namespace: string): Cell | undefined {
+    const only = this.only;
+    if (only !== undefined) return only.namespace === namespace && only.state === state ? only : undefined;
     const list = this.list;
-    if (list === undefined) return this.index!.get(state)?.get(namespace);
-    for (let i = 0; i < list.length; i++) {
-      const cell = list[i]!;
-      if (cell.namespace === namespace && cell.state === state) return cell;
+    if (list !== undefined) {
+      for (let i = 0; i < list.length; i++) {
+        const cell = list[i]!;
+        if (cell.namespace === namespace && cell.state === state) return cell;
+      }
+      return undefined;
     }
-    return undefined;
+    return this.index?.get(state)?.get(namespace);
   }
 
   set(cell: Cell): void {
-    const list = this.list;
-    if (list === undefined) {
-      this.indexSet(cell);
+    const only = this.only;
+    if (only !== undefined) {
+      if (only.namespace === cell.namespace && only.state === cell.state) {
+        this.only = cell;
+      } else {
+        this.list = [only, cell];
+        this.only = undefined;
+        this.count = 2;
+      }
       return;
     }
+    const list = this.list;
+    if (list !== undefined) {
+      this.listSet(list, cell);
+    } else if (this.index !== undefined) {
+      this.indexSet(cell);
+    } else {
+      this.only = cell;
+      this.count = 1;
+    }
+  }
+
+  private listSet(list: Cell[], cell: Cell): void {
     for (let i = 0; i < list.length; i++) {
       const existing = list[i]!;
       if (existing.namespace === cell.namespace && existing.state === cell.state) {
@@ -153,9 +178,16 @@ class KeyCells {
   }
 
   delete(state: string, namespace: string): void {
+    const only = this.only;
+    if (only !== undefined) {
+      if (only.namespace !== namespace || only.state !== state) return;
+      this.only = undefined;
+      this.count = 0;
+      return;
+    }
     const list = this.list;
     if (list === undefined) {
-      const byNamespace = this.index!.get(state);
+      const byNamespace = this.index?.get(state);
       if (byNamespace === undefined || !byNamespace.delete(namespace)) return;
       this.count--;
       if (byNamespace.size === 0) this.index!.delete(state);
@@ -177,19 +209,18 @@ class KeyCells {
   }
 
   *cells(): Generator<Cell> {
-    if (this.list !== undefined) yield* this.list;
-    else for (const byNamespace of this.index!.values()) yield* byNamespace.values();
+    if (this.only !== undefined) yield this.only;
+    else if (this.list !== undefined) yield* this.list;
+    else if (this.index !== undefined) for (const byNamespace of this.index.values()) yield* byNamespace.values();
   }
 
   copy(epoch: number): KeyCells {
     const copy = new KeyCells(epoch);
     copy.count = this.count;
     copy.changedIn = this.changedIn;
+    copy.only = this.only;
     if (this.list !== undefined) copy.list = this.list.slice();
-    else {
-      copy.list = undefined;
-      copy.index = new Map(Array.from(this.index!, ([state, byNamespace]) => [state, new Map(byNamespace)]));
-    }
+    if (this.index !== undefined) copy.index = new Map(Array.from(this.index, ([state, byNamespace]) => [state, new Map(byNamespace)]));
     return copy;
   }
 }
@@ -399,7 +430,9 @@ export class HeapKeyedStateBackend implements KeyedStateBackend {
   mapPutIfAbsent(state: string, keyGroup: number, key: string, namespace: string, mapKey: string, rawMapKey: unknown, value: unknown): boolean {
     const existing = this.cell(state, key, namespace);
     if (existing !== undefined && (existing.value as MapCellValue).has(mapKey)) return false;
-    this.mapForUpdate(state, keyGroup, key, namespace, true)!.set(mapKey, [rawMapKey, value]);
+    // The cell just found serves unless a snapshot shares it (one lookup instead of two).
+    const map = existing !== undefined && this.writable(existing) ? (existing.value as MapCellValue) : this.mapForUpdate(state, keyGroup, key, namespace, true)!;
+    map.set(mapKey, [rawMapKey, value]);
     if (this.tracking) this.track(key, keyGroup);
     return true;
   }
@@ -407,7 +440,7 @@ export class HeapKeyedStateBackend implements KeyedStateBackend {
   mapRemove(state: string, keyGroup: number, key: string, namespace: string, mapKey: string): boolean {
     const existing = this.cell(state, key, namespace);
     if (existing === undefined || !(existing.value as MapCellValue).has(mapKey)) return false;
-    const map = this.mapForUpdate(state, keyGroup, key, namespace, false)!;
+    const map = this.writable(existing) ? (existing.value as MapCellValue) : this.mapForUpdate(state, keyGroup, key, namespace, false)!;
     if (this.tracking) this.track(key, keyGroup);
     map.delete(mapKey);
     if (map.size === 0) this.removeCell(state, keyGroup, key, namespace);
