@@ -41,6 +41,10 @@ export const JobConfigSchema = z.object({
     maxConcurrent: z.number().int().min(1),
     retention: z.enum(['RETAIN_ON_CANCELLATION', 'DELETE_ON_CANCELLATION']),
     tolerableFailures: z.number().int().min(0),
+    /** `execution.checkpointing.unaligned.enabled`; absent from graphs compiled before it existed. */
+    unaligned: z.boolean().default(false),
+    /** `execution.checkpointing.aligned-checkpoint-timeout`: 0 starts every checkpoint unaligned. */
+    alignedCheckpointTimeoutMs: z.number().min(0).default(0),
   }),
   state: z.object({
     backend: z.enum(['memory', 'fs', 'disk']),

@@ -1,4 +1,5 @@
 import {
+  booleanType,
   durationType,
   enumType,
   integerType,
@@ -74,6 +75,20 @@ export const Settings = {
     enumType(['EXACTLY_ONCE', 'AT_LEAST_ONCE'], { 'exactly-once': 'EXACTLY_ONCE', 'at-least-once': 'AT_LEAST_ONCE' }),
     'EXACTLY_ONCE',
     'EXACTLY_ONCE aligns barriers; AT_LEAST_ONCE does not block inputs and may replay records after a restore.',
+  ),
+  unalignedCheckpoints: setting(
+    'execution.checkpointing.unaligned.enabled',
+    booleanType,
+    false,
+    'Unaligned checkpoints (EXACTLY_ONCE only): a barrier overtakes the records queued in channels, which are written with the checkpoint and replayed on restore, so back-pressure does not delay checkpoints. Savepoints are always aligned; see docs/checkpoints.md.',
+    { aliases: ['execution.checkpointing.unaligned'] },
+  ),
+  alignedCheckpointTimeout: setting(
+    'execution.checkpointing.aligned-checkpoint-timeout',
+    durationType(),
+    0,
+    'With unaligned checkpoints enabled: a checkpoint starts aligned and a task switches it to unaligned once the checkpoint is older than this when its barrier arrives or while it aligns (0: unaligned from the start).',
+    { aliases: ['execution.checkpointing.alignment-timeout'] },
   ),
   checkpointTimeout: setting(
     'execution.checkpointing.timeout',

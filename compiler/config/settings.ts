@@ -93,6 +93,8 @@ class SettingsResolver {
         maxConcurrent: this.required(Settings.checkpointMaxConcurrent),
         retention: this.required(Settings.checkpointRetention),
         tolerableFailures: this.required(Settings.tolerableFailedCheckpoints),
+        unaligned: this.required(Settings.unalignedCheckpoints),
+        alignedCheckpointTimeoutMs: this.required(Settings.alignedCheckpointTimeout),
       },
       state: {
         // Flink's heap backend writes checkpoints to files exactly when a checkpoint directory is configured.
@@ -162,6 +164,10 @@ class SettingsResolver {
     if (config.checkpointing.intervalMs === null) {
       for (const definition of CHECKPOINTING_ONLY) this.warnIfAssigned(definition, Diagnostics.CheckpointSettingWithoutCheckpointing, {});
     }
+    if (config.checkpointing.unaligned && config.checkpointing.mode === 'AT_LEAST_ONCE') {
+      this.reportAtFirst([Settings.unalignedCheckpoints, Settings.checkpointMode], Diagnostics.UnalignedWithAtLeastOnce, {});
+    }
+    if (!config.checkpointing.unaligned) this.warnIfAssigned(Settings.alignedCheckpointTimeout, Diagnostics.AlignedTimeoutWithoutUnaligned, {});
     for (const [definition, wanted] of RESTART_OPTIONS) {
       if (wanted !== restart.type) {
         this.warnIfAssigned(definition, Diagnostics.RestartOptionForOtherStrategy, { strategy: restart.type, wanted });
@@ -217,6 +223,7 @@ const CHECKPOINTING_ONLY: readonly SettingDefinition[] = [
   Settings.checkpointMinPause,
   Settings.checkpointMaxConcurrent,
   Settings.tolerableFailedCheckpoints,
+  Settings.unalignedCheckpoints,
 ];
 
 /** Each restart-strategy option and the strategy it configures, read from its key: `restart-strategy.<type>.<option>`. */

@@ -20,6 +20,7 @@ import { webUiDiagnostics } from './catalogue/web-ui.js';
 import { functionModuleDiagnostics } from './catalogue/functions.js';
 import { postgresCdcDiagnostics } from './catalogue/postgres-cdc.js';
 import { stateTtlDiagnostics } from './catalogue/state-ttl.js';
+import { unalignedCheckpointDiagnostics } from './catalogue/unaligned-checkpoints.js';
 
 /**
  * The one diagnostic catalogue, merged from one table per area so that each area's codes live together:
@@ -50,6 +51,7 @@ export const Diagnostics = {
   ...functionModuleDiagnostics,
   ...postgresCdcDiagnostics,
   ...stateTtlDiagnostics,
+  ...unalignedCheckpointDiagnostics,
 } as const;
 
 export type DiagnosticName = keyof typeof Diagnostics;

@@ -1,3 +1,4 @@
+import type { RecordBatch } from '../record-batch.js';
 import type { ChannelEvent } from './channel-event.js';
 import { Signal } from './signal.js';
 
@@ -9,6 +10,11 @@ export interface ChannelWriter {
   readonly isFull: boolean;
   /** Resolves once the channel has room again (or was closed). */
   whenWritable(): Promise<void>;
+  /**
+   * Puts `event` (an unaligned checkpoint barrier) ahead of everything not read yet and returns the batches it
+   * overtook, which stay queued behind it. Absent where a channel cannot reorder: the barrier then goes last.
+   */
+  overtake?(event: ChannelEvent): RecordBatch[];
 }
 
 /** The consumer's end of a channel. */
@@ -48,6 +54,19 @@ export class Channel implements ChannelWriter, ChannelReader {
     this.queue.push(event);
     if (event.type === 'batch') this.batches++;
     if (wasEmpty) this.listener?.notify();
+  }
+
+  overtake(event: ChannelEvent): RecordBatch[] {
+    const overtaken: RecordBatch[] = [];
+    for (let i = this.head; i < this.queue.length; i++) {
+      const queued = this.queue[i]!;
+      if (queued.type === 'batch') overtaken.push(queued.batch);
+    }
+    const wasEmpty = this.head === this.queue.length;
+    if (this.head > 0) this.queue[--this.head] = event;
+    else this.queue.unshift(event);
+    if (wasEmpty) this.listener?.notify();
+    return overtaken;
   }
 
   get isFull(): boolean {

@@ -1,3 +1,4 @@
+import type { ChannelStateFile } from '../checkpoint/metadata/metadata-v5.js';
 import type { ChannelEvent } from './channel-event.js';
 import type { ChannelReader } from './channel.js';
 import type { Signal } from './signal.js';
@@ -8,6 +9,9 @@ export interface InputChannelInfo {
   /** The head operator's input (0 = left/only, 1 = right, n = union input n). */
   readonly input: number;
   readonly name: string;
+  /** The job-graph edge and the sending subtask: what an unaligned checkpoint records its in-flight batches under. */
+  readonly edge: ChannelStateFile['edge'];
+  readonly fromSubtask: number;
 }
 
 /**

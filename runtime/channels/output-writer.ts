@@ -85,6 +85,19 @@ export class EdgeWriter {
     for (const channel of this.channels) channel.push(event);
   }
 
+  /**
+   * Puts `event` ahead of what is queued in every channel of the edge (an unaligned barrier); per channel, the
+   * index of the receiving subtask and the batches overtaken. `fromSubtask` is the writing subtask.
+   */
+  overtakeWith(event: ChannelEvent, fromSubtask: number): { readonly toSubtask: number; readonly batches: RecordBatch[] }[] {
+    return this.channels.map((channel, index) => {
+      const toSubtask = this.edge.partitioning === 'forward' ? fromSubtask : index;
+      if (channel.overtake !== undefined) return { toSubtask, batches: channel.overtake(event) };
+      channel.push(event);
+      return { toSubtask, batches: [] };
+    });
+  }
+
   /** A channel that is full, to wait on; undefined when every channel has room. */
   fullChannel(): ChannelWriter | undefined {
     for (const channel of this.channels) if (channel.isFull) return channel;

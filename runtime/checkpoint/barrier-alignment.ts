@@ -11,6 +11,11 @@
  * once, and a checkpoint is snapshotted when its barrier has arrived on every channel, which aborts the older
  * ones still counting.
  *
+ * Unaligned (EXACTLY_ONCE only, FLIP-76): a barrier the task passes as unaligned — every one, or once the
+ * checkpoint's alignment lasted too long (`timeout`) — is snapshotted at once without blocking anything; the
+ * channels whose barrier has not arrived yet are then recorded (their batches are in flight for this checkpoint)
+ * until it arrives, and the checkpoint is persisted when the last one did.
+ *
  * In both modes a channel that ended counts as having delivered every later barrier: everything it sent came
  * before them.
  */
@@ -25,14 +30,23 @@ export type AlignmentAction =
   | { readonly type: 'started'; readonly checkpointId: number }
   | { readonly type: 'block'; readonly channel: number }
   | { readonly type: 'unblock-all' }
-  /** Every channel delivered the barrier: snapshot, then forward the barrier. */
-  | { readonly type: 'snapshot'; readonly checkpointId: number }
+  /**
+   * Snapshot, then forward the barrier: every channel delivered it, or (unaligned) the first did and `record` lists
+   * the channels whose batches are in flight until their barrier arrives.
+   */
+  | { readonly type: 'snapshot'; readonly checkpointId: number; readonly record: readonly number[] }
+  /** Unaligned: the barrier (or the end) arrived on a recorded channel: what it delivered later is not in flight. */
+  | { readonly type: 'recorded'; readonly channel: number }
+  /** Unaligned: the last recorded channel delivered the barrier; the snapshot and its in-flight batches are complete. */
+  | { readonly type: 'persist'; readonly checkpointId: number }
   /** The checkpoint will not be snapshotted here: forward a cancellation marker. */
   | { readonly type: 'abort'; readonly checkpointId: number; readonly reason: AlignmentAbortReason };
 
 interface Counting {
   readonly checkpointId: number;
   readonly arrived: Set<number>;
+  /** Snapshotted unaligned: the channels not in `arrived` are being recorded. */
+  unaligned: boolean;
 }
 
 export class BarrierAligner {
@@ -66,7 +80,8 @@ export class BarrierAligner {
     return pending !== undefined && this.complete(pending);
   }
 
-  onBarrier(channel: number, checkpointId: number): AlignmentAction[] {
+  /** `unaligned`: the task passes this barrier unaligned (EXACTLY_ONCE only; a savepoint's never is). */
+  onBarrier(channel: number, checkpointId: number, unaligned = false): AlignmentAction[] {
     if (checkpointId <= this.latestHandled || this.ended[channel]) return [];
     const actions: AlignmentAction[] = [];
     let entry = this.counting.find((c) => c.checkpointId === checkpointId);
@@ -75,14 +90,19 @@ export class BarrierAligner {
         // A newer barrier before the pending one completed: that one can no longer align here.
         actions.push(...this.abortCounting(this.counting[0]!, 'subsumed'));
       }
-      entry = { checkpointId, arrived: new Set() };
+      entry = { checkpointId, arrived: new Set(), unaligned: false };
       this.counting.push(entry);
       this.counting.sort((a, b) => a.checkpointId - b.checkpointId);
       actions.push({ type: 'started', checkpointId });
     }
     entry.arrived.add(channel);
+    if (entry.unaligned) actions.push({ type: 'recorded', channel });
     if (this.complete(entry)) {
       actions.push(...this.completeUpTo(entry));
+    } else if (entry.unaligned) {
+      // Recording the channels still to deliver it.
+    } else if (this.mode === 'EXACTLY_ONCE' && unaligned) {
+      actions.push(...this.snapshotUnaligned(entry));
     } else if (this.mode === 'EXACTLY_ONCE') {
       this.blocked[channel] = true;
       actions.push({ type: 'block', channel });
@@ -90,13 +110,26 @@ export class BarrierAligner {
     return actions;
   }
 
+  /**
+   * The aligned-checkpoint timeout of `checkpointId` ran out: if it is still aligning here, it is snapshotted now,
+   * unaligned, and the channels still to deliver its barrier are recorded.
+   */
+  onAlignmentTimeout(checkpointId: number): AlignmentAction[] {
+    const entry = this.counting[0];
+    if (this.mode !== 'EXACTLY_ONCE' || entry === undefined || entry.checkpointId !== checkpointId || entry.unaligned) return [];
+    return this.snapshotUnaligned(entry);
+  }
+
   /** Call before the task handles the end of input of `channel`: the snapshot it may complete precedes it. */
   onEndOfInput(channel: number): AlignmentAction[] {
     if (this.ended[channel]) return [];
     this.ended[channel] = true;
     this.blocked[channel] = false;
+    const actions: AlignmentAction[] = [];
+    for (const entry of this.counting) if (entry.unaligned && !entry.arrived.has(channel)) actions.push({ type: 'recorded', channel });
     const newestComplete = [...this.counting].reverse().find((c) => this.complete(c));
-    return newestComplete === undefined ? [] : this.completeUpTo(newestComplete);
+    if (newestComplete !== undefined) actions.push(...this.completeUpTo(newestComplete));
+    return actions;
   }
 
   /** A cancellation marker for `checkpointId` arrived on a channel: upstream gave that checkpoint up. */
@@ -126,15 +159,23 @@ export class BarrierAligner {
     return true;
   }
 
-  /** Snapshots `entry`; older checkpoints still counting are subsumed by it. */
+  /** Snapshots `entry` (persists it, when it was snapshotted unaligned); older checkpoints still counting are subsumed by it. */
   private completeUpTo(entry: Counting): AlignmentAction[] {
     const actions: AlignmentAction[] = [];
     for (const older of this.counting.filter((c) => c.checkpointId < entry.checkpointId)) actions.push(...this.abortCounting(older, 'subsumed'));
     this.counting = this.counting.filter((c) => c !== entry);
     this.latestHandled = Math.max(this.latestHandled, entry.checkpointId);
-    actions.push({ type: 'snapshot', checkpointId: entry.checkpointId });
+    actions.push(entry.unaligned ? { type: 'persist', checkpointId: entry.checkpointId } : { type: 'snapshot', checkpointId: entry.checkpointId, record: [] });
     actions.push(...this.unblockAll());
     return actions;
+  }
+
+  /** Snapshots `entry` now; what the channels yet to deliver its barrier send until they do is in flight. */
+  private snapshotUnaligned(entry: Counting): AlignmentAction[] {
+    entry.unaligned = true;
+    const record: number[] = [];
+    for (let channel = 0; channel < this.channels; channel++) if (!this.ended[channel] && !entry.arrived.has(channel)) record.push(channel);
+    return [{ type: 'snapshot', checkpointId: entry.checkpointId, record }, ...this.unblockAll()];
   }
 
   private abortCounting(entry: Counting, reason: AlignmentAbortReason): AlignmentAction[] {

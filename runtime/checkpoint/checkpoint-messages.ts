@@ -1,4 +1,5 @@
 import type { SubtaskState } from './metadata/metadata-v1.js';
+import type { ChannelStateFile } from './metadata/metadata-v5.js';
 
 /**
  * What tasks and the checkpoint coordinator tell each other. Everything is plain data or a one-way call, so a
@@ -26,6 +27,10 @@ export interface CheckpointAcknowledgement {
   readonly syncMs: number;
   /** Writing the state, while the task went on processing. */
   readonly asyncMs: number;
+  /** The task took its part unaligned: it recorded input in flight or its barrier overtook queued output. */
+  readonly unaligned?: boolean;
+  /** The records in flight it wrote (unaligned checkpoints), per channel. */
+  readonly channelState?: readonly ChannelStateFile[];
 }
 
 /** Task → coordinator. */

@@ -13,6 +13,10 @@ export interface SubtaskCheckpointStats {
   readonly alignmentMs: number;
   readonly syncMs: number;
   readonly asyncMs: number;
+  /** The task took this checkpoint unaligned. */
+  readonly unaligned: boolean;
+  /** Bytes of records in flight the task wrote with it (unaligned checkpoints). */
+  readonly inFlightBytes: number;
 }
 
 export interface CheckpointStats {
@@ -32,6 +36,10 @@ export interface CheckpointStats {
   readonly alignmentMs: number;
   readonly syncMs: number;
   readonly asyncMs: number;
+  /** Some task took its part unaligned (records in flight written with it, docs/checkpoints.md). */
+  readonly unaligned: boolean;
+  /** Bytes of records in flight the checkpoint holds (unaligned checkpoints). */
+  readonly inFlightBytes: number;
   readonly acknowledgedTasks: number;
   readonly totalTasks: number;
   readonly subtasks: readonly SubtaskCheckpointStats[];

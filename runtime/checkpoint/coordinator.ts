@@ -8,11 +8,11 @@ import type { CheckpointMetrics, CheckpointStats } from './checkpoint-stats.js';
 import { CompletedCheckpointStore, type PastRetention } from './completed-checkpoint.js';
 import type { CheckpointMetadata } from './metadata/metadata-format.js';
 import { METADATA_FORMAT, type SubtaskState } from './metadata/metadata-v1.js';
-import { PendingCheckpoint, type RequestedCheckpoint } from './pending-checkpoint.js';
+import { channelStateOf, PendingCheckpoint, type RequestedCheckpoint } from './pending-checkpoint.js';
 import { SavepointRouting } from './savepoint-storage.js';
 import { filesOf, type CheckpointStorage, type DamagedCheckpoint, type StoredCheckpoint } from './storage/checkpoint-storage.js';
 
-export type CoordinatorSettings = Omit<JobConfig['checkpointing'], 'mode' | 'retention'> & { readonly numRetained: number };
+export type CoordinatorSettings = Omit<JobConfig['checkpointing'], 'mode' | 'retention' | 'unaligned' | 'alignedCheckpointTimeoutMs'> & { readonly numRetained: number };
 
 /** What the coordinator reports to its job. */
 export interface CoordinatorEvents {
@@ -325,7 +325,7 @@ export class CheckpointCoordinator implements CoordinatorPort {
     }
     return {
       format: METADATA_FORMAT,
-      version: 4,
+      version: 5,
       type: pending.requested?.request.savepoint === undefined ? 'checkpoint' : 'savepoint',
       jobId,
       pipelineName: graph.config.pipelineName,
@@ -348,6 +348,8 @@ export class CheckpointCoordinator implements CoordinatorPort {
       })),
       graph,
       lineage,
+      unaligned: [...pending.acknowledgements.values()].some((ack) => ack.unaligned === true),
+      channelState: channelStateOf(pending.acknowledgements.values()),
     };
   }
 

@@ -2,6 +2,7 @@ import type { CheckpointAcknowledgement } from './checkpoint-messages.js';
 import type { CheckpointStats } from './checkpoint-stats.js';
 import type { CheckpointRequest } from './coordinator.js';
 import type { StateFile } from './metadata/metadata-v1.js';
+import type { ChannelStateFile } from './metadata/metadata-v5.js';
 import type { StoredCheckpoint } from './storage/checkpoint-storage.js';
 
 /** A checkpoint someone waits for: what was asked, and how to tell them it completed or was aborted. */
@@ -60,6 +61,9 @@ export class PendingCheckpoint {
         alignmentMs: ack.alignmentMs,
         syncMs: ack.syncMs,
         asyncMs: ack.asyncMs,
+        unaligned: ack.unaligned === true,
+        // A task's in-flight records are counted once, with its first operator.
+        inFlightBytes: op === ack.operators[0] ? inFlightBytesOf(ack) : 0,
       })),
     );
     const longest = (pick: (ack: CheckpointAcknowledgement) => number) => acks.reduce((max, ack) => Math.max(max, pick(ack)), 0);
@@ -74,10 +78,21 @@ export class PendingCheckpoint {
       alignmentMs: longest((a) => a.alignmentMs),
       syncMs: longest((a) => a.syncMs),
       asyncMs: longest((a) => a.asyncMs),
+      unaligned: acks.some((ack) => ack.unaligned === true),
+      inFlightBytes: acks.reduce((sum, ack) => sum + inFlightBytesOf(ack), 0),
       acknowledgedTasks: acks.length,
       totalTasks: this.tasks.size,
       subtasks,
       ...extra,
     };
   }
+}
+
+function inFlightBytesOf(ack: CheckpointAcknowledgement): number {
+  return (ack.channelState ?? []).reduce((sum, file) => sum + file.bytes, 0);
+}
+
+/** The in-flight records files of every acknowledgement, for `_metadata`. */
+export function channelStateOf(acks: Iterable<CheckpointAcknowledgement>): ChannelStateFile[] {
+  return [...acks].flatMap((ack) => ack.channelState ?? []);
 }

@@ -3,7 +3,7 @@ import path from 'node:path';
 import type { CheckpointMetadata } from './metadata/metadata-format.js';
 import type { StateFile } from './metadata/metadata-v4.js';
 import type { KeyedStateSnapshot } from '../state/keyed-state-backend.js';
-import type { CheckpointStorage, RecoveredCheckpoints, SavepointRecord, StoredCheckpoint } from './storage/checkpoint-storage.js';
+import type { CheckpointStorage, RecoveredCheckpoints, SavepointRecord, StoredCheckpoint, WrittenFile } from './storage/checkpoint-storage.js';
 import { fileSafeName } from './storage/checkpoint-names.js';
 import type { KeyedStateChains } from './storage/keyed-state-chains.js';
 import { FileCheckpointStorage } from './storage/file-storage.js';
@@ -80,6 +80,10 @@ export class SavepointRouting implements CheckpointStorage {
 
   writeKeyedState(checkpointId: number, owner: string, snapshot: KeyedStateSnapshot): Promise<StateFile[]> {
     return this.of(checkpointId).writeKeyedState(checkpointId, owner, snapshot);
+  }
+
+  writeChannelState(checkpointId: number, name: string, lines: Iterable<string>): Promise<WrittenFile> {
+    return this.of(checkpointId).writeChannelState(checkpointId, name, lines);
   }
 
   /**

@@ -2,9 +2,13 @@ import type { BarrierEvent, ChannelEvent } from '../channels/channel-event.js';
 import type { InputGate } from '../channels/input-gate.js';
 import type { KeyedSnapshotMode, OperatorSubtaskSnapshot } from '../execution/operator-host.js';
 import type { TaskCheckpointing } from '../execution/stream-task.js';
+import type { RecordBatch } from '../record-batch.js';
+import { systemClock, type Clock } from '../time/clock.js';
 import { BarrierAligner, type AlignmentAction, type CheckpointingMode } from './barrier-alignment.js';
+import { inFlightLines, recordsIn, type InFlightChannel } from './channel-state.js';
 import type { AcknowledgedOperatorState, CoordinatorPort, StopMode, TaskGateway, TriggerOptions } from './checkpoint-messages.js';
 import type { StateFile } from './metadata/metadata-v4.js';
+import type { ChannelStateFile } from './metadata/metadata-v5.js';
 import type { CheckpointStorage } from './storage/checkpoint-storage.js';
 import type { KeyedStateChains } from './storage/keyed-state-chains.js';
 import { fileSafeName } from './storage/checkpoint-names.js';
@@ -12,9 +16,12 @@ import { fileSafeName } from './storage/checkpoint-names.js';
 /** What the checkpointer uses of its task (a StreamTask). */
 export interface CheckpointingTask {
   readonly gate: InputGate | undefined;
+  readonly subtask: number;
   enqueue(action: () => void | Promise<void>): void;
   snapshotOperators(checkpointId: number, keyedMode: KeyedSnapshotMode): Promise<OperatorSubtaskSnapshot[]>;
   emitEvent(event: ChannelEvent): void;
+  /** Puts `barrier` ahead of what is queued in every output channel; the batches it overtook, per channel. */
+  overtakeOutputs(barrier: BarrierEvent): InFlightChannel[];
   notifyCheckpointComplete(checkpointId: number): Promise<void>;
   release(): void;
   /** A source: `suspend` stops reading, `drain` ends its input, undefined reads on. */
@@ -22,6 +29,27 @@ export interface CheckpointingTask {
 }
 
 const PLAIN_CHECKPOINT: TriggerOptions = { savepoint: false, suspend: false };
+
+/** `execution.checkpointing.unaligned.enabled` and `execution.checkpointing.aligned-checkpoint-timeout`. */
+export interface UnalignedSettings {
+  readonly enabled: boolean;
+  readonly alignedTimeoutMs: number;
+}
+
+const ALIGNED: UnalignedSettings = { enabled: false, alignedTimeoutMs: 0 };
+
+/** A snapshot taken and not written yet: the operators' state and the records in flight that go with it. */
+interface TakenSnapshot {
+  readonly checkpointId: number;
+  readonly snapshots: OperatorSubtaskSnapshot[];
+  readonly chain: { readonly chains: KeyedStateChains; readonly after: number } | undefined;
+  readonly alignmentMs: number;
+  readonly syncMs: number;
+  /** Unaligned: batches the barrier overtook in output channels, and batches recorded per input channel. */
+  readonly output: readonly InFlightChannel[];
+  readonly input: ReadonlyMap<number, RecordBatch[]>;
+  readonly unaligned: boolean;
+}
 
 const ABORT_REASONS = { subsumed: 'a newer checkpoint reached it first', cancelled: 'it was cancelled upstream' } as const;
 
@@ -35,6 +63,11 @@ const ABORT_REASONS = { subsumed: 'a newer checkpoint reached it first', cancell
  * Keyed state is checkpointed incrementally when the storage keeps chains (docs/checkpoints.md): a base snapshot
  * first, then only what changed; a base again when a chain grows long or a write failed (the changes of a lost
  * delta are then covered by the base). Savepoints are always full and leave the chain alone.
+ *
+ * Unaligned checkpoints (FLIP-76; savepoints never are): a barrier passed unaligned — every one, or one older than
+ * the aligned-checkpoint timeout — is snapshotted at its first arrival and sent ahead of the batches queued in the
+ * output channels, which are written with the snapshot; batches then arriving on an input channel before its own
+ * barrier are recorded too, and the state is written once the last barrier arrived.
  */
 export class TaskCheckpointer implements TaskCheckpointing, TaskGateway {
   private task!: CheckpointingTask;
@@ -50,6 +83,11 @@ export class TaskCheckpointer implements TaskCheckpointing, TaskGateway {
   private needsBase = true;
   /** The checkpoint whose keyed bases or deltas this task took last: the next delta follows it. */
   private previousChainSnapshot = 0;
+  /** Snapshotted unaligned, recording input channels until their barriers arrive. */
+  private inFlight: TakenSnapshot | undefined;
+  /** Input channels being recorded for `inFlight`, with the batches recorded so far. */
+  private readonly recording = new Map<number, RecordBatch[]>();
+  private cancelAlignmentTimer: (() => void) | undefined;
 
   constructor(
     readonly name: string,
@@ -57,6 +95,8 @@ export class TaskCheckpointer implements TaskCheckpointing, TaskGateway {
     private readonly mode: CheckpointingMode,
     private readonly storage: CheckpointStorage,
     private readonly coordinator: CoordinatorPort,
+    private readonly unaligned: UnalignedSettings = ALIGNED,
+    private readonly clock: Clock = systemClock,
   ) {}
 
   attach(task: CheckpointingTask): void {
@@ -106,7 +146,12 @@ export class TaskCheckpointer implements TaskCheckpointing, TaskGateway {
   onControlEvent(channel: number, event: BarrierEvent | Extract<ChannelEvent, { type: 'cancel-barrier' }>): Promise<void> {
     const aligner = this.aligner!;
     if (event.type === 'cancel-barrier') return this.perform(aligner.onCancellationMarker(event.checkpointId));
-    return this.perform(aligner.onBarrier(channel, event.checkpointId), event);
+    return this.perform(aligner.onBarrier(channel, event.checkpointId, this.isLate(event)), event);
+  }
+
+  onInputBatch(channel: number, batch: RecordBatch): void {
+    if (this.recording.size === 0) return;
+    this.recording.get(channel)?.push(batch);
   }
 
   onEndOfInput(channel: number): Promise<void> {
@@ -129,6 +174,7 @@ export class TaskCheckpointer implements TaskCheckpointing, TaskGateway {
       switch (action.type) {
         case 'started':
           this.aligning.set(action.checkpointId, { barrier: barrier!, startedAt: performance.now() });
+          this.armAlignmentTimeout(barrier!);
           break;
         case 'block':
           gate.block(action.channel);
@@ -139,11 +185,23 @@ export class TaskCheckpointer implements TaskCheckpointing, TaskGateway {
         case 'snapshot': {
           const aligned = this.aligning.get(action.checkpointId)!;
           this.aligning.delete(action.checkpointId);
-          await this.snapshot(aligned.barrier, performance.now() - aligned.startedAt);
+          this.disarmAlignmentTimeout();
+          await this.snapshot(aligned.barrier, performance.now() - aligned.startedAt, action.record);
+          break;
+        }
+        case 'recorded':
+          this.recording.delete(action.channel);
+          break;
+        case 'persist': {
+          const taken = this.inFlight!;
+          this.inFlight = undefined;
+          this.startWrite(taken);
           break;
         }
         case 'abort':
           this.aligning.delete(action.checkpointId);
+          this.disarmAlignmentTimeout();
+          if (this.inFlight?.checkpointId === action.checkpointId) this.dropInFlight();
           if (!this.finished) this.task.emitEvent({ type: 'cancel-barrier', checkpointId: action.checkpointId });
           this.coordinator.decline(this.name, action.checkpointId, ABORT_REASONS[action.reason], false);
           break;
@@ -151,8 +209,11 @@ export class TaskCheckpointer implements TaskCheckpointing, TaskGateway {
     }
   }
 
-  /** The synchronous part, then the barrier downstream; the write goes on in the background. */
-  private async snapshot(barrier: BarrierEvent, alignmentMs: number): Promise<void> {
+  /**
+   * The synchronous part, then the barrier downstream (ahead of queued output when unaligned); the write goes on in
+   * the background — once the channels in `record` delivered their barriers, when there are any.
+   */
+  private async snapshot(barrier: BarrierEvent, alignmentMs: number, record: readonly number[] = []): Promise<void> {
     const checkpointId = barrier.checkpointId;
     if (checkpointId <= this.latestSnapshotted) return;
     this.latestSnapshotted = checkpointId;
@@ -168,27 +229,74 @@ export class TaskCheckpointer implements TaskCheckpointing, TaskGateway {
       this.coordinator.decline(this.name, checkpointId, `its snapshot failed: ${firstLine(error)}`, false);
       throw error;
     }
-    if (!this.finished) this.task.emitEvent(barrier);
+    const overtakes = !this.finished && (record.length > 0 || this.isLate(barrier));
+    let output: InFlightChannel[] = [];
+    if (overtakes) output = this.task.overtakeOutputs(barrier).filter((channel) => channel.batches.length > 0);
+    else if (!this.finished) this.task.emitEvent(barrier);
     const syncMs = performance.now() - start;
     const after = this.previousChainSnapshot;
     if (chains !== undefined) {
       this.previousChainSnapshot = checkpointId;
       this.needsBase = false;
     }
-    const write = this.write(checkpointId, snapshots, chains === undefined ? undefined : { chains, after }, alignmentMs, syncMs);
+    const input = new Map<number, RecordBatch[]>();
+    for (const channel of record) {
+      const batches: RecordBatch[] = [];
+      input.set(channel, batches);
+      this.recording.set(channel, batches);
+    }
+    const chain = chains === undefined ? undefined : { chains, after };
+    const taken: TakenSnapshot = { checkpointId, snapshots, chain, alignmentMs, syncMs, output, input, unaligned: overtakes };
+    if (record.length > 0) this.inFlight = taken;
+    else this.startWrite(taken);
+  }
+
+  /** Whether `barrier` is passed unaligned here: unaligned checkpoints are on and it is older than the aligned timeout. */
+  private isLate(barrier: BarrierEvent): boolean {
+    const { enabled, alignedTimeoutMs } = this.unaligned;
+    return enabled && this.mode === 'EXACTLY_ONCE' && !barrier.savepoint && this.clock.now() - barrier.timestamp >= alignedTimeoutMs;
+  }
+
+  /** Starting aligned with a timeout: once the checkpoint is that old, what still aligns switches to unaligned. */
+  private armAlignmentTimeout(barrier: BarrierEvent): void {
+    const { enabled, alignedTimeoutMs } = this.unaligned;
+    if (!enabled || alignedTimeoutMs === 0 || barrier.savepoint || this.mode !== 'EXACTLY_ONCE') return;
+    this.disarmAlignmentTimeout();
+    const checkpointId = barrier.checkpointId;
+    this.cancelAlignmentTimer = this.clock.setTimer(barrier.timestamp + alignedTimeoutMs, () =>
+      this.task.enqueue(() => this.perform(this.aligner!.onAlignmentTimeout(checkpointId))),
+    );
+  }
+
+  private disarmAlignmentTimeout(): void {
+    this.cancelAlignmentTimer?.();
+    this.cancelAlignmentTimer = undefined;
+  }
+
+  /** The unaligned snapshot's checkpoint was aborted while its input was recorded: nothing of it is written. */
+  private dropInFlight(): void {
+    const taken = this.inFlight!;
+    this.inFlight = undefined;
+    this.recording.clear();
+    for (const snapshot of taken.snapshots) {
+      snapshot.keyed?.release();
+      snapshot.keyedChanges?.release();
+    }
+    // The changes it took are missing from the next delta.
+    if (taken.chain !== undefined) this.needsBase = true;
+  }
+
+  private startWrite(taken: TakenSnapshot): void {
+    const write = this.write(taken);
     this.writes.add(write);
     void write.finally(() => this.writes.delete(write));
   }
 
-  private async write(
-    checkpointId: number,
-    snapshots: readonly OperatorSubtaskSnapshot[],
-    chain: { readonly chains: KeyedStateChains; readonly after: number } | undefined,
-    alignmentMs: number,
-    syncMs: number,
-  ): Promise<void> {
+  private async write(taken: TakenSnapshot): Promise<void> {
+    const { checkpointId, snapshots, chain, alignmentMs, syncMs } = taken;
     const start = performance.now();
     const operators: AcknowledgedOperatorState[] = [];
+    let channelState: ChannelStateFile[] = [];
     const written: StateFile[] = [];
     const owners: string[] = [];
     try {
@@ -223,6 +331,7 @@ export class TaskCheckpointer implements TaskCheckpointing, TaskGateway {
           },
         });
       }
+      channelState = await this.writeInFlight(taken);
     } catch (error) {
       for (const snapshot of snapshots) {
         snapshot.keyed?.release();
@@ -235,7 +344,26 @@ export class TaskCheckpointer implements TaskCheckpointing, TaskGateway {
       return;
     }
     if (chain !== undefined && owners.some((owner) => chain.chains.needsBase(owner))) this.needsBase = true;
-    this.coordinator.acknowledge({ checkpointId, task: this.name, operators, alignmentMs, syncMs, asyncMs: performance.now() - start });
+    const unaligned = taken.unaligned || taken.input.size > 0;
+    this.coordinator.acknowledge({ checkpointId, task: this.name, operators, alignmentMs, syncMs, asyncMs: performance.now() - start, unaligned, channelState });
+  }
+
+  /** Writes the records in flight of an unaligned snapshot, one file per channel that holds any. */
+  private async writeInFlight(taken: TakenSnapshot): Promise<ChannelStateFile[]> {
+    const gate = this.task.gate;
+    const input: InFlightChannel[] = [...taken.input].map(([channel, batches]) => {
+      const info = gate!.channels[channel]!;
+      return { edge: info.edge, fromSubtask: info.fromSubtask, toSubtask: this.task.subtask, direction: 'input', batches };
+    });
+    const files: ChannelStateFile[] = [];
+    for (const channel of [...input, ...taken.output]) {
+      if (channel.batches.length === 0) continue;
+      const name = `${fileSafeName(this.name)}.${files.length}.${channel.direction}.inflight`;
+      const file = await this.storage.writeChannelState(taken.checkpointId, name, inFlightLines(channel.batches));
+      const { edge, fromSubtask, toSubtask, direction, batches } = channel;
+      files.push({ edge, fromSubtask, toSubtask, direction, ...file, batches: batches.length, records: recordsIn(batches) });
+    }
+    return files;
   }
 }
 

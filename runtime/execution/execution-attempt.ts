@@ -8,6 +8,9 @@ import type { CheckpointingMode } from '../checkpoint/barrier-alignment.js';
 import type { CoordinatorPort } from '../checkpoint/checkpoint-messages.js';
 import type { CheckpointStorage } from '../checkpoint/storage/checkpoint-storage.js';
 import { TaskCheckpointer } from '../checkpoint/task-checkpointer.js';
+import { edgeRef } from '../checkpoint/channel-state.js';
+import { replayInFlight } from '../checkpoint/restore/channel-replay.js';
+import type { LoadedChannelState } from '../checkpoint/restore/load-checkpoint.js';
 import type { ConnectorRuntimes } from '../../connectors/runtime-registry.js';
 import type { SinkEnvironment } from '../connectors/sink-connector.js';
 import type { UdfImplementations } from '../expressions/compile-expr.js';
@@ -46,6 +49,8 @@ export interface AttemptSetup {
   /** Where this attempt's disk-backend databases go (a directory of its own). */
   readonly localStateDir: string;
   readonly restore: ((operator: Operator, subtask: number) => OperatorSubtaskRestore | undefined) | undefined;
+  /** An unaligned checkpoint's records in flight, put back into their channels before the tasks start. */
+  readonly inFlight?: readonly LoadedChannelState[] | undefined;
 }
 
 /**
@@ -70,6 +75,7 @@ export class ExecutionAttempt {
     const chainOf = new Map<string, Chain>();
     for (const chain of graph.chains) for (const id of chain.operators) chainOf.set(id, chain);
     const networkEdges = graph.edges.filter((e) => chainOf.get(e.from) !== chainOf.get(e.to));
+    const unaligned = { enabled: graph.config.checkpointing.unaligned, alignedTimeoutMs: graph.config.checkpointing.alignedCheckpointTimeoutMs };
 
     // channels[edge][from subtask][to subtask]; forward edges only connect equal subtask indexes.
     const channels: Channel[] = [];
@@ -86,6 +92,7 @@ export class ExecutionAttempt {
         }),
       );
       edgeChannels.set(edge, grid);
+      if (setup.inFlight !== undefined) replayInFlight(edge, grid, setup.inFlight, maxParallelism, udfs);
     }
 
     const tasks: StreamTask[] = [];
@@ -143,9 +150,9 @@ export class ExecutionAttempt {
           const inputs: InputChannelInfo[] = networkEdges
             .filter((e) => e.to === head)
             .flatMap((edge) =>
-              edgeChannels.get(edge)!.flatMap((row) => {
+              edgeChannels.get(edge)!.flatMap((row, from) => {
                 const channel = row[subtask];
-                return channel === undefined ? [] : [{ reader: channel, input: edge.toInput, name: channel.name }];
+                return channel === undefined ? [] : [{ reader: channel, input: edge.toInput, name: channel.name, edge: edgeRef(edge), fromSubtask: from }];
               }),
             );
           const writers = networkEdges
@@ -158,7 +165,7 @@ export class ExecutionAttempt {
           const checkpointer =
             checkpointing === undefined
               ? undefined
-              : new TaskCheckpointer(`${chain.id}[${subtask}]`, isSource, checkpointing.mode, checkpointing.storage, checkpointing.coordinator);
+              : new TaskCheckpointer(`${chain.id}[${subtask}]`, isSource, checkpointing.mode, checkpointing.storage, checkpointing.coordinator, unaligned, clock);
           task = new StreamTask({
             chainId: chain.id,
             subtask,

@@ -8,6 +8,7 @@ import { Diagnostics } from '../../compiler/diagnostics/catalogue.js';
 import { CheckpointCoordinator } from '../checkpoint/coordinator.js';
 import { createRestartBackoff, type RestartBackoff } from '../checkpoint/restart-strategy.js';
 import { chooseInitialRestore, restoreNewestIntact, type InitialRestore } from '../checkpoint/restore/choose-restore.js';
+import type { RestorePlan } from '../checkpoint/restore/restore-plan.js';
 import type { CheckpointStorage, RecoveredCheckpoints } from '../checkpoint/storage/checkpoint-storage.js';
 import { newSavepointStorage } from '../checkpoint/savepoint-storage.js';
 import { createCheckpointStorage } from '../checkpoint/storage/create-storage.js';
@@ -112,7 +113,7 @@ export class Job extends EventEmitter<JobEvents> {
     }
     this.lastSample = { at: this.startedAt, counts: new Map(), tasks: new Map() };
     // Built here so that a graph the runtime cannot run fails `Job.start` itself.
-    this.attempt = this.buildAttempt(setup.initial.chosen?.plan.restore ?? setup.options.restore);
+    this.attempt = this.buildAttempt(setup.initial.chosen?.plan.restore ?? setup.options.restore, setup.initial.chosen?.plan.inFlight);
     this.done = this.runAll();
   }
 
@@ -212,7 +213,7 @@ export class Job extends EventEmitter<JobEvents> {
         });
         await this.delay(decision.delayMs);
         if (this.cancelled) break;
-        this.attempt = this.buildAttempt(from.restore);
+        this.attempt = this.buildAttempt(from.restore, from.inFlight);
       }
     } finally {
       this.endedAt = performance.now();
@@ -231,7 +232,7 @@ export class Job extends EventEmitter<JobEvents> {
     };
   }
 
-  private buildAttempt(restore: RestoreFunction | undefined): ExecutionAttempt {
+  private buildAttempt(restore: RestoreFunction | undefined, inFlight: RestorePlan['inFlight'] | undefined): ExecutionAttempt {
     this.attempts++;
     const localStateDir = this.attemptStateDir();
     fs.mkdirSync(localStateDir, { recursive: true });
@@ -245,7 +246,7 @@ export class Job extends EventEmitter<JobEvents> {
             ? undefined
             : { mode: this.graph.config.checkpointing.mode, storage: this.coordinator.storage, coordinator: this.coordinator },
       },
-      { runId: randomUUID().slice(0, 8), localStateDir, restore },
+      { runId: randomUUID().slice(0, 8), localStateDir, restore, inFlight },
     );
   }
 
@@ -276,7 +277,11 @@ export class Job extends EventEmitter<JobEvents> {
    * What a restart restores: the newest intact checkpoint this job completed, else the state the job started
    * from (read again: restored state must not be shared between attempts).
    */
-  private async restartPoint(): Promise<{ readonly restore: RestoreFunction | undefined; readonly checkpointId: number | null }> {
+  private async restartPoint(): Promise<{
+    readonly restore: RestoreFunction | undefined;
+    readonly inFlight: RestorePlan['inFlight'] | undefined;
+    readonly checkpointId: number | null;
+  }> {
     const options = this.setup.options.allowNonRestoredState === undefined ? {} : { allowNonRestoredState: this.setup.options.allowNonRestoredState };
     const ours = this.coordinator?.completedNewestFirst().filter((c) => c.metadata.checkpointId >= this.firstCheckpointId) ?? [];
     const initial = this.setup.initial.chosen;
@@ -286,8 +291,8 @@ export class Job extends EventEmitter<JobEvents> {
     const sinks = committingSinks(this.graph, this.setup.resources.sinkCallbacks);
     const rewound = await checkCommittedOutput(sinks, point, this.setup.options.rewindSinks === true, new Date());
     for (const { uid, message } of rewound) this.emit('warning', { operator: uid, subtask: 0, message });
-    if (chosen !== undefined) return { restore: chosen.plan.restore, checkpointId: chosen.plan.checkpointId };
-    return { restore: this.setup.options.restore, checkpointId: null };
+    if (chosen !== undefined) return { restore: chosen.plan.restore, inFlight: chosen.plan.inFlight, checkpointId: chosen.plan.checkpointId };
+    return { restore: this.setup.options.restore, inFlight: undefined, checkpointId: null };
   }
 
   private delay(ms: number): Promise<void> {

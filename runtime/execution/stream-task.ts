@@ -1,6 +1,7 @@
 import { ACTIVE, END_OF_INPUT, IDLE, type BarrierEvent, type ChannelEvent } from '../channels/channel-event.js';
 import type { InputGate } from '../channels/input-gate.js';
 import type { EdgeWriter } from '../channels/output-writer.js';
+import { edgeRef, type InFlightChannel } from '../checkpoint/channel-state.js';
 import { Signal } from '../channels/signal.js';
 import type { RecordBatch } from '../record-batch.js';
 import type { SourceOperator, SourcePollResult } from '../operators/operator.js';
@@ -43,6 +44,8 @@ class EdgesDownstream implements Downstream {
 export interface TaskCheckpointing {
   /** A barrier or cancellation marker arrived on input channel `channel`. */
   onControlEvent(channel: number, event: BarrierEvent | Extract<ChannelEvent, { type: 'cancel-barrier' }>): void | Promise<void>;
+  /** A batch arrived on input channel `channel` (an unaligned checkpoint may be recording it as in flight). */
+  onInputBatch(channel: number, batch: RecordBatch): void;
   /** `channel` delivered its end of input; called before the task handles it. */
   onEndOfInput(channel: number): void | Promise<void>;
   /** The task processed all its input and ended its outputs; it stays open (serving mail) until `release()`. */
@@ -172,6 +175,18 @@ export class StreamTask {
     this.tail.pushEvent(event);
   }
 
+  /** An unaligned barrier: sent ahead of what is queued in every output channel; the batches it overtook, per channel. */
+  overtakeOutputs(barrier: BarrierEvent): InFlightChannel[] {
+    const subtask = this.options.subtask;
+    return this.options.writers.flatMap((writer) =>
+      writer.overtakeWith(barrier, subtask).map(({ toSubtask, batches }) => ({ edge: edgeRef(writer.edge), fromSubtask: subtask, toSubtask, direction: 'output' as const, batches })),
+    );
+  }
+
+  get subtask(): number {
+    return this.options.subtask;
+  }
+
   /** Runs the task to the end of its input (or cancellation); rejects with an OperatorFailure. */
   async run(): Promise<void> {
     let failed = false;
@@ -211,6 +226,7 @@ export class StreamTask {
     const tracker = this.tracker!;
     switch (event.type) {
       case 'batch':
+        this.options.checkpointing?.onInputBatch(channel, event.batch);
         this.head.processInput(event.batch, this.gate!.channels[channel]!.input);
         return;
       case 'watermark':

@@ -3,7 +3,9 @@ import { BarrierAligner } from '../../runtime/checkpoint/barrier-alignment.js';
 
 const started = (checkpointId: number) => ({ type: 'started', checkpointId });
 const block = (channel: number) => ({ type: 'block', channel });
-const snapshot = (checkpointId: number) => ({ type: 'snapshot', checkpointId });
+const snapshot = (checkpointId: number, record: number[] = []) => ({ type: 'snapshot', checkpointId, record });
+const recorded = (channel: number) => ({ type: 'recorded', channel });
+const persist = (checkpointId: number) => ({ type: 'persist', checkpointId });
 const unblockAll = { type: 'unblock-all' };
 const abort = (checkpointId: number, reason: 'subsumed' | 'cancelled') => ({ type: 'abort', checkpointId, reason });
 
@@ -116,5 +118,57 @@ describe('at-least-once barrier tracking', () => {
     aligner.onBarrier(0, 2);
     aligner.onBarrier(1, 2);
     expect(aligner.onEndOfInput(2)).toEqual([abort(1, 'subsumed'), snapshot(2)]);
+  });
+});
+
+describe('unaligned barriers (exactly once)', () => {
+  it('snapshots at the first barrier, blocks nothing, records the other channels until their barrier, then persists', () => {
+    const aligner = new BarrierAligner(3, 'EXACTLY_ONCE');
+    expect(aligner.onBarrier(1, 1, true)).toEqual([started(1), snapshot(1, [0, 2])]);
+    expect([0, 1, 2].map((c) => aligner.isBlocked(c))).toEqual([false, false, false]);
+    expect(aligner.onBarrier(0, 1, true)).toEqual([recorded(0)]);
+    expect(aligner.pendingCheckpoint).toBe(1);
+    expect(aligner.onBarrier(2, 1, true)).toEqual([recorded(2), persist(1)]);
+    expect(aligner.pendingCheckpoint).toBeUndefined();
+    expect(aligner.onBarrier(2, 1, true)).toEqual([]);
+  });
+
+  it('snapshots a single channel at once with nothing to record', () => {
+    const aligner = new BarrierAligner(1, 'EXACTLY_ONCE');
+    expect(aligner.onBarrier(0, 4, true)).toEqual([started(4), snapshot(4)]);
+  });
+
+  it('switches an aligning checkpoint to unaligned when its timeout runs out: unblocks and records the channels still missing', () => {
+    const aligner = new BarrierAligner(3, 'EXACTLY_ONCE');
+    expect(aligner.onBarrier(0, 5)).toEqual([started(5), block(0)]);
+    expect(aligner.onAlignmentTimeout(4)).toEqual([]);
+    expect(aligner.onAlignmentTimeout(5)).toEqual([snapshot(5, [1, 2]), unblockAll]);
+    expect(aligner.onAlignmentTimeout(5)).toEqual([]);
+    expect(aligner.isBlocked(0)).toBe(false);
+    expect(aligner.onEndOfInput(1)).toEqual([recorded(1)]);
+    expect(aligner.onBarrier(2, 5)).toEqual([recorded(2), persist(5)]);
+  });
+
+  it('switches an aligning checkpoint when a later barrier of it comes unaligned', () => {
+    const aligner = new BarrierAligner(3, 'EXACTLY_ONCE');
+    aligner.onBarrier(0, 2);
+    expect(aligner.onBarrier(1, 2, true)).toEqual([snapshot(2, [2]), unblockAll]);
+    expect(aligner.onBarrier(2, 2)).toEqual([recorded(2), persist(2)]);
+  });
+
+  it('aborts a recording checkpoint that a newer barrier subsumes, or that is cancelled', () => {
+    const aligner = new BarrierAligner(2, 'EXACTLY_ONCE');
+    aligner.onBarrier(0, 1, true);
+    expect(aligner.onBarrier(0, 2, true)).toEqual([abort(1, 'subsumed'), started(2), snapshot(2, [1])]);
+    expect(aligner.onBarrier(1, 1, true)).toEqual([]);
+    expect(aligner.onCancellationMarker(2)).toEqual([abort(2, 'cancelled')]);
+    expect(aligner.onBarrier(1, 2, true)).toEqual([]);
+  });
+
+  it('never snapshots unaligned in AT_LEAST_ONCE mode', () => {
+    const aligner = new BarrierAligner(2, 'AT_LEAST_ONCE');
+    expect(aligner.onBarrier(0, 1, true)).toEqual([started(1)]);
+    expect(aligner.onAlignmentTimeout(1)).toEqual([]);
+    expect(aligner.onBarrier(1, 1, true)).toEqual([snapshot(1)]);
   });
 });

@@ -14,9 +14,14 @@ describe('a task whose snapshot fails', () => {
     const emitted: unknown[] = [];
     const task: CheckpointingTask = {
       gate: undefined,
+      subtask: 0,
       enqueue: (action) => mail.push(action),
       snapshotOperators: () => Promise.reject(new Error("file sink 'out' cannot write out/.part-r-0-0.jsonl.inprogress: ENOSPC\nhelp …")),
       emitEvent: (event) => emitted.push(event),
+      overtakeOutputs: (event) => {
+        emitted.push(event);
+        return [];
+      },
       notifyCheckpointComplete: async () => {},
       release: () => {},
       stopSource: () => {},

@@ -6,7 +6,7 @@ import { METADATA_FORMAT } from '../../runtime/checkpoint/metadata/metadata-v1.j
 
 const metadata: CheckpointMetadata = {
   format: METADATA_FORMAT,
-  version: 4,
+  version: 5,
   type: 'checkpoint',
   jobId: 'orders-1a2b3c4d',
   pipelineName: 'orders',
@@ -36,6 +36,8 @@ const metadata: CheckpointMetadata = {
     },
   ],
   graph: null,
+  unaligned: false,
+  channelState: [],
 };
 
 describe('checkpoint metadata', () => {
@@ -44,9 +46,9 @@ describe('checkpoint metadata', () => {
     expect(text.split('\n').slice(0, 5)).toEqual([
       '{',
       `  "format": "${METADATA_FORMAT}",`,
-      '  "version": 4,',
+      '  "version": 5,',
       expect.stringMatching(/^ {2}"checksum": "[0-9a-f]{64}",$/),
-      '  "checkpointId": 12,',
+      '  "channelState": [],',
     ]);
     expect(parseMetadata(text, 'chk-12/_metadata')).toEqual({ metadata });
     expect(serializeMetadata({ ...metadata, operators: [...metadata.operators] })).toBe(text);
@@ -64,6 +66,32 @@ describe('checkpoint metadata', () => {
   it('reads version 3, checksummed, whose state files are all complete snapshots', () => {
     const v3 = { ...metadata, version: 3 };
     expect(parseMetadata(canonicalJson({ ...v3, checksum: metadataChecksum(v3) }), 'm')).toEqual({ metadata });
+  });
+
+  it('reads version 4, whose checkpoints were all aligned, as holding no records in flight', () => {
+    const { unaligned: _unaligned, channelState: _channelState, ...v4 } = { ...metadata, version: 4 };
+    expect(parseMetadata(canonicalJson({ ...v4, checksum: metadataChecksum(v4) }), 'm')).toEqual({ metadata });
+  });
+
+  it('round-trips the in-flight records of an unaligned checkpoint, listed apart from operator state', () => {
+    const unaligned: CheckpointMetadata = {
+      ...metadata,
+      unaligned: true,
+      channelState: [
+        {
+          edge: { from: 'filter-1', to: 'aggregate-2', toInput: 0 },
+          fromSubtask: 1,
+          toSubtask: 0,
+          direction: 'output',
+          path: 'chain-1-1-.output.inflight',
+          bytes: 120,
+          sha256: 'a'.repeat(64),
+          batches: 2,
+          records: 7,
+        },
+      ],
+    };
+    expect(parseMetadata(serializeMetadata(unaligned), 'm')).toEqual({ metadata: unaligned });
   });
 
   it('refuses a file whose content no longer matches its checksum: an edited source offset, an edited checkpoint id', () => {
@@ -97,8 +125,8 @@ describe('checkpoint metadata', () => {
   });
 
   it('refuses a version written by a newer Sluice, and an unknown one', () => {
-    expect(parseMetadata(JSON.stringify({ ...metadata, version: 9 }), 'm')).toEqual({ error: expect.stringMatching(/^m has metadata format version 9, newer than this Sluice reads \(up to 4\)/) });
-    expect(parseMetadata(JSON.stringify({ ...metadata, version: 0 }), 'm')).toEqual({ error: expect.stringMatching(/^m has an unknown metadata format version 0; known versions: 1, 2, 3, 4/) });
+    expect(parseMetadata(JSON.stringify({ ...metadata, version: 9 }), 'm')).toEqual({ error: expect.stringMatching(/^m has metadata format version 9, newer than this Sluice reads \(up to 5\)/) });
+    expect(parseMetadata(JSON.stringify({ ...metadata, version: 0 }), 'm')).toEqual({ error: expect.stringMatching(/^m has an unknown metadata format version 0; known versions: 1, 2, 3, 4, 5/) });
   });
 
   it('names the field of a document that does not match its version’s schema', () => {

@@ -28,7 +28,7 @@ function twoSubtasks(uid: string, kind = 'group_aggregate', empty = false): Load
 }
 
 function checkpoint(operators: LoadedOperatorState[], maxParallelism = 128): LoadedCheckpoint {
-  return { metadata: { ...metadataFor(5, []), maxParallelism, operators: operators.map((o) => o.entry) }, description: '/ck/p/chk-5', operators };
+  return { metadata: { ...metadataFor(5, []), maxParallelism, operators: operators.map((o) => o.entry) }, description: '/ck/p/chk-5', operators, channelState: [] };
 }
 
 function refusal(run: () => unknown): string {

@@ -32,7 +32,7 @@ export function backendWith(values: Record<number, number>): HeapKeyedStateBacke
 export function metadataFor(checkpointId: number, files: StateFile[], operator: Partial<OperatorStateEntry> = {}): CheckpointMetadata {
   return {
     format: METADATA_FORMAT,
-    version: 4,
+    version: 5,
     type: 'checkpoint',
     jobId: 'job',
     pipelineName: 'test',
@@ -55,6 +55,8 @@ export function metadataFor(checkpointId: number, files: StateFile[], operator: 
       },
     ],
     graph: null,
+    unaligned: false,
+    channelState: [],
   };
 }
 

@@ -27,6 +27,8 @@ describe('resolveJobConfig defaults', () => {
         maxConcurrent: 1,
         retention: 'RETAIN_ON_CANCELLATION',
         tolerableFailures: 0,
+        unaligned: false,
+        alignedCheckpointTimeoutMs: 0,
       },
       state: { backend: 'memory', checkpointsDir: null, savepointsDir: null, numRetained: 1, ttlMs: 0, diskCacheCells: 100_000 },
       restartStrategy: { type: 'none' },

@@ -107,6 +107,30 @@ describe('SET diagnostics', () => {
     ]);
   });
 
+  it('refuses unaligned checkpoints in AT_LEAST_ONCE mode, at the unaligned setting (SLC1060)', () => {
+    const text = "SET 'execution.checkpointing.interval' = '1 s'; SET 'execution.checkpointing.mode' = 'AT_LEAST_ONCE'; SET 'execution.checkpointing.unaligned.enabled' = 'true';";
+    expect(resolve(text).blamed).toEqual([
+      {
+        code: 'SLC1060',
+        at: "'true'",
+        message: "unaligned checkpoints need 'execution.checkpointing.mode' = 'EXACTLY_ONCE'",
+        help: "AT_LEAST_ONCE never blocks a channel, so there is nothing for a barrier to overtake (Flink refuses the combination too): remove 'execution.checkpointing.unaligned.enabled' or the AT_LEAST_ONCE mode",
+      },
+    ]);
+    expect(resolve(text.replace('AT_LEAST_ONCE', 'EXACTLY_ONCE')).diagnostics).toEqual([]);
+  });
+
+  it('reads the unaligned settings, with Flink 1.x spellings, and warns about a timeout without them (SLC1061)', () => {
+    const { config, diagnostics } = resolve(
+      "SET 'execution.checkpointing.interval' = '1 s'; SET 'execution.checkpointing.unaligned' = 'true'; SET 'execution.checkpointing.alignment-timeout' = '30 s';",
+    );
+    expect(diagnostics).toEqual([]);
+    expect(config.checkpointing).toMatchObject({ unaligned: true, alignedCheckpointTimeoutMs: 30_000 });
+    expect(resolve("SET 'execution.checkpointing.interval' = '1 s'; SET 'execution.checkpointing.aligned-checkpoint-timeout' = '5 s';").blamed.map((b) => [b.code, b.at])).toEqual([
+      ['SLC1061', "'execution.checkpointing.aligned-checkpoint-timeout'"],
+    ]);
+  });
+
   it('warns about options of another restart strategy than the one in use', () => {
     const text = "SET 'restart-strategy.type' = 'fixed-delay'; SET 'restart-strategy.failure-rate.delay' = '1 s';";
     expect(resolve(text).blamed).toEqual([

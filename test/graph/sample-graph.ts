@@ -130,6 +130,8 @@ export function sampleGraph(): JobGraph {
         maxConcurrent: 1,
         retention: 'RETAIN_ON_CANCELLATION',
         tolerableFailures: 0,
+        unaligned: false,
+        alignedCheckpointTimeoutMs: 0,
       },
       state: { backend: 'memory', checkpointsDir: null, savepointsDir: null, numRetained: 1, ttlMs: 0, diskCacheCells: 100_000 },
       restartStrategy: { type: 'none' },

@@ -11,7 +11,7 @@ function gateOf(n: number) {
   const channels = Array.from({ length: n }, () => new Channel(16));
   const signal = new Signal();
   const gate = new InputGate(
-    channels.map((reader, i) => ({ reader, input: i, name: `c${i}` })),
+    channels.map((reader, i) => ({ reader, input: i, name: `c${i}`, edge: { from: 'up', to: 'down', toInput: i }, fromSubtask: 0 })),
     signal,
   );
   return { channels, gate, signal };

@@ -59,6 +59,8 @@ export function config(overrides: Partial<JobConfig> = {}, backend: JobConfig['s
       maxConcurrent: 1,
       retention: 'DELETE_ON_CANCELLATION',
       tolerableFailures: 0,
+      unaligned: false,
+      alignedCheckpointTimeoutMs: 0,
     },
     state: { backend, checkpointsDir: null, savepointsDir: null, numRetained: 1, ttlMs: 0, diskCacheCells: 100_000 },
     restartStrategy: { type: 'none' },

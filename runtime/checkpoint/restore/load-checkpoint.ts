@@ -6,6 +6,9 @@ import { METADATA_FILE, type CheckpointMetadata } from '../metadata/metadata-for
 import type { OperatorStateEntry } from '../metadata/metadata-v1.js';
 import type { StateFile } from '../metadata/metadata-v4.js';
 import type { StoredCheckpoint } from '../storage/checkpoint-storage.js';
+import type { ChannelStateFile } from '../metadata/metadata-v5.js';
+import { parseInFlightLines } from '../channel-state.js';
+import type { RecordBatch } from '../../record-batch.js';
 import { directoryLocation } from '../storage/file-storage.js';
 import { isNotFound, nodeFileSystem, type CheckpointFileSystem } from '../storage/file-system.js';
 import { readSnapshotDirectory } from '../storage/read-metadata.js';
@@ -26,6 +29,14 @@ export interface LoadedCheckpoint {
   /** Where it was read from, for messages. */
   readonly description: string;
   readonly operators: readonly LoadedOperatorState[];
+  /** An unaligned checkpoint's records in flight, per channel, in the order of its metadata. */
+  readonly channelState: readonly LoadedChannelState[];
+}
+
+/** The records in flight of one channel-state file, read and verified. */
+export interface LoadedChannelState {
+  readonly file: ChannelStateFile;
+  readonly batches: readonly RecordBatch[];
 }
 
 /** Why a checkpoint cannot be used: a missing, truncated or altered state file, named (with its path) in `reason`. */
@@ -54,12 +65,21 @@ export async function loadCheckpoint(stored: StoredCheckpoint): Promise<LoadedCh
     const subtasks = [...entry.subtasks].sort((a, b) => a.subtask - b.subtask);
     operators.push({ entry, keyed, operatorState: subtasks.map((s) => s.operatorState) });
   }
-  return { metadata, description: location.description, operators };
+  const channelState: LoadedChannelState[] = [];
+  for (const file of metadata.channelState) {
+    const data = await readVerified(stored, file, 'in-flight records file');
+    try {
+      channelState.push({ file, batches: parseInFlightLines(data.toString('utf8')) });
+    } catch (error) {
+      throw new CheckpointReadError(metadata.checkpointId, `in-flight records file ${path.join(location.description, file.path)} is not valid: ${(error as Error).message}`);
+    }
+  }
+  return { metadata, description: location.description, operators, channelState };
 }
 
-async function readStateFile({ metadata, location }: StoredCheckpoint, file: StateFile): Promise<ParsedKeyedState> {
-  const where = `state file ${path.join(location.description, file.path)}`;
-  const damaged = (reason: string) => new CheckpointReadError(metadata.checkpointId, `${where} ${reason}`);
+/** A file of the checkpoint, checked against the size and sha256 its metadata lists. */
+async function readVerified({ metadata, location }: StoredCheckpoint, file: { readonly path: string; readonly bytes: number; readonly sha256: string }, what: string): Promise<Buffer> {
+  const damaged = (reason: string) => new CheckpointReadError(metadata.checkpointId, `${what} ${path.join(location.description, file.path)} ${reason}`);
   let data: Buffer;
   try {
     data = await location.readFile(file.path);
@@ -68,6 +88,14 @@ async function readStateFile({ metadata, location }: StoredCheckpoint, file: Sta
   }
   if (data.length !== file.bytes) throw damaged(`has ${data.length} bytes, the metadata says ${file.bytes} (truncated or altered)`);
   if (sha256Of(data) !== file.sha256) throw damaged('does not match its sha256 checksum (altered or damaged)');
+  return data;
+}
+
+async function readStateFile(stored: StoredCheckpoint, file: StateFile): Promise<ParsedKeyedState> {
+  const { metadata, location } = stored;
+  const where = `state file ${path.join(location.description, file.path)}`;
+  const damaged = (reason: string) => new CheckpointReadError(metadata.checkpointId, `${where} ${reason}`);
+  const data = await readVerified(stored, file, 'state file');
   let parsed: ParsedKeyedState;
   try {
     parsed = parseKeyedStateLines(data.toString('utf8').split('\n'));

@@ -5,7 +5,9 @@ import { keyGroupRangeForSubtask, rangesIntersect } from '../../state/key-groups
 import { SOURCE_KNOWN_SPLITS } from '../../operators/source.js';
 import { redistributeOperatorState, type OperatorStateList } from '../../state/operator-state.js';
 import type { ParsedKeyedState } from '../../state/snapshot-format.js';
-import type { LoadedCheckpoint, LoadedOperatorState } from './load-checkpoint.js';
+import type { LoadedChannelState, LoadedCheckpoint, LoadedOperatorState } from './load-checkpoint.js';
+import { Diagnostics } from '../../../compiler/diagnostics/catalogue.js';
+import { DiagnosticError } from '../../diagnostic-error.js';
 import { CheckpointRestoreError } from './restore-error.js';
 import { migrateKeyedState, rowMigrationsOf } from './state-migration.js';
 import { checkLoadedSnapshot } from './snapshot-summary.js';
@@ -18,6 +20,8 @@ export interface RestorePlan {
   readonly notes: readonly string[];
   /** The compatibility check made before anything was restored; absent for a snapshot without its job graph. */
   readonly report?: CompatibilityReport;
+  /** An unaligned checkpoint's records in flight, replayed into their channels before new input (channel-replay.ts). */
+  readonly inFlight: readonly LoadedChannelState[];
 }
 
 export interface RestorePlanOptions {
@@ -88,6 +92,7 @@ export function planRestore(graph: JobGraph, loaded: LoadedCheckpoint, options: 
       notes.push(`${nameOf(operator.uid, operator.id)} (${operator.spec.kind}) is not in ${source}: it starts empty`);
     }
   }
+  checkInFlightChannels(graph, loaded, source);
   const report = checkLoadedSnapshot(loaded, graph, options.allowNonRestoredState === true);
   if (report !== undefined) refuseUnrestorable(report, source);
   const migrations = report === undefined ? new Map() : rowMigrationsOf(report, loaded);
@@ -98,6 +103,7 @@ export function planRestore(graph: JobGraph, loaded: LoadedCheckpoint, options: 
   return {
     checkpointId: metadata.checkpointId,
     notes,
+    inFlight: loaded.channelState,
     ...(report === undefined ? {} : { report }),
     restore: (operator, subtask) => {
       const key = keyOf(operator.uid, operator.id);
@@ -136,6 +142,25 @@ function refuseUnrestorable(report: CompatibilityReport, source: string): void {
     [...new Set(unique.flatMap((f) => (f.help === undefined ? [] : [f.help])))].join('; ') ||
       'run `sluice compile <file> --check-savepoint <dir>` for the full report',
   );
+}
+
+/**
+ * Records in flight need their connection in the new job (SLC9240); on a broadcast connection they were recorded
+ * per receiving subtask and cannot follow a new parallelism (SLC9241). Keyed, forward and rebalancing ones rescale.
+ */
+function checkInFlightChannels(graph: JobGraph, loaded: LoadedCheckpoint, source: string): void {
+  const parallelismOf = new Map(graph.operators.map((op) => [op.id, op.parallelism]));
+  const oldParallelismOf = new Map(loaded.metadata.operators.map((op) => [op.id, op.parallelism]));
+  for (const { file } of loaded.channelState) {
+    const { from, to, toInput } = file.edge;
+    const edge = graph.edges.find((e) => e.from === from && e.to === to && e.toInput === toInput);
+    if (edge === undefined) throw new DiagnosticError(Diagnostics.InFlightEdgeMissing, { source, from, to });
+    const oldParallelism = oldParallelismOf.get(to);
+    const newParallelism = parallelismOf.get(to);
+    if (edge.partitioning === 'broadcast' && (oldParallelism !== newParallelism || oldParallelismOf.get(from) !== parallelismOf.get(from))) {
+      throw new DiagnosticError(Diagnostics.InFlightBroadcastRescale, { source, from, to, oldParallelism: oldParallelism ?? '?', newParallelism: newParallelism ?? '?' });
+    }
+  }
 }
 
 function isEmpty(state: LoadedOperatorState): boolean {

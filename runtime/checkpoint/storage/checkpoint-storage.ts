@@ -2,6 +2,7 @@ import type { StateBackendType, KeyedStateSnapshot } from '../../state/keyed-sta
 import type { CheckpointMetadata } from '../metadata/metadata-format.js';
 import type { StateFile } from '../metadata/metadata-v4.js';
 import type { KeyedStateChains } from './keyed-state-chains.js';
+import type { WrittenContent } from './state-file-writer.js';
 
 /** Where a completed checkpoint (or savepoint) is, and how to read the state files its metadata references. */
 export interface CheckpointLocation {
@@ -9,6 +10,11 @@ export interface CheckpointLocation {
   readonly description: string;
   /** Reads a file by its path in `_metadata`; rejects when it cannot (missing, unreadable). */
   readFile(relativePath: string): Promise<Buffer>;
+}
+
+/** A file written into a checkpoint: its path in `_metadata`, size and sha256. */
+export interface WrittenFile extends WrittenContent {
+  readonly path: string;
 }
 
 export interface StoredCheckpoint {
@@ -60,6 +66,11 @@ export interface CheckpointStorage {
   readonly chains?: KeyedStateChains | undefined;
   /** Writes one operator subtask's keyed state in full for checkpoint `checkpointId`; `owner` names it uniquely in the checkpoint. */
   writeKeyedState(checkpointId: number, owner: string, snapshot: KeyedStateSnapshot): Promise<StateFile[]>;
+  /**
+   * Writes records in flight of an unaligned checkpoint (`lines`: one batch each) as the file `name` of checkpoint
+   * `checkpointId`, which owns it alone (discarded with it, never shared).
+   */
+  writeChannelState(checkpointId: number, name: string, lines: Iterable<string>): Promise<WrittenFile>;
   /** Writes `_metadata` atomically: from then on the checkpoint is complete. */
   complete(metadata: CheckpointMetadata): Promise<StoredCheckpoint>;
   /**

@@ -14,6 +14,7 @@ import {
   type RecoveredCheckpoints,
   type SavepointRecord,
   type StoredCheckpoint,
+  type WrittenFile,
 } from './checkpoint-storage.js';
 import { checkpointDirName, parseCheckpointDirName, SHARED_DIR } from './checkpoint-names.js';
 import { isNotFound, nodeFileSystem, syncDirectory, writeFileAtomically, type CheckpointFileSystem } from './file-system.js';
@@ -144,6 +145,12 @@ export class FileCheckpointStorage implements CheckpointStorage, KeyedStateChain
       return [{ path: name, ...content, keyGroupRange: copyRange(snapshot.keyGroupRange) }];
     }
     return this.writeChunks(snapshot);
+  }
+
+  async writeChannelState(checkpointId: number, name: string, lines: Iterable<string>): Promise<WrittenFile> {
+    const dir = this.checkpointDir(checkpointId);
+    await this.fs.mkdir(dir, { recursive: true });
+    return { path: name, ...(await this.writeLinesDurably(path.join(dir, name), lines)) };
   }
 
   /** A subtask's state split by key-group range into content-named files in `shared/` (the `disk` layout). */

@@ -2,7 +2,7 @@ import type { KeyedStateSnapshot } from '../../state/keyed-state-backend.js';
 import { keyedStateLines } from '../../state/snapshot-format.js';
 import type { CheckpointMetadata } from '../metadata/metadata-format.js';
 import type { StateFile } from '../metadata/metadata-v1.js';
-import type { CheckpointLocation, CheckpointStorage, RecoveredCheckpoints, StoredCheckpoint, SavepointRecord } from './checkpoint-storage.js';
+import type { CheckpointLocation, CheckpointStorage, RecoveredCheckpoints, StoredCheckpoint, SavepointRecord, WrittenFile } from './checkpoint-storage.js';
 import { checkpointDirName } from './checkpoint-names.js';
 import { writeLines } from './state-file-writer.js';
 
@@ -33,17 +33,25 @@ export class MemoryCheckpointStorage implements CheckpointStorage {
   }
 
   async writeKeyedState(checkpointId: number, owner: string, snapshot: KeyedStateSnapshot): Promise<StateFile[]> {
+    const file = await this.writeFile(checkpointId, `${owner}.kstate`, keyedStateLines(snapshot));
+    return [{ ...file, keyGroupRange: { start: snapshot.keyGroupRange.start, end: snapshot.keyGroupRange.end } }];
+  }
+
+  writeChannelState(checkpointId: number, name: string, lines: Iterable<string>): Promise<WrittenFile> {
+    return this.writeFile(checkpointId, name, lines);
+  }
+
+  private async writeFile(checkpointId: number, path: string, lines: Iterable<string>): Promise<WrittenFile> {
     this.highestId = Math.max(this.highestId, checkpointId);
     const pieces: string[] = [];
-    const content = await writeLines(keyedStateLines(snapshot), (piece) => {
+    const content = await writeLines(lines, (piece) => {
       pieces.push(piece);
       return nextTurn();
     });
-    const path = `${owner}.kstate`;
     let files = this.files.get(checkpointId);
     if (files === undefined) this.files.set(checkpointId, (files = new Map()));
     files.set(path, Buffer.from(pieces.join('')));
-    return [{ path, ...content, keyGroupRange: { start: snapshot.keyGroupRange.start, end: snapshot.keyGroupRange.end } }];
+    return { path, ...content };
   }
 
   complete(metadata: CheckpointMetadata): Promise<StoredCheckpoint> {

@@ -1,0 +1,102 @@
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { describe, expect, it } from 'vitest';
+import { openCheckpoint } from '../../runtime/checkpoint/restore/load-checkpoint.js';
+import { committedJsonRows } from './committed-output.js';
+import { completedCheckpoints } from './fault-matrix-harness.js';
+import { tempDir } from './state-fixtures.js';
+
+/**
+ * Unaligned checkpoints under back-pressure, through a real SIGKILL: two file splits feed a keyed step whose chain
+ * is slowed by a busy UDF, so channels stay full; the run is killed right after a checkpoint completed unaligned
+ * with records in flight, and resumed from it — at the same parallelism, and at another one (the in-flight records
+ * of the keyed edge are partitioned again by key). The committed output must be exactly the input, once.
+ */
+const RUNNER = path.join(path.dirname(fileURLToPath(import.meta.url)), 'fixtures', 'run-slow-pipe-process.ts');
+const ROWS = 24_000;
+const TIMEOUT_MS = 180_000;
+
+interface CheckpointEvent {
+  readonly event: 'checkpoint';
+  readonly checkpointId: number;
+  readonly final: boolean;
+  readonly unaligned: boolean;
+  readonly inFlightBytes: number;
+}
+
+/** Runs the pipe in a child process; kills it (SIGKILL) at the first reported event `killAt` accepts. */
+function run(pipeFile: string, resume: boolean, killAt: (event: CheckpointEvent) => boolean = () => false) {
+  return new Promise<{ killed: boolean; code: number | null; events: Record<string, unknown>[]; stderr: string }>((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', RUNNER, pipeFile, ...(resume ? ['--resume'] : [])], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const events: Record<string, unknown>[] = [];
+    let pending = '';
+    let stderr = '';
+    let killed = false;
+    child.stdout.on('data', (chunk: Buffer) => {
+      pending += chunk.toString('utf8');
+      const lines = pending.split('\n');
+      pending = lines.pop()!;
+      for (const line of lines) {
+        const event = JSON.parse(line) as Record<string, unknown>;
+        events.push(event);
+        if (!killed && event['event'] === 'checkpoint' && killAt(event as unknown as CheckpointEvent)) killed = child.kill('SIGKILL');
+      }
+    });
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
+    child.on('error', reject);
+    child.on('exit', (code) => resolve({ killed: killed && code === null, code, events, stderr }));
+  });
+}
+
+function writePipe(dir: string, parallelism: number): string {
+  const pipeFile = path.join(dir, 'job.pipe');
+  fs.writeFileSync(
+    pipeFile,
+    `SET 'execution.checkpointing.interval' = '200 ms';
+     SET 'execution.checkpointing.unaligned.enabled' = 'true';
+     SET 'state.checkpoints.dir' = '${path.join(dir, 'checkpoints')}';
+     SET 'restart-strategy.type' = 'none';
+     SET 'parallelism.default' = '${parallelism}';
+     CREATE SOURCE numbers (n BIGINT NOT NULL) WITH ('connector' = 'file', 'path' = '${path.join(dir, 'in')}/', 'format' = 'jsonl', 'mode' = 'bounded') UID 'numbers';
+     CREATE SINK out WITH ('connector' = 'file', 'path' = '${path.join(dir, 'out')}', 'format' = 'jsonl', 'sink.semantic' = 'exactly-once') UID 'out';
+     INSERT INTO out FROM numbers |> DEDUPLICATE BY n UID 'first-n' |> SELECT slow(n) AS n;`,
+  );
+  return pipeFile;
+}
+
+describe('an unaligned checkpoint taken under back-pressure, killed and resumed', () => {
+  it.each([
+    ['at the same parallelism', 2, 2],
+    ['at another parallelism', 2, 3],
+  ])(
+    'replays its records in flight: the committed output is exactly the input (%s)',
+    async (_name, parallelism, resumedParallelism) => {
+      const dir = tempDir();
+      fs.mkdirSync(path.join(dir, 'in'));
+      for (const split of [0, 1]) {
+        const rows = Array.from({ length: ROWS / 2 }, (_, i) => JSON.stringify({ n: split * (ROWS / 2) + i }));
+        fs.writeFileSync(path.join(dir, 'in', `part-${split}.jsonl`), `${rows.join('\n')}\n`);
+      }
+      const first = await run(writePipe(dir, parallelism), false, (c) => !c.final && c.unaligned && c.inFlightBytes > 0);
+      expect(first.killed, first.stderr).toBe(true);
+
+      // The newest checkpoint left holds records in flight, recorded apart from operator state: only their replay keeps them.
+      const newest = completedCheckpoints(path.join(dir, 'checkpoints', 'test'))[0]!;
+      const opened = await openCheckpoint(path.join(dir, 'checkpoints', 'test', `chk-${newest}`));
+      if (!('checkpoint' in opened)) throw new Error(opened.error);
+      const { metadata } = opened.checkpoint;
+      expect(metadata.unaligned).toBe(true);
+      expect(metadata.channelState.reduce((sum, file) => sum + file.records, 0)).toBeGreaterThan(0);
+
+      const second = await run(writePipe(dir, resumedParallelism), true);
+      expect(second.code, second.stderr).toBe(0);
+      expect(second.events[0]!['restore']).toMatchObject({ kind: 'restored', checkpointId: newest });
+
+      const committed = committedJsonRows(path.join(dir, 'out')).map((row) => row['n'] as number);
+      expect(committed.sort((a, b) => a - b)).toEqual(Array.from({ length: ROWS }, (_, i) => i));
+    },
+    TIMEOUT_MS,
+  );
+});
