@@ -17,6 +17,13 @@ export class DiagnosticError extends Error {
     this.diagnostic = diagnostic;
   }
 
+  /** The DiagnosticError that carried `diagnostic` in another thread (errors lose their class when cloned). */
+  static revive(diagnostic: Diagnostic): DiagnosticError {
+    const error = Object.create(DiagnosticError.prototype) as DiagnosticError & { diagnostic: Diagnostic };
+    Object.assign(error, { name: 'DiagnosticError', diagnostic, message: diagnostic.help === undefined ? diagnostic.message : `${diagnostic.message}\n${diagnostic.help}` });
+    return error;
+  }
+
   get code(): string {
     return this.diagnostic.code;
   }

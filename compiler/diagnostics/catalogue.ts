@@ -21,6 +21,7 @@ import { functionModuleDiagnostics } from './catalogue/functions.js';
 import { postgresCdcDiagnostics } from './catalogue/postgres-cdc.js';
 import { stateTtlDiagnostics } from './catalogue/state-ttl.js';
 import { unalignedCheckpointDiagnostics } from './catalogue/unaligned-checkpoints.js';
+import { workerDiagnostics } from './catalogue/workers.js';
 
 /**
  * The one diagnostic catalogue, merged from one table per area so that each area's codes live together:
@@ -52,6 +53,7 @@ export const Diagnostics = {
   ...postgresCdcDiagnostics,
   ...stateTtlDiagnostics,
   ...unalignedCheckpointDiagnostics,
+  ...workerDiagnostics,
 } as const;
 
 export type DiagnosticName = keyof typeof Diagnostics;

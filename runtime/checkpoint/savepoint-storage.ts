@@ -43,12 +43,19 @@ export function newSavepointStorage(targetDir: string, jobId: string, fs: Checkp
   return new SavepointStorage(path.join(path.resolve(targetDir), savepointDirName(jobId)), fs);
 }
 
+/** Who hears of SavepointRouting's routes. */
+export interface RouteListener {
+  route(checkpointId: number, storage: CheckpointStorage): void;
+  unroute(checkpointId: number): void;
+}
+
 /**
  * The job's checkpoint storage, except for the checkpoint ids routed elsewhere (savepoints): tasks and the
  * coordinator write through it unchanged, and a savepoint's files land in the savepoint's directory.
  */
 export class SavepointRouting implements CheckpointStorage {
   private readonly routes = new Map<number, CheckpointStorage>();
+  private listener: RouteListener | undefined;
 
   constructor(private readonly checkpoints: CheckpointStorage) {}
 
@@ -67,11 +74,18 @@ export class SavepointRouting implements CheckpointStorage {
 
   route(checkpointId: number, storage: CheckpointStorage): void {
     this.routes.set(checkpointId, storage);
+    this.listener?.route(checkpointId, storage);
+  }
+
+  /** Tells `listener` of every route from now on (tasks in worker threads keep routes of their own). */
+  listen(listener: RouteListener): void {
+    this.listener = listener;
   }
 
   /** After completion only: an aborted savepoint keeps its route, so late writes and their discards still go there. */
   unroute(checkpointId: number): void {
     this.routes.delete(checkpointId);
+    this.listener?.unroute(checkpointId);
   }
 
   recover(): Promise<RecoveredCheckpoints> {

@@ -1,26 +1,25 @@
-import { longestRestartDelayMs } from '../checkpoint/restart-strategy.js';
-import type { Chain, Edge, JobGraph, Operator } from '../../compiler/graph/job-graph.js';
-import { Channel } from '../channels/channel.js';
-import { InputGate, type InputChannelInfo } from '../channels/input-gate.js';
-import { EdgeWriter } from '../channels/output-writer.js';
-import { Signal } from '../channels/signal.js';
+import type { Chain, JobGraph, Operator } from '../../compiler/graph/job-graph.js';
 import type { CheckpointingMode } from '../checkpoint/barrier-alignment.js';
-import type { CoordinatorPort } from '../checkpoint/checkpoint-messages.js';
+import type { CoordinatorPort, TaskGateway } from '../checkpoint/checkpoint-messages.js';
+import { SavepointRouting, SavepointStorage } from '../checkpoint/savepoint-storage.js';
 import type { CheckpointStorage } from '../checkpoint/storage/checkpoint-storage.js';
-import { TaskCheckpointer } from '../checkpoint/task-checkpointer.js';
-import { edgeRef } from '../checkpoint/channel-state.js';
-import { replayInFlight } from '../checkpoint/restore/channel-replay.js';
-import type { LoadedChannelState } from '../checkpoint/restore/load-checkpoint.js';
 import type { ConnectorRuntimes } from '../../connectors/runtime-registry.js';
 import type { SinkEnvironment } from '../connectors/sink-connector.js';
 import type { UdfImplementations } from '../expressions/compile-expr.js';
 import type { CallbackSinkOptions } from '../operators/callback-sink.js';
 import type { SourceFeed } from '../operators/iterable-source.js';
-import { operatorFactories, type OperatorEnvironment } from '../operators/registry.js';
 import type { Clock } from '../time/clock.js';
+import { RoutedChannelEnds, routeChannels } from '../workers/channel-routes.js';
+import { MAIN_THREAD, type SlotPlan } from '../workers/slot-plan.js';
+import { SlotWorker } from '../workers/slot-worker.js';
+import type { ThreadChannelModule } from '../workers/thread-channels.js';
+import type { SlotInit, WorkerStorage } from '../workers/worker-protocol.js';
+import { buildTasks, InProcessChannels } from './build-tasks.js';
 import type { JobWarning } from './job-events.js';
-import { OperatorHost, type OperatorSubtaskRestore } from './operator-host.js';
-import { StreamTask } from './stream-task.js';
+import type { LoadedChannelState } from '../checkpoint/restore/load-checkpoint.js';
+import type { OperatorSubtaskRestore } from './operator-host.js';
+import type { TaskMetricsSnapshot } from './task-metrics.js';
+import { TaskSet } from './task-set.js';
 
 /** What stays the same over a job's attempts. */
 export interface AttemptResources {
@@ -40,7 +39,27 @@ export interface AttemptResources {
   readonly lineage: string;
   /** Emits a job warning (JobEvents `warning`). */
   readonly warn: (warning: JobWarning) => void;
-  readonly checkpointing: { readonly mode: CheckpointingMode; readonly storage: CheckpointStorage; readonly coordinator: CoordinatorPort } | undefined;
+  readonly checkpointing:
+    | {
+        readonly mode: CheckpointingMode;
+        readonly storage: CheckpointStorage;
+        readonly coordinator: CoordinatorPort;
+        /** Where tasks in worker threads write their state. */
+        readonly workerStorage?: WorkerStorage;
+      }
+    | undefined;
+  /** Subtasks in worker threads (docs/parallelism.md); absent, or a plan without slots: every task in-process. */
+  readonly workers?: WorkerResources | undefined;
+}
+
+/** What running subtasks in worker threads takes. */
+export interface WorkerResources {
+  readonly plan: SlotPlan;
+  readonly threadChannels: ThreadChannelModule;
+  /** The module `threadChannels` was loaded from, which every worker loads too. */
+  readonly threadChannelModule: string;
+  /** Modules of user functions (file URLs) that every worker imports. */
+  readonly functionModules: readonly string[];
 }
 
 export interface AttemptSetup {
@@ -55,149 +74,82 @@ export interface AttemptSetup {
 
 /**
  * One run of every task of a job graph: each chain as `parallelism` subtasks (StreamTask) connected by bounded
- * channels, built from the graph and, after a failure, built again from the latest completed checkpoint. `run`
- * rejects with the first failure (an OperatorFailure naming the operator), after stopping the other tasks.
+ * channels, built from the graph and, after a failure, built again from the latest completed checkpoint. With a
+ * slot plan, the subtasks of each slot run in a worker thread of their own (slot-worker.ts) and the rest here.
+ * `run` rejects with the first failure (an OperatorFailure naming the operator), after stopping the other tasks.
  */
 export class ExecutionAttempt {
   private failure: { readonly error: unknown } | undefined;
 
   private constructor(
-    readonly tasks: readonly StreamTask[],
-    readonly checkpointers: readonly TaskCheckpointer[],
-    private readonly channels: readonly Channel[],
+    private readonly local: TaskSet,
+    private readonly workers: readonly SlotWorker[],
   ) {}
 
   /** Throws for a graph the runtime cannot run (a planning bug) or state it cannot restore. */
   static build(resources: AttemptResources, setup: AttemptSetup): ExecutionAttempt {
-    const { graph, clock, udfs, checkpointing } = resources;
-    const maxParallelism = graph.config.maxParallelism;
-    const operators = new Map(graph.operators.map((op) => [op.id, op]));
-    const chainOf = new Map<string, Chain>();
-    for (const chain of graph.chains) for (const id of chain.operators) chainOf.set(id, chain);
-    const networkEdges = graph.edges.filter((e) => chainOf.get(e.from) !== chainOf.get(e.to));
-    const unaligned = { enabled: graph.config.checkpointing.unaligned, alignedTimeoutMs: graph.config.checkpointing.alignedCheckpointTimeoutMs };
-
-    // channels[edge][from subtask][to subtask]; forward edges only connect equal subtask indexes.
-    const channels: Channel[] = [];
-    const edgeChannels = new Map<Edge, (Channel | undefined)[][]>();
-    for (const edge of networkEdges) {
-      const from = chainOf.get(edge.from)!;
-      const to = chainOf.get(edge.to)!;
-      const grid = Array.from({ length: from.parallelism }, (_, s) =>
-        Array.from({ length: to.parallelism }, (_, t) => {
-          if (edge.partitioning === 'forward' && s !== t) return undefined;
-          const channel = new Channel(resources.channelCapacity, `${edge.from}[${s}] → ${edge.to}[${t}]`);
-          channels.push(channel);
-          return channel;
-        }),
-      );
-      edgeChannels.set(edge, grid);
-      if (setup.inFlight !== undefined) replayInFlight(edge, grid, setup.inFlight, maxParallelism, udfs);
+    const workers = resources.workers;
+    // Records in flight are put back into in-process channels: an attempt restoring them runs in-process.
+    if (workers === undefined || workers.plan.slots === 0 || (setup.inFlight?.length ?? 0) > 0) {
+      const ends = new InProcessChannels(resources.channelCapacity);
+      if (setup.inFlight !== undefined) ends.replay(resources.graph, setup.inFlight, resources.udfs);
+      const { tasks, checkpointers } = buildTasks(resources, setup, ends, () => true);
+      return new ExecutionAttempt(new TaskSet(tasks, checkpointers, ends), []);
     }
-
-    const tasks: StreamTask[] = [];
-    const checkpointers: TaskCheckpointer[] = [];
+    const { plan } = workers;
+    const routes = routeChannels(resources.graph, plan, resources.channelCapacity, workers.threadChannels);
+    const ends = new RoutedChannelEnds(resources.graph, routes, resources.channelCapacity, workers.threadChannels);
+    const { tasks, checkpointers } = buildTasks(resources, setup, ends, (chain, subtask) => plan.slotOf(chain, subtask) === MAIN_THREAD);
+    const local = new TaskSet(tasks, checkpointers, ends);
+    const slots: SlotWorker[] = [];
     try {
-      for (const chain of graph.chains) {
-        for (let subtask = 0; subtask < chain.parallelism; subtask++) {
-          const signal = new Signal();
-          const environment: OperatorEnvironment = {
-            jobId: resources.jobId,
-            runId: setup.runId,
-            lineage: resources.lineage,
-            subtask,
-            parallelism: chain.parallelism,
-            udfs,
-            clock,
-            batchSize: resources.batchSize,
-            sourceFeeds: resources.sourceFeeds,
-            sinkCallbacks: resources.sinkCallbacks,
-            processFunctions: resources.processFunctions,
-            sinkEnvironment: resources.sinkEnvironment,
-            connectors: resources.connectors,
-            recovery: { checkpointIntervalMs: graph.config.checkpointing.intervalMs, restartDelayMs: longestRestartDelayMs(graph.config.restartStrategy) },
-            warn: resources.warn,
-          };
-          let task: StreamTask | undefined;
-          const hostEnv = {
-            subtask,
-            parallelism: chain.parallelism,
-            maxParallelism,
-            clock,
-            backendType: graph.config.state.backend,
-            diskCacheCells: graph.config.state.diskCacheCells,
-            localStateDir: setup.localStateDir,
-            checkpointing: checkpointing !== undefined,
-            recordOrigin: undefined as string | undefined,
-            defer: (work: Promise<unknown>, host: OperatorHost) => task!.defer(work, host),
-          };
-          const hosts = chain.operators.map((id) => {
-            const operator = operators.get(id)!;
-            return new OperatorHost(operator, operatorFactories[operator.spec.kind](operator, environment), {
-              ...hostEnv,
-              restore: setup.restore?.(operator, subtask),
-              // One origin per task: the host of any operator in the chain reads what the source set.
-              get recordOrigin() {
-                return hostEnv.recordOrigin;
-              },
-              set recordOrigin(origin) {
-                hostEnv.recordOrigin = origin;
-              },
-            });
-          });
-          const head = chain.operators[0]!;
-          const tail = chain.operators[chain.operators.length - 1]!;
-          const inputs: InputChannelInfo[] = networkEdges
-            .filter((e) => e.to === head)
-            .flatMap((edge) =>
-              edgeChannels.get(edge)!.flatMap((row, from) => {
-                const channel = row[subtask];
-                return channel === undefined ? [] : [{ reader: channel, input: edge.toInput, name: channel.name, edge: edgeRef(edge), fromSubtask: from }];
-              }),
-            );
-          const writers = networkEdges
-            .filter((e) => e.from === tail)
-            .map((edge) => {
-              const targets = edgeChannels.get(edge)![subtask]!.filter((c): c is Channel => c !== undefined);
-              return new EdgeWriter(edge, targets, maxParallelism, udfs);
-            });
-          const isSource = operators.get(head)!.spec.kind === 'source';
-          const checkpointer =
-            checkpointing === undefined
-              ? undefined
-              : new TaskCheckpointer(`${chain.id}[${subtask}]`, isSource, checkpointing.mode, checkpointing.storage, checkpointing.coordinator, unaligned, clock);
-          task = new StreamTask({
-            chainId: chain.id,
-            subtask,
-            parallelism: chain.parallelism,
-            hosts,
-            clock,
-            signal,
-            writers,
-            gate: isSource ? undefined : new InputGate(inputs, signal),
-            ...(checkpointer === undefined ? {} : { checkpointing: checkpointer }),
-          });
-          if (checkpointer !== undefined) {
-            checkpointer.attach(task);
-            checkpointers.push(checkpointer);
-          }
-          tasks.push(task);
-        }
+      for (let slot = 0; slot < plan.slots; slot++) {
+        const subtasks = resources.graph.chains.flatMap((chain) =>
+          Array.from({ length: chain.parallelism }, (_, subtask) => ({ chain, subtask })).filter(({ chain, subtask }) => plan.slotOf(chain, subtask) === slot),
+        );
+        slots.push(new SlotWorker(slotInit(resources, workers, setup, slot, subtasks, routes), {
+          graph: resources.graph,
+          coordinator: resources.checkpointing?.coordinator,
+          storage: resources.checkpointing?.storage,
+          warn: resources.warn,
+        }));
       }
     } catch (error) {
-      for (const task of tasks) for (const host of task.hosts) host.dispose();
+      local.stop();
+      for (const worker of slots) void worker.terminate();
       throw error;
     }
-    return new ExecutionAttempt(tasks, checkpointers, channels);
+    const routing = resources.checkpointing?.storage;
+    // Savepoints' files go to their own directories: workers write there too, told before any barrier reaches them.
+    if (routing instanceof SavepointRouting) {
+      routing.listen({
+        route: (checkpointId, storage) => {
+          if (storage instanceof SavepointStorage) for (const worker of slots) worker.routeSavepoint(checkpointId, storage.dir);
+        },
+        unroute: (checkpointId) => {
+          for (const worker of slots) worker.unrouteSavepoint(checkpointId);
+        },
+      });
+    }
+    return new ExecutionAttempt(local, slots);
+  }
+
+  /** The gateways of every task, for the checkpoint coordinator: this thread's checkpointers and workers' proxies. */
+  get checkpointers(): readonly TaskGateway[] {
+    return [...this.local.checkpointers, ...this.workers.flatMap((w) => w.gateways)];
   }
 
   /** Runs every task to its end; rejects with the first failure once every task has stopped. */
   async run(): Promise<void> {
-    await Promise.all(this.tasks.map((task) => task.run().catch((error: unknown) => this.fail(error))));
+    await Promise.all([
+      this.local.run().catch((error: unknown) => this.fail(error)),
+      ...this.workers.map((worker) => worker.ended.catch((error: unknown) => this.fail(error))),
+    ]);
+    await Promise.all(this.workers.map((worker) => worker.terminate()));
     if (this.failure !== undefined) throw this.failure.error;
   }
 
-  /** Fails the attempt with `error` (a task's, or the checkpoint coordinator's) and stops every task. */
+  /** Fails the attempt with `error` (a task's, the checkpoint coordinator's, a worker's) and stops every task. */
   fail(error: unknown): void {
     if (this.failure !== undefined) return;
     this.failure = { error };
@@ -206,17 +158,59 @@ export class ExecutionAttempt {
 
   /** Stops every task; `run()` then resolves (unless a task failed). */
   stop(): void {
-    for (const task of this.tasks) task.cancel();
-    for (const channel of this.channels) channel.close();
+    this.local.stop();
+    for (const worker of this.workers) worker.stop();
   }
 
   /** Resolves once every running task has served the work handed to it so far (a checkpoint's commits). */
   async mailServed(): Promise<void> {
-    await Promise.all(this.tasks.filter((t) => t.finishedAt === undefined && !t.isCancelled).map((t) => new Promise<void>((resolve) => t.enqueue(resolve))));
+    await Promise.all([this.local.mailServed(), ...this.workers.map((w) => w.request('mail'))]);
   }
 
   /** Resolves once state writes of checkpoints still in flight have ended. */
   async settled(): Promise<void> {
-    await Promise.all(this.checkpointers.map((c) => c.settled()));
+    await Promise.all([this.local.settled(), ...this.workers.map((w) => w.request('settled'))]);
   }
+
+  /** Every task's counters: read here, or as its worker reported them last. */
+  taskMetrics(): TaskMetricsSnapshot[] {
+    return [...this.local.metrics(), ...this.workers.flatMap((w) => w.metrics())];
+  }
+}
+
+/** A slot's `workerData`: the graph, its subtasks, their restore state and the routes of every channel. */
+function slotInit(
+  resources: AttemptResources,
+  workers: WorkerResources,
+  setup: AttemptSetup,
+  slot: number,
+  subtasks: readonly { readonly chain: Chain; readonly subtask: number }[],
+  routes: SlotInit['routes'],
+): SlotInit {
+  const operators = new Map(resources.graph.operators.map((op) => [op.id, op]));
+  const restore = new Map<string, OperatorSubtaskRestore>();
+  for (const { chain, subtask } of subtasks) {
+    for (const id of chain.operators) {
+      const state = setup.restore?.(operators.get(id)!, subtask);
+      if (state !== undefined) restore.set(`${id}/${subtask}`, state);
+    }
+  }
+  const { checkpointing } = resources;
+  return {
+    slot,
+    slots: workers.plan.slots,
+    tasks: subtasks.map(({ chain, subtask }) => `${chain.id}[${subtask}]`),
+    graph: resources.graph,
+    jobId: resources.jobId,
+    runId: setup.runId,
+    lineage: resources.lineage,
+    localStateDir: setup.localStateDir,
+    batchSize: resources.batchSize,
+    channelCapacity: resources.channelCapacity,
+    routes,
+    functionModules: workers.functionModules,
+    restore,
+    checkpointing: checkpointing === undefined ? undefined : { mode: checkpointing.mode, storage: checkpointing.workerStorage ?? { kind: 'main' } },
+    threadChannelModule: workers.threadChannelModule,
+  };
 }

@@ -13,6 +13,13 @@ export interface JobOptions {
   readonly udfs?: ReadonlyMap<string, UdfImplementation> | Readonly<Record<string, UdfImplementation>>;
   /** Process functions by name, for PROCESS steps. */
   readonly processFunctions?: ReadonlyMap<string, unknown> | Readonly<Record<string, unknown>>;
+  /**
+   * ES modules (paths or file URLs) exporting `functions` (scalar UDFs) and `processes`, as `--functions` takes
+   * them: in a job that runs in worker threads (docs/parallelism.md), every worker imports them, so the steps that
+   * call their functions run in the workers. Functions given only as values (`udfs`, `processFunctions`) cannot
+   * cross threads: the steps that call them run on the main thread.
+   */
+  readonly functionModules?: readonly string[];
   /** Feeds a source from an (async) iterable instead of its connector, by source uid. */
   readonly sources?: Readonly<Record<string, SourceFeed>>;
   /** Reads a sink through a callback instead of its connector, by sink uid: a function or `{ callback, maxInFlight }`. */

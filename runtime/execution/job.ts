@@ -23,12 +23,13 @@ import { checkParallelism } from '../state/key-groups.js';
 import { systemClock, type Clock } from '../time/clock.js';
 import { JobInputError } from '../job-input-error.js';
 import { ExecutionAttempt, type AttemptResources } from './execution-attempt.js';
+import { workerResources } from '../workers/worker-resources.js';
 import type { JobEvents, RestoreInfo } from './job-events.js';
 import { callbackSinks, checkJobInputs } from './job-inputs.js';
 import { OperatorFailure } from './operator-failure.js';
 import type { CancelResult, JobMetrics, JobOptions, JobResult, OperatorMetricsReport, TaskMetricsReport } from './job-options.js';
 import type { OperatorSubtaskRestore } from './operator-host.js';
-import type { StreamTask } from './stream-task.js';
+import { epochNow } from './task-metrics.js';
 
 const DEFAULT_BATCH_SIZE = 1024;
 const DEFAULT_CHANNEL_CAPACITY = 8;
@@ -79,7 +80,8 @@ export class Job extends EventEmitter<JobEvents> {
   private attempt: ExecutionAttempt;
   private attempts = 0;
   private wakeFromDelay: (() => void) | undefined;
-  private lastSample: { at: number; counts: Map<string, { in: number; out: number }>; tasks: Map<StreamTask, { bp: number; idle: number }> };
+  /** The previous `metrics()` call: epoch milliseconds (task-metrics.ts), counts by operator id, times by task name. */
+  private lastSample: { at: number; counts: Map<string, { in: number; out: number }>; tasks: Map<string, { bp: number; idle: number }> };
 
   private constructor(
     readonly graph: JobGraph,
@@ -111,7 +113,7 @@ export class Job extends EventEmitter<JobEvents> {
         },
       });
     }
-    this.lastSample = { at: this.startedAt, counts: new Map(), tasks: new Map() };
+    this.lastSample = { at: performance.timeOrigin + this.startedAt, counts: new Map(), tasks: new Map() };
     // Built here so that a graph the runtime cannot run fails `Job.start` itself.
     this.attempt = this.buildAttempt(setup.initial.chosen?.plan.restore ?? setup.options.restore, setup.initial.chosen?.plan.inFlight);
     this.done = this.runAll();
@@ -183,6 +185,7 @@ export class Job extends EventEmitter<JobEvents> {
         channelCapacity: options.channelCapacity ?? DEFAULT_CHANNEL_CAPACITY,
         // A restore continues the lineage of its snapshot; a start from scratch begins a new one.
         lineage: initial.chosen === undefined ? randomUUID() : lineageOf(initial.chosen.stored.metadata),
+        workers: await workerResources(graph, { sourceFeeds, sinkCallbacks, functionModules: options.functionModules ?? [] }),
       };
       return new Job(graph, jobId, { resources, options, localStateDir, ownStateDir, locks, storage, recovered, initial });
     } catch (error) {
@@ -244,7 +247,16 @@ export class Job extends EventEmitter<JobEvents> {
         checkpointing:
           this.coordinator === undefined || storage === undefined
             ? undefined
-            : { mode: this.graph.config.checkpointing.mode, storage: this.coordinator.storage, coordinator: this.coordinator },
+            : {
+                mode: this.graph.config.checkpointing.mode,
+                storage: this.coordinator.storage,
+                coordinator: this.coordinator,
+                // Workers write files themselves into the job's own directory; anything else goes through this thread.
+                workerStorage:
+                  storage instanceof FileCheckpointStorage && this.setup.options.checkpointStorage === undefined
+                    ? { kind: 'files', root: storage.root, backend: storage.backend }
+                    : { kind: 'main' },
+              },
       },
       { runId: randomUUID().slice(0, 8), localStateDir, restore, inFlight },
     );
@@ -258,7 +270,7 @@ export class Job extends EventEmitter<JobEvents> {
   private async runAttempt(): Promise<{ readonly error: unknown } | undefined> {
     const attempt = this.attempt;
     if (this.cancelled) attempt.stop();
-    this.lastSample = { at: performance.now(), counts: new Map(), tasks: new Map() };
+    this.lastSample = { at: epochNow(), counts: new Map(), tasks: new Map() };
     this.coordinator?.start(attempt.checkpointers);
     let failure: { readonly error: unknown } | undefined;
     try {
@@ -370,17 +382,17 @@ export class Job extends EventEmitter<JobEvents> {
 
   /** Counters per operator (summed over subtasks) of the current attempt, rates and back-pressure since the previous call, checkpoints. */
   metrics(): JobMetrics {
-    const tasks = this.attempt.tasks;
-    const now = performance.now();
+    const tasks = this.attempt.taskMetrics();
+    const now = epochNow();
     const seconds = Math.max((now - this.lastSample.at) / 1000, 1e-9);
     const counts = new Map<string, { in: number; out: number }>();
     const operators: OperatorMetricsReport[] = this.graph.operators.map((operator) => {
-      const hosts = tasks.flatMap((t) => t.hosts.filter((h) => h.operator.id === operator.id));
-      const recordsIn = hosts.reduce((sum, h) => sum + h.metrics.recordsIn, 0);
-      const recordsOut = hosts.reduce((sum, h) => sum + h.metrics.recordsOut, 0);
+      const hosts = tasks.flatMap((t) => t.operators.filter((h) => h.operatorId === operator.id));
+      const recordsIn = hosts.reduce((sum, h) => sum + h.recordsIn, 0);
+      const recordsOut = hosts.reduce((sum, h) => sum + h.recordsOut, 0);
       const previous = this.lastSample.counts.get(operator.id) ?? { in: 0, out: 0 };
       counts.set(operator.id, { in: recordsIn, out: recordsOut });
-      const watermark = Math.min(...hosts.map((h) => h.metrics.watermark));
+      const watermark = Math.min(...hosts.map((h) => h.watermark));
       return {
         id: operator.id,
         uid: operator.uid,
@@ -389,36 +401,36 @@ export class Job extends EventEmitter<JobEvents> {
         parallelism: operator.parallelism,
         recordsIn,
         recordsOut,
-        lateRowsDropped: hosts.reduce((sum, h) => sum + h.metrics.lateRowsDropped, 0),
-        parseErrorsSkipped: hosts.reduce((sum, h) => sum + h.metrics.parseErrorsSkipped, 0),
-        newSplits: hosts.some((h) => h.metrics.newSplits !== null) ? hosts.reduce((sum, h) => sum + (h.metrics.newSplits ?? 0), 0) : null,
+        lateRowsDropped: hosts.reduce((sum, h) => sum + h.lateRowsDropped, 0),
+        parseErrorsSkipped: hosts.reduce((sum, h) => sum + h.parseErrorsSkipped, 0),
+        newSplits: hosts.some((h) => h.newSplits !== null) ? hosts.reduce((sum, h) => sum + (h.newSplits ?? 0), 0) : null,
         recordsInPerSecond: (recordsIn - previous.in) / seconds,
         recordsOutPerSecond: (recordsOut - previous.out) / seconds,
         watermark: watermark === -Infinity ? null : watermark,
         subtasks: hosts.map((h) => ({
           subtask: h.subtask,
-          recordsIn: h.metrics.recordsIn,
-          recordsOut: h.metrics.recordsOut,
-          lateRowsDropped: h.metrics.lateRowsDropped,
-          watermark: h.metrics.watermark === -Infinity ? null : h.metrics.watermark,
+          recordsIn: h.recordsIn,
+          recordsOut: h.recordsOut,
+          lateRowsDropped: h.lateRowsDropped,
+          watermark: h.watermark === -Infinity ? null : h.watermark,
         })),
       };
     });
-    const taskTimes = new Map<StreamTask, { bp: number; idle: number }>();
+    const taskTimes = new Map<string, { bp: number; idle: number }>();
     const taskReports: TaskMetricsReport[] = tasks.map((task) => {
-      const previous = this.lastSample.tasks.get(task) ?? { bp: 0, idle: 0 };
-      taskTimes.set(task, { bp: task.backpressuredMs, idle: task.idleMs });
+      const previous = this.lastSample.tasks.get(task.name) ?? { bp: 0, idle: 0 };
+      taskTimes.set(task.name, { bp: task.backpressuredMs, idle: task.idleMs });
       const window = Math.max(now - Math.max(this.lastSample.at, task.startedAt), 1e-9);
       return {
-        chain: task.options.chainId,
-        subtask: task.options.subtask,
+        chain: task.chainId,
+        subtask: task.subtask,
         backpressureRatio: Math.min(1, (task.backpressuredMs - previous.bp) / window),
         idleRatio: Math.min(1, (task.idleMs - previous.idle) / window),
       };
     });
     this.lastSample = { at: now, counts, tasks: taskTimes };
     const checkpoints = this.coordinator?.metrics();
-    return { elapsedMs: now - this.startedAt, operators, tasks: taskReports, ...(checkpoints === undefined ? {} : { checkpoints }) };
+    return { elapsedMs: now - performance.timeOrigin - this.startedAt, operators, tasks: taskReports, ...(checkpoints === undefined ? {} : { checkpoints }) };
   }
 }
 

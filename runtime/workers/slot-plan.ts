@@ -5,6 +5,7 @@ import type { Chain, JobGraph, Operator } from '../../compiler/graph/job-graph.j
 export type MainThreadReason =
   | { readonly kind: 'fed-source'; readonly uid: string }
   | { readonly kind: 'callback-sink'; readonly uid: string }
+  | { readonly kind: 'console'; readonly uid: string }
   | { readonly kind: 'closure'; readonly function: string };
 
 /** What of the Node program a job is given decides which chains must stay with it on the main thread. */
@@ -64,6 +65,8 @@ function mainThreadReason(operator: Operator, inputs: PlacementInputs): MainThre
   const { spec, uid } = operator;
   if (spec.kind === 'source' && uid !== null && inputs.fedSources.has(uid)) return { kind: 'fed-source', uid };
   if (spec.kind === 'sink' && uid !== null && inputs.callbackSinks.has(uid)) return { kind: 'callback-sink', uid };
+  // The console belongs to the main thread (the CLI's status line, a Node program's sinkEnvironment).
+  if (spec.kind === 'sink' && spec.connector === 'print') return { kind: 'console', uid: uid ?? operator.id };
   const closure = calledFunctions(spec).find((name) => !inputs.importableFunctions.has(name));
   return closure === undefined ? undefined : { kind: 'closure', function: closure };
 }
@@ -90,6 +93,8 @@ export function describeMainThreadReason(reason: MainThreadReason): string {
       return `source '${reason.uid}' is fed from an iterable of the Node program`;
     case 'callback-sink':
       return `sink '${reason.uid}' calls back into the Node program`;
+    case 'console':
+      return `sink '${reason.uid}' prints to the console`;
     case 'closure':
       return `it calls function '${reason.function}', given as a value rather than a module`;
   }

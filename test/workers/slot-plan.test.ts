@@ -66,3 +66,15 @@ describe('slot plan', () => {
     expect(plan.slots).toBe(0);
   });
 });
+
+describe('slot plan of print sinks', () => {
+  it('keeps a chain with a print sink on the main thread, whose console it writes to', () => {
+    const graph = compileGraph(`${BID}\nCREATE SINK console WITH ('connector' = 'print') UID 'console';\nINSERT INTO console FROM bid |> AGGREGATE COUNT(*) AS n GROUP BY auction UID 'counts';`, {
+      settings: { 'parallelism.default': '2' },
+    });
+    const plan = planSlots(graph, NOTHING, 8);
+    const printing = graph.chains.find((c) => c.operators.some((id) => graph.operators.find((op) => op.id === id)!.spec.kind === 'sink'))!;
+    expect(plan.mainThreadChains.get(printing.id)).toEqual({ kind: 'console', uid: 'console' });
+    expect(plan.slots).toBe(2);
+  });
+});

@@ -1,0 +1,71 @@
+import type { Edge, JobGraph } from '../../compiler/graph/job-graph.js';
+import type { ChannelReader, ChannelWriter } from '../channels/channel.js';
+import { channelName, InProcessChannels, isConnected, networkEdgesOf, type ChannelEnds } from '../execution/build-tasks.js';
+import type { SlotPlan } from './slot-plan.js';
+import type { ThreadChannelDescriptor, ThreadChannelModule } from './thread-channels.js';
+
+/** How one channel runs: inside one thread (a `Channel` that thread makes), or between two (a thread channel). */
+export type ChannelRoute = { readonly kind: 'local' } | { readonly kind: 'thread'; readonly descriptor: ThreadChannelDescriptor };
+
+/** `[network edge index][from subtask][to subtask]`; null where the subtasks are not connected. */
+export type ChannelRoutes = readonly (readonly (readonly (ChannelRoute | null)[])[])[];
+
+/** The route of every channel of `graph` under `plan`: thread channels (created here) only where the ends' threads differ. */
+export function routeChannels(graph: JobGraph, plan: SlotPlan, capacity: number, threadChannels: ThreadChannelModule): ChannelRoutes {
+  const { chainOf, edges } = networkEdgesOf(graph);
+  return edges.map((edge) => {
+    const from = chainOf.get(edge.from)!;
+    const to = chainOf.get(edge.to)!;
+    return Array.from({ length: from.parallelism }, (_, s) =>
+      Array.from({ length: to.parallelism }, (_, t): ChannelRoute | null => {
+        if (!isConnected(edge, s, t)) return null;
+        if (plan.slotOf(from, s) === plan.slotOf(to, t)) return { kind: 'local' };
+        return { kind: 'thread', descriptor: threadChannels.createThreadChannel(capacity, channelName(edge, s, t)) };
+      }),
+    );
+  });
+}
+
+/** One thread's channel ends: in-process channels for local routes, its ends of thread channels for the others. */
+export class RoutedChannelEnds implements ChannelEnds {
+  private readonly local: InProcessChannels;
+  private readonly edgeIndex: ReadonlyMap<Edge, number>;
+  private readonly opened: { close(): void }[] = [];
+
+  constructor(
+    graph: JobGraph,
+    private readonly routes: ChannelRoutes,
+    capacity: number,
+    private readonly threadChannels: ThreadChannelModule,
+  ) {
+    this.local = new InProcessChannels(capacity);
+    this.edgeIndex = new Map(networkEdgesOf(graph).edges.map((edge, i) => [edge, i]));
+  }
+
+  reader(edge: Edge, from: number, to: number): { readonly reader: ChannelReader; readonly name: string } | undefined {
+    const route = this.route(edge, from, to);
+    if (route === null) return undefined;
+    if (route.kind === 'local') return this.local.reader(edge, from, to);
+    const reader = this.threadChannels.openThreadChannelReader(route.descriptor);
+    this.opened.push(reader);
+    return { reader, name: route.descriptor.name };
+  }
+
+  writer(edge: Edge, from: number, to: number): ChannelWriter | undefined {
+    const route = this.route(edge, from, to);
+    if (route === null) return undefined;
+    if (route.kind === 'local') return this.local.writer(edge, from, to);
+    const writer = this.threadChannels.openThreadChannelWriter(route.descriptor);
+    this.opened.push(writer);
+    return writer;
+  }
+
+  private route(edge: Edge, from: number, to: number): ChannelRoute | null {
+    return this.routes[this.edgeIndex.get(edge)!]![from]![to]!;
+  }
+
+  close(): void {
+    this.local.close();
+    for (const end of this.opened) end.close();
+  }
+}

@@ -1,0 +1,134 @@
+import { parentPort, workerData } from 'node:worker_threads';
+import { ConnectorRuntimes } from '../../connectors/runtime-registry.js';
+import type { CoordinatorPort } from '../checkpoint/checkpoint-messages.js';
+import { SavepointRouting, SavepointStorage } from '../checkpoint/savepoint-storage.js';
+import type { CheckpointStorage } from '../checkpoint/storage/checkpoint-storage.js';
+import { buildTasks } from '../execution/build-tasks.js';
+import type { AttemptResources } from '../execution/execution-attempt.js';
+import { TaskSet } from '../execution/task-set.js';
+import type { UdfImplementation } from '../expressions/compile-expr.js';
+import { systemClock } from '../time/clock.js';
+import { RoutedChannelEnds } from './channel-routes.js';
+import { serializeFailure } from './failure-transfer.js';
+import { MainThreadStorage, WorkerFileStorage } from './worker-storage.js';
+import type { FromWorker, SlotInit, ToWorker } from './worker-protocol.js';
+import { loadThreadChannels } from './thread-channels.js';
+
+/** How often a worker reports its tasks' metrics (the main thread's status line reads about once a second). */
+const METRICS_INTERVAL_MS = 250;
+
+/**
+ * A slot's worker thread (slot-worker.ts starts it): builds the tasks of its slot from the job graph and runs them,
+ * talking to the main thread only by messages (worker-protocol.ts) and to other threads' tasks through channels.
+ */
+const port = parentPort!;
+const init = workerData as SlotInit;
+const post = (message: FromWorker): void => port.postMessage(message);
+
+const threadChannels = await loadThreadChannels(init.threadChannelModule);
+const { udfs, processFunctions } = await importFunctions(init.functionModules);
+const here = new Set(init.tasks);
+const skipped = new Set(
+  init.graph.chains
+    .filter((chain) => !Array.from({ length: chain.parallelism }, (_, s) => `${chain.id}[${s}]`).some((name) => here.has(name)))
+    .flatMap((chain) => chain.operators)
+    .map((id) => init.graph.operators.find((op) => op.id === id)!.uid)
+    .filter((uid): uid is string => uid !== null),
+);
+const connectors = await ConnectorRuntimes.open(init.graph, init.jobId, skipped);
+
+const coordinator: CoordinatorPort = {
+  acknowledge: (ack) => post({ type: 'acknowledge', ack }),
+  decline: (task, checkpointId, reason, isFailure) => post({ type: 'decline', task, checkpointId, reason, isFailure }),
+  taskFinished: (task) => post({ type: 'task-finished', task }),
+};
+const mainStorage = init.checkpointing?.storage.kind === 'main' ? new MainThreadStorage(post) : undefined;
+const baseStorage: CheckpointStorage | undefined =
+  init.checkpointing === undefined ? undefined : init.checkpointing.storage.kind === 'files' ? new WorkerFileStorage(init.checkpointing.storage.root, init.checkpointing.storage.backend) : mainStorage;
+const storage = baseStorage === undefined ? undefined : new SavepointRouting(baseStorage);
+
+const resources: AttemptResources = {
+  graph: init.graph,
+  jobId: init.jobId,
+  clock: systemClock,
+  udfs,
+  sourceFeeds: new Map(),
+  sinkCallbacks: new Map(),
+  processFunctions,
+  sinkEnvironment: {},
+  connectors,
+  batchSize: init.batchSize,
+  channelCapacity: init.channelCapacity,
+  lineage: init.lineage,
+  warn: (warning) => post({ type: 'warning', warning }),
+  checkpointing: init.checkpointing === undefined || storage === undefined ? undefined : { mode: init.checkpointing.mode, storage, coordinator },
+};
+const ends = new RoutedChannelEnds(init.graph, init.routes, init.channelCapacity, threadChannels);
+let set: TaskSet;
+try {
+  const built = buildTasks(
+    resources,
+    { runId: init.runId, localStateDir: init.localStateDir, restore: (operator, subtask) => init.restore.get(`${operator.id}/${subtask}`) },
+    ends,
+    (chain, subtask) => here.has(`${chain.id}[${subtask}]`),
+  );
+  set = new TaskSet(built.tasks, built.checkpointers, ends);
+} catch (error) {
+  ends.close();
+  post({ type: 'ended', failure: serializeFailure(error), metrics: [] });
+  port.close();
+  throw error;
+}
+const gateways = new Map(set.checkpointers.map((c) => [c.name, c]));
+
+port.on('message', (message: ToWorker) => {
+  switch (message.type) {
+    case 'gateway': {
+      const gateway = gateways.get(message.task)!;
+      if (message.call === 'trigger') gateway.trigger(message.checkpointId, message.timestamp, message.options);
+      else if (message.call === 'notifyComplete') gateway.notifyComplete(message.checkpointId);
+      else if (message.call === 'notifyAborted') gateway.notifyAborted(message.checkpointId);
+      else gateway[message.call]();
+      return;
+    }
+    case 'route-savepoint':
+      storage?.route(message.checkpointId, new SavepointStorage(message.dir));
+      return;
+    case 'unroute-savepoint':
+      storage?.unroute(message.checkpointId);
+      return;
+    case 'barrier-request':
+      void (message.what === 'mail' ? set.mailServed() : set.settled()).then(() => post({ type: 'barrier-reply', id: message.id }));
+      return;
+    case 'state-written':
+      mainStorage?.written(message);
+      return;
+    case 'cancel':
+      set.stop();
+      return;
+  }
+});
+
+const reporter = setInterval(() => post({ type: 'metrics', tasks: set.metrics() }), METRICS_INTERVAL_MS);
+let failure: unknown;
+try {
+  await set.run();
+} catch (error) {
+  failure = error;
+}
+clearInterval(reporter);
+// Writes still in flight end (acknowledged or declined) before the main thread hears that the tasks ended.
+await set.settled();
+post({ type: 'ended', failure: failure === undefined ? undefined : serializeFailure(failure), metrics: set.metrics() });
+port.close();
+
+async function importFunctions(modules: readonly string[]): Promise<Pick<AttemptResources, 'udfs' | 'processFunctions'>> {
+  const udfs = new Map<string, UdfImplementation>();
+  const processFunctions = new Map<string, unknown>();
+  for (const specifier of modules) {
+    const exports = (await import(specifier)) as { functions?: readonly (UdfImplementation & { name: string })[]; processes?: readonly { name: string }[] };
+    for (const udf of exports.functions ?? []) udfs.set(udf.name, udf);
+    for (const definition of exports.processes ?? []) processFunctions.set(definition.name, definition);
+  }
+  return { udfs, processFunctions };
+}

@@ -1,0 +1,95 @@
+import type { JobGraph } from '../../compiler/graph/job-graph.js';
+import type { Diagnostic } from '../../compiler/diagnostics/diagnostic.js';
+import type { CheckpointingMode } from '../checkpoint/barrier-alignment.js';
+import type { CheckpointAcknowledgement, TriggerOptions } from '../checkpoint/checkpoint-messages.js';
+import type { StateFile } from '../checkpoint/metadata/metadata-v4.js';
+import type { WrittenFile } from '../checkpoint/storage/checkpoint-storage.js';
+import type { JobWarning } from '../execution/job-events.js';
+import type { OperatorSubtaskRestore } from '../execution/operator-host.js';
+import type { TaskMetricsSnapshot } from '../execution/task-metrics.js';
+import type { ChannelRoute } from './channel-routes.js';
+
+/**
+ * The messages between the main thread and a slot's worker thread (slot-worker.ts ↔ worker-entry.ts). All plain
+ * data, structured-cloned by postMessage; none is sent per record or per batch (records go through channels).
+ */
+
+/** Where a worker's tasks write checkpoint state: their own file storage, or the main thread's (memory, injected). */
+export type WorkerStorage =
+  | { readonly kind: 'files'; readonly root: string; readonly backend: 'fs' | 'disk' }
+  | { readonly kind: 'main' };
+
+/** Everything a worker needs to build its slot's tasks (its `workerData`). */
+export interface SlotInit {
+  readonly slot: number;
+  readonly slots: number;
+  /** The tasks this slot runs: `<chain>[<subtask>]`. */
+  readonly tasks: readonly string[];
+  readonly graph: JobGraph;
+  readonly jobId: string;
+  readonly runId: string;
+  readonly lineage: string;
+  readonly localStateDir: string;
+  readonly batchSize: number;
+  readonly channelCapacity: number;
+  /** `routes[edge index among network edges][from subtask][to subtask]`. */
+  readonly routes: readonly (readonly (readonly (ChannelRoute | null)[])[])[];
+  /** ES modules (file URLs) exporting `functions` and `processes`, imported in order (a later one wins). */
+  readonly functionModules: readonly string[];
+  /** What each operator subtask of this slot restores, by `<operator id>/<subtask>`. */
+  readonly restore: ReadonlyMap<string, OperatorSubtaskRestore>;
+  readonly checkpointing: { readonly mode: CheckpointingMode; readonly storage: WorkerStorage } | undefined;
+  /** The module implementing thread channels (runtime/channels/thread-channel.ts's interface). */
+  readonly threadChannelModule: string;
+}
+
+/** A failure inside a worker, as plain data: an OperatorFailure's parts, or any other error's message. */
+export type SerializedFailure =
+  | {
+      readonly kind: 'operator';
+      readonly operatorId: string;
+      readonly subtask: number;
+      readonly parallelism: number;
+      readonly recordOrigin: string | undefined;
+      readonly row: readonly unknown[] | undefined;
+      readonly reason: string;
+      readonly diagnostic: Diagnostic | undefined;
+    }
+  | { readonly kind: 'error'; readonly message: string; readonly diagnostic: Diagnostic | undefined };
+
+export type GatewayCall =
+  | { readonly call: 'trigger'; readonly checkpointId: number; readonly timestamp: number; readonly options: TriggerOptions | undefined }
+  | { readonly call: 'drain' }
+  | { readonly call: 'notifyComplete'; readonly checkpointId: number }
+  | { readonly call: 'notifyAborted'; readonly checkpointId: number }
+  | { readonly call: 'release' };
+
+/** Main thread → worker. */
+export type ToWorker =
+  | ({ readonly type: 'gateway'; readonly task: string } & GatewayCall)
+  /** Checkpoint `checkpointId` is a savepoint written to `dir` (savepoint-storage.ts). */
+  | { readonly type: 'route-savepoint'; readonly checkpointId: number; readonly dir: string }
+  | { readonly type: 'unroute-savepoint'; readonly checkpointId: number }
+  /** Answer with `served` once every running task ran the mail queued before this (`mailServed`), or `settled` (`settled`). */
+  | { readonly type: 'barrier-request'; readonly id: number; readonly what: 'mail' | 'settled' }
+  /** The answer to a `write-state`: what the storage's write returned, or why it failed. */
+  | { readonly type: 'state-written'; readonly id: number; readonly result: readonly StateFile[] | WrittenFile | undefined; readonly error: string | undefined }
+  | { readonly type: 'cancel' };
+
+/** Worker → main thread. */
+export type FromWorker =
+  | { readonly type: 'started'; readonly tasks: readonly { readonly name: string; readonly isSource: boolean }[] }
+  | { readonly type: 'acknowledge'; readonly ack: CheckpointAcknowledgement }
+  | { readonly type: 'decline'; readonly task: string; readonly checkpointId: number; readonly reason: string; readonly isFailure: boolean }
+  | { readonly type: 'task-finished'; readonly task: string }
+  | { readonly type: 'warning'; readonly warning: JobWarning }
+  | { readonly type: 'metrics'; readonly tasks: readonly TaskMetricsSnapshot[] }
+  | { readonly type: 'barrier-reply'; readonly id: number }
+  /**
+   * Main-thread storage: write one operator subtask's keyed state (`keyed`: `name` is its owner, `text` its
+   * canonical lines) or records in flight (`channel`: `name` is the file's, `text` its lines).
+   */
+  | { readonly type: 'write-state'; readonly id: number; readonly what: 'keyed' | 'channel'; readonly checkpointId: number; readonly name: string; readonly text: string }
+  | { readonly type: 'discard'; readonly checkpointId: number; readonly files: readonly StateFile[] }
+  /** Every task ended: `failure` when one failed (the others were cancelled). */
+  | { readonly type: 'ended'; readonly failure: SerializedFailure | undefined; readonly metrics: readonly TaskMetricsSnapshot[] };

@@ -1,0 +1,44 @@
+import { isAbsolute } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import type { JobGraph } from '../../compiler/graph/job-graph.js';
+import type { WorkerResources } from '../execution/execution-attempt.js';
+import { planSlots } from './slot-plan.js';
+import { loadThreadChannels, THREAD_CHANNEL_MODULE } from './thread-channels.js';
+
+/**
+ * Whether jobs run their subtasks in worker threads: off until every test directory passes with it (issue 10),
+ * on with `SLUICE_WORKERS=1`. `SLUICE_THREAD_CHANNEL_MODULE` names another thread-channel module (tests).
+ */
+export function workersEnabled(): boolean {
+  return process.env['SLUICE_WORKERS'] === '1';
+}
+
+/** What Job.start knows of the Node program's part in the job. */
+export interface ProgramParts {
+  readonly sourceFeeds: ReadonlyMap<string, unknown>;
+  readonly sinkCallbacks: ReadonlyMap<string, unknown>;
+  /** Modules exporting `functions` and `processes` (paths or URLs): workers import them. */
+  readonly functionModules: readonly string[];
+}
+
+/**
+ * The slot plan and what workers need, or undefined when the job runs in-process (workers off, or a plan without
+ * slots: parallelism 1, or every chain calling into the program).
+ */
+export async function workerResources(graph: JobGraph, parts: ProgramParts): Promise<WorkerResources | undefined> {
+  if (!workersEnabled()) return undefined;
+  const functionModules = parts.functionModules.map((m) => (isAbsolute(m) ? pathToFileURL(m).href : m));
+  const importableFunctions = new Set<string>();
+  for (const specifier of functionModules) {
+    const exports = (await import(specifier)) as { functions?: readonly { name: string }[]; processes?: readonly { name: string }[] };
+    for (const definition of [...(exports.functions ?? []), ...(exports.processes ?? [])]) importableFunctions.add(definition.name);
+  }
+  const plan = planSlots(graph, {
+    fedSources: new Set(parts.sourceFeeds.keys()),
+    callbackSinks: new Set(parts.sinkCallbacks.keys()),
+    importableFunctions,
+  });
+  if (plan.slots === 0) return undefined;
+  const threadChannelModule = process.env['SLUICE_THREAD_CHANNEL_MODULE'] ?? THREAD_CHANNEL_MODULE;
+  return { plan, threadChannels: await loadThreadChannels(threadChannelModule), threadChannelModule, functionModules };
+}
