@@ -10,85 +10,125 @@ import {
   type StateEntry,
 } from './keyed-state-backend.js';
 
-/** A (key, namespace) cell of a state. `epoch` is the snapshot epoch it was last written in. */
-interface Cell {
+/** What every (key, namespace) cell of a state has. `epoch` is the snapshot epoch it was last written in. */
+interface CellHeader {
   readonly state: string;
   readonly keyGroup: number;
   readonly key: string;
   readonly namespace: string;
-  value: unknown;
   epoch: number;
 }
 
-/** Mutable only while no snapshot is open (see `mapPut`). */
+/** A cell of a value-layout state. */
+interface ValueCell extends CellHeader {
+  value: unknown;
+}
+
+/** Mutable only while no snapshot is open (see `MapCell.put`). */
 type MapEntry = [rawMapKey: unknown, value: unknown];
 
 /**
- * A map cell's entries by encoded map key, in insertion order, as a Map would hold them. Most map cells hold one
- * entry (a timer; a join's rows of one time), kept inline: that saves a Map and its hash table per cell. A second
- * entry moves them all into a Map.
+ * A cell of a map-layout state, holding its entries by encoded map key in insertion order, as a Map would. Most
+ * map cells hold one entry (a timer; a join's rows of one time), kept inline in the cell's own fields: no Map and
+ * hash table, no entry pair, no separate value object per cell. A second entry moves them all into a Map.
  */
-class MapCellValue {
+class MapCell implements CellHeader {
   private onlyKey: string | undefined = undefined;
-  private only: MapEntry | undefined = undefined;
+  private onlyRaw: unknown = undefined;
+  private onlyValue: unknown = undefined;
   private map: Map<string, MapEntry> | undefined = undefined;
+
+  constructor(
+    readonly state: string,
+    readonly keyGroup: number,
+    readonly key: string,
+    readonly namespace: string,
+    public epoch: number,
+  ) {}
 
   get size(): number {
     if (this.map !== undefined) return this.map.size;
-    return this.only === undefined ? 0 : 1;
-  }
-
-  get(mapKey: string): MapEntry | undefined {
-    if (this.map !== undefined) return this.map.get(mapKey);
-    return mapKey === this.onlyKey ? this.only : undefined;
+    return this.onlyKey === undefined ? 0 : 1;
   }
 
   has(mapKey: string): boolean {
-    return this.get(mapKey) !== undefined;
+    return this.map !== undefined ? this.map.has(mapKey) : mapKey === this.onlyKey;
   }
 
-  set(mapKey: string, entry: MapEntry): void {
-    if (this.map !== undefined) {
-      this.map.set(mapKey, entry);
-    } else if (this.only === undefined || mapKey === this.onlyKey) {
+  get(mapKey: string): unknown {
+    if (this.map !== undefined) return this.map.get(mapKey)?.[1];
+    return mapKey === this.onlyKey ? this.onlyValue : undefined;
+  }
+
+  /**
+   * Sets an entry. `inPlace`: no open snapshot can hold this cell's entry pairs, so an existing one is updated
+   * rather than replaced (a copied cell shares its Map's pairs with the original; the inline entry is its own).
+   */
+  put(mapKey: string, rawMapKey: unknown, value: unknown, inPlace: boolean): void {
+    const map = this.map;
+    if (map !== undefined) {
+      const entry = inPlace ? map.get(mapKey) : undefined;
+      if (entry !== undefined) entry[1] = value;
+      else map.set(mapKey, [rawMapKey, value]);
+    } else if (this.onlyKey === undefined || mapKey === this.onlyKey) {
       this.onlyKey = mapKey;
-      this.only = entry;
+      this.onlyRaw = rawMapKey;
+      this.onlyValue = value;
     } else {
-      this.map = new Map([[this.onlyKey!, this.only], [mapKey, entry]]);
-      this.onlyKey = undefined;
-      this.only = undefined;
+      this.map = new Map([
+        [this.onlyKey, [this.onlyRaw, this.onlyValue]],
+        [mapKey, [rawMapKey, value]],
+      ]);
+      this.clearOnly();
     }
+  }
+
+  /** Replaces the value of an existing entry, keeping its raw map key. */
+  replace(mapKey: string, value: unknown): void {
+    const map = this.map;
+    if (map === undefined) {
+      if (mapKey === this.onlyKey) this.onlyValue = value;
+      return;
+    }
+    const entry = map.get(mapKey);
+    if (entry !== undefined) map.set(mapKey, [entry[0], value]);
   }
 
   delete(mapKey: string): void {
-    if (this.map !== undefined) {
-      this.map.delete(mapKey);
-    } else if (mapKey === this.onlyKey) {
-      this.onlyKey = undefined;
-      this.only = undefined;
-    }
+    if (this.map !== undefined) this.map.delete(mapKey);
+    else if (mapKey === this.onlyKey) this.clearOnly();
   }
 
-  values(): Iterable<MapEntry> {
+  private clearOnly(): void {
+    this.onlyKey = undefined;
+    this.onlyRaw = undefined;
+    this.onlyValue = undefined;
+  }
+
+  /** [rawMapKey, value] pairs. */
+  values(): Iterable<readonly [unknown, unknown]> {
     if (this.map !== undefined) return this.map.values();
-    return this.only === undefined ? [] : [this.only];
+    return this.onlyKey === undefined ? [] : [[this.onlyRaw, this.onlyValue]];
   }
 
-  /** [encoded map key, entry] pairs. */
-  [Symbol.iterator](): Iterator<[string, MapEntry]> {
-    if (this.map !== undefined) return this.map.entries();
-    const pairs: [string, MapEntry][] = this.only === undefined ? [] : [[this.onlyKey!, this.only]];
-    return pairs[Symbol.iterator]();
+  /** [encoded map key, entry] pairs, in code point order of the encoded map keys (a snapshot's order). */
+  sortedEntries(): [string, MapEntry][] {
+    if (this.map === undefined) return this.onlyKey === undefined ? [] : [[this.onlyKey, [this.onlyRaw, this.onlyValue]]];
+    return [...this.map].sort((a, b) => compareCodePoints(a[0], b[0]));
   }
 
-  copy(): MapCellValue {
-    const copy = new MapCellValue();
+  /** A copy for `epoch` (copy-on-write), sharing the entry pairs of the Map, if any, until they are replaced. */
+  copy(epoch: number): MapCell {
+    const copy = new MapCell(this.state, this.keyGroup, this.key, this.namespace, epoch);
     copy.onlyKey = this.onlyKey;
-    copy.only = this.only;
+    copy.onlyRaw = this.onlyRaw;
+    copy.onlyValue = this.onlyValue;
     if (this.map !== undefined) copy.map = new Map(this.map);
     return copy;
   }
 }
+
+type Cell = ValueCell | MapCell;
 
 /** Changes tracked beyond twice the keys held before tracking gives up (small tables churn a little freely). */
 const CHURN_SLACK = 1024;
@@ -343,18 +383,23 @@ export class HeapKeyedStateBackend implements KeyedStateBackend {
     return copy;
   }
 
-  /** Stores a new cell (replacing any) under its state, key and namespace. */
+  /** Stores a new value cell (replacing any) under its state, key and namespace. */
   private setCell(state: string, keyGroup: number, key: string, namespace: string, value: unknown): void {
-    this.writableCells(key).set({ state, keyGroup, key, namespace, value, epoch: this.epoch });
-    if (this.tracking) this.track(key, keyGroup);
+    this.storeCell({ state, keyGroup, key, namespace, value, epoch: this.epoch });
+  }
+
+  /** Stores `cell`, of the current epoch, replacing any under its state, key and namespace. */
+  private storeCell(cell: Cell): void {
+    this.writableCells(cell.key).set(cell);
+    if (this.tracking) this.track(cell.key, cell.keyGroup);
   }
 
   get(state: string, _keyGroup: number, key: string, namespace: string): unknown {
-    return this.cell(state, key, namespace)?.value;
+    return (this.cell(state, key, namespace) as ValueCell | undefined)?.value;
   }
 
   getForUpdate(state: string, keyGroup: number, key: string, namespace: string): unknown {
-    const cell = this.cell(state, key, namespace);
+    const cell = this.cell(state, key, namespace) as ValueCell | undefined;
     if (cell === undefined) return undefined;
     if (this.writable(cell)) {
       // The caller changes it in place: that is a change even if it never puts it back.
@@ -367,7 +412,7 @@ export class HeapKeyedStateBackend implements KeyedStateBackend {
   }
 
   put(state: string, keyGroup: number, key: string, namespace: string, value: unknown): void {
-    const cell = this.cell(state, key, namespace);
+    const cell = this.cell(state, key, namespace) as ValueCell | undefined;
     if (cell === undefined || !this.writable(cell)) {
       this.setCell(state, keyGroup, key, namespace, value);
       return;
@@ -377,7 +422,7 @@ export class HeapKeyedStateBackend implements KeyedStateBackend {
   }
 
   append(state: string, keyGroup: number, key: string, namespace: string, items: readonly unknown[]): void {
-    const cell = this.cell(state, key, namespace);
+    const cell = this.cell(state, key, namespace) as ValueCell | undefined;
     if (cell === undefined) {
       this.setCell(state, keyGroup, key, namespace, items.slice());
     } else if (this.writable(cell)) {
@@ -401,74 +446,74 @@ export class HeapKeyedStateBackend implements KeyedStateBackend {
     if (cells.isEmpty) this.table.delete(key);
   }
 
+  private mapCell(state: string, key: string, namespace: string): MapCell | undefined {
+    return this.cell(state, key, namespace) as MapCell | undefined;
+  }
+
   mapGet(state: string, _keyGroup: number, key: string, namespace: string, mapKey: string): unknown {
-    const cell = this.cell(state, key, namespace);
-    return cell === undefined ? undefined : (cell.value as MapCellValue).get(mapKey)?.[1];
+    return this.mapCell(state, key, namespace)?.get(mapKey);
   }
 
   mapGetForUpdate(state: string, keyGroup: number, key: string, namespace: string, mapKey: string): unknown {
-    const entry = (this.cell(state, key, namespace)?.value as MapCellValue | undefined)?.get(mapKey);
-    if (entry === undefined) return undefined;
+    const cell = this.mapCell(state, key, namespace);
+    if (cell === undefined || !cell.has(mapKey)) return undefined;
     if (this.openSnapshots === 0) {
       if (this.tracking) this.track(key, keyGroup);
-      return entry[1];
+      return cell.get(mapKey);
     }
-    const copy = structuredClone(entry[1]);
-    this.mapPut(state, keyGroup, key, namespace, mapKey, entry[0], copy);
+    const copy = structuredClone(cell.get(mapKey));
+    this.mapForUpdate(state, keyGroup, key, namespace, false)!.replace(mapKey, copy);
+    if (this.tracking) this.track(key, keyGroup);
     return copy;
   }
 
   mapPut(state: string, keyGroup: number, key: string, namespace: string, mapKey: string, rawMapKey: unknown, value: unknown): void {
-    const map = this.mapForUpdate(state, keyGroup, key, namespace, true)!;
-    const entry = map.get(mapKey);
-    // With no snapshot open no one else holds the entry (a copied map shares its entries): update it in place.
-    if (entry !== undefined && this.openSnapshots === 0) entry[1] = value;
-    else map.set(mapKey, [rawMapKey, value]);
+    this.mapForUpdate(state, keyGroup, key, namespace, true)!.put(mapKey, rawMapKey, value, this.openSnapshots === 0);
     if (this.tracking) this.track(key, keyGroup);
   }
 
   mapPutIfAbsent(state: string, keyGroup: number, key: string, namespace: string, mapKey: string, rawMapKey: unknown, value: unknown): boolean {
-    const existing = this.cell(state, key, namespace);
-    if (existing !== undefined && (existing.value as MapCellValue).has(mapKey)) return false;
+    const existing = this.mapCell(state, key, namespace);
+    if (existing !== undefined && existing.has(mapKey)) return false;
     // The cell just found serves unless a snapshot shares it (one lookup instead of two).
-    const map = existing !== undefined && this.writable(existing) ? (existing.value as MapCellValue) : this.mapForUpdate(state, keyGroup, key, namespace, true)!;
-    map.set(mapKey, [rawMapKey, value]);
+    const cell = existing !== undefined && this.writable(existing) ? existing : this.mapForUpdate(state, keyGroup, key, namespace, true)!;
+    cell.put(mapKey, rawMapKey, value, false);
     if (this.tracking) this.track(key, keyGroup);
     return true;
   }
 
   mapRemove(state: string, keyGroup: number, key: string, namespace: string, mapKey: string): boolean {
-    const existing = this.cell(state, key, namespace);
-    if (existing === undefined || !(existing.value as MapCellValue).has(mapKey)) return false;
-    const map = this.writable(existing) ? (existing.value as MapCellValue) : this.mapForUpdate(state, keyGroup, key, namespace, false)!;
+    const existing = this.mapCell(state, key, namespace);
+    if (existing === undefined || !existing.has(mapKey)) return false;
+    const cell = this.writable(existing) ? existing : this.mapForUpdate(state, keyGroup, key, namespace, false)!;
     if (this.tracking) this.track(key, keyGroup);
-    map.delete(mapKey);
-    if (map.size === 0) this.removeCell(state, keyGroup, key, namespace);
+    cell.delete(mapKey);
+    if (cell.size === 0) this.removeCell(state, keyGroup, key, namespace);
     return true;
   }
 
-  private mapForUpdate(state: string, keyGroup: number, key: string, namespace: string, create: boolean): MapCellValue | undefined {
-    const cell = this.cell(state, key, namespace);
+  /** The map cell, made private to the current epoch (or created, with `create`) so that it can be changed. */
+  private mapForUpdate(state: string, keyGroup: number, key: string, namespace: string, create: boolean): MapCell | undefined {
+    const cell = this.mapCell(state, key, namespace);
     if (cell === undefined) {
       if (!create) return undefined;
-      const map = new MapCellValue();
-      this.setCell(state, keyGroup, key, namespace, map);
-      return map;
+      const created = new MapCell(state, keyGroup, key, namespace, this.epoch);
+      this.storeCell(created);
+      return created;
     }
-    if (this.writable(cell)) return cell.value as MapCellValue;
-    const copy = (cell.value as MapCellValue).copy();
-    this.setCell(state, keyGroup, key, namespace, copy);
+    if (this.writable(cell)) return cell;
+    const copy = cell.copy(this.epoch);
+    this.storeCell(copy);
     return copy;
   }
 
   mapEntries(state: string, _keyGroup: number, key: string, namespace: string): Iterable<readonly [unknown, unknown]> {
-    const cell = this.cell(state, key, namespace);
-    return cell === undefined ? [] : (cell.value as MapCellValue).values();
+    const cell = this.mapCell(state, key, namespace);
+    return cell === undefined ? [] : cell.values();
   }
 
   mapSize(state: string, _keyGroup: number, key: string, namespace: string): number {
-    const cell = this.cell(state, key, namespace);
-    return cell === undefined ? 0 : (cell.value as MapCellValue).size;
+    return this.mapCell(state, key, namespace)?.size ?? 0;
   }
 
   *keys(state: string): Iterable<{ readonly keyGroup: number; readonly key: string; readonly namespace: string }> {
@@ -582,11 +627,10 @@ function* sortedEntries(table: ReadonlyMap<string, KeyCells>, layouts: ReadonlyM
 function* cellEntries(cell: Cell, isMap: boolean): Generator<StateEntry> {
   const { state, keyGroup, key, namespace } = cell;
   if (!isMap) {
-    yield { state, keyGroup, key, namespace, value: cell.value, hasMapKey: false };
+    yield { state, keyGroup, key, namespace, value: (cell as ValueCell).value, hasMapKey: false };
     return;
   }
-  const entries = [...(cell.value as MapCellValue)].sort((a, b) => compareCodePoints(a[0], b[0]));
-  for (const [, [raw, value]] of entries) yield { state, keyGroup, key, namespace, value, hasMapKey: true, mapKey: raw };
+  for (const [, [raw, value]] of (cell as MapCell).sortedEntries()) yield { state, keyGroup, key, namespace, value, hasMapKey: true, mapKey: raw };
 }
 
 /**
