@@ -20,6 +20,10 @@ export const SnapshotJsonSchema = z.object({
   durationMs: z.number().nonnegative().nullable(),
   /** The bytes of the state files a restore reads (every file of the chain), without `_metadata`. */
   bytes: z.number().int().nonnegative(),
+  /** Some task took it unaligned (docs/checkpoints.md); savepoints never are. Absent from documents of an earlier Sluice. */
+  unaligned: z.boolean().optional(),
+  /** Bytes of the records in flight it holds (unaligned), which a restore replays; not counted in `bytes`. */
+  inFlightBytes: z.number().int().nonnegative().optional(),
   /** Its directory. */
   path: z.string(),
   jobId: z.string(),

@@ -94,7 +94,7 @@ async function locate(target: string, flags: CheckpointsFlags, io: CliIO): Promi
 
 /** Why a snapshot cannot be restored, checked cheaply: every state file of its chain is there with its size (the checksums are checked on restore). */
 async function missingFile(stored: StoredCheckpoint): Promise<string | null> {
-  for (const file of filesOf(stored.metadata)) {
+  for (const file of [...filesOf(stored.metadata), ...stored.metadata.channelState]) {
     const where = path.resolve(stored.location.description, file.path);
     try {
       const { size } = await stat(where);
@@ -119,6 +119,8 @@ async function snapshotJson(stored: StoredCheckpoint, now: number): Promise<Snap
     ageMs: now - completedAt,
     durationMs: metadata.completedAt === undefined ? null : Math.max(0, metadata.completedAt - metadata.timestamp),
     bytes: files.reduce((sum, file) => sum + file.bytes, 0),
+    unaligned: metadata.unaligned,
+    inFlightBytes: metadata.channelState.reduce((sum, file) => sum + file.bytes, 0),
     path: location.description,
     jobId: metadata.jobId,
     problem: await missingFile(stored),
@@ -140,6 +142,12 @@ async function historyJson(place: HistoryPlace, history: SnapshotHistory, now: n
   };
 }
 
+/** The state a restore reads, and an unaligned checkpoint's records in flight. */
+function sizeCell(s: SnapshotJson): string {
+  const size = (bytes: number) => (bytes === 0 ? '0 bytes' : formatStateSize({ bytes }));
+  return s.inFlightBytes === undefined || s.inFlightBytes === 0 ? size(s.bytes) : `${size(s.bytes)} + ${size(s.inFlightBytes)} in flight`;
+}
+
 const COLUMNS = ['ID', 'TYPE', 'COMPLETED', 'AGE', 'SIZE', 'DURATION', 'PATH'] as const;
 
 /** The history as `sluice checkpoints` prints it: where it looked, an aligned table (oldest first), then what is wrong. */
@@ -156,10 +164,10 @@ export function formatHistory(history: CheckpointsJson): string {
       [...COLUMNS],
       ...history.snapshots.map((s) => [
         String(s.id),
-        s.type === 'savepoint' ? 'savepoint' : `checkpoint, ${s.incremental ? 'incremental' : 'full'}`,
+        s.type === 'savepoint' ? 'savepoint' : `checkpoint, ${s.incremental ? 'incremental' : 'full'}${s.unaligned === true ? ', unaligned' : ''}`,
         s.completedAt,
         `${formatDuration(Math.max(0, s.ageMs))} ago`,
-        s.bytes === 0 ? '0 bytes' : formatStateSize({ bytes: s.bytes }),
+        sizeCell(s),
         s.durationMs === null ? '-' : formatDuration(s.durationMs),
         s.problem === null ? s.path : `${s.path}  (not restorable: ${s.problem})`,
       ]),

@@ -8,6 +8,8 @@ export interface MatrixPipeOptions {
   readonly checkpointDir: string;
   readonly events: number;
   readonly eventsPerSecond: number;
+  /** Unaligned checkpoints (issue 13). */
+  readonly unaligned?: boolean;
 }
 
 export type MatrixPipeline = 'append' | 'aggregate';
@@ -26,6 +28,7 @@ SET 'execution.checkpointing.interval' = '150 ms';
 SET 'state.checkpoints.dir' = '${options.checkpointDir}';
 SET 'state.checkpoints.num-retained' = '2';
 SET 'restart-strategy.type' = 'none';
+SET 'execution.checkpointing.unaligned.enabled' = '${options.unaligned === true}';
 
 CREATE SOURCE bid (
   auction BIGINT, bidder BIGINT, price BIGINT, channel STRING, url STRING, date_time TIMESTAMP(3), extra STRING,

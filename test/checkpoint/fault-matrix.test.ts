@@ -10,9 +10,10 @@ import { tempDir } from './state-fixtures.js';
 
 /**
  * Issue 8's fault matrix: SIGKILL × a full disk under the sink × a damaged newest checkpoint × a second copy
- * started at once, on an append query and on a continuous aggregate, through the real command line. The default
- * suite runs each pipeline through one seeded order of the four faults; SLUICE_SOAK=1 runs several longer
- * sequences. SLUICE_CHAOS_SEED replays a run.
+ * started at once, on an append query and on a continuous aggregate, through the real command line, with aligned
+ * and unaligned checkpoints (issue 13). The default suite runs each pipeline through one seeded order of the four
+ * faults, the append query aligned and the aggregate unaligned; SLUICE_SOAK=1 runs several longer sequences of
+ * both in both modes. SLUICE_CHAOS_SEED replays a run.
  */
 const SOAK = process.env['SLUICE_SOAK'] === '1';
 const SEED = Number(process.env['SLUICE_CHAOS_SEED'] ?? Date.now() % 1_000_000);
@@ -32,14 +33,17 @@ afterEach(() => {
   for (const unmount of unmounts.splice(0)) unmount();
 });
 
-function setUp(pipeline: MatrixPipeline, seed: number) {
+type Mode = 'aligned' | 'unaligned';
+
+function setUp(pipeline: MatrixPipeline, mode: Mode, seed: number) {
   const workDir = tempDir();
   const sinkDir = path.join(workDir, 'out');
   const disk = mountSmallDisk(sinkDir, 64 * 1024 * 1024);
   if ('reason' in disk) console.log(`fault matrix: the disk-full faults are skipped: ${disk.reason}`);
   else unmounts.push(disk.unmount);
   const pipeFile = path.join(workDir, 'job.pipe');
-  fs.writeFileSync(pipeFile, matrixPipe(pipeline, { sinkDir, checkpointDir: path.join(workDir, 'checkpoints'), events: EVENTS, eventsPerSecond: EVENTS_PER_SECOND }));
+  const options = { sinkDir, checkpointDir: path.join(workDir, 'checkpoints'), events: EVENTS, eventsPerSecond: EVENTS_PER_SECOND, unaligned: mode === 'unaligned' };
+  fs.writeFileSync(pipeFile, matrixPipe(pipeline, options));
   const env: MatrixEnvironment = {
     workDir,
     pipeFile,
@@ -85,13 +89,20 @@ function checkNothingTwice(sofar: unknown, expected: unknown): void {
 }
 
 describe(`the fault matrix (seed ${SEED})`, () => {
-  it.each(['append', 'aggregate'] as const)(
-    '%s query: every fault sequence ends with exactly the output of an undisturbed run',
-    async (pipeline) => {
+  const cases: [MatrixPipeline, Mode][] = SOAK
+    ? (['append', 'aggregate'] as const).flatMap((pipeline) => (['aligned', 'unaligned'] as const).map((mode): [MatrixPipeline, Mode] => [pipeline, mode]))
+    : [
+        ['append', 'aligned'],
+        ['aggregate', 'unaligned'],
+      ];
+
+  it.each(cases)(
+    '%s query, %s checkpoints: every fault sequence ends with exactly the output of an undisturbed run',
+    async (pipeline, mode) => {
       const expected = await reference(pipeline);
       for (let sequence = 0; sequence < SEQUENCES; sequence++) {
         const seed = SEED + sequence * 7919 + (pipeline === 'append' ? 0 : 1);
-        const env = setUp(pipeline, seed);
+        const env = setUp(pipeline, mode, seed);
         const faults: Fault[] = SOAK ? shuffled([...FAULTS, ...FAULTS, 'kill', 'damage-newest'], env.random) : shuffled(FAULTS, env.random);
         try {
           await runFaultSequence(env, faults, {
@@ -100,7 +111,7 @@ describe(`the fault matrix (seed ${SEED})`, () => {
             checkPartial: () => checkNothingTwice(committed(pipeline, env.sinkDir), expected),
           });
           expect(committed(pipeline, env.sinkDir)).toEqual(expected);
-          console.log(`fault matrix, ${pipeline} query, seed ${seed}:\n${env.log.join('\n')}`);
+          console.log(`fault matrix, ${pipeline} query, ${mode} checkpoints, seed ${seed}:\n${env.log.join('\n')}`);
         } catch (error) {
           throw new Error(`sequence ${sequence} (seed ${seed}, ${faults.join(' → ')}):\n${env.log.join('\n')}\n${(error as Error).message}`);
         }

@@ -124,6 +124,9 @@ export const CheckpointEntrySchema = z.object({
   alignmentMs: z.number().nonnegative(),
   syncMs: z.number().nonnegative(),
   asyncMs: z.number().nonnegative(),
+  /** Some task took it unaligned, and the bytes of records in flight it wrote (docs/checkpoints.md). */
+  unaligned: z.boolean(),
+  inFlightBytes: z.number().int().nonnegative(),
   acknowledged: z.number().int().nonnegative(),
   total: z.number().int().nonnegative(),
   location: z.string().nullable(),

@@ -33,7 +33,7 @@ export function renderCheckpoints(view: Checkpoints, container: HTMLElement, ope
     history,
     (c) => [
       String(c.id) + (c.final ? ' (final)' : ''),
-      c.type,
+      c.unaligned ? `${c.type}, unaligned (${bytes(c.inFlightBytes)} in flight)` : c.type,
       c.status + (c.failure === null ? '' : `: ${c.failure}`),
       time(c.triggeredAt),
       c.status === 'in-progress' ? '…' : duration(c.durationMs),
