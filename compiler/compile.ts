@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { parse } from '../grammar/parse.js';
-import type { SetStatement } from '../grammar/ast/index.js';
+import type { CreateSource, Script, SetStatement } from '../grammar/ast/index.js';
 import { resolveJobConfig } from './config/settings.js';
 import { Diagnostics } from './diagnostics/catalogue.js';
 import { DiagnosticBag, hasErrors, type Diagnostic } from './diagnostics/diagnostic.js';
@@ -8,11 +8,12 @@ import { SourceText } from './diagnostics/source-text.js';
 import { resolveSignatures, type FunctionSignaturesInput } from './functions/signature-schema.js';
 import { buildChains } from './graph/chaining.js';
 import { formatPath } from './graph/validate-graph.js';
-import { JOB_GRAPH_FORMAT_VERSION, type JobGraph } from './graph/job-graph.js';
+import { JOB_GRAPH_FORMAT_VERSION, type JobGraph, type Operator } from './graph/job-graph.js';
 import { buildCatalog } from './names/catalog.js';
 import { checkCreatedFunctions } from './names/created-functions.js';
 import { checkUids } from './names/uids.js';
 import { reportUnused } from './names/unused.js';
+import { checkAlignmentGroups } from './connectors/watermark-alignment.js';
 import { planScript } from './plan/plan-script.js';
 import { resolveStateTtl } from './plan/state-ttl.js';
 
@@ -37,6 +38,15 @@ export interface CompileResult {
 }
 
 const STDIN_FILE = '<input>';
+
+/** The planned source operators with their CREATE SOURCE statements (an operator's origin is its statement's span). */
+function plannedSources(script: Script, operators: readonly Operator[]): { stmt: CreateSource; operator: Operator }[] {
+  const statements = script.statements.filter((s): s is CreateSource => s.kind === 'CreateSource');
+  return operators.flatMap((operator) => {
+    const stmt = operator.spec.kind === 'source' ? statements.find((s) => s.span.offset === operator.origin.offset) : undefined;
+    return stmt === undefined ? [] : [{ stmt, operator }];
+  });
+}
 
 function byPosition(diagnostics: readonly Diagnostic[]): Diagnostic[] {
   return [...diagnostics].sort((a, b) => a.span.offset - b.span.offset);
@@ -80,6 +90,7 @@ export function compile(text: string, options: CompileOptions = {}): CompileResu
     text: new SourceText(file, text),
   });
   const operators = resolveStateTtl(script, planned.operators, config.state.ttlMs, bag);
+  checkAlignmentGroups(plannedSources(script, operators), bag);
   const { edges } = planned;
   const diagnostics = byPosition(bag.items);
   if (hasErrors(diagnostics)) return { value: undefined, diagnostics };

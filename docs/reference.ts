@@ -1,5 +1,6 @@
 import { settingDefinitions } from '../compiler/config/setting-definitions.js';
-import type { ConnectorDefinition } from '../compiler/connectors/connector-definition.js';
+import type { ConnectorDefinition, OptionDefinition } from '../compiler/connectors/connector-definition.js';
+import { commonSourceOptions } from '../compiler/connectors/watermark-alignment.js';
 import { sinkDefinitions, sourceDefinitions } from '../connectors/definitions.js';
 
 /**
@@ -33,17 +34,21 @@ export function configurationReference(): string {
   );
 }
 
+function optionRow(o: OptionDefinition): string {
+  const key = [o.key, ...o.aliases].map(code).join('<br>');
+  const dflt = o.required ? '**required**' : o.defaultText;
+  const meaning = o.secret ? `${o.description} A credential: never shown.` : o.description;
+  return `| ${key} | ${cell(o.accepted)} | ${cell(dflt)} | ${cell(meaning)} |`;
+}
+
+const OPTION_TABLE_HEAD = ['| option | accepted | default | meaning |', '|---|---|---|---|'];
+
 function connectorSection(kind: 'source' | 'sink', connector: ConnectorDefinition): string {
   const aliases = connector.aliases?.length ? ` (also ${connector.aliases.map(code).join(', ')})` : '';
   const lines = [`## ${kind} \`${connector.name}\`${aliases}\n`, `${connector.description}\n`];
   if (connector.options.length > 0 || connector.columnOptions?.length) {
-    lines.push('| option | accepted | default | meaning |', '|---|---|---|---|');
-    for (const o of connector.options) {
-      const key = [o.key, ...o.aliases].map(code).join('<br>');
-      const dflt = o.required ? '**required**' : o.defaultText;
-      const meaning = o.secret ? `${o.description} A credential: never shown.` : o.description;
-      lines.push(`| ${key} | ${cell(o.accepted)} | ${cell(dflt)} | ${cell(meaning)} |`);
-    }
+    lines.push(...OPTION_TABLE_HEAD);
+    for (const o of connector.options) lines.push(optionRow(o));
     for (const c of connector.columnOptions ?? []) {
       lines.push(`| \`fields.<column>.${c.suffix}\` | ${cell(c.applies)} | | ${cell(c.description)} |`);
     }
@@ -70,12 +75,36 @@ const CONNECTION_CONVENTION =
   '(stream, table) that does not exist, is an error naming the server and the object when the job starts, before ' +
   'any row is read.\n\n';
 
+/** The options every source takes, and what watermark alignment does. */
+function commonSourceSection(): string {
+  return [
+    '## Options of every source: watermark alignment\n',
+    'Every source connector also takes these options (Flink\'s, FLIP-182 and FLIP-296). Sources that name the same ' +
+      '`scan.watermark.alignment.group` are aligned: each source subtask reports its watermark to a coordinator, which ' +
+      "announces the group's minimum; a subtask whose watermark is more than its `max-drift` ahead of that minimum " +
+      'pauses reading until the minimum catches up (no busy waiting: the announcement wakes it). A paused source still ' +
+      'takes part in checkpoints and savepoints and answers control commands; its rows stay unread in its splits. ' +
+      "Idle sources (no split producing for 1 s) and finished ones do not hold the group back, as in Flink. A source's " +
+      'watermark can exceed the minimum plus the drift by at most the event-time span of one batch (it checks before ' +
+      'each read). Sluice aligns source subtasks, not the splits within a subtask (Flink does both): a subtask\'s ' +
+      'watermark is already the minimum over its splits.\n',
+    'Use it when one source runs ahead of another in event time and a join or window downstream has to keep the ' +
+      'ahead side\'s rows until the other catches up (the Nexmark q8 example: persons and auctions from separate ' +
+      "sources). `job.metrics()` shows each aligned source's `alignmentPausedMs` and how many of its subtasks are paused now. " +
+      'A source in a group needs a `WATERMARK` (SLC1082) and a max drift (SLC1080); a group of a single source subtask ' +
+      'is warned about (SLC1083).\n',
+    ...OPTION_TABLE_HEAD,
+    ...commonSourceOptions.map(optionRow),
+  ].join('\n') + '\n\n';
+}
+
 export function connectorsReference(): string {
   return (
     HEADER +
     '# Connectors\n\n' +
     "A source or sink names its connector in `WITH ('connector' = '…', …)`. Unknown options are errors.\n\n" +
     CONNECTION_CONVENTION +
+    commonSourceSection() +
     [
       ...sourceDefinitions.map((c) => connectorSection('source', c)),
       ...sinkDefinitions.map((c) => connectorSection('sink', c)),

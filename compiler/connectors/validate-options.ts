@@ -5,6 +5,7 @@ import { Diagnostics } from '../diagnostics/catalogue.js';
 import type { DiagnosticBag } from '../diagnostics/diagnostic.js';
 import { sameType, typeToString, type Field } from '../types/sql-type.js';
 import { shownValue } from '../../connectors/secrets.js';
+import { commonSourceOptions } from './watermark-alignment.js';
 import type { ColumnOptionDefinition, ConnectorContext, ConnectorDefinition, OptionDefinition } from './connector-definition.js';
 
 export interface ValidatedConnector {
@@ -68,7 +69,7 @@ class OptionReader {
     private readonly owner: OptionsOwner,
     private readonly bag: DiagnosticBag,
   ) {
-    this.byKey = new Map(definition.options.flatMap((o) => [o.key, ...o.aliases].map((k) => [k, o] as const)));
+    this.byKey = new Map(this.allOptions().flatMap((o) => [o.key, ...o.aliases].map((k) => [k, o] as const)));
   }
 
   read(entry: OptionEntry): void {
@@ -92,8 +93,13 @@ class OptionReader {
     });
   }
 
+  /** The connector's own options, and for a source those every source takes (watermark alignment). */
+  private allOptions(): readonly OptionDefinition[] {
+    return this.owner.role === 'source' ? [...this.definition.options, ...commonSourceOptions] : this.definition.options;
+  }
+
   fillDefaults(connectorEntry: OptionEntry): void {
-    for (const option of this.definition.options) {
+    for (const option of this.allOptions()) {
       // A given option needs no default, even when its value was invalid (that has been reported).
       if (this.entries.has(option.key)) continue;
       if (option.required) {
@@ -207,7 +213,8 @@ class OptionReader {
   /** Keys as the README documents them: column options appear as `fields.<column>.<suffix>`. */
   private documentedKeys(): string[] {
     const columnKeys = (this.definition.columnOptions ?? []).map((o) => `fields.<column>.${o.suffix}`);
-    return ['connector', ...this.definition.options.map((o) => o.key), ...columnKeys];
+    const common = this.owner.role === 'source' ? commonSourceOptions.map((o) => o.key) : [];
+    return ['connector', ...this.definition.options.map((o) => o.key), ...columnKeys, ...common];
   }
 
   /** Every key that would be accepted here, for "did you mean" hints. */

@@ -22,6 +22,7 @@ import { postgresCdcDiagnostics } from './catalogue/postgres-cdc.js';
 import { stateTtlDiagnostics } from './catalogue/state-ttl.js';
 import { unalignedCheckpointDiagnostics } from './catalogue/unaligned-checkpoints.js';
 import { workerDiagnostics } from './catalogue/workers.js';
+import { watermarkAlignmentDiagnostics } from './catalogue/watermark-alignment.js';
 
 /**
  * The one diagnostic catalogue, merged from one table per area so that each area's codes live together:
@@ -54,6 +55,7 @@ export const Diagnostics = {
   ...stateTtlDiagnostics,
   ...unalignedCheckpointDiagnostics,
   ...workerDiagnostics,
+  ...watermarkAlignmentDiagnostics,
 } as const;
 
 export type DiagnosticName = keyof typeof Diagnostics;

@@ -1,5 +1,6 @@
 import type { ColumnDef, CreateSource } from '../../grammar/ast/index.js';
 import { validateSource } from '../connectors/validate-source.js';
+import { checkWatermarkAlignment } from '../connectors/watermark-alignment.js';
 import { Diagnostics } from '../diagnostics/catalogue.js';
 import type { DiagnosticBag } from '../diagnostics/diagnostic.js';
 import { checkExpr } from '../expressions/check-expr.js';
@@ -64,6 +65,7 @@ export function planSource(stmt: CreateSource, ctx: PlanContext): PlannedStream 
   const connector = validateSource(stmt, fields, ctx.bag) ?? { connector: 'datagen', options: {} };
   const changelog = connectorDefinition('source', connector.connector)?.changelog;
   const watermark = stmt.watermark === undefined ? undefined : watermarkOf(stmt, fields, ctx);
+  checkWatermarkAlignment(stmt, ctx.bag);
   const primaryKey = primaryKeyOf(stmt.primaryKey, fields, name, ctx.bag);
   if (changelog !== undefined) checkChangelogSource(stmt, connector.connector, ctx);
   const upsertKey = changelog === undefined || primaryKey === undefined ? undefined : primaryKey.map((k) => fields.findIndex((f) => f.name === k));

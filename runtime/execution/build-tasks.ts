@@ -9,7 +9,10 @@ import { replayInFlight } from '../checkpoint/restore/channel-replay.js';
 import type { LoadedChannelState } from '../checkpoint/restore/load-checkpoint.js';
 import { TaskCheckpointer } from '../checkpoint/task-checkpointer.js';
 import type { UdfImplementations } from '../expressions/compile-expr.js';
+import type { SourceOperator } from '../operators/operator.js';
 import { operatorFactories, type OperatorEnvironment } from '../operators/registry.js';
+import type { AlignmentLink } from '../time/alignment-messages.js';
+import { alignmentMember, alignmentSettingsOf } from '../time/source-alignment.js';
 import type { AttemptResources, AttemptSetup } from './execution-attempt.js';
 import { OperatorHost } from './operator-host.js';
 import { StreamTask } from './stream-task.js';
@@ -85,7 +88,8 @@ export class InProcessChannels implements ChannelEnds {
 
 /**
  * Builds the tasks of the chain subtasks `isHere` selects (all of them in-process; one slot's in a worker), each a
- * StreamTask with its operators, reading and writing the channel ends `ends` gives. On failure the hosts built so
+ * StreamTask with its operators, reading and writing the channel ends `ends` gives; sources of a watermark
+ * alignment group are connected to the coordinator through `alignment`. On failure the hosts built so
  * far are disposed and the error is rethrown.
  */
 export function buildTasks(
@@ -93,6 +97,7 @@ export function buildTasks(
   setup: AttemptSetup,
   ends: ChannelEnds,
   isHere: (chain: Chain, subtask: number) => boolean,
+  alignment: AlignmentLink,
 ): { readonly tasks: StreamTask[]; readonly checkpointers: TaskCheckpointer[] } {
   const { graph, clock, udfs, checkpointing } = resources;
   const maxParallelism = graph.config.maxParallelism;
@@ -122,6 +127,7 @@ export function buildTasks(
           connectors: resources.connectors,
           recovery: { checkpointIntervalMs: graph.config.checkpointing.intervalMs, restartDelayMs: longestRestartDelayMs(graph.config.restartStrategy) },
           warn: resources.warn,
+          alignment: alignment.port,
         };
         let task: StreamTask | undefined;
         const hostEnv = {
@@ -186,6 +192,12 @@ export function buildTasks(
         if (checkpointer !== undefined) {
           checkpointer.attach(task);
           checkpointers.push(checkpointer);
+        }
+        const aligned = isSource ? alignmentSettingsOf(operators.get(head)!) : undefined;
+        if (aligned !== undefined) {
+          const source = hosts[0]!.impl as SourceOperator;
+          const target = task;
+          alignment.connect(aligned.group, alignmentMember(head, subtask), (announcement) => target.enqueue(() => source.onAlignmentAnnouncement?.(announcement)));
         }
         tasks.push(task);
       }

@@ -20,6 +20,7 @@ import type { LoadedChannelState } from '../checkpoint/restore/load-checkpoint.j
 import type { OperatorSubtaskRestore } from './operator-host.js';
 import type { TaskMetricsSnapshot } from './task-metrics.js';
 import { TaskSet } from './task-set.js';
+import { WatermarkAlignmentCoordinator } from '../time/alignment-coordinator.js';
 
 /** What stays the same over a job's attempts. */
 export interface AttemptResources {
@@ -89,17 +90,19 @@ export class ExecutionAttempt {
   /** Throws for a graph the runtime cannot run (a planning bug) or state it cannot restore. */
   static build(resources: AttemptResources, setup: AttemptSetup): ExecutionAttempt {
     const workers = resources.workers;
+    // Sources of a watermark alignment group report to one coordinator per attempt, on this (the main) thread.
+    const alignment = new WatermarkAlignmentCoordinator();
     // Records in flight are put back into in-process channels: an attempt restoring them runs in-process.
     if (workers === undefined || workers.plan.slots === 0 || (setup.inFlight?.length ?? 0) > 0) {
       const ends = new InProcessChannels(resources.channelCapacity);
       if (setup.inFlight !== undefined) ends.replay(resources.graph, setup.inFlight, resources.udfs);
-      const { tasks, checkpointers } = buildTasks(resources, setup, ends, () => true);
+      const { tasks, checkpointers } = buildTasks(resources, setup, ends, () => true, alignment);
       return new ExecutionAttempt(new TaskSet(tasks, checkpointers, ends), []);
     }
     const { plan } = workers;
     const routes = routeChannels(resources.graph, plan, resources.channelCapacity, workers.threadChannels);
     const ends = new RoutedChannelEnds(resources.graph, routes, resources.channelCapacity, workers.threadChannels);
-    const { tasks, checkpointers } = buildTasks(resources, setup, ends, (chain, subtask) => plan.slotOf(chain, subtask) === MAIN_THREAD);
+    const { tasks, checkpointers } = buildTasks(resources, setup, ends, (chain, subtask) => plan.slotOf(chain, subtask) === MAIN_THREAD, alignment);
     const local = new TaskSet(tasks, checkpointers, ends);
     const slots: SlotWorker[] = [];
     try {
@@ -112,6 +115,7 @@ export class ExecutionAttempt {
           coordinator: resources.checkpointing?.coordinator,
           storage: resources.checkpointing?.storage,
           warn: resources.warn,
+          alignment,
         }));
       }
     } catch (error) {

@@ -94,6 +94,13 @@ export interface OperatorMetricsReport {
    * "available now"). Null for other sources and operators, and when the job was not restored.
    */
   readonly newSplits: number | null;
+  /**
+   * A source in a watermark alignment group: milliseconds its subtasks spent paused waiting for the group's
+   * slowest source (summed over subtasks). Null for other operators.
+   */
+  readonly alignmentPausedMs: number | null;
+  /** A source in a watermark alignment group: how many of its subtasks are paused now. */
+  readonly alignmentPausedSubtasks: number;
   /** Since the previous `metrics()` call (or the start). */
   readonly recordsInPerSecond: number;
   readonly recordsOutPerSecond: number;

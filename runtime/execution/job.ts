@@ -404,6 +404,8 @@ export class Job extends EventEmitter<JobEvents> {
         lateRowsDropped: hosts.reduce((sum, h) => sum + h.lateRowsDropped, 0),
         parseErrorsSkipped: hosts.reduce((sum, h) => sum + h.parseErrorsSkipped, 0),
         newSplits: hosts.some((h) => h.newSplits !== null) ? hosts.reduce((sum, h) => sum + (h.newSplits ?? 0), 0) : null,
+        alignmentPausedMs: hosts.some((h) => h.alignmentPausedMs !== null) ? hosts.reduce((sum, h) => sum + (h.alignmentPausedMs ?? 0), 0) : null,
+        alignmentPausedSubtasks: hosts.filter((h) => h.alignmentPaused).length,
         recordsInPerSecond: (recordsIn - previous.in) / seconds,
         recordsOutPerSecond: (recordsOut - previous.out) / seconds,
         watermark: watermark === -Infinity ? null : watermark,

@@ -37,8 +37,19 @@ export function taskMetricsSnapshot(task: StreamTask): TaskMetricsSnapshot {
     backpressuredMs: task.backpressuredMs,
     idleMs: task.idleMs,
     operators: task.hosts.map((host) => {
-      const { recordsIn, recordsOut, lateRowsDropped, parseErrorsSkipped, newSplits, watermark } = host.metrics;
-      return { operatorId: host.operator.id, subtask: host.subtask, recordsIn, recordsOut, lateRowsDropped, parseErrorsSkipped, newSplits, watermark };
+      const { recordsIn, recordsOut, lateRowsDropped, parseErrorsSkipped, newSplits, alignmentPausedMs, alignmentPaused, watermark } = host.metrics;
+      return {
+        operatorId: host.operator.id,
+        subtask: host.subtask,
+        recordsIn,
+        recordsOut,
+        lateRowsDropped,
+        parseErrorsSkipped,
+        newSplits,
+        alignmentPausedMs,
+        alignmentPaused,
+        watermark,
+      };
     }),
   };
 }

@@ -14,6 +14,10 @@ export class OperatorMetrics {
    * to its directory). Null for other sources and when not restored.
    */
   newSplits: number | null = null;
+  /** A source in a watermark alignment group: time spent paused, waiting for the group (null for other operators). */
+  alignmentPausedMs: number | null = null;
+  /** A source in a watermark alignment group: whether it is paused now. */
+  alignmentPaused = false;
   /** The last watermark the operator received (or, for a source, emitted). */
   watermark = -Infinity;
 }

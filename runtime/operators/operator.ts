@@ -3,6 +3,7 @@ import type { RecordBatch } from '../record-batch.js';
 import type { KeyGroupRange } from '../state/key-groups.js';
 import type { KeyedStateDescriptor, StateFor } from '../state/keyed-state.js';
 import type { OperatorListState } from '../state/operator-state.js';
+import type { AlignmentAnnouncement } from '../time/alignment-messages.js';
 import type { Clock } from '../time/clock.js';
 import type { Timer, Timers } from '../time/timer-service.js';
 import type { OperatorMetrics } from './operator-metrics.js';
@@ -135,6 +136,8 @@ export interface SourceOperator {
   pollNext(): SourcePollResult | Promise<SourcePollResult>;
   /** After `idle`: how long to wait before polling again. */
   readonly idleWaitMs: number;
+  /** A source in a watermark alignment group: the group's minimum watermark moved (runtime/time/alignment-messages.ts). */
+  onAlignmentAnnouncement?(announcement: AlignmentAnnouncement): void;
   snapshotState(checkpointId: number): void | Promise<void>;
   notifyCheckpointComplete(checkpointId: number): void | Promise<void>;
   close(): void | Promise<void>;

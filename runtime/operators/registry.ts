@@ -3,6 +3,7 @@ import type { ConnectorRuntimes } from '../../connectors/runtime-registry.js';
 import type { RecoveryTimes, SinkEnvironment } from '../connectors/sink-connector.js';
 import type { UdfImplementations } from '../expressions/compile-expr.js';
 import type { JobWarning } from '../execution/job-events.js';
+import type { AlignmentCoordinatorPort } from '../time/alignment-messages.js';
 import type { Clock } from '../time/clock.js';
 import { GroupAggregateOperator } from './aggregate/group-aggregate.js';
 import { WindowAggregateOperator } from './aggregate/window-aggregate.js';
@@ -48,6 +49,8 @@ export interface OperatorEnvironment {
   readonly warn: (warning: JobWarning) => void;
   /** Process functions registered through the Node API, by name (used by the `process` operator). */
   readonly processFunctions: ReadonlyMap<string, unknown>;
+  /** The watermark alignment coordinator of the attempt (sources in an alignment group report to it). */
+  readonly alignment?: AlignmentCoordinatorPort;
 }
 
 export type OperatorFactory = (operator: Operator, env: OperatorEnvironment) => StreamOperator | SourceOperator;
@@ -76,7 +79,13 @@ export const operatorFactories: Record<OperatorKind, OperatorFactory> = {
       feed !== undefined
         ? feedSourceConnector(operator.uid!, feed, operator.output)
         : env.connectors.createSource(specOf(operator, 'source'), operator.output, { parallelism: env.parallelism, clock: () => env.clock.now(), warn });
-    return new SourceOperatorImpl(operator, { connector, udfs: env.udfs, batchSize: env.batchSize, warn });
+    return new SourceOperatorImpl(operator, {
+      connector,
+      udfs: env.udfs,
+      batchSize: env.batchSize,
+      warn,
+      ...(env.alignment === undefined ? {} : { alignment: env.alignment }),
+    });
   },
   filter: (operator, env) => new FilterOperator(specOf(operator, 'filter'), env.udfs),
   project: (operator, env) => new ProjectOperator(specOf(operator, 'project'), env.udfs),

@@ -4,6 +4,8 @@ import { compileExpr, type UdfImplementations } from '../expressions/compile-exp
 import { makeBatch } from '../record-batch.js';
 import { murmur3String } from '../state/murmur3.js';
 import type { OperatorListState } from '../state/operator-state.js';
+import type { AlignmentAnnouncement, AlignmentCoordinatorPort } from '../time/alignment-messages.js';
+import { alignmentMember, alignmentSettingsOf, SourceAlignment } from '../time/source-alignment.js';
 import { WatermarkTracker } from '../time/watermark-tracker.js';
 import { AdaptiveBatchSize } from './adaptive-batch-size.js';
 import type { OperatorContext, SourceOperator, SourcePollResult } from './operator.js';
@@ -73,6 +75,8 @@ export interface SourceOperatorOptions {
   readonly batchSize: number;
   /** A job warning from this subtask (a process warning without it). */
   readonly warn?: (message: string) => void;
+  /** The job's watermark alignment coordinator, for a source in an alignment group. */
+  readonly alignment?: AlignmentCoordinatorPort;
 }
 
 /**
@@ -81,7 +85,9 @@ export interface SourceOperatorOptions {
  * `WATERMARK FOR` expression (which already subtracts the allowed delay): per split the maximum seen so far;
  * the subtask's watermark is the minimum over splits that are neither finished nor idle (WatermarkTracker).
  * When every remaining split is idle (it returned nothing for SPLIT_IDLE_TIMEOUT_MS) the subtask reports itself
- * idle so it does not hold back downstream.
+ * idle so it does not hold back downstream. A source in a watermark alignment group (source-alignment.ts) reads
+ * only while its watermark is within the group's max drift of the group's minimum; paused, it waits for the
+ * coordinator's next announcement (mail to its task) and serves barriers and other mail meanwhile.
  */
 export class SourceOperatorImpl implements SourceOperator {
   readonly isSource = true;
@@ -103,6 +109,7 @@ export class SourceOperatorImpl implements SourceOperator {
   /** Per checkpoint taken and not yet complete, the positions its barrier recorded, for readers that want to know. */
   private readonly pendingPositions = new Map<number, { readonly reader: SplitReader; readonly position: SplitPosition }[]>();
   private readonly batchSize: AdaptiveBatchSize;
+  private alignment: SourceAlignment | undefined;
 
   constructor(
     private readonly operator: Operator,
@@ -132,6 +139,11 @@ export class SourceOperatorImpl implements SourceOperator {
     const open = assigned.filter((s) => !s.finished);
     this.tracker = new WatermarkTracker(0);
     for (const { split, position } of open) this.addSplit(split, position);
+    const settings = alignmentSettingsOf(this.operator);
+    if (settings !== undefined && this.options.alignment !== undefined) {
+      this.alignment = new SourceAlignment(settings, alignmentMember(this.operator.id, ctx.subtask), this.options.alignment);
+      ctx.metrics.alignmentPausedMs = 0;
+    }
     const { connector } = this.options;
     if (!connector.bounded && connector.discoverNewSplits !== undefined) {
       this.nextDiscoveryAt = ctx.clock.now() + (connector.discoveryIntervalMs ?? 1000);
@@ -192,6 +204,10 @@ export class SourceOperatorImpl implements SourceOperator {
 
   pollNext(): SourcePollResult | Promise<SourcePollResult> {
     if (this.ctx.clock.now() >= this.nextDiscoveryAt) return this.discover().then(() => this.pollNext());
+    if (this.alignment !== undefined && this.pausedForAlignment(this.alignment)) {
+      this.idleWaitMs = Math.max(0, this.nextDiscoveryAt - this.ctx.clock.now());
+      return 'idle';
+    }
     const split = this.pickSplit();
     if (split === undefined) {
       if (this.allFinished()) return 'end';
@@ -200,6 +216,7 @@ export class SourceOperatorImpl implements SourceOperator {
       if (!this.emittedIdle && this.splits.every((s) => s.finished)) {
         this.emittedIdle = true;
         this.ctx.emitIdle(true);
+        this.alignment?.update(this.tracker.current, true, this.ctx.clock.now());
       }
       this.idleWaitMs = Math.min(this.idleWaitMs, Math.max(0, this.nextDiscoveryAt - this.ctx.clock.now()));
       return 'idle';
@@ -221,6 +238,23 @@ export class SourceOperatorImpl implements SourceOperator {
         throw this.readFailure(position, error);
       },
     );
+  }
+
+  /** Whether the source waits for its alignment group; the metrics show the pause. */
+  private pausedForAlignment(alignment: SourceAlignment): boolean {
+    const at = performance.now();
+    const paused = alignment.mustPause(this.tracker.current, this.emittedIdle, this.ctx.clock.now(), at);
+    this.ctx.metrics.alignmentPaused = paused;
+    this.ctx.metrics.alignmentPausedMs = alignment.pausedMsAt(at);
+    return paused;
+  }
+
+  /** The group's minimum watermark moved (delivered as mail to this subtask's task). */
+  onAlignmentAnnouncement(announcement: AlignmentAnnouncement): void {
+    if (this.alignment === undefined) return;
+    this.alignment.onAnnouncement(announcement);
+    // A member now holding the group back reports what it has not reported yet.
+    this.alignment.update(this.tracker.current, this.emittedIdle, this.ctx.clock.now());
   }
 
   /** A split that cannot be read is named as the failure's origin, not the split whose rows came last. */
@@ -316,6 +350,7 @@ export class SourceOperatorImpl implements SourceOperator {
       this.emittedIdle = this.tracker.idle;
       this.ctx.emitIdle(this.emittedIdle);
     }
+    this.alignment?.update(this.tracker.current, this.emittedIdle, this.ctx.clock.now());
   }
 
   snapshotState(checkpointId: number): void {
@@ -344,6 +379,8 @@ export class SourceOperatorImpl implements SourceOperator {
   }
 
   async close(): Promise<void> {
+    // A closed subtask no longer holds its group back, whether it finished or was stopped.
+    this.alignment?.update(Infinity, false, this.ctx.clock.now());
     await Promise.all(this.splits.filter((s) => !s.finished).map((s) => s.reader.close()));
   }
 }

@@ -7,6 +7,7 @@ import { buildTasks } from '../execution/build-tasks.js';
 import type { AttemptResources } from '../execution/execution-attempt.js';
 import { TaskSet } from '../execution/task-set.js';
 import type { UdfImplementation } from '../expressions/compile-expr.js';
+import type { AlignmentAnnouncement, AlignmentLink } from '../time/alignment-messages.js';
 import { systemClock } from '../time/clock.js';
 import { RoutedChannelEnds } from './channel-routes.js';
 import { serializeFailure } from './failure-transfer.js';
@@ -63,6 +64,12 @@ const resources: AttemptResources = {
   warn: (warning) => post({ type: 'warning', warning }),
   checkpointing: init.checkpointing === undefined || storage === undefined ? undefined : { mode: init.checkpointing.mode, storage, coordinator },
 };
+/** Aligned sources of this slot: reports go to the main thread's coordinator, announcements come back by member. */
+const announcements = new Map<string, (announcement: AlignmentAnnouncement) => void>();
+const alignment: AlignmentLink = {
+  port: { report: (report) => post({ type: 'alignment-report', report }) },
+  connect: (_group, member, deliver) => announcements.set(member, deliver),
+};
 const ends = new RoutedChannelEnds(init.graph, init.routes, init.channelCapacity, threadChannels);
 let set: TaskSet;
 try {
@@ -71,6 +78,7 @@ try {
     { runId: init.runId, localStateDir: init.localStateDir, restore: (operator, subtask) => init.restore.get(`${operator.id}/${subtask}`) },
     ends,
     (chain, subtask) => here.has(`${chain.id}[${subtask}]`),
+    alignment,
   );
   set = new TaskSet(built.tasks, built.checkpointers, ends);
 } catch (error) {
@@ -105,6 +113,9 @@ port.on('message', (message: ToWorker) => {
       return;
     case 'cancel':
       set.stop();
+      return;
+    case 'alignment':
+      announcements.get(message.member)?.(message.announcement);
       return;
   }
 });

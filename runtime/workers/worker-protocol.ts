@@ -7,6 +7,7 @@ import type { WrittenFile } from '../checkpoint/storage/checkpoint-storage.js';
 import type { JobWarning } from '../execution/job-events.js';
 import type { OperatorSubtaskRestore } from '../execution/operator-host.js';
 import type { TaskMetricsSnapshot } from '../execution/task-metrics.js';
+import type { AlignmentAnnouncement, WatermarkReport } from '../time/alignment-messages.js';
 import type { ChannelRoute } from './channel-routes.js';
 
 /**
@@ -74,7 +75,9 @@ export type ToWorker =
   | { readonly type: 'barrier-request'; readonly id: number; readonly what: 'mail' | 'settled' }
   /** The answer to a `write-state`: what the storage's write returned, or why it failed. */
   | { readonly type: 'state-written'; readonly id: number; readonly result: readonly StateFile[] | WrittenFile | undefined; readonly error: string | undefined }
-  | { readonly type: 'cancel' };
+  | { readonly type: 'cancel' }
+  /** The minimum of a watermark alignment group, for source subtask `member` of this slot. */
+  | { readonly type: 'alignment'; readonly member: string; readonly announcement: AlignmentAnnouncement };
 
 /** Worker → main thread. */
 export type FromWorker =
@@ -83,6 +86,8 @@ export type FromWorker =
   | { readonly type: 'decline'; readonly task: string; readonly checkpointId: number; readonly reason: string; readonly isFailure: boolean }
   | { readonly type: 'task-finished'; readonly task: string }
   | { readonly type: 'warning'; readonly warning: JobWarning }
+  /** A source subtask's watermark, for the alignment coordinator (runtime/time/alignment-messages.ts). */
+  | { readonly type: 'alignment-report'; readonly report: WatermarkReport }
   | { readonly type: 'metrics'; readonly tasks: readonly TaskMetricsSnapshot[] }
   | { readonly type: 'barrier-reply'; readonly id: number }
   /**

@@ -29,7 +29,7 @@ interface Reading {
 function metrics(r: Reading): JobMetrics {
   const report = (id: string, recordsIn: number, recordsOut: number, watermark: number | null = null): OperatorMetricsReport => {
     const op = graph.operators.find((o) => o.id === id)!;
-    return { id, uid: op.uid, name: op.name, kind: op.spec.kind, parallelism: 2, recordsIn, recordsOut, lateRowsDropped: 0, parseErrorsSkipped: 0, newSplits: null, recordsInPerSecond: 0, recordsOutPerSecond: 0, watermark, subtasks: [] };
+    return { id, uid: op.uid, name: op.name, kind: op.spec.kind, parallelism: 2, recordsIn, recordsOut, lateRowsDropped: 0, parseErrorsSkipped: 0, newSplits: null, alignmentPausedMs: null, alignmentPausedSubtasks: 0, recordsInPerSecond: 0, recordsOutPerSecond: 0, watermark, subtasks: [] };
   };
   const operators = graph.operators.map((op) => {
     if (op.id === 'bids') return report('bids', 0, r.read);
