@@ -32,7 +32,7 @@ export async function loadCreatedFunctions(text: string, options: LoadCreatedFun
   if (hasErrors(parsed.diagnostics)) return { value: { scalars: [], processes: [] }, diagnostics: [] };
   const statements = parsed.value.statements.filter((s): s is CreateFunction => s.kind === 'CreateFunction');
   const created = new Set<string>();
-  const loaded = { scalars: [] as LoadedFunctions['scalars'][number][], processes: [] as LoadedFunctions['processes'][number][] };
+  const loaded = { scalars: [] as LoadedFunctions['scalars'][number][], processes: [] as LoadedFunctions['processes'][number][], modules: [] as string[] };
   const diagnostics: Diagnostic[] = [];
   // A name created twice is the compiler's error (SLC2041); the first statement's definition is loaded.
   for (const statement of statements.filter((s) => !created.has(s.name.name) && created.add(s.name.name))) {
@@ -41,6 +41,7 @@ export async function loadCreatedFunctions(text: string, options: LoadCreatedFun
     else {
       loaded.scalars.push(...result.scalars);
       loaded.processes.push(...result.processes);
+      for (const module of result.modules ?? []) if (!loaded.modules.includes(module)) loaded.modules.push(module);
     }
   }
   return diagnostics.length > 0 ? { value: undefined, diagnostics } : { value: loaded, diagnostics: [] };
@@ -78,6 +79,7 @@ async function loadOne(statement: CreateFunction, base: string, file: string): P
   const invalid = (where: string, issue: { readonly path: readonly PropertyKey[]; readonly message: string }) =>
     problems.push(...at(Diagnostics.CreatedFunctionInvalid, { where: formatPath([where, ...issue.path]), problem: issue.message }, statement.name.span).diagnostics);
   const result: LoadedFunctions = {
+    modules: [absolute],
     scalars: scalars.flatMap(({ entry, where }) => {
       const parsed = ScalarUdfSchema.safeParse(entry);
       if (parsed.success) return [parsed.data];

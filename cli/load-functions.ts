@@ -18,6 +18,8 @@ export interface ProcessFunctionDefinition extends ProcessFunctionSignature {
 export interface LoadedFunctions extends FunctionSignatures {
   readonly scalars: readonly ScalarUdf[];
   readonly processes: readonly ProcessFunctionDefinition[];
+  /** The modules (absolute paths) they come from, in load order: a job's worker threads import them too. */
+  readonly modules?: readonly string[];
 }
 
 export interface LoadFunctionsResult {
@@ -94,5 +96,5 @@ export async function loadFunctions(modulePath: string, cwd: string): Promise<Lo
     ...duplicates(scalars.map((f) => f.name)).map((name) => ({ what: 'function', name })),
     ...duplicates(processes.map((p) => p.name)).map((name) => ({ what: 'process function', name })),
   ].map((args) => createDiagnostic(Diagnostics.DuplicateFunctionName, modulePath, WHOLE_FILE, { path: modulePath, ...args }));
-  return diagnostics.length > 0 ? { value: undefined, diagnostics } : { value: { scalars, processes }, diagnostics: [] };
+  return diagnostics.length > 0 ? { value: undefined, diagnostics } : { value: { scalars, processes, modules: [absolute] }, diagnostics: [] };
 }

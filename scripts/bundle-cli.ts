@@ -12,7 +12,8 @@ const OUT = 'dist/bin';
 rmSync(OUT, { recursive: true, force: true });
 
 await build({
-  entryPoints: { sluice: 'cli/main.ts' },
+  // The worker threads' entry (runtime/workers/slot-worker.ts finds `sluice-worker.js` beside the bundle).
+  entryPoints: { sluice: 'cli/main.ts', 'sluice-worker': 'runtime/workers/worker-entry.ts' },
   outdir: OUT,
   bundle: true,
   splitting: true,

@@ -176,6 +176,7 @@ function overriddenBy(created: LoadedFunctions, flagged: LoadedFunctions | undef
   const scalarNames = new Set(flagged.scalars.map((f) => f.name));
   const processNames = new Set(flagged.processes.map((f) => f.name));
   return {
+    modules: [...(created.modules ?? []), ...(flagged.modules ?? [])],
     scalars: [...created.scalars.filter((f) => !scalarNames.has(f.name)), ...flagged.scalars],
     processes: [...created.processes.filter((f) => !processNames.has(f.name)), ...flagged.processes],
   };

@@ -327,7 +327,7 @@ export async function runRun(file: string, flags: RunFlags, io: CliIO, env: RunE
   const status = flags.quiet || io.stderr.isTTY !== true ? undefined : new StatusLine(io.stderr);
   let job: Job;
   try {
-    job = await Job.start(graph, { ...jobFunctions(functions ?? {}), ...restoreOptions(flags, io.cwd, before), sinkEnvironment: consoleSinks(io, status) });
+    job = await Job.start(graph, { ...jobFunctions(functions ?? {}), functionModules: functions?.modules ?? [], ...restoreOptions(flags, io.cwd, before), sinkEnvironment: consoleSinks(io, status) });
   } catch (error) {
     await metrics?.close();
     // A refusal with a catalogue code (another job holds the directory, …) is not a failure of the job.

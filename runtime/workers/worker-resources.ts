@@ -1,4 +1,4 @@
-import { isAbsolute } from 'node:path';
+import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { JobGraph } from '../../compiler/graph/job-graph.js';
 import type { WorkerResources } from '../execution/execution-attempt.js';
@@ -27,7 +27,8 @@ export interface ProgramParts {
  */
 export async function workerResources(graph: JobGraph, parts: ProgramParts): Promise<WorkerResources | undefined> {
   if (!workersEnabled()) return undefined;
-  const functionModules = parts.functionModules.map((m) => (isAbsolute(m) ? pathToFileURL(m).href : m));
+  // Paths are relative to the working directory (a worker would resolve them against its own module).
+  const functionModules = parts.functionModules.map((m) => (/^(file|data):/.test(m) ? m : pathToFileURL(resolve(m)).href));
   const importableFunctions = new Set<string>();
   for (const specifier of functionModules) {
     const exports = (await import(specifier)) as { functions?: readonly { name: string }[]; processes?: readonly { name: string }[] };
