@@ -4,8 +4,10 @@
  *
  *   npm run bench -- [--query q1,q5] [--events N] [--rate R] [--parallelism P] [--json] [--micro]
  *   npm run bench -- --soak <seconds> [--parallelism P]
+ *   npm run bench -- --scaling [--query q1,q5] [--events N] [--parallelism 1,2,4]
  */
 import { execFileSync } from 'node:child_process';
+import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { measureInChild, type Measurement } from './nexmark/measure.js';
@@ -50,6 +52,7 @@ const { values } = parseArgs({
     json: { type: 'boolean', default: false },
     micro: { type: 'boolean', default: false },
     soak: { type: 'string' },
+    scaling: { type: 'boolean', default: false },
   },
 });
 
@@ -126,6 +129,50 @@ async function runQueries(): Promise<void> {
   printTable(rows, print);
 }
 
+/** The queries of the scaling bench (issue 10) and its event count per query: the same at every parallelism. */
+const SCALING_QUERIES: readonly NexmarkQuery[] = ['q0', 'q1', 'q2', 'q5', 'q7', 'q8'];
+const SCALING_EVENTS: Readonly<Partial<Record<NexmarkQuery, number>>> = { q0: 2_000_000, q1: 2_000_000, q2: 2_000_000, q5: 600_000, q7: 600_000, q8: 2_000_000 };
+const SCALING_COLUMNS = ['query', 'p', 'events', 'wall ev/s', 'speed-up', 'CPU %', 'peak RSS', 'RSS per extra worker'];
+
+/**
+ * Worker threads (docs/parallelism.md): each query at each parallelism with its own blackhole sink (a callback sink
+ * would keep its chain on the main thread), in a child process with SLUICE_WORKERS=1. Wall-clock events/s is the
+ * figure (workers use several cores); CPU % is the process's CPU time over wall time (100 % = one core busy).
+ */
+async function runScaling(): Promise<void> {
+  const parallelisms = values.parallelism === '1' ? [1, 2, 4] : values.parallelism.split(',').map((p) => positiveInteger('parallelism', p.trim()));
+  const rate = Number(values.rate);
+  const fixedEvents = values.events === undefined ? undefined : positiveInteger('events', values.events);
+  process.env['SLUICE_WORKERS'] = '1';
+  console.log(`Nexmark on Sluice in worker threads, parallelism ${parallelisms.join(', ')}, rate ${rate} events/s of event time, ${os.availableParallelism()} CPUs`);
+  const rows: string[][] = [];
+  for (const query of values.query === undefined ? SCALING_QUERIES : selectedQueries(values.query)) {
+    const events = fixedEvents ?? SCALING_EVENTS[query] ?? DEFAULT_EVENTS[query];
+    let base: Measurement | undefined;
+    for (const parallelism of parallelisms) {
+      const m = await measureInChild({ query, engine: 'sluice', events, rate, parallelism, sink: 'connector' });
+      base ??= m;
+      const workers = Math.min(parallelism, os.availableParallelism());
+      const extra = parallelism > 1 && base.parallelism === 1 && workers > 1 ? `${((m.peakRssMiB - base.peakRssMiB) / workers).toFixed(0)} MiB` : '';
+      rows.push([
+        query,
+        String(parallelism),
+        events.toLocaleString('en-US'),
+        thousands(m.events / m.wallSeconds),
+        `${(base.wallSeconds / m.wallSeconds).toFixed(2)}×`,
+        `${((100 * m.cpuSeconds) / m.wallSeconds).toFixed(0)} %`,
+        mib(m.peakRssMiB),
+        extra,
+      ]);
+      console.log(`  ${query} p${parallelism} done: ${m.wallSeconds.toFixed(1)} s wall, ${m.rowsOut.toLocaleString('en-US')} rows`);
+      if (values.json) console.log(JSON.stringify({ query, parallelism, measurement: m }));
+    }
+  }
+  console.log('');
+  const widths = SCALING_COLUMNS.map((title, i) => Math.max(title.length, ...rows.map((row) => row[i]!.length)));
+  for (const cells of [SCALING_COLUMNS, ...rows]) console.log(cells.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!))).join('  '));
+}
+
 async function runSoak(seconds: number): Promise<void> {
   const parallelism = positiveInteger('parallelism', values.parallelism);
   console.log(`q1 unbounded for ${seconds} s at parallelism ${parallelism}, RSS every second:`);
@@ -147,7 +194,10 @@ function runMicroBenches(): void {
 async function main(): Promise<void> {
   if (!(Number(values.rate) >= 1)) throw new Error(`--rate takes a number of events per second of at least 1, not '${values.rate}'`);
   if (values.json && values.micro) throw new Error('the micro benches print tables, not JSON: drop --json or --micro');
-  if (values.soak === undefined) {
+  if (values.scaling) {
+    if (values.soak !== undefined || values.micro) throw new Error('--scaling runs on its own: drop --soak and --micro');
+    await runScaling();
+  } else if (values.soak === undefined) {
     await runQueries();
     if (values.micro) runMicroBenches();
   } else if (values.query !== undefined || values.events !== undefined || values.micro) {

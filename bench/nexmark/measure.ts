@@ -3,7 +3,8 @@ import { PerformanceObserver } from 'node:perf_hooks';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { ConnectorRuntimes } from '../../connectors/runtime-registry.js';
 import { BASELINES } from './baselines.js';
-import { compileQuery, isNexmarkQuery, runQuery, type NexmarkQuery } from './queries.js';
+import { Job } from '../../runtime/execution/job.js';
+import { compileQuery, isNexmarkQuery, runQuery, sinkUid, type NexmarkQuery } from './queries.js';
 
 /**
  * One measured run of one query: Sluice (compile + Job.start, the sink read by a counting callback) or the
@@ -18,6 +19,12 @@ export interface MeasureSpec {
   readonly events: number;
   readonly rate: number;
   readonly parallelism: number;
+  /**
+   * `callback` (default): the sink read by a counting callback, which keeps the sink's chain on the main thread.
+   * `connector`: the query's own (blackhole) sink, rows counted from the job's metrics, so that with worker
+   * threads every chain runs in the slots (the scaling bench).
+   */
+  readonly sink?: 'callback' | 'connector';
 }
 
 export interface Measurement extends MeasureSpec {
@@ -54,9 +61,14 @@ export async function measure(spec: MeasureSpec): Promise<Measurement> {
     });
   } else {
     const graph = compileQuery(spec.query, spec);
-    await runQuery(graph, (rows) => {
-      rowsOut += rows.length;
-    });
+    if (spec.sink === 'connector') {
+      const result = await (await Job.start(graph)).done;
+      rowsOut = result.metrics.operators.find((op) => op.uid === sinkUid(graph))!.recordsIn;
+    } else {
+      await runQuery(graph, (rows) => {
+        rowsOut += rows.length;
+      });
+    }
   }
   const wallSeconds = (performance.now() - started) / 1000;
   const cpu = process.cpuUsage(cpuBefore);
