@@ -16,12 +16,14 @@ export interface InputChannelInfo {
 
 /**
  * Merges a task's input channels into one sequence of events: round robin over channels that have events, are
- * not blocked and have not ended. `block(channel)` holds a channel back (barrier alignment, issue 4) without
- * reordering anything on it. The gate never waits itself: when `poll()` finds nothing the task awaits the
+ * not blocked, not held and have not ended. `block(channel)` holds a channel back (barrier alignment, issue 4)
+ * without reordering anything on it; `hold(channel)` does the same for the task while it still processes a batch
+ * of that channel in slices, independently of alignment. The gate never waits itself: when `poll()` finds nothing the task awaits the
  * availability `signal` it passed in, which every channel notifies when it goes from empty to non-empty.
  */
 export class InputGate {
   private readonly blocked: boolean[];
+  private readonly held: boolean[];
   private readonly ended: boolean[];
   private next = 0;
   private open: number;
@@ -33,6 +35,7 @@ export class InputGate {
     signal: Signal,
   ) {
     this.blocked = channels.map(() => false);
+    this.held = channels.map(() => false);
     this.ended = channels.map(() => false);
     this.open = channels.length;
     for (const channel of channels) channel.reader.setAvailabilityListener(signal);
@@ -52,7 +55,7 @@ export class InputGate {
     for (let tried = 0; tried < n; tried++) {
       const index = this.next;
       this.next = index + 1 === n ? 0 : index + 1;
-      if (this.blocked[index] || this.ended[index]) continue;
+      if (this.blocked[index] || this.held[index] || this.ended[index]) continue;
       const event = this.channels[index]!.reader.poll();
       if (event === undefined) continue;
       if (event.type === 'end-of-input') {
@@ -71,6 +74,15 @@ export class InputGate {
 
   unblock(channel: number): void {
     this.blocked[channel] = false;
+  }
+
+  /** The task still processes a batch of `channel`: nothing after it is polled until `release`. */
+  hold(channel: number): void {
+    this.held[channel] = true;
+  }
+
+  release(channel: number): void {
+    this.held[channel] = false;
   }
 
   isBlocked(channel: number): boolean {

@@ -22,6 +22,8 @@ export interface CheckpointingTask {
   emitEvent(event: ChannelEvent): void;
   /** Puts `barrier` ahead of what is queued in every output channel; the batches it overtook, per channel. */
   overtakeOutputs(barrier: BarrierEvent): InFlightChannel[];
+  /** The part of `channel`'s current batch the task has not processed yet (it slices batches by time). */
+  unprocessedInput(channel: number): RecordBatch | undefined;
   notifyCheckpointComplete(checkpointId: number): Promise<void>;
   release(): void;
   /** A source: `suspend` stops reading, `drain` ends its input, undefined reads on. */
@@ -241,7 +243,8 @@ export class TaskCheckpointer implements TaskCheckpointing, TaskGateway {
     }
     const input = new Map<number, RecordBatch[]>();
     for (const channel of record) {
-      const batches: RecordBatch[] = [];
+      const rest = this.task.unprocessedInput(channel);
+      const batches: RecordBatch[] = rest === undefined ? [] : [rest];
       input.set(channel, batches);
       this.recording.set(channel, batches);
     }

@@ -8,6 +8,7 @@ import type { SourceOperator, SourcePollResult } from '../operators/operator.js'
 import type { Clock } from '../time/clock.js';
 import { WatermarkTracker } from '../time/watermark-tracker.js';
 import type { Downstream, KeyedSnapshotMode, OperatorHost, OperatorSubtaskSnapshot } from './operator-host.js';
+import { SlicedInput } from './sliced-input.js';
 
 /** Time a task may run without giving the event loop a turn (timers, I/O, other tasks' wake-ups). */
 const SLICE_MS = 10;
@@ -77,6 +78,8 @@ export interface StreamTaskOptions {
 export class StreamTask {
   readonly hosts: readonly OperatorHost[];
   readonly gate: InputGate | undefined;
+  /** Input batches processed in time-bounded slices; absent for a source chain. */
+  readonly input: SlicedInput | undefined;
   private readonly tail: EdgesDownstream;
   private readonly signal: Signal;
   private readonly clock: Clock;
@@ -110,6 +113,7 @@ export class StreamTask {
     for (let i = 0; i < this.hosts.length; i++) this.hosts[i]!.downstream = this.hosts[i + 1] ?? this.tail;
     if (this.gate !== undefined) {
       this.tracker = new WatermarkTracker(this.gate.channels.length);
+      this.input = new SlicedInput(this.gate, this.head);
       for (const channel of this.gate.channels) this.openChannelsPerInput[channel.input] = (this.openChannelsPerInput[channel.input] ?? 0) + 1;
     }
     this.startedAt = performance.now();
@@ -187,6 +191,11 @@ export class StreamTask {
     return this.options.subtask;
   }
 
+  /** The rows of `channel`'s batch the task has not processed yet (it processes batches in slices), if any. */
+  unprocessedInput(channel: number): RecordBatch | undefined {
+    return this.input?.unprocessed(channel);
+  }
+
   /** Runs the task to the end of its input (or cancellation); rejects with an OperatorFailure. */
   async run(): Promise<void> {
     let failed = false;
@@ -206,18 +215,24 @@ export class StreamTask {
     }
   }
 
+  /**
+   * Each step handles one input event (a batch's first slice) or, when no channel has one, the next slice of an
+   * unfinished batch (SlicedInput): a channel whose batch is unfinished is held, so the gate ends only after it.
+   */
   private async runInputs(gate: InputGate): Promise<void> {
+    const input = this.input!;
     this.sliceStart = performance.now();
     while (!this.cancelled && !gate.finished) {
       await this.awaitDeferred();
       await this.processMail();
       this.fireProcessingTimers();
       const event = gate.poll();
-      if (event === undefined) {
+      if (event !== undefined) await this.handleEvent(event, gate.lastChannel);
+      else if (input.pending) input.next();
+      else {
         await this.waitForWork(Infinity);
         continue;
       }
-      await this.handleEvent(event, gate.lastChannel);
       await this.afterStep();
     }
   }
@@ -227,7 +242,7 @@ export class StreamTask {
     switch (event.type) {
       case 'batch':
         this.options.checkpointing?.onInputBatch(channel, event.batch);
-        this.head.processInput(event.batch, this.gate!.channels[channel]!.input);
+        this.input!.begin(event.batch, channel);
         return;
       case 'watermark':
         tracker.onWatermark(channel, event.timestamp);

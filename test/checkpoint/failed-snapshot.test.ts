@@ -18,6 +18,7 @@ describe('a task whose snapshot fails', () => {
       enqueue: (action) => mail.push(action),
       snapshotOperators: () => Promise.reject(new Error("file sink 'out' cannot write out/.part-r-0-0.jsonl.inprogress: ENOSPC\nhelp …")),
       emitEvent: (event) => emitted.push(event),
+      unprocessedInput: () => undefined,
       overtakeOutputs: (event) => {
         emitted.push(event);
         return [];

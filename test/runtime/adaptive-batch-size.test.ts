@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { AdaptiveBatchSize } from '../../runtime/operators/adaptive-batch-size.js';
 
-describe('adaptive source batch size', () => {
+describe('adaptive batch size', () => {
   it('starts at the configured size and shrinks in proportion when a step overruns its budget', () => {
     const size = new AdaptiveBatchSize(1024, 5);
     expect(size.current).toBe(1024);
@@ -34,5 +34,14 @@ describe('adaptive source batch size', () => {
     expect(size.current).toBe(1);
     size.record(0, 1000);
     expect(size.current).toBe(1);
+  });
+
+  it('may start below its maximum (the first slice of an input batch) and double from there', () => {
+    const size = new AdaptiveBatchSize(Number.MAX_SAFE_INTEGER, 5, 64);
+    expect(size.current).toBe(64);
+    size.record(64, 1);
+    expect(size.current).toBe(128);
+    size.record(128, 128);
+    expect(size.current).toBe(5);
   });
 });

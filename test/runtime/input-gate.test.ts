@@ -39,6 +39,19 @@ describe('the input gate', () => {
     expect([tagOf(gate.poll()), tagOf(gate.poll())]).toEqual(['a1', 'a2']);
   });
 
+  it('holds a channel for the task independently of alignment: it is served only once both let it go', () => {
+    const { channels, gate } = gateOf(2);
+    channels[0]!.push({ type: 'barrier', checkpointId: 1, timestamp: 0, savepoint: false });
+    channels[1]!.push(batch('b1'));
+    gate.hold(0);
+    gate.block(0);
+    expect(tagOf(gate.poll())).toBe('b1');
+    gate.release(0);
+    expect(gate.poll()).toBeUndefined();
+    gate.unblock(0);
+    expect(tagOf(gate.poll())).toBe('barrier');
+  });
+
   it('counts ended channels and finishes when all have ended', () => {
     const { channels, gate } = gateOf(2);
     channels[0]!.push({ type: 'end-of-input' });
