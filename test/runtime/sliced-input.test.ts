@@ -9,7 +9,7 @@ import type { RecordBatch } from '../../runtime/record-batch.js';
 function setUp() {
   const channels = [new Channel(16), new Channel(16)];
   const gate = new InputGate(
-    channels.map((reader, i) => ({ reader, input: 0, name: `c${i}` })),
+    channels.map((reader, i) => ({ reader, input: 0, name: `c${i}`, edge: { from: 'up', to: 'down', toInput: 0 }, fromSubtask: i })),
     new Signal(),
   );
   const slices: RecordBatch[] = [];
