@@ -19,7 +19,7 @@ const barrier = (checkpointId: number, timestamp: number, savepoint = false): Ba
  * One task's checkpointer with two input channels, a clock the test moves, and a stub task whose output holds one
  * queued batch: what it snapshots, what it forwards and how, and what it acknowledges, step by step.
  */
-function setUp(unaligned: UnalignedSettings) {
+function setUp(unaligned: UnalignedSettings, unprocessed: ReadonlyMap<number, RecordBatch> = new Map()) {
   const clock = new ManualClock(0);
   const gate = new InputGate(
     [0, 1].map((from) => ({ reader: new Channel(4), input: 0, name: `c${from}`, edge: EDGE, fromSubtask: from })),
@@ -37,6 +37,7 @@ function setUp(unaligned: UnalignedSettings) {
       return Promise.resolve([]);
     },
     emitEvent: (event) => forwarded.push({ event, overtaking: false }),
+    unprocessedInput: (channel) => unprocessed.get(channel),
     overtakeOutputs: (event): InFlightChannel[] => {
       forwarded.push({ event, overtaking: true });
       return [{ edge: { from: 'count', to: 'sink', toInput: 0 }, fromSubtask: 0, toSubtask: 0, direction: 'output', batches: [batch(99)] }];
@@ -102,6 +103,19 @@ describe('a task checkpointer with unaligned checkpoints', () => {
     await checkpointer.onControlEvent(0, barrier(2, 0));
     await checkpointer.settled();
     expect(acks[0]!.channelState!.filter((f) => f.direction === 'input').map((f) => [f.fromSubtask, f.records])).toEqual([[0, 1]]);
+  });
+
+  it("records a channel's batch the task was still slicing first: its unprocessed rows come before the channel's barrier", async () => {
+    const { acks, storage, checkpointer } = setUp({ enabled: true, alignedTimeoutMs: 0 }, new Map([[0, batch(5, 6)]]));
+    await checkpointer.onControlEvent(1, barrier(2, 0));
+    checkpointer.onInputBatch(0, batch(7));
+    await checkpointer.onControlEvent(0, barrier(2, 0));
+    await checkpointer.settled();
+    const file = acks[0]!.channelState!.find((f) => f.direction === 'input')!;
+    expect([file.fromSubtask, file.records]).toEqual([0, 3]);
+    const stored = await storage.complete(metadataFor(2, []));
+    const input = await stored.location.readFile(file.path);
+    expect(parseInFlightLines(input.toString('utf8'))).toEqual([batch(5, 6), batch(7)]);
   });
 
   it('takes savepoints aligned, whatever the settings say', async () => {
