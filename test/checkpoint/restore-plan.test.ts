@@ -5,7 +5,8 @@ import { CheckpointRestoreError } from '../../runtime/checkpoint/restore/restore
 import { planRestore } from '../../runtime/checkpoint/restore/restore-plan.js';
 import type { KeyGroupRange } from '../../runtime/state/key-groups.js';
 import { keyedStateHeader } from '../../runtime/state/snapshot-format.js';
-import { BIGINT, graph, op, schema } from '../runtime/job-graph-fixtures.js';
+import { BIGINT, feedSource, graph, op, schema } from '../runtime/job-graph-fixtures.js';
+import { DiagnosticError } from '../../runtime/diagnostic-error.js';
 import { metadataFor } from './state-fixtures.js';
 
 const rows = schema([['n', BIGINT]]);
@@ -92,3 +93,47 @@ describe('matching a checkpoint to a job', () => {
     expect(planRestore(graph([files(3, 'bounded')], []), restored).checkpointId).toBe(5);
   });
 });
+
+describe('records in flight of an unaligned checkpoint', () => {
+  const inFlight = (from: string, to: string, toSubtask = 0) => ({
+    file: { edge: { from, to, toInput: 0 }, fromSubtask: 0, toSubtask, direction: 'output' as const, path: 'x.inflight', bytes: 1, sha256: '0'.repeat(64), batches: 1, records: 1 },
+    batches: [{ rows: [[1]] }],
+  });
+  const withInFlight = (loaded: LoadedCheckpoint, channelState: LoadedCheckpoint['channelState']): LoadedCheckpoint => ({
+    ...loaded,
+    metadata: { ...loaded.metadata, unaligned: true },
+    channelState,
+  });
+  const source = (parallelism: number) => feedSource('numbers', rows, parallelism);
+
+  it('hands them to the restore, on an edge the job still has', () => {
+    const operator = counts(2);
+    const job = graph([source(2), operator], [{ from: 'numbers', to: 'counts', toInput: 0, partitioning: 'rebalance' }]);
+    const plan = planRestore(job, withInFlight(checkpoint([twoSubtasks('counts')]), [inFlight('numbers', 'counts')]));
+    expect(plan.inFlight.map((s) => s.file.edge)).toEqual([{ from: 'numbers', to: 'counts', toInput: 0 }]);
+  });
+
+  it('refuses them on an edge the job no longer has (SLC9240)', () => {
+    const job = graph([source(2), counts(2)], [{ from: 'numbers', to: 'counts', toInput: 0, partitioning: 'rebalance' }]);
+    const error = thrown(() => planRestore(job, withInFlight(checkpoint([twoSubtasks('counts')]), [inFlight('filter', 'counts')])));
+    expect(error).toBeInstanceOf(DiagnosticError);
+    expect((error as DiagnosticError).code).toBe('SLC9240');
+    expect((error as Error).message).toMatch(/^cannot restore checkpoint 5 \(\/ck\/p\/chk-5\): it is an unaligned checkpoint holding records in flight from 'filter' to 'counts'/);
+  });
+
+  it('refuses them on a broadcast edge at another parallelism (SLC9241), not at the same one', () => {
+    const edges = [{ from: 'numbers', to: 'counts', toInput: 0, partitioning: 'broadcast' as const }];
+    const loaded = withInFlight(checkpoint([twoSubtasks('counts'), twoSubtasks('numbers', 'source', true)]), [inFlight('numbers', 'counts')]);
+    expect((thrown(() => planRestore(graph([source(2), counts(3)], edges), loaded)) as DiagnosticError).code).toBe('SLC9241');
+    expect(planRestore(graph([source(2), counts(2)], edges), loaded).inFlight).toHaveLength(1);
+  });
+});
+
+function thrown(run: () => unknown): unknown {
+  try {
+    run();
+  } catch (error) {
+    return error;
+  }
+  throw new Error('nothing was thrown');
+}
