@@ -1,0 +1,330 @@
+import type { ChannelEvent } from './channel-event.js';
+import type { RecordBatch } from '../record-batch.js';
+
+/**
+ * The binary form of channel events between threads (thread-channel.ts): each event encoded once into bytes
+ * that are copied into shared memory, instead of a structured clone per event or a message per row.
+ *
+ * Row-major: a batch is its row count, its kinds (if any) and then each row as its length and its values, each
+ * value a tag byte and a fixed-size or length-prefixed payload. Rows rather than columns because the runtime's
+ * unit is a row array of values of any runtime type with no schema at the channel, and the receiver needs row
+ * arrays anyway: one pass per side, no transposition, no per-column type check.
+ *
+ * Every runtime value round-trips exactly: null, undefined, booleans, numbers (int32 in 4 bytes, any other double
+ * including NaN, ±Infinity and -0 in 8), strings (UTF-8, lone surrogates excepted as TextEncoder replaces them),
+ * bigints, Dates, arrays, plain objects and Uint8Arrays, nested. Anything else (a Map, a class instance, a
+ * function) is refused with a TypeError naming it: rows carry SQL values, which are never such things.
+ */
+
+const enum EventTag {
+  Batch = 1,
+  Watermark = 2,
+  Status = 3,
+  Barrier = 4,
+  CancelBarrier = 5,
+  EndOfInput = 6,
+}
+
+const enum ValueTag {
+  Null = 0,
+  Undefined = 1,
+  False = 2,
+  True = 3,
+  Int32 = 4,
+  Double = 5,
+  String = 6,
+  BigInt = 7,
+  Date = 8,
+  Array = 9,
+  Object = 10,
+  Bytes = 11,
+}
+
+/** Encodes events into one growing scratch buffer, reused from event to event (no allocation once grown). */
+export class EventEncoder {
+  private bytes = new Uint8Array(64 * 1024);
+  private view = new DataView(this.bytes.buffer);
+  private pos = 0;
+  private readonly utf8 = new TextEncoder();
+
+  /**
+   * The frame of `event`, a u32 length and the encoded bytes that `EventDecoder.decode` takes: a view of the
+   * scratch buffer, valid until the next call.
+   */
+  encode(event: ChannelEvent): Uint8Array {
+    this.pos = 4;
+    switch (event.type) {
+      case 'batch':
+        this.u8(EventTag.Batch);
+        this.batch(event.batch);
+        break;
+      case 'watermark':
+        this.u8(EventTag.Watermark);
+        this.f64(event.timestamp);
+        break;
+      case 'status':
+        this.u8(EventTag.Status);
+        this.u8(event.idle ? 1 : 0);
+        break;
+      case 'barrier':
+        this.u8(EventTag.Barrier);
+        this.f64(event.checkpointId);
+        this.f64(event.timestamp);
+        this.u8(event.savepoint ? 1 : 0);
+        break;
+      case 'cancel-barrier':
+        this.u8(EventTag.CancelBarrier);
+        this.f64(event.checkpointId);
+        break;
+      case 'end-of-input':
+        this.u8(EventTag.EndOfInput);
+        break;
+    }
+    this.view.setUint32(0, this.pos - 4, true);
+    return this.bytes.subarray(0, this.pos);
+  }
+
+  private batch(batch: RecordBatch): void {
+    const rows = batch.rows;
+    this.u32(rows.length);
+    const kinds = batch.kinds;
+    if (kinds === undefined) {
+      this.u8(0);
+    } else {
+      this.u8(1);
+      this.ensure(kinds.length);
+      this.bytes.set(kinds, this.pos);
+      this.pos += kinds.length;
+    }
+    for (let r = 0; r < rows.length; r++) {
+      const row = rows[r]!;
+      this.u32(row.length);
+      for (let c = 0; c < row.length; c++) this.value(row[c]);
+    }
+  }
+
+  private value(value: unknown): void {
+    switch (typeof value) {
+      case 'number':
+        if ((value | 0) === value && !Object.is(value, -0)) {
+          this.ensure(5);
+          this.bytes[this.pos++] = ValueTag.Int32;
+          this.view.setInt32(this.pos, value, true);
+          this.pos += 4;
+        } else {
+          this.ensure(9);
+          this.bytes[this.pos++] = ValueTag.Double;
+          this.view.setFloat64(this.pos, value, true);
+          this.pos += 8;
+        }
+        return;
+      case 'string':
+        this.u8(ValueTag.String);
+        this.string(value);
+        return;
+      case 'boolean':
+        this.u8(value ? ValueTag.True : ValueTag.False);
+        return;
+      case 'undefined':
+        this.u8(ValueTag.Undefined);
+        return;
+      case 'bigint':
+        this.u8(ValueTag.BigInt);
+        this.string(value.toString());
+        return;
+      case 'object':
+        this.object(value);
+        return;
+      default:
+        throw new TypeError(`a ${typeof value} cannot cross a thread channel`);
+    }
+  }
+
+  private object(value: object | null): void {
+    if (value === null) {
+      this.u8(ValueTag.Null);
+    } else if (Array.isArray(value)) {
+      this.u8(ValueTag.Array);
+      this.u32(value.length);
+      for (let i = 0; i < value.length; i++) this.value(value[i]);
+    } else if (value instanceof Date) {
+      this.u8(ValueTag.Date);
+      this.f64(value.getTime());
+    } else if (value instanceof Uint8Array && value.constructor === Uint8Array) {
+      this.u8(ValueTag.Bytes);
+      this.u32(value.length);
+      this.ensure(value.length);
+      this.bytes.set(value, this.pos);
+      this.pos += value.length;
+    } else {
+      const prototype = Object.getPrototypeOf(value) as unknown;
+      if (prototype !== Object.prototype && prototype !== null) {
+        throw new TypeError(`a ${value.constructor?.name ?? 'non-plain object'} cannot cross a thread channel`);
+      }
+      const keys = Object.keys(value);
+      this.u8(ValueTag.Object);
+      this.u32(keys.length);
+      for (const key of keys) {
+        this.string(key);
+        this.value((value as Record<string, unknown>)[key]);
+      }
+    }
+  }
+
+  /** A u32 byte length, then the UTF-8 bytes (encoded in place: at most 3 bytes per UTF-16 unit). */
+  private string(text: string): void {
+    this.ensure(4 + text.length * 3);
+    const start = this.pos + 4;
+    const { written } = this.utf8.encodeInto(text, this.bytes.subarray(start));
+    this.view.setUint32(this.pos, written, true);
+    this.pos = start + written;
+  }
+
+  private u8(n: number): void {
+    this.ensure(1);
+    this.bytes[this.pos++] = n;
+  }
+
+  private u32(n: number): void {
+    this.ensure(4);
+    this.view.setUint32(this.pos, n, true);
+    this.pos += 4;
+  }
+
+  private f64(n: number): void {
+    this.ensure(8);
+    this.view.setFloat64(this.pos, n, true);
+    this.pos += 8;
+  }
+
+  private ensure(n: number): void {
+    if (this.pos + n <= this.bytes.length) return;
+    let size = this.bytes.length * 2;
+    while (size < this.pos + n) size *= 2;
+    const grown = new Uint8Array(size);
+    grown.set(this.bytes.subarray(0, this.pos));
+    this.bytes = grown;
+    this.view = new DataView(grown.buffer);
+  }
+}
+
+/** Decodes an event from what `EventEncoder` framed (without the length). The bytes must not be shared memory. */
+export class EventDecoder {
+  private bytes = new Uint8Array(0);
+  private view = new DataView(this.bytes.buffer);
+  private pos = 0;
+  private readonly utf8 = new TextDecoder();
+
+  decode(bytes: Uint8Array<ArrayBuffer>): ChannelEvent {
+    this.bytes = bytes;
+    this.view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    this.pos = 0;
+    const tag = this.bytes[this.pos++] as EventTag;
+    switch (tag) {
+      case EventTag.Batch:
+        return { type: 'batch', batch: this.batch() };
+      case EventTag.Watermark:
+        return { type: 'watermark', timestamp: this.f64() };
+      case EventTag.Status:
+        return { type: 'status', idle: this.bytes[this.pos++] === 1 };
+      case EventTag.Barrier: {
+        const checkpointId = this.f64();
+        const timestamp = this.f64();
+        return { type: 'barrier', checkpointId, timestamp, savepoint: this.bytes[this.pos++] === 1 };
+      }
+      case EventTag.CancelBarrier:
+        return { type: 'cancel-barrier', checkpointId: this.f64() };
+      case EventTag.EndOfInput:
+        return { type: 'end-of-input' };
+      default:
+        throw new Error(`thread channel: unknown event tag ${tag as number}`);
+    }
+  }
+
+  private batch(): RecordBatch {
+    const count = this.u32();
+    let kinds: Uint8Array | undefined;
+    if (this.bytes[this.pos++] === 1) {
+      kinds = this.bytes.slice(this.pos, this.pos + count);
+      this.pos += count;
+    }
+    const rows = new Array<unknown[]>(count);
+    for (let r = 0; r < count; r++) {
+      const length = this.u32();
+      const row = new Array<unknown>(length);
+      for (let c = 0; c < length; c++) row[c] = this.value();
+      rows[r] = row;
+    }
+    return kinds === undefined ? { rows } : { rows, kinds };
+  }
+
+  private value(): unknown {
+    const tag = this.bytes[this.pos++] as ValueTag;
+    switch (tag) {
+      case ValueTag.Int32: {
+        const n = this.view.getInt32(this.pos, true);
+        this.pos += 4;
+        return n;
+      }
+      case ValueTag.Double:
+        return this.f64();
+      case ValueTag.String:
+        return this.string();
+      case ValueTag.Null:
+        return null;
+      case ValueTag.Undefined:
+        return undefined;
+      case ValueTag.False:
+        return false;
+      case ValueTag.True:
+        return true;
+      case ValueTag.BigInt:
+        return BigInt(this.string());
+      case ValueTag.Date:
+        return new Date(this.f64());
+      case ValueTag.Array: {
+        const length = this.u32();
+        const array = new Array<unknown>(length);
+        for (let i = 0; i < length; i++) array[i] = this.value();
+        return array;
+      }
+      case ValueTag.Object: {
+        const count = this.u32();
+        const object: Record<string, unknown> = {};
+        for (let i = 0; i < count; i++) {
+          const key = this.string();
+          // A '__proto__' key is data here, not the prototype.
+          Object.defineProperty(object, key, { value: this.value(), enumerable: true, writable: true, configurable: true });
+        }
+        return object;
+      }
+      case ValueTag.Bytes: {
+        const length = this.u32();
+        const bytes = this.bytes.slice(this.pos, this.pos + length);
+        this.pos += length;
+        return bytes;
+      }
+      default:
+        throw new Error(`thread channel: unknown value tag ${tag as number}`);
+    }
+  }
+
+  private string(): string {
+    const length = this.u32();
+    const start = this.pos;
+    this.pos += length;
+    return this.utf8.decode(this.bytes.subarray(start, this.pos));
+  }
+
+  private u32(): number {
+    const n = this.view.getUint32(this.pos, true);
+    this.pos += 4;
+    return n;
+  }
+
+  private f64(): number {
+    const n = this.view.getFloat64(this.pos, true);
+    this.pos += 8;
+    return n;
+  }
+}

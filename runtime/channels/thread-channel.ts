@@ -1,0 +1,345 @@
+import { EventDecoder, EventEncoder } from './batch-codec.js';
+import type { ChannelEvent } from './channel-event.js';
+import type { ChannelReader, ChannelWriter } from './channel.js';
+import type { Signal } from './signal.js';
+
+/**
+ * A `Channel` whose two ends may live in different threads: events are encoded once (batch-codec.ts) into a
+ * single-producer single-consumer ring of shared memory, in order, control events in band.
+ *
+ * Usage (issue 10):
+ * ```ts
+ * const descriptor = createThreadChannel(capacity, 'map[0] → sink[1]');   // anywhere, once
+ * worker.postMessage({ channel: descriptor });                               // structured clone keeps the shared memory
+ * const writer = openThreadChannelWriter(descriptor);                       // in the producing thread
+ * const reader = openThreadChannelReader(descriptor);                       // in the consuming thread
+ * ```
+ * Each end is opened once, in one thread. The contracts are `Channel`'s: `push` never refuses; `isFull` while
+ * `capacity` batches are unread (the reader returns credit as it polls); `poll` never blocks; the availability
+ * listener is notified from the consumer's own event loop (an `Atomics.waitAsync` armed when a poll finds the ring
+ * empty: one promise per wake-up). `close()` from either end releases a producer waiting in `whenWritable()` and
+ * a reader waiting for data; the writer then drops what it pushes.
+ *
+ * A pending `Atomics.waitAsync` does not keep a Node event loop alive, so while an end waits (a reader for data,
+ * a writer for room) it holds the thread open as a pending socket read would: a thread whose only work is a
+ * channel does not exit under it. Close both ends of every channel when a job ends or fails, or the thread waits
+ * on (after `end-of-input` a reader no longer waits).
+ *
+ * Framing: each event is a u32 length and its encoded bytes. Positions are byte counters that wrap at 2^32 (kept
+ * in an Int32Array for Atomics; `(write - read) | 0` is the fill). A frame longer than the ring's free space is
+ * written in pieces as the reader frees room (the writer keeps the rest in a local queue and waits for the
+ * reader's progress), so a batch larger than the ring passes too.
+ *
+ * Spawning TypeScript workers (under vitest or tsx, on Node 20): `execArgv: ['--import', 'tsx']` does NOT work
+ * (the worker's entry is resolved before the loader is registered: "Unknown file extension .ts"). What works is
+ * an eval'd entry that registers tsx first: `new Worker(\`import('tsx/esm/api').then(({ register }) => { register();
+ * return import(${JSON.stringify(url.href)}); })\`, { eval: true, workerData })` (test/channels/thread-channel.test.ts).
+ * From dist, `new Worker(new URL('./worker.js', import.meta.url))` needs no loader.
+ */
+
+/** Default ring size: a 1024-row Nexmark bid batch encodes to about 60 KB, so a few batches fit. */
+const DEFAULT_RING_BYTES = 1 << 20;
+
+// Slots of the control array.
+const WRITE = 0;
+const READ = 1;
+const BATCHES_READ = 2;
+const CLOSED = 3;
+const READER_WAITING = 4;
+const WRITER_WAITING = 5;
+const CONTROL_SLOTS = 6;
+
+/** Structured-clone-able (holds SharedArrayBuffers): created once, posted to the producing and consuming threads. */
+export interface ThreadChannelDescriptor {
+  readonly name: string;
+  readonly capacity: number;
+  /** The control words (slots above). */
+  readonly control: SharedArrayBuffer;
+  /** The ring of frames; its size is a power of two. */
+  readonly ring: SharedArrayBuffer;
+}
+
+export function createThreadChannel(capacity: number, name: string, ringBytes = DEFAULT_RING_BYTES): ThreadChannelDescriptor {
+  if (!(capacity >= 1)) throw new RangeError(`channel capacity must be at least 1, got ${capacity}`);
+  if (!(ringBytes >= 16 && (ringBytes & (ringBytes - 1)) === 0)) {
+    throw new RangeError(`thread channel ring size must be a power of two of at least 16 bytes, got ${ringBytes}`);
+  }
+  return {
+    name,
+    capacity,
+    control: new SharedArrayBuffer(CONTROL_SLOTS * 4),
+    ring: new SharedArrayBuffer(ringBytes),
+  };
+}
+
+/** Node 20 has `Atomics.waitAsync` (ES2024); the project's lib is ES2023. */
+const waitAsync = (Atomics as unknown as {
+  waitAsync(array: Int32Array, index: number, value: number): { async: false; value: string } | { async: true; value: Promise<string> };
+}).waitAsync;
+
+/** Waits in progress in this thread, and the timer that keeps its event loop alive while there are any. */
+let pendingWaits = 0;
+let keepAlive: ReturnType<typeof setInterval> | undefined;
+
+function holdOpen(): void {
+  if (pendingWaits++ === 0) (keepAlive ??= setInterval(() => {}, 2 ** 30)).ref();
+}
+
+function letGo(): void {
+  if (--pendingWaits === 0) keepAlive!.unref();
+}
+
+/**
+ * Resolves when `control[slot]` no longer holds `seen` or someone notifies it. `seen` must be the value the
+ * caller decided to wait on (read before it found nothing to do), never a fresh read: anything the other side did
+ * since then changed `slot` and so ends the wait at once. The waiting side sets its `flag` slot, so that the
+ * other side (which stores `slot`, then reads `flag`) notifies only when someone may wait.
+ */
+function waitForChange(control: Int32Array, slot: number, seen: number, flag: number): Promise<unknown> {
+  Atomics.store(control, flag, 1);
+  const result = waitAsync(control, slot, seen);
+  if (!result.async) return Promise.resolve();
+  holdOpen();
+  return result.value.then(letGo);
+}
+
+/** Wakes the other side if it waits on `slot`. */
+function wake(control: Int32Array, slot: number, flag: number): void {
+  if (Atomics.load(control, flag) !== 0) {
+    Atomics.store(control, flag, 0);
+    Atomics.notify(control, slot);
+  }
+}
+
+function close(control: Int32Array): void {
+  Atomics.store(control, CLOSED, 1);
+  Atomics.notify(control, READ);
+  Atomics.notify(control, WRITE);
+}
+
+class ThreadChannelWriter implements ChannelWriter {
+  private readonly control: Int32Array;
+  private readonly ring: Uint8Array;
+  private readonly mask: number;
+  private readonly encoder = new EventEncoder();
+  private readonly capacity: number;
+  /** Bytes written so far (mod 2^32): only this end writes `WRITE`. */
+  private write = 0;
+  private batchesPushed = 0;
+  /** Frames (or the rest of one) that did not fit the ring yet, oldest first. */
+  private readonly backlog: Uint8Array[] = [];
+  private readerProgress: Promise<void> | undefined;
+
+  constructor(descriptor: ThreadChannelDescriptor) {
+    this.control = new Int32Array(descriptor.control);
+    this.ring = new Uint8Array(descriptor.ring);
+    this.mask = this.ring.length - 1;
+    this.capacity = descriptor.capacity;
+    this.write = Atomics.load(this.control, WRITE);
+  }
+
+  private get closed(): boolean {
+    return Atomics.load(this.control, CLOSED) !== 0;
+  }
+
+  push(event: ChannelEvent): void {
+    if (this.closed) return;
+    const frame = this.encoder.encode(event);
+    if (event.type === 'batch') this.batchesPushed++;
+    if (this.backlog.length === 0 && frame.length <= this.free(Atomics.load(this.control, READ))) {
+      this.copyIn(frame);
+      this.publish();
+    } else {
+      this.backlog.push(frame.slice());
+      this.drain();
+    }
+  }
+
+  get isFull(): boolean {
+    return !this.closed && this.batchesPushed - Atomics.load(this.control, BATCHES_READ) >= this.capacity;
+  }
+
+  async whenWritable(): Promise<void> {
+    for (;;) {
+      // READ first: the reader counts a batch read before it moves READ past it.
+      const read = Atomics.load(this.control, READ);
+      if (!this.isFull) return;
+      await this.readerProgressFrom(read);
+    }
+  }
+
+  close(): void {
+    this.backlog.length = 0;
+    close(this.control);
+  }
+
+  private free(read: number): number {
+    return this.ring.length - ((this.write - read) | 0);
+  }
+
+  private copyIn(bytes: Uint8Array): void {
+    const offset = this.write & this.mask;
+    const first = Math.min(bytes.length, this.ring.length - offset);
+    this.ring.set(first === bytes.length ? bytes : bytes.subarray(0, first), offset);
+    if (first < bytes.length) this.ring.set(bytes.subarray(first), 0);
+    this.write = (this.write + bytes.length) | 0;
+  }
+
+  private publish(): void {
+    Atomics.store(this.control, WRITE, this.write);
+    wake(this.control, WRITE, READER_WAITING);
+  }
+
+  /** Writes as much of the backlog as fits; if some is left, does it again when the reader has made room. */
+  private drain(): void {
+    if (this.closed) {
+      this.backlog.length = 0;
+      return;
+    }
+    const read = Atomics.load(this.control, READ);
+    let wrote = false;
+    while (this.backlog.length > 0) {
+      const free = this.free(read);
+      if (free === 0) break;
+      const head = this.backlog[0]!;
+      if (head.length <= free) {
+        this.copyIn(head);
+        this.backlog.shift();
+      } else {
+        this.copyIn(head.subarray(0, free));
+        this.backlog[0] = head.subarray(free);
+      }
+      wrote = true;
+    }
+    if (wrote) this.publish();
+    if (this.backlog.length > 0) void this.readerProgressFrom(read).then(() => this.drain());
+  }
+
+  /**
+   * Resolves once the reader has moved READ from `read` (or the channel was closed). One wait shared by all: one
+   * armed on an older position only ends sooner.
+   */
+  private readerProgressFrom(read: number): Promise<void> {
+    if (this.closed) return Promise.resolve();
+    return (this.readerProgress ??= waitForChange(this.control, READ, read, WRITER_WAITING).then(() => {
+      this.readerProgress = undefined;
+    }));
+  }
+}
+
+class ThreadChannelReader implements ChannelReader {
+  private readonly control: Int32Array;
+  private readonly ring: Uint8Array;
+  private readonly mask: number;
+  private readonly decoder = new EventDecoder();
+  /** Bytes read so far (mod 2^32): only this end writes `READ`. */
+  private read: number;
+  /** The frame being assembled: its bytes are copied out of shared memory (TextDecoder cannot read that). */
+  private frame = new Uint8Array(64 * 1024);
+  private frameLength = -1;
+  private frameHave = 0;
+  private listener: Signal | undefined;
+  private armed = false;
+  private ended = false;
+
+  constructor(descriptor: ThreadChannelDescriptor) {
+    this.control = new Int32Array(descriptor.control);
+    this.ring = new Uint8Array(descriptor.ring);
+    this.mask = this.ring.length - 1;
+    this.read = Atomics.load(this.control, READ);
+  }
+
+  poll(): ChannelEvent | undefined {
+    const write = Atomics.load(this.control, WRITE);
+    let available = (write - this.read) | 0;
+    if (this.frameLength < 0) {
+      if (available < 4) return this.nothingYet(write);
+      this.frameLength = this.u32At(this.read);
+      this.read = (this.read + 4) | 0;
+      available -= 4;
+      this.frameHave = 0;
+      if (this.frame.length < this.frameLength) this.frame = new Uint8Array(Math.max(this.frameLength, this.frame.length * 2));
+    }
+    const take = Math.min(available, this.frameLength - this.frameHave);
+    this.copyOut(take);
+    if (this.frameHave < this.frameLength) {
+      this.release();
+      return this.nothingYet(write);
+    }
+    const event = this.decoder.decode(this.frame.subarray(0, this.frameLength));
+    this.frameLength = -1;
+    if (event.type === 'batch') Atomics.add(this.control, BATCHES_READ, 1);
+    else if (event.type === 'end-of-input') this.ended = true;
+    this.release();
+    return event;
+  }
+
+  get isEmpty(): boolean {
+    return this.isEmptyAt(Atomics.load(this.control, WRITE));
+  }
+
+  setAvailabilityListener(signal: Signal): void {
+    this.listener = signal;
+    // Any bytes, even part of a frame, call for a poll: it hands them back so that the writer can go on.
+    const write = Atomics.load(this.control, WRITE);
+    if (write !== this.read) signal.notify();
+    else this.arm(write);
+  }
+
+  close(): void {
+    close(this.control);
+  }
+
+  /** Whether no whole event is readable once the writer has written up to `write`. */
+  private isEmptyAt(write: number): boolean {
+    const available = (write - this.read) | 0;
+    if (this.frameLength >= 0) return this.frameHave + available < this.frameLength;
+    return available < 4 || available - 4 < this.u32At(this.read);
+  }
+
+  private nothingYet(write: number): undefined {
+    this.arm(write);
+    return undefined;
+  }
+
+  /** Waits (once) for the writer to move WRITE from `write`, then tells the listener. */
+  private arm(write: number): void {
+    if (this.armed || this.ended || this.listener === undefined || Atomics.load(this.control, CLOSED) !== 0) return;
+    this.armed = true;
+    void waitForChange(this.control, WRITE, write, READER_WAITING).then(() => {
+      this.armed = false;
+      this.listener!.notify();
+    });
+  }
+
+  /** Hands the bytes read so far back to the writer. */
+  private release(): void {
+    Atomics.store(this.control, READ, this.read);
+    wake(this.control, READ, WRITER_WAITING);
+  }
+
+  private u32At(position: number): number {
+    const ring = this.ring;
+    const mask = this.mask;
+    return (ring[position & mask]! | (ring[(position + 1) & mask]! << 8) | (ring[(position + 2) & mask]! << 16) | (ring[(position + 3) & mask]! << 24)) >>> 0;
+  }
+
+  private copyOut(length: number): void {
+    const offset = this.read & this.mask;
+    const first = Math.min(length, this.ring.length - offset);
+    this.frame.set(this.ring.subarray(offset, offset + first), this.frameHave);
+    if (first < length) this.frame.set(this.ring.subarray(0, length - first), this.frameHave + first);
+    this.frameHave += length;
+    this.read = (this.read + length) | 0;
+  }
+}
+
+/** The producer's end, in the producing thread. */
+export function openThreadChannelWriter(descriptor: ThreadChannelDescriptor): ChannelWriter & { close(): void } {
+  return new ThreadChannelWriter(descriptor);
+}
+
+/** The consumer's end, in the consuming thread. */
+export function openThreadChannelReader(descriptor: ThreadChannelDescriptor): ChannelReader & { close(): void } {
+  return new ThreadChannelReader(descriptor);
+}
