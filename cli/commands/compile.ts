@@ -17,6 +17,8 @@ import { checkLoadedSnapshot } from '../../runtime/checkpoint/restore/snapshot-s
 import { openSnapshot } from '../control/open-snapshot.js';
 import type { CommandOutcome } from '../exit-codes.js';
 import { loadCreatedFunctions } from '../load-created-functions.js';
+import { calledFunctions, describeSlotPlan, planSlots } from '../../runtime/workers/slot-plan.js';
+import { workersEnabled } from '../../runtime/workers/worker-resources.js';
 import { loadFunctions, type LoadedFunctions } from '../load-functions.js';
 import { describeFsError, formatUsageError, useColor, writeFileAtomic, type CliIO } from '../output.js';
 import { readSource } from '../read-source.js';
@@ -183,11 +185,21 @@ function overriddenBy(created: LoadedFunctions, flagged: LoadedFunctions | undef
 }
 
 /**
+ * With worker threads on: where `sluice run` would run the subtasks (its functions all come from modules, which
+ * workers import; nothing is fed or read by callback from the command line).
+ */
+function threadsLine(graph: JobGraph): string {
+  if (!workersEnabled()) return '';
+  const called = new Set(graph.operators.flatMap((op) => calledFunctions(op.spec)));
+  return `${describeSlotPlan(graph, planSlots(graph, { fedSources: new Set(), callbackSinks: new Set(), importableFunctions: called }))}\n`;
+}
+
+/**
  * The graph in the asked format, else the summary, goes to standard output or to `--output`; when the graph
  * goes to a file, the summary still goes to standard output. `--quiet` silences summaries only.
  */
 async function writeResult(graph: JobGraph, format: GraphFormat | undefined, flags: CompileFlags, io: CliIO): Promise<Diagnostic | undefined> {
-  const text = format === undefined ? summarize(graph) : GRAPH_FORMATS[format](graph);
+  const text = format === undefined ? summarize(graph) + threadsLine(graph) : GRAPH_FORMATS[format](graph);
   if (flags.output === undefined) {
     if (format !== undefined || !flags.quiet) io.stdout.write(text);
     return undefined;
@@ -197,7 +209,7 @@ async function writeResult(graph: JobGraph, format: GraphFormat | undefined, fla
   } catch (error) {
     return usageError(Diagnostics.WriteFailed, { path: flags.output, reason: describeFsError(error) });
   }
-  if (format !== undefined && !flags.quiet) io.stdout.write(summarize(graph));
+  if (format !== undefined && !flags.quiet) io.stdout.write(summarize(graph) + threadsLine(graph));
   return undefined;
 }
 

@@ -72,7 +72,7 @@ function mainThreadReason(operator: Operator, inputs: PlacementInputs): MainThre
 }
 
 /** Names of the scalar UDFs (`{ op: 'udf' }` expressions) and the process function a spec calls. */
-function calledFunctions(spec: Operator['spec']): string[] {
+export function calledFunctions(spec: Operator['spec']): string[] {
   const names: string[] = spec.kind === 'process' ? [spec.function] : [];
   const visit = (value: unknown): void => {
     if (Array.isArray(value)) for (const item of value) visit(item);
@@ -99,3 +99,17 @@ export function describeMainThreadReason(reason: MainThreadReason): string {
       return `it calls function '${reason.function}', given as a value rather than a module`;
   }
 }
+
+/**
+ * The summary line of a plan (`sluice compile` with worker threads on): how many slots, and which chains stay on
+ * the main thread and why, each named by its head operator.
+ */
+export function describeSlotPlan(graph: JobGraph, plan: SlotPlan): string {
+  if (plan.slots === 0) return 'threads: every subtask on the main thread (parallelism 1, or every chain calls into the program)';
+  const main = graph.chains
+    .filter((chain) => plan.mainThreadChains.has(chain.id))
+    .map((chain) => `[${chain.operators[0]}] (${describeMainThreadReason(plan.mainThreadChains.get(chain.id)!)})`);
+  const slots = `threads: ${plan.slots} worker thread${plan.slots === 1 ? '' : 's'} (slots)`;
+  return main.length === 0 ? slots : `${slots}; on the main thread: ${main.join(', ')}`;
+}
+

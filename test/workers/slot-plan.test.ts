@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { ScalarUdf } from '../../compiler/functions/registry.js';
 import type { JobGraph } from '../../compiler/graph/job-graph.js';
-import { MAIN_THREAD, describeMainThreadReason, planSlots, type PlacementInputs } from '../../runtime/workers/slot-plan.js';
+import { MAIN_THREAD, describeMainThreadReason, describeSlotPlan, planSlots, type PlacementInputs } from '../../runtime/workers/slot-plan.js';
 import { BID, compileGraph, sink } from '../plan/planning.js';
 
 const NOTHING: PlacementInputs = { fedSources: new Set(), callbackSinks: new Set(), importableFunctions: new Set() };
@@ -76,5 +76,17 @@ describe('slot plan of print sinks', () => {
     const printing = graph.chains.find((c) => c.operators.some((id) => graph.operators.find((op) => op.id === id)!.spec.kind === 'sink'))!;
     expect(plan.mainThreadChains.get(printing.id)).toEqual({ kind: 'console', uid: 'console' });
     expect(plan.slots).toBe(2);
+  });
+});
+
+describe('the slot plan in words', () => {
+  it("names the slots and each chain on the main thread by its head operator, with the reason", () => {
+    const graph = compileGraph(`${BID}\nCREATE SINK console WITH ('connector' = 'print') UID 'console';\nINSERT INTO console FROM bid |> AGGREGATE COUNT(*) AS n GROUP BY auction UID 'counts';`, {
+      settings: { 'parallelism.default': '3' },
+    });
+    const head = graph.chains.find((c) => c.operators.includes(graph.operators.find((op) => op.uid === 'console')!.id))!.operators[0];
+    expect(describeSlotPlan(graph, planSlots(graph, NOTHING, 2))).toBe(`threads: 2 worker threads (slots); on the main thread: [${head}] (sink 'console' prints to the console)`);
+    expect(describeSlotPlan(graph, planSlots(graph, NOTHING, 1))).toBe(`threads: 1 worker thread (slots); on the main thread: [${head}] (sink 'console' prints to the console)`);
+    expect(describeSlotPlan(graphAt(1), planSlots(graphAt(1), NOTHING, 8))).toBe('threads: every subtask on the main thread (parallelism 1, or every chain calls into the program)');
   });
 });
