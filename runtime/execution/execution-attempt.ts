@@ -12,7 +12,6 @@ import type { Clock } from '../time/clock.js';
 import { RoutedChannelEnds, routeChannels } from '../workers/channel-routes.js';
 import { MAIN_THREAD, type SlotPlan } from '../workers/slot-plan.js';
 import { SlotWorker } from '../workers/slot-worker.js';
-import type { ThreadChannelModule } from '../workers/thread-channels.js';
 import type { SlotInit, WorkerStorage } from '../workers/worker-protocol.js';
 import { buildTasks, InProcessChannels } from './build-tasks.js';
 import type { JobWarning } from './job-events.js';
@@ -56,9 +55,6 @@ export interface AttemptResources {
 /** What running subtasks in worker threads takes. */
 export interface WorkerResources {
   readonly plan: SlotPlan;
-  readonly threadChannels: ThreadChannelModule;
-  /** The module `threadChannels` was loaded from, which every worker loads too. */
-  readonly threadChannelModule: string;
   /** Modules of user functions (file URLs) that every worker imports. */
   readonly functionModules: readonly string[];
 }
@@ -100,8 +96,8 @@ export class ExecutionAttempt {
       return new ExecutionAttempt(new TaskSet(tasks, checkpointers, ends), []);
     }
     const { plan } = workers;
-    const routes = routeChannels(resources.graph, plan, resources.channelCapacity, workers.threadChannels);
-    const ends = new RoutedChannelEnds(resources.graph, routes, resources.channelCapacity, workers.threadChannels);
+    const routes = routeChannels(resources.graph, plan, resources.channelCapacity);
+    const ends = new RoutedChannelEnds(resources.graph, routes, resources.channelCapacity);
     const { tasks, checkpointers } = buildTasks(resources, setup, ends, (chain, subtask) => plan.slotOf(chain, subtask) === MAIN_THREAD, alignment);
     const local = new TaskSet(tasks, checkpointers, ends);
     const slots: SlotWorker[] = [];
@@ -215,6 +211,5 @@ function slotInit(
     functionModules: workers.functionModules,
     restore,
     checkpointing: checkpointing === undefined ? undefined : { mode: checkpointing.mode, storage: checkpointing.workerStorage ?? { kind: 'main' } },
-    threadChannelModule: workers.threadChannelModule,
   };
 }

@@ -2,7 +2,7 @@ import type { Edge, JobGraph } from '../../compiler/graph/job-graph.js';
 import type { ChannelReader, ChannelWriter } from '../channels/channel.js';
 import { channelName, InProcessChannels, isConnected, networkEdgesOf, type ChannelEnds } from '../execution/build-tasks.js';
 import type { SlotPlan } from './slot-plan.js';
-import type { ThreadChannelDescriptor, ThreadChannelModule } from './thread-channels.js';
+import { createThreadChannel, openThreadChannelReader, openThreadChannelWriter, type ThreadChannelDescriptor } from '../channels/thread-channel.js';
 
 /** How one channel runs: inside one thread (a `Channel` that thread makes), or between two (a thread channel). */
 export type ChannelRoute = { readonly kind: 'local' } | { readonly kind: 'thread'; readonly descriptor: ThreadChannelDescriptor };
@@ -11,7 +11,7 @@ export type ChannelRoute = { readonly kind: 'local' } | { readonly kind: 'thread
 export type ChannelRoutes = readonly (readonly (readonly (ChannelRoute | null)[])[])[];
 
 /** The route of every channel of `graph` under `plan`: thread channels (created here) only where the ends' threads differ. */
-export function routeChannels(graph: JobGraph, plan: SlotPlan, capacity: number, threadChannels: ThreadChannelModule): ChannelRoutes {
+export function routeChannels(graph: JobGraph, plan: SlotPlan, capacity: number): ChannelRoutes {
   const { chainOf, edges } = networkEdgesOf(graph);
   return edges.map((edge) => {
     const from = chainOf.get(edge.from)!;
@@ -20,7 +20,7 @@ export function routeChannels(graph: JobGraph, plan: SlotPlan, capacity: number,
       Array.from({ length: to.parallelism }, (_, t): ChannelRoute | null => {
         if (!isConnected(edge, s, t)) return null;
         if (plan.slotOf(from, s) === plan.slotOf(to, t)) return { kind: 'local' };
-        return { kind: 'thread', descriptor: threadChannels.createThreadChannel(capacity, channelName(edge, s, t)) };
+        return { kind: 'thread', descriptor: createThreadChannel(capacity, channelName(edge, s, t)) };
       }),
     );
   });
@@ -36,7 +36,6 @@ export class RoutedChannelEnds implements ChannelEnds {
     graph: JobGraph,
     private readonly routes: ChannelRoutes,
     capacity: number,
-    private readonly threadChannels: ThreadChannelModule,
   ) {
     this.local = new InProcessChannels(capacity);
     this.edgeIndex = new Map(networkEdgesOf(graph).edges.map((edge, i) => [edge, i]));
@@ -46,7 +45,7 @@ export class RoutedChannelEnds implements ChannelEnds {
     const route = this.route(edge, from, to);
     if (route === null) return undefined;
     if (route.kind === 'local') return this.local.reader(edge, from, to);
-    const reader = this.threadChannels.openThreadChannelReader(route.descriptor);
+    const reader = openThreadChannelReader(route.descriptor);
     this.opened.push(reader);
     return { reader, name: route.descriptor.name };
   }
@@ -55,7 +54,7 @@ export class RoutedChannelEnds implements ChannelEnds {
     const route = this.route(edge, from, to);
     if (route === null) return undefined;
     if (route.kind === 'local') return this.local.writer(edge, from, to);
-    const writer = this.threadChannels.openThreadChannelWriter(route.descriptor);
+    const writer = openThreadChannelWriter(route.descriptor);
     this.opened.push(writer);
     return writer;
   }

@@ -13,7 +13,6 @@ import { RoutedChannelEnds } from './channel-routes.js';
 import { serializeFailure } from './failure-transfer.js';
 import { MainThreadStorage, WorkerFileStorage } from './worker-storage.js';
 import type { FromWorker, SlotInit, ToWorker } from './worker-protocol.js';
-import { loadThreadChannels } from './thread-channels.js';
 
 /** How often a worker reports its tasks' metrics (the main thread's status line reads about once a second). */
 const METRICS_INTERVAL_MS = 250;
@@ -26,7 +25,6 @@ const port = parentPort!;
 const init = workerData as SlotInit;
 const post = (message: FromWorker): void => port.postMessage(message);
 
-const threadChannels = await loadThreadChannels(init.threadChannelModule);
 const { udfs, processFunctions } = await importFunctions(init.functionModules);
 const here = new Set(init.tasks);
 const skipped = new Set(
@@ -70,7 +68,7 @@ const alignment: AlignmentLink = {
   port: { report: (report) => post({ type: 'alignment-report', report }) },
   connect: (_group, member, deliver) => announcements.set(member, deliver),
 };
-const ends = new RoutedChannelEnds(init.graph, init.routes, init.channelCapacity, threadChannels);
+const ends = new RoutedChannelEnds(init.graph, init.routes, init.channelCapacity);
 let set: TaskSet;
 try {
   const built = buildTasks(

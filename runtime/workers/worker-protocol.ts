@@ -40,8 +40,6 @@ export interface SlotInit {
   /** What each operator subtask of this slot restores, by `<operator id>/<subtask>`. */
   readonly restore: ReadonlyMap<string, OperatorSubtaskRestore>;
   readonly checkpointing: { readonly mode: CheckpointingMode; readonly storage: WorkerStorage } | undefined;
-  /** The module implementing thread channels (runtime/channels/thread-channel.ts's interface). */
-  readonly threadChannelModule: string;
 }
 
 /** A failure inside a worker, as plain data: an OperatorFailure's parts, or any other error's message. */

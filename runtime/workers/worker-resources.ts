@@ -3,11 +3,10 @@ import { pathToFileURL } from 'node:url';
 import type { JobGraph } from '../../compiler/graph/job-graph.js';
 import type { WorkerResources } from '../execution/execution-attempt.js';
 import { planSlots } from './slot-plan.js';
-import { loadThreadChannels, THREAD_CHANNEL_MODULE } from './thread-channels.js';
 
 /**
  * Whether jobs run their subtasks in worker threads: off until every test directory passes with it (issue 10),
- * on with `SLUICE_WORKERS=1`. `SLUICE_THREAD_CHANNEL_MODULE` names another thread-channel module (tests).
+ * on with `SLUICE_WORKERS=1`.
  */
 export function workersEnabled(): boolean {
   return process.env['SLUICE_WORKERS'] === '1';
@@ -39,7 +38,5 @@ export async function workerResources(graph: JobGraph, parts: ProgramParts): Pro
     callbackSinks: new Set(parts.sinkCallbacks.keys()),
     importableFunctions,
   });
-  if (plan.slots === 0) return undefined;
-  const threadChannelModule = process.env['SLUICE_THREAD_CHANNEL_MODULE'] ?? THREAD_CHANNEL_MODULE;
-  return { plan, threadChannels: await loadThreadChannels(threadChannelModule), threadChannelModule, functionModules };
+  return plan.slots === 0 ? undefined : { plan, functionModules };
 }

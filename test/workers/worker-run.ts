@@ -2,18 +2,15 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll } from 'vitest';
 import type { ScalarUdf } from '../../compiler/functions/registry.js';
 
-/** Runs the tests of a file with worker threads on, through the test stand-in of the thread channel. */
+/** Runs the tests of a file with worker threads on (SLUICE_WORKERS=1). */
 export function useWorkers(): void {
-  const saved = { workers: process.env['SLUICE_WORKERS'], module: process.env['SLUICE_THREAD_CHANNEL_MODULE'] };
+  const saved = process.env['SLUICE_WORKERS'];
   beforeAll(() => {
     process.env['SLUICE_WORKERS'] = '1';
-    process.env['SLUICE_THREAD_CHANNEL_MODULE'] = new URL('./support/broadcast-thread-channel.ts', import.meta.url).href;
   });
   afterAll(() => {
-    for (const [key, value] of [['SLUICE_WORKERS', saved.workers], ['SLUICE_THREAD_CHANNEL_MODULE', saved.module]] as const) {
-      if (value === undefined) delete process.env[key];
-      else process.env[key] = value;
-    }
+    if (saved === undefined) delete process.env['SLUICE_WORKERS'];
+    else process.env['SLUICE_WORKERS'] = saved;
   });
 }
 
