@@ -15,9 +15,11 @@ const JAVASCRIPT = new Set(['examples/process-alerts.pipe']);
 /**
  * Options the export cannot write, each announced by an SLC7010 warning, so they are compared apart (the export
  * must warn): Flink's datagen has no fixed TIMESTAMP range (the import gets Sluice's default range back), and
- * Flink's csv format has no header line (the import reads the file as Flink would, without one).
+ * Flink's csv format has no header line (the import reads the file as Flink would, without one), and watermark
+ * alignment is not written (Flink's nexmark source generates every table in one source).
  */
 const LOST_IN_EXPORT: Readonly<Record<string, readonly string[]>> = {
+  'examples/nexmark/q8.pipe': ['scan.watermark.alignment.group', 'scan.watermark.alignment.max-drift'],
   'examples/orders-revenue.pipe': ['fields.ordered_at.min', 'fields.ordered_at.max'],
   'examples/fraud-alerts.pipe': ['csv.header'],
 };

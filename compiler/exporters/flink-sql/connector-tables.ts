@@ -1,4 +1,5 @@
 import { NEXMARK_TABLES, type NexmarkTable } from '../../../connectors/nexmark/tables.js';
+import { ALIGNMENT_GROUP } from '../../connectors/watermark-alignment.js';
 import { Diagnostics } from '../../diagnostics/catalogue.js';
 import type { Operator, OperatorSpec } from '../../graph/job-graph.js';
 import { typeToString } from '../../types/sql-type.js';
@@ -162,8 +163,27 @@ export class NexmarkTables {
   }
 }
 
+/**
+ * Watermark alignment is not written to Flink: Flink applies its `scan.watermark.alignment.*` options only to
+ * sources that take watermarks pushed down (Kafka, for one), and none of the connectors exported here does; the
+ * Nexmark sources become one Flink source, whose tables are generated interleaved in event time.
+ */
+function reportAlignmentNotExported(op: Operator, spec: SourceSpec, ctx: ExportContext): void {
+  const group = spec.options[ALIGNMENT_GROUP];
+  if (group === undefined) return;
+  ctx.report(op, Diagnostics.FlinkRewrite, {
+    what: `'${ALIGNMENT_GROUP}' = '${group}'`,
+    difference:
+      spec.connector === 'nexmark'
+        ? "Flink's nexmark connector generates every table from one source, in event-time order, so there is nothing to align"
+        : `Flink aligns watermarks only for sources that take them pushed down, which its ${spec.connector === 'file' ? 'filesystem' : spec.connector} connector does not`,
+    help: 'the exported script leaves the alignment options out; the Flink job reads without pausing',
+  });
+}
+
 /** CREATE TABLE (and for Nexmark, CREATE VIEW) statements for a source, and the relation that reads it. */
 export function sourceStatements(op: Operator, spec: SourceSpec, nexmark: NexmarkTables, ctx: ExportContext): { statements: string[]; relation: Relation } {
+  reportAlignmentNotExported(op, spec, ctx);
   if (spec.connector === 'nexmark') return nexmark.add(op, spec, ctx);
   const name = declaredName(op);
   const fields = op.output.fields;

@@ -3,7 +3,7 @@
 -- Flink SQL cannot pin operator uids: a Sluice savepoint does not move to Flink, and state starts fresh there.
 -- What translates and how: docs/flink.md.
 
--- UID 'person-source' (examples/nexmark/q8.pipe:2:1), stateful: its state starts empty on Flink
+-- UID 'person-source' (examples/nexmark/q8.pipe:4:1), stateful: its state starts empty on Flink
 CREATE TEMPORARY TABLE nexmark (
   event_type INT,
   person ROW<id BIGINT, name STRING, emailAddress STRING, creditCard STRING, city STRING, state STRING, `dateTime` TIMESTAMP(3), extra STRING>,
@@ -23,25 +23,25 @@ SELECT person.id AS id, person.name AS name, person.emailAddress AS email_addres
 FROM nexmark
 WHERE event_type = 0;
 
--- UID 'auction-source' (examples/nexmark/q8.pipe:8:1), stateful: its state starts empty on Flink
+-- UID 'auction-source' (examples/nexmark/q8.pipe:11:1), stateful: its state starts empty on Flink
 CREATE TEMPORARY VIEW auction AS
 SELECT auction.id AS id, auction.itemName AS item_name, auction.description AS description, auction.initialBid AS initial_bid, auction.reserve AS reserve, `dateTime` AS date_time, auction.expires AS expires, auction.seller AS seller, auction.category AS category, auction.extra AS extra
 FROM nexmark
 WHERE event_type = 1;
 
--- UID 'q8-persons-per-window' (examples/nexmark/q8.pipe:18:4), stateful: its state starts empty on Flink
+-- UID 'q8-persons-per-window' (examples/nexmark/q8.pipe:22:4), stateful: its state starts empty on Flink
 CREATE TEMPORARY VIEW q8_persons_per_window AS
 SELECT id, name, window_start, window_end, COUNT(*) AS registrations
 FROM TABLE(TUMBLE(TABLE person, DESCRIPTOR(date_time), INTERVAL '10' SECOND))
 GROUP BY id, name, window_start, window_end;
 
--- UID 'q8-sellers-per-window' (examples/nexmark/q8.pipe:23:4), stateful: its state starts empty on Flink
+-- UID 'q8-sellers-per-window' (examples/nexmark/q8.pipe:27:4), stateful: its state starts empty on Flink
 CREATE TEMPORARY VIEW q8_sellers_per_window AS
 SELECT seller, window_start, window_end, COUNT(*) AS auctions
 FROM TABLE(TUMBLE(TABLE auction, DESCRIPTOR(date_time), INTERVAL '10' SECOND))
 GROUP BY seller, window_start, window_end;
 
--- UID 'q8-person-join-seller' (examples/nexmark/q8.pipe:29:4), stateful: its state starts empty on Flink
+-- UID 'q8-person-join-seller' (examples/nexmark/q8.pipe:33:4), stateful: its state starts empty on Flink
 CREATE TEMPORARY VIEW q8_person_join_seller AS
 SELECT l.id AS id, l.name AS name, l.window_start AS window_start, l.window_end AS window_end, l.registrations AS registrations, r.seller AS seller, r.window_start AS window_start0, r.window_end AS window_end0, r.auctions AS auctions
 FROM q8_persons_per_window AS l
@@ -50,12 +50,12 @@ JOIN q8_sellers_per_window AS r
  AND l.window_start = r.window_start
  AND l.window_end = r.window_end;
 
--- Project(p.id, p.name, p.window_start AS start_time) (examples/nexmark/q8.pipe:32:4)
+-- Project(p.id, p.name, p.window_start AS start_time) (examples/nexmark/q8.pipe:36:4)
 CREATE TEMPORARY VIEW project_1 AS
 SELECT id, name, window_start AS start_time
 FROM q8_person_join_seller;
 
--- UID 'q8-sink' (examples/nexmark/q8.pipe:25:1)
+-- UID 'q8-sink' (examples/nexmark/q8.pipe:29:1)
 CREATE TEMPORARY TABLE q8 (
   id BIGINT,
   name STRING,
