@@ -19,6 +19,7 @@ import { postgresDiagnostics } from './catalogue/postgres.js';
 import { webUiDiagnostics } from './catalogue/web-ui.js';
 import { functionModuleDiagnostics } from './catalogue/functions.js';
 import { postgresCdcDiagnostics } from './catalogue/postgres-cdc.js';
+import { processStateTtlDiagnostics } from './catalogue/process-state-ttl.js';
 import { stateTtlDiagnostics } from './catalogue/state-ttl.js';
 import { unalignedCheckpointDiagnostics } from './catalogue/unaligned-checkpoints.js';
 import { workerDiagnostics } from './catalogue/workers.js';
@@ -53,6 +54,7 @@ export const Diagnostics = {
   ...functionModuleDiagnostics,
   ...postgresCdcDiagnostics,
   ...stateTtlDiagnostics,
+  ...processStateTtlDiagnostics,
   ...unalignedCheckpointDiagnostics,
   ...workerDiagnostics,
   ...watermarkAlignmentDiagnostics,

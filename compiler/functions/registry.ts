@@ -1,4 +1,5 @@
 import type { Field, SqlType } from '../types/sql-type.js';
+import type { StateTtlConfig } from '../graph/job-graph.js';
 
 /**
  * What the compiler needs to know of user code registered through the Node API (or `--functions module.js`):
@@ -26,6 +27,8 @@ export interface ProcessStateDeclaration {
   readonly mapKeyType?: readonly Field[];
   /** List state without PARTITION BY (operator state): how a rescale deals the subtasks' lists; `split` by default. */
   readonly redistribution?: 'split' | 'union';
+  /** Keyed state only: when a key's entry expires (Flink's StateTtlConfig). */
+  readonly ttl?: StateTtlConfig;
 }
 
 export interface ProcessFunctionSignature {

@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { parseDuration } from '../config/durations.js';
+import type { StateTtlConfig } from '../graph/job-graph.js';
 import { parseType, TYPE_SPELLINGS } from '../types/parse-type.js';
 import { SqlTypeSchema, type Field, type SqlType } from '../types/sql-type.js';
 import type { FunctionSignatures, ProcessFunctionSignature, ProcessStateDeclaration, ScalarUdfSignature } from './registry.js';
@@ -55,6 +57,24 @@ const OutputSchema = z.unknown().transform((value, ctx): 'input' | Field[] => {
 
 const FunctionSchema = z.custom<(...args: never[]) => unknown>((v) => typeof v === 'function', 'expected a function');
 
+/** Milliseconds (a number) or a duration as Flink writes one (`'1 h'`, `'30 min'`); more than 0. */
+const TtlDurationSchema = z.unknown().transform((value, ctx): number => {
+  const ms = typeof value === 'string' ? parseDuration(value) : typeof value === 'number' && Number.isSafeInteger(value) ? value : undefined;
+  if (ms !== undefined && ms > 0) return ms;
+  ctx.addIssue({ code: 'custom', message: `expected a TTL of more than 0: milliseconds or a duration such as '1 h', got ${JSON.stringify(value) ?? String(value)}` });
+  return z.NEVER;
+});
+
+/** A state's `ttl`: Flink's StateTtlConfig, with its defaults (update on create and write, never return expired). */
+const TtlInputSchema = z
+  .object({
+    ms: TtlDurationSchema,
+    update: z.enum(['on-create-and-write', 'on-read-and-write']).default('on-create-and-write'),
+    visibility: z.enum(['never-return-expired', 'return-expired-if-not-cleaned-up']).default('never-return-expired'),
+  })
+  .strict()
+  .transform(({ ms, update, visibility }): StateTtlConfig => ({ ms, update, visibility }));
+
 /**
  * A declared state. Reducing state carries its `reduce(stored, added)`, aggregating state its `aggregate`
  * functions; `valueType` is what is stored (the reduced value, the accumulator). Loose: the runtime reads the
@@ -67,6 +87,7 @@ const StateInputSchema = z
     valueType: z.array(FieldInputSchema),
     mapKeyType: z.array(FieldInputSchema).optional(),
     redistribution: z.enum(['split', 'union']).optional(),
+    ttl: TtlInputSchema.optional(),
     reduce: FunctionSchema.optional(),
     aggregate: z.looseObject({ createAccumulator: FunctionSchema, add: FunctionSchema, getResult: FunctionSchema }).optional(),
   })
@@ -79,12 +100,13 @@ const StateInputSchema = z
     }
   })
   .transform(
-    ({ name, kind, valueType, mapKeyType, redistribution }): ProcessStateDeclaration => ({
+    ({ name, kind, valueType, mapKeyType, redistribution, ttl }): ProcessStateDeclaration => ({
       name,
       kind,
       valueType,
       ...(mapKeyType === undefined ? {} : { mapKeyType }),
       ...(redistribution === undefined ? {} : { redistribution }),
+      ...(ttl === undefined ? {} : { ttl }),
     }),
   );
 
@@ -127,6 +149,16 @@ export interface ProcessStateDeclarationInput {
   readonly mapKeyType?: readonly FieldInput[];
   /** Operator list state (no PARTITION BY): on rescale, `split` the lists (default) or give every subtask all (`union`). */
   readonly redistribution?: 'split' | 'union';
+  /**
+   * Keyed state (PARTITION BY) only: a key's entry expires `ms` (milliseconds, or `'1 h'`) of processing time after
+   * its last write, or its last access with `update: 'on-read-and-write'`; expired entries are not returned unless
+   * `visibility: 'return-expired-if-not-cleaned-up'`, and are removed from state by a cleanup timer.
+   */
+  readonly ttl?: {
+    readonly ms: number | string;
+    readonly update?: 'on-create-and-write' | 'on-read-and-write';
+    readonly visibility?: 'never-return-expired' | 'return-expired-if-not-cleaned-up';
+  };
   /** Reducing state: combines the stored value with an added one (must not modify either). */
   readonly reduce?: (stored: never, added: never) => unknown;
   /** Aggregating state: the accumulator's life; `add` may modify the accumulator and return it. */

@@ -22,6 +22,18 @@ export const OriginSchema = z.object({
 
 
 /**
+ * The TTL of a process function's keyed state (Flink's StateTtlConfig), per key and state: it expires `ms` after
+ * its last write (`on-create-and-write`) or its last access (`on-read-and-write`); an expired value is never read
+ * (`never-return-expired`) or read until the cleanup removed it (`return-expired-if-not-cleaned-up`).
+ */
+export const StateTtlConfigSchema = z.object({
+  ms: z.number().int().positive(),
+  update: z.enum(['on-create-and-write', 'on-read-and-write']),
+  visibility: z.enum(['never-return-expired', 'return-expired-if-not-cleaned-up']),
+});
+export type StateTtlConfig = z.infer<typeof StateTtlConfigSchema>;
+
+/**
  * What an operator keeps in state, declared so that checkpoints, savepoints and the compatibility check can
  * read it without running anything. Keyed state is scoped to the operator's key (`keyType`); operator state is
  * a list per subtask, redistributed on rescale by splitting the lists (`split`) or giving every subtask all of
@@ -41,6 +53,8 @@ export const StateDescriptorSchema = z.object({
   redistribution: z.enum(['split', 'union']).optional(),
   /** Words for reports: what this state holds. */
   description: z.string(),
+  /** Keyed state of a process function only: when it expires. */
+  ttl: StateTtlConfigSchema.optional(),
 });
 export type StateDescriptor = z.infer<typeof StateDescriptorSchema>;
 

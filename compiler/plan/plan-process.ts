@@ -68,6 +68,11 @@ export function planProcess(input: PlannedStream, step: ProcessStep, ctx: PlanCo
     ctx.bag.report(Diagnostics.KeyedStateWithoutPartition, step.span, { name, kind: unkeyable.kind, state: unkeyable.name });
     return undefined;
   }
+  const expiringOperatorState = partitioned ? undefined : sig.state.find((s) => s.ttl !== undefined);
+  if (expiringOperatorState !== undefined) {
+    ctx.bag.report(Diagnostics.TtlOnOperatorState, step.span, { name, state: expiringOperatorState.name });
+    return undefined;
+  }
   const keyedRedistribution = partitioned ? sig.state.find((s) => s.redistribution !== undefined) : undefined;
   if (keyedRedistribution !== undefined) {
     ctx.bag.report(Diagnostics.RedistributionOfKeyedState, step.span, { name, state: keyedRedistribution.name });

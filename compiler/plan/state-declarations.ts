@@ -187,6 +187,7 @@ export function processState(declarations: readonly ProcessStateDeclaration[], k
   return declarations.map((d) => {
     const description = `state '${d.name}' of the process function`;
     if (key === undefined) return operatorList(d.name, d.valueType, description, d.redistribution);
-    return keyed(d.name, d.kind, key, d.valueType, description, d.mapKeyType);
+    const descriptor = keyed(d.name, d.kind, key, d.valueType, description, d.mapKeyType);
+    return d.ttl === undefined ? descriptor : { ...descriptor, ttl: d.ttl };
   });
 }

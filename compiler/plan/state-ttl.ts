@@ -19,7 +19,7 @@ const NO_TTL_REASON: Partial<Record<OperatorKind, string>> = {
   window_aggregate: 'a window aggregate cleans its own state, dropping each window once the watermark passes its end',
   window_join: "a window join cleans its own state, dropping each window's rows once the watermark passes its end",
   interval_join: 'an interval join cleans its own state, dropping rows once the watermark passes their time bounds',
-  process: 'state TTL of PROCESS steps is not supported yet',
+  process: "a process function sets the TTL of each of its states, in its state declarations' `ttl`",
 };
 
 function stepKeyword(step: Step): string {

@@ -84,6 +84,7 @@ const BUILTIN_STATE: Partial<Record<Operator['spec']['kind'], readonly StateDesc
   group_aggregate: [TTL_STATE],
   join: [TTL_STATE],
   deduplicate: [TTL_STATE],
+  process: [TTL_STATE],
 };
 
 /**

@@ -73,7 +73,7 @@ export function aggregatingState<IN, ACC, OUT>(name: string, aggregate: Aggregat
   return { kind: 'aggregating', name, aggregate };
 }
 
-interface ScopedState {
+export interface ScopedState {
   /** Scopes later calls to `namespace` (still under the current key). */
   setNamespace(namespace: string): void;
   /** Removes the value for the current key and namespace. */

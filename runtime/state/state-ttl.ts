@@ -27,6 +27,11 @@ export function isStateTtlTimer(timer: Timer): boolean {
   return timer.namespace.startsWith(TIMER_NAMESPACE_PREFIX);
 }
 
+/** The part a timer of state TTL is about (a process function's state: its name). */
+export function stateTtlTimerPart(timer: Timer): string {
+  return timer.namespace.slice(TIMER_NAMESPACE_PREFIX.length);
+}
+
 /** A part of an operator's keyed state that expires on its own (a join's side; '' for the whole key). */
 export interface TtlPart {
   readonly name: string;
@@ -77,6 +82,16 @@ export class StateTtl {
     }
   }
 
+  /**
+   * Notes whether part `part` of the current key has a write time, without clearing it when expired: for state
+   * read until its cleanup timer removes it (a process function's `return-expired-if-not-cleaned-up`). Like
+   * `expire`, it must come before `touch`.
+   */
+  observe(part = 0): void {
+    if (this.ttlMs === 0) return;
+    this.live[part] = this.cell(part).value() !== undefined;
+  }
+
   /** Part `part` of the current key was written at `now`: its life starts again. */
   touch(now: number, part = 0): void {
     if (this.ttlMs === 0) return;
@@ -96,7 +111,7 @@ export class StateTtl {
 
   /** Handles a timer of state TTL (`isStateTtlTimer`), the current key set to the timer's. */
   onTimer(timer: Timer): void {
-    const name = timer.namespace.slice(TIMER_NAMESPACE_PREFIX.length);
+    const name = stateTtlTimerPart(timer);
     const part = this.parts.findIndex((p) => p.name === name);
     const cell = this.cellNamed(name);
     const writtenAt = cell.value();

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { summarize } from '../../compiler/exporters/summary.js';
-import { BID, compileGraph, messages, reported, sink, specOf } from './planning.js';
+import type { FunctionSignaturesInput, ProcessStateDeclarationInput } from '../../compiler/functions/signature-schema.js';
+import { BID, compileGraph, messages, operatorOf, reported, sink, specOf } from './planning.js';
 
 const BIDDER_COUNT = (ttl: string): string => `${BID}\n${sink()}\nINSERT INTO out FROM bid |> AGGREGATE COUNT(*) AS n GROUP BY bidder UID 'per-bidder'${ttl};`;
 
@@ -48,5 +49,34 @@ INSERT INTO out FROM bid |> DEDUPLICATE BY bidder UID 'd'
     expect(reported(`${BID.replace("UID 'bid-source'", "UID 'bid-source' TTL INTERVAL '1' DAY")}\n${sink()}\nINSERT INTO out FROM bid;`)).toEqual([
       "TtlOnTable @ 'INTERVAL '1' DAY'",
     ]);
+  });
+});
+
+describe('TTL of process-function state in the compiler', () => {
+  const declared = (ttl: NonNullable<ProcessStateDeclarationInput['ttl']>): FunctionSignaturesInput => ({
+    processes: [{ name: 'watch', args: ['BIGINT'], output: 'input' as const, state: [{ name: 'last', kind: 'list' as const, valueType: [{ name: 'price', type: 'BIGINT' }], ttl }] }],
+  });
+  const keyed = `${BID}\n${sink()}\nINSERT INTO out FROM bid |> PROCESS watch(price) PARTITION BY auction UID 'p';`;
+
+  it("puts a state's TTL, with Flink's defaults, into its descriptor; '1 h' is a duration", () => {
+    const graph = compileGraph(keyed, { functions: declared({ ms: '1 h' }) });
+    expect(operatorOf(graph, 'process').state.find((s) => s.name === 'last')!.ttl).toEqual({
+      ms: 3_600_000,
+      update: 'on-create-and-write',
+      visibility: 'never-return-expired',
+    });
+  });
+
+  it('refuses a TTL on operator state (no PARTITION BY): SLC2060', () => {
+    const unkeyed = `${BID}\n${sink()}\nINSERT INTO out FROM bid |> PROCESS watch(price) UID 'p';`;
+    expect(messages(unkeyed, { functions: declared({ ms: 1000 }) })).toEqual([
+      "process function watch gives its list state 'last' a TTL, but without PARTITION BY it is operator state, which has no key to expire",
+    ]);
+  });
+
+  it('refuses a TTL after the UID of a PROCESS step: its function sets each state TTL (SLC2050)', () => {
+    const text = keyed.replace("UID 'p'", "UID 'p' TTL INTERVAL '1' HOUR");
+    expect(reported(text, { functions: declared({ ms: 1000 }) })).toEqual(["TtlOnSelfCleaningStep @ 'INTERVAL '1' HOUR'"]);
+    expect(messages(text, { functions: declared({ ms: 1000 }) })[0]).toContain("in its state declarations' `ttl`");
   });
 });

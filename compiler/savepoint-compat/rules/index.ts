@@ -7,6 +7,7 @@ import { maxParallelismRule } from './max-parallelism.js';
 import { newStateRule } from './new-state.js';
 import { operatorKindRule } from './operator-kind.js';
 import { processFunctionRule } from './process-function.js';
+import { processStateTtlRule } from './process-state-ttl.js';
 import type { Rule } from './rule.js';
 import { sourceIdentityRule } from './source-identity.js';
 import { sourceOptionsRule } from './source-options.js';
@@ -37,6 +38,7 @@ export const RULES: readonly Rule[] = [
   deduplicateKeepRule,
   processFunctionRule,
   stateTtlRule,
+  processStateTtlRule,
   stateKindRule,
   stateKeyRule,
   mapKeyRule,

@@ -1,6 +1,7 @@
 import type { Operator, OperatorSpec } from '../../../compiler/graph/job-graph.js';
 import { compileProjection, type UdfImplementations } from '../../expressions/compile-expr.js';
 import { makeBatch, RowKind, type RecordBatch } from '../../record-batch.js';
+import { isStateTtlTimer } from '../../state/state-ttl.js';
 import type { Timer, Timers } from '../../time/timer-service.js';
 import { BaseOperator, type OperatorContext } from '../operator.js';
 import { describeRow, RowFailure } from '../row-failure.js';
@@ -13,7 +14,7 @@ import type {
   ProcessTimers,
   TimerContext,
 } from './process-function.js';
-import { createProcessState } from './process-state.js';
+import { createProcessState, type ProcessState } from './process-state.js';
 import { emittedRowReader, rowObjectBuilder } from './row-conversion.js';
 
 const CHANGE_KINDS: readonly ChangeKind[] = ['+I', '-U', '+U', '-D'];
@@ -44,6 +45,7 @@ export class ProcessOperator extends BaseOperator {
   private readonly rowtime: number | undefined;
   private readonly updatingOutput: boolean;
   private readonly context: CallContext;
+  private state!: ProcessState;
   private out: unknown[][] = [];
   private outKinds: RowKind[] = [];
 
@@ -69,7 +71,8 @@ export class ProcessOperator extends BaseOperator {
   override open(ctx: OperatorContext): void {
     super.open(ctx);
     const timers = this.keyOf === undefined ? unkeyedTimers(this.name) : new KeyedTimers(ctx.timers, this.name, this.fn.onTimer !== undefined);
-    const state = createProcessState(ctx, this.name, this.fn.state);
+    this.state = createProcessState(ctx, this.name, this.fn.state);
+    const state = this.state.access;
     this.context.bind(ctx, state, timers);
     this.fn.open?.({ uid: ctx.operator.uid, subtask: ctx.subtask, parallelism: ctx.parallelism, isRestored: ctx.isRestored, state });
   }
@@ -95,6 +98,7 @@ export class ProcessOperator extends BaseOperator {
   }
 
   override onTimer(timer: Timer): void {
+    if (isStateTtlTimer(timer)) return this.state.onTtlTimer(timer);
     const context = this.context;
     context.args = NO_ARGS;
     context.timestamp = null;

@@ -1,6 +1,21 @@
 import type { StateDescriptor } from '../../../compiler/graph/job-graph.js';
-import { aggregatingState, listState, mapState, reducingState, valueState, type AggregateFunction } from '../../state/keyed-state.js';
+import {
+  aggregatingState,
+  listState,
+  mapState,
+  reducingState,
+  valueState,
+  type AggregateFunction,
+  type ListState,
+  type MapState,
+  type ReducingState,
+  type ScopedState,
+  type ValueState,
+} from '../../state/keyed-state.js';
+import { StateTtl, stateTtlTimerPart } from '../../state/state-ttl.js';
+import type { Timer } from '../../time/timer-service.js';
 import type { OperatorContext } from '../operator.js';
+import { ExpiringAddingState, ExpiringListState, ExpiringMapState, ExpiringState, ExpiringValueState } from './expiring-state.js';
 import type {
   ProcessAggregatingState,
   ProcessListState,
@@ -18,20 +33,36 @@ interface StateFunctions {
   readonly aggregate?: AggregateFunction<unknown, unknown, unknown>;
 }
 
+/** A process step's declared state: the handles the function sees, and the cleanup of those with a TTL. */
+export interface ProcessState {
+  readonly access: ProcessStateAccess;
+  /** Handles a timer of state TTL (`isStateTtlTimer`), the current key set to the timer's. */
+  onTtlTimer(timer: Timer): void;
+}
+
 /**
  * The declared states of a process step, by name, as handles created once at open: keyed state (scoped to the
- * current key by the operator) with PARTITION BY, operator list state without. A name the step does not
- * declare, or asked for as another kind, throws a message listing what is declared. `declarations` is the
- * definition's own `state`, for the functions of reducing and aggregating state (the graph has their shape only).
+ * current key by the operator) with PARTITION BY, operator list state without; keyed state with a `ttl` behind
+ * ExpiringState. A name the step does not declare, or asked for as another kind, throws a message listing what is
+ * declared. `declarations` is the definition's own `state`, for the functions of reducing and aggregating state
+ * (the graph has their shape only).
  */
-export function createProcessState(ctx: OperatorContext, functionName: string, declarations: readonly unknown[] = []): ProcessStateAccess {
+export function createProcessState(ctx: OperatorContext, functionName: string, declarations: readonly unknown[] = []): ProcessState {
   const functions = new Map<string, StateFunctions>();
   for (const entry of declarations) {
     if (entry !== null && typeof entry === 'object' && 'name' in entry) functions.set(String(entry.name), entry as StateFunctions);
   }
   const handles = new Map<string, { readonly kind: DeclaredKind; readonly handle: unknown }>();
+  const expiring = new Map<string, ExpiringState>();
+  const noTtl = new StateTtl(ctx, 0, []);
   for (const declared of ctx.operator.state) {
-    handles.set(declared.name, { kind: declared.kind, handle: openHandle(ctx, declared, functions.get(declared.name) ?? {}, functionName) });
+    let handle = openHandle(ctx, declared, functions.get(declared.name) ?? {}, functionName);
+    if (declared.ttl !== undefined && declared.scope === 'keyed') {
+      const state = new ExpiringState(ctx, declared.name, declared.ttl, handle as ScopedState);
+      expiring.set(declared.name, state);
+      handle = withTtl(declared.kind, handle, state);
+    }
+    handles.set(declared.name, { kind: declared.kind, handle });
   }
 
   const lookup = (name: string, kind: DeclaredKind): unknown => {
@@ -42,13 +73,34 @@ export function createProcessState(ctx: OperatorContext, functionName: string, d
     throw new Error(`process function '${functionName}' ${problem}: its declared states are ${declared}; declare every state in its definition's \`state\``);
   };
 
-  return {
+  const access: ProcessStateAccess = {
     value: <T>(name: string) => lookup(name, 'value') as ProcessValueState<T>,
     list: <T>(name: string) => lookup(name, 'list') as ProcessListState<T>,
     map: <K, V>(name: string) => lookup(name, 'map') as ProcessMapState<K, V>,
     reducing: <T>(name: string) => lookup(name, 'reducing') as ProcessReducingState<T>,
     aggregating: <IN, OUT>(name: string) => lookup(name, 'aggregating') as ProcessAggregatingState<IN, OUT>,
   };
+  return {
+    access,
+    onTtlTimer(timer) {
+      // A timer of a state that no longer has a TTL (or no longer exists) only drops its write time.
+      (expiring.get(stateTtlTimerPart(timer))?.ttl ?? noTtl).onTimer(timer);
+    },
+  };
+}
+
+function withTtl(kind: DeclaredKind, handle: unknown, state: ExpiringState): unknown {
+  switch (kind) {
+    case 'value':
+      return new ExpiringValueState(handle as ValueState<unknown>, state);
+    case 'list':
+      return new ExpiringListState(handle as ListState<unknown>, state);
+    case 'map':
+      return new ExpiringMapState(handle as MapState<unknown, unknown>, state);
+    case 'reducing':
+    case 'aggregating':
+      return new ExpiringAddingState(handle as ReducingState<unknown>, state);
+  }
 }
 
 function openHandle(ctx: OperatorContext, declared: StateDescriptor, functions: StateFunctions, functionName: string): unknown {
