@@ -41,7 +41,7 @@ const FLINK_PER_CORE: Readonly<Record<NexmarkQuery, number>> = {
 /** Queries whose sink receives a changelog, so that its row count differs from the loop's final rows. */
 const UPDATING: ReadonlySet<NexmarkQuery> = new Set(['q4']);
 
-const MICRO_BENCHES = ['startup.ts', 'nexmark-generator.ts', 'expressions.ts', 'compile.ts', 'checkpoint-overhead.ts', 'key-scaling.ts', 'timers.ts', 'state-ttl.ts', 'fed-source.ts', 'file-source.ts', 'jetstream.ts', 'postgres.ts', 'postgres-cdc.ts', 'web-ui.ts', 'timely-barriers.ts', 'unaligned-checkpoints.ts'];
+const MICRO_BENCHES = ['startup.ts', 'nexmark-generator.ts', 'expressions.ts', 'compile.ts', 'checkpoint-overhead.ts', 'key-scaling.ts', 'timers.ts', 'state-ttl.ts', 'fed-source.ts', 'file-source.ts', 'jetstream.ts', 'postgres.ts', 'postgres-cdc.ts', 'web-ui.ts', 'timely-barriers.ts', 'unaligned-checkpoints.ts', 'thread-channel.ts'];
 
 const { values } = parseArgs({
   options: {

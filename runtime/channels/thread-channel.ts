@@ -150,7 +150,7 @@ class ThreadChannelWriter implements ChannelWriter {
       this.copyIn(frame);
       this.publish();
     } else {
-      this.backlog.push(frame.slice());
+      this.backlog.push(new Uint8Array(frame)); // a copy: the encoder reuses its buffer
       this.drain();
     }
   }
@@ -234,8 +234,8 @@ class ThreadChannelReader implements ChannelReader {
   private readonly decoder = new EventDecoder();
   /** Bytes read so far (mod 2^32): only this end writes `READ`. */
   private read: number;
-  /** The frame being assembled: its bytes are copied out of shared memory (TextDecoder cannot read that). */
-  private frame = new Uint8Array(64 * 1024);
+  /** The frame being assembled, copied out of the ring (so that a frame may wrap around its end or outsize it). */
+  private frame = Buffer.alloc(64 * 1024);
   private frameLength = -1;
   private frameHave = 0;
   private listener: Signal | undefined;
@@ -258,7 +258,7 @@ class ThreadChannelReader implements ChannelReader {
       this.read = (this.read + 4) | 0;
       available -= 4;
       this.frameHave = 0;
-      if (this.frame.length < this.frameLength) this.frame = new Uint8Array(Math.max(this.frameLength, this.frame.length * 2));
+      if (this.frame.length < this.frameLength) this.frame = Buffer.alloc(Math.max(this.frameLength, this.frame.length * 2));
     }
     const take = Math.min(available, this.frameLength - this.frameHave);
     this.copyOut(take);
@@ -266,7 +266,7 @@ class ThreadChannelReader implements ChannelReader {
       this.release();
       return this.nothingYet(write);
     }
-    const event = this.decoder.decode(this.frame.subarray(0, this.frameLength));
+    const event = this.decoder.decode(this.frame, this.frameLength);
     this.frameLength = -1;
     if (event.type === 'batch') Atomics.add(this.control, BATCHES_READ, 1);
     else if (event.type === 'end-of-input') this.ended = true;
