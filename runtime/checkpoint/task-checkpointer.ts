@@ -165,6 +165,11 @@ export class TaskCheckpointer implements TaskCheckpointing, TaskGateway {
     this.coordinator.taskFinished(this.name);
   }
 
+  /** The task ended (or was cancelled): an aligned-checkpoint timer left would only keep the process alive. */
+  taskEnded(): void {
+    this.disarmAlignmentTimeout();
+  }
+
   /** Resolves when every state write started so far has ended (acknowledged or declined). */
   async settled(): Promise<void> {
     while (this.writes.size > 0) await Promise.all(this.writes);

@@ -18,6 +18,7 @@ export class TaskSet {
 
   async run(): Promise<void> {
     await Promise.all(this.tasks.map((task) => task.run().catch((error: unknown) => this.fail(error))));
+    for (const checkpointer of this.checkpointers) checkpointer.taskEnded();
     this.ends.close();
     if (this.failure !== undefined) throw this.failure.error;
   }

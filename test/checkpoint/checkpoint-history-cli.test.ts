@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { runCheckpoints } from '../../cli/commands/checkpoints.js';
+import { formatHistory, runCheckpoints } from '../../cli/commands/checkpoints.js';
 import { CheckpointsJsonSchema, type CheckpointsJson } from '../../cli/checkpoints-json.js';
 import { exitCodeFor } from '../../cli/exit-codes.js';
 import type { CliIO } from '../../cli/output.js';
@@ -187,4 +187,28 @@ describe('--before times', () => {
     ['2026-12-06T01:00:00+01:00', Date.parse('2026-12-06T00:00:00Z')],
   ])('%s', (text, expected) => expect(parsePointInTime(text, now)).toBe(expected));
   it.each(['yesterday', '4 fortnights ago', 'ago', '', '2026-13-45'])('refuses %j', (text) => expect(parsePointInTime(text, now)).toBeUndefined());
+});
+
+describe('sluice checkpoints, an unaligned checkpoint', () => {
+  it('is listed as unaligned, with the records in flight next to its state size', () => {
+    const snapshot = {
+      id: 7,
+      type: 'checkpoint' as const,
+      incremental: true,
+      completedAt: '2026-12-06T07:00:00.000Z',
+      triggeredAt: '2026-12-06T06:59:59.000Z',
+      ageMs: 60_000,
+      durationMs: 1_000,
+      bytes: 2048,
+      unaligned: true,
+      inFlightBytes: 40_960,
+      path: '/chk/p/chk-7',
+      jobId: 'p-1',
+      problem: null,
+    };
+    const history: CheckpointsJson = { version: 1, pipeline: 'p', checkpointsDir: '/chk/p', savepointsDir: null, numRetained: 1, snapshots: [snapshot], damaged: [], problems: [] };
+    expect(CheckpointsJsonSchema.parse(history)).toEqual(history);
+    const row = formatHistory(history).split('\n').find((line) => line.startsWith('7 '))!;
+    expect(row).toMatch(/^7\s+checkpoint, incremental, unaligned\s+2026-12-06T07:00:00.000Z\s+1 min 00 s ago\s+2\.0 kB \+ 41\.0 kB in flight\s+1\.00 s\s+\/chk\/p\/chk-7$/);
+  });
 });
