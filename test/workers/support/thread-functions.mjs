@@ -1,3 +1,4 @@
+import { existsSync, writeFileSync } from 'node:fs';
 import { threadId } from 'node:worker_threads';
 
 // A functions module (as `--functions` takes it) for the worker tests: which thread ran a row, and a failure.
@@ -9,6 +10,20 @@ export const functions = [
     returns: { name: 'BIGINT' },
     fn: (value, at) => {
       if (value === at) throw new Error(`fail_at met ${at}`);
+      return value;
+    },
+  },
+  {
+    // Fails once per job, in whichever thread meets `at` first: the marker file (env SLUICE_TEST_FAIL_MARKER) says it did.
+    name: 'fail_once_at',
+    args: [{ name: 'BIGINT' }, { name: 'BIGINT' }],
+    returns: { name: 'BIGINT' },
+    fn: (value, at) => {
+      const marker = process.env.SLUICE_TEST_FAIL_MARKER;
+      if (value === at && marker !== undefined && !existsSync(marker)) {
+        writeFileSync(marker, 'failed');
+        throw new Error(`fail_once_at met ${at}`);
+      }
       return value;
     },
   },

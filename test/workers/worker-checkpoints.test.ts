@@ -1,0 +1,60 @@
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { Job } from '../../runtime/execution/job.js';
+import type { RestartEvent } from '../../runtime/execution/job-events.js';
+import { tempDir } from '../checkpoint/state-fixtures.js';
+import { compilePipe } from '../operators/run-pipe.js';
+import { THREAD_FUNCTIONS, threadFunctions, useWorkers } from './worker-run.js';
+
+useWorkers();
+
+/** Two seconds of paced input, so that checkpoints complete before the failure. */
+const SOURCE = `CREATE SOURCE bid (auction BIGINT, bidder BIGINT, price BIGINT, date_time TIMESTAMP(3),
+  WATERMARK FOR date_time AS date_time - INTERVAL '4' SECOND)
+  WITH ('connector' = 'nexmark', 'table' = 'bid', 'events' = '40000', 'rows-per-second' = '20000') UID 'bids';
+CREATE SINK out WITH ('connector' = 'blackhole') UID 'out';
+INSERT INTO out FROM bid |> SELECT fail_once_at(auction, 1500) AS auction, price, date_time
+  |> WINDOW TUMBLE(date_time, INTERVAL '1' SECOND)
+  |> AGGREGATE COUNT(*) AS n, MAX(price) AS top GROUP BY window_start, window_end, auction UID 'counts';`;
+
+async function run(settings: Record<string, string>, failOnce: boolean) {
+  const scalars = await threadFunctions();
+  const dir = tempDir();
+  const graph = compilePipe(SOURCE, { functions: { scalars }, settings: { ...settings, 'state.checkpoints.dir': path.join(dir, 'checkpoints') } });
+  // Workers copy the environment when they start.
+  if (failOnce) process.env['SLUICE_TEST_FAIL_MARKER'] = path.join(dir, 'failed');
+  const rows = new Set<string>();
+  const job = await Job.start(graph, {
+    udfs: new Map(scalars.map((f) => [f.name, f])),
+    functionModules: [THREAD_FUNCTIONS],
+    sinks: { out: (batch) => void batch.forEach((r) => rows.add(JSON.stringify(r))) },
+  });
+  const restarts: RestartEvent[] = [];
+  let completed = 0;
+  job.on('restart', (event) => restarts.push(event));
+  job.on('checkpoint-completed', () => completed++);
+  await job.done;
+  delete process.env['SLUICE_TEST_FAIL_MARKER'];
+  return { rows, restarts, completed };
+}
+
+describe('checkpoints of tasks in worker threads', () => {
+  it.each(['memory', 'fs'])('restarts from a checkpoint the workers wrote (%s) and ends with the rows of an undisturbed run', async (backend) => {
+    const undisturbed = await run({ 'parallelism.default': '1' }, false);
+    const failing = await run(
+      {
+        'parallelism.default': '2',
+        'execution.checkpointing.interval': '50ms',
+        'state.backend.type': backend,
+        'restart-strategy.type': 'fixed-delay',
+        'restart-strategy.fixed-delay.delay': '0ms',
+      },
+      true,
+    );
+    expect(failing.completed).toBeGreaterThan(0);
+    expect(failing.restarts).toHaveLength(1);
+    expect(failing.restarts[0]!.reason).toMatch(/^operator '.*' \(.*\) subtask [12]\/2 failed at test\.pipe:\d+:\d+: fail_once_at met 1500/);
+    expect(failing.restarts[0]!.checkpointId).toEqual(expect.any(Number));
+    expect(failing.rows).toEqual(undisturbed.rows);
+  });
+});
