@@ -41,9 +41,9 @@ export interface ChildOutcome {
  * soon as it reports its first completed checkpoint) — with `afterACheckpoint`, not before its first completed
  * checkpoint either. A run that ends by itself before then is fine.
  */
-export function runChild(graphFile: string, killAfterMs: number | 'checkpoint' | undefined, afterACheckpoint = false): Promise<ChildOutcome> {
+export function runChild(graphFile: string, killAfterMs: number | 'checkpoint' | undefined, afterACheckpoint = false, runner = RUNNER): Promise<ChildOutcome> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', RUNNER, graphFile, '--resume'], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['--import', 'tsx', runner, graphFile, '--resume'], { stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     let start: unknown;
@@ -83,12 +83,21 @@ export function runChild(graphFile: string, killAfterMs: number | 'checkpoint' |
  * waits for the run's first completed checkpoint, so that a later run restores even when a loaded machine is slow
  * to checkpoint.
  */
-export async function runWithKills(graphFile: string, options: { kills: number; killWindowMs: number; random: () => number }): Promise<ChaosRun> {
+export async function runWithKills(
+  graphFile: string,
+  options: {
+    kills: number;
+    killWindowMs: number;
+    random: () => number;
+    /** Another runner taking the same arguments (fixtures/run-slow-pipe-process.ts runs a `.pipe` file). */
+    runner?: string;
+  },
+): Promise<ChaosRun> {
   const starts: unknown[] = [];
   let kills = 0;
   for (let run = 0; ; run++) {
     const killAfter = kills < options.kills ? Math.round(options.random() * options.killWindowMs) : undefined;
-    const outcome = await runChild(graphFile, killAfter, kills === 0);
+    const outcome = await runChild(graphFile, killAfter, kills === 0, options.runner);
     starts.push(outcome.start);
     if (outcome.killed) {
       kills++;

@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { openCheckpoint } from '../../runtime/checkpoint/restore/load-checkpoint.js';
 import { committedJsonRows } from './committed-output.js';
+import { runWithKills, seededRandom } from './chaos-harness.js';
 import { completedCheckpoints } from './fault-matrix-harness.js';
 import { tempDir } from './state-fixtures.js';
 
@@ -12,11 +13,15 @@ import { tempDir } from './state-fixtures.js';
  * Unaligned checkpoints under back-pressure, through a real SIGKILL: two file splits feed a keyed step whose chain
  * is slowed by a busy UDF, so channels stay full; the run is killed right after a checkpoint completed unaligned
  * with records in flight, and resumed from it — at the same parallelism, and at another one (the in-flight records
- * of the keyed edge are partitioned again by key). The committed output must be exactly the input, once.
+ * of the keyed edge are partitioned again by key) — and killed at random moments, several times, as the chaos test
+ * does (SLUICE_SOAK=1 kills more often; SLUICE_CHAOS_SEED replays a run). The committed output must be exactly the
+ * input, once.
  */
 const RUNNER = path.join(path.dirname(fileURLToPath(import.meta.url)), 'fixtures', 'run-slow-pipe-process.ts');
 const ROWS = 24_000;
-const TIMEOUT_MS = 180_000;
+const SOAK = process.env['SLUICE_SOAK'] === '1';
+const SEED = Number(process.env['SLUICE_CHAOS_SEED'] ?? Date.now() % 1_000_000);
+const TIMEOUT_MS = SOAK ? 900_000 : 180_000;
 
 interface CheckpointEvent {
   readonly event: 'checkpoint';
@@ -66,6 +71,19 @@ function writePipe(dir: string, parallelism: number): string {
   return pipeFile;
 }
 
+function writeInput(dir: string): void {
+  fs.mkdirSync(path.join(dir, 'in'));
+  for (const split of [0, 1]) {
+    const rows = Array.from({ length: ROWS / 2 }, (_, i) => JSON.stringify({ n: split * (ROWS / 2) + i }));
+    fs.writeFileSync(path.join(dir, 'in', `part-${split}.jsonl`), `${rows.join('\n')}\n`);
+  }
+}
+
+const committedNumbers = (dir: string) =>
+  committedJsonRows(path.join(dir, 'out'))
+    .map((row) => row['n'] as number)
+    .sort((a, b) => a - b);
+
 describe('an unaligned checkpoint taken under back-pressure, killed and resumed', () => {
   it.each([
     ['at the same parallelism', 2, 2],
@@ -74,11 +92,7 @@ describe('an unaligned checkpoint taken under back-pressure, killed and resumed'
     'replays its records in flight: the committed output is exactly the input (%s)',
     async (_name, parallelism, resumedParallelism) => {
       const dir = tempDir();
-      fs.mkdirSync(path.join(dir, 'in'));
-      for (const split of [0, 1]) {
-        const rows = Array.from({ length: ROWS / 2 }, (_, i) => JSON.stringify({ n: split * (ROWS / 2) + i }));
-        fs.writeFileSync(path.join(dir, 'in', `part-${split}.jsonl`), `${rows.join('\n')}\n`);
-      }
+      writeInput(dir);
       const first = await run(writePipe(dir, parallelism), false, (c) => !c.final && c.unaligned && c.inFlightBytes > 0);
       expect(first.killed, first.stderr).toBe(true);
 
@@ -94,8 +108,19 @@ describe('an unaligned checkpoint taken under back-pressure, killed and resumed'
       expect(second.code, second.stderr).toBe(0);
       expect(second.events[0]!['restore']).toMatchObject({ kind: 'restored', checkpointId: newest });
 
-      const committed = committedJsonRows(path.join(dir, 'out')).map((row) => row['n'] as number);
-      expect(committed.sort((a, b) => a - b)).toEqual(Array.from({ length: ROWS }, (_, i) => i));
+      expect(committedNumbers(dir)).toEqual(Array.from({ length: ROWS }, (_, i) => i));
+    },
+    TIMEOUT_MS,
+  );
+
+  it(
+    `survives SIGKILLs at random moments, resumed until the input is done (seed ${SEED})`,
+    async () => {
+      const dir = tempDir();
+      writeInput(dir);
+      const run = await runWithKills(writePipe(dir, 2), { kills: SOAK ? 8 : 2, killWindowMs: 2_000, random: seededRandom(SEED), runner: RUNNER });
+      expect(run.kills).toBeGreaterThan(0);
+      expect(committedNumbers(dir)).toEqual(Array.from({ length: ROWS }, (_, i) => i));
     },
     TIMEOUT_MS,
   );
