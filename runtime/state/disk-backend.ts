@@ -1,9 +1,17 @@
 import fs from 'node:fs';
 import { open, type Database } from 'lmdb';
-import { decodeCellKey, encodeCellKey, keyGroupPrefix } from './disk/cell-key.js';
-import { encodeMapKey } from './key-codec.js';
+import { decodeCellKey, encodeCellKey, keyCellsPrefix, keyGroupPrefix } from './disk/cell-key.js';
+import { compareCodePoints, encodeMapKey } from './key-codec.js';
 import { rangeContains, type KeyGroupRange } from './key-groups.js';
-import { registerLayout, type CellLayout, type KeyedStateBackend, type KeyedStateSnapshot, type StateEntry } from './keyed-state-backend.js';
+import {
+  registerLayout,
+  type CellLayout,
+  type KeyChange,
+  type KeyedStateBackend,
+  type KeyedStateDelta,
+  type KeyedStateSnapshot,
+  type StateEntry,
+} from './keyed-state-backend.js';
 import { decodeJson, encodeJson } from './value-codec.js';
 
 /*
@@ -114,6 +122,11 @@ export class DiskKeyedStateBackend implements KeyedStateBackend {
   private disposed = false;
   /** The `release` of every snapshot handed out and not yet released (each holds a read transaction). */
   private readonly openSnapshots = new Set<() => void>();
+  /**
+   * The keys written back to the store since the last base or delta (`snapshot(true)`, `snapshotChanges()`), with
+   * their key groups: recorded per cell at write-back, not per write. Undefined until the first base.
+   */
+  private changedKeys: Map<string, number> | undefined = undefined;
 
   constructor(
     readonly maxParallelism: number,
@@ -306,8 +319,10 @@ export class DiskKeyedStateBackend implements KeyedStateBackend {
   private writeBack(cells: readonly CacheCell[]): void {
     if (cells.length === 0) return;
     const db = this.db;
+    const changed = this.changedKeys;
     db.transactionSync(() => {
       for (const cell of cells) {
+        changed?.set(cell.key, cell.keyGroup);
         if (cell.layout === 'value') {
           const cellKey = encodeCellKey(cell.keyGroup, cell.state, cell.key, cell.namespace, undefined);
           if (cell.value === undefined) db.removeSync(cellKey);
@@ -354,21 +369,12 @@ export class DiskKeyedStateBackend implements KeyedStateBackend {
     this.writeBack(dirty);
   }
 
-  snapshot(): KeyedStateSnapshot {
+  snapshot(asBase = false): KeyedStateSnapshot {
     this.flush();
-    // An LMDB read transaction sees the store as of now, whatever the task writes later (MVCC).
-    const transaction = this.db.useReadTransaction();
+    if (asBase) this.changedKeys = new Map();
+    const view = this.openReadView();
     const db = this.db;
     const range = this.keyGroupRangeKeys();
-    let released = false;
-    const release = () => {
-      if (released) return;
-      released = true;
-      this.openSnapshots.delete(release);
-      transaction.done();
-    };
-    this.openSnapshots.add(release);
-    const directory = this.options.directory;
     return {
       keyGroupRange: this.keyGroupRange,
       maxParallelism: this.maxParallelism,
@@ -379,33 +385,86 @@ export class DiskKeyedStateBackend implements KeyedStateBackend {
       entries: function* () {
         let after: Buffer | undefined;
         for (;;) {
-          if (released) throw closedWhileRead(directory);
+          view.check();
           const chunk: { key: Buffer; value: string }[] = [];
+          const transaction = view.transaction;
           const options = after === undefined ? { ...range, transaction, limit: SNAPSHOT_CHUNK } : { ...range, start: after, exclusiveStart: true, transaction, limit: SNAPSHOT_CHUNK };
           for (const { key, value } of db.getRange(options)) chunk.push({ key, value });
           for (const { key: cellKey, value } of chunk) {
-            if (released) throw closedWhileRead(directory);
-            const { keyGroup, state, key, namespace, mapKey } = decodeCellKey(cellKey);
-            const base = { state, keyGroup, key, namespace };
-            if (mapKey === undefined) {
-              yield { ...base, value: decodeJson(value), hasMapKey: false };
-            } else {
-              const [rawMapKey, entryValue] = decodeJson(value) as [unknown, unknown];
-              yield { ...base, value: entryValue, hasMapKey: true, mapKey: rawMapKey };
-            }
+            view.check();
+            yield entryOf(cellKey, value);
           }
           if (chunk.length < SNAPSHOT_CHUNK) return;
           after = chunk[chunk.length - 1]!.key;
         }
       },
+      release: view.release,
+    };
+  }
+
+  /**
+   * O(changed keys): the keys written back since the previous base or delta (the cache is flushed first), read
+   * from the store when the delta is written, through a read transaction opened now (MVCC, as `snapshot()`).
+   */
+  snapshotChanges(): KeyedStateDelta | undefined {
+    if (this.changedKeys === undefined) return undefined;
+    this.flush();
+    const changed = this.changedKeys;
+    this.changedKeys = new Map();
+    const view = this.openReadView();
+    const db = this.db;
+    const layouts = new Map(this.layoutByName);
+    const states = [...layouts.keys()].sort(compareCodePoints);
+    return {
+      keyGroupRange: this.keyGroupRange,
+      maxParallelism: this.maxParallelism,
+      layouts,
+      // Each key's cells are read completely before its change is yielded: no cursor stays open (see `snapshot`).
+      changes: function* (): Generator<KeyChange> {
+        const keys = [...changed.keys()].sort((a, b) => changed.get(a)! - changed.get(b)! || compareCodePoints(a, b));
+        for (const key of keys) {
+          view.check();
+          const keyGroup = changed.get(key)!;
+          const entries: StateEntry[] = [];
+          for (const state of states) {
+            for (const { key: cellKey, value } of db.getRange({ ...prefixRange(keyCellsPrefix(keyGroup, state, key)), transaction: view.transaction })) {
+              entries.push(entryOf(cellKey, value));
+            }
+          }
+          yield { keyGroup, key, entries };
+        }
+      },
+      release: view.release,
+    };
+  }
+
+  /** A read transaction (a consistent view of the store) for a snapshot or delta, ended by `release` or `dispose`. */
+  private openReadView() {
+    const transaction = this.db.useReadTransaction();
+    const directory = this.options.directory;
+    let released = false;
+    const release = () => {
+      if (released) return;
+      released = true;
+      this.openSnapshots.delete(release);
+      transaction.done();
+    };
+    this.openSnapshots.add(release);
+    return {
+      transaction,
       release,
+      /** Throws once the view is released: the store may be closed. */
+      check: () => {
+        if (released) throw closedWhileRead(directory);
+      },
     };
   }
 
   restore(entries: Iterable<StateEntry>, layouts: Readonly<Record<string, CellLayout>> = {}): void {
     for (const [state, layout] of Object.entries(layouts)) this.register(state, layout);
-    // Cached cells would shadow what is restored under them.
+    // Cached cells would shadow what is restored under them; what is restored is no change (the next checkpoint is a base).
     this.flush();
+    this.changedKeys = undefined;
     this.cache.clear();
     this.cachedCells = 0;
     const db = this.db;
@@ -430,6 +489,14 @@ export class DiskKeyedStateBackend implements KeyedStateBackend {
     this.db.close();
     fs.rmSync(this.options.directory, { recursive: true, force: true });
   }
+}
+
+/** A stored cell as a snapshot entry. */
+function entryOf(cellKey: Buffer, value: string): StateEntry {
+  const { keyGroup, state, key, namespace, mapKey } = decodeCellKey(cellKey);
+  if (mapKey === undefined) return { state, keyGroup, key, namespace, value: decodeJson(value), hasMapKey: false };
+  const [rawMapKey, entryValue] = decodeJson(value) as [unknown, unknown];
+  return { state, keyGroup, key, namespace, value: entryValue, hasMapKey: true, mapKey: rawMapKey };
 }
 
 function isDirty(cell: CacheCell): boolean {

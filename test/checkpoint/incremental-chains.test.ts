@@ -1,21 +1,32 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
 import { CheckpointReadError, loadCheckpoint, openCheckpoint } from '../../runtime/checkpoint/restore/load-checkpoint.js';
 import type { StateFile } from '../../runtime/checkpoint/metadata/metadata-v4.js';
 import { filesOf, type StoredCheckpoint } from '../../runtime/checkpoint/storage/checkpoint-storage.js';
 import { FileCheckpointStorage } from '../../runtime/checkpoint/storage/file-storage.js';
 import { encodeMapKey } from '../../runtime/state/key-codec.js';
+import { DiskKeyedStateBackend } from '../../runtime/state/disk-backend.js';
 import { HeapKeyedStateBackend } from '../../runtime/state/heap-backend.js';
+import type { KeyedStateBackend } from '../../runtime/state/keyed-state-backend.js';
 import { keyedStateToText } from '../../runtime/state/snapshot-format.js';
 import { runInProcess } from '../run/run-in-process.js';
 import { metadataFor, tempDir } from './state-fixtures.js';
 
 const RANGE = { start: 0, end: 127 };
 
-/** A backend with a value state and a map state over `keys` keys; `round` changes some, removes some, adds some. */
-function workload() {
-  const backend = new HeapKeyedStateBackend('fs', 128, RANGE);
+const opened: KeyedStateBackend[] = [];
+afterEach(() => {
+  for (const backend of opened.splice(0)) backend.dispose();
+});
+
+/**
+ * A backend with a value state and a map state over a few hundred keys; `round` changes some, removes some, adds
+ * some. The `disk` backend's cache holds a fraction of the cells, so changes reach its store by eviction too.
+ */
+function workload(type: 'fs' | 'disk' = 'fs') {
+  const backend: KeyedStateBackend = type === 'fs' ? new HeapKeyedStateBackend('fs', 128, RANGE) : new DiskKeyedStateBackend(128, RANGE, { directory: path.join(tempDir(), 'db'), cacheCells: 64 });
+  opened.push(backend);
   backend.register('count', 'value');
   backend.register('rows', 'map');
   const key = (i: number) => ({ group: i % 128, key: `["k${i}"]` });
@@ -42,14 +53,14 @@ function workload() {
 }
 
 /** Checkpoint `id` of operator `counts`: a base when `base`, else the changes since checkpoint `after`. */
-async function checkpoint(storage: FileCheckpointStorage, backend: HeapKeyedStateBackend, id: number, base: boolean): Promise<StoredCheckpoint> {
+async function checkpoint(storage: FileCheckpointStorage, backend: KeyedStateBackend, id: number, base: boolean): Promise<StoredCheckpoint> {
   let files: StateFile[];
   if (base) {
     const snapshot = backend.snapshot(true);
     ({ files } = await storage.writeBase(id, 'counts-0', snapshot));
     snapshot.release();
   } else {
-    const delta = backend.snapshotChanges()!;
+    const delta = backend.snapshotChanges!()!;
     ({ files } = await storage.writeChanges(id, 'counts-0', delta, id - 1));
     delta.release();
   }
@@ -64,7 +75,12 @@ async function restoredText(stored: StoredCheckpoint): Promise<string> {
   return keyedStateToText(snapshot);
 }
 
-function textOf(backend: HeapKeyedStateBackend): string {
+/** A listed file's name in `shared/` (a `disk` base chunk is listed by its path there). */
+function sharedName(file: StateFile): string {
+  return file.shared ?? path.basename(file.path);
+}
+
+function textOf(backend: KeyedStateBackend): string {
   const snapshot = backend.snapshot();
   const text = keyedStateToText(snapshot);
   snapshot.release();
@@ -72,39 +88,44 @@ function textOf(backend: HeapKeyedStateBackend): string {
 }
 
 describe('incremental checkpoints: a base and a chain of deltas', () => {
-  it('restores the 5th incremental checkpoint byte-identical to a full snapshot of the same state, and writes only what changed', async () => {
+  it.each(['fs', 'disk'] as const)('restores the 5th incremental checkpoint byte-identical to a full snapshot of the same state, and writes only what changed (%s)', async (type) => {
     const root = tempDir();
-    const storage = new FileCheckpointStorage(root, 'fs');
-    const { backend, change } = workload();
+    const storage = new FileCheckpointStorage(root, type);
+    const { backend, change } = workload(type);
     change(0);
+    // Keys no round changes: the deltas stay smaller than the base, so the chain is not merged before the 5th.
+    for (let i = 1000; i < 2000; i++) backend.put('count', i % 128, `["k${i}"]`, '', i);
     const expected = [textOf(backend)];
     const stored = [await checkpoint(storage, backend, 1, true)];
     for (let round = 1; round <= 5; round++) {
       change(round);
       expected.push(textOf(backend));
-      const delta = backend.snapshotChanges()!;
+      const delta = backend.snapshotChanges!()!;
       // A write after the delta is taken must not show in it (copy-on-write), only in the next one.
-      backend.put('count', 1, `["k${round}"]`, '', `after ${round}`);
+      // (In its own key group: a key belongs to one, and deltas name keys by key.)
+      backend.put('count', round % 128, `["k${round}"]`, '', `after ${round}`);
       const { files, writtenBytes } = await storage.writeChanges(round + 1, 'counts-0', delta, round);
       delta.release();
-      expect(files.map((f) => f.delta === true)).toEqual([false, ...Array.from({ length: round }, () => true)]);
+      const bases = files.filter((f) => f.delta !== true);
+      expect(files.map((f) => f.delta === true)).toEqual([...bases.map(() => false), ...Array.from({ length: round }, () => true)]);
       expect(writtenBytes).toBe(files.at(-1)!.bytes);
-      expect(writtenBytes).toBeLessThan(files[0]!.bytes);
+      expect(writtenBytes).toBeLessThan(bases.reduce((sum, f) => sum + f.bytes, 0) / 4);
       stored.push(await storage.complete(metadataFor(round + 1, files)));
     }
-    expect(stored[5]!.metadata.operators[0]!.subtasks[0]!.keyedState).toHaveLength(6);
+    expect(stored[5]!.metadata.operators[0]!.subtasks[0]!.keyedState.filter((f) => f.delta === true)).toHaveLength(5);
     // Every checkpoint of the chain restores exactly the state it was taken of: the 5th included.
     for (let i = 0; i < stored.length; i++) expect(await restoredText(stored[i]!)).toBe(expected[i]);
     expect(expected[5]).not.toBe(expected[4]);
   });
 
-  it('keeps every file a retained checkpoint lists when older ones are deleted, and then deletes what none lists', async () => {
+  it.each(['fs', 'disk'] as const)('keeps every file a retained checkpoint lists when older ones are deleted, and then deletes what none lists (%s)', async (type) => {
     const root = tempDir();
-    const storage = new FileCheckpointStorage(root, 'fs');
-    const { backend, change } = workload();
+    const storage = new FileCheckpointStorage(root, type);
+    const { backend, change } = workload(type);
     change(0);
     const retained: StoredCheckpoint[] = [await checkpoint(storage, backend, 1, true)];
-    for (let id = 2; id <= 12; id++) {
+    const firstBase = filesOf(retained[0]!.metadata).map(sharedName);
+    for (let id = 2; id <= 30; id++) {
       change(id);
       retained.push(await checkpoint(storage, backend, id, storage.needsBase('counts-0')));
       // num-retained = 2: the coordinator discards the oldest with the files its metadata lists.
@@ -112,16 +133,21 @@ describe('incremental checkpoints: a base and a chain of deltas', () => {
         const oldest = retained.shift()!;
         await storage.discard(oldest.metadata.checkpointId, filesOf(oldest.metadata));
       }
+      // Merges run while later checkpoints are written; settling them every third one makes both orders happen.
+      if (id % 3 === 0) await storage.mergesSettled();
     }
-    // The chain grew long enough for a new base (MAX_DELTAS), so the first base is gone by now.
-    expect(retained.flatMap((c) => filesOf(c.metadata)).some((f) => f.shared === 'counts-0.chk-1.kstate')).toBe(false);
-    const listed = new Set(retained.flatMap((c) => filesOf(c.metadata)).map((f) => f.shared));
+    await storage.mergesSettled();
+    // The chain was merged into new bases, so the first base is gone by now.
+    const listed = new Set(retained.flatMap((c) => filesOf(c.metadata)).map(sharedName));
+    expect(firstBase.filter((name) => listed.has(name))).toEqual([]);
     const shared = fs.readdirSync(path.join(root, 'shared'));
-    expect(new Set(shared)).toEqual(listed);
+    // Beyond what the retained checkpoints list, only the chain's own merged base (for the next checkpoint).
+    expect(shared.filter((name) => !listed.has(name)).every((name) => name.endsWith('.merged.kstate'))).toBe(true);
+    expect(shared.filter((name) => listed.has(name))).toHaveLength(listed.size);
     expect(await restoredText(retained.at(-1)!)).toBe(textOf(backend));
-    // A new process finds the same references: nothing it needs is an orphan.
-    const { completed } = await new FileCheckpointStorage(root, 'fs').recover();
-    expect(fs.readdirSync(path.join(root, 'shared')).sort()).toEqual(shared.sort());
+    // A new process finds the same references: what it needs stays, what only the old chain held goes.
+    const { completed } = await new FileCheckpointStorage(root, type).recover();
+    expect(new Set(fs.readdirSync(path.join(root, 'shared')))).toEqual(listed);
     expect(await restoredText(completed.at(-1)!)).toBe(textOf(backend));
   });
 
@@ -144,16 +170,70 @@ describe('incremental checkpoints: a base and a chain of deltas', () => {
     await expect(loadCheckpoint(newest)).rejects.toThrow(/state file .*\/shared\/counts-0\.chk-1\.kstate is missing/);
   });
 
+  it.each(['fs', 'disk'] as const)('merges a long chain into a new base in the background: the task writes only deltas, and every checkpoint restores its state (%s)', async (type) => {
+    const root = tempDir();
+    const storage = new FileCheckpointStorage(root, type);
+    const { backend, change } = workload(type);
+    change(0);
+    const stored = [await checkpoint(storage, backend, 1, true)];
+    const expected = [textOf(backend)];
+    for (let id = 2; id <= 40; id++) {
+      change(id);
+      expect(storage.needsBase('counts-0')).toBe(false);
+      stored.push(await checkpoint(storage, backend, id, false));
+      expected.push(textOf(backend));
+      if (id % 2 === 0) await storage.mergesSettled();
+    }
+    const merged = stored.filter((c) => sharedName(filesOf(c.metadata)[0]!).endsWith('.merged.kstate'));
+    expect(merged.length).toBeGreaterThan(3);
+    // After a merge a checkpoint lists the merged base and the deltas written since: fewer than the deltas merged.
+    for (const checkpoint of merged) expect(filesOf(checkpoint.metadata).length).toBeLessThanOrEqual(11);
+    for (let i = 0; i < stored.length; i++) expect(await restoredText(stored[i]!), `checkpoint ${i + 1}`).toBe(expected[i]);
+  });
+
+  it('detects a corrupt merged base, naming it; a damaged file of the chain fails its merge and the next snapshot is a base', async () => {
+    const root = tempDir();
+    const storage = new FileCheckpointStorage(root, 'fs');
+    const { backend, change } = workload();
+    change(0);
+    await checkpoint(storage, backend, 1, true);
+    let id = 1;
+    while (!fs.readdirSync(path.join(root, 'shared')).some((name) => name.endsWith('.merged.kstate'))) {
+      change(++id);
+      await checkpoint(storage, backend, id, false);
+      await storage.mergesSettled();
+    }
+    const mergedName = `counts-0.chk-${id}.merged.kstate`;
+    change(++id);
+    const newest = await checkpoint(storage, backend, id, false);
+    expect(filesOf(newest.metadata).map((f) => f.shared)).toEqual([mergedName, `counts-0.chk-${id}.kstate`]);
+    const merged = path.join(root, 'shared', mergedName);
+    const bytes = fs.readFileSync(merged);
+    bytes[bytes.length >> 1]! ^= 0x01;
+    fs.writeFileSync(merged, bytes);
+    await expect(loadCheckpoint(newest)).rejects.toThrow(new CheckpointReadError(id, `state file ${path.join(root, `chk-${id}`, `../shared/${mergedName}`)} does not match its sha256 checksum (altered or damaged)`));
+    // The damaged base is an input of the next merge: it fails, and the task is asked for a new base.
+    while (!storage.needsBase('counts-0')) {
+      change(++id);
+      await checkpoint(storage, backend, id, false);
+      await storage.mergesSettled();
+    }
+    expect(fs.readdirSync(path.join(root, 'shared')).filter((name) => name.endsWith('.merged.kstate'))).toEqual([mergedName]);
+    change(++id);
+    const base = await checkpoint(storage, backend, id, true);
+    expect(await restoredText(base)).toBe(textOf(backend));
+  });
+
   it('refuses a delta that does not follow the last one written, and then needs a base', async () => {
     const storage = new FileCheckpointStorage(tempDir(), 'fs');
     const { backend, change } = workload();
     change(0);
     await checkpoint(storage, backend, 1, true);
     change(1);
-    const lost = backend.snapshotChanges()!; // checkpoint 2: its write never happens
+    const lost = backend.snapshotChanges!()!; // checkpoint 2: its write never happens
     lost.release();
     change(2);
-    const delta = backend.snapshotChanges()!;
+    const delta = backend.snapshotChanges!()!;
     await expect(storage.writeChanges(3, 'counts-0', delta, 2)).rejects.toThrow(/before checkpoint 3 were not written/);
     delta.release();
     expect(storage.needsBase('counts-0')).toBe(true);

@@ -22,26 +22,36 @@ import { COMPLETED_MARKER, readSnapshotDirectory } from './read-metadata.js';
 import type { ChainWrite, KeyedStateChains } from './keyed-state-chains.js';
 import { SharedFiles } from './shared-files.js';
 import { chunkRanges, entriesByRange } from './state-chunks.js';
-import { writeLines } from './state-file-writer.js';
+import { writeLines, type WrittenContent } from './state-file-writer.js';
+import { mergedChainLines } from './chain-merge.js';
 
 /** How many files the `disk` backend splits one subtask's keyed state into (by key-group range). */
 const INCREMENTAL_CHUNKS = 8;
 const SHARED_PREFIX = `../${SHARED_DIR}/`;
 /**
- * When a chain gets a new base: after this many deltas, or once its deltas hold more bytes than its base (restore
- * then reads more than a full snapshot would). Measured with bench/checkpoint-overhead.ts and bench/key-scaling.ts.
+ * When a chain is merged into a new base (chain-merge.ts, in the background): after this many deltas, or once its
+ * deltas hold more bytes than its base (restore then reads more than a full snapshot would). A chain that cannot
+ * be merged (a `disk` base of several chunks) gets a new base from the task instead. Measured with
+ * bench/checkpoint-overhead.ts and bench/key-scaling.ts.
  */
-const MAX_DELTAS = 10;
+const MERGE_AFTER_DELTAS = 10;
+/** A chain whose merges fall this far behind gets a new base from the task: restore reads every delta. */
+const MAX_DELTAS = 4 * MERGE_AFTER_DELTAS;
 
 /** One owner's chain (keyed-state-chains.ts). Each file in `files` holds one reference of the chain's own. */
 interface Chain {
   /** As a later checkpoint lists them: in `shared/`, base file(s) first, then the deltas in order. */
-  readonly files: StateFile[];
-  readonly baseBytes: number;
+  files: StateFile[];
+  readonly maxParallelism: number;
+  baseBytes: number;
   deltaBytes: number;
   deltas: number;
   /** The checkpoint whose base or delta is the chain's last. */
   lastId: number;
+  /** The background merge running on this chain, if any. */
+  merge: Promise<void> | undefined;
+  /** A merge failed (a damaged or unreadable file, a full disk): the task's next snapshot is a new base. */
+  mergeFailed: boolean;
 }
 
 /** Reads the files of a checkpoint or savepoint directory, by the relative paths of its `_metadata`. */
@@ -189,7 +199,16 @@ export class FileCheckpointStorage implements CheckpointStorage, KeyedStateChain
 
   needsBase(owner: string): boolean {
     const chain = this.chainOf.get(owner);
-    return chain === undefined || chain.deltas >= MAX_DELTAS || chain.deltaBytes > chain.baseBytes;
+    return chain === undefined || chain.mergeFailed || chain.deltas >= MAX_DELTAS;
+  }
+
+  /** Resolves when no chain merge is running (tests; a merge left unfinished at exit leaves only a temporary file). */
+  async mergesSettled(): Promise<void> {
+    for (;;) {
+      const running = [...this.chainOf.values()].flatMap((chain) => (chain.merge === undefined ? [] : [chain.merge]));
+      if (running.length === 0) return;
+      await Promise.all(running);
+    }
   }
 
   writeBase(checkpointId: number, owner: string, snapshot: KeyedStateSnapshot): Promise<ChainWrite> {
@@ -201,7 +220,7 @@ export class FileCheckpointStorage implements CheckpointStorage, KeyedStateChain
       const chainFiles = files.map(asShared);
       for (const file of chainFiles) this.shared.retain(file.shared!);
       const baseBytes = files.reduce((sum, file) => sum + file.bytes, 0);
-      this.chainOf.set(owner, { files: chainFiles, baseBytes, deltaBytes: 0, deltas: 0, lastId: checkpointId });
+      this.chainOf.set(owner, { files: chainFiles, maxParallelism: snapshot.maxParallelism, baseBytes, deltaBytes: 0, deltas: 0, lastId: checkpointId, merge: undefined, mergeFailed: false });
       return { files, writtenBytes: baseBytes };
     });
   }
@@ -229,8 +248,50 @@ export class FileCheckpointStorage implements CheckpointStorage, KeyedStateChain
       chain.deltas++;
       chain.deltaBytes += own.bytes;
       chain.lastId = checkpointId;
+      if (chain.merge === undefined && isLong(chain)) chain.merge = this.merge(owner, chain);
       return { files, writtenBytes: own.bytes };
     });
+  }
+
+  /**
+   * Merges the chain as it is now into a new base file in `shared/` while the task goes on, then makes it the
+   * chain's base in place of the files it merged; deltas appended meanwhile stay on top of it. Checkpoints already
+   * taken keep listing (and referencing) the old files. When the merge fails (a damaged input, a full disk), the
+   * task's next snapshot is a base, as after a failed delta.
+   */
+  private async merge(owner: string, chain: Chain): Promise<void> {
+    const inputs = [...chain.files];
+    for (const file of inputs) this.shared.retain(file.shared!);
+    const range = rangeOf(inputs);
+    const name = `${owner}.${checkpointDirName(chain.lastId)}.merged.kstate`;
+    try {
+      const input = (file: StateFile) => ({ file: path.join(this.shared.dir, file.shared!), expected: file });
+      const bases = inputs.filter((file) => file.delta !== true).map(input);
+      const deltas = inputs.filter((file) => file.delta === true).map(input);
+      let content: WrittenContent | undefined;
+      await this.shared.add(name, async (temp) => {
+        content = await this.writeLinesDurably(temp, mergedChainLines(this.fs, bases, deltas, chain.maxParallelism, range));
+      });
+      await syncDirectory(this.fs, this.shared.dir);
+      if (this.chainOf.get(owner) !== chain || content === undefined) {
+        // The chain was renewed meanwhile (or the file was already there, from a checkpoint of this same merge).
+        await this.shared.release(name);
+        return;
+      }
+      const merged: StateFile = { path: SHARED_PREFIX + name, ...content, keyGroupRange: copyRange(range), shared: name };
+      const rest = chain.files.slice(inputs.length);
+      const replaced = chain.files.slice(0, inputs.length);
+      chain.files = [merged, ...rest];
+      chain.baseBytes = content.bytes;
+      chain.deltas = rest.length;
+      chain.deltaBytes = rest.reduce((sum, file) => sum + file.bytes, 0);
+      await Promise.all(replaced.map((file) => this.shared.release(file.shared!)));
+    } catch {
+      chain.mergeFailed = true;
+    } finally {
+      chain.merge = undefined;
+      await Promise.all(inputs.map((file) => this.shared.release(file.shared!)));
+    }
   }
 
   private inChainOrder<T>(owner: string, work: () => Promise<T>): Promise<T> {
@@ -267,7 +328,7 @@ export class FileCheckpointStorage implements CheckpointStorage, KeyedStateChain
     return { path: name, ...content, keyGroupRange: copyRange(range), shared, ...(delta ? { delta: true as const } : {}) };
   }
 
-  private writeLinesDurably(file: string, lines: Iterable<string>) {
+  private writeLinesDurably(file: string, lines: Iterable<string> | AsyncIterable<readonly string[]>) {
     return this.writeDurably(file, (handle) =>
       writeLines(lines, async (piece) => {
         await handle.write(piece);
@@ -355,4 +416,15 @@ function asShared(file: StateFile): StateFile {
 
 function copyRange(range: { readonly start: number; readonly end: number }): { start: number; end: number } {
   return { start: range.start, end: range.end };
+}
+
+/** Long enough for a new base: restore would read many deltas, or more bytes than a full snapshot. */
+function isLong(chain: Chain): boolean {
+  return chain.deltas >= MERGE_AFTER_DELTAS || chain.deltaBytes > chain.baseBytes;
+}
+
+/** The key-group range a chain's files cover together (a `disk` base is split into several). */
+function rangeOf(files: readonly StateFile[]): { start: number; end: number } {
+  const ranges = files.map((file) => file.keyGroupRange);
+  return { start: Math.min(...ranges.map((r) => r.start)), end: Math.max(...ranges.map((r) => r.end)) };
 }

@@ -12,9 +12,9 @@ const PIECE_CHARS = 256 * 1024;
 /**
  * Writes `lines` (each followed by a newline) through `write` in pieces, hashing as it goes. `write` returns a
  * promise that the writer awaits before producing the next piece: I/O, or a turn of the event loop, so a large
- * snapshot is written off the task's hot path.
+ * snapshot is written off the task's hot path. Lines produced asynchronously (a chain merge's) come in batches.
  */
-export async function writeLines(lines: Iterable<string>, write: (piece: string) => Promise<void>): Promise<WrittenContent> {
+export async function writeLines(lines: Iterable<string> | AsyncIterable<readonly string[]>, write: (piece: string) => Promise<void>): Promise<WrittenContent> {
   const hash = createHash('sha256');
   let bytes = 0;
   let piece = '';
@@ -25,9 +25,12 @@ export async function writeLines(lines: Iterable<string>, write: (piece: string)
     piece = '';
     await write(written);
   };
-  for (const line of lines) {
-    piece += `${line}\n`;
-    if (piece.length >= PIECE_CHARS) await flush();
+  const batches = Symbol.asyncIterator in lines ? lines : [lines];
+  for await (const batch of batches) {
+    for (const line of batch) {
+      piece += `${line}\n`;
+      if (piece.length >= PIECE_CHARS) await flush();
+    }
   }
   if (piece.length > 0) await flush();
   return { bytes, sha256: hash.digest('hex') };

@@ -33,6 +33,11 @@ export function encodeCellKey(keyGroup: number, state: string, key: string, name
   return withKeyGroup(keyGroup, text);
 }
 
+/** What the keys of every cell of `key` in `state` start with (all its namespaces and map entries). */
+export function keyCellsPrefix(keyGroup: number, state: string, key: string): Buffer {
+  return withKeyGroup(keyGroup, `${escapePart(state)}\u0000${escapePart(key)}\u0000`);
+}
+
 /** The first key of `keyGroup`; `keyGroupPrefix(g + 1)` is the first key after it. */
 export function keyGroupPrefix(keyGroup: number): Buffer {
   const buffer = Buffer.allocUnsafe(2);
