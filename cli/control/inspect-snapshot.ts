@@ -44,13 +44,21 @@ function remainingLife(expiresAt: number, now: number): string {
  * With a state TTL: the TTL and the remaining life of the keys' state, from the soonest to the latest expiry
  * (each key's last write time plus the TTL), as seen at `now`.
  */
-function ttlLine(ttlMs: number, writeTimes: readonly number[], now: number): string {
-  const head = `  state TTL ${formatTtl(ttlMs)} after a key's last write`;
+function ttlLine(subject: string, ttlMs: number, writeTimes: readonly number[], now: number): string {
+  const head = `  ${subject}TTL ${formatTtl(ttlMs)} after a key's last write`;
   if (writeTimes.length === 0) return `${head}: no key`;
   const soonest = Math.min(...writeTimes) + ttlMs;
   const latest = Math.max(...writeTimes) + ttlMs;
   const keys = plural(writeTimes.length, 'key (or join side)', 'keys (or join sides)');
   return `${head}: ${keys}; the soonest ${remainingLife(soonest, now)}, the latest ${remainingLife(latest, now)}`;
+}
+
+/**
+ * The TTL a write time (`__ttl.written`, in namespace `part`) counts under: the step's (SQL steps), else that of
+ * the process-function state named `part`.
+ */
+function ttlOfWriteTime(entry: OperatorStateEntry, part: string): number | undefined {
+  return savedStateTtlMs(entry.spec) ?? entry.state.find((d) => d.name === part)?.ttl?.ms;
 }
 
 /** The lines describing one operator: a heading, then one line per state with what it holds. */
@@ -63,15 +71,23 @@ async function describeOperator(stored: StoredCheckpoint, entry: OperatorStateEn
   const loaded = await loadOperator(stored, entry);
   const entries = new Map<string, number>();
   const layouts = new Map<string, string>();
-  const writeTimes: number[] = [];
+  // Write times of state TTL by part: '' (or a join's side) for SQL steps, a state's name for a process function.
+  const writeTimes = new Map<string, number[]>();
   for (const file of loaded.keyed) {
     for (const [name, layout] of Object.entries(file.header.states)) layouts.set(name, layout);
     for (const stateEntry of file.entries) {
       entries.set(stateEntry.state, (entries.get(stateEntry.state) ?? 0) + 1);
-      if (stateEntry.state === TTL_STATE.name) writeTimes.push(stateEntry.value as number);
+      if (stateEntry.state !== TTL_STATE.name) continue;
+      const times = writeTimes.get(stateEntry.namespace) ?? [];
+      times.push(stateEntry.value as number);
+      writeTimes.set(stateEntry.namespace, times);
     }
   }
   const ttlMs = savedStateTtlMs(entry.spec);
+  const ttlLines =
+    ttlMs !== undefined
+      ? [ttlLine('state ', ttlMs, [...writeTimes.values()].flat(), now)]
+      : entry.state.flatMap((d) => (d.ttl === undefined ? [] : [ttlLine(`state '${d.name}' `, d.ttl.ms, writeTimes.get(d.name) ?? [], now)]));
   const items = new Map<string, number>();
   for (const lists of loaded.operatorState) for (const list of lists) items.set(list.name, (items.get(list.name) ?? 0) + list.items.length);
 
@@ -87,7 +103,7 @@ async function describeOperator(stored: StoredCheckpoint, entry: OperatorStateEn
   const nameWidth = Math.max(...rows.map((r) => r[0].length));
   const kindWidth = Math.max(...rows.map((r) => r[1].length));
   const stateLines = rows.map(([name, kind, contents]) => `  ${name.padEnd(nameWidth)}  ${kind.padEnd(kindWidth)}  ${contents}`);
-  return [...lines, ...stateLines, ...(ttlMs === undefined ? [] : [ttlLine(ttlMs, writeTimes, now)])];
+  return [...lines, ...stateLines, ...ttlLines];
 }
 
 /**
@@ -122,7 +138,6 @@ function readableKey(encoded: string): unknown {
  */
 export async function* dumpOperatorState(stored: StoredCheckpoint, entry: OperatorStateEntry, now = Date.now()): AsyncGenerator<string> {
   const loaded = await loadOperator(stored, entry);
-  const ttlMs = savedStateTtlMs(entry.spec);
   // loadCheckpoint gives operator state in subtask order.
   const subtasks = entry.subtasks.map((s) => s.subtask).sort((a, b) => a - b);
   for (const [index, lists] of loaded.operatorState.entries()) {
@@ -134,7 +149,8 @@ export async function* dumpOperatorState(stored: StoredCheckpoint, entry: Operat
   for (const file of loaded.keyed) {
     for (const e of file.entries) {
       const line = { scope: 'keyed', state: e.state, keyGroup: e.keyGroup, key: readableKey(e.key), namespace: e.namespace, value: e.value };
-      if (ttlMs !== undefined && e.state === TTL_STATE.name) {
+      const ttlMs = e.state === TTL_STATE.name ? ttlOfWriteTime(entry, e.namespace) : undefined;
+      if (ttlMs !== undefined) {
         const expiresAt = (e.value as number) + ttlMs;
         yield encodeJson({ ...line, expiresAt, expires: remainingLife(expiresAt, now) });
       } else {
