@@ -32,6 +32,8 @@ export const JobConfigSchema = z.object({
   maxParallelism: z.number().int().min(1).max(32768),
   /** `taskmanager.numberOfTaskSlots`; absent: as many as the CPUs of the machine that runs the job. */
   taskSlots: z.number().int().min(1).optional(),
+  /** `heartbeat.timeout`: a worker thread silent this long is hung; absent from graphs compiled before it existed. */
+  heartbeatTimeoutMs: z.number().positive().default(Settings.heartbeatTimeout.default!),
   checkpointing: z.object({
     /** null: checkpointing disabled (no `execution.checkpointing.interval`). */
     intervalMs: z.number().positive().nullable(),

@@ -57,6 +57,12 @@ export const Settings = {
     'Most worker threads ("slots") a job with parallelism above 1 runs its subtasks in; slot i runs subtask i (modulo the slots) of every step. See docs/parallelism.md.',
     { defaultText: 'the CPUs the process may use (`os.availableParallelism()`)' },
   ),
+  heartbeatTimeout: setting(
+    'heartbeat.timeout',
+    durationType(MIN_CHECKPOINT_MS),
+    50_000,
+    "How long a worker thread (a slot, docs/parallelism.md) may go without a sign of life before it counts as hung (a function that never returns): its tasks fail (SLC9263) and the restart strategy restarts the job. Flink's TaskManager heartbeat timeout.",
+  ),
   maxParallelism: setting(
     'pipeline.max-parallelism',
     integerType(1, 32768),

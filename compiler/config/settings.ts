@@ -85,6 +85,7 @@ class SettingsResolver {
       parallelism: this.required(Settings.parallelism),
       maxParallelism: this.required(Settings.maxParallelism),
       ...(taskSlots === undefined ? {} : { taskSlots }),
+      heartbeatTimeoutMs: this.required(Settings.heartbeatTimeout),
       checkpointing: {
         intervalMs,
         mode: this.required(Settings.checkpointMode),

@@ -18,6 +18,8 @@ import type { FromWorker, GatewayCall, SlotInit, ToWorker } from './worker-proto
 
 /** How long a cancelled worker may take to stop its tasks before its thread is terminated. */
 const STOP_GRACE_MS = 10_000;
+/** How often the main thread looks at when it last heard from a worker, at most (heartbeat.timeout / 4 below). */
+const WATCHDOG_MS = 1_000;
 
 /** What a slot worker reports to, on the main thread. */
 export interface SlotWorkerHost {
@@ -47,6 +49,9 @@ export class SlotWorker {
   private finished = false;
   /** Set by `stop()`: the thread ending now is what was asked for, not a failure. */
   private stopping = false;
+  /** When the worker last sent anything (it sends at least a heartbeat four times a second); undefined before its first message. */
+  private lastHeard: number | undefined;
+  private watchdog: NodeJS.Timeout | undefined;
 
   constructor(
     readonly init: SlotInit,
@@ -67,12 +72,14 @@ export class SlotWorker {
       const end = (error: unknown): void => {
         if (this.finished) return;
         this.finished = true;
+        clearInterval(this.watchdog);
         for (const answer of this.requests.values()) answer();
         this.requests.clear();
         if (error === undefined) resolve();
         else reject(error);
       };
       this.worker.on('message', (message: FromWorker) => {
+        this.lastHeard = Date.now();
         if (message.type === 'ended') {
           this.latest = message.metrics;
           end(message.failure === undefined ? undefined : reviveFailure(message.failure, host.graph));
@@ -90,10 +97,32 @@ export class SlotWorker {
         if (this.stopping) end(undefined);
         else end(new DiagnosticError(Diagnostics.WorkerExited, { slot: String(init.slot), tasks: init.tasks.join(', '), code: String(code) }));
       });
+      this.watchdog = this.watch(host.graph.config.heartbeatTimeoutMs, (silentMs, timeoutMs) => {
+        end(new DiagnosticError(Diagnostics.WorkerHung, { slot: String(init.slot), tasks: init.tasks.join(', '), silentMs: String(silentMs), timeoutMs: String(timeoutMs) }));
+        void this.terminate();
+      });
     });
     // `ended` is awaited by the attempt; a rejection before that must not count as unhandled.
     this.ended.catch(() => undefined);
     if (host.alignment !== undefined) this.connectAlignedSources(host.alignment);
+  }
+
+  /**
+   * Calls `hung` once the worker, having sent its first message, sends nothing for `timeoutMs` (a function that never
+   * returns blocks its thread, heartbeats included). A watchdog turn that comes late means this thread was blocked
+   * itself, the worker's messages possibly waiting in its queue: the silence is counted anew from then.
+   */
+  private watch(timeoutMs: number, hung: (silentMs: number, timeoutMs: number) => void): NodeJS.Timeout {
+    const every = Math.max(10, Math.min(WATCHDOG_MS, timeoutMs / 4));
+    let lastTurn = Date.now();
+    const watchdog = setInterval(() => {
+      const now = Date.now();
+      if (now - lastTurn > 2 * every && this.lastHeard !== undefined) this.lastHeard = now;
+      lastTurn = now;
+      if (this.lastHeard !== undefined && now - this.lastHeard > timeoutMs) hung(now - this.lastHeard, timeoutMs);
+    }, every);
+    watchdog.unref();
+    return watchdog;
   }
 
   /** Connects the slot's sources that are in a watermark alignment group: their announcements go by message. */
@@ -125,6 +154,7 @@ export class SlotWorker {
     const { coordinator, storage } = this.host;
     switch (message.type) {
       case 'started':
+      case 'alive':
         return;
       case 'acknowledge':
         coordinator?.acknowledge(message.ack);

@@ -14,7 +14,10 @@ import { serializeFailure } from './failure-transfer.js';
 import { MainThreadStorage, WorkerFileStorage } from './worker-storage.js';
 import type { FromWorker, SlotInit, ToWorker } from './worker-protocol.js';
 
-/** How often a worker reports its tasks' metrics (the main thread's status line reads about once a second). */
+/**
+ * How often a worker reports its tasks' metrics (the main thread's status line reads about once a second); before
+ * its tasks run, a bare heartbeat. Either tells the main thread's watchdog that the thread is not hung (slot-worker.ts).
+ */
 const METRICS_INTERVAL_MS = 250;
 
 /**
@@ -24,6 +27,8 @@ const METRICS_INTERVAL_MS = 250;
 const port = parentPort!;
 const init = workerData as SlotInit;
 const post = (message: FromWorker): void => port.postMessage(message);
+let set: TaskSet | undefined;
+const reporter = setInterval(() => post(set === undefined ? { type: 'alive' } : { type: 'metrics', tasks: set.metrics() }), METRICS_INTERVAL_MS);
 
 const { udfs, processFunctions } = await importFunctions(init.functionModules);
 const here = new Set(init.tasks);
@@ -69,7 +74,6 @@ const alignment: AlignmentLink = {
   connect: (_group, member, deliver) => announcements.set(member, deliver),
 };
 const ends = new RoutedChannelEnds(init.graph, init.routes, init.channelCapacity);
-let set: TaskSet;
 try {
   const built = buildTasks(
     resources,
@@ -80,6 +84,7 @@ try {
   );
   set = new TaskSet(built.tasks, built.checkpointers, ends);
 } catch (error) {
+  clearInterval(reporter);
   ends.close();
   post({ type: 'ended', failure: serializeFailure(error), metrics: [] });
   port.close();
@@ -118,7 +123,6 @@ port.on('message', (message: ToWorker) => {
   }
 });
 
-const reporter = setInterval(() => post({ type: 'metrics', tasks: set.metrics() }), METRICS_INTERVAL_MS);
 let failure: unknown;
 try {
   await set.run();

@@ -80,6 +80,8 @@ export type ToWorker =
 /** Worker → main thread. */
 export type FromWorker =
   | { readonly type: 'started'; readonly tasks: readonly { readonly name: string; readonly isSource: boolean }[] }
+  /** A sign of life while the worker starts (its metrics are one once its tasks run): slot-worker.ts's watchdog. */
+  | { readonly type: 'alive' }
   | { readonly type: 'acknowledge'; readonly ack: CheckpointAcknowledgement }
   | { readonly type: 'decline'; readonly task: string; readonly checkpointId: number; readonly reason: string; readonly isFailure: boolean }
   | { readonly type: 'task-finished'; readonly task: string }

@@ -19,6 +19,7 @@ describe('resolveJobConfig defaults', () => {
       pipelineName: 'job',
       parallelism: 1,
       maxParallelism: 128,
+      heartbeatTimeoutMs: 50_000,
       checkpointing: {
         intervalMs: null,
         mode: 'EXACTLY_ONCE',

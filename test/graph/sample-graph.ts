@@ -122,6 +122,7 @@ export function sampleGraph(): JobGraph {
       pipelineName: 'nexmark-q5',
       parallelism: 2,
       maxParallelism: 128,
+      heartbeatTimeoutMs: 50_000,
       checkpointing: {
         intervalMs: 10_000,
         mode: 'EXACTLY_ONCE',

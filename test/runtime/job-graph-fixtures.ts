@@ -51,6 +51,7 @@ export function config(overrides: Partial<JobConfig> = {}, backend: JobConfig['s
     pipelineName: 'test',
     parallelism: 1,
     maxParallelism: 128,
+    heartbeatTimeoutMs: 50_000,
     checkpointing: {
       intervalMs: null,
       mode: 'EXACTLY_ONCE',

@@ -23,4 +23,10 @@ export const workerDiagnostics = {
     message: 'the worker thread of slot {slot} failed while running {tasks}: {reason}',
     help: 'an error outside any operator (loading a functions module, opening a connector) ended the thread; the reason says which',
   },
+  WorkerHung: {
+    code: 'SLC9263',
+    severity: 'error',
+    message: 'the worker thread of slot {slot} stopped answering (no sign of life for {silentMs} ms, heartbeat.timeout {timeoutMs} ms) while running {tasks}',
+    help: "a function of the job never returns (an endless loop) or blocks the thread for longer than 'heartbeat.timeout': fix the function, or raise the timeout for work that legitimately takes that long",
+  },
 } as const satisfies Record<string, DiagnosticDefinition>;

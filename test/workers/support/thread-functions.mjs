@@ -28,6 +28,20 @@ export const functions = [
     },
   },
   {
+    // Never returns, once per job (marker file as for fail_once_at, env SLUICE_TEST_SPIN_MARKER): a hung function.
+    name: 'spin_once_at',
+    args: [{ name: 'BIGINT' }, { name: 'BIGINT' }],
+    returns: { name: 'BIGINT' },
+    fn: (value, at) => {
+      const marker = process.env.SLUICE_TEST_SPIN_MARKER;
+      if (value === at && marker !== undefined && !existsSync(marker)) {
+        writeFileSync(marker, 'spinning');
+        for (;;);
+      }
+      return value;
+    },
+  },
+  {
     name: 'exit_at',
     args: [{ name: 'BIGINT' }, { name: 'BIGINT' }],
     returns: { name: 'BIGINT' },
