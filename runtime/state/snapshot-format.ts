@@ -105,15 +105,15 @@ export class SnapshotFormatError extends Error {
 export interface ParsedKeyedState {
   readonly header: KeyedStateHeader;
   readonly entries: readonly StateEntry[];
-  /** A delta file's changed keys (their entries are `entries`); absent for a full snapshot. */
-  readonly changedKeys?: ReadonlySet<string>;
+  /** A delta file's changed keys, in file order, with their key groups (their entries are `entries`); absent for a full snapshot. */
+  readonly changedKeys?: ReadonlyMap<string, number>;
 }
 
 /** Reads the lines `keyedStateLines` wrote; throws `SnapshotFormatError` naming the line for anything else. */
 export function parseKeyedStateLines(lines: Iterable<string>): ParsedKeyedState {
   let header: KeyedStateHeader | undefined;
   const entries: StateEntry[] = [];
-  const changedKeys = new Set<string>();
+  const changedKeys = new Map<string, number>();
   /** In a delta file, the key the entry lines belong to. */
   let currentKey: string | undefined;
   let lineNumber = 0;
@@ -153,7 +153,7 @@ export function parseKeyedStateLines(lines: Iterable<string>): ParsedKeyedState 
       if (!keyLine.success) throw new SnapshotFormatError('malformed key line', lineNumber);
       currentKey = keyLine.data[1];
       if (changedKeys.has(currentKey)) throw new SnapshotFormatError(`key ${currentKey} is listed twice`, lineNumber);
-      changedKeys.add(currentKey);
+      changedKeys.set(currentKey, keyLine.data[0]);
       continue;
     }
     const fields = EntryLineSchema.safeParse(parsed);

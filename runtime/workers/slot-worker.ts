@@ -9,7 +9,7 @@ import type { CheckpointStorage } from '../checkpoint/storage/checkpoint-storage
 import { DiagnosticError } from '../diagnostic-error.js';
 import type { JobWarning } from '../execution/job-events.js';
 import type { TaskMetricsSnapshot } from '../execution/task-metrics.js';
-import type { KeyedStateSnapshot } from '../state/keyed-state-backend.js';
+import type { KeyedStateDelta, KeyedStateSnapshot, StateEntry } from '../state/keyed-state-backend.js';
 import { keyedStateFromText } from '../state/snapshot-format.js';
 import { reviveFailure } from './failure-transfer.js';
 import type { AlignmentLink } from '../time/alignment-messages.js';
@@ -188,6 +188,18 @@ export class SlotWorker {
         );
         return;
       }
+      case 'write-chain': {
+        const chains = storage!.chains!;
+        const writing =
+          message.after === undefined
+            ? chains.writeBase(message.checkpointId, message.owner, snapshotOf(message.text))
+            : chains.writeChanges(message.checkpointId, message.owner, deltaOf(message.text), message.after);
+        writing.then(
+          (result) => this.post({ type: 'chain-written', id: message.id, result, needsBase: chains.needsBase(message.owner), error: undefined }),
+          (error: unknown) => this.post({ type: 'chain-written', id: message.id, result: undefined, needsBase: true, error: error instanceof Error ? error.message : String(error) }),
+        );
+        return;
+      }
       case 'discard':
         void storage?.discard(message.checkpointId, message.files).catch(() => undefined);
         return;
@@ -246,6 +258,22 @@ function snapshotOf(text: string): KeyedStateSnapshot {
     maxParallelism: parsed.header.maxParallelism,
     layouts: new Map(Object.entries(parsed.header.states)),
     entries: () => parsed.entries,
+    release: () => undefined,
+  };
+}
+
+/** A delta from the canonical lines a worker sent (worker-storage.ts MainThreadChains): each changed key with its entries. */
+function deltaOf(text: string): KeyedStateDelta {
+  const parsed = keyedStateFromText(text);
+  const { maxParallelism } = parsed.header;
+  const changes = [...parsed.changedKeys!].map(([key, keyGroup]) => ({ keyGroup, key, entries: [] as StateEntry[] }));
+  const byKey = new Map(changes.map((change) => [change.key, change]));
+  for (const entry of parsed.entries) byKey.get(entry.key)!.entries.push(entry);
+  return {
+    keyGroupRange: parsed.header.keyGroupRange,
+    maxParallelism,
+    layouts: new Map(Object.entries(parsed.header.states)),
+    changes: () => changes,
     release: () => undefined,
   };
 }

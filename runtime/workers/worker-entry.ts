@@ -11,7 +11,7 @@ import type { AlignmentAnnouncement, AlignmentLink } from '../time/alignment-mes
 import { systemClock } from '../time/clock.js';
 import { RoutedChannelEnds } from './channel-routes.js';
 import { serializeFailure } from './failure-transfer.js';
-import { MainThreadStorage, WorkerFileStorage } from './worker-storage.js';
+import { MainThreadChains, MainThreadRequests, MainThreadStorage, WorkerFileStorage } from './worker-storage.js';
 import type { FromWorker, SlotInit, ToWorker } from './worker-protocol.js';
 
 /**
@@ -46,9 +46,13 @@ const coordinator: CoordinatorPort = {
   decline: (task, checkpointId, reason, isFailure) => post({ type: 'decline', task, checkpointId, reason, isFailure }),
   taskFinished: (task) => post({ type: 'task-finished', task }),
 };
-const mainStorage = init.checkpointing?.storage.kind === 'main' ? new MainThreadStorage(post) : undefined;
+const requests = new MainThreadRequests(post);
 const baseStorage: CheckpointStorage | undefined =
-  init.checkpointing === undefined ? undefined : init.checkpointing.storage.kind === 'files' ? new WorkerFileStorage(init.checkpointing.storage.root, init.checkpointing.storage.backend) : mainStorage;
+  init.checkpointing === undefined
+    ? undefined
+    : init.checkpointing.storage.kind === 'files'
+      ? new WorkerFileStorage(init.checkpointing.storage.root, init.checkpointing.storage.backend, new MainThreadChains(requests))
+      : new MainThreadStorage(requests);
 const storage = baseStorage === undefined ? undefined : new SavepointRouting(baseStorage);
 
 const resources: AttemptResources = {
@@ -112,7 +116,8 @@ port.on('message', (message: ToWorker) => {
       void (message.what === 'mail' ? set.mailServed() : set.settled()).then(() => post({ type: 'barrier-reply', id: message.id }));
       return;
     case 'state-written':
-      mainStorage?.written(message);
+    case 'chain-written':
+      requests.answered(message);
       return;
     case 'cancel':
       set.stop();

@@ -4,6 +4,7 @@ import type { CheckpointingMode } from '../checkpoint/barrier-alignment.js';
 import type { CheckpointAcknowledgement, TriggerOptions } from '../checkpoint/checkpoint-messages.js';
 import type { StateFile } from '../checkpoint/metadata/metadata-v4.js';
 import type { WrittenFile } from '../checkpoint/storage/checkpoint-storage.js';
+import type { ChainWrite } from '../checkpoint/storage/keyed-state-chains.js';
 import type { JobWarning } from '../execution/job-events.js';
 import type { OperatorSubtaskRestore } from '../execution/operator-host.js';
 import type { TaskMetricsSnapshot } from '../execution/task-metrics.js';
@@ -17,6 +18,7 @@ import type { ChannelRoute } from './channel-routes.js';
 
 /** Where a worker's tasks write checkpoint state: their own file storage, or the main thread's (memory, injected). */
 export type WorkerStorage =
+  /** The files of keyed state go through the main thread's chains (`write-chain`) when it keeps them. */
   | { readonly kind: 'files'; readonly root: string; readonly backend: 'fs' | 'disk' }
   | { readonly kind: 'main' };
 
@@ -73,6 +75,8 @@ export type ToWorker =
   | { readonly type: 'barrier-request'; readonly id: number; readonly what: 'mail' | 'settled' }
   /** The answer to a `write-state`: what the storage's write returned, or why it failed. */
   | { readonly type: 'state-written'; readonly id: number; readonly result: readonly StateFile[] | WrittenFile | undefined; readonly error: string | undefined }
+  /** The answer to a `write-chain`: what the chain's write returned and whether the owner's next snapshot must be a base, or why it failed. */
+  | { readonly type: 'chain-written'; readonly id: number; readonly result: ChainWrite | undefined; readonly needsBase: boolean; readonly error: string | undefined }
   | { readonly type: 'cancel' }
   /** The minimum of a watermark alignment group, for source subtask `member` of this slot. */
   | { readonly type: 'alignment'; readonly member: string; readonly announcement: AlignmentAnnouncement };
@@ -95,6 +99,11 @@ export type FromWorker =
    * canonical lines) or records in flight (`channel`: `name` is the file's, `text` its lines).
    */
   | { readonly type: 'write-state'; readonly id: number; readonly what: 'keyed' | 'channel'; readonly checkpointId: number; readonly name: string; readonly text: string }
+  /**
+   * Incremental checkpoints (keyed-state-chains.ts, kept by the main thread): `text` is a base (`after` undefined)
+   * or a delta taken after checkpoint `after`, as canonical lines, for owner `owner`'s chain.
+   */
+  | { readonly type: 'write-chain'; readonly id: number; readonly checkpointId: number; readonly owner: string; readonly text: string; readonly after: number | undefined }
   | { readonly type: 'discard'; readonly checkpointId: number; readonly files: readonly StateFile[] }
   /** Every task ended: `failure` when one failed (the others were cancelled). */
   | { readonly type: 'ended'; readonly failure: SerializedFailure | undefined; readonly metrics: readonly TaskMetricsSnapshot[] };

@@ -1,19 +1,89 @@
 import type { StateFile } from '../checkpoint/metadata/metadata-v4.js';
 import type { CheckpointStorage, RecoveredCheckpoints, StoredCheckpoint, WrittenFile } from '../checkpoint/storage/checkpoint-storage.js';
 import { FileCheckpointStorage } from '../checkpoint/storage/file-storage.js';
-import type { KeyedStateChains } from '../checkpoint/storage/keyed-state-chains.js';
-import type { KeyedStateSnapshot } from '../state/keyed-state-backend.js';
-import { keyedStateLines } from '../state/snapshot-format.js';
+import type { ChainWrite, KeyedStateChains } from '../checkpoint/storage/keyed-state-chains.js';
+import type { KeyedStateDelta, KeyedStateSnapshot } from '../state/keyed-state-backend.js';
+import { keyedStateDeltaLines, keyedStateLines } from '../state/snapshot-format.js';
 import type { FromWorker, ToWorker } from './worker-protocol.js';
+
+type Answer = Extract<ToWorker, { type: 'state-written' | 'chain-written' }>;
+
+/** A worker's requests to the main thread's storage, each answered by id (slot-worker.ts). */
+export class MainThreadRequests {
+  private nextId = 0;
+  private readonly waiting = new Map<number, { resolve: (answer: Answer) => void; reject: (error: Error) => void }>();
+
+  constructor(readonly post: (message: FromWorker) => void) {}
+
+  /** Posts the message `request` makes with a new id; resolves with the main thread's answer, rejects with its error. */
+  send(request: (id: number) => FromWorker): Promise<Answer> {
+    const id = this.nextId++;
+    return new Promise((resolve, reject) => {
+      this.waiting.set(id, { resolve, reject });
+      this.post(request(id));
+    });
+  }
+
+  answered(answer: Answer): void {
+    const waiting = this.waiting.get(answer.id)!;
+    this.waiting.delete(answer.id);
+    if (answer.error !== undefined) waiting.reject(new Error(answer.error));
+    else waiting.resolve(answer);
+  }
+}
+
+/**
+ * The chains of incremental checkpoints (keyed-state-chains.ts) as a worker's tasks use them: kept by the main
+ * thread's storage, which alone counts the references of the shared files (retained checkpoints and chains
+ * alike, over every slot and attempt). A worker sends each base or delta as its canonical lines and the main thread
+ * writes it into the chain. `needsBase` answers from the main thread's latest word on the owner's chain.
+ */
+export class MainThreadChains implements KeyedStateChains {
+  private readonly baseDue = new Map<string, boolean>();
+
+  constructor(private readonly requests: MainThreadRequests) {}
+
+  needsBase(owner: string): boolean {
+    return this.baseDue.get(owner) ?? true;
+  }
+
+  writeBase(checkpointId: number, owner: string, snapshot: KeyedStateSnapshot): Promise<ChainWrite> {
+    return this.write(checkpointId, owner, keyedStateLines(snapshot), undefined);
+  }
+
+  writeChanges(checkpointId: number, owner: string, delta: KeyedStateDelta, after: number): Promise<ChainWrite> {
+    return this.write(checkpointId, owner, keyedStateDeltaLines(delta), after);
+  }
+
+  private async write(checkpointId: number, owner: string, lines: Iterable<string>, after: number | undefined): Promise<ChainWrite> {
+    const text = [...lines].join('\n');
+    try {
+      const answer = (await this.requests.send((id) => ({ type: 'write-chain', id, checkpointId, owner, text, after }))) as Extract<Answer, { type: 'chain-written' }>;
+      this.baseDue.set(owner, answer.needsBase);
+      return answer.result!;
+    } catch (error) {
+      // The main thread dropped the chain: the next snapshot must be a base.
+      this.baseDue.set(owner, true);
+      throw error;
+    }
+  }
+}
 
 /**
  * The job's checkpoint directory as a worker writes into it: state files only (the main thread's storage completes
- * and discards checkpoints). Written in full: the chains of incremental checkpoints are kept by the main thread's
- * storage, which does not see a worker's writes.
+ * and discards checkpoints), the keyed state of checkpoints through the main thread's chains (`chains`).
  */
 export class WorkerFileStorage extends FileCheckpointStorage {
+  constructor(
+    root: string,
+    backend: 'fs' | 'disk',
+    private readonly mainThreadChains: KeyedStateChains,
+  ) {
+    super(root, backend);
+  }
+
   override get chains(): KeyedStateChains | undefined {
-    return undefined;
+    return this.mainThreadChains;
   }
 }
 
@@ -24,10 +94,8 @@ export class WorkerFileStorage extends FileCheckpointStorage {
 export class MainThreadStorage implements CheckpointStorage {
   readonly backend = 'memory' as const;
   readonly description = 'the main thread';
-  private nextId = 0;
-  private readonly waiting = new Map<number, { resolve: (result: unknown) => void; reject: (error: Error) => void }>();
 
-  constructor(private readonly post: (message: FromWorker) => void) {}
+  constructor(private readonly requests: MainThreadRequests) {}
 
   writeKeyedState(checkpointId: number, owner: string, snapshot: KeyedStateSnapshot): Promise<StateFile[]> {
     return this.write('keyed', checkpointId, owner, keyedStateLines(snapshot)) as Promise<StateFile[]>;
@@ -37,25 +105,14 @@ export class MainThreadStorage implements CheckpointStorage {
     return this.write('channel', checkpointId, name, lines) as Promise<WrittenFile>;
   }
 
-  private write(what: 'keyed' | 'channel', checkpointId: number, name: string, lines: Iterable<string>): Promise<unknown> {
-    const id = this.nextId++;
+  private async write(what: 'keyed' | 'channel', checkpointId: number, name: string, lines: Iterable<string>): Promise<unknown> {
     const text = [...lines].join('\n');
-    return new Promise((resolve, reject) => {
-      this.waiting.set(id, { resolve, reject });
-      this.post({ type: 'write-state', id, what, checkpointId, name, text });
-    });
-  }
-
-  /** The main thread's answer to a `write-state`. */
-  written(message: Extract<ToWorker, { type: 'state-written' }>): void {
-    const waiting = this.waiting.get(message.id)!;
-    this.waiting.delete(message.id);
-    if (message.result === undefined) waiting.reject(new Error(message.error));
-    else waiting.resolve(message.result);
+    const answer = await this.requests.send((id) => ({ type: 'write-state', id, what, checkpointId, name, text }));
+    return (answer as Extract<Answer, { type: 'state-written' }>).result;
   }
 
   discard(checkpointId: number, files: readonly StateFile[]): Promise<void> {
-    this.post({ type: 'discard', checkpointId, files });
+    this.requests.post({ type: 'discard', checkpointId, files });
     return Promise.resolve();
   }
 
