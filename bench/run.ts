@@ -10,6 +10,7 @@ import { execFileSync } from 'node:child_process';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { ensureBuiltPackage } from './nexmark/built-package.js';
 import { measureInChild, type Measurement } from './nexmark/measure.js';
 import { NEXMARK_QUERIES, isNexmarkQuery, type NexmarkQuery } from './nexmark/queries.js';
 import { soak } from './nexmark/soak.js';
@@ -132,25 +133,29 @@ async function runQueries(): Promise<void> {
 /** The queries of the scaling bench (issue 10) and its event count per query: the same at every parallelism. */
 const SCALING_QUERIES: readonly NexmarkQuery[] = ['q0', 'q1', 'q2', 'q5', 'q7', 'q8'];
 const SCALING_EVENTS: Readonly<Partial<Record<NexmarkQuery, number>>> = { q0: 2_000_000, q1: 2_000_000, q2: 2_000_000, q5: 600_000, q7: 600_000, q8: 2_000_000 };
-const SCALING_COLUMNS = ['query', 'p', 'events', 'wall ev/s', 'speed-up', 'CPU %', 'peak RSS', 'RSS per extra worker'];
+const SCALING_COLUMNS = ['query', 'p', 'events', 'wall ev/s', 'speed-up', 'CPU %', 'CPU µs/ev', 'CPU vs p1', 'peak RSS', 'RSS per extra worker'];
 
 /**
  * Worker threads (docs/parallelism.md): each query at each parallelism with its own blackhole sink (a callback sink
- * would keep its chain on the main thread), in a child process with SLUICE_WORKERS=1. Wall-clock events/s is the
- * figure (workers use several cores); CPU % is the process's CPU time over wall time (100 % = one core busy).
+ * would keep its chain on the main thread), in a child process with SLUICE_WORKERS=1 running the built package
+ * (dist/, rebuilt first if a source changed), so that workers load compiled modules as with `node bin/sluice.js`.
+ * Wall-clock events/s is the target's figure (workers use several cores); CPU % is the process's CPU time over
+ * wall time (100 % = one core busy); CPU µs per event (all threads) is the figure that a loaded machine does not
+ * change much: at parallelism 2 it should stay near parallelism 1's, plus the workers' start-up.
  */
 async function runScaling(): Promise<void> {
   const parallelisms = values.parallelism === '1' ? [1, 2, 4] : values.parallelism.split(',').map((p) => positiveInteger('parallelism', p.trim()));
   const rate = Number(values.rate);
   const fixedEvents = values.events === undefined ? undefined : positiveInteger('events', values.events);
   process.env['SLUICE_WORKERS'] = '1';
-  console.log(`Nexmark on Sluice in worker threads, parallelism ${parallelisms.join(', ')}, rate ${rate} events/s of event time, ${os.availableParallelism()} CPUs`);
+  ensureBuiltPackage((line) => console.log(line));
+  console.log(`Nexmark on Sluice (built package) in worker threads, parallelism ${parallelisms.join(', ')}, rate ${rate} events/s of event time, ${os.availableParallelism()} CPUs`);
   const rows: string[][] = [];
   for (const query of values.query === undefined ? SCALING_QUERIES : selectedQueries(values.query)) {
     const events = fixedEvents ?? SCALING_EVENTS[query] ?? DEFAULT_EVENTS[query];
     let base: Measurement | undefined;
     for (const parallelism of parallelisms) {
-      const m = await measureInChild({ query, engine: 'sluice', events, rate, parallelism, sink: 'connector' });
+      const m = await measureInChild({ query, engine: 'sluice', events, rate, parallelism, sink: 'connector', built: true });
       base ??= m;
       const workers = Math.min(parallelism, os.availableParallelism());
       const extra = parallelism > 1 && base.parallelism === 1 && workers > 1 ? `${((m.peakRssMiB - base.peakRssMiB) / workers).toFixed(0)} MiB` : '';
@@ -161,6 +166,8 @@ async function runScaling(): Promise<void> {
         thousands(m.events / m.wallSeconds),
         `${(base.wallSeconds / m.wallSeconds).toFixed(2)}×`,
         `${((100 * m.cpuSeconds) / m.wallSeconds).toFixed(0)} %`,
+        ((1e6 * m.cpuSeconds) / m.events).toFixed(2),
+        `${(m.cpuSeconds / base.cpuSeconds).toFixed(2)}×`,
         mib(m.peakRssMiB),
         extra,
       ]);

@@ -1,10 +1,12 @@
 import { execFile } from 'node:child_process';
 import { PerformanceObserver } from 'node:perf_hooks';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { ConnectorRuntimes } from '../../connectors/runtime-registry.js';
+import { ConnectorRuntimes as SourceConnectorRuntimes } from '../../connectors/runtime-registry.js';
 import { BASELINES } from './baselines.js';
-import { Job } from '../../runtime/execution/job.js';
-import { compileQuery, isNexmarkQuery, runQuery, sinkUid, type NexmarkQuery } from './queries.js';
+import { loadBuiltRuntime } from './built-package.js';
+import { Job as SourceJob } from '../../runtime/execution/job.js';
+import type { SinkCallback } from '../../runtime/operators/callback-sink.js';
+import { compileQuery, isNexmarkQuery, sinkUid, type NexmarkQuery } from './queries.js';
 
 /**
  * One measured run of one query: Sluice (compile + Job.start, the sink read by a counting callback) or the
@@ -25,6 +27,13 @@ export interface MeasureSpec {
    * threads every chain runs in the slots (the scaling bench).
    */
   readonly sink?: 'callback' | 'connector';
+  /**
+   * Run the job with the built package (dist/, bench/nexmark/built-package.ts) rather than the TypeScript sources:
+   * its worker threads then load compiled modules, as `node bin/sluice.js` does, instead of transpiling the
+   * runtime through tsx each (seconds of CPU per worker). The query is still compiled from sources (a JobGraph is
+   * plain data).
+   */
+  readonly built?: boolean;
 }
 
 export interface Measurement extends MeasureSpec {
@@ -42,10 +51,10 @@ export interface Measurement extends MeasureSpec {
 }
 
 export async function measure(spec: MeasureSpec): Promise<Measurement> {
-  // The nexmark connector's runtime is imported when a job starts (connectors/runtime-registry.ts; the sink is read
-  // by callback, so no other connector is): load it before the clock, as every other module is, so that the
-  // figure is the engine's work and not TypeScript transpiling a module.
-  if (spec.engine === 'sluice') await ConnectorRuntimes.load(['nexmark']);
+  const { Job, ConnectorRuntimes } = spec.built === true ? await loadBuiltRuntime() : { Job: SourceJob, ConnectorRuntimes: SourceConnectorRuntimes };
+  // Connector runtimes are imported when a job starts (connectors/runtime-registry.ts): load the query's before the
+  // clock, as every other module is, so that the figure is the engine's work and not TypeScript transpiling a module.
+  if (spec.engine === 'sluice') await ConnectorRuntimes.load(spec.sink === 'connector' ? ['nexmark', 'blackhole'] : ['nexmark']);
   let rowsOut = 0;
   let gcMs = 0;
   const gc = new PerformanceObserver((list) => {
@@ -61,13 +70,15 @@ export async function measure(spec: MeasureSpec): Promise<Measurement> {
     });
   } else {
     const graph = compileQuery(spec.query, spec);
+    const sink = sinkUid(graph);
     if (spec.sink === 'connector') {
       const result = await (await Job.start(graph)).done;
-      rowsOut = result.metrics.operators.find((op) => op.uid === sinkUid(graph))!.recordsIn;
+      rowsOut = result.metrics.operators.find((op) => op.uid === sink)!.recordsIn;
     } else {
-      await runQuery(graph, (rows) => {
+      const onRows: SinkCallback = (rows) => {
         rowsOut += rows.length;
-      });
+      };
+      await (await Job.start(graph, { sinks: { [sink]: onRows } })).done;
     }
   }
   const wallSeconds = (performance.now() - started) / 1000;

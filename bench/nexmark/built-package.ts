@@ -1,0 +1,58 @@
+import { execFileSync } from 'node:child_process';
+import { readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { ConnectorRuntimes } from '../../connectors/runtime-registry.js';
+import type { Job } from '../../runtime/execution/job.js';
+
+/**
+ * The built package (dist/, tsc's output of `npm run build`) for benches whose figures must not include tsx: a
+ * worker thread started from the TypeScript sources registers tsx and transpiles the runtime's modules itself,
+ * about 1.6 s of CPU per worker, where one started from dist/ loads compiled modules (about 0.3 s), as the CLI and
+ * the published package do.
+ */
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const BUILT_ENTRY = join(ROOT, 'dist', 'index.js');
+/** What tsconfig.build.json compiles that a job's threads run. */
+const RUNTIME_SOURCES = ['index.ts', 'grammar', 'compiler', 'connectors', 'runtime'];
+
+function newestSource(path: string): { readonly file: string; readonly mtimeMs: number } {
+  const stat = statSync(path);
+  if (!stat.isDirectory()) return { file: path, mtimeMs: path.endsWith('.ts') ? stat.mtimeMs : 0 };
+  let newest = { file: path, mtimeMs: 0 };
+  for (const entry of readdirSync(path)) {
+    const candidate = newestSource(join(path, entry));
+    if (candidate.mtimeMs > newest.mtimeMs) newest = candidate;
+  }
+  return newest;
+}
+
+/** Why dist/ does not match the sources (missing, or a source changed since it was built), or undefined. */
+function staleness(): string | undefined {
+  let built: number;
+  try {
+    built = statSync(BUILT_ENTRY).mtimeMs;
+  } catch {
+    return 'dist/ is missing';
+  }
+  for (const source of RUNTIME_SOURCES) {
+    const newest = newestSource(join(ROOT, source));
+    if (newest.mtimeMs > built) return `${newest.file.slice(ROOT.length)} changed since dist/ was built`;
+  }
+  return undefined;
+}
+
+/** Compiles dist/ (tsc only: jobs started through the API need no CLI bundle) when it is missing or older than a source. */
+export function ensureBuiltPackage(log: (line: string) => void): void {
+  const reason = staleness();
+  if (reason === undefined) return;
+  log(`Building dist/ with tsc (${reason}) …`);
+  execFileSync(process.execPath, [join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', join(ROOT, 'tsconfig.build.json')], { stdio: 'inherit' });
+}
+
+/** The built package's `Job` and connector registry, for `measure` (same API as the sources'). */
+export async function loadBuiltRuntime(): Promise<{ readonly Job: typeof Job; readonly ConnectorRuntimes: typeof ConnectorRuntimes }> {
+  const api = (await import(new URL('../../dist/index.js', import.meta.url).href)) as { Job: typeof Job };
+  const registry = (await import(new URL('../../dist/connectors/runtime-registry.js', import.meta.url).href)) as { ConnectorRuntimes: typeof ConnectorRuntimes };
+  return { Job: api.Job, ConnectorRuntimes: registry.ConnectorRuntimes };
+}
