@@ -1,5 +1,6 @@
 import { EventDecoder, EventEncoder } from './batch-codec.js';
 import type { ChannelEvent } from './channel-event.js';
+import type { RecordBatch } from '../record-batch.js';
 import type { ChannelReader, ChannelWriter } from './channel.js';
 import type { Signal } from './signal.js';
 
@@ -25,6 +26,14 @@ import type { Signal } from './signal.js';
  * channel does not exit under it. Close both ends of every channel when a job ends or fails, or the thread waits
  * on (after `end-of-input` a reader no longer waits).
  *
+ * Overtaking (unaligned checkpoints): `overtake(barrier)` puts the barrier ahead of every event not read yet, as
+ * `Channel.overtake` does. The barrier goes into a slot of its own beside the ring, which the reader looks at before
+ * the ring; the cut (how many batches the reader had taken when the barrier went ahead) is agreed through one word
+ * holding the reader's batch count and a "barrier waiting" bit: the writer sets the bit with a compare-and-swap,
+ * the reader counts a batch with one only while the bit is clear. So the writer knows which batches were
+ * overtaken, from the batches it pushed and keeps until the reader has taken them. A second barrier while the slot
+ * is still taken goes in band (behind the queued output), which is always allowed.
+ *
  * Framing: each event is a u32 length and its encoded bytes. Positions are byte counters that wrap at 2^32 (kept
  * in an Int32Array for Atomics; `(write - read) | 0` is the fill). A frame longer than the ring's free space is
  * written in pieces as the reader frees room (the writer keeps the rest in a local queue and waits for the
@@ -43,17 +52,25 @@ const DEFAULT_RING_BYTES = 1 << 20;
 // Slots of the control array.
 const WRITE = 0;
 const READ = 1;
+/** Batches the reader has taken (mod 2^30), and OVERTAKING: a barrier waits in the overtaking slot. */
 const BATCHES_READ = 2;
 const CLOSED = 3;
 const READER_WAITING = 4;
 const WRITER_WAITING = 5;
-const CONTROL_SLOTS = 6;
+/** Bumped by the writer whenever the reader has something new to look at (bytes, a barrier, close): what it waits on. */
+const SIGNAL = 6;
+const CONTROL_SLOTS = 8;
+const OVERTAKING = 1 << 30;
+const BATCH_COUNT = OVERTAKING - 1;
+/** The overtaking barrier: checkpoint id, timestamp, savepoint (as 0/1), as doubles after the control words. */
+const BARRIER_OFFSET = CONTROL_SLOTS * 4;
+const CONTROL_BYTES = BARRIER_OFFSET + 3 * 8;
 
 /** Structured-clone-able (holds SharedArrayBuffers): created once, posted to the producing and consuming threads. */
 export interface ThreadChannelDescriptor {
   readonly name: string;
   readonly capacity: number;
-  /** The control words (slots above). */
+  /** The control words (slots above), then the overtaking barrier's fields. */
   readonly control: SharedArrayBuffer;
   /** The ring of frames; its size is a power of two. */
   readonly ring: SharedArrayBuffer;
@@ -67,7 +84,7 @@ export function createThreadChannel(capacity: number, name: string, ringBytes = 
   return {
     name,
     capacity,
-    control: new SharedArrayBuffer(CONTROL_SLOTS * 4),
+    control: new SharedArrayBuffer(CONTROL_BYTES),
     ring: new SharedArrayBuffer(ringBytes),
   };
 }
@@ -113,29 +130,44 @@ function wake(control: Int32Array, slot: number, flag: number): void {
 
 function close(control: Int32Array): void {
   Atomics.store(control, CLOSED, 1);
+  Atomics.add(control, SIGNAL, 1);
   Atomics.notify(control, READ);
-  Atomics.notify(control, WRITE);
+  Atomics.notify(control, SIGNAL);
 }
+
+/** Batches pushed but not yet read, unread while the writer counted `count` less than `read`. */
+const unread = (pushed: number, read: number): number => (pushed - (read & BATCH_COUNT)) & BATCH_COUNT;
+
 
 class ThreadChannelWriter implements ChannelWriter {
   private readonly control: Int32Array;
+  private readonly barrier: Float64Array;
   private readonly ring: Uint8Array;
   private readonly mask: number;
   private readonly encoder = new EventEncoder();
   private readonly capacity: number;
   /** Bytes written so far (mod 2^32): only this end writes `WRITE`. */
   private write = 0;
+  /** Batches pushed so far (mod 2^30, as the reader counts them). */
   private batchesPushed = 0;
+  /**
+   * The batches pushed that the reader had not taken when last looked, oldest first (`unreadFrom` is the number of
+   * the first): what an overtaking barrier would overtake.
+   */
+  private unreadBatches: RecordBatch[] = [];
+  private unreadFrom = 0;
   /** Frames (or the rest of one) that did not fit the ring yet, oldest first. */
   private readonly backlog: Uint8Array[] = [];
   private readerProgress: Promise<void> | undefined;
 
   constructor(descriptor: ThreadChannelDescriptor) {
-    this.control = new Int32Array(descriptor.control);
+    this.control = new Int32Array(descriptor.control, 0, CONTROL_SLOTS);
+    this.barrier = new Float64Array(descriptor.control, BARRIER_OFFSET, 3);
     this.ring = new Uint8Array(descriptor.ring);
     this.mask = this.ring.length - 1;
     this.capacity = descriptor.capacity;
     this.write = Atomics.load(this.control, WRITE);
+    this.batchesPushed = this.unreadFrom = Atomics.load(this.control, BATCHES_READ) & BATCH_COUNT;
   }
 
   private get closed(): boolean {
@@ -145,7 +177,11 @@ class ThreadChannelWriter implements ChannelWriter {
   push(event: ChannelEvent): void {
     if (this.closed) return;
     const frame = this.encoder.encode(event);
-    if (event.type === 'batch') this.batchesPushed++;
+    if (event.type === 'batch') {
+      this.forgetRead(Atomics.load(this.control, BATCHES_READ));
+      this.unreadBatches.push(event.batch);
+      this.batchesPushed = (this.batchesPushed + 1) & BATCH_COUNT;
+    }
     if (this.backlog.length === 0 && frame.length <= this.free(Atomics.load(this.control, READ))) {
       this.copyIn(frame);
       this.publish();
@@ -155,8 +191,30 @@ class ThreadChannelWriter implements ChannelWriter {
     }
   }
 
+  overtake(event: ChannelEvent): RecordBatch[] {
+    if (this.closed) return [];
+    if (event.type !== 'barrier' || (Atomics.load(this.control, BATCHES_READ) & OVERTAKING) !== 0) {
+      this.push(event);
+      return [];
+    }
+    this.barrier[0] = event.checkpointId;
+    this.barrier[1] = event.timestamp;
+    this.barrier[2] = event.savepoint ? 1 : 0;
+    // The barrier's fields are written before the bit that publishes them (Atomics order them).
+    let read = Atomics.load(this.control, BATCHES_READ);
+    for (;;) {
+      const seen = Atomics.compareExchange(this.control, BATCHES_READ, read, read | OVERTAKING);
+      if (seen === read) break;
+      read = seen;
+    }
+    this.forgetRead(read);
+    Atomics.add(this.control, SIGNAL, 1);
+    wake(this.control, SIGNAL, READER_WAITING);
+    return this.unreadBatches.slice();
+  }
+
   get isFull(): boolean {
-    return !this.closed && this.batchesPushed - Atomics.load(this.control, BATCHES_READ) >= this.capacity;
+    return !this.closed && unread(this.batchesPushed, Atomics.load(this.control, BATCHES_READ)) >= this.capacity;
   }
 
   async whenWritable(): Promise<void> {
@@ -170,7 +228,17 @@ class ThreadChannelWriter implements ChannelWriter {
 
   close(): void {
     this.backlog.length = 0;
+    this.unreadBatches = [];
     close(this.control);
+  }
+
+  /** Lets go of the batches the reader has taken, by its count `read`. */
+  private forgetRead(read: number): void {
+    const taken = ((read & BATCH_COUNT) - this.unreadFrom) & BATCH_COUNT;
+    if (taken === 0) return;
+    if (taken >= this.unreadBatches.length) this.unreadBatches = [];
+    else this.unreadBatches.splice(0, taken);
+    this.unreadFrom = read & BATCH_COUNT;
   }
 
   private free(read: number): number {
@@ -187,7 +255,8 @@ class ThreadChannelWriter implements ChannelWriter {
 
   private publish(): void {
     Atomics.store(this.control, WRITE, this.write);
-    wake(this.control, WRITE, READER_WAITING);
+    Atomics.add(this.control, SIGNAL, 1);
+    wake(this.control, SIGNAL, READER_WAITING);
   }
 
   /** Writes as much of the backlog as fits; if some is left, does it again when the reader has made room. */
@@ -229,6 +298,7 @@ class ThreadChannelWriter implements ChannelWriter {
 
 class ThreadChannelReader implements ChannelReader {
   private readonly control: Int32Array;
+  private readonly barrier: Float64Array;
   private readonly ring: Uint8Array;
   private readonly mask: number;
   private readonly decoder = new EventDecoder();
@@ -238,22 +308,33 @@ class ThreadChannelReader implements ChannelReader {
   private frame = Buffer.alloc(64 * 1024);
   private frameLength = -1;
   private frameHave = 0;
+  /** A batch decoded when an overtaking barrier came first: handed out after it. */
+  private heldBack: ChannelEvent | undefined;
   private listener: Signal | undefined;
   private armed = false;
   private ended = false;
 
   constructor(descriptor: ThreadChannelDescriptor) {
-    this.control = new Int32Array(descriptor.control);
+    this.control = new Int32Array(descriptor.control, 0, CONTROL_SLOTS);
+    this.barrier = new Float64Array(descriptor.control, BARRIER_OFFSET, 3);
     this.ring = new Uint8Array(descriptor.ring);
     this.mask = this.ring.length - 1;
     this.read = Atomics.load(this.control, READ);
   }
 
   poll(): ChannelEvent | undefined {
+    // SIGNAL before anything it announces: a wait armed on it below ends at once if more came since.
+    const signal = Atomics.load(this.control, SIGNAL);
+    if ((Atomics.load(this.control, BATCHES_READ) & OVERTAKING) !== 0) return this.takeBarrier();
+    if (this.heldBack !== undefined) {
+      const event = this.heldBack;
+      this.heldBack = undefined;
+      return this.deliver(event);
+    }
     const write = Atomics.load(this.control, WRITE);
     let available = (write - this.read) | 0;
     if (this.frameLength < 0) {
-      if (available < 4) return this.nothingYet(write);
+      if (available < 4) return this.nothingYet(signal);
       this.frameLength = this.u32At(this.read);
       this.read = (this.read + 4) | 0;
       available -= 4;
@@ -264,30 +345,56 @@ class ThreadChannelReader implements ChannelReader {
     this.copyOut(take);
     if (this.frameHave < this.frameLength) {
       this.release();
-      return this.nothingYet(write);
+      return this.nothingYet(signal);
     }
-    const event = this.decoder.decode(this.frame, this.frameLength);
+    const event = this.deliver(this.decoder.decode(this.frame, this.frameLength));
     this.frameLength = -1;
-    if (event.type === 'batch') Atomics.add(this.control, BATCHES_READ, 1);
-    else if (event.type === 'end-of-input') this.ended = true;
+    // After counting the batch: a writer woken by READ's move must find the credit it returns.
     this.release();
     return event;
   }
 
   get isEmpty(): boolean {
+    if (this.heldBack !== undefined || (Atomics.load(this.control, BATCHES_READ) & OVERTAKING) !== 0) return false;
     return this.isEmptyAt(Atomics.load(this.control, WRITE));
   }
 
   setAvailabilityListener(signal: Signal): void {
     this.listener = signal;
     // Any bytes, even part of a frame, call for a poll: it hands them back so that the writer can go on.
-    const write = Atomics.load(this.control, WRITE);
-    if (write !== this.read) signal.notify();
-    else this.arm(write);
+    const seen = Atomics.load(this.control, SIGNAL);
+    if (Atomics.load(this.control, WRITE) !== this.read || !this.isEmpty) signal.notify();
+    else this.arm(seen);
   }
 
   close(): void {
     close(this.control);
+  }
+
+  /** Counts a batch as taken, unless a barrier overtook it just now: then the barrier first, the batch next. */
+  private deliver(event: ChannelEvent): ChannelEvent {
+    if (event.type === 'batch') {
+      let read = Atomics.load(this.control, BATCHES_READ);
+      for (;;) {
+        if ((read & OVERTAKING) !== 0) {
+          this.heldBack = event;
+          return this.takeBarrier();
+        }
+        const seen = Atomics.compareExchange(this.control, BATCHES_READ, read, (read + 1) & BATCH_COUNT);
+        if (seen === read) break;
+        read = seen;
+      }
+    } else if (event.type === 'end-of-input') {
+      this.ended = true;
+    }
+    return event;
+  }
+
+  /** The overtaking barrier; frees its slot for the next. */
+  private takeBarrier(): ChannelEvent {
+    const event: ChannelEvent = { type: 'barrier', checkpointId: this.barrier[0]!, timestamp: this.barrier[1]!, savepoint: this.barrier[2] === 1 };
+    Atomics.and(this.control, BATCHES_READ, BATCH_COUNT);
+    return event;
   }
 
   /** Whether no whole event is readable once the writer has written up to `write`. */
@@ -297,16 +404,16 @@ class ThreadChannelReader implements ChannelReader {
     return available < 4 || available - 4 < this.u32At(this.read);
   }
 
-  private nothingYet(write: number): undefined {
-    this.arm(write);
+  private nothingYet(signal: number): undefined {
+    this.arm(signal);
     return undefined;
   }
 
-  /** Waits (once) for the writer to move WRITE from `write`, then tells the listener. */
-  private arm(write: number): void {
+  /** Waits (once) for the writer to move SIGNAL from `signal`, then tells the listener. */
+  private arm(signal: number): void {
     if (this.armed || this.ended || this.listener === undefined || Atomics.load(this.control, CLOSED) !== 0) return;
     this.armed = true;
-    void waitForChange(this.control, WRITE, write, READER_WAITING).then(() => {
+    void waitForChange(this.control, SIGNAL, signal, READER_WAITING).then(() => {
       this.armed = false;
       this.listener!.notify();
     });

@@ -42,7 +42,7 @@ function typeScriptWorker(url: URL): string {
   return `import('tsx/esm/api').then(({ register }) => { register(); return import(${JSON.stringify(url.href)}); })`;
 }
 
-function startWorker(role: 'produce' | 'consume', descriptor: ThreadChannelDescriptor, batches: number): Promise<Record<string, unknown>> {
+function startWorker(role: 'produce' | 'consume' | 'overtake', descriptor: ThreadChannelDescriptor, batches: number): Promise<Record<string, unknown>> {
   const worker = new Worker(typeScriptWorker(new URL('./thread-channel-worker.ts', import.meta.url)), {
     eval: true,
     workerData: { role, descriptor, batches },
@@ -149,6 +149,49 @@ describe('thread channel, both ends in one thread', () => {
     expect(reader.poll()).toBeUndefined();
   });
 
+  it('puts an overtaking barrier ahead of everything unread and returns the batches it overtook, which follow it', () => {
+    const descriptor = createThreadChannel(8, 'a[0] → b[0]');
+    const writer = openThreadChannelWriter(descriptor);
+    const reader = openThreadChannelReader(descriptor);
+    for (const event of [batch(1), batch(2), { type: 'watermark', timestamp: 5 } as const, batch(3)]) writer.push(event);
+    expect(reader.poll()).toEqual(batch(1));
+    const barrier: ChannelEvent = { type: 'barrier', checkpointId: 4, timestamp: 40, savepoint: false };
+    const overtaken = writer.overtake!(barrier);
+    expect(overtaken.map((b) => b.rows[0]![0])).toEqual([2, 3]);
+    expect(reader.isEmpty).toBe(false);
+    writer.push(batch(4));
+    expect(drain(reader)).toEqual([barrier, batch(2), { type: 'watermark', timestamp: 5 }, batch(3), batch(4)]);
+    // The overtaken batches were still unread: they counted against the capacity until now.
+    expect(writer.isFull).toBe(false);
+  });
+
+  it('overtakes nothing in an empty channel and wakes its waiting reader', async () => {
+    const descriptor = createThreadChannel(2, 'a[0] → b[0]');
+    const writer = openThreadChannelWriter(descriptor);
+    const reader = openThreadChannelReader(descriptor);
+    const signal = new Signal();
+    reader.setAvailabilityListener(signal);
+    expect(reader.poll()).toBeUndefined();
+    const woken = signal.wait();
+    const barrier: ChannelEvent = { type: 'barrier', checkpointId: 1, timestamp: 10, savepoint: true };
+    expect(writer.overtake!(barrier)).toEqual([]);
+    await woken;
+    expect(drain(reader)).toEqual([barrier]);
+  });
+
+  it('sends a second barrier in band while the first still waits to overtake, so that they stay in order', () => {
+    const descriptor = createThreadChannel(8, 'a[0] → b[0]');
+    const writer = openThreadChannelWriter(descriptor);
+    const reader = openThreadChannelReader(descriptor);
+    writer.push(batch(1));
+    const first: ChannelEvent = { type: 'barrier', checkpointId: 1, timestamp: 10, savepoint: false };
+    const second: ChannelEvent = { type: 'barrier', checkpointId: 2, timestamp: 20, savepoint: false };
+    expect(writer.overtake!(first).length).toBe(1);
+    writer.push(batch(2));
+    expect(writer.overtake!(second)).toEqual([]);
+    expect(drain(reader)).toEqual([first, batch(1), batch(2), second]);
+  });
+
   it('refuses a capacity below 1 and a ring size that is not a power of two', () => {
     expect(() => createThreadChannel(0, 'x')).toThrow(RangeError);
     expect(() => createThreadChannel(1, 'x', 1000)).toThrow(RangeError);
@@ -176,6 +219,23 @@ describe('thread channel between threads', () => {
       if (writer.isFull) await writer.whenWritable();
     }
     expect((await consumed)['events']).toEqual(expected);
+  });
+
+  it('overtaking barriers from a worker: each lands ahead of exactly the batches the writer said it overtook', async () => {
+    const descriptor = createThreadChannel(4, 'w[0] → main[0]', 8192);
+    const reader = openThreadChannelReader(descriptor);
+    const produced = startWorker('overtake', descriptor, 400);
+    const events = await readAll(reader);
+    const { overtakes } = (await produced) as { overtakes: { checkpointId: number; pushed: number; overtaken: number[] }[] };
+    const ids = events.filter((e) => e.type === 'batch').map((e) => (e.type === 'batch' ? (e.batch.rows[0]![0] as number) : -1));
+    expect(ids).toEqual(Array.from({ length: 400 }, (_, i) => i));
+    expect(overtakes.some((o) => o.overtaken.length > 0)).toBe(true);
+    for (const { checkpointId, pushed, overtaken } of overtakes) {
+      const at = events.findIndex((e) => e.type === 'barrier' && e.checkpointId === checkpointId);
+      // Batches pushed before the barrier that the reader got after it: exactly the ones overtaken.
+      const after = events.slice(at + 1).flatMap((e) => (e.type === 'batch' && (e.batch.rows[0]![0] as number) < pushed ? [e.batch.rows[0]![0] as number] : []));
+      expect(after).toEqual(overtaken);
+    }
   });
 
   it('worker → worker', async () => {
