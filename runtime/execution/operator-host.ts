@@ -14,6 +14,7 @@ import { OperatorStateStore, type OperatorListState, type OperatorStateList } fr
 import type { ParsedKeyedState } from '../state/snapshot-format.js';
 import { TTL_STATE } from '../state/state-ttl.js';
 import type { Clock } from '../time/clock.js';
+import { snapshotChangesWithTimers, snapshotWithTimers } from '../time/keyed-snapshot-with-timers.js';
 import { TimerService, type Timer, type Timers } from '../time/timer-service.js';
 import { OperatorFailure } from './operator-failure.js';
 
@@ -142,8 +143,7 @@ export class OperatorHost implements OperatorContext, Downstream {
     }
     if (relevant.length === 0) return;
     const keyed = this.ensureKeyed();
-    for (const snapshot of relevant) keyed.backend.restore(snapshot.entries, snapshot.header.states);
-    keyed.timers.reload();
+    for (const snapshot of relevant) keyed.backend.restore(keyed.timers.restore(snapshot.entries), snapshot.header.states);
   }
 
   private ensureKeyed(): { backend: KeyedStateBackend; current: CurrentKey; timers: TimerService } {
@@ -314,8 +314,8 @@ export class OperatorHost implements OperatorContext, Downstream {
    */
   async snapshot(checkpointId: number, keyedMode: KeyedSnapshotMode = 'full'): Promise<OperatorSubtaskSnapshot> {
     await this.call((impl) => impl.snapshotState(checkpointId));
-    const backend = this.keyed?.backend;
-    const keyedChanges = keyedMode === 'changes' ? backend?.snapshotChanges?.() : undefined;
+    const keyed = this.keyed;
+    const keyedChanges = keyedMode === 'changes' && keyed !== undefined ? snapshotChangesWithTimers(keyed.backend, keyed.timers) : undefined;
     return {
       operatorId: this.operator.id,
       uid: this.operator.uid,
@@ -323,7 +323,7 @@ export class OperatorHost implements OperatorContext, Downstream {
       parallelism: this.parallelism,
       maxParallelism: this.maxParallelism,
       keyGroupRange: this.keyGroupRange,
-      keyed: keyedChanges === undefined ? backend?.snapshot(keyedMode !== 'full') : undefined,
+      keyed: keyedChanges === undefined && keyed !== undefined ? snapshotWithTimers(keyed.backend, keyed.timers, keyedMode !== 'full') : undefined,
       ...(keyedChanges === undefined ? {} : { keyedChanges }),
       operatorState: this.operatorState.snapshot(),
     };

@@ -406,11 +406,12 @@ export class DiskKeyedStateBackend implements KeyedStateBackend {
    * O(changed keys): the keys written back since the previous base or delta (the cache is flushed first), read
    * from the store when the delta is written, through a read transaction opened now (MVCC, as `snapshot()`).
    */
-  snapshotChanges(): KeyedStateDelta | undefined {
+  snapshotChanges(alsoChanged?: ReadonlyMap<string, number>): KeyedStateDelta | undefined {
     if (this.changedKeys === undefined) return undefined;
     this.flush();
     const changed = this.changedKeys;
     this.changedKeys = new Map();
+    if (alsoChanged !== undefined) for (const [key, keyGroup] of alsoChanged) changed.set(key, keyGroup);
     const view = this.openReadView();
     const db = this.db;
     const layouts = new Map(this.layoutByName);
@@ -433,6 +434,9 @@ export class DiskKeyedStateBackend implements KeyedStateBackend {
           }
           yield { keyGroup, key, entries };
         }
+      },
+      forEachChangedKey: (visit) => {
+        for (const key of changed.keys()) visit(key);
       },
       release: view.release,
     };

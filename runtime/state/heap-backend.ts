@@ -559,10 +559,16 @@ export class HeapKeyedStateBackend implements KeyedStateBackend {
    * O(changed keys): each changed key's cells as they are now (a lookup per key; the cells are shared, frozen by
    * copy-on-write exactly as `snapshot()`'s), sorted and expanded into entries only when written.
    */
-  snapshotChanges(): KeyedStateDelta | undefined {
+  snapshotChanges(alsoChanged?: ReadonlyMap<string, number>): KeyedStateDelta | undefined {
     if (!this.tracking) return undefined;
     const keys = this.changedKeys;
     const groups = this.changedGroups;
+    if (alsoChanged !== undefined) {
+      for (const [key, keyGroup] of alsoChanged) {
+        keys.push(key);
+        groups.push(keyGroup);
+      }
+    }
     this.changedKeys = [];
     this.changedGroups = [];
     const frozen: (KeyCells | undefined)[] = new Array(keys.length);
@@ -573,6 +579,7 @@ export class HeapKeyedStateBackend implements KeyedStateBackend {
       maxParallelism: this.maxParallelism,
       layouts,
       changes: () => sortedChanges(keys, groups, frozen, layouts),
+      forEachChangedKey: (visit) => keys.forEach((key) => visit(key)),
       release: this.openFrozenView(() => {
         frozen.length = 0;
       }),

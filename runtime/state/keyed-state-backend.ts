@@ -72,6 +72,11 @@ export interface KeyedStateDelta {
   readonly layouts: ReadonlyMap<string, CellLayout>;
   /** The changed keys in canonical order (key group, then key), each once. */
   changes(): Iterable<KeyChange>;
+  /**
+   * Visits the changed keys, in no order and possibly more than once; cheap, so callable in the synchronous part
+   * (the timer service copies these keys' timers there).
+   */
+  forEachChangedKey(visit: (key: string) => void): void;
   release(): void;
 }
 
@@ -132,9 +137,10 @@ export interface KeyedStateBackend {
    * The synchronous part of an incremental checkpoint: what changed since the previous `snapshot(true)` or
    * `snapshotChanges()`. Undefined when the backend cannot say (no base was taken, or it gave up tracking because
    * more keys changed than it holds): the caller then takes `snapshot(true)`. Optional: a backend without it is
-   * always checkpointed in full.
+   * always checkpointed in full. `alsoChanged`: keys (with their key groups) whose state kept outside the
+   * backend changed (timers), included as if their cells had changed.
    */
-  snapshotChanges?(): KeyedStateDelta | undefined;
+  snapshotChanges?(alsoChanged?: ReadonlyMap<string, number>): KeyedStateDelta | undefined;
   /**
    * Loads entries (from snapshots of any backend and any parallelism); entries outside this backend's key-group
    * range are skipped, so a subtask can be handed every snapshot whose range intersects its own. `layouts`

@@ -1,6 +1,7 @@
 import type { CurrentKey } from '../state/current-key.js';
-import { decodeKey, encodeMapKey } from '../state/key-codec.js';
-import type { KeyedStateBackend } from '../state/keyed-state-backend.js';
+import { decodeKey } from '../state/key-codec.js';
+import { rangeContains } from '../state/key-groups.js';
+import type { KeyedStateBackend, StateEntry } from '../state/keyed-state-backend.js';
 import { TimerHeap } from './timer-heap.js';
 
 export type TimeDomain = 'event' | 'processing';
@@ -13,18 +14,30 @@ export interface Timer {
   readonly domain: TimeDomain;
 }
 
-interface QueuedTimer extends Timer {
+/** A registered timer: in its domain's heap and in its key's chain, once. */
+export interface QueuedTimer extends Timer {
   readonly encodedKey: string;
   readonly keyGroup: number;
-  /** The timestamp as the timer state's map key, encoded once. */
-  readonly mapKey: string;
+  /** The key's next timer of the same domain (the chain the dedup index holds per key). */
+  nextOfKey: QueuedTimer | undefined;
+  /** False once fired or deleted: the heap drops it when it comes up. */
+  pending: boolean;
 }
 
-/** Timers are keyed state too (map state per key and namespace, timestamp → null), so snapshots carry them. */
+/**
+ * The state names of timers in snapshots: map state per key and namespace, timestamp → null. Snapshots keep this
+ * canonical form (the backend registers the layouts, so snapshot headers list them), though the timer service,
+ * not the backend, holds the timers.
+ */
 export const TIMER_STATES: Readonly<Record<TimeDomain, string>> = {
   event: '__timers.event',
   processing: '__timers.processing',
 };
+
+const DOMAIN_OF_STATE: ReadonlyMap<string, TimeDomain> = new Map([
+  [TIMER_STATES.event, 'event'],
+  [TIMER_STATES.processing, 'processing'],
+]);
 
 /** What an operator uses to register timers for its current key (Flink's TimerService). */
 export interface Timers {
@@ -34,15 +47,31 @@ export interface Timers {
   deleteProcessingTimeTimer(timestamp: number, namespace?: string): void;
 }
 
+/** One time domain's timers: the firing order and the dedup index (Flink's HeapPriorityQueueSet). */
+interface DomainTimers {
+  readonly heap: TimerHeap<QueuedTimer>;
+  /** Per encoded key, the chain of its pending timers. */
+  readonly byKey: Map<string, QueuedTimer>;
+}
+
 /**
  * Event-time and processing-time timers per key and namespace. A (key, namespace, timestamp) is registered at
  * most once. Event-time timers fire, in timestamp order, when the watermark reaches their timestamp; timers
  * registered while firing fire in the same pass if already due. Processing-time timers fire when the injected
- * clock reaches them. The backend is the truth (a deleted timer is skipped when it comes up in the heap); the
- * heaps only order what the backend holds and are rebuilt from it after a restore.
+ * clock reaches them.
+ *
+ * Each timer is stored once, as one object in its domain's heap and in its key's chain of the dedup index (a
+ * key holds few timers, a window's or a TTL's). Snapshots take them as `__timers.*` entries merged into the
+ * backend's (keyed-snapshot-with-timers.ts); a key whose timers changed is recorded, as the backend records a
+ * key whose cells changed, so an incremental checkpoint includes it.
  */
 export class TimerService implements Timers {
-  private readonly heaps: Record<TimeDomain, TimerHeap<QueuedTimer>> = { event: new TimerHeap(), processing: new TimerHeap() };
+  private readonly domains: Record<TimeDomain, DomainTimers> = {
+    event: { heap: new TimerHeap(), byKey: new Map() },
+    processing: { heap: new TimerHeap(), byKey: new Map() },
+  };
+  /** Keys (with their key groups) whose timers changed since the last base or delta; undefined: not tracking. */
+  private changed: Map<string, number> | undefined = undefined;
 
   constructor(
     private readonly backend: KeyedStateBackend,
@@ -71,16 +100,48 @@ export class TimerService implements Timers {
   private register(domain: TimeDomain, timestamp: number, namespace: string): void {
     const { key, encoded, keyGroup } = this.current;
     if (key === undefined) throw new Error('a timer was registered with no current key: call ctx.setCurrentKey(key) first');
-    const state = TIMER_STATES[domain];
-    const mapKey = encodeMapKey(timestamp);
-    if (!this.backend.mapPutIfAbsent(state, keyGroup, encoded, namespace, mapKey, timestamp, null)) return;
-    this.heaps[domain].push({ timestamp, key, namespace, domain, encodedKey: encoded, keyGroup, mapKey });
+    this.add(domain, timestamp, key, namespace, encoded, keyGroup);
+  }
+
+  /** Adds the timer unless its key has it already. */
+  private add(domain: TimeDomain, timestamp: number, key: readonly unknown[], namespace: string, encodedKey: string, keyGroup: number): void {
+    const { heap, byKey } = this.domains[domain];
+    const head = byKey.get(encodedKey);
+    for (let t = head; t !== undefined; t = t.nextOfKey) if (t.timestamp === timestamp && t.namespace === namespace) return;
+    const timer: QueuedTimer = { timestamp, key, namespace, domain, encodedKey, keyGroup, nextOfKey: undefined, pending: true };
+    // Second in the chain when the key has timers: the index keeps its head and is not written.
+    if (head === undefined) byKey.set(encodedKey, timer);
+    else {
+      timer.nextOfKey = head.nextOfKey;
+      head.nextOfKey = timer;
+    }
+    heap.push(timer);
+    this.changed?.set(encodedKey, keyGroup);
   }
 
   private delete(domain: TimeDomain, timestamp: number, namespace: string): void {
-    const { key, encoded, keyGroup } = this.current;
+    const { key, encoded } = this.current;
     if (key === undefined) throw new Error('a timer was deleted with no current key: call ctx.setCurrentKey(key) first');
-    this.backend.mapRemove(TIMER_STATES[domain], keyGroup, encoded, namespace, encodeMapKey(timestamp));
+    const { byKey } = this.domains[domain];
+    let timer = byKey.get(encoded);
+    while (timer !== undefined && (timer.timestamp !== timestamp || timer.namespace !== namespace)) timer = timer.nextOfKey;
+    if (timer !== undefined) this.unlink(byKey, timer);
+  }
+
+  /** Takes a pending timer out of its key's chain; the heap drops it when it comes up. */
+  private unlink(byKey: Map<string, QueuedTimer>, timer: QueuedTimer): void {
+    timer.pending = false;
+    const head = byKey.get(timer.encodedKey)!;
+    if (head === timer) {
+      if (timer.nextOfKey === undefined) byKey.delete(timer.encodedKey);
+      else byKey.set(timer.encodedKey, timer.nextOfKey);
+    } else {
+      let before = head;
+      while (before.nextOfKey !== timer) before = before.nextOfKey!;
+      before.nextOfKey = timer.nextOfKey;
+    }
+    timer.nextOfKey = undefined;
+    this.changed?.set(timer.encodedKey, timer.keyGroup);
   }
 
   /** Fires every event-time timer with timestamp <= `watermark`, in order. */
@@ -95,32 +156,71 @@ export class TimerService implements Timers {
 
   /** The earliest pending processing-time timer, to schedule a wake-up. */
   nextProcessingTime(): number | undefined {
-    return this.heaps.processing.peek()?.timestamp;
+    const { heap } = this.domains.processing;
+    for (let next = heap.peek(); next !== undefined; next = heap.peek()) {
+      if (next.pending) return next.timestamp;
+      heap.pop();
+    }
+    return undefined;
   }
 
   private fireUntil(domain: TimeDomain, time: number, fire: (timer: Timer) => void): void {
-    const heap = this.heaps[domain];
-    const state = TIMER_STATES[domain];
+    const { heap, byKey } = this.domains[domain];
     for (let next = heap.peek(); next !== undefined && next.timestamp <= time; next = heap.peek()) {
       heap.pop();
-      if (!this.backend.mapRemove(state, next.keyGroup, next.encodedKey, next.namespace, next.mapKey)) continue;
+      if (!next.pending) continue;
+      this.unlink(byKey, next);
       this.current.setEncoded(next.key, next.encodedKey, next.keyGroup);
       fire(next);
     }
   }
 
-  /** Rebuilds the heaps from the backend's timer state (after `backend.restore`). */
-  reload(): void {
-    for (const domain of ['event', 'processing'] as const) {
-      const heap = this.heaps[domain];
-      heap.clear();
-      const state = TIMER_STATES[domain];
-      for (const { keyGroup, key: encodedKey, namespace } of [...this.backend.keys(state)]) {
-        const key = decodeKey(encodedKey);
-        for (const [timestamp] of this.backend.mapEntries(state, keyGroup, encodedKey, namespace)) {
-          heap.push({ timestamp: timestamp as number, key, namespace, domain, encodedKey, keyGroup, mapKey: encodeMapKey(timestamp) });
-        }
+  /**
+   * The entries of a restore with the timers taken out: timers of this subtask's key groups are registered here,
+   * every other entry is passed on (to `backend.restore`).
+   */
+  *restore(entries: Iterable<StateEntry>): Generator<StateEntry> {
+    const range = this.backend.keyGroupRange;
+    let decoded: { encoded: string; key: unknown[] } | undefined;
+    for (const entry of entries) {
+      const domain = DOMAIN_OF_STATE.get(entry.state);
+      if (domain === undefined) {
+        yield entry;
+        continue;
       }
+      if (!rangeContains(range, entry.keyGroup)) continue;
+      // A key's timers are consecutive in a snapshot: decode it once for them.
+      if (decoded?.encoded !== entry.key) decoded = { encoded: entry.key, key: decodeKey(entry.key) };
+      this.add(domain, entry.mapKey as number, decoded.key, entry.namespace, entry.key, entry.keyGroup);
     }
+  }
+
+  /**
+   * Every pending timer, for a full snapshot; `asBase`: the snapshot is the base of an incremental chain, so
+   * keys whose timers change are recorded from now on.
+   */
+  pendingTimers(asBase: boolean): QueuedTimer[] {
+    if (asBase) this.changed = new Map();
+    const all: QueuedTimer[] = [];
+    for (const { byKey } of Object.values(this.domains)) {
+      for (const head of byKey.values()) for (let t: QueuedTimer | undefined = head; t !== undefined; t = t.nextOfKey) all.push(t);
+    }
+    return all;
+  }
+
+  /** The keys whose timers changed since the last base or delta (undefined: no base was taken), and restarts the record. */
+  takeChangedKeys(): ReadonlyMap<string, number> | undefined {
+    const changed = this.changed;
+    if (changed !== undefined) this.changed = new Map();
+    return changed;
+  }
+
+  /** The pending timers of one key, of both domains. */
+  timersOfKey(encodedKey: string): QueuedTimer[] {
+    const timers: QueuedTimer[] = [];
+    for (const { byKey } of Object.values(this.domains)) {
+      for (let t = byKey.get(encodedKey); t !== undefined; t = t.nextOfKey) timers.push(t);
+    }
+    return timers;
   }
 }

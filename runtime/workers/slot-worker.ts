@@ -274,6 +274,7 @@ function deltaOf(text: string): KeyedStateDelta {
     maxParallelism,
     layouts: new Map(Object.entries(parsed.header.states)),
     changes: () => changes,
+    forEachChangedKey: (visit) => changes.forEach((change) => visit(change.key)),
     release: () => undefined,
   };
 }

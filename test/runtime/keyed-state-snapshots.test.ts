@@ -4,6 +4,7 @@ import { keyGroupRangeForSubtask } from '../../runtime/state/key-groups.js';
 import { createKeyedState, listState, mapState, valueState } from '../../runtime/state/keyed-state.js';
 import type { KeyedStateBackend, StateBackendType } from '../../runtime/state/keyed-state-backend.js';
 import { keyedStateFromText, keyedStateToText, SnapshotFormatError } from '../../runtime/state/snapshot-format.js';
+import { snapshotWithTimers } from '../../runtime/time/keyed-snapshot-with-timers.js';
 import { TimerService } from '../../runtime/time/timer-service.js';
 import { BACKEND_TYPES, TestBackends } from './state-test-backends.js';
 
@@ -14,7 +15,7 @@ const MAX_PARALLELISM = 128;
 const KEYS = Array.from({ length: 60 }, (_, i) => (i % 3 === 0 ? [`user-${i}`] : [i, i % 2 === 0]));
 
 /** Fills value, list and map state and timers for every key of KEYS that falls in the backend's range. */
-function fill(backend: KeyedStateBackend): void {
+function fill(backend: KeyedStateBackend): TimerService {
   const key = new CurrentKey(MAX_PARALLELISM, backend.keyGroupRange, 'fill');
   const total = createKeyedState(backend, key, valueState<number>('total'));
   const events = createKeyedState(backend, key, listState<unknown[]>('events'));
@@ -33,6 +34,7 @@ function fill(backend: KeyedStateBackend): void {
     perWindow.put([10, 20], -i);
     timers.registerEventTimeTimer(1000 + i, `w${i % 4}`);
   });
+  return timers;
 }
 
 /** Everything readable through the typed API, for every key of KEYS in the backend's range. */
@@ -56,11 +58,12 @@ function readAll(backend: KeyedStateBackend): unknown[] {
 describe('keyed state snapshots', () => {
   it.each(BACKEND_TYPES)('the %s backend writes the same canonical snapshot as the heap', (type) => {
     const reference = backends.create('memory');
-    fill(reference);
+    const referenceTimers = fill(reference);
     const backend = backends.create(type);
-    fill(backend);
-    const snapshot = backend.snapshot();
-    const expected = reference.snapshot();
+    const timers = fill(backend);
+    const snapshot = snapshotWithTimers(backend, timers, false);
+    const expected = snapshotWithTimers(reference, referenceTimers, false);
+    expect(keyedStateToText(snapshot)).toContain('__timers.event');
     expect(keyedStateToText(snapshot)).toBe(keyedStateToText(expected));
     snapshot.release();
     expected.release();
@@ -70,22 +73,20 @@ describe('keyed state snapshots', () => {
 
   it.each(pairs)('round trips from %s into %s', (from, to) => {
     const source = backends.create(from);
-    fill(source);
-    const snapshot = source.snapshot();
+    const snapshot = snapshotWithTimers(source, fill(source), false);
     const text = keyedStateToText(snapshot);
     snapshot.release();
 
     const target = backends.create(to);
+    const timers = new TimerService(target, new CurrentKey(MAX_PARALLELISM, target.keyGroupRange, 'timers'));
     const parsed = keyedStateFromText(text);
-    target.restore(parsed.entries, parsed.header.states);
+    target.restore(timers.restore(parsed.entries), parsed.header.states);
     expect(readAll(target)).toEqual(readAll(source));
-    const again = target.snapshot();
+    const again = snapshotWithTimers(target, timers, false);
     expect(keyedStateToText(again)).toBe(text);
     again.release();
 
     // Timers come back too, in firing order.
-    const timers = new TimerService(target, new CurrentKey(MAX_PARALLELISM, target.keyGroupRange, 'timers'));
-    timers.reload();
     const fired: number[] = [];
     timers.advanceWatermark(Infinity, (t) => fired.push(t.timestamp));
     expect(fired).toEqual(KEYS.map((_, i) => 1000 + i));
@@ -158,8 +159,7 @@ describe('keyed state snapshots', () => {
 
   it('rejects truncated and foreign files with the line at fault', () => {
     const backend = backends.create('memory');
-    fill(backend);
-    const snapshot = backend.snapshot();
+    const snapshot = snapshotWithTimers(backend, fill(backend), false);
     const text = keyedStateToText(snapshot);
     snapshot.release();
     const lines = text.trimEnd().split('\n');

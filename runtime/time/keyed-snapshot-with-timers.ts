@@ -1,0 +1,92 @@
+import { compareCodePoints, encodeMapKey } from '../state/key-codec.js';
+import type { KeyChange, KeyedStateBackend, KeyedStateDelta, KeyedStateSnapshot, StateEntry } from '../state/keyed-state-backend.js';
+import { TIMER_STATES, type QueuedTimer, type TimerService } from './timer-service.js';
+
+/**
+ * The synchronous part of a full keyed snapshot of an operator subtask: the backend's frozen view and a copy of
+ * the pending timers (the timer objects never change, only which are pending), whose `entries()` are the
+ * backend's with the timers merged in as `__timers.*` map entries, in canonical order. Snapshots therefore read
+ * as when the backend held the timers.
+ */
+export function snapshotWithTimers(backend: KeyedStateBackend, timers: TimerService, asBase: boolean): KeyedStateSnapshot {
+  const snapshot = backend.snapshot(asBase);
+  const pending = timers.pendingTimers(asBase);
+  return {
+    keyGroupRange: snapshot.keyGroupRange,
+    maxParallelism: snapshot.maxParallelism,
+    layouts: snapshot.layouts,
+    entries: () => mergeEntries(snapshot.entries(), sortedTimerEntries(pending)),
+    release: () => snapshot.release(),
+  };
+}
+
+/**
+ * The synchronous part of an incremental checkpoint: the backend's delta, told which keys' timers changed, and
+ * a copy of the timers of every key in it (a key's change replaces all its entries, timers included). Undefined
+ * when the backend or the timer service has no base to compare with (take `snapshotWithTimers(…, true)`).
+ */
+export function snapshotChangesWithTimers(backend: KeyedStateBackend, timers: TimerService): KeyedStateDelta | undefined {
+  const timersChanged = timers.takeChangedKeys();
+  if (timersChanged === undefined || backend.snapshotChanges === undefined) return undefined;
+  const delta = backend.snapshotChanges(timersChanged);
+  if (delta === undefined) return undefined;
+  const timersByKey = new Map<string, QueuedTimer[]>();
+  delta.forEachChangedKey((key) => {
+    if (timersByKey.has(key)) return;
+    const own = timers.timersOfKey(key);
+    if (own.length > 0) timersByKey.set(key, own);
+  });
+  return {
+    keyGroupRange: delta.keyGroupRange,
+    maxParallelism: delta.maxParallelism,
+    layouts: delta.layouts,
+    changes: function* (): Generator<KeyChange> {
+      for (const change of delta.changes()) {
+        const own = timersByKey.get(change.key);
+        if (own === undefined) yield change;
+        else yield { keyGroup: change.keyGroup, key: change.key, entries: [...mergeEntries(change.entries, sortedTimerEntries(own))] };
+      }
+    },
+    forEachChangedKey: (visit) => delta.forEachChangedKey(visit),
+    release: () => delta.release(),
+  };
+}
+
+/** Timers as snapshot entries, in canonical order (key group, state, key, namespace, encoded map key). */
+function sortedTimerEntries(timers: readonly QueuedTimer[]): StateEntry[] {
+  const sortable = timers.map((timer) => ({ timer, state: TIMER_STATES[timer.domain], mapKey: encodeMapKey(timer.timestamp) }));
+  sortable.sort(
+    (a, b) =>
+      a.timer.keyGroup - b.timer.keyGroup ||
+      compareCodePoints(a.state, b.state) ||
+      compareCodePoints(a.timer.encodedKey, b.timer.encodedKey) ||
+      compareCodePoints(a.timer.namespace, b.timer.namespace) ||
+      compareCodePoints(a.mapKey, b.mapKey),
+  );
+  return sortable.map(({ timer, state }) => ({
+    state,
+    keyGroup: timer.keyGroup,
+    key: timer.encodedKey,
+    namespace: timer.namespace,
+    value: null,
+    hasMapKey: true,
+    mapKey: timer.timestamp,
+  }));
+}
+
+/**
+ * Two streams of entries in canonical order merged into one. The backend holds no timer state, so a key group's
+ * entries of one state come from one stream only: comparing key group and state is enough.
+ */
+function* mergeEntries(stored: Iterable<StateEntry>, timers: readonly StateEntry[]): Generator<StateEntry> {
+  let next = 0;
+  for (const entry of stored) {
+    while (next < timers.length && comesBefore(timers[next]!, entry)) yield timers[next++]!;
+    yield entry;
+  }
+  while (next < timers.length) yield timers[next++]!;
+}
+
+function comesBefore(a: StateEntry, b: StateEntry): boolean {
+  return a.keyGroup < b.keyGroup || (a.keyGroup === b.keyGroup && compareCodePoints(a.state, b.state) < 0);
+}
