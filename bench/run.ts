@@ -3,7 +3,7 @@
  * the same generated events; see bench/README.md for how to read the figures. Not a test: numbers vary by machine.
  *
  *   npm run bench -- [--query q1,q5] [--events N] [--rate R] [--parallelism P] [--json] [--micro]
- *   npm run bench -- --soak <seconds> [--parallelism P]
+ *   npm run bench -- --soak <seconds> [--parallelism P]      (SLUICE_WORKERS=1: in worker threads)
  *   npm run bench -- --scaling [--query q1,q5] [--events N] [--parallelism 1,2,4]
  */
 import { execFileSync } from 'node:child_process';
@@ -14,6 +14,7 @@ import { ensureBuiltPackage } from './nexmark/built-package.js';
 import { measureInChild, type Measurement } from './nexmark/measure.js';
 import { NEXMARK_QUERIES, isNexmarkQuery, type NexmarkQuery } from './nexmark/queries.js';
 import { soak } from './nexmark/soak.js';
+import { workersEnabled } from '../runtime/workers/worker-resources.js';
 
 /** Events per query by default: enough for several seconds of Sluice CPU time each, so that JIT warm-up fades. */
 const DEFAULT_EVENTS: Readonly<Record<NexmarkQuery, number>> = {
@@ -182,7 +183,8 @@ async function runScaling(): Promise<void> {
 
 async function runSoak(seconds: number): Promise<void> {
   const parallelism = positiveInteger('parallelism', values.parallelism);
-  console.log(`q1 unbounded for ${seconds} s at parallelism ${parallelism}, RSS every second:`);
+  if (workersEnabled()) ensureBuiltPackage((line) => console.log(line));
+  console.log(`q1 unbounded for ${seconds} s at parallelism ${parallelism}${workersEnabled() ? ' in worker threads (built package, blackhole sink)' : ''}, RSS every second:`);
   const report = await soak(seconds, parallelism, Number(values.rate), (s) =>
     console.log(`  ${String(s.second).padStart(4)} s  rss ${mib(s.rssMiB).padStart(8)}  heap ${mib(s.heapUsedMiB).padStart(8)}  rows ${s.rowsOut.toLocaleString('en-US')}`),
   );

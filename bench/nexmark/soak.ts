@@ -1,8 +1,13 @@
-import { compileQuery, startQuery } from './queries.js';
+import { workersEnabled } from '../../runtime/workers/worker-resources.js';
+import { loadBuiltRuntime } from './built-package.js';
+import { compileQuery, sinkUid, startQuery } from './queries.js';
 
 /**
  * The continuous-memory check: q1 on an unbounded nexmark source for `seconds`, RSS sampled every second. With
  * bounded channels and no state, memory must level off after warm-up rather than grow with the events processed.
+ * With worker threads on (SLUICE_WORKERS=1) the job runs from the built package with its blackhole sink, so that
+ * every subtask runs in a worker (a callback sink would keep q1's one chain on the main thread); rows are then
+ * counted from the job's metrics, and RSS (the process's) includes the workers, the heap only the main thread's.
  */
 export interface SoakSample {
   readonly second: number;
@@ -14,6 +19,8 @@ export interface SoakSample {
 export interface SoakReport {
   readonly seconds: number;
   readonly parallelism: number;
+  /** Whether the subtasks ran in worker threads. */
+  readonly workers: boolean;
   readonly rowsOut: number;
   readonly startRssMiB: number;
   readonly peakRssMiB: number;
@@ -25,13 +32,19 @@ const MiB = 1024 * 1024;
 
 export async function soak(seconds: number, parallelism: number, rate: number, onSample: (sample: SoakSample) => void): Promise<SoakReport> {
   let rowsOut = 0;
-  const job = await startQuery(compileQuery('q1', { events: 'unbounded', rate, parallelism }), (rows) => {
-    rowsOut += rows.length;
-  });
+  const graph = compileQuery('q1', { events: 'unbounded', rate, parallelism });
+  const inWorkers = workersEnabled();
+  const job = inWorkers
+    ? await (await loadBuiltRuntime()).Job.start(graph)
+    : await startQuery(graph, (rows) => {
+        rowsOut += rows.length;
+      });
+  const sink = sinkUid(graph);
   const samples: SoakSample[] = [];
   await new Promise<void>((resolve, reject) => {
     job.done.then(() => reject(new Error('the unbounded q1 job ended on its own')), reject);
     const timer = setInterval(() => {
+      if (inWorkers) rowsOut = job.metrics().operators.find((op) => op.uid === sink)!.recordsIn;
       const memory = process.memoryUsage();
       const sample = { second: samples.length + 1, rssMiB: memory.rss / MiB, heapUsedMiB: memory.heapUsed / MiB, rowsOut };
       samples.push(sample);
@@ -47,6 +60,7 @@ export async function soak(seconds: number, parallelism: number, rate: number, o
   return {
     seconds,
     parallelism,
+    workers: inWorkers,
     rowsOut,
     startRssMiB: rss[0] ?? 0,
     peakRssMiB: Math.max(...rss),
