@@ -46,8 +46,21 @@ import type { Signal } from './signal.js';
  * From dist, `new Worker(new URL('./worker.js', import.meta.url))` needs no loader.
  */
 
-/** Default ring size: a 1024-row Nexmark bid batch encodes to about 60 KB, so a few batches fit. */
+/** Default and largest ring: a 1024-row Nexmark bid batch encodes to about 190 KB, so five fit. */
 const DEFAULT_RING_BYTES = 1 << 20;
+/** The smallest ring `ringBytesWithin` gives: a hash exchange over many channels sends small batches to each. */
+const MIN_RING_BYTES = 64 << 10;
+
+/**
+ * The ring size for each of `channels` thread channels sharing `budgetBytes` (as Flink's network buffers share
+ * the network memory): the largest power of two within the share, between 64 KiB and 1 MiB. Frames larger than a
+ * ring still pass, in pieces.
+ */
+export function ringBytesWithin(budgetBytes: number, channels: number): number {
+  let bytes = DEFAULT_RING_BYTES;
+  while (bytes > MIN_RING_BYTES && bytes * channels > budgetBytes) bytes /= 2;
+  return bytes;
+}
 
 // Slots of the control array.
 const WRITE = 0;

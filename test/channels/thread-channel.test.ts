@@ -6,6 +6,7 @@ import {
   createThreadChannel,
   openThreadChannelReader,
   openThreadChannelWriter,
+  ringBytesWithin,
   type ThreadChannelDescriptor,
 } from '../../runtime/channels/thread-channel.js';
 import { generatedEvents } from './thread-channel-events.js';
@@ -190,6 +191,14 @@ describe('thread channel, both ends in one thread', () => {
     writer.push(batch(2));
     expect(writer.overtake!(second)).toEqual([]);
     expect(drain(reader)).toEqual([first, batch(1), batch(2), second]);
+  });
+
+  it('sizes rings within a memory budget shared by the channels: 1 MiB at most, 64 KiB at least', () => {
+    const MiB = 1 << 20;
+    expect(ringBytesWithin(64 * MiB, 8)).toBe(MiB);
+    expect(ringBytesWithin(64 * MiB, 64)).toBe(MiB);
+    expect(ringBytesWithin(64 * MiB, 168)).toBe(256 * 1024);
+    expect(ringBytesWithin(64 * MiB, 100_000)).toBe(64 * 1024);
   });
 
   it('refuses a capacity below 1 and a ring size that is not a power of two', () => {
