@@ -73,7 +73,7 @@ describe(`a pipeline killed with SIGKILL and resumed until its input is done (se
   );
 
   it(
-    'at least once: may commit rows twice, but loses none',
+    'at least once: may commit rows twice and count records twice, but loses none',
     async () => {
       const { rows, run } = await chaos(
         { 'execution.checkpointing.mode': 'AT_LEAST_ONCE', 'state.backend.type': 'fs', 'parallelism.default': '2' },
@@ -82,9 +82,28 @@ describe(`a pipeline killed with SIGKILL and resumed until its input is done (se
         SEED,
       );
       expect(run.kills).toBeGreaterThan(0);
-      expect(new Set(rows)).toEqual(new Set(reference));
       expect(rows.length).toBeGreaterThanOrEqual(reference.length);
+      // Barriers are not aligned: a restored window count may already hold records that are then replayed (Flink's
+      // at-least-once), so a window's count may be higher than undisturbed, never lower. Every window of the
+      // undisturbed run is committed, each committed row is one of them, and no committed count is lower.
+      const expected = countsByWindow(reference);
+      const committed = countsByWindow(rows);
+      expect([...committed.keys()].filter((key) => !expected.has(key))).toEqual([]);
+      expect([...expected.keys()].filter((key) => !committed.has(key))).toEqual([]);
+      const lower = [...committed].flatMap(([key, counts]) => counts.filter((n) => n < expected.get(key)![0]!).map((n) => `${key}: ${n} < ${expected.get(key)![0]!}`));
+      expect(lower).toEqual([]);
     },
     TIMEOUT_MS,
   );
 });
+
+/** The rows of the join (person, window, auctions) as the auction counts committed per person and window. */
+function countsByWindow(rows: readonly string[]): Map<string, number[]> {
+  const counts = new Map<string, number[]>();
+  for (const line of rows) {
+    const { auctions, ...window } = JSON.parse(line) as { auctions: number };
+    const key = JSON.stringify(window);
+    counts.set(key, [...(counts.get(key) ?? []), auctions]);
+  }
+  return counts;
+}
