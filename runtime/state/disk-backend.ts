@@ -220,8 +220,11 @@ export class DiskKeyedStateBackend implements KeyedStateBackend {
   }
 
   getForUpdate(state: string, keyGroup: number, key: string, namespace: string): unknown {
-    // Cached values are private to the backend (snapshots read the store), so no copy is needed.
-    return this.get(state, keyGroup, key, namespace);
+    // Cached values are private to the backend (snapshots read the store), so no copy is needed; the caller
+    // changes it in place, so it is written back.
+    const cell = this.valueCell(state, keyGroup, key, namespace);
+    if (cell.value !== undefined) cell.dirty = true;
+    return cell.value;
   }
 
   put(state: string, keyGroup: number, key: string, namespace: string, value: unknown): void {
@@ -259,8 +262,12 @@ export class DiskKeyedStateBackend implements KeyedStateBackend {
   }
 
   mapGetForUpdate(state: string, keyGroup: number, key: string, namespace: string, mapKey: string): unknown {
-    // As `getForUpdate`: cached values are private to the backend.
-    return this.mapGet(state, keyGroup, key, namespace, mapKey);
+    // As `getForUpdate`: cached values are private to the backend, and written back.
+    const cell = this.mapCell(state, keyGroup, key, namespace);
+    const entry = cell.map.get(mapKey);
+    if (entry === undefined) return undefined;
+    cell.dirtyKeys.add(mapKey);
+    return entry[1];
   }
 
   mapPutIfAbsent(state: string, keyGroup: number, key: string, namespace: string, mapKey: string, rawMapKey: unknown, value: unknown): boolean {

@@ -102,8 +102,8 @@ export interface KeyedStateBackend {
 
   get(state: string, keyGroup: number, key: string, namespace: string): unknown;
   /**
-   * The value, for the caller to modify in place and then `put` back (accumulators): the backend hands out a
-   * private copy when the stored value is shared with an open snapshot.
+   * The value, for the caller to modify in place (accumulators): the backend hands out a private copy when the
+   * stored value is shared with an open snapshot, and counts the cell as changed, so it need not be `put` back.
    */
   getForUpdate(state: string, keyGroup: number, key: string, namespace: string): unknown;
   put(state: string, keyGroup: number, key: string, namespace: string, value: unknown): void;
@@ -113,7 +113,7 @@ export interface KeyedStateBackend {
   remove(state: string, keyGroup: number, key: string, namespace: string): void;
 
   mapGet(state: string, keyGroup: number, key: string, namespace: string, mapKey: string): unknown;
-  /** Like `getForUpdate`, for a map entry: the value, to modify in place and `mapPut` back. */
+  /** Like `getForUpdate`, for a map entry: the value, to modify in place (no `mapPut` needed). */
   mapGetForUpdate(state: string, keyGroup: number, key: string, namespace: string, mapKey: string): unknown;
   mapPut(state: string, keyGroup: number, key: string, namespace: string, mapKey: string, rawMapKey: unknown, value: unknown): void;
   /** Puts the entry unless the map has one under `mapKey`; true when it was added (a timer's one lookup). */

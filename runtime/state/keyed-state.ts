@@ -109,8 +109,8 @@ export interface AggregatingState<IN, OUT> extends ScopedState {
 export interface MapState<K, V> extends ScopedState {
   get(key: K, encoded?: string): V | undefined;
   /**
-   * The value, to modify in place and `put` back (an accumulator): a private copy while a checkpoint still reads
-   * the stored one. Values from `get` must not be modified.
+   * The value, to modify in place (an accumulator), no `put` needed: a private copy while a checkpoint still
+   * reads the stored one. Values from `get` must not be modified.
    */
   getForUpdate(key: K, encoded?: string): V | undefined;
   put(key: K, value: V, encoded?: string): void;

@@ -49,7 +49,8 @@ describe('memoised number encodings', () => {
 
 describe.each(BACKEND_TYPES)('map entries on the %s backend', (type) => {
   function setUp() {
-    const backend = backends.create(type);
+    // A small disk cache, so that a test can push a key's cells out of it (write-back).
+    const backend = backends.create(type, 128, undefined, 64);
     const key = new CurrentKey(128, backend.keyGroupRange, 'test');
     const accumulators = createKeyedState(backend, key, mapState<number, number[]>('acc'));
     key.set([7]);
@@ -88,5 +89,31 @@ describe.each(BACKEND_TYPES)('map entries on the %s backend', (type) => {
       [2, [21]],
     ]);
     after.release();
+  });
+
+  it('changed in place from getForUpdate, with no put, reach the next snapshot, the next delta and the store', () => {
+    const { backend, key, accumulators } = setUp();
+    accumulators.put(1, [10]);
+    const base = backend.snapshot(true);
+    base.release();
+    // With a snapshot open (heap: a private copy) and without.
+    const open = backend.snapshot();
+    accumulators.getForUpdate(1)![0] = 11;
+    open.release();
+    accumulators.getForUpdate(1)![0] = 12;
+    // Enough other keys to push key 7's cell out of the disk backend's cache (write-back).
+    for (let i = 0; i < 1000; i++) {
+      key.set([1000 + i]);
+      accumulators.put(0, [i]);
+    }
+    key.set([7]);
+    const delta = backend.snapshotChanges!()!;
+    const change = [...delta.changes()].find((c) => c.key === key.encoded)!;
+    delta.release();
+    expect(change.entries.map((e) => [e.mapKey, e.value])).toEqual([[1, [12]]]);
+    expect(accumulators.get(1)).toEqual([12]);
+    const snapshot = backend.snapshot();
+    expect([...snapshot.entries()].filter((e) => e.key === key.encoded).map((e) => e.value)).toEqual([[12]]);
+    snapshot.release();
   });
 });

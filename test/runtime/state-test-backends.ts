@@ -11,9 +11,9 @@ export const BACKEND_TYPES: readonly StateBackendType[] = ['memory', 'fs', 'disk
 export class TestBackends {
   private readonly created: { backend: KeyedStateBackend; dir: string }[] = [];
 
-  create(type: StateBackendType, maxParallelism = 128, range: KeyGroupRange = { start: 0, end: maxParallelism - 1 }): KeyedStateBackend {
+  create(type: StateBackendType, maxParallelism = 128, range: KeyGroupRange = { start: 0, end: maxParallelism - 1 }, diskCacheCells = 100_000): KeyedStateBackend {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sluice-test-state-'));
-    const backend = createKeyedStateBackend(type, maxParallelism, range, { localDir: dir, name: `test-${this.created.length}`, diskCacheCells: 100_000 });
+    const backend = createKeyedStateBackend(type, maxParallelism, range, { localDir: dir, name: `test-${this.created.length}`, diskCacheCells });
     this.created.push({ backend, dir });
     return backend;
   }

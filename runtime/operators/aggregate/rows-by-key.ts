@@ -36,17 +36,19 @@ export function rowsByKey(rows: readonly (readonly unknown[])[], keyOf: (row: re
       group = head;
       while (group !== undefined && !sameRest(group.key, key)) group = group.next;
       if (group === undefined) {
-        group = { key, encoded: encodeKey(key), rows: [], next: head };
+        group = { key, encoded: encodeKey(key), rows: [i], next: head };
         byFirst.set(first, group);
         groups.push(group);
+        continue;
       }
     } else {
       const encoded = encodeKey(key);
       group = (byEncoding ??= new Map()).get(encoded);
       if (group === undefined) {
-        group = { key, encoded, rows: [], next: undefined };
+        group = { key, encoded, rows: [i], next: undefined };
         byEncoding.set(encoded, group);
         groups.push(group);
+        continue;
       }
     }
     group.rows.push(i);
@@ -59,13 +61,15 @@ function byOneColumn(rows: readonly (readonly unknown[])[], keyOf: (row: readonl
   const byKey = new Map<unknown, RowsOfKey>();
   for (let i = 0; i < rows.length; i++) {
     const key = keyOf(rows[i]!);
-    let group = byKey.get(key[0]);
-    if (group === undefined) {
-      group = { key, encoded: undefined, rows: [] };
-      byKey.set(key[0], group);
-      groups.push(group);
+    const group = byKey.get(key[0]);
+    if (group !== undefined) group.rows.push(i);
+    else {
+      // Created holding its first row: most keys have one row in a batch, and an empty array's first push
+      // allocates room for 17.
+      const created = { key, encoded: undefined, rows: [i] };
+      byKey.set(key[0], created);
+      groups.push(created);
     }
-    group.rows.push(i);
   }
   return groups;
 }

@@ -105,8 +105,9 @@ export class WindowAggregateOperator extends BaseOperator {
           current = i;
           if (!this.addToWindows(assign, rows[i]!, watermark)) late++;
         }
+        // Windows found in state were changed in place (getForUpdate): only new ones are stored.
         for (const first of this.touched.values()) {
-          for (let w: Touched | undefined = first; w !== undefined; w = w.other) this.state.put(w.start, w.end, w.acc, w.isNew);
+          for (let w: Touched | undefined = first; w !== undefined; w = w.other) if (w.isNew) this.state.put(w.start, w.end, w.acc, true);
         }
         this.touched.clear();
       }

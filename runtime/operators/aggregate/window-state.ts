@@ -38,7 +38,10 @@ export class WindowState {
     return this.windows.get(window.bounds, window.encoded);
   }
 
-  /** The window's accumulators, to change and `put` back (a private copy while a checkpoint reads the stored ones). */
+  /**
+   * The window's accumulators, to change in place: state counts them changed, so they need no `put` (a private
+   * copy while a checkpoint reads the stored ones).
+   */
   getForUpdate(start: number, end: number): Accumulator | undefined {
     const window = this.keys.of(start, end);
     return this.windows.getForUpdate(window.bounds, window.encoded);
