@@ -17,6 +17,8 @@ export type {
   ScalarUdfSignatureInput,
   ProcessFunctionSignatureInput,
   ProcessStateDeclarationInput,
+  ManagedStateDeclarationInput,
+  RawStateDeclarationInput,
   FieldInput,
   TypeInput,
 } from './compiler/functions/signature-schema.js';
@@ -88,6 +90,7 @@ export type {
   ProcessStateAccess,
   ProcessValueState,
   ProcessListState,
+  ProcessRawState,
   ProcessMapState,
   ProcessReducingState,
   ProcessAggregatingState,

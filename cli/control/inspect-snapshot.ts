@@ -1,6 +1,6 @@
 import type { StateDescriptor } from '../../compiler/graph/job-graph.js';
 import { formatStateSize } from '../../compiler/savepoint-compat/snapshot-contents.js';
-import type { OperatorStateEntry } from '../../runtime/checkpoint/metadata/metadata-v1.js';
+import type { OperatorStateEntry } from '../../runtime/checkpoint/metadata/metadata-v6.js';
 import { loadCheckpoint, type LoadedOperatorState } from '../../runtime/checkpoint/restore/load-checkpoint.js';
 import type { StoredCheckpoint } from '../../runtime/checkpoint/storage/checkpoint-storage.js';
 import { decodeKey } from '../../runtime/state/key-codec.js';
@@ -90,12 +90,21 @@ async function describeOperator(stored: StoredCheckpoint, entry: OperatorStateEn
       : entry.state.flatMap((d) => (d.ttl === undefined ? [] : [ttlLine(`state '${d.name}' `, d.ttl.ms, writeTimes.get(d.name) ?? [], now)]));
   const items = new Map<string, number>();
   for (const lists of loaded.operatorState) for (const list of lists) items.set(list.name, (items.get(list.name) ?? 0) + list.items.length);
+  // Raw state is opaque: its size, never its content.
+  const raw = new Map<string, { parts: number; bytes: number }>();
+  for (const states of loaded.rawState) {
+    for (const { name, bytes } of states) raw.set(name, { parts: (raw.get(name)?.parts ?? 0) + 1, bytes: (raw.get(name)?.bytes ?? 0) + bytes.length });
+  }
 
   const declared = new Map(entry.state.map((d) => [d.name, d]));
-  const names = [...new Set([...declared.keys(), ...layouts.keys(), ...items.keys()])];
+  const names = [...new Set([...declared.keys(), ...layouts.keys(), ...items.keys(), ...raw.keys()])];
   if (names.length === 0) return [...lines, '  no state'];
   const rows = names.map((name) => {
     const descriptor = declared.get(name);
+    if (descriptor?.kind === 'raw' || (descriptor === undefined && raw.has(name))) {
+      const size = raw.get(name) ?? { parts: 0, bytes: 0 };
+      return [name, descriptor === undefined ? 'raw (undeclared)' : 'operator raw', `${plural(size.parts, 'part', 'parts')}, ${plural(size.bytes, 'byte', 'bytes')}`] as const;
+    }
     const operatorScoped = descriptor?.scope === 'operator' || (descriptor === undefined && items.has(name));
     const contents = operatorScoped ? plural(items.get(name) ?? 0, 'item', 'items') : plural(entries.get(name) ?? 0, 'entry', 'entries');
     return [name, describeState(descriptor, operatorScoped, layouts.get(name)), contents] as const;
@@ -131,7 +140,8 @@ function readableKey(encoded: string): unknown {
 }
 
 /**
- * `--dump <uid>`: the operator's state as JSON lines, operator state first (one line per list item), then keyed
+ * `--dump <uid>`: the operator's state as JSON lines, operator state first (one line per list item), raw state's
+ * size (one line per state and subtask: `bytes`, never the content, which only the function can read), then keyed
  * state in its canonical order (one line per entry; map state, one per map entry). Numbers JSON cannot spell
  * are written as `{"$num": "NaN"}`. With a state TTL, each write time (`__ttl.written`) also says when that key's
  * state (a join: that side's) expires, `expiresAt` in epoch ms and `expires` in words as seen at `now`.
@@ -145,6 +155,9 @@ export async function* dumpOperatorState(stored: StoredCheckpoint, entry: Operat
     for (const list of lists) {
       for (const item of list.items) yield encodeJson({ scope: 'operator', state: list.name, subtask, item });
     }
+  }
+  for (const [index, states] of loaded.rawState.entries()) {
+    for (const { name, bytes } of states) yield encodeJson({ scope: 'raw', state: name, subtask: subtasks[index]!, bytes: bytes.length });
   }
   for (const file of loaded.keyed) {
     for (const e of file.entries) {

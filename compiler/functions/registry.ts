@@ -21,8 +21,11 @@ export interface ScalarUdf extends ScalarUdfSignature {
 /** A state a process function declares, so checkpoints and the savepoint check know it without running it. */
 export interface ProcessStateDeclaration {
   readonly name: string;
-  /** Reducing and aggregating state store one value per key, `valueType` (the reduced value, the accumulator). */
-  readonly kind: 'value' | 'list' | 'map' | 'reducing' | 'aggregating';
+  /**
+   * Reducing and aggregating state store one value per key, `valueType` (the reduced value, the accumulator);
+   * raw state is bytes per subtask that the function writes and reads back itself (no `valueType`: empty).
+   */
+  readonly kind: 'value' | 'list' | 'map' | 'reducing' | 'aggregating' | 'raw';
   readonly valueType: readonly Field[];
   readonly mapKeyType?: readonly Field[];
   /** List state without PARTITION BY (operator state): how a rescale deals the subtasks' lists; `split` by default. */

@@ -83,8 +83,8 @@ const TtlInputSchema = z
 const StateInputSchema = z
   .looseObject({
     name: z.string().min(1),
-    kind: z.enum(['value', 'list', 'map', 'reducing', 'aggregating']),
-    valueType: z.array(FieldInputSchema),
+    kind: z.enum(['value', 'list', 'map', 'reducing', 'aggregating', 'raw']),
+    valueType: z.array(FieldInputSchema).optional(),
     mapKeyType: z.array(FieldInputSchema).optional(),
     redistribution: z.enum(['split', 'union']).optional(),
     ttl: TtlInputSchema.optional(),
@@ -92,6 +92,15 @@ const StateInputSchema = z
     aggregate: z.looseObject({ createAccumulator: FunctionSchema, add: FunctionSchema, getResult: FunctionSchema }).optional(),
   })
   .superRefine((state, ctx) => {
+    if (state.kind === 'raw') {
+      // Bytes the function reads and writes itself: nothing for Sluice to type, expire or deal out by item.
+      // An empty valueType is what a resolved raw declaration carries (loaders pass signatures through again).
+      for (const field of ['valueType', 'mapKeyType', 'redistribution', 'ttl', 'reduce', 'aggregate'] as const) {
+        if (state[field] !== undefined && !(field === 'valueType' && state.valueType?.length === 0)) ctx.addIssue({ code: 'custom', path: [field], message: `raw state is bytes per subtask, without ${field}: remove it` });
+      }
+      return;
+    }
+    if (state.valueType === undefined) ctx.addIssue({ code: 'custom', path: ['valueType'], message: `${state.kind} state needs valueType: the stored value's fields` });
     if (state.kind === 'reducing' && state.reduce === undefined) {
       ctx.addIssue({ code: 'custom', path: ['reduce'], message: 'reducing state needs reduce(stored, added), which returns the combined value' });
     }
@@ -103,7 +112,7 @@ const StateInputSchema = z
     ({ name, kind, valueType, mapKeyType, redistribution, ttl }): ProcessStateDeclaration => ({
       name,
       kind,
-      valueType,
+      valueType: valueType ?? [],
       ...(mapKeyType === undefined ? {} : { mapKeyType }),
       ...(redistribution === undefined ? {} : { redistribution }),
       ...(ttl === undefined ? {} : { ttl }),
@@ -142,9 +151,21 @@ export interface ScalarUdfSignatureInput {
   readonly callOnNull?: boolean;
 }
 
-export interface ProcessStateDeclarationInput {
+/** A declared state: managed (typed values Sluice stores) or raw (bytes per subtask). */
+export type ProcessStateDeclarationInput = ManagedStateDeclarationInput | RawStateDeclarationInput;
+
+/**
+ * Raw state (Flink's raw operator state): bytes per subtask that the function writes (`ctx.state.raw(name)
+ * .write(bytes)`, in `snapshotState`) and reads back after a restore. Opaque to Sluice: no schema, no TTL.
+ */
+export interface RawStateDeclarationInput {
   readonly name: string;
-  readonly kind: ProcessStateDeclaration['kind'];
+  readonly kind: 'raw';
+}
+
+export interface ManagedStateDeclarationInput {
+  readonly name: string;
+  readonly kind: Exclude<ProcessStateDeclaration['kind'], 'raw'>;
   readonly valueType: readonly FieldInput[];
   readonly mapKeyType?: readonly FieldInput[];
   /** Operator list state (no PARTITION BY): on rescale, `split` the lists (default) or give every subtask all (`union`). */

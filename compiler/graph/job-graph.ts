@@ -42,7 +42,8 @@ export type StateTtlConfig = z.infer<typeof StateTtlConfigSchema>;
 export const StateDescriptorSchema = z.object({
   name: z.string(),
   scope: z.enum(['keyed', 'operator']),
-  kind: z.enum(['value', 'list', 'map', 'reducing', 'aggregating']),
+  /** `raw`: a process function's per-subtask bytes (Flink's raw operator state), opaque to Sluice: no columns. */
+  kind: z.enum(['value', 'list', 'map', 'reducing', 'aggregating', 'raw']),
   /** Keyed state: the key's columns. */
   keyType: z.array(FieldSchema).optional(),
   /** Map state: the map key's columns (e.g. a window's bounds, a distinct value). */

@@ -43,7 +43,8 @@ function checkArguments(step: ProcessStep, sig: ProcessFunctionSignature, args: 
 
 /**
  * `PROCESS fn(args) [PARTITION BY keys]` → `process`, running a function registered through the Node API.
- * Keyed (hash-partitioned, keyed state) with PARTITION BY; otherwise only operator list state is possible.
+ * Keyed (hash-partitioned, keyed state) with PARTITION BY; otherwise only operator list state is possible. Raw
+ * state (bytes per subtask) goes with either.
  * Output: the input's schema for `output: 'input'`, else the declared columns as an append-only stream.
  */
 export function planProcess(input: PlannedStream, step: ProcessStep, ctx: PlanContext): PlannedStream | undefined {
@@ -63,7 +64,7 @@ export function planProcess(input: PlannedStream, step: ProcessStep, ctx: PlanCo
   const typedKeys = keys as TypedExpr[];
   if (!checkArguments(step, sig, typedArgs, ctx)) return undefined;
   const partitioned = typedKeys.length > 0;
-  const unkeyable = partitioned ? undefined : sig.state.find((s) => s.kind !== 'list');
+  const unkeyable = partitioned ? undefined : sig.state.find((s) => s.kind !== 'list' && s.kind !== 'raw');
   if (unkeyable !== undefined) {
     ctx.bag.report(Diagnostics.KeyedStateWithoutPartition, step.span, { name, kind: unkeyable.kind, state: unkeyable.name });
     return undefined;

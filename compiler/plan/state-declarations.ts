@@ -182,10 +182,14 @@ export function deduplicateState(keep: 'first' | 'last', key: readonly Field[], 
     : [keyed('last-row', 'value', key, row, 'the last row of the key')];
 }
 
-/** `key` undefined: the function runs without PARTITION BY, where only list state is possible (checked by the planner). */
+/**
+ * `key` undefined: the function runs without PARTITION BY, where only list (and raw) state is possible (checked by the
+ * planner). Raw state is per subtask with or without a key.
+ */
 export function processState(declarations: readonly ProcessStateDeclaration[], key: readonly Field[] | undefined): StateDescriptor[] {
   return declarations.map((d) => {
     const description = `state '${d.name}' of the process function`;
+    if (d.kind === 'raw') return { name: d.name, scope: 'operator', kind: 'raw', valueType: [], description: `raw ${description} (bytes per subtask)` };
     if (key === undefined) return operatorList(d.name, d.valueType, description, d.redistribution);
     const descriptor = keyed(d.name, d.kind, key, d.valueType, description, d.mapKeyType);
     return d.ttl === undefined ? descriptor : { ...descriptor, ttl: d.ttl };

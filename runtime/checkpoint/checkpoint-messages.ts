@@ -1,4 +1,4 @@
-import type { SubtaskState } from './metadata/metadata-v1.js';
+import type { SubtaskState } from './metadata/metadata-v6.js';
 import type { ChannelStateFile } from './metadata/metadata-v5.js';
 
 /**

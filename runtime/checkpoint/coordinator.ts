@@ -7,7 +7,8 @@ import type { CheckpointAcknowledgement, CoordinatorPort, StopMode, TaskGateway 
 import type { CheckpointMetrics, CheckpointStats } from './checkpoint-stats.js';
 import { CompletedCheckpointStore, type PastRetention } from './completed-checkpoint.js';
 import type { CheckpointMetadata } from './metadata/metadata-format.js';
-import { METADATA_FORMAT, type SubtaskState } from './metadata/metadata-v1.js';
+import { METADATA_FORMAT } from './metadata/metadata-v1.js';
+import type { SubtaskState } from './metadata/metadata-v6.js';
 import { channelStateOf, PendingCheckpoint, type RequestedCheckpoint } from './pending-checkpoint.js';
 import { SavepointRouting } from './savepoint-storage.js';
 import { filesOf, type CheckpointStorage, type DamagedCheckpoint, type StoredCheckpoint } from './storage/checkpoint-storage.js';
@@ -325,7 +326,7 @@ export class CheckpointCoordinator implements CoordinatorPort {
     }
     return {
       format: METADATA_FORMAT,
-      version: 5,
+      version: 6,
       type: pending.requested?.request.savepoint === undefined ? 'checkpoint' : 'savepoint',
       jobId,
       pipelineName: graph.config.pipelineName,

@@ -100,6 +100,10 @@ export class SavepointRouting implements CheckpointStorage {
     return this.of(checkpointId).writeChannelState(checkpointId, name, lines);
   }
 
+  writeRawState(checkpointId: number, name: string, bytes: Uint8Array): Promise<WrittenFile> {
+    return this.of(checkpointId).writeRawState(checkpointId, name, bytes);
+  }
+
   /**
    * A savepoint is complete once its `_metadata` is written and it is recorded as the pipeline's newest next to
    * the checkpoints, so that a `--resume` right after it cannot go back to an older checkpoint.

@@ -9,6 +9,8 @@ import { inFlightLines, recordsIn, type InFlightChannel } from './channel-state.
 import type { AcknowledgedOperatorState, CoordinatorPort, StopMode, TaskGateway, TriggerOptions } from './checkpoint-messages.js';
 import type { StateFile } from './metadata/metadata-v4.js';
 import type { ChannelStateFile } from './metadata/metadata-v5.js';
+import type { RawStateFile } from './metadata/metadata-v6.js';
+import type { RawStateSnapshot } from '../state/raw-state.js';
 import type { CheckpointStorage } from './storage/checkpoint-storage.js';
 import type { KeyedStateChains } from './storage/keyed-state-chains.js';
 import { fileSafeName } from './storage/checkpoint-names.js';
@@ -336,6 +338,7 @@ export class TaskCheckpointer implements TaskCheckpointing, TaskGateway {
             keyedState,
             // Copied now: the metadata is written later, and operator state must not change under it.
             operatorState: snapshot.operatorState.map((list) => ({ name: list.name, redistribution: list.redistribution, items: structuredClone([...list.items]) })),
+            rawState: await this.writeRawState(checkpointId, owner, snapshot.rawState),
           },
         });
       }
@@ -354,6 +357,13 @@ export class TaskCheckpointer implements TaskCheckpointing, TaskGateway {
     if (chain !== undefined && owners.some((owner) => chain.chains.needsBase(owner))) this.needsBase = true;
     const unaligned = taken.unaligned || taken.input.size > 0;
     this.coordinator.acknowledge({ checkpointId, task: this.name, operators, alignmentMs, syncMs, asyncMs: performance.now() - start, unaligned, channelState });
+  }
+
+  /** Writes each raw state of an operator subtask as a file of its own: `<owner>.<state>.raw`. */
+  private async writeRawState(checkpointId: number, owner: string, states: readonly RawStateSnapshot[]): Promise<RawStateFile[]> {
+    const files: RawStateFile[] = [];
+    for (const { name, bytes } of states) files.push({ name, ...(await this.storage.writeRawState(checkpointId, `${owner}.${fileSafeName(name)}.raw`, bytes)) });
+    return files;
   }
 
   /** Writes the records in flight of an unaligned snapshot, one file per channel that holds any. */

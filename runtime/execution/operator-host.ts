@@ -11,6 +11,7 @@ import { keyGroupRangeForSubtask, rangesIntersect, type KeyGroupRange } from '..
 import { createKeyedState, type KeyedStateDescriptor, type StateFor } from '../state/keyed-state.js';
 import type { KeyedStateBackend, KeyedStateDelta, KeyedStateSnapshot, StateBackendType } from '../state/keyed-state-backend.js';
 import { OperatorStateStore, type OperatorListState, type OperatorStateList } from '../state/operator-state.js';
+import { RawStateStore, type RawState, type RawStateSnapshot, type RestoredRawState } from '../state/raw-state.js';
 import type { ParsedKeyedState } from '../state/snapshot-format.js';
 import { TTL_STATE } from '../state/state-ttl.js';
 import type { Clock } from '../time/clock.js';
@@ -30,6 +31,8 @@ export interface OperatorSubtaskRestore {
   readonly keyed: readonly ParsedKeyedState[];
   /** Already redistributed for this subtask (operator-state.ts `redistributeOperatorState`). */
   readonly operatorState: readonly OperatorStateList[];
+  /** Raw state, already redistributed for this subtask (raw-state.ts `redistributeRawState`); none when absent. */
+  readonly rawState?: readonly RestoredRawState[];
   /** The checkpoint or savepoint it comes from (a restored sink commits what that checkpoint left pending). */
   readonly checkpointId?: number;
 }
@@ -55,6 +58,8 @@ export interface OperatorSubtaskSnapshot {
   readonly keyed: KeyedStateSnapshot | undefined;
   readonly keyedChanges?: KeyedStateDelta;
   readonly operatorState: readonly OperatorStateList[];
+  /** The bytes of each raw state, as user code last wrote them. */
+  readonly rawState: readonly RawStateSnapshot[];
 }
 
 /** What the task provides to every host of its chain. */
@@ -107,6 +112,7 @@ export class OperatorHost implements OperatorContext, Downstream {
   currentWatermark = -Infinity;
   downstream!: Downstream;
   private readonly operatorState = new OperatorStateStore();
+  private readonly rawState = new RawStateStore();
   private keyed: { backend: KeyedStateBackend; current: CurrentKey; timers: TimerService } | undefined;
   private readonly handles = new Map<string, { kind: string; handle: unknown }>();
 
@@ -132,6 +138,7 @@ export class OperatorHost implements OperatorContext, Downstream {
 
   private restore(restore: OperatorSubtaskRestore): void {
     this.operatorState.restore(restore.operatorState);
+    this.rawState.restore(restore.rawState ?? []);
     const relevant = restore.keyed.filter((s) => rangesIntersect(s.header.keyGroupRange, this.keyGroupRange));
     for (const snapshot of restore.keyed) {
       if (snapshot.header.maxParallelism !== this.maxParallelism) {
@@ -201,7 +208,14 @@ export class OperatorHost implements OperatorContext, Downstream {
 
   getOperatorListState<T>(name: string): OperatorListState<T> {
     const declared = this.declaration(name, 'operator');
+    if (declared.kind === 'raw') throw new Error(`${this.label} asks for operator list state '${name}', which the job graph declares as raw state`);
     return this.operatorState.getListState<T>(name, declared.redistribution ?? 'split');
+  }
+
+  getRawState(name: string): RawState {
+    const declared = this.declaration(name, 'operator');
+    if (declared.kind !== 'raw') throw new Error(`${this.label} asks for raw state '${name}', which the job graph declares as ${declared.kind} state`);
+    return this.rawState.get(name);
   }
 
   /** State must be declared so that checkpoints, savepoints and the compatibility check know it without running. */
@@ -310,7 +324,8 @@ export class OperatorHost implements OperatorContext, Downstream {
 
   /**
    * The synchronous part of a checkpoint for this operator: the operator's `snapshotState` hook first (it may
-   * move buffered data into state), then a frozen view of keyed state and a copy of operator state.
+   * move buffered data into state), then a frozen view of keyed state and a copy of operator state; raw state's
+   * bytes were copied when written.
    */
   async snapshot(checkpointId: number, keyedMode: KeyedSnapshotMode = 'full'): Promise<OperatorSubtaskSnapshot> {
     await this.call((impl) => impl.snapshotState(checkpointId));
@@ -326,6 +341,7 @@ export class OperatorHost implements OperatorContext, Downstream {
       keyed: keyedChanges === undefined && keyed !== undefined ? snapshotWithTimers(keyed.backend, keyed.timers, keyedMode !== 'full') : undefined,
       ...(keyedChanges === undefined ? {} : { keyedChanges }),
       operatorState: this.operatorState.snapshot(),
+      rawState: this.rawState.snapshot(),
     };
   }
 

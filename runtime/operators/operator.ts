@@ -3,6 +3,7 @@ import type { RecordBatch } from '../record-batch.js';
 import type { KeyGroupRange } from '../state/key-groups.js';
 import type { KeyedStateDescriptor, StateFor } from '../state/keyed-state.js';
 import type { OperatorListState } from '../state/operator-state.js';
+import type { RawState } from '../state/raw-state.js';
 import type { AlignmentAnnouncement } from '../time/alignment-messages.js';
 import type { Clock } from '../time/clock.js';
 import type { Timer, Timers } from '../time/timer-service.js';
@@ -56,6 +57,8 @@ export interface OperatorContext {
   getState<D extends KeyedStateDescriptor>(descriptor: D): StateFor<D>;
   /** Operator list state, declared in the job graph (scope `operator`); built-in sources and sinks have theirs. */
   getOperatorListState<T>(name: string): OperatorListState<T>;
+  /** Raw state (bytes per subtask), declared in the job graph (scope `operator`, kind `raw`). */
+  getRawState(name: string): RawState;
   /** Timers for the current key (keyed operators only). */
   readonly timers: Timers;
 

@@ -181,7 +181,12 @@ export class SlotWorker {
         return;
       }
       case 'write-state': {
-        const writing = message.what === 'keyed' ? storage!.writeKeyedState(message.checkpointId, message.name, snapshotOf(message.text)) : storage!.writeChannelState(message.checkpointId, message.name, message.text.split('\n'));
+        const writing =
+          message.what === 'raw'
+            ? storage!.writeRawState(message.checkpointId, message.name, message.bytes)
+            : message.what === 'keyed'
+              ? storage!.writeKeyedState(message.checkpointId, message.name, snapshotOf(message.text))
+              : storage!.writeChannelState(message.checkpointId, message.name, message.text.split('\n'));
         writing.then(
           (result) => this.post({ type: 'state-written', id: message.id, result, error: undefined }),
           (error: unknown) => this.post({ type: 'state-written', id: message.id, result: undefined, error: error instanceof Error ? error.message : String(error) }),

@@ -81,6 +81,16 @@ export type ToWorker =
   /** The minimum of a watermark alignment group, for source subtask `member` of this slot. */
   | { readonly type: 'alignment'; readonly member: string; readonly announcement: AlignmentAnnouncement };
 
+/**
+ * A state file a worker has the main thread's storage write: one operator subtask's keyed state (`keyed`: `name` is
+ * its owner, `text` its canonical lines), records in flight (`channel`: `name` is the file's, `text` its lines) or
+ * a raw state's bytes (`raw`: `name` is the file's).
+ */
+export type StateWrite = { readonly checkpointId: number; readonly name: string } & (
+  | { readonly what: 'keyed' | 'channel'; readonly text: string }
+  | { readonly what: 'raw'; readonly bytes: Uint8Array }
+);
+
 /** Worker → main thread. */
 export type FromWorker =
   | { readonly type: 'started'; readonly tasks: readonly { readonly name: string; readonly isSource: boolean }[] }
@@ -94,11 +104,8 @@ export type FromWorker =
   | { readonly type: 'alignment-report'; readonly report: WatermarkReport }
   | { readonly type: 'metrics'; readonly tasks: readonly TaskMetricsSnapshot[] }
   | { readonly type: 'barrier-reply'; readonly id: number }
-  /**
-   * Main-thread storage: write one operator subtask's keyed state (`keyed`: `name` is its owner, `text` its
-   * canonical lines) or records in flight (`channel`: `name` is the file's, `text` its lines).
-   */
-  | { readonly type: 'write-state'; readonly id: number; readonly what: 'keyed' | 'channel'; readonly checkpointId: number; readonly name: string; readonly text: string }
+  /** Main-thread storage: write a state file. */
+  | ({ readonly type: 'write-state'; readonly id: number } & StateWrite)
   /**
    * Incremental checkpoints (keyed-state-chains.ts, kept by the main thread): `text` is a base (`after` undefined)
    * or a delta taken after checkpoint `after`, as canonical lines, for owner `owner`'s chain.

@@ -4,7 +4,7 @@ import { FileCheckpointStorage } from '../checkpoint/storage/file-storage.js';
 import type { ChainWrite, KeyedStateChains } from '../checkpoint/storage/keyed-state-chains.js';
 import type { KeyedStateDelta, KeyedStateSnapshot } from '../state/keyed-state-backend.js';
 import { keyedStateDeltaLines, keyedStateLines } from '../state/snapshot-format.js';
-import type { FromWorker, ToWorker } from './worker-protocol.js';
+import type { FromWorker, StateWrite, ToWorker } from './worker-protocol.js';
 
 type Answer = Extract<ToWorker, { type: 'state-written' | 'chain-written' }>;
 
@@ -98,16 +98,19 @@ export class MainThreadStorage implements CheckpointStorage {
   constructor(private readonly requests: MainThreadRequests) {}
 
   writeKeyedState(checkpointId: number, owner: string, snapshot: KeyedStateSnapshot): Promise<StateFile[]> {
-    return this.write('keyed', checkpointId, owner, keyedStateLines(snapshot)) as Promise<StateFile[]>;
+    return this.write({ what: 'keyed', checkpointId, name: owner, text: [...keyedStateLines(snapshot)].join('\n') }) as Promise<StateFile[]>;
   }
 
   writeChannelState(checkpointId: number, name: string, lines: Iterable<string>): Promise<WrittenFile> {
-    return this.write('channel', checkpointId, name, lines) as Promise<WrittenFile>;
+    return this.write({ what: 'channel', checkpointId, name, text: [...lines].join('\n') }) as Promise<WrittenFile>;
   }
 
-  private async write(what: 'keyed' | 'channel', checkpointId: number, name: string, lines: Iterable<string>): Promise<unknown> {
-    const text = [...lines].join('\n');
-    const answer = await this.requests.send((id) => ({ type: 'write-state', id, what, checkpointId, name, text }));
+  writeRawState(checkpointId: number, name: string, bytes: Uint8Array): Promise<WrittenFile> {
+    return this.write({ what: 'raw', checkpointId, name, bytes }) as Promise<WrittenFile>;
+  }
+
+  private async write(content: StateWrite): Promise<unknown> {
+    const answer = await this.requests.send((id) => ({ type: 'write-state', id, ...content }));
     return (answer as Extract<Answer, { type: 'state-written' }>).result;
   }
 

@@ -50,7 +50,7 @@ function ack(task: FakeTask, checkpointId: number, files: StateFile[] = []): Che
   return {
     checkpointId,
     task: task.name,
-    operators: [{ operatorId, uid: operatorId, bytes: files.length * 3, state: { subtask: 0, keyGroupRange: { start: 0, end: 127 }, keyedState: files, operatorState: [] } }],
+    operators: [{ operatorId, uid: operatorId, bytes: files.length * 3, state: { subtask: 0, keyGroupRange: { start: 0, end: 127 }, keyedState: files, operatorState: [], rawState: [] } }],
     alignmentMs: 2,
     syncMs: 1,
     asyncMs: 5,

@@ -246,7 +246,7 @@ describe('a savepoint written by the Sluice before incremental checkpoints (meta
   it('reads as complete files and restores a job', async () => {
     const opened = await openCheckpoint(FIXTURE);
     if ('error' in opened) throw new Error(opened.error);
-    expect(opened.checkpoint.metadata).toMatchObject({ version: 5, type: 'savepoint', unaligned: false, channelState: [] });
+    expect(opened.checkpoint.metadata).toMatchObject({ version: 6, type: 'savepoint', unaligned: false, channelState: [] });
     const loaded = await loadCheckpoint(opened.checkpoint);
     const counts = loaded.operators.find((op) => op.entry.uid === 'per-v')!.keyed.flatMap((k) => k.entries).filter((e) => e.state === 'accumulators');
     expect(counts.map((e) => e.key).sort()).toEqual(['[1]', '[2]', '[3]', '[4]', '[5]']);

@@ -6,7 +6,7 @@ import { METADATA_FORMAT } from '../../runtime/checkpoint/metadata/metadata-v1.j
 
 const metadata: CheckpointMetadata = {
   format: METADATA_FORMAT,
-  version: 5,
+  version: 6,
   type: 'checkpoint',
   jobId: 'orders-1a2b3c4d',
   pipelineName: 'orders',
@@ -31,6 +31,7 @@ const metadata: CheckpointMetadata = {
           keyedState: [],
           // Operator state keeps any plain data, numbers JSON cannot spell included.
           operatorState: [{ name: 'splits', redistribution: 'split', items: [{ split: { id: 'a.jsonl' }, position: { byteOffset: 42, watermark: -Infinity }, finished: false }] }],
+          rawState: [],
         },
       ],
     },
@@ -46,7 +47,7 @@ describe('checkpoint metadata', () => {
     expect(text.split('\n').slice(0, 5)).toEqual([
       '{',
       `  "format": "${METADATA_FORMAT}",`,
-      '  "version": 5,',
+      '  "version": 6,',
       expect.stringMatching(/^ {2}"checksum": "[0-9a-f]{64}",$/),
       '  "channelState": [],',
     ]);
@@ -71,6 +72,20 @@ describe('checkpoint metadata', () => {
   it('reads version 4, whose checkpoints were all aligned, as holding no records in flight', () => {
     const { unaligned: _unaligned, channelState: _channelState, ...v4 } = { ...metadata, version: 4 };
     expect(parseMetadata(canonicalJson({ ...v4, checksum: metadataChecksum(v4) }), 'm')).toEqual({ metadata });
+  });
+
+  it('reads version 5, which had no raw state, as holding none', () => {
+    const operators = metadata.operators.map(({ subtasks, ...op }) => ({ ...op, subtasks: subtasks.map(({ rawState: _raw, ...subtask }) => subtask) }));
+    const v5 = { ...metadata, version: 5, operators };
+    expect(parseMetadata(canonicalJson({ ...v5, checksum: metadataChecksum(v5) }), 'm')).toEqual({ metadata });
+  });
+
+  it('round-trips the raw state files of a subtask, apart from its operator state', () => {
+    const rawState = [{ name: 'totals', path: 'p-0.totals.raw', bytes: 17, sha256: 'b'.repeat(64) }];
+    const withRaw: CheckpointMetadata = { ...metadata, operators: [{ ...metadata.operators[0]!, subtasks: [{ ...metadata.operators[0]!.subtasks[0]!, rawState }] }] };
+    expect(parseMetadata(serializeMetadata(withRaw), 'm')).toEqual({ metadata: withRaw });
+    // A Sluice reading version 5 would drop raw state without a word: the version says it holds what only 6 reads.
+    expect(serializeMetadata(withRaw)).toMatch(/^\{\n {2}"format": "sluice-checkpoint-metadata",\n {2}"version": 6,/);
   });
 
   it('round-trips the in-flight records of an unaligned checkpoint, listed apart from operator state', () => {
@@ -125,8 +140,8 @@ describe('checkpoint metadata', () => {
   });
 
   it('refuses a version written by a newer Sluice, and an unknown one', () => {
-    expect(parseMetadata(JSON.stringify({ ...metadata, version: 9 }), 'm')).toEqual({ error: expect.stringMatching(/^m has metadata format version 9, newer than this Sluice reads \(up to 5\)/) });
-    expect(parseMetadata(JSON.stringify({ ...metadata, version: 0 }), 'm')).toEqual({ error: expect.stringMatching(/^m has an unknown metadata format version 0; known versions: 1, 2, 3, 4, 5/) });
+    expect(parseMetadata(JSON.stringify({ ...metadata, version: 9 }), 'm')).toEqual({ error: expect.stringMatching(/^m has metadata format version 9, newer than this Sluice reads \(up to 6\)/) });
+    expect(parseMetadata(JSON.stringify({ ...metadata, version: 0 }), 'm')).toEqual({ error: expect.stringMatching(/^m has an unknown metadata format version 0; known versions: 1, 2, 3, 4, 5, 6/) });
   });
 
   it('names the field of a document that does not match its version’s schema', () => {

@@ -25,6 +25,7 @@ function twoSubtasks(uid: string, kind = 'group_aggregate', empty = false): Load
     entry: { ...metadataFor(5, []).operators[0]!, uid, id: uid, kind, parallelism: 2 },
     keyed: [keyed({ start: 0, end: 63 }, 10), keyed({ start: 64, end: 127 }, 100)],
     operatorState: [list(['a', 'b']), list(['c'])],
+    rawState: [[], []],
   };
 }
 

@@ -3,7 +3,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterEach } from 'vitest';
 import type { CheckpointMetadata } from '../../runtime/checkpoint/metadata/metadata-format.js';
-import { METADATA_FORMAT, type OperatorStateEntry, type StateFile } from '../../runtime/checkpoint/metadata/metadata-v1.js';
+import { METADATA_FORMAT, type StateFile } from '../../runtime/checkpoint/metadata/metadata-v1.js';
+import type { OperatorStateEntry } from '../../runtime/checkpoint/metadata/metadata-v6.js';
 import type { CheckpointStorage } from '../../runtime/checkpoint/storage/checkpoint-storage.js';
 import { HeapKeyedStateBackend } from '../../runtime/state/heap-backend.js';
 
@@ -32,7 +33,7 @@ export function backendWith(values: Record<number, number>): HeapKeyedStateBacke
 export function metadataFor(checkpointId: number, files: StateFile[], operator: Partial<OperatorStateEntry> = {}): CheckpointMetadata {
   return {
     format: METADATA_FORMAT,
-    version: 5,
+    version: 6,
     type: 'checkpoint',
     jobId: 'job',
     pipelineName: 'test',
@@ -50,7 +51,7 @@ export function metadataFor(checkpointId: number, files: StateFile[], operator: 
         parallelism: 1,
         state: [],
         spec: {},
-        subtasks: [{ subtask: 0, keyGroupRange: { start: 0, end: 127 }, keyedState: files, operatorState: [] }],
+        subtasks: [{ subtask: 0, keyGroupRange: { start: 0, end: 127 }, keyedState: files, operatorState: [], rawState: [] }],
         ...operator,
       },
     ],

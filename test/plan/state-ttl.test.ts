@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { summarize } from '../../compiler/exporters/summary.js';
-import type { FunctionSignaturesInput, ProcessStateDeclarationInput } from '../../compiler/functions/signature-schema.js';
+import type { FunctionSignaturesInput, ManagedStateDeclarationInput } from '../../compiler/functions/signature-schema.js';
 import { BID, compileGraph, messages, operatorOf, reported, sink, specOf } from './planning.js';
 
 const BIDDER_COUNT = (ttl: string): string => `${BID}\n${sink()}\nINSERT INTO out FROM bid |> AGGREGATE COUNT(*) AS n GROUP BY bidder UID 'per-bidder'${ttl};`;
@@ -53,7 +53,7 @@ INSERT INTO out FROM bid |> DEDUPLICATE BY bidder UID 'd'
 });
 
 describe('TTL of process-function state in the compiler', () => {
-  const declared = (ttl: NonNullable<ProcessStateDeclarationInput['ttl']>): FunctionSignaturesInput => ({
+  const declared = (ttl: NonNullable<ManagedStateDeclarationInput['ttl']>): FunctionSignaturesInput => ({
     processes: [{ name: 'watch', args: ['BIGINT'], output: 'input' as const, state: [{ name: 'last', kind: 'list' as const, valueType: [{ name: 'price', type: 'BIGINT' }], ttl }] }],
   });
   const keyed = `${BID}\n${sink()}\nINSERT INTO out FROM bid |> PROCESS watch(price) PARTITION BY auction UID 'p';`;

@@ -6,7 +6,8 @@ import { METADATA_FORMAT, MetadataV1Schema } from './metadata-v1.js';
 import { MetadataV2Schema, migrateV1 } from './metadata-v2.js';
 import { MetadataV3FileSchema, migrateV2 } from './metadata-v3.js';
 import { MetadataV4FileSchema, migrateV3 } from './metadata-v4.js';
-import { MetadataV5FileSchema, migrateV4, type MetadataV5 } from './metadata-v5.js';
+import { MetadataV5FileSchema, migrateV4 } from './metadata-v5.js';
+import { MetadataV6FileSchema, migrateV5, type MetadataV6 } from './metadata-v6.js';
 
 /**
  * Reading and writing `_metadata`, with a registry of format versions: each version has its zod schema, and
@@ -16,7 +17,7 @@ import { MetadataV5FileSchema, migrateV4, type MetadataV5 } from './metadata-v5.
  */
 
 /** The shape the runtime works with: the newest version's content (its checksum belongs to the file). */
-export type CheckpointMetadata = MetadataV5;
+export type CheckpointMetadata = MetadataV6;
 
 export const METADATA_FILE = '_metadata';
 
@@ -36,6 +37,7 @@ const VERSIONS: readonly FormatVersion[] = [
   { version: 3, schema: MetadataV3FileSchema, checksummed: true, migrate: migrateV2 },
   { version: 4, schema: MetadataV4FileSchema, checksummed: true, migrate: migrateV3 },
   { version: 5, schema: MetadataV5FileSchema, checksummed: true, migrate: migrateV4 },
+  { version: 6, schema: MetadataV6FileSchema, checksummed: true, migrate: migrateV5 },
 ];
 export const CURRENT_METADATA_VERSION = VERSIONS[VERSIONS.length - 1]!.version;
 

@@ -20,8 +20,8 @@ export const StateFileSchema = StateFileV1Schema.extend({
 });
 export type StateFile = z.infer<typeof StateFileSchema>;
 
-const SubtaskStateV4Schema = SubtaskStateSchema.extend({ keyedState: z.array(StateFileSchema) });
-const OperatorStateEntryV4Schema = OperatorStateEntrySchema.extend({ subtasks: z.array(SubtaskStateV4Schema) });
+export const SubtaskStateV4Schema = SubtaskStateSchema.extend({ keyedState: z.array(StateFileSchema) });
+export const OperatorStateEntryV4Schema = OperatorStateEntrySchema.extend({ subtasks: z.array(SubtaskStateV4Schema) });
 
 /** When the snapshot completed, in ms since the epoch; absent in metadata written before it was recorded. */
 const completedAt = z.number().optional();

@@ -2,8 +2,9 @@ import path from 'node:path';
 import type { ParsedKeyedState } from '../../state/snapshot-format.js';
 import { parseKeyedStateLines, SnapshotFormatError } from '../../state/snapshot-format.js';
 import type { OperatorStateList } from '../../state/operator-state.js';
+import type { RawStateSnapshot } from '../../state/raw-state.js';
 import { METADATA_FILE, type CheckpointMetadata } from '../metadata/metadata-format.js';
-import type { OperatorStateEntry } from '../metadata/metadata-v1.js';
+import type { OperatorStateEntry } from '../metadata/metadata-v6.js';
 import type { StateFile } from '../metadata/metadata-v4.js';
 import type { StoredCheckpoint } from '../storage/checkpoint-storage.js';
 import type { ChannelStateFile } from '../metadata/metadata-v5.js';
@@ -22,6 +23,8 @@ export interface LoadedOperatorState {
   readonly keyed: readonly ParsedKeyedState[];
   /** Operator state per subtask that wrote it, in subtask order. */
   readonly operatorState: readonly (readonly OperatorStateList[])[];
+  /** Raw state per subtask that wrote it, in subtask order: each raw state's bytes. */
+  readonly rawState: readonly (readonly RawStateSnapshot[])[];
 }
 
 export interface LoadedCheckpoint {
@@ -63,7 +66,13 @@ export async function loadCheckpoint(stored: StoredCheckpoint): Promise<LoadedCh
       else keyed.push(...files);
     }
     const subtasks = [...entry.subtasks].sort((a, b) => a.subtask - b.subtask);
-    operators.push({ entry, keyed, operatorState: subtasks.map((s) => s.operatorState) });
+    const rawState: RawStateSnapshot[][] = [];
+    for (const subtask of subtasks) {
+      const states: RawStateSnapshot[] = [];
+      for (const file of subtask.rawState) states.push({ name: file.name, bytes: await readVerified(stored, file, `raw state file (state '${file.name}')`) });
+      rawState.push(states);
+    }
+    operators.push({ entry, keyed, operatorState: subtasks.map((s) => s.operatorState), rawState });
   }
   const channelState: LoadedChannelState[] = [];
   for (const file of metadata.channelState) {

@@ -4,6 +4,7 @@ import type { OperatorSubtaskRestore } from '../../execution/operator-host.js';
 import { keyGroupRangeForSubtask, rangesIntersect } from '../../state/key-groups.js';
 import { SOURCE_KNOWN_SPLITS } from '../../operators/source.js';
 import { redistributeOperatorState, type OperatorStateList } from '../../state/operator-state.js';
+import { redistributeRawState, type RestoredRawState } from '../../state/raw-state.js';
 import type { ParsedKeyedState } from '../../state/snapshot-format.js';
 import type { LoadedChannelState, LoadedCheckpoint, LoadedOperatorState } from './load-checkpoint.js';
 import { Diagnostics } from '../../../compiler/diagnostics/catalogue.js';
@@ -37,7 +38,8 @@ const nameOf = (uid: string | null, id: string) => (uid === null ? `operator ${i
  * Refused with a CheckpointRestoreError: another max parallelism (key groups cannot be remapped), state whose
  * operator is gone (unless allowed; empty state is skipped with a note), and an operator of another kind at the
  * same uid. The full compatibility check of state schemas is `sluice compile --check-savepoint`.
- * Keyed state goes to the subtasks whose key groups it covers; operator state is redistributed as declared.
+ * Keyed state goes to the subtasks whose key groups it covers; operator state is redistributed as declared, raw
+ * state by its own rule (raw-state.ts).
  */
 export function planRestore(graph: JobGraph, loaded: LoadedCheckpoint, options: RestorePlanOptions = {}): RestorePlan {
   const { metadata } = loaded;
@@ -100,6 +102,7 @@ export function planRestore(graph: JobGraph, loaded: LoadedCheckpoint, options: 
   const migratedKeyed = new Map<string, readonly ParsedKeyedState[]>();
 
   const redistributed = new Map<string, OperatorStateList[][]>();
+  const redistributedRaw = new Map<string, RestoredRawState[][]>();
   return {
     checkpointId: metadata.checkpointId,
     notes,
@@ -119,10 +122,16 @@ export function planRestore(graph: JobGraph, loaded: LoadedCheckpoint, options: 
         lists = redistributeOperatorState(state.operatorState, operator.parallelism);
         redistributed.set(key, lists);
       }
+      let raw = redistributedRaw.get(key);
+      if (raw === undefined) {
+        raw = redistributeRawState(state.rawState, operator.parallelism);
+        redistributedRaw.set(key, raw);
+      }
       const range = keyGroupRangeForSubtask(subtask, operator.parallelism, metadata.maxParallelism);
       return {
         keyed: keyed.filter((k) => rangesIntersect(k.header.keyGroupRange, range)),
         operatorState: lists[subtask] ?? [],
+        rawState: raw[subtask] ?? [],
         checkpointId: metadata.checkpointId,
       };
     },
@@ -164,5 +173,9 @@ function checkInFlightChannels(graph: JobGraph, loaded: LoadedCheckpoint, source
 }
 
 function isEmpty(state: LoadedOperatorState): boolean {
-  return state.keyed.every((k) => k.entries.length === 0) && state.operatorState.every((lists) => lists.every((l) => l.items.length === 0));
+  return (
+    state.keyed.every((k) => k.entries.length === 0) &&
+    state.operatorState.every((lists) => lists.every((l) => l.items.length === 0)) &&
+    state.rawState.every((states) => states.every((raw) => raw.bytes.length === 0))
+  );
 }

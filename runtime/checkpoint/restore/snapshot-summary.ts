@@ -14,11 +14,11 @@ const RUNTIME_STATES: ReadonlySet<string> = new Set([...Object.values(TIMER_STAT
 /**
  * What a loaded (and so verified) snapshot holds, per operator uid and declared state, as the compatibility check
  * wants it: keyed state counts entries and the bytes of their canonical lines, operator state list items and the
- * bytes of their JSON. Counted from the data itself, so it cannot disagree with what a restore would load.
+ * bytes of their JSON, raw state its bytes (no entries: Sluice does not look inside). Counted from the data itself, so it cannot disagree with what a restore would load.
  */
 export function snapshotContentsOf(loaded: LoadedCheckpoint): SnapshotContents {
   const operators: Record<string, { states: Record<string, StateSize> }> = {};
-  for (const { entry, keyed, operatorState } of loaded.operators) {
+  for (const { entry, keyed, operatorState, rawState } of loaded.operators) {
     if (entry.uid === null) continue;
     const sizes = new Map<string, { bytes: number; entries: number }>();
     const add = (state: string, bytes: number): void => {
@@ -29,7 +29,9 @@ export function snapshotContentsOf(loaded: LoadedCheckpoint): SnapshotContents {
     };
     for (const file of keyed) for (const e of file.entries) if (!RUNTIME_STATES.has(e.state)) add(e.state, lineBytes(e));
     for (const lists of operatorState) for (const list of lists) for (const item of list.items) add(list.name, Buffer.byteLength(encodeJson(item)) + 1);
-    if (sizes.size > 0) operators[entry.uid] = { states: Object.fromEntries(sizes) };
+    const raw = new Map<string, { bytes: number }>();
+    for (const states of rawState) for (const { name, bytes } of states) raw.set(name, { bytes: (raw.get(name)?.bytes ?? 0) + bytes.length });
+    if (sizes.size > 0 || raw.size > 0) operators[entry.uid] = { states: { ...Object.fromEntries(sizes), ...Object.fromEntries(raw) } };
   }
   return { maxParallelism: loaded.metadata.maxParallelism, operators };
 }

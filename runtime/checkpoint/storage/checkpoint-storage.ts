@@ -71,6 +71,8 @@ export interface CheckpointStorage {
    * `checkpointId`, which owns it alone (discarded with it, never shared).
    */
   writeChannelState(checkpointId: number, name: string, lines: Iterable<string>): Promise<WrittenFile>;
+  /** Writes one raw state's bytes (raw-state.ts) as the file `name` of checkpoint `checkpointId`, which owns it alone. */
+  writeRawState(checkpointId: number, name: string, bytes: Uint8Array): Promise<WrittenFile>;
   /** Writes `_metadata` atomically: from then on the checkpoint is complete. */
   complete(metadata: CheckpointMetadata): Promise<StoredCheckpoint>;
   /**

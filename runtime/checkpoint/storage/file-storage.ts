@@ -22,7 +22,7 @@ import { COMPLETED_MARKER, readSnapshotDirectory } from './read-metadata.js';
 import type { ChainWrite, KeyedStateChains } from './keyed-state-chains.js';
 import { SharedFiles } from './shared-files.js';
 import { chunkRanges, entriesByRange } from './state-chunks.js';
-import { writeLines, type WrittenContent } from './state-file-writer.js';
+import { sha256Of, writeLines, type WrittenContent } from './state-file-writer.js';
 import { mergedChainLines } from './chain-merge.js';
 
 /** How many files the `disk` backend splits one subtask's keyed state into (by key-group range). */
@@ -161,6 +161,15 @@ export class FileCheckpointStorage implements CheckpointStorage, KeyedStateChain
     const dir = this.checkpointDir(checkpointId);
     await this.fs.mkdir(dir, { recursive: true });
     return { path: name, ...(await this.writeLinesDurably(path.join(dir, name), lines)) };
+  }
+
+  async writeRawState(checkpointId: number, name: string, bytes: Uint8Array): Promise<WrittenFile> {
+    const dir = this.checkpointDir(checkpointId);
+    await this.fs.mkdir(dir, { recursive: true });
+    await this.writeDurably(path.join(dir, name), async (handle) => {
+      await handle.write(bytes);
+    });
+    return { path: name, bytes: bytes.length, sha256: sha256Of(bytes) };
   }
 
   /** A subtask's state split by key-group range into content-named files in `shared/` (the `disk` layout). */

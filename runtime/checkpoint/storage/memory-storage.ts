@@ -4,7 +4,7 @@ import type { CheckpointMetadata } from '../metadata/metadata-format.js';
 import type { StateFile } from '../metadata/metadata-v1.js';
 import type { CheckpointLocation, CheckpointStorage, RecoveredCheckpoints, StoredCheckpoint, SavepointRecord, WrittenFile } from './checkpoint-storage.js';
 import { checkpointDirName } from './checkpoint-names.js';
-import { writeLines } from './state-file-writer.js';
+import { sha256Of, writeLines } from './state-file-writer.js';
 
 const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
 
@@ -41,6 +41,18 @@ export class MemoryCheckpointStorage implements CheckpointStorage {
     return this.writeFile(checkpointId, name, lines);
   }
 
+  writeRawState(checkpointId: number, name: string, bytes: Uint8Array): Promise<WrittenFile> {
+    this.highestId = Math.max(this.highestId, checkpointId);
+    this.filesOf(checkpointId).set(name, Buffer.from(bytes));
+    return Promise.resolve({ path: name, bytes: bytes.length, sha256: sha256Of(bytes) });
+  }
+
+  private filesOf(checkpointId: number): Map<string, Buffer> {
+    let files = this.files.get(checkpointId);
+    if (files === undefined) this.files.set(checkpointId, (files = new Map()));
+    return files;
+  }
+
   private async writeFile(checkpointId: number, path: string, lines: Iterable<string>): Promise<WrittenFile> {
     this.highestId = Math.max(this.highestId, checkpointId);
     const pieces: string[] = [];
@@ -48,9 +60,7 @@ export class MemoryCheckpointStorage implements CheckpointStorage {
       pieces.push(piece);
       return nextTurn();
     });
-    let files = this.files.get(checkpointId);
-    if (files === undefined) this.files.set(checkpointId, (files = new Map()));
-    files.set(path, Buffer.from(pieces.join('')));
+    this.filesOf(checkpointId).set(path, Buffer.from(pieces.join('')));
     return { path, ...content };
   }
 

@@ -36,6 +36,6 @@ export async function writeLines(lines: Iterable<string> | AsyncIterable<readonl
   return { bytes, sha256: hash.digest('hex') };
 }
 
-export function sha256Of(data: Buffer | string): string {
+export function sha256Of(data: Uint8Array | string): string {
   return createHash('sha256').update(data).digest('hex');
 }

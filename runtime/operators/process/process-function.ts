@@ -34,7 +34,7 @@ import type { ProcessStateDeclarationInput } from '../../../compiler/functions/s
  * Keyed or not: with PARTITION BY, all rows of a key reach the same subtask, and state and timers are scoped to
  * the current row's (or timer's) key. Without it the function runs on each upstream subtask as is; only list
  * state is possible then (the compiler checks), one list per subtask, split between subtasks when the job is
- * rescaled; timers need a key, so they need PARTITION BY.
+ * rescaled; timers need a key, so they need PARTITION BY. Raw state (`ProcessRawState`) is per subtask either way.
  *
  * Each subtask runs its own instance (`Object.create(definition)`), so fields set on `this` in `open` are per
  * subtask. Fault tolerance: everything the function must remember has to live in its declared state;
@@ -55,12 +55,13 @@ interface ProcessFunctionHooks extends Omit<ProcessFunctionSignature, 'state'> {
   readonly state: readonly ProcessStateDeclarationInput[];
   /**
    * Once per subtask before the first row, state already restored (Flink's `initializeState` and `open` in one):
-   * without PARTITION BY, read the restored operator list state here (`ctx.state.list(name)`).
+   * without PARTITION BY, read the restored operator list state here (`ctx.state.list(name)`); raw state's
+   * restored bytes with or without it (`ctx.state.raw(name).restored()`).
    */
   open?(ctx: ProcessOpenContext): void;
   /**
    * Just before each checkpoint or savepoint snapshots this subtask (Flink's `CheckpointedFunction.snapshotState`):
-   * write what the function keeps in its own fields into its operator list state.
+   * write what the function keeps in its own fields into its operator list state, or as bytes into raw state.
    */
   snapshotState?(ctx: ProcessSnapshotContext): void;
   /** A timer registered through `ctx.timers` fired; required as soon as the function registers timers. */
@@ -92,7 +93,7 @@ export interface ProcessOpenContext {
   readonly parallelism: number;
   /** Whether the job started from a checkpoint or savepoint (state holds what was saved). */
   readonly isRestored: boolean;
-  /** The declared state; only operator (list) state is usable here: keyed state needs a current key. */
+  /** The declared state; only operator (list) and raw state are usable here: keyed state needs a current key. */
   readonly state: ProcessStateAccess;
 }
 
@@ -100,7 +101,7 @@ export interface ProcessOpenContext {
 export interface ProcessSnapshotContext {
   readonly checkpointId: number;
   readonly subtask: number;
-  /** The declared state; only operator (list) state is usable here: keyed state needs a current key. */
+  /** The declared state; only operator (list) and raw state are usable here: keyed state needs a current key. */
   readonly state: ProcessStateAccess;
 }
 
@@ -148,6 +149,25 @@ export interface ProcessStateAccess {
   map<K, V>(name: string): ProcessMapState<K, V>;
   reducing<T>(name: string): ProcessReducingState<T>;
   aggregating<IN, OUT>(name: string): ProcessAggregatingState<IN, OUT>;
+  raw(name: string): ProcessRawState;
+}
+
+/**
+ * Raw state (Flink's raw operator state): bytes per subtask that the function writes and reads back itself,
+ * declared `{ name, kind: 'raw' }`, with or without PARTITION BY. Sluice never looks inside: no schema, no TTL,
+ * no migration; the savepoint check matches it by the step's UID and the state's name only.
+ *
+ * A checkpoint stores the bytes last given to `write` in this run (write them in `snapshotState`). After a
+ * restore, `restored()` holds what the previous run wrote: at the same parallelism, this subtask's own part (which
+ * later checkpoints keep storing until the function writes); at another parallelism, every old subtask's part in
+ * old subtask order (each subtask takes what it needs, as Flink's union redistribution), and nothing is stored
+ * until the function writes.
+ */
+export interface ProcessRawState {
+  /** The restored parts: none, this subtask's own, or every old subtask's (another parallelism). */
+  restored(): readonly Uint8Array[];
+  /** The bytes later checkpoints store for this subtask (copied now); `undefined` stores none. */
+  write(bytes: Uint8Array | undefined): void;
 }
 
 /**

@@ -20,6 +20,7 @@ import type {
   ProcessAggregatingState,
   ProcessListState,
   ProcessMapState,
+  ProcessRawState,
   ProcessReducingState,
   ProcessStateAccess,
   ProcessValueState,
@@ -42,7 +43,7 @@ export interface ProcessState {
 
 /**
  * The declared states of a process step, by name, as handles created once at open: keyed state (scoped to the
- * current key by the operator) with PARTITION BY, operator list state without; keyed state with a `ttl` behind
+ * current key by the operator) with PARTITION BY, operator list state without, raw state either way; keyed state with a `ttl` behind
  * ExpiringState. A name the step does not declare, or asked for as another kind, throws a message listing what is
  * declared. `declarations` is the definition's own `state`, for the functions of reducing and aggregating state
  * (the graph has their shape only).
@@ -79,6 +80,7 @@ export function createProcessState(ctx: OperatorContext, functionName: string, d
     map: <K, V>(name: string) => lookup(name, 'map') as ProcessMapState<K, V>,
     reducing: <T>(name: string) => lookup(name, 'reducing') as ProcessReducingState<T>,
     aggregating: <IN, OUT>(name: string) => lookup(name, 'aggregating') as ProcessAggregatingState<IN, OUT>,
+    raw: (name: string) => lookup(name, 'raw') as ProcessRawState,
   };
   return {
     access,
@@ -104,6 +106,7 @@ function withTtl(kind: DeclaredKind, handle: unknown, state: ExpiringState): unk
 }
 
 function openHandle(ctx: OperatorContext, declared: StateDescriptor, functions: StateFunctions, functionName: string): unknown {
+  if (declared.kind === 'raw') return ctx.getRawState(declared.name);
   if (declared.scope === 'operator') return ctx.getOperatorListState(declared.name);
   const missing = (what: string) =>
     new Error(`process function '${functionName}' declares ${declared.kind} state '${declared.name}' without ${what} in the definition given to Job.start`);

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import type { ProcessStateDeclarationInput } from '../../../compiler/functions/signature-schema.js';
+import type { ManagedStateDeclarationInput } from '../../../compiler/functions/signature-schema.js';
 import type { Operator } from '../../../compiler/graph/job-graph.js';
 import type { ProcessFunction } from '../../../runtime/operators/process/process-function.js';
 import type { StateBackendType } from '../../../runtime/state/keyed-state-backend.js';
@@ -8,7 +8,7 @@ import { OperatorHarness, type HarnessSnapshot } from '../operator-harness.js';
 import { compilePipe } from '../run-pipe.js';
 import { processProgram } from './process-fixtures.js';
 
-type Ttl = ProcessStateDeclarationInput['ttl'];
+type Ttl = ManagedStateDeclarationInput['ttl'];
 
 /**
  * Per account: a payment (amount > 0) adds to a value state `total` and to a list state `amounts`, and emits both;
