@@ -5,7 +5,9 @@
  * batches returned by acknowledgement messages), with the single-thread `Channel` (no copy at all) as the ceiling
  * and the thread channel with both ends in one thread (encode + copy + decode, no second core) beside it.
  * MB/s counts the encoded bytes of the batches for every line, so that lines compare. Rows per CPU-second (both
- * threads' CPU) is the steadier figure on a loaded machine. `tsx bench/thread-channel.ts [rows per batch size]`.
+ * threads' CPU) is the steadier figure on a loaded machine. Each line is timed from when the worker has started
+ * and made its batches (a worker's start-up under tsx is seconds of CPU: it was most of these lines' CPU once) to
+ * the last row read. `tsx bench/thread-channel.ts [rows per batch size]`.
  */
 import { Worker, isMainThread, parentPort, workerData } from 'node:worker_threads';
 import { NexmarkGenerator } from '../connectors/nexmark/generator.js';
@@ -79,6 +81,11 @@ function startWorker(spec: WorkerSpec): Worker {
 
 async function runWorker(spec: WorkerSpec): Promise<void> {
   const batches = bidBatches(spec.batchSize);
+  // Started (modules loaded, batches made): the main thread starts its clock, then says go.
+  await new Promise<void>((resolve) => {
+    parentPort!.once('message', () => resolve());
+    parentPort!.postMessage('ready');
+  });
   if (spec.mode === 'thread-channel') {
     await produce(openThreadChannelWriter(spec.descriptor!), batches, spec.batches);
     return;
@@ -98,17 +105,30 @@ async function runWorker(spec: WorkerSpec): Promise<void> {
   parentPort!.removeAllListeners('message');
 }
 
-/** Rows received by the main thread from a worker that sends `batches` batches the `mode` way. */
-async function acrossThreads(mode: Mode, batchSize: number, batches: number): Promise<number> {
+/** A worker started and ready to send: its start-up (seconds of CPU under tsx) is no part of the figures. */
+async function readyWorker(spec: WorkerSpec): Promise<Worker> {
+  const worker = startWorker(spec);
+  await new Promise((resolve, reject) => {
+    worker.once('message', resolve);
+    worker.once('error', reject);
+  });
+  return worker;
+}
+
+/** Rows received by the main thread from a worker that sends `batches` batches the `mode` way, timed from its go. */
+async function acrossThreads(mode: Mode, batchSize: number, batches: number): Promise<Timed> {
   if (mode === 'thread-channel') {
     const descriptor = createThreadChannel(CAPACITY, 'bench');
-    const worker = startWorker({ mode, batchSize, batches, descriptor });
-    const rows = await consume(openThreadChannelReader(descriptor));
+    const worker = await readyWorker({ mode, batchSize, batches, descriptor });
+    const result = await timed(() => {
+      worker.postMessage('go');
+      return consume(openThreadChannelReader(descriptor));
+    });
     await worker.terminate();
-    return rows;
+    return result;
   }
-  const worker = startWorker({ mode, batchSize, batches });
-  const rows = await new Promise<number>((resolve, reject) => {
+  const worker = await readyWorker({ mode, batchSize, batches });
+  const result = await timed(() => new Promise<number>((resolve, reject) => {
     let count = 0;
     worker.on('message', (received: unknown[][] | null) => {
       if (received === null) {
@@ -119,24 +139,35 @@ async function acrossThreads(mode: Mode, batchSize: number, batches: number): Pr
       worker.postMessage(0);
     });
     worker.once('error', reject);
-  });
+    worker.postMessage('go');
+  }));
   await worker.terminate();
-  return rows;
+  return result;
 }
 
-async function inOneThread(writer: ChannelWriter, reader: ChannelReader, batchSize: number, batches: number): Promise<number> {
-  const [rows] = await Promise.all([consume(reader), produce(writer, bidBatches(batchSize), batches)]);
-  return rows;
+async function inOneThread(writer: ChannelWriter, reader: ChannelReader, batchSize: number, batches: number): Promise<Timed> {
+  const made = bidBatches(batchSize);
+  return timed(async () => (await Promise.all([consume(reader), produce(writer, made, batches)]))[0]);
 }
 
-async function measure(label: string, bytesPerRow: number, run: () => Promise<number>): Promise<void> {
-  await run(); // warm up (JIT, worker start-up paths)
+interface Timed {
+  readonly rows: number;
+  readonly seconds: number;
+  /** The process's CPU (every thread's) while `run` ran. */
+  readonly cpuSeconds: number;
+}
+
+async function timed(run: () => Promise<number>): Promise<Timed> {
   const start = process.hrtime.bigint();
   const cpuStart = process.cpuUsage();
   const rows = await run();
-  const seconds = Number(process.hrtime.bigint() - start) / 1e9;
   const cpu = process.cpuUsage(cpuStart);
-  const cpuSeconds = (cpu.user + cpu.system) / 1e6;
+  return { rows, seconds: Number(process.hrtime.bigint() - start) / 1e9, cpuSeconds: (cpu.user + cpu.system) / 1e6 };
+}
+
+async function measure(label: string, bytesPerRow: number, run: () => Promise<Timed>): Promise<void> {
+  await run(); // warm up (JIT)
+  const { rows, seconds, cpuSeconds } = await run();
   const rowsPerSecond = rows / seconds;
   console.log(
     `  ${label.padEnd(34)} ${Math.round(rowsPerSecond).toLocaleString('en-US').padStart(11)} rows/s ${((rowsPerSecond * bytesPerRow) / 1e6).toFixed(0).padStart(5)} MB/s ${Math.round(rows / cpuSeconds).toLocaleString('en-US').padStart(11)} rows/CPU-s  (${seconds.toFixed(2)} s wall, process CPU ${((cpuSeconds / seconds) * 100).toFixed(0)} %)`,

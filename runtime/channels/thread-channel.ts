@@ -317,7 +317,9 @@ class ThreadChannelReader implements ChannelReader {
   private readonly decoder = new EventDecoder();
   /** Bytes read so far (mod 2^32): only this end writes `READ`. */
   private read: number;
-  /** The frame being assembled, copied out of the ring (so that a frame may wrap around its end or outsize it). */
+  /** The ring as a Buffer, to decode a frame in place. */
+  private readonly ringBuffer: Buffer;
+  /** A frame being assembled, copied out of the ring: one that wraps around its end, outsizes it or came in pieces. */
   private frame = Buffer.alloc(64 * 1024);
   private frameLength = -1;
   private frameHave = 0;
@@ -331,6 +333,7 @@ class ThreadChannelReader implements ChannelReader {
     this.control = new Int32Array(descriptor.control, 0, CONTROL_SLOTS);
     this.barrier = new Float64Array(descriptor.control, BARRIER_OFFSET, 3);
     this.ring = new Uint8Array(descriptor.ring);
+    this.ringBuffer = Buffer.from(descriptor.ring);
     this.mask = this.ring.length - 1;
     this.read = Atomics.load(this.control, READ);
   }
@@ -348,7 +351,16 @@ class ThreadChannelReader implements ChannelReader {
     let available = (write - this.read) | 0;
     if (this.frameLength < 0) {
       if (available < 4) return this.nothingYet(signal);
-      this.frameLength = this.u32At(this.read);
+      const length = this.u32At(this.read);
+      const start = (this.read + 4) & this.mask;
+      if (available - 4 >= length && start + length <= this.ring.length) {
+        // Whole and in one piece: decoded where it lies (the values are copied out), then handed back.
+        const event = this.deliver(this.decoder.decode(this.ringBuffer, length, start));
+        this.read = (this.read + 4 + length) | 0;
+        this.release();
+        return event;
+      }
+      this.frameLength = length;
       this.read = (this.read + 4) | 0;
       available -= 4;
       this.frameHave = 0;
