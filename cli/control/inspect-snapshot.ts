@@ -4,7 +4,7 @@ import type { OperatorStateEntry } from '../../runtime/checkpoint/metadata/metad
 import { loadCheckpoint, type LoadedOperatorState } from '../../runtime/checkpoint/restore/load-checkpoint.js';
 import type { StoredCheckpoint } from '../../runtime/checkpoint/storage/checkpoint-storage.js';
 import { decodeKey } from '../../runtime/state/key-codec.js';
-import { savedStateTtlMs, TTL_STATE } from '../../runtime/state/state-ttl.js';
+import { savedStateTtlMs, TTL_ELEMENT_TIMES, TTL_ENTRY_TIMES, TTL_STATE } from '../../runtime/state/state-ttl.js';
 import { encodeJson } from '../../runtime/state/value-codec.js';
 import { formatDuration as formatTtl } from '../../compiler/config/durations.js';
 import { formatDuration, formatEventTime } from '../format-numbers.js';
@@ -54,6 +54,19 @@ function ttlLine(subject: string, ttlMs: number, writeTimes: readonly number[], 
 }
 
 /**
+ * A list or map state with a TTL, whose elements expire one by one: `oldest` is each key's oldest element's write
+ * time (`__ttl.written`), `elementTimes` every element's.
+ */
+function elementTtlLine(name: string, kind: string, ttlMs: number, oldest: readonly number[], elementTimes: readonly number[], now: number): string {
+  const element = kind === 'map' ? 'entry' : 'element';
+  const head = `  state '${name}' TTL ${formatTtl(ttlMs)} after each ${element}'s write`;
+  if (oldest.length === 0) return `${head}: no key`;
+  const soonest = Math.min(...oldest) + ttlMs;
+  const latest = Math.max(...oldest, ...elementTimes) + ttlMs;
+  return `${head}: ${plural(oldest.length, 'key', 'keys')}; the soonest ${element} ${remainingLife(soonest, now)}, the latest ${remainingLife(latest, now)}`;
+}
+
+/**
  * The TTL a write time (`__ttl.written`, in namespace `part`) counts under: the step's (SQL steps), else that of
  * the process-function state named `part`.
  */
@@ -73,21 +86,27 @@ async function describeOperator(stored: StoredCheckpoint, entry: OperatorStateEn
   const layouts = new Map<string, string>();
   // Write times of state TTL by part: '' (or a join's side) for SQL steps, a state's name for a process function.
   const writeTimes = new Map<string, number[]>();
+  // Per-element TTL of list and map state: each element's write time, by state.
+  const elementTimes = new Map<string, number[]>();
+  const note = (times: Map<string, number[]>, state: string, values: readonly number[]) => times.set(state, [...(times.get(state) ?? []), ...values]);
   for (const file of loaded.keyed) {
     for (const [name, layout] of Object.entries(file.header.states)) layouts.set(name, layout);
     for (const stateEntry of file.entries) {
       entries.set(stateEntry.state, (entries.get(stateEntry.state) ?? 0) + 1);
-      if (stateEntry.state !== TTL_STATE.name) continue;
-      const times = writeTimes.get(stateEntry.namespace) ?? [];
-      times.push(stateEntry.value as number);
-      writeTimes.set(stateEntry.namespace, times);
+      if (stateEntry.state === TTL_STATE.name) note(writeTimes, stateEntry.namespace, [stateEntry.value as number]);
+      else if (stateEntry.state === TTL_ELEMENT_TIMES.name) note(elementTimes, stateEntry.namespace, stateEntry.value as number[]);
+      else if (stateEntry.state === TTL_ENTRY_TIMES.name) note(elementTimes, stateEntry.namespace, [stateEntry.value as number]);
     }
   }
   const ttlMs = savedStateTtlMs(entry.spec);
   const ttlLines =
     ttlMs !== undefined
       ? [ttlLine('state ', ttlMs, [...writeTimes.values()].flat(), now)]
-      : entry.state.flatMap((d) => (d.ttl === undefined ? [] : [ttlLine(`state '${d.name}' `, d.ttl.ms, writeTimes.get(d.name) ?? [], now)]));
+      : entry.state.flatMap((d) => {
+          if (d.ttl === undefined) return [];
+          if (d.kind === 'list' || d.kind === 'map') return [elementTtlLine(d.name, d.kind, d.ttl.ms, writeTimes.get(d.name) ?? [], elementTimes.get(d.name) ?? [], now)];
+          return [ttlLine(`state '${d.name}' `, d.ttl.ms, writeTimes.get(d.name) ?? [], now)];
+        });
   const items = new Map<string, number>();
   for (const lists of loaded.operatorState) for (const list of lists) items.set(list.name, (items.get(list.name) ?? 0) + list.items.length);
   // Raw state is opaque: its size, never its content.
@@ -144,7 +163,7 @@ function readableKey(encoded: string): unknown {
  * size (one line per state and subtask: `bytes`, never the content, which only the function can read), then keyed
  * state in its canonical order (one line per entry; map state, one per map entry). Numbers JSON cannot spell
  * are written as `{"$num": "NaN"}`. With a state TTL, each write time (`__ttl.written`) also says when that key's
- * state (a join: that side's) expires, `expiresAt` in epoch ms and `expires` in words as seen at `now`.
+ * state (a join: that side's; a list or map state: its oldest element) expires, `expiresAt` in epoch ms and `expires` in words as seen at `now`.
  */
 export async function* dumpOperatorState(stored: StoredCheckpoint, entry: OperatorStateEntry, now = Date.now()): AsyncGenerator<string> {
   const loaded = await loadOperator(stored, entry);

@@ -13,7 +13,7 @@ import type { KeyedStateBackend, KeyedStateDelta, KeyedStateSnapshot, StateBacke
 import { OperatorStateStore, type OperatorListState, type OperatorStateList } from '../state/operator-state.js';
 import { RawStateStore, type RawState, type RawStateSnapshot, type RestoredRawState } from '../state/raw-state.js';
 import type { ParsedKeyedState } from '../state/snapshot-format.js';
-import { TTL_STATE } from '../state/state-ttl.js';
+import { TTL_ELEMENT_TIMES, TTL_ENTRY_TIMES, TTL_STATE } from '../state/state-ttl.js';
 import type { Clock } from '../time/clock.js';
 import { snapshotChangesWithTimers, snapshotWithTimers } from '../time/keyed-snapshot-with-timers.js';
 import { TimerService, type Timer, type Timers } from '../time/timer-service.js';
@@ -90,7 +90,7 @@ const BUILTIN_STATE: Partial<Record<Operator['spec']['kind'], readonly StateDesc
   group_aggregate: [TTL_STATE],
   join: [TTL_STATE],
   deduplicate: [TTL_STATE],
-  process: [TTL_STATE],
+  process: [TTL_STATE, TTL_ELEMENT_TIMES, TTL_ENTRY_TIMES],
 };
 
 /**

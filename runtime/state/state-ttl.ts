@@ -14,6 +14,29 @@ export const TTL_STATE: StateDescriptor = {
   description: "when the key's state was last written, for state TTL (per part: a join's side)",
 };
 
+/**
+ * When each element of a process function's list state with a TTL was written (or read, with `on-read-and-write`):
+ * a list of times per key, the state's name as namespace, in the order of the list's elements. Shorter than the
+ * list when it was saved before elements had times of their own: the missing ones are the first, written at the
+ * key's `__ttl.written` time.
+ */
+export const TTL_ELEMENT_TIMES: StateDescriptor = {
+  name: '__ttl.element-times',
+  scope: 'keyed',
+  kind: 'list',
+  valueType: [{ name: 'written_at', type: TIMESTAMP3, nullable: false }],
+  description: "when each element of a list state was written, for its TTL (the state's name as namespace)",
+};
+
+/** The same for map state: the time of each entry by its map key; an entry without one was written at `__ttl.written`. */
+export const TTL_ENTRY_TIMES: StateDescriptor = {
+  name: '__ttl.entry-times',
+  scope: 'keyed',
+  kind: 'map',
+  valueType: [{ name: 'written_at', type: TIMESTAMP3, nullable: false }],
+  description: "when each entry of a map state was written, for its TTL (the state's name as namespace, the entry's key)",
+};
+
 /** The state TTL of a saved operator, read from the job-graph spec its snapshot records (unknown to the reader's schema). */
 export function savedStateTtlMs(spec: unknown): number | undefined {
   const parsed = z.object({ stateTtlMs: z.number().positive() }).safeParse(spec);
@@ -22,6 +45,11 @@ export function savedStateTtlMs(spec: unknown): number | undefined {
 
 /** Timers of state TTL live in namespaces of their own, `__ttl:<part>`, which an operator's own timers never use. */
 const TIMER_NAMESPACE_PREFIX = '__ttl:';
+
+/** The timer namespace of state TTL's cleanup of part `part`. */
+export function stateTtlTimerNamespace(part: string): string {
+  return TIMER_NAMESPACE_PREFIX + part;
+}
 
 export function isStateTtlTimer(timer: Timer): boolean {
   return timer.namespace.startsWith(TIMER_NAMESPACE_PREFIX);
@@ -97,7 +125,7 @@ export class StateTtl {
     if (this.ttlMs === 0) return;
     this.cell(part).update(now);
     if (!this.live[part]) {
-      this.ctx.timers.registerProcessingTimeTimer(now + this.ttlMs, TIMER_NAMESPACE_PREFIX + this.parts[part]!.name);
+      this.ctx.timers.registerProcessingTimeTimer(now + this.ttlMs, stateTtlTimerNamespace(this.parts[part]!.name));
       this.live[part] = true;
     }
   }

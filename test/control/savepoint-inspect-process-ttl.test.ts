@@ -20,9 +20,11 @@ const last: ProcessFunction = {
   state: [
     { name: 'last', kind: 'value', valueType: [{ name: 'v', type: 'INT' }], ttl: { ms: '1 h' } },
     { name: 'rows', kind: 'value', valueType: [{ name: 'n', type: 'BIGINT' }] },
+    { name: 'recent', kind: 'list', valueType: [{ name: 'v', type: 'INT' }], ttl: { ms: '1 h' } },
   ],
   processElement(_row, ctx) {
     ctx.state.value('last').update(ctx.args[0]);
+    ctx.state.list('recent').add(ctx.args[0]);
     const rows = ctx.state.value<number>('rows');
     rows.update((rows.value() ?? 0) + 1);
   },
@@ -59,13 +61,15 @@ describe('sluice savepoint inspect of process-function state with a TTL', () => 
     const text = await describeSnapshot(stored, finishedAt);
     expect(text).toMatch(/\n  state 'last' TTL 1 h after a key's last write: 3 keys \(or join sides\); the soonest expires in (59 min|1 h)/);
     expect(text).not.toContain("state 'rows' TTL");
+    // A list state's elements expire one by one: from its keys' oldest element to its newest.
+    expect(text).toMatch(/\n  state 'recent' TTL 1 h after each element's write: 3 keys; the soonest element expires in (59 min|1 h)[^,]*, the latest expires in (59 min|1 h)/);
   });
 
   it("dumps each key's write time of that state with its expiry", async () => {
     const entry = stored.metadata.operators.find((op) => op.uid === 'p')!;
     const lines: { state: string; namespace: string; value: number; expiresAt?: number }[] = [];
     for await (const line of dumpOperatorState(stored, entry, finishedAt)) lines.push(JSON.parse(line));
-    const written = lines.filter((l) => l.state === '__ttl.written');
+    const written = lines.filter((l) => l.state === '__ttl.written' && l.namespace === 'last');
     expect(written.length).toBeGreaterThan(0);
     for (const line of written) {
       expect(line.namespace).toBe('last');

@@ -3,13 +3,13 @@ import { checkCompatibility } from '../../../compiler/savepoint-compat/check.js'
 import type { CompatibilityReport } from '../../../compiler/savepoint-compat/report.js';
 import type { SnapshotContents, StateSize } from '../../../compiler/savepoint-compat/snapshot-contents.js';
 import type { StateEntry } from '../../state/keyed-state-backend.js';
-import { TTL_STATE } from '../../state/state-ttl.js';
+import { TTL_ELEMENT_TIMES, TTL_ENTRY_TIMES, TTL_STATE } from '../../state/state-ttl.js';
 import { TIMER_STATES } from '../../time/timer-service.js';
 import { encodeJson } from '../../state/value-codec.js';
 import type { LoadedCheckpoint } from './load-checkpoint.js';
 
 /** The runtime's own state (timers, state TTL's write times): not declared in the graph, restored with the operator whose state it serves. */
-const RUNTIME_STATES: ReadonlySet<string> = new Set([...Object.values(TIMER_STATES), TTL_STATE.name]);
+const RUNTIME_STATES: ReadonlySet<string> = new Set([...Object.values(TIMER_STATES), TTL_STATE.name, TTL_ELEMENT_TIMES.name, TTL_ENTRY_TIMES.name]);
 
 /**
  * What a loaded (and so verified) snapshot holds, per operator uid and declared state, as the compatibility check

@@ -1,11 +1,11 @@
 import type { StateTtlConfig } from '../../../compiler/graph/job-graph.js';
-import type { AggregatingState, ListState, MapState, ReducingState, ScopedState, ValueState } from '../../state/keyed-state.js';
+import type { AggregatingState, ReducingState, ScopedState, ValueState } from '../../state/keyed-state.js';
 import { StateTtl } from '../../state/state-ttl.js';
 import type { OperatorContext } from '../operator.js';
 
 /**
- * A process function's keyed state with a TTL (its declaration's `ttl`, Flink's StateTtlConfig), per key and
- * state, on StateTtl's write times and cleanup timers (one part named after the state): what expires is removed
+ * A process function's value, reducing or aggregating state with a TTL (its declaration's `ttl`, Flink's
+ * StateTtlConfig; list and map state expire element by element, expiring-elements.ts), per key and state, on StateTtl's write times and cleanup timers (one part named after the state): what expires is removed
  * from memory or disk by the timer, and so from the next checkpoint.
  *
  * Every access first looks at the key's write time. With `never-return-expired` (the default) state past its TTL
@@ -77,116 +77,6 @@ export class ExpiringValueState<T> {
     const now = this.expiring.beforeWrite();
     this.state.update(value);
     this.expiring.afterWrite(now);
-  }
-
-  clear(): void {
-    this.expiring.clear();
-  }
-}
-
-export class ExpiringListState<T> {
-  constructor(
-    private readonly state: ListState<T>,
-    private readonly expiring: ExpiringState,
-  ) {}
-
-  get(): readonly T[] {
-    const now = this.expiring.beforeRead();
-    const values = this.state.get();
-    this.expiring.afterRead(now, values.length > 0);
-    return values;
-  }
-
-  add(value: T): void {
-    const now = this.expiring.beforeWrite();
-    this.state.add(value);
-    this.expiring.afterWrite(now);
-  }
-
-  addAll(values: readonly T[]): void {
-    const now = this.expiring.beforeWrite();
-    this.state.addAll(values);
-    this.expiring.afterWrite(now);
-  }
-
-  update(values: readonly T[]): void {
-    if (values.length === 0) return this.clear();
-    const now = this.expiring.beforeWrite();
-    this.state.update(values);
-    this.expiring.afterWrite(now);
-  }
-
-  clear(): void {
-    this.expiring.clear();
-  }
-}
-
-export class ExpiringMapState<K, V> {
-  constructor(
-    private readonly state: MapState<K, V>,
-    private readonly expiring: ExpiringState,
-  ) {}
-
-  private read<R>(read: () => R, found: (result: R) => boolean): R {
-    const now = this.expiring.beforeRead();
-    const result = read();
-    this.expiring.afterRead(now, found(result));
-    return result;
-  }
-
-  get(key: K): V | undefined {
-    return this.read(
-      () => this.state.get(key),
-      (value) => value !== undefined,
-    );
-  }
-
-  contains(key: K): boolean {
-    return this.read(
-      () => this.state.contains(key),
-      (found) => found,
-    );
-  }
-
-  entries(): Iterable<readonly [K, V]> {
-    return this.read(
-      () => this.state.entries(),
-      () => !this.state.isEmpty(),
-    );
-  }
-
-  keys(): Iterable<K> {
-    return this.read(
-      () => this.state.keys(),
-      () => !this.state.isEmpty(),
-    );
-  }
-
-  values(): Iterable<V> {
-    return this.read(
-      () => this.state.values(),
-      () => !this.state.isEmpty(),
-    );
-  }
-
-  isEmpty(): boolean {
-    return this.read(
-      () => this.state.isEmpty(),
-      (empty) => !empty,
-    );
-  }
-
-  put(key: K, value: V): void {
-    const now = this.expiring.beforeWrite();
-    this.state.put(key, value);
-    this.expiring.afterWrite(now);
-  }
-
-  remove(key: K): void {
-    const now = this.expiring.beforeWrite();
-    this.state.remove(key);
-    if (this.state.isEmpty()) this.expiring.clear();
-    else this.expiring.afterWrite(now);
   }
 
   clear(): void {

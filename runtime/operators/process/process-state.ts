@@ -1,4 +1,4 @@
-import type { StateDescriptor } from '../../../compiler/graph/job-graph.js';
+import type { StateDescriptor, StateTtlConfig } from '../../../compiler/graph/job-graph.js';
 import {
   aggregatingState,
   listState,
@@ -15,7 +15,8 @@ import {
 import { StateTtl, stateTtlTimerPart } from '../../state/state-ttl.js';
 import type { Timer } from '../../time/timer-service.js';
 import type { OperatorContext } from '../operator.js';
-import { ExpiringAddingState, ExpiringListState, ExpiringMapState, ExpiringState, ExpiringValueState } from './expiring-state.js';
+import { ElementTtl, ExpiringListState, ExpiringMapState, forgetElementTimes } from './expiring-elements.js';
+import { ExpiringAddingState, ExpiringState, ExpiringValueState } from './expiring-state.js';
 import type {
   ProcessAggregatingState,
   ProcessListState,
@@ -43,10 +44,11 @@ export interface ProcessState {
 
 /**
  * The declared states of a process step, by name, as handles created once at open: keyed state (scoped to the
- * current key by the operator) with PARTITION BY, operator list state without, raw state either way; keyed state with a `ttl` behind
- * ExpiringState. A name the step does not declare, or asked for as another kind, throws a message listing what is
- * declared. `declarations` is the definition's own `state`, for the functions of reducing and aggregating state
- * (the graph has their shape only).
+ * current key by the operator) with PARTITION BY, operator list state without, raw state either way. Keyed state
+ * with a `ttl` is behind ExpiringState, list and map state behind their per-element TTL (expiring-elements.ts). A
+ * name the step does not declare, or asked for as another kind, throws a message listing what is declared.
+ * `declarations` is the definition's own `state`, for the functions of reducing and aggregating state (the graph
+ * has their shape only).
  */
 export function createProcessState(ctx: OperatorContext, functionName: string, declarations: readonly unknown[] = []): ProcessState {
   const functions = new Map<string, StateFunctions>();
@@ -54,14 +56,14 @@ export function createProcessState(ctx: OperatorContext, functionName: string, d
     if (entry !== null && typeof entry === 'object' && 'name' in entry) functions.set(String(entry.name), entry as StateFunctions);
   }
   const handles = new Map<string, { readonly kind: DeclaredKind; readonly handle: unknown }>();
-  const expiring = new Map<string, ExpiringState>();
+  const cleanups = new Map<string, (timer: Timer) => void>();
   const noTtl = new StateTtl(ctx, 0, []);
   for (const declared of ctx.operator.state) {
     let handle = openHandle(ctx, declared, functions.get(declared.name) ?? {}, functionName);
     if (declared.ttl !== undefined && declared.scope === 'keyed') {
-      const state = new ExpiringState(ctx, declared.name, declared.ttl, handle as ScopedState);
-      expiring.set(declared.name, state);
-      handle = withTtl(declared.kind, handle, state);
+      const expiring = withTtl(ctx, declared.name, declared.kind, declared.ttl, handle);
+      cleanups.set(declared.name, expiring.onTimer);
+      handle = expiring.handle;
     }
     handles.set(declared.name, { kind: declared.kind, handle });
   }
@@ -85,24 +87,27 @@ export function createProcessState(ctx: OperatorContext, functionName: string, d
   return {
     access,
     onTtlTimer(timer) {
-      // A timer of a state that no longer has a TTL (or no longer exists) only drops its write time.
-      (expiring.get(stateTtlTimerPart(timer))?.ttl ?? noTtl).onTimer(timer);
+      const name = stateTtlTimerPart(timer);
+      const cleanup = cleanups.get(name);
+      if (cleanup !== undefined) return cleanup(timer);
+      // A timer of a state that no longer has a TTL (or no longer exists) only drops its write times.
+      noTtl.onTimer(timer);
+      forgetElementTimes(ctx, name);
     },
   };
 }
 
-function withTtl(kind: DeclaredKind, handle: unknown, state: ExpiringState): unknown {
-  switch (kind) {
-    case 'value':
-      return new ExpiringValueState(handle as ValueState<unknown>, state);
-    case 'list':
-      return new ExpiringListState(handle as ListState<unknown>, state);
-    case 'map':
-      return new ExpiringMapState(handle as MapState<unknown, unknown>, state);
-    case 'reducing':
-    case 'aggregating':
-      return new ExpiringAddingState(handle as ReducingState<unknown>, state);
+/** A keyed state's handle behind its TTL, and its cleanup timers' handler. */
+function withTtl(ctx: OperatorContext, name: string, kind: DeclaredKind, config: StateTtlConfig, handle: unknown): { handle: unknown; onTimer: (timer: Timer) => void } {
+  if (kind === 'list' || kind === 'map') {
+    const ttl = new ElementTtl(ctx, name, config);
+    const state = kind === 'list' ? new ExpiringListState(handle as ListState<unknown>, ttl) : new ExpiringMapState(handle as MapState<unknown, unknown>, ttl);
+    return { handle: state, onTimer: (timer) => state.onTimer(timer) };
   }
+  const state = new ExpiringState(ctx, name, config, handle as ScopedState);
+  const onTimer = (timer: Timer) => state.ttl.onTimer(timer);
+  if (kind === 'value') return { handle: new ExpiringValueState(handle as ValueState<unknown>, state), onTimer };
+  return { handle: new ExpiringAddingState(handle as ReducingState<unknown>, state), onTimer };
 }
 
 function openHandle(ctx: OperatorContext, declared: StateDescriptor, functions: StateFunctions, functionName: string): unknown {

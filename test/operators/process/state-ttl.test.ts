@@ -89,7 +89,7 @@ describe.each<StateBackendType>(['memory', 'disk'])('TTL of process-function sta
     expect(await h.keyedEntries()).toEqual([]);
   });
 
-  it('a write restarts the TTL: state written at 0 and 800 lives until 1800', async () => {
+  it('a write restarts the TTL of a value, while each list element expires on its own: written at 0 and 800, the total lives until 1800, the first amount until 1000', async () => {
     const clock = new ManualClock(0);
     const h = await harness({ ms: 1000 }, clock, backend);
     h.process([pay('a', 5)]);
@@ -99,7 +99,11 @@ describe.each<StateBackendType>(['memory', 'disk'])('TTL of process-function sta
     h.process([pay('a', 0)]);
     h.advanceProcessingTime(1800);
     expect(await h.keyedEntries()).toEqual([]);
-    expect(h.output.rows.at(-1)).toEqual(['a', 7, 2]);
+    expect(h.output.rows).toEqual([
+      ['a', 5, 1],
+      ['a', 7, 2],
+      ['a', 7, 1],
+    ]);
   });
 
   it("with update 'on-read-and-write' a read restarts the TTL too", async () => {
