@@ -15,6 +15,7 @@ import { reviveFailure } from './failure-transfer.js';
 import type { AlignmentLink } from '../time/alignment-messages.js';
 import { alignmentMember, alignmentSettingsOf } from '../time/source-alignment.js';
 import type { FromWorker, GatewayCall, SlotInit, ToWorker } from './worker-protocol.js';
+import { workerSourceBundle } from './source-bundle.js';
 
 /** How long a cancelled worker may take to stop its tasks before its thread is terminated. */
 const STOP_GRACE_MS = 10_000;
@@ -57,7 +58,7 @@ export class SlotWorker {
     readonly init: SlotInit,
     private readonly host: SlotWorkerHost,
   ) {
-    this.worker = new Worker(workerEntry(), {
+    this.worker = new Worker(workerEntry(init.functionModules), {
       eval: true,
       workerData: init,
       ...(host.resourceLimits === undefined ? {} : { resourceLimits: host.resourceLimits }),
@@ -286,16 +287,18 @@ function deltaOf(text: string): KeyedStateDelta {
 
 /**
  * The code that starts a worker: it imports the entry module beside this one (compiled), or the CLI bundle's
- * `sluice-worker.js` (scripts/bundle-cli.ts); running from TypeScript sources (vitest, tsx), it first registers
- * tsx's loader in the worker, where the main thread's loader does not reach.
+ * `sluice-worker.js` (scripts/bundle-cli.ts); running from TypeScript sources (vitest, tsx), a bundle of the entry
+ * made from them (source-bundle.ts), after registering tsx's loader in the worker only when a functions module is
+ * TypeScript itself (the main thread's loader does not reach a worker).
  */
-function workerEntry(): string {
+function workerEntry(functionModules: readonly string[]): string {
   const here = import.meta.url;
   if (here.endsWith('.ts')) {
+    const entry = JSON.stringify(workerSourceBundle(new URL('./worker-entry.ts', here)));
+    if (!functionModules.some((m) => /\.[cm]?ts$/.test(m))) return `import(${entry});`;
     // tsx's ES-module API (its `import` condition; require.resolve would give the CommonJS one).
     const tsx = new URL('dist/esm/api/index.mjs', pathToFileURL(createRequire(here).resolve('tsx/package.json'))).href;
-    const entry = new URL('./worker-entry.ts', here).href;
-    return `import(${JSON.stringify(tsx)}).then((tsx) => { tsx.register(); return import(${JSON.stringify(entry)}); });`;
+    return `import(${JSON.stringify(tsx)}).then((tsx) => { tsx.register(); return import(${entry}); });`;
   }
   const candidates = [new URL('./worker-entry.js', here), new URL('./sluice-worker.js', here), new URL('../sluice-worker.js', here)];
   const found = candidates.find((url) => existsSync(fileURLToPath(url)));
