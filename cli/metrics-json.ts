@@ -57,7 +57,8 @@ export const MetricsLineSchema = z.object({
   time: z.iso.datetime(),
   jobId: z.string(),
   pipeline: z.string(),
-  status: z.enum(['running', 'finished', 'cancelled', 'failed']),
+  /** `stopped`: by `sluice stop` (output up to the stop committed); `cancelled`: by a signal. */
+  status: z.enum(['running', 'finished', 'stopped', 'cancelled', 'failed']),
   elapsedMs: z.number().nonnegative(),
   rowsRead: z.number().int().nonnegative(),
   rowsWritten: z.number().int().nonnegative(),

@@ -8,6 +8,8 @@ import type { StopSignal } from './signals.js';
 export type RunEnding =
   | { readonly kind: 'finished' }
   | { readonly kind: 'stopped'; readonly signal: StopSignal }
+  /** `sluice stop` (or `job.stop()`) ended it gracefully: output up to the stop is committed. */
+  | { readonly kind: 'stopped-on-request' }
   /** The reader of standard output went away (`sluice run job.pipe | head`). */
   | { readonly kind: 'output-closed' }
   | { readonly kind: 'failed' };
@@ -19,6 +21,8 @@ function headline(pipeline: string, ending: RunEnding, durationMs: number): stri
       return `job '${pipeline}' finished in ${duration}`;
     case 'stopped':
       return `stopped by ${ending.signal} after ${duration}: job '${pipeline}' cancelled, uncommitted output discarded`;
+    case 'stopped-on-request':
+      return `job '${pipeline}' stopped on request after ${duration}: output up to the stop committed`;
     case 'output-closed':
       return `standard output was closed after ${duration}: job '${pipeline}' cancelled`;
     case 'failed':

@@ -150,6 +150,7 @@ function consoleSinks(io: CliIO, status: StatusLine | undefined): SinkEnvironmen
 const STATUS_OF_ENDING: Readonly<Record<RunEnding['kind'], MetricsLine['status']>> = {
   finished: 'finished',
   stopped: 'cancelled',
+  'stopped-on-request': 'stopped',
   'output-closed': 'cancelled',
   failed: 'failed',
 };
@@ -177,12 +178,13 @@ function restoreOptions(flags: RunFlags, cwd: string, before: number | undefined
 
 /**
  * How a job whose `done` resolved ended. Standard output failing loses rows, so it fails the run, except when
- * its reader went away (EPIPE: `| head` had enough), which ends the run like a stop. Otherwise a signal
- * cancelled it, or its input ended.
+ * its reader went away (EPIPE: `| head` had enough), which ends the run like a stop. Otherwise `sluice stop` stopped
+ * it, a signal cancelled it, or its input ended.
  */
 function endingOf(status: JobResult['status'], stoppedBy: StopSignal | undefined, outputFailure: NodeJS.ErrnoException | undefined): RunEnding {
   if (outputFailure !== undefined && outputFailure.code !== 'EPIPE') return { kind: 'failed' };
   if (status === 'finished') return { kind: 'finished' };
+  if (status === 'stopped') return { kind: 'stopped-on-request' };
   if (stoppedBy !== undefined) return { kind: 'stopped', signal: stoppedBy };
   return outputFailure === undefined ? { kind: 'finished' } : { kind: 'output-closed' };
 }
@@ -291,6 +293,7 @@ async function supervise(job: Job, context: RunContext): Promise<CommandOutcome>
 
   switch (ending.kind) {
     case 'finished':
+    case 'stopped-on-request':
     case 'output-closed':
       return { kind: 'completed', diagnostics: [] };
     case 'stopped':

@@ -1,4 +1,4 @@
-import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -38,7 +38,8 @@ describe('controlling a real `sluice run` process', () => {
   });
 
   it.skipIf(!RUNTIME_TAKES_SAVEPOINTS)('lists it, stops it with a savepoint holding its counts, and unregisters it (needs Job.savepoint and Job.stop)', async () => {
-    const run = spawnSluice(['run', PIPE, '--quiet', '--set', `state.checkpoints.dir=${join(dir, 'checkpoints')}`, '--set', 'state.savepoints.dir=savepoints'], dir, env);
+    const metricsFile = join(dir, 'metrics.jsonl');
+    const run = spawnSluice(['run', PIPE, '--quiet', '--metrics-json', metricsFile, '--set', `state.checkpoints.dir=${join(dir, 'checkpoints')}`, '--set', 'state.savepoints.dir=savepoints'], dir, env);
     await expect.poll(async () => (await listRunningJobs(env.SLUICE_RUNTIME_DIR!)).length, { timeout: 60_000, interval: 100 }).toBe(1);
 
     const list = await sluice('list');
@@ -51,6 +52,9 @@ describe('controlling a real `sluice run` process', () => {
     const savepoint = stop.stdout.trim();
     expect(savepoint.startsWith(join(dir, 'savepoints', 'savepoint-'))).toBe(true);
     expect((await run.exit).code).toBe(0);
+    // Stopped, not finished nor cancelled: its output up to the stop is committed.
+    const lines = (await readFile(metricsFile, 'utf8')).trim().split('\n');
+    expect(JSON.parse(lines.at(-1)!)).toMatchObject({ type: 'final', status: 'stopped' });
 
     const dump = await sluice('savepoint', 'inspect', savepoint, '--dump', 'per-v');
     expect(dump.code).toBe(0);

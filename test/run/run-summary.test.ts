@@ -41,6 +41,7 @@ describe('the run summary', () => {
 
   it('says which signal stopped the job', () => {
     expect(formatRunSummary('x', { kind: 'stopped', signal: 'SIGTERM' }, overall)).toMatch(/^stopped by SIGTERM after 2\.34 s: job 'x' cancelled, uncommitted output discarded\n/);
+    expect(formatRunSummary('x', { kind: 'stopped-on-request' }, overall)).toMatch(/^job 'x' stopped on request after 2\.34 s: output up to the stop committed\n/);
   });
 });
 
