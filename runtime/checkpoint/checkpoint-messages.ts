@@ -13,6 +13,8 @@ export interface AcknowledgedOperatorState {
   readonly state: SubtaskState;
   /** Bytes of keyed state written for it. */
   readonly bytes: number;
+  /** What went wrong with its state in the background since its last checkpoint (a failed chain merge). */
+  readonly problems?: readonly string[];
 }
 
 /** A task snapshotted checkpoint `checkpointId` and wrote its state. */

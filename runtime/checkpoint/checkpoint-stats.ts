@@ -17,6 +17,11 @@ export interface SubtaskCheckpointStats {
   readonly unaligned: boolean;
   /** Bytes of records in flight the task wrote with it (unaligned checkpoints). */
   readonly inFlightBytes: number;
+  /**
+   * What went wrong with its keyed state in the background since its previous checkpoint, e.g. a failed merge of
+   * its incremental chain (docs/checkpoints.md); each is also a job warning.
+   */
+  readonly problems: readonly string[];
 }
 
 export interface CheckpointStats {

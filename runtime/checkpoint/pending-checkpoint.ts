@@ -64,6 +64,7 @@ export class PendingCheckpoint {
         unaligned: ack.unaligned === true,
         // A task's in-flight records are counted once, with its first operator.
         inFlightBytes: op === ack.operators[0] ? inFlightBytesOf(ack) : 0,
+        problems: op.problems ?? [],
       })),
     );
     const longest = (pick: (ack: CheckpointAcknowledgement) => number) => acks.reduce((max, ack) => Math.max(max, pick(ack)), 0);

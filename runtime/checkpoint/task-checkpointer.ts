@@ -314,15 +314,16 @@ export class TaskCheckpointer implements TaskCheckpointing, TaskGateway {
         const owner = `${fileSafeName(snapshot.uid ?? snapshot.operatorId)}-${snapshot.subtask}`;
         let keyedState: StateFile[] = [];
         let bytes = 0;
+        let problems: readonly string[] = [];
         if (snapshot.keyedChanges !== undefined) {
-          ({ files: keyedState, writtenBytes: bytes } = await chain!.chains.writeChanges(checkpointId, owner, snapshot.keyedChanges, chain!.after));
+          ({ files: keyedState, writtenBytes: bytes, problems } = await chain!.chains.writeChanges(checkpointId, owner, snapshot.keyedChanges, chain!.after));
           snapshot.keyedChanges.release();
         } else if (snapshot.keyed !== undefined) {
           if (chain === undefined) {
             keyedState = await this.storage.writeKeyedState(checkpointId, owner, snapshot.keyed);
             bytes = keyedState.reduce((sum, file) => sum + file.bytes, 0);
           } else {
-            ({ files: keyedState, writtenBytes: bytes } = await chain.chains.writeBase(checkpointId, owner, snapshot.keyed));
+            ({ files: keyedState, writtenBytes: bytes, problems } = await chain.chains.writeBase(checkpointId, owner, snapshot.keyed));
           }
           snapshot.keyed.release();
         }
@@ -332,6 +333,7 @@ export class TaskCheckpointer implements TaskCheckpointing, TaskGateway {
           operatorId: snapshot.operatorId,
           uid: snapshot.uid,
           bytes,
+          ...(problems.length === 0 ? {} : { problems }),
           state: {
             subtask: snapshot.subtask,
             keyGroupRange: { start: snapshot.keyGroupRange.start, end: snapshot.keyGroupRange.end },

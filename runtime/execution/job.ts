@@ -5,6 +5,7 @@ import path from 'node:path';
 import type { Chain, JobGraph, Operator } from '../../compiler/graph/job-graph.js';
 import { ConnectorRuntimes } from '../../connectors/runtime-registry.js';
 import { Diagnostics } from '../../compiler/diagnostics/catalogue.js';
+import type { CheckpointStats } from '../checkpoint/checkpoint-stats.js';
 import { CheckpointCoordinator } from '../checkpoint/coordinator.js';
 import { createRestartBackoff, type RestartBackoff } from '../checkpoint/restart-strategy.js';
 import { chooseInitialRestore, restoreNewestIntact, type InitialRestore } from '../checkpoint/restore/choose-restore.js';
@@ -107,8 +108,8 @@ export class Job extends EventEmitter<JobEvents> {
         damaged: recovered?.damaged ?? [],
         events: {
           started: (event) => this.emit('checkpoint-started', event),
-          completed: (stats) => this.emit('checkpoint-completed', stats),
-          aborted: (stats) => this.emit('checkpoint-aborted', stats),
+          completed: (stats) => this.checkpointEnded('checkpoint-completed', stats),
+          aborted: (stats) => this.checkpointEnded('checkpoint-aborted', stats),
           failed: (error) => this.attempt.fail(error),
         },
       });
@@ -260,6 +261,14 @@ export class Job extends EventEmitter<JobEvents> {
       },
       { runId: randomUUID().slice(0, 8), localStateDir, restore, inFlight },
     );
+  }
+
+  /** A checkpoint's end, and its subtasks' problems (a failed chain merge) as job warnings. */
+  private checkpointEnded(event: 'checkpoint-completed' | 'checkpoint-aborted', stats: CheckpointStats): void {
+    for (const subtask of stats.subtasks) {
+      for (const message of subtask.problems) this.emit('warning', { operator: subtask.uid ?? subtask.operatorId, subtask: subtask.subtask, message });
+    }
+    this.emit(event, stats);
   }
 
   private attemptStateDir(): string {

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import { open, type Database } from 'lmdb';
 import { decodeCellKey, encodeCellKey, keyCellsPrefix, keyGroupPrefix } from './disk/cell-key.js';
 import { compareCodePoints, encodeMapKey } from './key-codec.js';
-import { rangeContains, type KeyGroupRange } from './key-groups.js';
+import { indicesByKeyGroup, rangeContains, type KeyGroupRange } from './key-groups.js';
 import {
   registerLayout,
   type CellLayout,
@@ -423,16 +423,20 @@ export class DiskKeyedStateBackend implements KeyedStateBackend {
     const db = this.db;
     const layouts = new Map(this.layoutByName);
     const states = [...layouts.keys()].sort(compareCodePoints);
+    const range = this.keyGroupRange;
     return {
       keyGroupRange: this.keyGroupRange,
       maxParallelism: this.maxParallelism,
       layouts,
       // Each key's cells are read completely before its change is yielded: no cursor stays open (see `snapshot`).
       changes: function* (): Generator<KeyChange> {
-        const keys = [...changed.keys()].sort((a, b) => changed.get(a)! - changed.get(b)! || compareCodePoints(a, b));
-        for (const key of keys) {
+        // In key-group order (see the heap backend's `sortedChanges`).
+        const keys = [...changed.keys()];
+        const groups = [...changed.values()];
+        for (const i of indicesByKeyGroup(groups, range)) {
           view.check();
-          const keyGroup = changed.get(key)!;
+          const key = keys[i]!;
+          const keyGroup = groups[i]!;
           const entries: StateEntry[] = [];
           for (const state of states) {
             for (const { key: cellKey, value } of db.getRange({ ...prefixRange(keyCellsPrefix(keyGroup, state, key)), transaction: view.transaction })) {

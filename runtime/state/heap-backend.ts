@@ -1,5 +1,5 @@
 import { compareCodePoints, encodeMapKey } from './key-codec.js';
-import { rangeContains, type KeyGroupRange } from './key-groups.js';
+import { indicesByKeyGroup, rangeContains, type KeyGroupRange } from './key-groups.js';
 import {
   registerLayout,
   type CellLayout,
@@ -132,6 +132,13 @@ type Cell = ValueCell | MapCell;
 
 /** Changes tracked beyond twice the keys held before tracking gives up (small tables churn a little freely). */
 const CHURN_SLACK = 1024;
+/**
+ * A delta of more than this share of the keys held (plus `LARGE_DELTA_SLACK`) is not taken: it would cost about
+ * what a base costs to write, and then a merge of the chain besides (a query whose every key changes each
+ * interval, as Nexmark q5's sliding windows do). The checkpoint takes a base instead.
+ */
+const LARGE_DELTA_SHARE = 0.5;
+const LARGE_DELTA_SLACK = 64;
 
 /** Cells a key holds before they are indexed: a few are searched faster than hashed. */
 const LINEAR_CELLS = 8;
@@ -557,10 +564,13 @@ export class HeapKeyedStateBackend implements KeyedStateBackend {
 
   /**
    * O(changed keys): each changed key's cells as they are now (a lookup per key; the cells are shared, frozen by
-   * copy-on-write exactly as `snapshot()`'s), sorted and expanded into entries only when written.
+   * copy-on-write exactly as `snapshot()`'s), sorted and expanded into entries only when written. Undefined (take
+   * a base) when more than half the keys changed.
    */
   snapshotChanges(alsoChanged?: ReadonlyMap<string, number>): KeyedStateDelta | undefined {
-    if (!this.tracking) return undefined;
+    // At least this many distinct keys changed (the two lists overlap: a key's cells and timers change together).
+    const changed = Math.max(this.changedKeys.length, alsoChanged?.size ?? 0);
+    if (!this.tracking || changed > this.table.byKey.size * LARGE_DELTA_SHARE + LARGE_DELTA_SLACK) return undefined;
     const keys = this.changedKeys;
     const groups = this.changedGroups;
     if (alsoChanged !== undefined) {
@@ -578,7 +588,7 @@ export class HeapKeyedStateBackend implements KeyedStateBackend {
       keyGroupRange: this.keyGroupRange,
       maxParallelism: this.maxParallelism,
       layouts,
-      changes: () => sortedChanges(keys, groups, frozen, layouts),
+      changes: () => sortedChanges(keys, groups, frozen, layouts, this.keyGroupRange),
       forEachChangedKey: (visit) => keys.forEach((key) => visit(key)),
       release: this.openFrozenView(() => {
         frozen.length = 0;
@@ -619,46 +629,64 @@ function* sortedEntries(table: ReadonlyMap<string, KeyCells>, layouts: ReadonlyM
   for (const cells of table.values()) {
     for (const cell of cells.cells()) (buckets[stateIndex.get(cell.state)!]![cell.keyGroup - range.start] ??= []).push(cell);
   }
+  const entries: StateEntry[] = [];
   for (let group = 0; group < size; group++) {
     for (let s = 0; s < states.length; s++) {
       const cells = buckets[s]![group];
       if (cells === undefined) continue;
       cells.sort(compareCells);
-      const isMap = layouts.get(states[s]!) === 'map';
-      for (const cell of cells) yield* cellEntries(cell, isMap);
+      if (layouts.get(states[s]!) !== 'map') {
+        // Inline: a generator per cell would cost more than the entry it yields.
+        for (const cell of cells) yield { state: cell.state, keyGroup: cell.keyGroup, key: cell.key, namespace: cell.namespace, value: (cell as ValueCell).value, hasMapKey: false };
+        continue;
+      }
+      for (const cell of cells) {
+        pushCellEntries(cell, true, entries);
+        yield* entries;
+        entries.length = 0;
+      }
     }
   }
 }
 
-/** A cell's entries in canonical order: its value, or its map's entries by encoded map key. */
-function* cellEntries(cell: Cell, isMap: boolean): Generator<StateEntry> {
+/** Appends a cell's entries in canonical order to `out`: its value, or its map's entries by encoded map key. */
+function pushCellEntries(cell: Cell, isMap: boolean, out: StateEntry[]): void {
   const { state, keyGroup, key, namespace } = cell;
   if (!isMap) {
-    yield { state, keyGroup, key, namespace, value: (cell as ValueCell).value, hasMapKey: false };
+    out.push({ state, keyGroup, key, namespace, value: (cell as ValueCell).value, hasMapKey: false });
     return;
   }
-  for (const [, [raw, value]] of (cell as MapCell).sortedEntries()) yield { state, keyGroup, key, namespace, value, hasMapKey: true, mapKey: raw };
+  for (const [, [raw, value]] of (cell as MapCell).sortedEntries()) out.push({ state, keyGroup, key, namespace, value, hasMapKey: true, mapKey: raw });
 }
 
 /**
- * The changed keys of a delta in canonical order (key group, key), each once, with their entries: `keys[i]` of
- * key group `groups[i]` held `frozen[i]` (undefined: removed) when the delta was taken.
+ * The changed keys of a delta in key-group order, each once, with their entries: `keys[i]` of key group
+ * `groups[i]` held `frozen[i]` (undefined: removed) when the delta was taken. Keys are ordered by key group only
+ * (a counting sort: readers and chain merges need key-group order, and comparing keys cost more than the rest
+ * of a delta); within a key group, in the order they first changed.
  */
 function* sortedChanges(
   keys: readonly string[],
   groups: readonly number[],
   frozen: readonly (KeyCells | undefined)[],
   layouts: ReadonlyMap<string, CellLayout>,
+  range: KeyGroupRange,
 ): Generator<KeyChange> {
-  const order = Array.from(keys, (_, i) => i).sort((a, b) => groups[a]! - groups[b]! || compareCodePoints(keys[a]!, keys[b]!));
-  let previous: string | undefined;
-  for (const i of order) {
+  const order = indicesByKeyGroup(groups, range);
+  // A key removed and created anew was recorded twice (both entries look up the same frozen cells): list it once.
+  const listed = new Set<string>();
+  for (let n = 0; n < order.length; n++) {
+    const i = order[n]!;
     const key = keys[i]!;
-    if (key === previous) continue;
-    previous = key;
-    const cells = frozen[i] === undefined ? [] : [...frozen[i]!.cells()].sort((a, b) => compareCodePoints(a.state, b.state) || compareCodePoints(a.namespace, b.namespace));
+    if (listed.has(key)) continue;
+    listed.add(key);
+    const cells = frozen[i];
     const entries: StateEntry[] = [];
-    for (const cell of cells) for (const entry of cellEntries(cell, layouts.get(cell.state) === 'map')) entries.push(entry);
+    if (cells !== undefined) {
+      const list = [...cells.cells()];
+      if (list.length > 1) list.sort((a, b) => compareCodePoints(a.state, b.state) || compareCodePoints(a.namespace, b.namespace));
+      for (const cell of list) pushCellEntries(cell, layouts.get(cell.state) === 'map', entries);
+    }
     yield { keyGroup: groups[i]!, key, entries };
   }
 }

@@ -72,3 +72,17 @@ export function rangeSize(range: KeyGroupRange): number {
 export function formatRange(range: KeyGroupRange): string {
   return `[${range.start}, ${range.end}]`;
 }
+
+/**
+ * The indices of `groups` (key groups inside `range`) ordered by key group, stably: a counting sort, O(n) with no
+ * comparisons, for putting the changed keys of a delta in key-group order.
+ */
+export function indicesByKeyGroup(groups: ArrayLike<number>, range: KeyGroupRange): Uint32Array {
+  const size = rangeSize(range);
+  const starts = new Uint32Array(size + 1);
+  for (let i = 0; i < groups.length; i++) starts[groups[i]! - range.start + 1]!++;
+  for (let g = 1; g <= size; g++) starts[g]! += starts[g - 1]!;
+  const order = new Uint32Array(groups.length);
+  for (let i = 0; i < groups.length; i++) order[starts[groups[i]! - range.start]!++] = i;
+  return order;
+}

@@ -70,7 +70,7 @@ export interface KeyedStateDelta {
   readonly maxParallelism: number;
   /** The states registered when the delta was taken, by name. */
   readonly layouts: ReadonlyMap<string, CellLayout>;
-  /** The changed keys in canonical order (key group, then key), each once. */
+  /** The changed keys in key-group order (within a key group, in no particular order), each once. */
   changes(): Iterable<KeyChange>;
   /**
    * Visits the changed keys, in no order and possibly more than once; cheap, so callable in the synchronous part

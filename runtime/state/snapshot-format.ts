@@ -11,7 +11,7 @@ import { decodeJson, encodeJson } from './value-codec.js';
  * Snapshots of the memory, fs and disk backends of the same state are byte-identical.
  *
  * A delta file (incremental checkpoints) is the same format with `"delta": true` in its header: per changed key,
- * in canonical order (key group, key), a line `[keyGroup, key]` followed by the key's complete entries now (none:
+ * in key-group order, a line `[keyGroup, key]` followed by the key's complete entries now (none:
  * the key was removed); its trailer also counts the keys. Applied to the state before it, it replaces every entry
  * of each listed key. Full snapshots and savepoints never carry the field, so their bytes are as before.
  */

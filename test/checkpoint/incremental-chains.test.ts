@@ -8,8 +8,9 @@ import { FileCheckpointStorage } from '../../runtime/checkpoint/storage/file-sto
 import { encodeMapKey } from '../../runtime/state/key-codec.js';
 import { DiskKeyedStateBackend } from '../../runtime/state/disk-backend.js';
 import { HeapKeyedStateBackend } from '../../runtime/state/heap-backend.js';
-import type { KeyedStateBackend } from '../../runtime/state/keyed-state-backend.js';
-import { keyedStateToText } from '../../runtime/state/snapshot-format.js';
+import type { KeyedStateBackend, StateEntry } from '../../runtime/state/keyed-state-backend.js';
+import { keyedStateDeltaLines, keyedStateFromText, keyedStateToText, type ParsedKeyedState } from '../../runtime/state/snapshot-format.js';
+import { applyDeltas } from '../../runtime/checkpoint/restore/apply-deltas.js';
 import { runInProcess } from '../run/run-in-process.js';
 import { metadataFor, tempDir } from './state-fixtures.js';
 
@@ -237,6 +238,47 @@ describe('incremental checkpoints: a base and a chain of deltas', () => {
     await expect(storage.writeChanges(3, 'counts-0', delta, 2)).rejects.toThrow(/before checkpoint 3 were not written/);
     delta.release();
     expect(storage.needsBase('counts-0')).toBe(true);
+  });
+});
+
+describe('applying a chain on restore', () => {
+  /** The way restore applied a chain before it took one pass: each delta filtering every entry read so far. */
+  function applyByFiltering(files: readonly ParsedKeyedState[]): StateEntry[] {
+    let entries: StateEntry[] = [];
+    for (const file of files) {
+      const changed = file.changedKeys;
+      if (changed !== undefined) entries = entries.filter((entry) => !changed.has(entry.key));
+      entries.push(...file.entries);
+    }
+    return entries;
+  }
+
+  function canonicalText(entries: Iterable<StateEntry>, states: Record<string, 'value' | 'map'>): string {
+    const backend = new HeapKeyedStateBackend('fs', 128, RANGE);
+    opened.push(backend);
+    backend.restore(entries, states);
+    return textOf(backend);
+  }
+
+  it.each(['fs', 'disk'] as const)('takes one pass and gives what applying delta after delta gave, the state at the last delta (%s)', (type) => {
+    const { backend, change } = workload(type);
+    change(0);
+    const base = backend.snapshot(true);
+    const files = [keyedStateFromText(keyedStateToText(base))];
+    base.release();
+    for (let round = 1; round <= 12; round++) {
+      change(round);
+      const delta = backend.snapshotChanges!()!;
+      files.push(keyedStateFromText([...keyedStateDeltaLines(delta)].join('\n')));
+      delta.release();
+    }
+    const applied = applyDeltas(files, RANGE, 128);
+    expect(applied.header.states).toEqual({ count: 'value', rows: 'map' });
+    const expected = canonicalText(applyByFiltering(files), applied.header.states);
+    expect(canonicalText(applied.entries, applied.header.states)).toBe(expected);
+    expect(expected).toBe(textOf(backend));
+    // Each key once in the result: no entry of a replaced key survives.
+    expect(applied.entries).toHaveLength(applyByFiltering(files).length);
   });
 });
 

@@ -38,7 +38,13 @@ export async function* mergedChainLines(
 ): AsyncGenerator<readonly string[]> {
   const layouts = new Map<string, CellLayout>();
   const changes = new Map<number, Map<string, string[]>>();
-  for (const delta of deltas) await readDelta(fs, delta, layouts, changes);
+  for (const delta of deltas) {
+    try {
+      await readDelta(fs, delta, layouts, changes);
+    } catch (error) {
+      throw await rootCause(fs, delta, error);
+    }
+  }
   const groups = [...changes.keys()].sort((a, b) => a - b);
   let nextGroup = 0;
   let entries = 0;
@@ -55,8 +61,12 @@ export async function* mergedChainLines(
     }
   };
   const readers = bases.map((base) => ({ base, batches: fileLineBatches(fs, base) }));
+  /** The base being read, to explain a failure. */
+  let reading: ChainInput | undefined;
   try {
     yield* mergeBases();
+  } catch (error) {
+    throw reading === undefined ? error : await rootCause(fs, reading, error);
   } finally {
     // Closes the files of bases not read to their end (a failed merge).
     await Promise.all(readers.map(({ batches }) => batches.return(undefined)));
@@ -64,6 +74,7 @@ export async function* mergedChainLines(
   async function* mergeBases(): AsyncGenerator<readonly string[]> {
     const firstBatches: string[][] = [];
     for (const { base, batches } of readers) {
+      reading = base;
       const first = await batches.next();
       const lines = first.done === true ? [] : first.value;
       const header = parseHeader(lines[0], base.file, false);
@@ -73,6 +84,7 @@ export async function* mergedChainLines(
     yield [JSON.stringify(keyedStateHeader(maxParallelism, range, layouts))];
     for (let i = 0; i < readers.length; i++) {
       const { base, batches } = readers[i]!;
+      reading = base;
       let baseEntries = 0;
       let ended = false;
       const merge = (lines: readonly string[]): string[] => {
@@ -98,6 +110,7 @@ export async function* mergedChainLines(
       for await (const lines of batches) yield merge(lines);
       if (!ended) throw new Error(`state file ${base.file} is truncated: no trailer`);
     }
+    reading = undefined;
     const rest: string[] = [];
     changedBefore(Number.POSITIVE_INFINITY, rest);
     rest.push(JSON.stringify({ end: true, entries }));
@@ -179,6 +192,19 @@ async function* fileLineBatches(fs: CheckpointFileSystem, input: ChainInput): As
   } finally {
     await handle.close();
   }
+}
+
+/**
+ * Why reading `input` failed: a file that is not what `_metadata` says (size, sha256) fails to parse somewhere,
+ * and that is the cause to report, naming the file; otherwise `error` itself.
+ */
+async function rootCause(fs: CheckpointFileSystem, input: ChainInput, error: unknown): Promise<unknown> {
+  try {
+    for await (const lines of fileLineBatches(fs, input)) lines.length = 0;
+  } catch (mismatch) {
+    return mismatch;
+  }
+  return error;
 }
 
 /** The key group an entry or key line starts with: `[<keyGroup>,`. */

@@ -50,8 +50,10 @@ interface Chain {
   lastId: number;
   /** The background merge running on this chain, if any. */
   merge: Promise<void> | undefined;
-  /** A merge failed (a damaged or unreadable file, a full disk): the task's next snapshot is a new base. */
-  mergeFailed: boolean;
+  /** Why a merge failed (a damaged or unreadable file, a full disk): the task's next snapshot is a new base. */
+  mergeFailure: string | undefined;
+  /** `mergeFailure` was handed to the task with a write (it reports it with that checkpoint's statistics). */
+  mergeFailureReported: boolean;
 }
 
 /** Reads the files of a checkpoint or savepoint directory, by the relative paths of its `_metadata`. */
@@ -179,7 +181,7 @@ export class FileCheckpointStorage implements CheckpointStorage, KeyedStateChain
     try {
       for (const part of entriesByRange(snapshot.entries(), chunkRanges(snapshot.keyGroupRange, INCREMENTAL_CHUNKS))) {
         // One part in memory at a time: hashed first, so unchanged content costs no I/O at all.
-        const pieces: string[] = [];
+        const pieces: Buffer[] = [];
         let entries = 0;
         const counted = counting(part.entries, () => entries++);
         const content = await writeLines(keyedStateLinesOf(snapshot.maxParallelism, part.range, snapshot.layouts, counted), (piece) => {
@@ -208,7 +210,7 @@ export class FileCheckpointStorage implements CheckpointStorage, KeyedStateChain
 
   needsBase(owner: string): boolean {
     const chain = this.chainOf.get(owner);
-    return chain === undefined || chain.mergeFailed || chain.deltas >= MAX_DELTAS;
+    return chain === undefined || chain.mergeFailure !== undefined || chain.deltas >= MAX_DELTAS;
   }
 
   /** Resolves when no chain merge is running (tests; a merge left unfinished at exit leaves only a temporary file). */
@@ -222,6 +224,7 @@ export class FileCheckpointStorage implements CheckpointStorage, KeyedStateChain
 
   writeBase(checkpointId: number, owner: string, snapshot: KeyedStateSnapshot): Promise<ChainWrite> {
     return this.inChainOrder(owner, async () => {
+      const problems = this.unreportedProblems(owner);
       // Whatever happens next, the old chain is done: the backend's changes now count from this snapshot.
       await this.dropChain(owner);
       const files =
@@ -229,8 +232,18 @@ export class FileCheckpointStorage implements CheckpointStorage, KeyedStateChain
       const chainFiles = files.map(asShared);
       for (const file of chainFiles) this.shared.retain(file.shared!);
       const baseBytes = files.reduce((sum, file) => sum + file.bytes, 0);
-      this.chainOf.set(owner, { files: chainFiles, maxParallelism: snapshot.maxParallelism, baseBytes, deltaBytes: 0, deltas: 0, lastId: checkpointId, merge: undefined, mergeFailed: false });
-      return { files, writtenBytes: baseBytes };
+      this.chainOf.set(owner, {
+        files: chainFiles,
+        maxParallelism: snapshot.maxParallelism,
+        baseBytes,
+        deltaBytes: 0,
+        deltas: 0,
+        lastId: checkpointId,
+        merge: undefined,
+        mergeFailure: undefined,
+        mergeFailureReported: false,
+      });
+      return { files, writtenBytes: baseBytes, problems };
     });
   }
 
@@ -258,7 +271,7 @@ export class FileCheckpointStorage implements CheckpointStorage, KeyedStateChain
       chain.deltaBytes += own.bytes;
       chain.lastId = checkpointId;
       if (chain.merge === undefined && isLong(chain)) chain.merge = this.merge(owner, chain);
-      return { files, writtenBytes: own.bytes };
+      return { files, writtenBytes: own.bytes, problems: this.unreportedProblems(owner) };
     });
   }
 
@@ -295,12 +308,20 @@ export class FileCheckpointStorage implements CheckpointStorage, KeyedStateChain
       chain.deltas = rest.length;
       chain.deltaBytes = rest.reduce((sum, file) => sum + file.bytes, 0);
       await Promise.all(replaced.map((file) => this.shared.release(file.shared!)));
-    } catch {
-      chain.mergeFailed = true;
+    } catch (error) {
+      chain.mergeFailure = `merging the checkpoint chain of ${owner} into a new base failed: ${(error as Error).message}; its next checkpoint writes a full base`;
     } finally {
       chain.merge = undefined;
       await Promise.all(inputs.map((file) => this.shared.release(file.shared!)));
     }
+  }
+
+  /** A merge failure of `owner`'s chain not yet handed to the task, at most once. */
+  private unreportedProblems(owner: string): string[] {
+    const chain = this.chainOf.get(owner);
+    if (chain?.mergeFailure === undefined || chain.mergeFailureReported) return [];
+    chain.mergeFailureReported = true;
+    return [chain.mergeFailure];
   }
 
   private inChainOrder<T>(owner: string, work: () => Promise<T>): Promise<T> {

@@ -7,6 +7,8 @@ export interface ChainWrite {
   readonly files: StateFile[];
   /** Bytes written by this checkpoint (files it only references again cost nothing). */
   readonly writtenBytes: number;
+  /** What went wrong in the background since the last write (a failed merge), to report with this checkpoint. */
+  readonly problems: readonly string[];
 }
 
 /**

@@ -55,12 +55,12 @@ export class MemoryCheckpointStorage implements CheckpointStorage {
 
   private async writeFile(checkpointId: number, path: string, lines: Iterable<string>): Promise<WrittenFile> {
     this.highestId = Math.max(this.highestId, checkpointId);
-    const pieces: string[] = [];
+    const pieces: Buffer[] = [];
     const content = await writeLines(lines, (piece) => {
       pieces.push(piece);
       return nextTurn();
     });
-    this.filesOf(checkpointId).set(path, Buffer.from(pieces.join('')));
+    this.filesOf(checkpointId).set(path, Buffer.concat(pieces));
     return { path, ...content };
   }
 

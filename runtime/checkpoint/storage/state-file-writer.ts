@@ -13,16 +13,17 @@ const PIECE_CHARS = 256 * 1024;
  * Writes `lines` (each followed by a newline) through `write` in pieces, hashing as it goes. `write` returns a
  * promise that the writer awaits before producing the next piece: I/O, or a turn of the event loop, so a large
  * snapshot is written off the task's hot path. Lines produced asynchronously (a chain merge's) come in batches.
+ * Each piece is encoded to UTF-8 once, and that buffer is counted, hashed and written.
  */
-export async function writeLines(lines: Iterable<string> | AsyncIterable<readonly string[]>, write: (piece: string) => Promise<void>): Promise<WrittenContent> {
+export async function writeLines(lines: Iterable<string> | AsyncIterable<readonly string[]>, write: (piece: Buffer) => Promise<void>): Promise<WrittenContent> {
   const hash = createHash('sha256');
   let bytes = 0;
   let piece = '';
   const flush = async () => {
-    hash.update(piece);
-    bytes += Buffer.byteLength(piece);
-    const written = piece;
+    const written = Buffer.from(piece, 'utf8');
     piece = '';
+    hash.update(written);
+    bytes += written.length;
     await write(written);
   };
   const batches = Symbol.asyncIterator in lines ? lines : [lines];
