@@ -1,8 +1,9 @@
 /**
  * How checkpoints scale with the number of keys: a continuous GROUP BY (COUNT and SUM per key) over N keys, fed
  * 3 × N generated rows as fast as it can, on `fs` and on `disk`, without checkpoints and with one every second;
- * each run in a fresh child process. Prints events/s (wall), the checkpoints' duration (mean, max), bytes written per
- * checkpoint (incremental) against the state each lists (what a full checkpoint would write), and peak RSS.
+ * each run in a fresh child process. Prints events/s (wall, and per CPU-second of the process: on a shared machine
+ * the figure to compare), the checkpoints' duration (mean, max), bytes written per checkpoint (incremental)
+ * against the state each lists (what a full checkpoint would write), and peak RSS.
  *
  *   npx tsx bench/key-scaling.ts [--keys 10000,100000] [--backends fs,disk] [--checkpoints none,1s] [--json]
  *
@@ -27,6 +28,8 @@ interface Spec {
 interface Result extends Spec {
   readonly events: number;
   readonly wallSeconds: number;
+  /** CPU time of the process (user + system, all threads). */
+  readonly cpuSeconds: number;
   readonly maxRssBytes: number;
   readonly completed: readonly Pick<CheckpointStats, 'durationMs' | 'bytes' | 'stateBytes' | 'syncMs' | 'final'>[];
 }
@@ -53,11 +56,13 @@ async function measure(spec: Spec): Promise<Result> {
     if (graph === undefined) throw new Error(diagnostics.map((d) => `${d.code} ${d.message}`).join('\n'));
     const completed: Result['completed'][number][] = [];
     const started = performance.now();
+    const cpuBefore = process.cpuUsage();
     const job = await Job.start(graph, {});
     job.on('checkpoint-completed', (stats) => completed.push({ durationMs: stats.durationMs, bytes: stats.bytes, stateBytes: stats.stateBytes, syncMs: stats.syncMs, final: stats.final }));
     await job.done;
     const wallSeconds = (performance.now() - started) / 1000;
-    return { ...spec, events: spec.keys * ROWS_PER_KEY, wallSeconds, maxRssBytes: process.resourceUsage().maxRSS * 1024, completed };
+    const cpu = process.cpuUsage(cpuBefore);
+    return { ...spec, events: spec.keys * ROWS_PER_KEY, wallSeconds, cpuSeconds: (cpu.user + cpu.system) / 1e6, maxRssBytes: process.resourceUsage().maxRSS * 1024, completed };
   } finally {
     fs.rmSync(checkpointsDir, { recursive: true, force: true });
   }
@@ -90,6 +95,7 @@ function describe(result: Result): string {
     result.backend.padEnd(4),
     (result.checkpoints ? 'checkpoints 1 s' : 'none').padEnd(15),
     `${Math.round(result.events / result.wallSeconds / 1000).toLocaleString('en-US').padStart(5)} K ev/s`,
+    `${Math.round(result.events / result.cpuSeconds / 1000).toLocaleString('en-US').padStart(5)} K ev/CPU-s`,
     `RSS ${mib(result.maxRssBytes).padStart(10)}`,
   ].join('  ') + checkpoints;
 }

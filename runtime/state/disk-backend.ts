@@ -89,6 +89,8 @@ export interface DiskBackendOptions {
   readonly directory: string;
   /** How many (state, key, namespace) cells stay decoded in memory: `state.backend.disk.cache-cells`. */
   readonly cacheCells: number;
+  /** Changed keys recorded at most between checkpoints (tests); default: `cacheCells`, at least 1,000,000. */
+  readonly maxChangedKeys?: number;
 }
 
 /** A key range of the store: [start, end). */
@@ -124,9 +126,15 @@ export class DiskKeyedStateBackend implements KeyedStateBackend {
   private readonly openSnapshots = new Set<() => void>();
   /**
    * The keys written back to the store since the last base or delta (`snapshot(true)`, `snapshotChanges()`), with
-   * their key groups: recorded per cell at write-back, not per write. Undefined until the first base.
+   * their key groups: recorded per cell at write-back, not per write. Undefined until the first base, and when
+   * more keys changed than `changedKeysLimit` (the next checkpoint is then a base).
    */
   private changedKeys: Map<string, number> | undefined = undefined;
+  /**
+   * How many changed keys are recorded at most: the cache's size, and at least `MIN_CHANGED_KEYS`, so that the
+   * record (a Map entry and the key, ~100 bytes each) stays within about the memory of the cache.
+   */
+  private readonly changedKeysLimit: number;
 
   constructor(
     readonly maxParallelism: number,
@@ -134,6 +142,7 @@ export class DiskKeyedStateBackend implements KeyedStateBackend {
     private readonly options: DiskBackendOptions,
   ) {
     if (!Number.isSafeInteger(options.cacheCells) || options.cacheCells < 1) throw new Error(`cacheCells must be a positive integer, not ${options.cacheCells}`);
+    this.changedKeysLimit = options.maxChangedKeys ?? Math.max(options.cacheCells, MIN_CHANGED_KEYS);
     fs.rmSync(options.directory, { recursive: true, force: true });
     this.db = open<string, Buffer>({
       path: options.directory,
@@ -346,6 +355,8 @@ export class DiskKeyedStateBackend implements KeyedStateBackend {
         }
       }
     });
+    // Past the limit the record would outgrow the memory the cache setting bounds: stop; the next checkpoint is a base.
+    if (changed !== undefined && changed.size > this.changedKeysLimit) this.changedKeys = undefined;
   }
 
   /**
@@ -414,9 +425,10 @@ export class DiskKeyedStateBackend implements KeyedStateBackend {
    * from the store when the delta is written, through a read transaction opened now (MVCC, as `snapshot()`).
    */
   snapshotChanges(alsoChanged?: ReadonlyMap<string, number>): KeyedStateDelta | undefined {
-    if (this.changedKeys === undefined) return undefined;
+    // Flushed first: the write-back may pass the record's limit.
     this.flush();
     const changed = this.changedKeys;
+    if (changed === undefined) return undefined;
     this.changedKeys = new Map();
     if (alsoChanged !== undefined) for (const [key, keyGroup] of alsoChanged) changed.set(key, keyGroup);
     const view = this.openReadView();
@@ -526,6 +538,9 @@ function prefixRange(prefix: Buffer): KeyRange {
 function closedWhileRead(directory: string): Error {
   return new Error(`the disk state store ${directory} was closed, or the snapshot released, while the snapshot was being read`);
 }
+
+/** Changed keys recorded at least, whatever the cache size (see `changedKeysLimit`). */
+const MIN_CHANGED_KEYS = 1_000_000;
 
 /** Entries a snapshot reads from the store at a time. */
 const SNAPSHOT_CHUNK = 1024;

@@ -22,10 +22,11 @@ afterEach(() => {
   for (const dir of dirs.splice(0)) fs.rmSync(dir, { recursive: true, force: true });
 });
 
-function diskBackend(): DiskKeyedStateBackend {
+function diskBackend(maxChangedKeys?: number): DiskKeyedStateBackend {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sluice-disk-cache-'));
   dirs.push(dir);
-  return new DiskKeyedStateBackend(MAX_PARALLELISM, { start: 0, end: MAX_PARALLELISM - 1 }, { directory: path.join(dir, 'store.lmdb'), cacheCells: CACHE_CELLS });
+  const options = { directory: path.join(dir, 'store.lmdb'), cacheCells: CACHE_CELLS, ...(maxChangedKeys === undefined ? {} : { maxChangedKeys }) };
+  return new DiskKeyedStateBackend(MAX_PARALLELISM, { start: 0, end: MAX_PARALLELISM - 1 }, options);
 }
 
 /** A counter and a map per key, as a windowed aggregate keeps them; `round` changes every value. */
@@ -91,6 +92,26 @@ describe('the disk backend cache', () => {
     expect(keyedStateToText(snapshot)).toBe(snapshotText(before));
     snapshot.release();
     expect(snapshotText(disk)).toBe(snapshotText(after));
+  });
+});
+
+describe('the disk backend change record (incremental checkpoints)', () => {
+  it('records at most its limit of changed keys: past it, the next checkpoint is a base, and recording starts again there', () => {
+    const disk = diskBackend(100);
+    write(disk, range(300), 0);
+    disk.snapshot(true).release();
+    write(disk, range(80), 1);
+    const delta = disk.snapshotChanges()!;
+    expect([...delta.changes()].map((change) => change.key)).toHaveLength(80);
+    delta.release();
+    // 101 changed keys: more than the record holds.
+    write(disk, range(101, 100), 2);
+    expect(disk.snapshotChanges()).toBeUndefined();
+    disk.snapshot(true).release();
+    write(disk, range(5), 3);
+    const next = disk.snapshotChanges()!;
+    expect([...next.changes()]).toHaveLength(5);
+    next.release();
   });
 });
 

@@ -18,7 +18,7 @@ export function applyDeltas(files: readonly ParsedKeyedState[], range: KeyGroupR
   for (let i = files.length - 1; i >= 0; i--) {
     const file = files[i]!;
     for (const entry of file.entries) if (!replaced.has(entry.key)) entries.push(entry);
-    if (file.changedKeys !== undefined) for (const key of file.changedKeys) replaced.add(key);
+    if (file.changedKeys !== undefined) for (const key of file.changedKeys.keys()) replaced.add(key);
   }
   return { header: keyedStateHeader(maxParallelism, range, layouts), entries };
 }
