@@ -94,6 +94,12 @@ describe.each(BACKEND_TYPES)('map entries on the %s backend', (type) => {
   it('changed in place from getForUpdate, with no put, reach the next snapshot, the next delta and the store', () => {
     const { backend, key, accumulators } = setUp();
     accumulators.put(1, [10]);
+    // Other keys, held before the base: a delta of most keys would be a base instead (heap-backend.ts).
+    for (let i = 0; i < 3000; i++) {
+      key.set([1000 + i]);
+      accumulators.put(0, [i]);
+    }
+    key.set([7]);
     const base = backend.snapshot(true);
     base.release();
     // With a snapshot open (heap: a private copy) and without.
