@@ -189,7 +189,7 @@ export class CheckpointCoordinator implements CoordinatorPort {
     if (!this.running || gateway === undefined) return;
     this.finished.add(task);
     // Checkpoints still waiting for this task's barrier get its final state instead.
-    for (const pending of this.pending.values()) if (!pending.isAcknowledgedBy(task)) gateway.trigger(pending.checkpointId, pending.triggeredAt);
+    for (const pending of this.pending.values()) if (!pending.isAcknowledgedBy(task)) gateway.trigger(pending.checkpointId, pending.triggeredAt, pending.triggerOptions);
     if (this.finished.size === this.tasks.size) {
       this.cancelTimer?.();
       const draining = this.draining;
@@ -224,7 +224,6 @@ export class CheckpointCoordinator implements CoordinatorPort {
     this.pending.set(checkpointId, pending);
     const savepoint = requested?.request.savepoint;
     if (savepoint !== undefined) this.storage.route(checkpointId, savepoint);
-    const options = { savepoint: savepoint !== undefined, suspend: requested?.request.stop === 'suspend' };
     this.lastTriggerAt = now;
     pending.cancelTimeout = clock.setTimer(now + settings.timeoutMs, () =>
       this.abort(
@@ -234,7 +233,7 @@ export class CheckpointCoordinator implements CoordinatorPort {
       ),
     );
     events.started({ checkpointId, triggeredAt: now, final });
-    for (const task of this.tasks.values()) if (task.isSource || this.finished.has(task.name)) task.trigger(checkpointId, now, options);
+    for (const task of this.tasks.values()) if (task.isSource || this.finished.has(task.name)) task.trigger(checkpointId, now, pending.triggerOptions);
     this.scheduleNext();
   }
 

@@ -1,4 +1,4 @@
-import type { CheckpointAcknowledgement } from './checkpoint-messages.js';
+import type { CheckpointAcknowledgement, TriggerOptions } from './checkpoint-messages.js';
 import type { CheckpointStats } from './checkpoint-stats.js';
 import type { CheckpointRequest } from './coordinator.js';
 import type { StateFile } from './metadata/metadata-v1.js';
@@ -27,6 +27,14 @@ export class PendingCheckpoint {
     /** Asked for outside the schedule (a savepoint, a stop), with whoever waits for it. */
     readonly requested?: RequestedCheckpoint,
   ) {}
+
+  /**
+   * What its trigger tells a task, the same for every task: a task that finishes while it is pending snapshots its
+   * final state for it with these too (a savepoint must be written in full, never as a checkpoint chain's files).
+   */
+  get triggerOptions(): TriggerOptions {
+    return { savepoint: this.requested?.request.savepoint !== undefined, suspend: this.requested?.request.stop === 'suspend' };
+  }
 
   /** Records `ack`; true when it was the last one missing. Acknowledgements of unknown tasks or twice are ignored. */
   acknowledge(ack: CheckpointAcknowledgement): boolean {

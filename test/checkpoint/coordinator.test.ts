@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { CheckpointAcknowledgement, TaskGateway } from '../../runtime/checkpoint/checkpoint-messages.js';
+import type { CheckpointAcknowledgement, TaskGateway, TriggerOptions } from '../../runtime/checkpoint/checkpoint-messages.js';
 import type { CheckpointStats } from '../../runtime/checkpoint/checkpoint-stats.js';
 import { CheckpointCoordinator, type CoordinatorSettings } from '../../runtime/checkpoint/coordinator.js';
 import type { StateFile } from '../../runtime/checkpoint/metadata/metadata-v1.js';
@@ -17,8 +17,8 @@ class FakeTask implements TaskGateway {
     readonly name: string,
     readonly isSource: boolean,
   ) {}
-  trigger(checkpointId: number): void {
-    this.calls.push(`trigger ${checkpointId}`);
+  trigger(checkpointId: number, _timestamp: number, options?: TriggerOptions): void {
+    this.calls.push(`trigger ${checkpointId}${options?.savepoint === true ? ' savepoint' : ''}${options?.suspend === true ? ' suspend' : ''}`);
   }
   notifyComplete(checkpointId: number): void {
     this.calls.push(`complete ${checkpointId}`);
@@ -232,6 +232,18 @@ describe('the checkpoint coordinator', () => {
     expect(storage.discarded).toEqual([1]);
     expect((await storage.recover()).completed.map((c) => c.metadata.checkpointId)).toEqual([2]);
     expect(sink.calls.slice(2)).toEqual(['complete 2', 'release', 'aborted 1']);
+  });
+
+  it('asks a task that finishes while a savepoint is pending for a savepoint, never for a checkpoint of its chain', async () => {
+    const { source, sink, events, coordinator } = setUp();
+    const savepoint = coordinator.requestCheckpoint({ savepoint: new MemoryCheckpointStorage(), stop: 'suspend' });
+    expect(source.calls).toEqual(['trigger 1 savepoint suspend']);
+    // The sink finishes before the savepoint's barrier reaches it: its final state is written for the savepoint.
+    coordinator.taskFinished('out[0]');
+    expect(sink.calls).toEqual(['trigger 1 savepoint suspend']);
+    for (const task of [source, sink]) coordinator.acknowledge(ack(task, 1));
+    await savepoint;
+    expect(events.completed.map((s) => s.checkpointId)).toEqual([1]);
   });
 
   it('takes the final checkpoint again when it fails', () => {
