@@ -6,6 +6,7 @@ import { Signal } from '../channels/signal.js';
 import { longestRestartDelayMs } from '../checkpoint/restart-strategy.js';
 import { edgeRef } from '../checkpoint/channel-state.js';
 import { replayInFlight } from '../checkpoint/restore/channel-replay.js';
+import type { RecordBatch } from '../record-batch.js';
 import type { LoadedChannelState } from '../checkpoint/restore/load-checkpoint.js';
 import { TaskCheckpointer } from '../checkpoint/task-checkpointer.js';
 import type { UdfImplementations } from '../expressions/compile-expr.js';
@@ -44,6 +45,46 @@ export function channelName(edge: Edge, from: number, to: number): string {
   return `${edge.from}[${from}] → ${edge.to}[${to}]`;
 }
 
+/** An unaligned checkpoint's records in flight that one channel (`edge`: index among network edges) starts with. */
+export interface ReplayedChannel {
+  readonly edge: number;
+  readonly from: number;
+  readonly to: number;
+  readonly batches: readonly RecordBatch[];
+}
+
+/**
+ * The records in flight of an unaligned checkpoint, laid out on the channels of `graph` (at its parallelism: a
+ * keyed edge's records partitioned again by key; channel-replay.ts), for whichever thread reads each channel.
+ */
+export function replayedChannels(graph: JobGraph, inFlight: readonly LoadedChannelState[], udfs: UdfImplementations): ReplayedChannel[] {
+  const { chainOf, edges } = networkEdgesOf(graph);
+  const replayed: ReplayedChannel[] = [];
+  edges.forEach((edge, e) => {
+    const grid = Array.from({ length: chainOf.get(edge.from)!.parallelism }, (_, from) =>
+      Array.from({ length: chainOf.get(edge.to)!.parallelism }, (_, to) => {
+        if (!isConnected(edge, from, to)) return undefined;
+        const batches: RecordBatch[] = [];
+        replayed.push({ edge: e, from, to, batches });
+        return batchCollector(batches);
+      }),
+    );
+    replayInFlight(edge, grid, inFlight, graph.config.maxParallelism, udfs);
+  });
+  return replayed.filter((channel) => channel.batches.length > 0);
+}
+
+/** A channel end that only keeps the batches written to it: replayInFlight's target when the channels are not made yet. */
+function batchCollector(batches: RecordBatch[]): ChannelWriter {
+  return {
+    push: (event) => {
+      if (event.type === 'batch') batches.push(event.batch);
+    },
+    isFull: false,
+    whenWritable: () => Promise.resolve(),
+  };
+}
+
 /** Bounded in-process channels (channel.ts), made when one end first asks for them. */
 export class InProcessChannels implements ChannelEnds {
   private readonly channels = new Map<string, Channel>();
@@ -70,14 +111,12 @@ export class InProcessChannels implements ChannelEnds {
     return channel;
   }
 
-  /** Puts an unaligned checkpoint's records in flight back into the channels, before any task runs. */
-  replay(graph: JobGraph, inFlight: readonly LoadedChannelState[], udfs: UdfImplementations): void {
-    const { chainOf, edges } = networkEdgesOf(graph);
-    for (const edge of edges) {
-      const grid = Array.from({ length: chainOf.get(edge.from)!.parallelism }, (_, from) =>
-        Array.from({ length: chainOf.get(edge.to)!.parallelism }, (_, to) => this.channel(edge, from, to)),
-      );
-      replayInFlight(edge, grid, inFlight, graph.config.maxParallelism, udfs);
+  /** Puts an unaligned checkpoint's records in flight back into their channels, before any task runs. */
+  replay(graph: JobGraph, replayed: readonly ReplayedChannel[]): void {
+    const { edges } = networkEdgesOf(graph);
+    for (const { edge, from, to, batches } of replayed) {
+      const channel = this.channel(edges[edge]!, from, to)!;
+      for (const batch of batches) channel.push({ type: 'batch', batch });
     }
   }
 

@@ -13,7 +13,8 @@ import { RoutedChannelEnds, routeChannels } from '../workers/channel-routes.js';
 import { MAIN_THREAD, type SlotPlan } from '../workers/slot-plan.js';
 import { SlotWorker } from '../workers/slot-worker.js';
 import type { SlotInit, WorkerStorage } from '../workers/worker-protocol.js';
-import { buildTasks, InProcessChannels } from './build-tasks.js';
+import { buildTasks, InProcessChannels, networkEdgesOf, replayedChannels, type ReplayedChannel } from './build-tasks.js';
+import { inFlightLines } from '../checkpoint/channel-state.js';
 import type { JobWarning } from './job-events.js';
 import type { LoadedChannelState } from '../checkpoint/restore/load-checkpoint.js';
 import type { OperatorSubtaskRestore } from './operator-host.js';
@@ -88,16 +89,19 @@ export class ExecutionAttempt {
     const workers = resources.workers;
     // Sources of a watermark alignment group report to one coordinator per attempt, on this (the main) thread.
     const alignment = new WatermarkAlignmentCoordinator();
-    // Records in flight are put back into in-process channels: an attempt restoring them runs in-process.
-    if (workers === undefined || workers.plan.slots === 0 || (setup.inFlight?.length ?? 0) > 0) {
+    const replayed = setup.inFlight === undefined ? [] : replayedChannels(resources.graph, setup.inFlight, resources.udfs);
+    if (workers === undefined || workers.plan.slots === 0) {
       const ends = new InProcessChannels(resources.channelCapacity);
-      if (setup.inFlight !== undefined) ends.replay(resources.graph, setup.inFlight, resources.udfs);
+      ends.replay(resources.graph, replayed);
       const { tasks, checkpointers } = buildTasks(resources, setup, ends, () => true, alignment);
       return new ExecutionAttempt(new TaskSet(tasks, checkpointers, ends), []);
     }
     const { plan } = workers;
     const routes = routeChannels(resources.graph, plan, resources.channelCapacity);
-    const ends = new RoutedChannelEnds(resources.graph, routes, resources.channelCapacity);
+    // Records in flight go to the thread that reads their channel.
+    const { chainOf, edges } = networkEdgesOf(resources.graph);
+    const slotReading = ({ edge, to }: ReplayedChannel) => plan.slotOf(chainOf.get(edges[edge]!.to)!, to);
+    const ends = new RoutedChannelEnds(resources.graph, routes, resources.channelCapacity, replayed.filter((channel) => slotReading(channel) === MAIN_THREAD));
     const { tasks, checkpointers } = buildTasks(resources, setup, ends, (chain, subtask) => plan.slotOf(chain, subtask) === MAIN_THREAD, alignment);
     const local = new TaskSet(tasks, checkpointers, ends);
     const slots: SlotWorker[] = [];
@@ -106,7 +110,8 @@ export class ExecutionAttempt {
         const subtasks = resources.graph.chains.flatMap((chain) =>
           Array.from({ length: chain.parallelism }, (_, subtask) => ({ chain, subtask })).filter(({ chain, subtask }) => plan.slotOf(chain, subtask) === slot),
         );
-        slots.push(new SlotWorker(slotInit(resources, workers, setup, slot, subtasks, routes), {
+        const replayedHere = replayed.filter((channel) => slotReading(channel) === slot);
+        slots.push(new SlotWorker(slotInit(resources, workers, setup, slot, subtasks, routes, replayedHere), {
           graph: resources.graph,
           coordinator: resources.checkpointing?.coordinator,
           storage: resources.checkpointing?.storage,
@@ -172,9 +177,12 @@ export class ExecutionAttempt {
     await Promise.all([this.local.settled(), ...this.workers.map((w) => w.request('settled'))]);
   }
 
-  /** Every task's counters: read here, or as its worker reported them last. */
-  taskMetrics(): TaskMetricsSnapshot[] {
-    return [...this.local.metrics(), ...this.workers.flatMap((w) => w.metrics())];
+  /** Every task's counters, with the slot that runs it: read here, or as its worker reported them last. */
+  taskMetrics(): (TaskMetricsSnapshot & { readonly slot: number | null })[] {
+    return [
+      ...this.local.metrics().map((task) => ({ ...task, slot: null })),
+      ...this.workers.flatMap((worker) => worker.metrics().map((task) => ({ ...task, slot: worker.init.slot }))),
+    ];
   }
 }
 
@@ -186,6 +194,7 @@ function slotInit(
   slot: number,
   subtasks: readonly { readonly chain: Chain; readonly subtask: number }[],
   routes: SlotInit['routes'],
+  replayed: readonly ReplayedChannel[],
 ): SlotInit {
   const operators = new Map(resources.graph.operators.map((op) => [op.id, op]));
   const restore = new Map<string, OperatorSubtaskRestore>();
@@ -208,6 +217,7 @@ function slotInit(
     batchSize: resources.batchSize,
     channelCapacity: resources.channelCapacity,
     routes,
+    replayed: replayed.map(({ batches, ...channel }) => ({ ...channel, lines: [...inFlightLines(batches)] })),
     functionModules: workers.functionModules,
     restore,
     checkpointing: checkpointing === undefined ? undefined : { mode: checkpointing.mode, storage: checkpointing.workerStorage ?? { kind: 'main' } },

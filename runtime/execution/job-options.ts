@@ -112,6 +112,8 @@ export interface OperatorMetricsReport {
 export interface TaskMetricsReport {
   readonly chain: string;
   readonly subtask: number;
+  /** The slot whose worker thread runs the task (docs/parallelism.md), or null for the main thread. */
+  readonly slot: number | null;
   /** Share of the time since the previous `metrics()` call spent waiting for room in output channels. */
   readonly backpressureRatio: number;
   /** Share of that time spent waiting for input. */

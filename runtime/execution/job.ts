@@ -435,6 +435,7 @@ export class Job extends EventEmitter<JobEvents> {
       return {
         chain: task.chainId,
         subtask: task.subtask,
+        slot: task.slot,
         backpressureRatio: Math.min(1, (task.backpressuredMs - previous.bp) / window),
         idleRatio: Math.min(1, (task.idleMs - previous.idle) / window),
       };

@@ -1,6 +1,9 @@
 import type { Edge, JobGraph } from '../../compiler/graph/job-graph.js';
+import type { ChannelEvent } from '../channels/channel-event.js';
 import type { ChannelReader, ChannelWriter } from '../channels/channel.js';
-import { channelName, InProcessChannels, isConnected, networkEdgesOf, type ChannelEnds } from '../execution/build-tasks.js';
+import type { Signal } from '../channels/signal.js';
+import { channelName, InProcessChannels, isConnected, networkEdgesOf, type ChannelEnds, type ReplayedChannel } from '../execution/build-tasks.js';
+import type { RecordBatch } from '../record-batch.js';
 import type { SlotPlan } from './slot-plan.js';
 import { createThreadChannel, openThreadChannelReader, openThreadChannelWriter, ringBytesWithin, type ThreadChannelDescriptor } from '../channels/thread-channel.js';
 
@@ -38,19 +41,31 @@ export function routeChannels(graph: JobGraph, plan: SlotPlan, capacity: number)
   );
 }
 
-/** One thread's channel ends: in-process channels for local routes, its ends of thread channels for the others. */
+/**
+ * One thread's channel ends: in-process channels for local routes, its ends of thread channels for the others.
+ * `replayed` holds an unaligned checkpoint's records in flight for the channels this thread reads: they go into a
+ * local channel before any task runs, and a thread channel's reader hands them out before what its writer sends.
+ */
 export class RoutedChannelEnds implements ChannelEnds {
   private readonly local: InProcessChannels;
   private readonly edgeIndex: ReadonlyMap<Edge, number>;
   private readonly opened: { close(): void }[] = [];
+  /** Records in flight for thread channels read here, by `edge/from/to`. */
+  private readonly replayedThreadChannels = new Map<string, readonly RecordBatch[]>();
 
   constructor(
     graph: JobGraph,
     private readonly routes: ChannelRoutes,
     capacity: number,
+    replayed: readonly ReplayedChannel[] = [],
   ) {
     this.local = new InProcessChannels(capacity);
     this.edgeIndex = new Map(networkEdgesOf(graph).edges.map((edge, i) => [edge, i]));
+    const local = replayed.filter(({ edge, from, to }) => routes[edge]![from]![to]?.kind === 'local');
+    this.local.replay(graph, local);
+    for (const channel of replayed) {
+      if (!local.includes(channel)) this.replayedThreadChannels.set(`${channel.edge}/${channel.from}/${channel.to}`, channel.batches);
+    }
   }
 
   reader(edge: Edge, from: number, to: number): { readonly reader: ChannelReader; readonly name: string } | undefined {
@@ -59,7 +74,8 @@ export class RoutedChannelEnds implements ChannelEnds {
     if (route.kind === 'local') return this.local.reader(edge, from, to);
     const reader = openThreadChannelReader(route.descriptor);
     this.opened.push(reader);
-    return { reader, name: route.descriptor.name };
+    const replayed = this.replayedThreadChannels.get(`${this.edgeIndex.get(edge)!}/${from}/${to}`);
+    return { reader: replayed === undefined ? reader : new ReplayingReader(replayed, reader), name: route.descriptor.name };
   }
 
   writer(edge: Edge, from: number, to: number): ChannelWriter | undefined {
@@ -78,5 +94,35 @@ export class RoutedChannelEnds implements ChannelEnds {
   close(): void {
     this.local.close();
     for (const end of this.opened) end.close();
+  }
+}
+
+/**
+ * A thread channel's reader that first hands out the records in flight a restore put back into its channel. They
+ * come before anything from the ring, an overtaking barrier included: a batch read after its task's snapshot and
+ * before that channel's barrier is recorded as input in flight again, so no record is lost either way.
+ */
+class ReplayingReader implements ChannelReader {
+  private next = 0;
+  private readonly replayed: readonly ChannelEvent[];
+
+  constructor(
+    batches: readonly RecordBatch[],
+    private readonly inner: ChannelReader,
+  ) {
+    this.replayed = batches.map((batch) => ({ type: 'batch', batch }));
+  }
+
+  poll(): ChannelEvent | undefined {
+    return this.next < this.replayed.length ? this.replayed[this.next++] : this.inner.poll();
+  }
+
+  get isEmpty(): boolean {
+    return this.next >= this.replayed.length && this.inner.isEmpty;
+  }
+
+  setAvailabilityListener(signal: Signal): void {
+    this.inner.setAvailabilityListener(signal);
+    if (this.next < this.replayed.length) signal.notify();
   }
 }

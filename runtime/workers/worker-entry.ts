@@ -10,6 +10,7 @@ import type { UdfImplementation } from '../expressions/compile-expr.js';
 import type { AlignmentAnnouncement, AlignmentLink } from '../time/alignment-messages.js';
 import { systemClock } from '../time/clock.js';
 import { RoutedChannelEnds } from './channel-routes.js';
+import { parseInFlightLines } from '../checkpoint/channel-state.js';
 import { serializeFailure } from './failure-transfer.js';
 import { MainThreadChains, MainThreadRequests, MainThreadStorage, WorkerFileStorage } from './worker-storage.js';
 import type { FromWorker, SlotInit, ToWorker } from './worker-protocol.js';
@@ -77,7 +78,8 @@ const alignment: AlignmentLink = {
   port: { report: (report) => post({ type: 'alignment-report', report }) },
   connect: (_group, member, deliver) => announcements.set(member, deliver),
 };
-const ends = new RoutedChannelEnds(init.graph, init.routes, init.channelCapacity);
+const replayed = init.replayed.map(({ lines, ...channel }) => ({ ...channel, batches: parseInFlightLines(lines.join('\n')) }));
+const ends = new RoutedChannelEnds(init.graph, init.routes, init.channelCapacity, replayed);
 try {
   const built = buildTasks(
     resources,

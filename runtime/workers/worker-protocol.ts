@@ -37,6 +37,11 @@ export interface SlotInit {
   readonly channelCapacity: number;
   /** `routes[edge index among network edges][from subtask][to subtask]`. */
   readonly routes: readonly (readonly (readonly (ChannelRoute | null)[])[])[];
+  /**
+   * An unaligned checkpoint's records in flight for the channels this slot reads (`edge`: index among network
+   * edges), as channel-state lines: the value codec's JSON keeps every SQL value exact across threads.
+   */
+  readonly replayed: readonly { readonly edge: number; readonly from: number; readonly to: number; readonly lines: readonly string[] }[];
   /** ES modules (file URLs) exporting `functions` and `processes`, imported in order (a later one wins). */
   readonly functionModules: readonly string[];
   /** What each operator subtask of this slot restores, by `<operator id>/<subtask>`. */

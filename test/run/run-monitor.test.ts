@@ -39,7 +39,7 @@ function metrics(r: Reading): JobMetrics {
   });
   const blocked = r.blocked ?? [0, 0];
   const tasks = graph.chains.flatMap((chain) =>
-    [0, 1].map((subtask) => ({ chain: chain.id, subtask, backpressureRatio: chain.id === sourceChain ? blocked[subtask]! : 0.9, idleRatio: 0 })),
+    [0, 1].map((subtask) => ({ chain: chain.id, subtask, slot: null, backpressureRatio: chain.id === sourceChain ? blocked[subtask]! : 0.9, idleRatio: 0 })),
   );
   return { elapsedMs: r.at, operators, tasks };
 }

@@ -1,5 +1,5 @@
 import type { Edge } from '../../../compiler/graph/job-graph.js';
-import type { Channel } from '../../channels/channel.js';
+import type { ChannelWriter } from '../../channels/channel.js';
 import { EdgeWriter } from '../../channels/output-writer.js';
 import type { UdfImplementations } from '../../expressions/compile-expr.js';
 import type { LoadedChannelState } from './load-checkpoint.js';
@@ -14,7 +14,7 @@ import type { LoadedChannelState } from './load-checkpoint.js';
  */
 export function replayInFlight(
   edge: Edge,
-  grid: readonly (readonly (Channel | undefined)[])[],
+  grid: readonly (readonly (ChannelWriter | undefined)[])[],
   inFlight: readonly LoadedChannelState[],
   maxParallelism: number,
   udfs: UdfImplementations,
@@ -31,7 +31,7 @@ export function replayInFlight(
     if (edge.partitioning === 'hash') {
       let writer = byKey.get(from);
       if (writer === undefined) {
-        writer = new EdgeWriter(edge, grid[from]!.filter((c): c is Channel => c !== undefined), maxParallelism, udfs);
+        writer = new EdgeWriter(edge, grid[from]!.filter((c): c is ChannelWriter => c !== undefined), maxParallelism, udfs);
         byKey.set(from, writer);
       }
       for (const batch of batches) writer.pushBatch(batch);
