@@ -15,6 +15,8 @@ export interface ChaosRun {
   readonly kills: number;
   /** Where each run's state came from (its `restoreInfo`). */
   readonly starts: readonly unknown[];
+  /** The slots the tasks of the run that finished ran in (null: the main thread). */
+  readonly slots: readonly (number | null)[];
 }
 
 /** A small deterministic PRNG (mulberry32), so a failing run can be replayed from its seed. */
@@ -33,6 +35,8 @@ export interface ChildOutcome {
   readonly killed: boolean;
   readonly code: number | null;
   readonly start: unknown;
+  /** From the `finished` report: the slots the tasks ran in. */
+  readonly slots: readonly (number | null)[] | undefined;
   readonly stderr: string;
 }
 
@@ -73,7 +77,11 @@ export function runChild(graphFile: string, killAfterMs: number | 'checkpoint' |
       stderr += chunk.toString('utf8');
     });
     child.on('error', reject);
-    child.on('exit', (code) => resolve({ killed: killed && code === null, code, start, stderr }));
+    child.on('exit', (code) => {
+      const finished = stdout.split('\n').find((l) => l.startsWith('{"event":"finished"'));
+      const slots = finished === undefined ? undefined : (JSON.parse(finished) as { slots: (number | null)[] }).slots;
+      resolve({ killed: killed && code === null, code, start, slots, stderr });
+    });
   });
 }
 
@@ -104,7 +112,7 @@ export async function runWithKills(
       continue;
     }
     if (outcome.code !== 0) throw new Error(`run ${run + 1} exited with ${outcome.code}:\n${outcome.stderr}`);
-    return { kills, starts };
+    return { kills, starts, slots: outcome.slots ?? [] };
   }
 }
 

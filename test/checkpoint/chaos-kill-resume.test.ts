@@ -29,6 +29,18 @@ async function undisturbedRows(): Promise<string[]> {
   return committedRows(sinkDir);
 }
 
+/** Runs `body` with SLUICE_WORKERS set to 1 (workers) or 0 for the child processes it starts. */
+async function withWorkers<T>(workers: boolean, body: () => Promise<T>): Promise<T> {
+  const saved = process.env['SLUICE_WORKERS'];
+  process.env['SLUICE_WORKERS'] = workers ? '1' : '0';
+  try {
+    return await body();
+  } finally {
+    if (saved === undefined) delete process.env['SLUICE_WORKERS'];
+    else process.env['SLUICE_WORKERS'] = saved;
+  }
+}
+
 /** Compiles the pipeline for a child process and runs it with kills; the committed rows in the end. */
 async function chaos(settings: Record<string, string>, semantic: 'exactly-once' | 'at-least-once', kills: number, seed: number) {
   const dir = tempDir();
@@ -48,25 +60,31 @@ describe(`a pipeline killed with SIGKILL and resumed until its input is done (se
     reference = await undisturbedRows();
   }, TIMEOUT_MS);
 
+  // [backend, parallelism, kills, workers]: with workers (SLUICE_WORKERS=1 in the child) the subtasks run in worker
+  // threads, so records cross threads at every exchange and unaligned barriers overtake in their rings.
   const variants = [
-    ['fs', 1, 2],
-    ['fs', 2, 3],
-    ['disk', 2, 2],
+    ['fs', 1, 2, false],
+    ['fs', 2, 3, false],
+    ['disk', 2, 2, false],
+    ['fs', 3, 2, true],
+    ['disk', 2, 2, true],
   ] as const;
   const modes = ['aligned', 'unaligned'] as const;
-  // By default each variant runs in one mode (fs at parallelism 2 unaligned, the others aligned); soak runs all in both.
+  // By default each variant runs in one mode (unaligned: fs at parallelism 2 and 3; the others aligned); soak runs
+  // all in both.
   const cases = modes.flatMap((mode) =>
-    variants.filter(([backend, parallelism]) => SOAK || (mode === 'unaligned') === (backend === 'fs' && parallelism === 2)).map((v) => [...v, mode] as const),
+    variants.filter(([backend, parallelism]) => SOAK || (mode === 'unaligned') === (backend === 'fs' && parallelism > 1)).map((v) => [...v, mode] as const),
   );
 
   it.each(cases)(
-    'commits exactly the rows of an undisturbed run (%s backend, parallelism %i, %i kills, %s checkpoints)',
-    async (backend, parallelism, kills, mode) => {
+    'commits exactly the rows of an undisturbed run (%s backend, parallelism %i, %i kills, workers %s, %s checkpoints)',
+    async (backend, parallelism, kills, workers, mode) => {
       const settings = { 'state.backend.type': backend, 'parallelism.default': String(parallelism), 'execution.checkpointing.unaligned.enabled': String(mode === 'unaligned') };
-      const { rows, run } = await chaos(settings, 'exactly-once', kills, SEED + parallelism);
+      const { rows, run } = await withWorkers(workers, () => chaos(settings, 'exactly-once', kills, SEED + parallelism));
       expect(reference.length).toBeGreaterThan(100);
       expect(run.kills).toBeGreaterThan(0);
       expect(run.starts.some((start) => (start as { kind: string }).kind === 'restored')).toBe(true);
+      expect(run.slots.some((slot) => slot !== null)).toBe(workers);
       expect(rows).toEqual(reference);
     },
     TIMEOUT_MS,
