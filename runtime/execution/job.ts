@@ -223,6 +223,8 @@ export class Job extends EventEmitter<JobEvents> {
       this.endedAt = performance.now();
       try {
         if (this.setup.ownStateDir) fs.rmSync(this.setup.localStateDir, { recursive: true, force: true });
+        // No later checkpoint of this job would list the base a chain merge in flight makes: stopped, not awaited.
+        if (this.setup.storage instanceof FileCheckpointStorage) await this.setup.storage.abandonMerges();
         if (this.cancelled && this.graph.config.checkpointing.retention === 'DELETE_ON_CANCELLATION') await this.coordinator?.discardAll();
       } finally {
         await this.setup.locks.release();

@@ -1,6 +1,5 @@
-import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { pathToFileURL } from 'node:url';
 import { Worker, type ResourceLimits } from 'node:worker_threads';
 import type { JobGraph } from '../../compiler/graph/job-graph.js';
 import { Diagnostics } from '../../compiler/diagnostics/catalogue.js';
@@ -15,7 +14,7 @@ import { reviveFailure } from './failure-transfer.js';
 import type { AlignmentLink } from '../time/alignment-messages.js';
 import { alignmentMember, alignmentSettingsOf } from '../time/source-alignment.js';
 import type { FromWorker, GatewayCall, SlotInit, ToWorker } from './worker-protocol.js';
-import { workerSourceBundle } from './source-bundle.js';
+import { workerEntryUrl } from './source-bundle.js';
 
 /** How long a cancelled worker may take to stop its tasks before its thread is terminated. */
 const STOP_GRACE_MS = 10_000;
@@ -293,15 +292,9 @@ function deltaOf(text: string): KeyedStateDelta {
  */
 function workerEntry(functionModules: readonly string[]): string {
   const here = import.meta.url;
-  if (here.endsWith('.ts')) {
-    const entry = JSON.stringify(workerSourceBundle(new URL('./worker-entry.ts', here)));
-    if (!functionModules.some((m) => /\.[cm]?ts$/.test(m))) return `import(${entry});`;
-    // tsx's ES-module API (its `import` condition; require.resolve would give the CommonJS one).
-    const tsx = new URL('dist/esm/api/index.mjs', pathToFileURL(createRequire(here).resolve('tsx/package.json'))).href;
-    return `import(${JSON.stringify(tsx)}).then((tsx) => { tsx.register(); return import(${entry}); });`;
-  }
-  const candidates = [new URL('./worker-entry.js', here), new URL('./sluice-worker.js', here), new URL('../sluice-worker.js', here)];
-  const found = candidates.find((url) => existsSync(fileURLToPath(url)));
-  if (found === undefined) throw new Error(`the worker thread's entry module is missing next to ${fileURLToPath(here)}: rebuild the package (npm run build)`);
-  return `import(${JSON.stringify(found.href)});`;
+  const entry = JSON.stringify(workerEntryUrl(here, 'worker-entry', 'sluice-worker.js'));
+  if (!here.endsWith('.ts') || !functionModules.some((m) => /\.[cm]?ts$/.test(m))) return `import(${entry});`;
+  // tsx's ES-module API (its `import` condition; require.resolve would give the CommonJS one).
+  const tsx = new URL('dist/esm/api/index.mjs', pathToFileURL(createRequire(here).resolve('tsx/package.json'))).href;
+  return `import(${JSON.stringify(tsx)}).then((tsx) => { tsx.register(); return import(${entry}); });`;
 }

@@ -1,4 +1,3 @@
-import type { FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
 import type { KeyGroupRange } from '../../state/key-groups.js';
@@ -17,26 +16,28 @@ import {
   type WrittenFile,
 } from './checkpoint-storage.js';
 import { checkpointDirName, parseCheckpointDirName, SHARED_DIR } from './checkpoint-names.js';
-import { isNotFound, nodeFileSystem, syncDirectory, writeFileAtomically, type CheckpointFileSystem } from './file-system.js';
+import { isNotFound, nodeFileSystem, syncDirectory, writeDurably, writeFileAtomically, type CheckpointFileSystem } from './file-system.js';
 import { COMPLETED_MARKER, readSnapshotDirectory } from './read-metadata.js';
 import type { ChainWrite, KeyedStateChains } from './keyed-state-chains.js';
 import { SharedFiles } from './shared-files.js';
 import { chunkRanges, entriesByRange } from './state-chunks.js';
-import { sha256Of, writeLines, type WrittenContent } from './state-file-writer.js';
-import { mergedChainLines } from './chain-merge.js';
+import { sha256Of, writeLines, writeLinesDurably, type WrittenContent } from './state-file-writer.js';
+import { mergeInWorker, mergeOnThisThread, type ChainMerger } from './chain-mergers.js';
 
 /** How many files the `disk` backend splits one subtask's keyed state into (by key-group range). */
 const INCREMENTAL_CHUNKS = 8;
 const SHARED_PREFIX = `../${SHARED_DIR}/`;
 /**
- * When a chain is merged into a new base (chain-merge.ts, in the background): after this many deltas, or once its
- * deltas hold more bytes than its base (restore then reads more than a full snapshot would). A chain that cannot
- * be merged (a `disk` base of several chunks) gets a new base from the task instead. Measured with
- * bench/checkpoint-overhead.ts and bench/key-scaling.ts.
+ * When a chain is merged into a new base (chain-merge.ts, in a worker thread): once its deltas hold half as many
+ * bytes as its base, so that restore reads at most about 1.5 times a full snapshot, and a merge (which reads and
+ * writes the whole base) comes after deltas worth half of it, whatever the base's size: a base of 3 M keys merges
+ * a third as often as after a fixed count of deltas would have it. Small deltas are merged after this many, so
+ * that restore opens few files. Measured with bench/key-scaling.ts (bench/README.md, part 5).
  */
-const MERGE_AFTER_DELTAS = 10;
+const MERGE_AFTER_DELTAS = 50;
+const MERGE_AT_BASE_FRACTION = 0.5;
 /** A chain whose merges fall this far behind gets a new base from the task: restore reads every delta. */
-const MAX_DELTAS = 4 * MERGE_AFTER_DELTAS;
+const MAX_DELTAS = 2 * MERGE_AFTER_DELTAS;
 
 /** One owner's chain (keyed-state-chains.ts). Each file in `files` holds one reference of the chain's own. */
 interface Chain {
@@ -48,8 +49,8 @@ interface Chain {
   deltas: number;
   /** The checkpoint whose base or delta is the chain's last. */
   lastId: number;
-  /** The background merge running on this chain, if any. */
-  merge: Promise<void> | undefined;
+  /** The merge running on this chain, if any: aborted when the chain is dropped. */
+  merge: AbortController | undefined;
   /** Why a merge failed (a damaged or unreadable file, a full disk): the task's next snapshot is a new base. */
   mergeFailure: string | undefined;
   /** `mergeFailure` was handed to the task with a write (it reports it with that checkpoint's statistics). */
@@ -80,12 +81,16 @@ export class FileCheckpointStorage implements CheckpointStorage, KeyedStateChain
   private readonly chainOf = new Map<string, Chain>();
   /** Per owner, the end of its last queued chain write: writes of one owner run one at a time, in order. */
   private readonly chainQueue = new Map<string, Promise<unknown>>();
+  /** The chain merges running (those of dropped chains too, until they have stopped). */
+  private readonly merges = new Set<Promise<void>>();
 
   constructor(
     /** The pipeline's checkpoint directory: `<state.checkpoints.dir>/<pipeline dir>`. */
     readonly root: string,
     readonly backend: 'fs' | 'disk',
     private readonly fs: CheckpointFileSystem = nodeFileSystem,
+    /** Where chain merges run: in a worker thread, unless the files are reached through an injected `fs`. */
+    private readonly merger: ChainMerger = fs === nodeFileSystem ? mergeInWorker : mergeOnThisThread(fs),
   ) {
     this.description = root;
     this.shared = new SharedFiles(fs, path.join(root, SHARED_DIR));
@@ -153,7 +158,7 @@ export class FileCheckpointStorage implements CheckpointStorage, KeyedStateChain
       const dir = this.checkpointDir(checkpointId);
       await this.fs.mkdir(dir, { recursive: true });
       const name = `${owner}.kstate`;
-      const content = await this.writeLinesDurably(path.join(dir, name), keyedStateLines(snapshot));
+      const content = await writeLinesDurably(this.fs, path.join(dir, name), keyedStateLines(snapshot));
       return [{ path: name, ...content, keyGroupRange: copyRange(snapshot.keyGroupRange) }];
     }
     return this.writeChunks(snapshot);
@@ -162,13 +167,13 @@ export class FileCheckpointStorage implements CheckpointStorage, KeyedStateChain
   async writeChannelState(checkpointId: number, name: string, lines: Iterable<string>): Promise<WrittenFile> {
     const dir = this.checkpointDir(checkpointId);
     await this.fs.mkdir(dir, { recursive: true });
-    return { path: name, ...(await this.writeLinesDurably(path.join(dir, name), lines)) };
+    return { path: name, ...(await writeLinesDurably(this.fs, path.join(dir, name), lines)) };
   }
 
   async writeRawState(checkpointId: number, name: string, bytes: Uint8Array): Promise<WrittenFile> {
     const dir = this.checkpointDir(checkpointId);
     await this.fs.mkdir(dir, { recursive: true });
-    await this.writeDurably(path.join(dir, name), async (handle) => {
+    await writeDurably(this.fs, path.join(dir, name), async (handle) => {
       await handle.write(bytes);
     });
     return { path: name, bytes: bytes.length, sha256: sha256Of(bytes) };
@@ -192,7 +197,7 @@ export class FileCheckpointStorage implements CheckpointStorage, KeyedStateChain
         if (entries === 0 && (files.length > 0 || part.range.end < snapshot.keyGroupRange.end)) continue;
         const name = `${content.sha256}.kstate`;
         await this.shared.add(name, (temp) =>
-          this.writeDurably(temp, async (handle) => {
+          writeDurably(this.fs, temp, async (handle) => {
             for (const piece of pieces) await handle.write(piece);
           }),
         );
@@ -215,11 +220,17 @@ export class FileCheckpointStorage implements CheckpointStorage, KeyedStateChain
 
   /** Resolves when no chain merge is running (tests; a merge left unfinished at exit leaves only a temporary file). */
   async mergesSettled(): Promise<void> {
-    for (;;) {
-      const running = [...this.chainOf.values()].flatMap((chain) => (chain.merge === undefined ? [] : [chain.merge]));
-      if (running.length === 0) return;
-      await Promise.all(running);
-    }
+    while (this.merges.size > 0) await Promise.all(this.merges);
+  }
+
+  /**
+   * Stops the chain merges in flight (the job ended: no later checkpoint would list their bases) and resolves once
+   * they have: their temporary files are removed and the chains stay as they were, so nothing half-written is
+   * ever visible under a shared name.
+   */
+  async abandonMerges(): Promise<void> {
+    for (const chain of this.chainOf.values()) chain.merge?.abort();
+    await this.mergesSettled();
   }
 
   writeBase(checkpointId: number, owner: string, snapshot: KeyedStateSnapshot): Promise<ChainWrite> {
@@ -270,18 +281,26 @@ export class FileCheckpointStorage implements CheckpointStorage, KeyedStateChain
       chain.deltas++;
       chain.deltaBytes += own.bytes;
       chain.lastId = checkpointId;
-      if (chain.merge === undefined && isLong(chain)) chain.merge = this.merge(owner, chain);
+      if (chain.merge === undefined && isLong(chain)) {
+        const merge = new AbortController();
+        chain.merge = merge;
+        const done = this.merge(owner, chain, merge.signal);
+        this.merges.add(done);
+        void done.then(() => this.merges.delete(done));
+      }
       return { files, writtenBytes: own.bytes, problems: this.unreportedProblems(owner) };
     });
   }
 
   /**
-   * Merges the chain as it is now into a new base file in `shared/` while the task goes on, then makes it the
-   * chain's base in place of the files it merged; deltas appended meanwhile stay on top of it. Checkpoints already
-   * taken keep listing (and referencing) the old files. When the merge fails (a damaged input, a full disk), the
-   * task's next snapshot is a base, as after a failed delta.
+   * Merges the chain as it is now into a new base file in `shared/` while the task goes on (`merger`: in a worker
+   * thread), then makes it the chain's base in place of the files it merged; deltas appended meanwhile stay on top
+   * of it. The merge holds a reference to each input until it ends, so retention cannot delete one under it;
+   * checkpoints already taken keep listing (and referencing) the old files. When the merge fails (a damaged input,
+   * a full disk), the task's next snapshot is a base, as after a failed delta; when it is aborted (its chain was
+   * dropped, the job ended), nothing changes. Never rejects.
    */
-  private async merge(owner: string, chain: Chain): Promise<void> {
+  private async merge(owner: string, chain: Chain, signal: AbortSignal): Promise<void> {
     const inputs = [...chain.files];
     for (const file of inputs) this.shared.retain(file.shared!);
     const range = rangeOf(inputs);
@@ -292,7 +311,7 @@ export class FileCheckpointStorage implements CheckpointStorage, KeyedStateChain
       const deltas = inputs.filter((file) => file.delta === true).map(input);
       let content: WrittenContent | undefined;
       await this.shared.add(name, async (temp) => {
-        content = await this.writeLinesDurably(temp, mergedChainLines(this.fs, bases, deltas, chain.maxParallelism, range));
+        content = await this.merger({ bases, deltas, maxParallelism: chain.maxParallelism, range, output: temp }, signal);
       });
       await syncDirectory(this.fs, this.shared.dir);
       if (this.chainOf.get(owner) !== chain || content === undefined) {
@@ -309,6 +328,7 @@ export class FileCheckpointStorage implements CheckpointStorage, KeyedStateChain
       chain.deltaBytes = rest.reduce((sum, file) => sum + file.bytes, 0);
       await Promise.all(replaced.map((file) => this.shared.release(file.shared!)));
     } catch (error) {
+      if (signal.aborted) return;
       chain.mergeFailure = `merging the checkpoint chain of ${owner} into a new base failed: ${(error as Error).message}; its next checkpoint writes a full base`;
     } finally {
       chain.merge = undefined;
@@ -338,6 +358,7 @@ export class FileCheckpointStorage implements CheckpointStorage, KeyedStateChain
     const chain = this.chainOf.get(owner);
     if (chain === undefined) return;
     this.chainOf.delete(owner);
+    chain.merge?.abort();
     await Promise.all(chain.files.map((file) => this.shared.release(file.shared!)));
   }
 
@@ -351,32 +372,13 @@ export class FileCheckpointStorage implements CheckpointStorage, KeyedStateChain
     await this.fs.mkdir(this.shared.dir, { recursive: true });
     const name = `${owner}.kstate`;
     const file = path.join(dir, name);
-    const content = await this.writeLinesDurably(file, lines);
+    const content = await writeLinesDurably(this.fs, file, lines);
     const shared = `${owner}.${checkpointDirName(checkpointId)}.kstate`;
     await this.shared.add(shared, (temp) => this.fs.link(file, temp));
     await syncDirectory(this.fs, this.shared.dir);
     return { path: name, ...content, keyGroupRange: copyRange(range), shared, ...(delta ? { delta: true as const } : {}) };
   }
 
-  private writeLinesDurably(file: string, lines: Iterable<string> | AsyncIterable<readonly string[]>) {
-    return this.writeDurably(file, (handle) =>
-      writeLines(lines, async (piece) => {
-        await handle.write(piece);
-      }),
-    );
-  }
-
-  /** Writes a new file durably: `write` fills it, then it is fsynced before anything references it. */
-  private async writeDurably<T>(file: string, write: (handle: FileHandle) => Promise<T>): Promise<T> {
-    const handle = await this.fs.open(file, 'w');
-    try {
-      const result = await write(handle);
-      await handle.sync();
-      return result;
-    } finally {
-      await handle.close();
-    }
-  }
 
   async complete(metadata: CheckpointMetadata): Promise<StoredCheckpoint> {
     const dir = this.checkpointDir(metadata.checkpointId);
@@ -448,9 +450,9 @@ function copyRange(range: { readonly start: number; readonly end: number }): { s
   return { start: range.start, end: range.end };
 }
 
-/** Long enough for a new base: restore would read many deltas, or more bytes than a full snapshot. */
+/** Long enough for a new base (MERGE_AT_BASE_FRACTION). */
 function isLong(chain: Chain): boolean {
-  return chain.deltas >= MERGE_AFTER_DELTAS || chain.deltaBytes > chain.baseBytes;
+  return chain.deltas >= MERGE_AFTER_DELTAS || chain.deltaBytes >= chain.baseBytes * MERGE_AT_BASE_FRACTION;
 }
 
 /** The key-group range a chain's files cover together (a `disk` base is split into several). */

@@ -42,6 +42,18 @@ export async function writeFileAtomically(fs: CheckpointFileSystem, file: string
   await syncDirectory(fs, path.dirname(file));
 }
 
+/** Writes a new file durably: `write` fills it, then it is fsynced before anything references it. */
+export async function writeDurably<T>(fs: CheckpointFileSystem, file: string, write: (handle: fsp.FileHandle) => Promise<T>): Promise<T> {
+  const handle = await fs.open(file, 'w');
+  try {
+    const result = await write(handle);
+    await handle.sync();
+    return result;
+  } finally {
+    await handle.close();
+  }
+}
+
 export function isNotFound(error: unknown): boolean {
   return (error as NodeJS.ErrnoException | undefined)?.code === 'ENOENT';
 }

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { writeDurably, type CheckpointFileSystem } from './file-system.js';
 
 /** Size and checksum of a state file, recorded in `_metadata` and verified on restore. */
 export interface WrittenContent {
@@ -35,6 +36,15 @@ export async function writeLines(lines: Iterable<string> | AsyncIterable<readonl
   }
   if (piece.length > 0) await flush();
   return { bytes, sha256: hash.digest('hex') };
+}
+
+/** Writes `lines` (writeLines) as the new file `file`, durably (fsynced before anything references it). */
+export function writeLinesDurably(fs: CheckpointFileSystem, file: string, lines: Iterable<string> | AsyncIterable<readonly string[]>): Promise<WrittenContent> {
+  return writeDurably(fs, file, (handle) =>
+    writeLines(lines, async (piece) => {
+      await handle.write(piece);
+    }),
+  );
 }
 
 export function sha256Of(data: Uint8Array | string): string {
