@@ -12,8 +12,13 @@ const OUT = 'dist/bin';
 rmSync(OUT, { recursive: true, force: true });
 
 await build({
-  // The worker threads' entry (runtime/workers/slot-worker.ts finds `sluice-worker.js` beside the bundle).
-  entryPoints: { sluice: 'cli/main.ts', 'sluice-worker': 'runtime/workers/worker-entry.ts' },
+  // The worker threads' entries, found beside the bundle (workerEntryUrl in runtime/workers/source-bundle.ts): slots'
+  // (runtime/workers/slot-worker.ts) and chain merges' (runtime/checkpoint/storage/chain-mergers.ts).
+  entryPoints: {
+    sluice: 'cli/main.ts',
+    'sluice-worker': 'runtime/workers/worker-entry.ts',
+    'sluice-merge-worker': 'runtime/checkpoint/storage/merge-worker.ts',
+  },
   outdir: OUT,
   bundle: true,
   splitting: true,
