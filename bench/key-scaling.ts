@@ -2,8 +2,9 @@
  * How checkpoints scale with the number of keys: a continuous GROUP BY (COUNT and SUM per key) over N keys, fed
  * 3 × N generated rows as fast as it can, on `fs` and on `disk`, without checkpoints and with one every second;
  * each run in a fresh child process. Prints events/s (wall, and per CPU-second of the process: on a shared machine
- * the figure to compare), the checkpoints' duration (mean, max), bytes written per checkpoint (incremental)
- * against the state each lists (what a full checkpoint would write), and peak RSS.
+ * the figure to compare), the checkpoints' duration (mean, max) and its parts (alignment, sync, async write), bytes
+ * written per checkpoint (incremental) against the state each lists (what a full checkpoint would write), and peak
+ * RSS.
  *
  *   npx tsx bench/key-scaling.ts [--keys 10000,100000] [--backends fs,disk] [--checkpoints none,1s] [--json]
  *
@@ -31,7 +32,7 @@ interface Result extends Spec {
   /** CPU time of the process (user + system, all threads). */
   readonly cpuSeconds: number;
   readonly maxRssBytes: number;
-  readonly completed: readonly Pick<CheckpointStats, 'durationMs' | 'bytes' | 'stateBytes' | 'syncMs' | 'final'>[];
+  readonly completed: readonly Pick<CheckpointStats, 'durationMs' | 'bytes' | 'stateBytes' | 'alignmentMs' | 'syncMs' | 'asyncMs' | 'final'>[];
 }
 
 const ROWS_PER_KEY = 3;
@@ -58,7 +59,17 @@ async function measure(spec: Spec): Promise<Result> {
     const started = performance.now();
     const cpuBefore = process.cpuUsage();
     const job = await Job.start(graph, {});
-    job.on('checkpoint-completed', (stats) => completed.push({ durationMs: stats.durationMs, bytes: stats.bytes, stateBytes: stats.stateBytes, syncMs: stats.syncMs, final: stats.final }));
+    job.on('checkpoint-completed', (stats) =>
+      completed.push({
+        durationMs: stats.durationMs,
+        bytes: stats.bytes,
+        stateBytes: stats.stateBytes,
+        alignmentMs: stats.alignmentMs,
+        syncMs: stats.syncMs,
+        asyncMs: stats.asyncMs,
+        final: stats.final,
+      }),
+    );
     await job.done;
     const wallSeconds = (performance.now() - started) / 1000;
     const cpu = process.cpuUsage(cpuBefore);
@@ -89,7 +100,9 @@ function describe(result: Result): string {
     result.completed.length === 0
       ? ''
       : `  ${periodic.length} periodic + final; duration mean ${Math.round(mean(result.completed.map((c) => c.durationMs)))} ms, max ${Math.round(max(result.completed.map((c) => c.durationMs)))} ms; ` +
-        `sync max ${Math.round(max(result.completed.map((c) => c.syncMs)))} ms; written mean ${mib(mean(result.completed.map((c) => c.bytes)))} of state ${mib(mean(result.completed.map((c) => c.stateBytes)))}`;
+        `alignment mean ${Math.round(mean(result.completed.map((c) => c.alignmentMs)))} ms, max ${Math.round(max(result.completed.map((c) => c.alignmentMs)))} ms; ` +
+        `sync max ${Math.round(max(result.completed.map((c) => c.syncMs)))} ms; ` +
+        `async (write) mean ${Math.round(mean(result.completed.map((c) => c.asyncMs)))} ms, max ${Math.round(max(result.completed.map((c) => c.asyncMs)))} ms; written mean ${mib(mean(result.completed.map((c) => c.bytes)))} of state ${mib(mean(result.completed.map((c) => c.stateBytes)))}`;
   return [
     `${result.keys.toLocaleString('en-US').padStart(9)} keys`,
     result.backend.padEnd(4),
