@@ -12,12 +12,24 @@ import type { ChannelWriter } from './channel.js';
  * - `broadcast`: every channel gets the (immutable) batch;
  * - `hash`: each row goes to the subtask owning its key group (murmur3 of the encoded key mod maxParallelism,
  *   then Flink's keyGroup * parallelism / maxParallelism); rows are gathered per channel and sent as one batch
- *   per channel per input batch, so order per key is kept.
+ *   per channel per input batch, so order per key is kept. A row whose key equals the previous row's reuses its
+ *   subtask (rows often come in runs of one key: a window aggregate's results, grouped by window), and keys
+ *   that are plain columns are read from the row without building a key array, so that an exchange costs little
+ *   beyond the hash of each new key.
  * Control events go to every channel, after the records before them.
  */
 export class EdgeWriter {
   private nextChannel = 0;
   private readonly keyOf: ((row: readonly unknown[]) => unknown[]) | undefined;
+  /** Hash edges whose keys are all plain column references: their columns, read into `columnKey`. */
+  private readonly keyColumns: readonly number[] | undefined;
+  private readonly columnKey: unknown[] = [];
+  /** The last key hashed (primitive values only) and its subtask; -1 when there is none to reuse. */
+  private readonly lastKey: unknown[] = [];
+  private lastTarget = -1;
+  /** The subtask of each row of the batch being partitioned, and rows per subtask: reused across batches. */
+  private targets = new Uint16Array(0);
+  private readonly counts: Int32Array;
 
   constructor(
     readonly edge: Edge,
@@ -25,10 +37,13 @@ export class EdgeWriter {
     private readonly maxParallelism: number,
     udfs: UdfImplementations,
   ) {
+    this.counts = new Int32Array(channels.length);
     if (edge.partitioning === 'hash') {
       // An empty key (a global aggregate) is one key: every row goes to the subtask owning its key group.
       if (edge.keys === undefined) throw new Error(`hash edge ${edge.from} → ${edge.to} has no keys`);
       this.keyOf = compileProjection(edge.keys, udfs);
+      const columns = edge.keys.flatMap((key) => (key.op === 'column' ? [key.index] : []));
+      if (columns.length === edge.keys.length) this.keyColumns = columns;
     }
   }
 
@@ -55,30 +70,66 @@ export class EdgeWriter {
     const { rows, kinds } = batch;
     const channels = this.channels;
     const parallelism = channels.length;
-    const keyOf = this.keyOf!;
-    const maxParallelism = this.maxParallelism;
     if (parallelism === 1) {
       channels[0]!.push({ type: 'batch', batch });
       return;
     }
-    const parts: (readonly unknown[])[][] = [];
-    const partKinds: number[][] | undefined = kinds === undefined ? undefined : [];
-    for (let target = 0; target < parallelism; target++) {
-      parts.push([]);
-      partKinds?.push([]);
+    // Two passes: each row's subtask first, then parts of exactly their size (no array grown push by push).
+    const n = rows.length;
+    if (this.targets.length < n) this.targets = new Uint16Array(Math.max(n, 2 * this.targets.length));
+    const targets = this.targets;
+    const counts = this.counts;
+    counts.fill(0);
+    for (let i = 0; i < n; i++) {
+      const target = this.targetOf(rows[i]!);
+      targets[i] = target;
+      counts[target]!++;
     }
-    for (let i = 0; i < rows.length; i++) {
-      const row = rows[i]!;
-      const target = subtaskForKeyGroup(keyGroupOf(keyOf(row), maxParallelism), parallelism, maxParallelism);
-      parts[target]!.push(row);
-      partKinds?.[target]!.push(kinds![i]!);
+    const parts = new Array<(readonly unknown[])[]>(parallelism);
+    const partKinds = kinds === undefined ? undefined : new Array<Uint8Array>(parallelism);
+    for (let target = 0; target < parallelism; target++) {
+      const count = counts[target]!;
+      if (count === n) {
+        channels[target]!.push({ type: 'batch', batch });
+        return;
+      }
+      parts[target] = new Array<readonly unknown[]>(count);
+      if (partKinds !== undefined) partKinds[target] = new Uint8Array(count);
+      counts[target] = 0; // from here on, the next free slot of the part
+    }
+    for (let i = 0; i < n; i++) {
+      const target = targets[i]!;
+      const slot = counts[target]!++;
+      parts[target]![slot] = rows[i]!;
+      if (partKinds !== undefined) partKinds[target]![slot] = kinds![i]!;
     }
     for (let target = 0; target < parallelism; target++) {
       const part = parts[target]!;
-      if (part.length === 0) continue;
-      const batchOut = part.length === rows.length ? batch : makeBatch(part, partKinds === undefined ? undefined : Uint8Array.from(partKinds[target]!));
-      channels[target]!.push({ type: 'batch', batch: batchOut });
+      if (part.length > 0) channels[target]!.push({ type: 'batch', batch: makeBatch(part, partKinds?.[target]) });
     }
+  }
+
+  /** The subtask owning `row`'s key. */
+  private targetOf(row: readonly unknown[]): number {
+    const columns = this.keyColumns;
+    let key: unknown[];
+    if (columns === undefined) key = this.keyOf!(row);
+    else {
+      key = this.columnKey;
+      for (let c = 0; c < columns.length; c++) key[c] = row[columns[c]!];
+    }
+    const last = this.lastKey;
+    if (this.lastTarget >= 0 && sameKey(key, last)) return this.lastTarget;
+    const target = subtaskForKeyGroup(keyGroupOf(key, this.maxParallelism), this.channels.length, this.maxParallelism);
+    this.lastTarget = -1;
+    for (let c = 0; c < key.length; c++) {
+      const value = key[c];
+      // An object (a ROW value) is compared by its encoding only: such a key is not reused.
+      if (value !== null && typeof value === 'object') return target;
+      last[c] = value;
+    }
+    this.lastTarget = target;
+    return target;
   }
 
   pushEvent(event: ChannelEvent): void {
@@ -103,4 +154,21 @@ export class EdgeWriter {
     for (const channel of this.channels) if (channel.isFull) return channel;
     return undefined;
   }
+}
+
+/**
+ * Whether key `a` encodes (encodeKey) as `last`, a key of primitive values of the same length: for primitives,
+ * equal values have equal encodings (-0 is written as 0, every NaN alike, undefined as null).
+ */
+function sameKey(a: readonly unknown[], last: readonly unknown[]): boolean {
+  for (let c = 0; c < a.length; c++) {
+    const x = a[c];
+    const y = last[c];
+    if (x !== y && !(isNullish(x) && isNullish(y)) && !(x !== x && y !== y)) return false;
+  }
+  return true;
+}
+
+function isNullish(value: unknown): boolean {
+  return value === null || value === undefined;
 }
