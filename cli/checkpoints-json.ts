@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * `sluice checkpoints --json`: a pipeline's retained checkpoints and known savepoints as one JSON document.

@@ -1,7 +1,7 @@
 import { stat } from 'node:fs/promises';
 import { extname, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { z } from 'zod';
+import * as z from 'zod';
 import { Diagnostics } from '../compiler/diagnostics/catalogue.js';
 import { createDiagnostic, type Diagnostic, type DiagnosticArgs, type DiagnosticDefinition } from '../compiler/diagnostics/diagnostic.js';
 import type { FunctionSignatures, ProcessFunctionSignature, ScalarUdf } from '../compiler/functions/registry.js';

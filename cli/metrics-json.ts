@@ -1,5 +1,5 @@
 import { open, type FileHandle } from 'node:fs/promises';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { CheckpointMetrics } from '../runtime/checkpoint/checkpoint-stats.js';
 import type { JobMetrics } from '../runtime/execution/job-options.js';
 import type { OutputStream } from './output.js';

@@ -1,7 +1,7 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { open, readdir, readFile, rename, rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import { z } from 'zod';
+import * as z from 'zod';
 import { listDirectory } from '../../runtime/list-directory.js';
 import { isLocked, tryLock, type ProcessLock } from '../../runtime/locks/process-lock.js';
 

@@ -1,6 +1,6 @@
 import type { Socket } from 'node:net';
 import { isAbsolute } from 'node:path';
-import { z } from 'zod';
+import * as z from 'zod';
 import { DASHBOARD_VIEWS } from '../../web/server/dashboard-source.js';
 
 /**

@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import type { z } from 'zod';
+import type * as z from 'zod';
 import type { DashboardDirectory, DashboardSource, DashboardView } from '../../web/server/dashboard-source.js';
 import {
   CheckpointsSchema,

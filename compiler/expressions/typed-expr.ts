@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { SqlTypeSchema, type SqlType } from '../types/sql-type.js';
 
 /**

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { parseDuration } from '../config/durations.js';
 import type { StateTtlConfig } from '../graph/job-graph.js';
 import { parseType, TYPE_SPELLINGS } from '../types/parse-type.js';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { connectorDefinition } from '../../connectors/definitions.js';
 import { JobConfigSchema } from '../config/job-config.js';
 import { TypedExprSchema } from '../expressions/typed-expr.js';

@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import type * as z from 'zod';
 import { Diagnostics } from '../diagnostics/catalogue.js';
 import { createDiagnostic, type Diagnostic } from '../diagnostics/diagnostic.js';
 import { topologicalOrder } from './chaining.js';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { widensTo } from '../expressions/coercion.js';
 import { SqlTypeSchema, isNumeric, sameType, type Field, type SqlType } from '../types/sql-type.js';
 

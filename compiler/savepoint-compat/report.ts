@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { OriginSchema } from '../graph/job-graph.js';
 import { MigrationSchema } from './migrations.js';
 import { StateSizeSchema } from './snapshot-contents.js';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** How much one state of one operator holds in a snapshot, summed over its subtasks. */
 export const StateSizeSchema = z.object({

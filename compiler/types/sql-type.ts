@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * The SQL types of the language. Runtime representation (one JS value per type, chosen for speed):

@@ -1,6 +1,6 @@
 import { open, readFile, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
-import { z } from 'zod';
+import * as z from 'zod';
 import { listDirectory } from '../../runtime/list-directory.js';
 import { fileSafeName } from '../../runtime/checkpoint/storage/checkpoint-names.js';
 import { writeFully } from './write-fully.js';

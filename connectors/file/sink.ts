@@ -1,6 +1,6 @@
 import { mkdir, open, readdir, rename, rm, stat, type FileHandle } from 'node:fs/promises';
 import { basename, join, resolve } from 'node:path';
-import { z } from 'zod';
+import * as z from 'zod';
 import { Diagnostics } from '../../compiler/diagnostics/catalogue.js';
 import type { StreamSchema } from '../../compiler/graph/job-graph.js';
 import { DiagnosticError } from '../../runtime/diagnostic-error.js';

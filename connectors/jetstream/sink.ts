@@ -1,6 +1,6 @@
 import type { Msg, Subscription } from '@nats-io/transport-node';
 import type { StreamInfo } from '@nats-io/jetstream';
-import { z } from 'zod';
+import * as z from 'zod';
 import { Diagnostics } from '../../compiler/diagnostics/catalogue.js';
 import type { StreamSchema } from '../../compiler/graph/job-graph.js';
 import { formatDuration } from '../../compiler/config/durations.js';

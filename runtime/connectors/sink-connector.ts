@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 
 /**
  * The seam between sink connectors and the runtime's sink operator, in the two-phase-commit shape of Flink's

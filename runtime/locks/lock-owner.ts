@@ -1,7 +1,7 @@
 import { hostname } from 'node:os';
 import { readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
-import { z } from 'zod';
+import * as z from 'zod';
 import { nodeFileSystem, writeFileAtomically } from '../checkpoint/storage/file-system.js';
 
 /**

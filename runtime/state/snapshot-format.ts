@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { KeyGroupRange } from './key-groups.js';
 import type { CellLayout, KeyedStateDelta, KeyedStateSnapshot, StateEntry } from './keyed-state-backend.js';
 import { decodeJson, encodeJson } from './value-codec.js';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import type { StateDescriptor } from '../../compiler/graph/job-graph.js';
 import { TIMESTAMP3 } from '../../compiler/types/sql-type.js';
 import type { OperatorContext } from '../operators/operator.js';

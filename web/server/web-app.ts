@@ -1,7 +1,7 @@
 import { Hono, type Context } from 'hono';
 import { streamSSE } from 'hono/streaming';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
-import type { z } from 'zod';
+import type * as z from 'zod';
 import { Diagnostics } from '../../compiler/diagnostics/catalogue.js';
 import { createDiagnostic, type DiagnosticArgs, type DiagnosticDefinition } from '../../compiler/diagnostics/diagnostic.js';
 import { tokensMatch } from '../../cli/control/job-registry.js';

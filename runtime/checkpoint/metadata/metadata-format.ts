@@ -1,4 +1,4 @@
-import type { z } from 'zod';
+import type * as z from 'zod';
 import { decodeJson } from '../../state/value-codec.js';
 import { canonicalJson } from './canonical-text.js';
 import { CHECKSUM_KEY, checksumProblem, metadataChecksum } from './metadata-checksum.js';

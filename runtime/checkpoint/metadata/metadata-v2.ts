@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { JobGraphSchema } from '../../../compiler/graph/job-graph.js';
 import { MetadataV1Schema, type MetadataV1 } from './metadata-v1.js';
 

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { CHECKSUM_KEY } from './metadata-checksum.js';
 import { MetadataV2Schema, type MetadataV2 } from './metadata-v2.js';
 

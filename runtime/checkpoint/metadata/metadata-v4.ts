@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { OperatorStateEntrySchema, StateFileSchema as StateFileV1Schema, SubtaskStateSchema } from './metadata-v1.js';
 import { MetadataV3FileSchema, MetadataV3Schema, type MetadataV3 } from './metadata-v3.js';
 

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { MetadataV4FileSchema, MetadataV4Schema, type MetadataV4 } from './metadata-v4.js';
 
 /**

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { OperatorStateEntryV4Schema, SubtaskStateV4Schema } from './metadata-v4.js';
 import { MetadataV5FileSchema, MetadataV5Schema, type MetadataV5 } from './metadata-v5.js';
 

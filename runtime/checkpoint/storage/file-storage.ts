@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { KeyGroupRange } from '../../state/key-groups.js';
 import type { KeyedStateDelta, KeyedStateSnapshot } from '../../state/keyed-state-backend.js';
 import { keyedStateDeltaLines, keyedStateLines, keyedStateLinesOf } from '../../state/snapshot-format.js';
