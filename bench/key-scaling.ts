@@ -6,7 +6,11 @@
  * written per checkpoint (incremental) against the state each lists (what a full checkpoint would write), and peak
  * RSS.
  *
- *   npx tsx bench/key-scaling.ts [--keys 10000,100000] [--backends fs,disk] [--checkpoints none,1s] [--json]
+ *   npx tsx bench/key-scaling.ts [--keys 10000,100000] [--backends fs,disk] [--checkpoints none,1s] [--seconds N] [--json]
+ *
+ * `--seconds N` cancels a run after N seconds of wall time and reports what it did by then (events read, the
+ * checkpoints completed): on a loaded machine the 3 M-key runs take longer than anyone waits. Each completed
+ * checkpoint is also printed to stderr as it completes.
  *
  * The default sizes take seconds; SLUICE_BENCH_KEYS=1000000,3000000 (or --keys) adds the big ones, which take minutes.
  */
@@ -24,10 +28,14 @@ interface Spec {
   readonly keys: number;
   readonly backend: 'fs' | 'disk';
   readonly checkpoints: boolean;
+  /** Cancel the job after this many seconds. */
+  readonly seconds: number | undefined;
 }
 
 interface Result extends Spec {
+  /** Events read: all of them, unless cancelled after `seconds`. */
   readonly events: number;
+  readonly finished: boolean;
   readonly wallSeconds: number;
   /** CPU time of the process (user + system, all threads). */
   readonly cpuSeconds: number;
@@ -59,7 +67,12 @@ async function measure(spec: Spec): Promise<Result> {
     const started = performance.now();
     const cpuBefore = process.cpuUsage();
     const job = await Job.start(graph, {});
-    job.on('checkpoint-completed', (stats) =>
+    const cancel = spec.seconds === undefined ? undefined : setTimeout(() => void job.cancel(), spec.seconds * 1000);
+    job.on('checkpoint-completed', (stats) => {
+      process.stderr.write(
+        `  checkpoint ${stats.checkpointId} at ${Math.round((performance.now() - started) / 1000)} s: ${Math.round(stats.durationMs)} ms (alignment ${Math.round(stats.alignmentMs)}, ` +
+          `sync ${Math.round(stats.syncMs)}, async ${Math.round(stats.asyncMs)}), written ${mib(stats.bytes)} of ${mib(stats.stateBytes)}\n`,
+      );
       completed.push({
         durationMs: stats.durationMs,
         bytes: stats.bytes,
@@ -68,12 +81,22 @@ async function measure(spec: Spec): Promise<Result> {
         syncMs: stats.syncMs,
         asyncMs: stats.asyncMs,
         final: stats.final,
-      }),
-    );
-    await job.done;
+      });
+    });
+    const result = await job.done;
+    clearTimeout(cancel);
     const wallSeconds = (performance.now() - started) / 1000;
     const cpu = process.cpuUsage(cpuBefore);
-    return { ...spec, events: spec.keys * ROWS_PER_KEY, wallSeconds, cpuSeconds: (cpu.user + cpu.system) / 1e6, maxRssBytes: process.resourceUsage().maxRSS * 1024, completed };
+    const events = result.metrics.operators.filter((op) => op.kind === 'source').reduce((sum, op) => sum + op.recordsOut, 0);
+    return {
+      ...spec,
+      events,
+      finished: result.status === 'finished',
+      wallSeconds,
+      cpuSeconds: (cpu.user + cpu.system) / 1e6,
+      maxRssBytes: process.resourceUsage().maxRSS * 1024,
+      completed,
+    };
   } finally {
     fs.rmSync(checkpointsDir, { recursive: true, force: true });
   }
@@ -83,10 +106,11 @@ const THIS_FILE = fileURLToPath(import.meta.url);
 
 function measureInChild(spec: Spec): Promise<Result> {
   return new Promise((resolve, reject) => {
-    execFile(process.execPath, [...process.execArgv, THIS_FILE, '--child', JSON.stringify(spec)], { maxBuffer: 64 * 1024 * 1024 }, (error, stdout) => {
+    const child = execFile(process.execPath, [...process.execArgv, THIS_FILE, '--child', JSON.stringify(spec)], { maxBuffer: 64 * 1024 * 1024 }, (error, stdout) => {
       if (error !== null) reject(error);
       else resolve(JSON.parse(stdout) as Result);
     });
+    child.stderr?.pipe(process.stderr);
   });
 }
 
@@ -107,6 +131,7 @@ function describe(result: Result): string {
     `${result.keys.toLocaleString('en-US').padStart(9)} keys`,
     result.backend.padEnd(4),
     (result.checkpoints ? 'checkpoints 1 s' : 'none').padEnd(15),
+    ...(result.finished ? [] : [`cancelled after ${Math.round(result.wallSeconds)} s, ${result.events.toLocaleString('en-US')} of ${(result.keys * ROWS_PER_KEY).toLocaleString('en-US')} events read`]),
     `${Math.round(result.events / result.wallSeconds / 1000).toLocaleString('en-US').padStart(5)} K ev/s`,
     `${Math.round(result.events / result.cpuSeconds / 1000).toLocaleString('en-US').padStart(5)} K ev/CPU-s`,
     `RSS ${mib(result.maxRssBytes).padStart(10)}`,
@@ -120,6 +145,7 @@ async function main(): Promise<void> {
       keys: { type: 'string', default: process.env['SLUICE_BENCH_KEYS'] ?? '10000,100000' },
       backends: { type: 'string', default: 'fs,disk' },
       checkpoints: { type: 'string', default: 'none,1s' },
+      seconds: { type: 'string' },
       json: { type: 'boolean', default: false },
     },
   });
@@ -134,7 +160,7 @@ async function main(): Promise<void> {
   for (const keys of sizes) {
     for (const backend of backends) {
       for (const checkpoints of modes) {
-        const result = await measureInChild({ keys, backend, checkpoints });
+        const result = await measureInChild({ keys, backend, checkpoints, seconds: values.seconds === undefined ? undefined : Number(values.seconds) });
         console.log(describe(result));
         if (values.json) console.log(JSON.stringify({ ...result, completed: result.completed.length }));
       }
