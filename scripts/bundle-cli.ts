@@ -12,13 +12,8 @@ const OUT = 'dist/bin';
 rmSync(OUT, { recursive: true, force: true });
 
 await build({
-  // The worker threads' entries, found beside the bundle (workerEntryUrl in runtime/workers/source-bundle.ts): slots'
-  // (runtime/workers/slot-worker.ts) and chain merges' (runtime/checkpoint/storage/chain-mergers.ts).
-  entryPoints: {
-    sluice: 'cli/main.ts',
-    'sluice-worker': 'runtime/workers/worker-entry.ts',
-    'sluice-merge-worker': 'runtime/checkpoint/storage/merge-worker.ts',
-  },
+  // Worker threads start from their own bundle in dist/worker/ (scripts/bundle-worker.ts).
+  entryPoints: { sluice: 'cli/main.ts' },
   outdir: OUT,
   bundle: true,
   splitting: true,

@@ -8,11 +8,13 @@ import type { Job } from '../../runtime/execution/job.js';
 /**
  * The built package (dist/, tsc's output of `npm run build`) for benches whose figures must not include tsx: a
  * worker thread started from the TypeScript sources registers tsx and transpiles the runtime's modules itself,
- * about 1.6 s of CPU per worker, where one started from dist/ loads compiled modules (about 0.3 s), as the CLI and
- * the published package do.
+ * about 1.6 s of CPU per worker, where one started from dist/ loads the build's bundle of the worker's entry
+ * (dist/worker/), as the CLI and the published package do.
  */
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const BUILT_ENTRY = join(ROOT, 'dist', 'index.js');
+/** The worker threads' bundle (scripts/bundle-worker.ts), which jobs at parallelism above 1 start their workers from. */
+const WORKER_BUNDLE = join(ROOT, 'dist', 'worker', 'sluice-worker.js');
 /** What tsconfig.build.json compiles that a job's threads run. */
 const RUNTIME_SOURCES = ['index.ts', 'grammar', 'compiler', 'connectors', 'runtime'];
 
@@ -31,7 +33,7 @@ function newestSource(path: string): { readonly file: string; readonly mtimeMs: 
 function staleness(): string | undefined {
   let built: number;
   try {
-    built = statSync(BUILT_ENTRY).mtimeMs;
+    built = Math.min(statSync(BUILT_ENTRY).mtimeMs, statSync(WORKER_BUNDLE).mtimeMs);
   } catch {
     return 'dist/ is missing';
   }
@@ -42,12 +44,17 @@ function staleness(): string | undefined {
   return undefined;
 }
 
-/** Compiles dist/ (tsc only: jobs started through the API need no CLI bundle) when it is missing or older than a source. */
+/**
+ * Compiles dist/ with tsc and bundles the worker threads' entry (jobs started through the API need no CLI bundle)
+ * when either is missing or older than a source.
+ */
 export function ensureBuiltPackage(log: (line: string) => void): void {
   const reason = staleness();
   if (reason === undefined) return;
-  log(`Building dist/ with tsc (${reason}) …`);
+  log(`Building dist/ with tsc and the worker bundle (${reason}) …`);
   execFileSync(process.execPath, [join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', join(ROOT, 'tsconfig.build.json')], { stdio: 'inherit' });
+  // This process runs under tsx (bench/run.ts): the bundling script runs with the same loader.
+  execFileSync(process.execPath, [...process.execArgv, join(ROOT, 'scripts', 'bundle-worker.ts')], { cwd: ROOT, stdio: 'inherit' });
 }
 
 /** The built package's `Job` and connector registry, for `measure` (same API as the sources'). */

@@ -285,10 +285,10 @@ function deltaOf(text: string): KeyedStateDelta {
 }
 
 /**
- * The code that starts a worker: it imports the entry module beside this one (compiled), or the CLI bundle's
- * `sluice-worker.js` (scripts/bundle-cli.ts); running from TypeScript sources (vitest, tsx), a bundle of the entry
- * made from them (source-bundle.ts), after registering tsx's loader in the worker only when a functions module is
- * TypeScript itself (the main thread's loader does not reach a worker).
+ * The code that starts a worker: it imports the build's bundle of the entry (dist/worker/sluice-worker.js); running
+ * from TypeScript sources (vitest, tsx), a bundle of the entry made from them (source-bundle.ts), after registering
+ * tsx's loader in the worker only when a functions module is TypeScript itself (the main thread's loader does not
+ * reach a worker).
  */
 function workerEntry(functionModules: readonly string[]): string {
   const here = import.meta.url;

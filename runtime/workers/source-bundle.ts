@@ -1,61 +1,98 @@
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import type { BuildOptions } from 'esbuild';
+
+/**
+ * How the worker threads' entry modules are bundled with esbuild (entries by bundle name, without `.js`): by
+ * `npm run build` into dist/worker/ (scripts/bundle-worker.ts), and from TypeScript sources by workerSourceBundle.
+ * A worker then loads a dozen files instead of about 370 ES modules (the runtime's, and zod's with its locales),
+ * which the loader resolved, read and compiled one by one in every worker (bench/README.md, `--scaling`).
+ * - Code splitting keeps what the runtime imports dynamically (connector runtimes, with pg and NATS) in chunks that
+ *   load when a job uses them: in one file, esbuild would hoist those packages' imports to its top.
+ * - ES-module packages (zod, @nats-io) are bundled and tree-shaken: zod, imported as a namespace
+ *   (`import * as z`), leaves its locales out. Packages with CommonJS or native code stay external and load from
+ *   node_modules as usual, so the bundle needs only the package's dependencies at run time.
+ */
+export function workerBundleOptions(entryPoints: Readonly<Record<string, string>>) {
+  return {
+    entryPoints: { ...entryPoints },
+    bundle: true,
+    splitting: true,
+    format: 'esm',
+    platform: 'node',
+    target: 'node20',
+    external: ['fs-extra', 'lmdb', 'pg', 'pg-logical-replication', 'esbuild'],
+    chunkNames: 'chunks/[name]-[hash]',
+    // Whitespace and syntax only: V8 parses a smaller file faster, and names stay readable in stack traces.
+    minifyWhitespace: true,
+    minifySyntax: true,
+    logLevel: 'warning',
+  } satisfies BuildOptions;
+}
 
 /** The bundles made in this process, by entry. */
 const bundled = new Map<string, string>();
 
 /**
- * Running from TypeScript sources (vitest, tsx): the worker entry and the runtime it imports as one ES module,
- * bundled once per process with esbuild (a development dependency, loaded only here). A worker then loads one
- * file instead of transpiling the runtime through tsx's loader, which cost each worker 1.6 s of CPU (bench/README)
- * and made jobs at parallelism 2 in the test suite several times slower to start than in-process. Packages stay
- * external; the bundle goes under node_modules/.cache, where they resolve as from the sources, named by its
- * content's hash (processes bundling the same sources share the file; written to a temporary name, then renamed).
- * Returns its file URL.
+ * Running from TypeScript sources (vitest, tsx): the worker entry `entry` bundled as the build bundles it, once per
+ * process, with esbuild (a development dependency, loaded only here). A worker then loads the bundle instead of
+ * transpiling the runtime through tsx's loader, which cost each worker 1.6 s of CPU (bench/README) and made jobs at
+ * parallelism 2 in the test suite several times slower to start than in-process. The bundle goes under
+ * node_modules/.cache, where its external packages resolve as from the sources, in a directory named by its
+ * content's hash (processes bundling the same sources share it; written under a temporary name, then renamed). Not
+ * minified, so that a failing test's stack trace points at readable lines. Returns the entry's file URL.
  */
-export function workerSourceBundle(entry: URL): string {
+export function workerSourceBundle(entry: URL, bundleName: string): string {
   const made = bundled.get(entry.href);
   if (made !== undefined) return made;
   const require = createRequire(entry);
   const esbuild = require('esbuild') as typeof import('esbuild');
+  const root = path.join(path.dirname(path.dirname(require.resolve('esbuild/package.json'))), '.cache', 'sluice-worker');
   const result = esbuild.buildSync({
-    entryPoints: [fileURLToPath(entry)],
-    bundle: true,
+    ...workerBundleOptions({ [bundleName.replace(/\.js$/, '')]: fileURLToPath(entry) }),
+    outdir: root,
     write: false,
-    format: 'esm',
-    platform: 'node',
-    target: 'node20',
-    packages: 'external',
+    minifyWhitespace: false,
+    minifySyntax: false,
     logLevel: 'silent',
   });
-  const code = result.outputFiles[0]!.contents;
-  const dir = path.join(path.dirname(path.dirname(require.resolve('esbuild/package.json'))), '.cache', 'sluice-worker');
-  const name = path.basename(entry.pathname).replace(/\.ts$/, '');
-  const file = path.join(dir, `${name}-${createHash('sha256').update(code).digest('hex').slice(0, 16)}.mjs`);
-  if (!existsSync(file)) {
-    mkdirSync(dir, { recursive: true });
-    const temp = `${file}.${process.pid}.tmp`;
-    writeFileSync(temp, code);
-    renameSync(temp, file);
+  const files = result.outputFiles.map((file) => ({ name: path.relative(root, file.path), contents: file.contents })).sort((a, b) => (a.name < b.name ? -1 : 1));
+  const hash = createHash('sha256');
+  for (const file of files) hash.update(file.name).update(file.contents);
+  const dir = path.join(root, hash.digest('hex').slice(0, 16));
+  if (!existsSync(dir)) {
+    const temp = `${dir}.${process.pid}.tmp`;
+    for (const file of files) {
+      mkdirSync(path.dirname(path.join(temp, file.name)), { recursive: true });
+      writeFileSync(path.join(temp, file.name), file.contents);
+    }
+    try {
+      renameSync(temp, dir);
+    } catch (error) {
+      // Another process renamed the same bundle into place first.
+      if (!existsSync(dir)) throw error;
+      rmSync(temp, { recursive: true, force: true });
+    }
   }
-  const url = pathToFileURL(file).href;
+  const url = pathToFileURL(path.join(dir, bundleName)).href;
   bundled.set(entry.href, url);
   return url;
 }
 
 /**
  * The file URL of a worker thread's entry module `<name>` beside the module `here` (its `import.meta.url`): from
- * TypeScript sources, a bundle of `<name>.ts` (above); compiled by tsc, `<name>.js`; in the command line's bundle
- * (scripts/bundle-cli.ts, which names the entry `bundleName`), `bundleName` beside the bundle's main file or one
- * directory up from a chunk.
+ * TypeScript sources, a bundle of `<name>.ts` (above); from the built package, the build's bundle `bundleName` in
+ * dist/worker/ (scripts/bundle-worker.ts), whether `here` was compiled by tsc into dist/ (the library) or bundled
+ * into dist/bin/ (the command line).
  */
 export function workerEntryUrl(here: string, name: string, bundleName: string): string {
-  if (here.endsWith('.ts')) return workerSourceBundle(new URL(`./${name}.ts`, here));
-  const candidates = [new URL(`./${name}.js`, here), new URL(`./${bundleName}`, here), new URL(`../${bundleName}`, here)];
-  const found = candidates.find((url) => existsSync(fileURLToPath(url)));
-  if (found === undefined) throw new Error(`the worker thread's entry module ${name} is missing next to ${fileURLToPath(here)}: rebuild the package (npm run build)`);
-  return found.href;
+  if (here.endsWith('.ts')) return workerSourceBundle(new URL(`./${name}.ts`, here), bundleName);
+  let dist = path.dirname(fileURLToPath(here));
+  while (path.basename(dist) !== 'dist' && path.dirname(dist) !== dist) dist = path.dirname(dist);
+  const bundle = path.join(dist, 'worker', bundleName);
+  if (!existsSync(bundle)) throw new Error(`the worker threads' bundle ${bundle} is missing: rebuild the package (npm run build)`);
+  return pathToFileURL(bundle).href;
 }
