@@ -1,5 +1,6 @@
 import fs from 'node:fs';
-import { open, type Database } from 'lmdb';
+import { createRequire } from 'node:module';
+import type { Database } from 'lmdb';
 import { decodeCellKey, encodeCellKey, keyCellsPrefix, keyGroupPrefix } from './disk/cell-key.js';
 import { compareCodePoints, encodeMapKey } from './key-codec.js';
 import { indicesByKeyGroup, rangeContains, type KeyGroupRange } from './key-groups.js';
@@ -13,6 +14,14 @@ import {
   type StateEntry,
 } from './keyed-state-backend.js';
 import { decodeJson, encodeJson } from './value-codec.js';
+
+/**
+ * lmdb (native code, with msgpackr) loads when the first disk store opens rather than with the runtime: a worker
+ * thread or a job on the heap backend does not pay for it (0.04–0.07 s of CPU per thread, measured on a loaded machine). Its CommonJS build, since
+ * opening a store is synchronous; nothing else in the runtime imports lmdb, so there is one copy of it.
+ */
+const requireLmdb = createRequire(import.meta.url);
+const lmdb = (): typeof import('lmdb') => requireLmdb('lmdb') as typeof import('lmdb');
 
 /*
  * Why LMDB (the `lmdb` package), chosen by measurement (bench/disk-store.ts; figures in bench/README.md):
@@ -144,7 +153,7 @@ export class DiskKeyedStateBackend implements KeyedStateBackend {
     if (!Number.isSafeInteger(options.cacheCells) || options.cacheCells < 1) throw new Error(`cacheCells must be a positive integer, not ${options.cacheCells}`);
     this.changedKeysLimit = options.maxChangedKeys ?? Math.max(options.cacheCells, MIN_CHANGED_KEYS);
     fs.rmSync(options.directory, { recursive: true, force: true });
-    this.db = open<string, Buffer>({
+    this.db = lmdb().open<string, Buffer>({
       path: options.directory,
       // A directory (data.mdb, lock.mdb) whatever the name looks like: lmdb takes a name with an extension for a file.
       noSubdir: false,
