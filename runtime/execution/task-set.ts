@@ -23,6 +23,11 @@ export class TaskSet {
     if (this.failure !== undefined) throw this.failure.error;
   }
 
+  /** Whether a task failed (the others are being stopped). */
+  get failed(): boolean {
+    return this.failure !== undefined;
+  }
+
   /** Fails the set with `error` and stops every task. */
   fail(error: unknown): void {
     if (this.failure !== undefined) return;

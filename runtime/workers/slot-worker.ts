@@ -5,10 +5,11 @@ import type { JobGraph } from '../../compiler/graph/job-graph.js';
 import { Diagnostics } from '../../compiler/diagnostics/catalogue.js';
 import type { CoordinatorPort, TaskGateway, TriggerOptions } from '../checkpoint/checkpoint-messages.js';
 import type { CheckpointStorage } from '../checkpoint/storage/checkpoint-storage.js';
+import type { KeyedStateChains } from '../checkpoint/storage/keyed-state-chains.js';
 import { DiagnosticError } from '../diagnostic-error.js';
 import type { JobWarning } from '../execution/job-events.js';
 import type { TaskMetricsSnapshot } from '../execution/task-metrics.js';
-import type { KeyedStateDelta, KeyedStateSnapshot, StateEntry } from '../state/keyed-state-backend.js';
+import type { KeyedStateSnapshot } from '../state/keyed-state-backend.js';
 import { keyedStateFromText } from '../state/snapshot-format.js';
 import { reviveFailure } from './failure-transfer.js';
 import type { AlignmentLink } from '../time/alignment-messages.js';
@@ -193,18 +194,9 @@ export class SlotWorker {
         );
         return;
       }
-      case 'write-chain': {
-        const chains = storage!.chains!;
-        const writing =
-          message.after === undefined
-            ? chains.writeBase(message.checkpointId, message.owner, snapshotOf(message.text))
-            : chains.writeChanges(message.checkpointId, message.owner, deltaOf(message.text), message.after);
-        writing.then(
-          (result) => this.post({ type: 'chain-written', id: message.id, result, needsBase: chains.needsBase(message.owner), error: undefined }),
-          (error: unknown) => this.post({ type: 'chain-written', id: message.id, result: undefined, needsBase: true, error: error instanceof Error ? error.message : String(error) }),
-        );
+      case 'record-chain':
+        void recordChain(storage!.chains!, message).then((answer) => this.post(answer));
         return;
-      }
       case 'discard':
         void storage?.discard(message.checkpointId, message.files).catch(() => undefined);
         return;
@@ -255,6 +247,22 @@ export class SlotWorker {
   }
 }
 
+/**
+ * The main thread's answer to a worker's `record-chain`: the worker wrote the files, `chains` only references them
+ * and keeps the owner's chain (worker-storage.ts).
+ */
+export async function recordChain(chains: KeyedStateChains, message: Extract<FromWorker, { type: 'record-chain' }>): Promise<Extract<ToWorker, { type: 'chain-written' }>> {
+  try {
+    const result =
+      message.after === undefined
+        ? await chains.recordBase(message.checkpointId, message.owner, message.files, message.maxParallelism)
+        : await chains.recordChanges(message.checkpointId, message.owner, message.files[0]!, message.after);
+    return { type: 'chain-written', id: message.id, result, needsBase: chains.needsBase(message.owner), error: undefined };
+  } catch (error) {
+    return { type: 'chain-written', id: message.id, result: undefined, needsBase: true, error: error instanceof Error ? error.message : String(error) };
+  }
+}
+
 /** A keyed snapshot from the canonical lines a worker sent (worker-storage.ts). */
 function snapshotOf(text: string): KeyedStateSnapshot {
   const parsed = keyedStateFromText(text);
@@ -263,23 +271,6 @@ function snapshotOf(text: string): KeyedStateSnapshot {
     maxParallelism: parsed.header.maxParallelism,
     layouts: new Map(Object.entries(parsed.header.states)),
     entries: () => parsed.entries,
-    release: () => undefined,
-  };
-}
-
-/** A delta from the canonical lines a worker sent (worker-storage.ts MainThreadChains): each changed key with its entries. */
-function deltaOf(text: string): KeyedStateDelta {
-  const parsed = keyedStateFromText(text);
-  const { maxParallelism } = parsed.header;
-  const changes = [...parsed.changedKeys!].map(([key, keyGroup]) => ({ keyGroup, key, entries: [] as StateEntry[] }));
-  const byKey = new Map(changes.map((change) => [change.key, change]));
-  for (const entry of parsed.entries) byKey.get(entry.key)!.entries.push(entry);
-  return {
-    keyGroupRange: parsed.header.keyGroupRange,
-    maxParallelism,
-    layouts: new Map(Object.entries(parsed.header.states)),
-    changes: () => changes,
-    forEachChangedKey: (visit) => changes.forEach((change) => visit(change.key)),
     release: () => undefined,
   };
 }

@@ -12,7 +12,7 @@ import { systemClock } from '../time/clock.js';
 import { RoutedChannelEnds } from './channel-routes.js';
 import { parseInFlightLines } from '../checkpoint/channel-state.js';
 import { serializeFailure } from './failure-transfer.js';
-import { MainThreadChains, MainThreadRequests, MainThreadStorage, WorkerFileStorage } from './worker-storage.js';
+import { MainThreadRequests, MainThreadStorage, WorkerFileStorage } from './worker-storage.js';
 import type { FromWorker, SlotInit, ToWorker } from './worker-protocol.js';
 
 /**
@@ -44,7 +44,12 @@ const connectors = await ConnectorRuntimes.open(init.graph, init.jobId, skipped)
 
 const coordinator: CoordinatorPort = {
   acknowledge: (ack) => post({ type: 'acknowledge', ack }),
-  decline: (task, checkpointId, reason, isFailure) => post({ type: 'decline', task, checkpointId, reason, isFailure }),
+  decline: (task, checkpointId, reason, isFailure) => {
+    // Once a task of the slot failed, the others' writes fail as they are stopped (their state is disposed): the
+    // slot's failure, sent with `ended`, fails the attempt and so aborts the checkpoint. A decline sent first would
+    // be taken for the attempt's cause (a failed checkpoint) instead of the task's failure.
+    if (set?.failed !== true) post({ type: 'decline', task, checkpointId, reason, isFailure });
+  },
   taskFinished: (task) => post({ type: 'task-finished', task }),
 };
 const requests = new MainThreadRequests(post);
@@ -52,7 +57,7 @@ const baseStorage: CheckpointStorage | undefined =
   init.checkpointing === undefined
     ? undefined
     : init.checkpointing.storage.kind === 'files'
-      ? new WorkerFileStorage(init.checkpointing.storage.root, init.checkpointing.storage.backend, new MainThreadChains(requests))
+      ? new WorkerFileStorage(init.checkpointing.storage.root, init.checkpointing.storage.backend, requests)
       : new MainThreadStorage(requests);
 const storage = baseStorage === undefined ? undefined : new SavepointRouting(baseStorage);
 

@@ -4,7 +4,7 @@ import type { CheckpointingMode } from '../checkpoint/barrier-alignment.js';
 import type { CheckpointAcknowledgement, TriggerOptions } from '../checkpoint/checkpoint-messages.js';
 import type { StateFile } from '../checkpoint/metadata/metadata-v4.js';
 import type { WrittenFile } from '../checkpoint/storage/checkpoint-storage.js';
-import type { ChainWrite } from '../checkpoint/storage/keyed-state-chains.js';
+import type { ChainWrite, WrittenStateFile } from '../checkpoint/storage/keyed-state-chains.js';
 import type { JobWarning } from '../execution/job-events.js';
 import type { OperatorSubtaskRestore } from '../execution/operator-host.js';
 import type { TaskMetricsSnapshot } from '../execution/task-metrics.js';
@@ -18,7 +18,7 @@ import type { ChannelRoute } from './channel-routes.js';
 
 /** Where a worker's tasks write checkpoint state: their own file storage, or the main thread's (memory, injected). */
 export type WorkerStorage =
-  /** The files of keyed state go through the main thread's chains (`write-chain`) when it keeps them. */
+  /** The worker writes the files; the main thread's chains record what it wrote (`record-chain`). */
   | { readonly kind: 'files'; readonly root: string; readonly backend: 'fs' | 'disk' }
   | { readonly kind: 'main' };
 
@@ -80,7 +80,7 @@ export type ToWorker =
   | { readonly type: 'barrier-request'; readonly id: number; readonly what: 'mail' | 'settled' }
   /** The answer to a `write-state`: what the storage's write returned, or why it failed. */
   | { readonly type: 'state-written'; readonly id: number; readonly result: readonly StateFile[] | WrittenFile | undefined; readonly error: string | undefined }
-  /** The answer to a `write-chain`: what the chain's write returned and whether the owner's next snapshot must be a base, or why it failed. */
+  /** The answer to a `record-chain`: what the chain's write returned and whether the owner's next snapshot must be a base, or why it failed. */
   | { readonly type: 'chain-written'; readonly id: number; readonly result: ChainWrite | undefined; readonly needsBase: boolean; readonly error: string | undefined }
   | { readonly type: 'cancel' }
   /** The minimum of a watermark alignment group, for source subtask `member` of this slot. */
@@ -95,6 +95,19 @@ export type StateWrite = { readonly checkpointId: number; readonly name: string 
   | { readonly what: 'keyed' | 'channel'; readonly text: string }
   | { readonly what: 'raw'; readonly bytes: Uint8Array }
 );
+
+/**
+ * A base (`after` undefined, `files` its file or `disk` parts) or a delta taken after checkpoint `after` (`files` its
+ * one file) that a worker wrote into the checkpoint directory for owner `owner`'s chain (keyed-state-chains.ts, kept
+ * by the main thread): handles only, never the state.
+ */
+export interface ChainRecord {
+  readonly checkpointId: number;
+  readonly owner: string;
+  readonly files: readonly WrittenStateFile[];
+  readonly after: number | undefined;
+  readonly maxParallelism: number;
+}
 
 /** Worker → main thread. */
 export type FromWorker =
@@ -111,11 +124,8 @@ export type FromWorker =
   | { readonly type: 'barrier-reply'; readonly id: number }
   /** Main-thread storage: write a state file. */
   | ({ readonly type: 'write-state'; readonly id: number } & StateWrite)
-  /**
-   * Incremental checkpoints (keyed-state-chains.ts, kept by the main thread): `text` is a base (`after` undefined)
-   * or a delta taken after checkpoint `after`, as canonical lines, for owner `owner`'s chain.
-   */
-  | { readonly type: 'write-chain'; readonly id: number; readonly checkpointId: number; readonly owner: string; readonly text: string; readonly after: number | undefined }
+  /** Incremental checkpoints: record the files the worker wrote for owner `owner`'s chain (worker-storage.ts). */
+  | ({ readonly type: 'record-chain'; readonly id: number } & ChainRecord)
   | { readonly type: 'discard'; readonly checkpointId: number; readonly files: readonly StateFile[] }
   /** Every task ended: `failure` when one failed (the others were cancelled). */
   | { readonly type: 'ended'; readonly failure: SerializedFailure | undefined; readonly metrics: readonly TaskMetricsSnapshot[] };

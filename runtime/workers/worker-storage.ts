@@ -1,10 +1,14 @@
+import { stat } from 'node:fs/promises';
+import path from 'node:path';
 import type { StateFile } from '../checkpoint/metadata/metadata-v4.js';
 import type { CheckpointStorage, RecoveredCheckpoints, StoredCheckpoint, WrittenFile } from '../checkpoint/storage/checkpoint-storage.js';
 import { FileCheckpointStorage } from '../checkpoint/storage/file-storage.js';
-import type { ChainWrite, KeyedStateChains } from '../checkpoint/storage/keyed-state-chains.js';
+import { SHARED_DIR } from '../checkpoint/storage/checkpoint-names.js';
+import { isNotFound } from '../checkpoint/storage/file-system.js';
+import type { ChainWrite } from '../checkpoint/storage/keyed-state-chains.js';
 import type { KeyedStateDelta, KeyedStateSnapshot } from '../state/keyed-state-backend.js';
-import { keyedStateDeltaLines, keyedStateLines } from '../state/snapshot-format.js';
-import type { FromWorker, StateWrite, ToWorker } from './worker-protocol.js';
+import { keyedStateLines } from '../state/snapshot-format.js';
+import type { ChainRecord, FromWorker, StateWrite, ToWorker } from './worker-protocol.js';
 
 type Answer = Extract<ToWorker, { type: 'state-written' | 'chain-written' }>;
 
@@ -33,57 +37,71 @@ export class MainThreadRequests {
 }
 
 /**
- * The chains of incremental checkpoints (keyed-state-chains.ts) as a worker's tasks use them: kept by the main
- * thread's storage, which alone counts the references of the shared files (retained checkpoints and chains
- * alike, over every slot and attempt). A worker sends each base or delta as its canonical lines and the main thread
- * writes it into the chain. `needsBase` answers from the main thread's latest word on the owner's chain.
- */
-export class MainThreadChains implements KeyedStateChains {
-  private readonly baseDue = new Map<string, boolean>();
-
-  constructor(private readonly requests: MainThreadRequests) {}
-
-  needsBase(owner: string): boolean {
-    return this.baseDue.get(owner) ?? true;
-  }
-
-  writeBase(checkpointId: number, owner: string, snapshot: KeyedStateSnapshot): Promise<ChainWrite> {
-    return this.write(checkpointId, owner, keyedStateLines(snapshot), undefined);
-  }
-
-  writeChanges(checkpointId: number, owner: string, delta: KeyedStateDelta, after: number): Promise<ChainWrite> {
-    return this.write(checkpointId, owner, keyedStateDeltaLines(delta), after);
-  }
-
-  private async write(checkpointId: number, owner: string, lines: Iterable<string>, after: number | undefined): Promise<ChainWrite> {
-    const text = [...lines].join('\n');
-    try {
-      const answer = (await this.requests.send((id) => ({ type: 'write-chain', id, checkpointId, owner, text, after }))) as Extract<Answer, { type: 'chain-written' }>;
-      this.baseDue.set(owner, answer.needsBase);
-      return answer.result!;
-    } catch (error) {
-      // The main thread dropped the chain: the next snapshot must be a base.
-      this.baseDue.set(owner, true);
-      throw error;
-    }
-  }
-}
-
-/**
- * The job's checkpoint directory as a worker writes into it: state files only (the main thread's storage completes
- * and discards checkpoints), the keyed state of checkpoints through the main thread's chains (`chains`).
+ * The job's checkpoint directory as a worker writes into it. The worker writes every file of its tasks' checkpoints
+ * itself, the bases and deltas of incremental checkpoints included (FileCheckpointStorage's own writer, in this
+ * thread); the main thread's storage alone counts the references of the shared files (retained checkpoints and
+ * chains alike, over every slot and attempt), completes and discards checkpoints. So a chain write sends the main
+ * thread the written files' handles (`record-chain`: names, sizes, sha256, key-group ranges) and the main thread
+ * references them, renames them into place and answers what the checkpoint lists. `needsBase` answers from the
+ * main thread's latest word on the owner's chain.
  */
 export class WorkerFileStorage extends FileCheckpointStorage {
+  private readonly baseDue = new Map<string, boolean>();
+
   constructor(
     root: string,
     backend: 'fs' | 'disk',
-    private readonly mainThreadChains: KeyedStateChains,
+    private readonly requests: MainThreadRequests,
   ) {
     super(root, backend);
   }
 
-  override get chains(): KeyedStateChains | undefined {
-    return this.mainThreadChains;
+  override needsBase(owner: string): boolean {
+    return this.baseDue.get(owner) ?? true;
+  }
+
+  // Writes of one owner in checkpoint order (a task's writes of two checkpoints may overlap), so are their records.
+  override writeBase(checkpointId: number, owner: string, snapshot: KeyedStateSnapshot): Promise<ChainWrite> {
+    return this.inChainOrder(owner, () =>
+      this.recorded(owner, async () => ({ checkpointId, owner, files: await this.writeBaseFiles(checkpointId, owner, snapshot), after: undefined, maxParallelism: snapshot.maxParallelism })),
+    );
+  }
+
+  override writeChanges(checkpointId: number, owner: string, delta: KeyedStateDelta, after: number): Promise<ChainWrite> {
+    return this.inChainOrder(owner, () =>
+      this.recorded(owner, async () => ({ checkpointId, owner, files: [await this.writeDeltaFile(checkpointId, owner, delta)], after, maxParallelism: delta.maxParallelism })),
+    );
+  }
+
+  /** Writes with `write`, then has the main thread record what was written. */
+  private async recorded(owner: string, write: () => Promise<ChainRecord>): Promise<ChainWrite> {
+    try {
+      const record = await write();
+      const answer = (await this.requests.send((id) => ({ type: 'record-chain', id, ...record }))) as Extract<Answer, { type: 'chain-written' }>;
+      this.baseDue.set(owner, answer.needsBase);
+      return answer.result!;
+    } catch (error) {
+      // Not written, or the main thread dropped the chain: the next snapshot must be a base.
+      this.baseDue.set(owner, true);
+      throw error;
+    }
+  }
+
+  /** The main thread counts the references: this thread looks at the directory instead. */
+  protected override async sharedPresent(name: string): Promise<boolean> {
+    try {
+      await stat(path.join(this.root, SHARED_DIR, name));
+      return true;
+    } catch (error) {
+      if (isNotFound(error)) return false;
+      throw error;
+    }
+  }
+
+  /** The main thread's storage gives back the references of the files (`files`), and removes the checkpoint's directory. */
+  override discard(checkpointId: number, files: readonly StateFile[]): Promise<void> {
+    this.requests.post({ type: 'discard', checkpointId, files });
+    return Promise.resolve();
   }
 }
 

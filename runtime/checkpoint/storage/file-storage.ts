@@ -18,7 +18,7 @@ import {
 import { checkpointDirName, parseCheckpointDirName, SHARED_DIR } from './checkpoint-names.js';
 import { isNotFound, nodeFileSystem, syncDirectory, writeDurably, writeFileAtomically, type CheckpointFileSystem } from './file-system.js';
 import { COMPLETED_MARKER, readSnapshotDirectory } from './read-metadata.js';
-import type { ChainWrite, KeyedStateChains } from './keyed-state-chains.js';
+import type { ChainWrite, KeyedStateChains, WrittenStateFile } from './keyed-state-chains.js';
 import { SharedFiles } from './shared-files.js';
 import { chunkRanges, entriesByRange } from './state-chunks.js';
 import { sha256Of, writeLines, writeLinesDurably, type WrittenContent } from './state-file-writer.js';
@@ -181,8 +181,13 @@ export class FileCheckpointStorage implements CheckpointStorage, KeyedStateChain
 
   /** A subtask's state split by key-group range into content-named files in `shared/` (the `disk` layout). */
   private async writeChunks(snapshot: KeyedStateSnapshot): Promise<StateFile[]> {
+    return this.place(await this.writeChunkFiles(snapshot));
+  }
+
+  /** The files of `writeChunks`, written but not yet referenced: what `shared/` already holds is not written again. */
+  private async writeChunkFiles(snapshot: KeyedStateSnapshot): Promise<WrittenStateFile[]> {
     await this.fs.mkdir(this.shared.dir, { recursive: true });
-    const files: StateFile[] = [];
+    const files: WrittenStateFile[] = [];
     try {
       for (const part of entriesByRange(snapshot.entries(), chunkRanges(snapshot.keyGroupRange, INCREMENTAL_CHUNKS))) {
         // One part in memory at a time: hashed first, so unchanged content costs no I/O at all.
@@ -196,19 +201,66 @@ export class FileCheckpointStorage implements CheckpointStorage, KeyedStateChain
         // Empty parts are left out, but one file always lists the states (their layouts) of the subtask.
         if (entries === 0 && (files.length > 0 || part.range.end < snapshot.keyGroupRange.end)) continue;
         const name = `${content.sha256}.kstate`;
-        await this.shared.add(name, (temp) =>
-          writeDurably(this.fs, temp, async (handle) => {
-            for (const piece of pieces) await handle.write(piece);
-          }),
-        );
-        files.push({ path: SHARED_PREFIX + name, ...content, keyGroupRange: copyRange(part.range) });
+        const temp = (await this.sharedPresent(name))
+          ? undefined
+          : await this.writeTemp(name, (file) =>
+              writeDurably(this.fs, file, async (handle) => {
+                for (const piece of pieces) await handle.write(piece);
+              }),
+            );
+        files.push({ file: { path: SHARED_PREFIX + name, ...content, keyGroupRange: copyRange(part.range) }, temp });
       }
     } catch (error) {
-      await Promise.all(sharedNames(files).map((name) => this.shared.release(name)));
+      await this.removeTemps(files);
+      throw error;
+    }
+    return files;
+  }
+
+  /**
+   * Whether content-named `name` is in `shared/`, so that a writer need not write it: this storage knows from its
+   * references; a worker's (worker-storage.ts), whose references the main thread counts, looks at the directory.
+   */
+  protected sharedPresent(name: string): Promise<boolean> {
+    return Promise.resolve(this.shared.isReferenced(name));
+  }
+
+  /** Has `write` fill a new temporary file in `shared/` to be placed as `name`; its temporary name. */
+  private async writeTemp(name: string, write: (file: string) => Promise<unknown>): Promise<string> {
+    const temp = this.shared.tempName(name);
+    const file = path.join(this.shared.dir, temp);
+    try {
+      await write(file);
+    } catch (error) {
+      await this.fs.rm(file, { force: true });
+      throw error;
+    }
+    return temp;
+  }
+
+  private async removeTemps(written: readonly WrittenStateFile[]): Promise<void> {
+    await Promise.all(written.flatMap(({ temp }) => (temp === undefined ? [] : [this.fs.rm(path.join(this.shared.dir, temp), { force: true })])));
+  }
+
+  /**
+   * References each written file (one reference each: the checkpoint's that lists it), renaming into place what
+   * was written anew; on failure, none stays referenced and no temporary file is left.
+   */
+  private async place(written: readonly WrittenStateFile[]): Promise<StateFile[]> {
+    const placed: string[] = [];
+    try {
+      for (const { file, temp } of written) {
+        const name = sharedNames([file])[0]!;
+        await this.shared.place(name, temp);
+        placed.push(name);
+      }
+    } catch (error) {
+      await Promise.all(placed.map((name) => this.shared.release(name)));
+      await this.removeTemps(written.slice(placed.length));
       throw error;
     }
     await syncDirectory(this.fs, this.shared.dir);
-    return files;
+    return written.map(({ file }) => file);
   }
 
   // ---- KeyedStateChains ----
@@ -235,61 +287,122 @@ export class FileCheckpointStorage implements CheckpointStorage, KeyedStateChain
 
   writeBase(checkpointId: number, owner: string, snapshot: KeyedStateSnapshot): Promise<ChainWrite> {
     return this.inChainOrder(owner, async () => {
-      const problems = this.unreportedProblems(owner);
-      // Whatever happens next, the old chain is done: the backend's changes now count from this snapshot.
-      await this.dropChain(owner);
-      const files =
-        this.backend === 'fs' ? [await this.writeOwnFile(checkpointId, owner, keyedStateLines(snapshot), snapshot.keyGroupRange, false)] : await this.writeChunks(snapshot);
-      const chainFiles = files.map(asShared);
-      for (const file of chainFiles) this.shared.retain(file.shared!);
-      const baseBytes = files.reduce((sum, file) => sum + file.bytes, 0);
-      this.chainOf.set(owner, {
-        files: chainFiles,
-        maxParallelism: snapshot.maxParallelism,
-        baseBytes,
-        deltaBytes: 0,
-        deltas: 0,
-        lastId: checkpointId,
-        merge: undefined,
-        mergeFailure: undefined,
-        mergeFailureReported: false,
-      });
-      return { files, writtenBytes: baseBytes, problems };
+      let written: WrittenStateFile[];
+      try {
+        written = await this.writeBaseFiles(checkpointId, owner, snapshot);
+      } catch (error) {
+        // The backend's changes now count from this snapshot: the old chain is of no more use.
+        await this.dropChain(owner);
+        throw error;
+      }
+      return this.newChain(checkpointId, owner, written, snapshot.maxParallelism);
     });
+  }
+
+  recordBase(checkpointId: number, owner: string, written: readonly WrittenStateFile[], maxParallelism: number): Promise<ChainWrite> {
+    return this.inChainOrder(owner, () => this.newChain(checkpointId, owner, written, maxParallelism));
+  }
+
+  /** Writes the files of a base of `owner`'s chain (`recordBase` references them): `writeBase`'s I/O, in any thread. */
+  writeBaseFiles(checkpointId: number, owner: string, snapshot: KeyedStateSnapshot): Promise<WrittenStateFile[]> {
+    if (this.backend === 'disk') return this.writeChunkFiles(snapshot);
+    return this.writeOwnFile(checkpointId, owner, keyedStateLines(snapshot), snapshot.keyGroupRange, false).then((file) => [file]);
+  }
+
+  /** Writes the file of a delta of `owner`'s chain (`recordChanges` references it): `writeChanges`'s I/O, in any thread. */
+  writeDeltaFile(checkpointId: number, owner: string, delta: KeyedStateDelta): Promise<WrittenStateFile> {
+    return this.writeOwnFile(checkpointId, owner, keyedStateDeltaLines(delta), delta.keyGroupRange, true);
+  }
+
+  /** Makes the written base `owner`'s chain; whatever happens, the old chain is done. */
+  private async newChain(checkpointId: number, owner: string, written: readonly WrittenStateFile[], maxParallelism: number): Promise<ChainWrite> {
+    const problems = this.unreportedProblems(owner);
+    let files: StateFile[];
+    try {
+      // Placed before the old chain is dropped: a part of the base it shares keeps its references throughout.
+      files = await this.place(written);
+    } finally {
+      await this.dropChain(owner);
+    }
+    const chainFiles = files.map(asShared);
+    for (const file of chainFiles) this.shared.retain(file.shared!);
+    const baseBytes = files.reduce((sum, file) => sum + file.bytes, 0);
+    this.chainOf.set(owner, {
+      files: chainFiles,
+      maxParallelism,
+      baseBytes,
+      deltaBytes: 0,
+      deltas: 0,
+      lastId: checkpointId,
+      merge: undefined,
+      mergeFailure: undefined,
+      mergeFailureReported: false,
+    });
+    return { files, writtenBytes: baseBytes, problems };
   }
 
   writeChanges(checkpointId: number, owner: string, delta: KeyedStateDelta, after: number): Promise<ChainWrite> {
     return this.inChainOrder(owner, async () => {
-      const chain = this.chainOf.get(owner);
-      if (chain === undefined || chain.lastId !== after) {
-        await this.dropChain(owner);
-        throw new Error(`the state changes of ${owner} before checkpoint ${checkpointId} were not written (checkpoint ${after}); the next checkpoint writes it in full`);
-      }
-      let own: StateFile;
+      // Checked first, so that a delta the chain refuses is not written at all.
+      const chain = await this.chainBefore(checkpointId, owner, after);
+      let written: WrittenStateFile;
       try {
-        own = await this.writeOwnFile(checkpointId, owner, keyedStateDeltaLines(delta), delta.keyGroupRange, true);
+        written = await this.writeDeltaFile(checkpointId, owner, delta);
       } catch (error) {
         await this.dropChain(owner);
         throw error;
       }
-      // This checkpoint lists (and references) the whole chain; the chain references its new delta.
-      for (const file of chain.files) this.shared.retain(file.shared!);
-      const files = [...chain.files, own];
-      const shared = asShared(own);
-      this.shared.retain(shared.shared!);
-      chain.files.push(shared);
-      chain.deltas++;
-      chain.deltaBytes += own.bytes;
-      chain.lastId = checkpointId;
-      if (chain.merge === undefined && isLong(chain)) {
-        const merge = new AbortController();
-        chain.merge = merge;
-        const done = this.merge(owner, chain, merge.signal);
-        this.merges.add(done);
-        void done.then(() => this.merges.delete(done));
-      }
-      return { files, writtenBytes: own.bytes, problems: this.unreportedProblems(owner) };
+      return this.append(checkpointId, owner, chain, written);
     });
+  }
+
+  recordChanges(checkpointId: number, owner: string, written: WrittenStateFile, after: number): Promise<ChainWrite> {
+    return this.inChainOrder(owner, async () => {
+      let chain: Chain;
+      try {
+        chain = await this.chainBefore(checkpointId, owner, after);
+      } catch (error) {
+        await this.removeTemps([written]);
+        throw error;
+      }
+      return this.append(checkpointId, owner, chain, written);
+    });
+  }
+
+  /** `owner`'s chain when checkpoint `after` wrote its last file; else it is dropped and this rejects. */
+  private async chainBefore(checkpointId: number, owner: string, after: number): Promise<Chain> {
+    const chain = this.chainOf.get(owner);
+    if (chain !== undefined && chain.lastId === after) return chain;
+    await this.dropChain(owner);
+    throw new Error(`the state changes of ${owner} before checkpoint ${checkpointId} were not written (checkpoint ${after}); the next checkpoint writes it in full`);
+  }
+
+  /** Appends the written delta to `owner`'s chain. */
+  private async append(checkpointId: number, owner: string, chain: Chain, written: WrittenStateFile): Promise<ChainWrite> {
+    let own: StateFile;
+    try {
+      [own] = (await this.place([written])) as [StateFile];
+    } catch (error) {
+      await this.dropChain(owner);
+      throw error;
+    }
+    // This checkpoint lists (and references) the whole chain; the chain references its new delta.
+    for (const file of chain.files) this.shared.retain(file.shared!);
+    const files = [...chain.files, own];
+    const shared = asShared(own);
+    this.shared.retain(shared.shared!);
+    chain.files.push(shared);
+    chain.deltas++;
+    chain.deltaBytes += own.bytes;
+    chain.lastId = checkpointId;
+    if (chain.merge === undefined && isLong(chain)) {
+      const merge = new AbortController();
+      chain.merge = merge;
+      const done = this.merge(owner, chain, merge.signal);
+      this.merges.add(done);
+      void done.then(() => this.merges.delete(done));
+    }
+    return { files, writtenBytes: own.bytes, problems: this.unreportedProblems(owner) };
   }
 
   /**
@@ -344,7 +457,8 @@ export class FileCheckpointStorage implements CheckpointStorage, KeyedStateChain
     return [chain.mergeFailure];
   }
 
-  private inChainOrder<T>(owner: string, work: () => Promise<T>): Promise<T> {
+  /** Runs `work` after every chain write of `owner` queued before it. */
+  protected inChainOrder<T>(owner: string, work: () => Promise<T>): Promise<T> {
     const run = (this.chainQueue.get(owner) ?? Promise.resolve()).then(work);
     const settled = run.catch(() => undefined);
     this.chainQueue.set(owner, settled);
@@ -363,10 +477,10 @@ export class FileCheckpointStorage implements CheckpointStorage, KeyedStateChain
   }
 
   /**
-   * Writes `chk-<n>/<owner>.kstate` and links it into `shared/` (one reference: this checkpoint's). Checkpoint ids
-   * are never reused in a pipeline directory, so the shared name is new.
+   * Writes `chk-<n>/<owner>.kstate` and links it into `shared/` under a temporary name, to be placed as
+   * `<owner>.chk-<n>.kstate`. Checkpoint ids are never reused in a pipeline directory, so the shared name is new.
    */
-  private async writeOwnFile(checkpointId: number, owner: string, lines: Iterable<string>, range: KeyGroupRange, delta: boolean): Promise<StateFile> {
+  private async writeOwnFile(checkpointId: number, owner: string, lines: Iterable<string>, range: KeyGroupRange, delta: boolean): Promise<WrittenStateFile> {
     const dir = this.checkpointDir(checkpointId);
     await this.fs.mkdir(dir, { recursive: true });
     await this.fs.mkdir(this.shared.dir, { recursive: true });
@@ -374,9 +488,8 @@ export class FileCheckpointStorage implements CheckpointStorage, KeyedStateChain
     const file = path.join(dir, name);
     const content = await writeLinesDurably(this.fs, file, lines);
     const shared = `${owner}.${checkpointDirName(checkpointId)}.kstate`;
-    await this.shared.add(shared, (temp) => this.fs.link(file, temp));
-    await syncDirectory(this.fs, this.shared.dir);
-    return { path: name, ...content, keyGroupRange: copyRange(range), shared, ...(delta ? { delta: true as const } : {}) };
+    const temp = await this.writeTemp(shared, (link) => this.fs.link(file, link));
+    return { file: { path: name, ...content, keyGroupRange: copyRange(range), shared, ...(delta ? { delta: true as const } : {}) }, temp };
   }
 
 

@@ -28,4 +28,22 @@ export interface KeyedStateChains {
    * so this rejects and the chain is dropped (the next snapshot must be a base).
    */
   writeChanges(checkpointId: number, owner: string, delta: KeyedStateDelta, after: number): Promise<ChainWrite>;
+  /**
+   * `writeBase` for files another thread wrote (a worker's, worker-storage.ts): references them, putting in place
+   * what was written anew, and makes them `owner`'s new chain. Rejects (removing what was written) as `writeBase` does.
+   */
+  recordBase(checkpointId: number, owner: string, written: readonly WrittenStateFile[], maxParallelism: number): Promise<ChainWrite>;
+  /** `writeChanges` for a delta file another thread wrote: rejects, removing it, when it does not follow the chain's last. */
+  recordChanges(checkpointId: number, owner: string, written: WrittenStateFile, after: number): Promise<ChainWrite>;
+}
+
+/**
+ * A state file a chain write produced, not yet referenced: `file` as `_metadata` lists it, and `temp`, the name in
+ * `shared/` under which the writer left it complete and synced, for the storage that counts references to rename
+ * into place (undefined: the writer found the content-named file present and wrote nothing). It is what a worker
+ * thread sends the main thread instead of the state itself.
+ */
+export interface WrittenStateFile {
+  readonly file: StateFile;
+  readonly temp: string | undefined;
 }

@@ -41,12 +41,41 @@ export class SharedFiles {
     return this.locked(name, async () => {
       const count = this.refs.get(name) ?? 0;
       if (count === 0) {
-        const temp = path.join(this.dir, `.${name}.${randomUUID().slice(0, 8)}.tmp`);
+        const temp = path.join(this.dir, this.tempName(name));
         try {
           await write(temp);
           await this.fs.rename(temp, path.join(this.dir, name));
         } catch (error) {
           await this.fs.rm(temp, { force: true });
+          throw error;
+        }
+      }
+      this.refs.set(name, count + 1);
+    });
+  }
+
+  /** A new temporary name in this directory for a file to be placed as `name` (recovery removes it if left). */
+  tempName(name: string): string {
+    return `.${name}.${randomUUID().slice(0, 8)}.tmp`;
+  }
+
+  /**
+   * References the shared file `name` that another writer (a worker thread) left complete and synced as `temp` in
+   * this directory: renamed into place when no retained checkpoint has it, else removed (equal content is kept
+   * once). With `temp` undefined the writer found `name` present and wrote nothing: it must still be referenced.
+   */
+  place(name: string, temp: string | undefined): Promise<void> {
+    return this.locked(name, async () => {
+      const count = this.refs.get(name) ?? 0;
+      if (temp === undefined) {
+        if (count === 0) throw new Error(`the shared file ${name} was deleted (no retained checkpoint listed it any more) while this checkpoint was written; the next checkpoint writes it anew`);
+      } else {
+        const from = path.join(this.dir, temp);
+        try {
+          if (count === 0) await this.fs.rename(from, path.join(this.dir, name));
+          else await this.fs.rm(from, { force: true });
+        } catch (error) {
+          await this.fs.rm(from, { force: true });
           throw error;
         }
       }
