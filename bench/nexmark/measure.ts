@@ -1,7 +1,11 @@
 import { execFile } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { PerformanceObserver } from 'node:perf_hooks';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { ConnectorRuntimes as SourceConnectorRuntimes } from '../../connectors/runtime-registry.js';
+import type { JobGraph } from '../../compiler/graph/job-graph.js';
 import { BASELINES } from './baselines.js';
 import { loadBuiltRuntime } from './built-package.js';
 import { Job as SourceJob } from '../../runtime/execution/job.js';
@@ -34,6 +38,8 @@ export interface MeasureSpec {
    * plain data).
    */
   readonly built?: boolean;
+  /** Checkpoints every `intervalMs` (exactly-once) on `backend`'s storage, in a fresh directory; none by default. */
+  readonly checkpoints?: { readonly intervalMs: number; readonly backend: 'fs' | 'disk' };
 }
 
 export interface Measurement extends MeasureSpec {
@@ -42,6 +48,13 @@ export interface Measurement extends MeasureSpec {
   readonly wallSeconds: number;
   /** User + system CPU time of the process during the run (GC threads included). */
   readonly cpuSeconds: number;
+  /**
+   * CPU time of the main thread alone (Linux: /proc/self/task/<pid>/stat; undefined elsewhere): with worker threads,
+   * what is left of the job on the thread that runs the coordinator.
+   */
+  readonly mainThreadCpuSeconds: number | undefined;
+  /** Checkpoints completed (with `checkpoints`). */
+  readonly checkpointsCompleted: number;
   /** Wall time the main thread spent paused in garbage collection during the run (V8's `gc` performance entries). */
   readonly gcSeconds: number;
   /** Resident set size when the run started (Node, the loader and the modules loaded), in MiB. */
@@ -62,27 +75,35 @@ export async function measure(spec: MeasureSpec): Promise<Measurement> {
   });
   gc.observe({ entryTypes: ['gc'] });
   const startRssMiB = process.memoryUsage.rss() / 1024 / 1024;
+  const checkpointsDir = spec.checkpoints === undefined ? undefined : fs.mkdtempSync(path.join(os.tmpdir(), 'sluice-bench-chk-'));
+  let checkpointsCompleted = 0;
   const cpuBefore = process.cpuUsage();
+  const mainBefore = mainThreadCpuSeconds();
   const started = performance.now();
   if (spec.engine === 'loop') {
     BASELINES[spec.query](spec.events, spec.rate, () => {
       rowsOut++;
     });
   } else {
-    const graph = compileQuery(spec.query, spec);
+    const graph = withCheckpoints(compileQuery(spec.query, spec), spec.checkpoints, checkpointsDir);
     const sink = sinkUid(graph);
     if (spec.sink === 'connector') {
-      const result = await (await Job.start(graph)).done;
-      rowsOut = result.metrics.operators.find((op) => op.uid === sink)!.recordsIn;
+      const job = await Job.start(graph);
+      job.on('checkpoint-completed', () => checkpointsCompleted++);
+      rowsOut = (await job.done).metrics.operators.find((op) => op.uid === sink)!.recordsIn;
     } else {
       const onRows: SinkCallback = (rows) => {
         rowsOut += rows.length;
       };
-      await (await Job.start(graph, { sinks: { [sink]: onRows } })).done;
+      const job = await Job.start(graph, { sinks: { [sink]: onRows } });
+      job.on('checkpoint-completed', () => checkpointsCompleted++);
+      await job.done;
     }
   }
   const wallSeconds = (performance.now() - started) / 1000;
   const cpu = process.cpuUsage(cpuBefore);
+  const mainAfter = mainThreadCpuSeconds();
+  if (checkpointsDir !== undefined) fs.rmSync(checkpointsDir, { recursive: true, force: true });
   // Entries are delivered asynchronously: let the last ones in before reading the total.
   await new Promise((resolve) => setImmediate(resolve));
   for (const entry of gc.takeRecords()) gcMs += entry.duration;
@@ -92,11 +113,43 @@ export async function measure(spec: MeasureSpec): Promise<Measurement> {
     rowsOut,
     wallSeconds,
     cpuSeconds: (cpu.user + cpu.system) / 1e6,
+    mainThreadCpuSeconds: mainBefore === undefined || mainAfter === undefined ? undefined : mainAfter - mainBefore,
+    checkpointsCompleted,
     gcSeconds: gcMs / 1000,
     startRssMiB,
     peakRssMiB: process.resourceUsage().maxRSS / 1024,
   };
 }
+
+/** `graph` with checkpoints every `checkpoints.intervalMs` into `dir`, or as it is. */
+function withCheckpoints(graph: JobGraph, checkpoints: MeasureSpec['checkpoints'], dir: string | undefined): JobGraph {
+  if (checkpoints === undefined) return graph;
+  const { config } = graph;
+  return {
+    ...graph,
+    config: {
+      ...config,
+      checkpointing: { ...config.checkpointing, intervalMs: checkpoints.intervalMs },
+      state: { ...config.state, backend: checkpoints.backend, checkpointsDir: dir! },
+    },
+  };
+}
+
+/** User + system CPU seconds of the main thread (its task id is the process id), from /proc; undefined without it. */
+function mainThreadCpuSeconds(): number | undefined {
+  let stat: string;
+  try {
+    stat = fs.readFileSync(`/proc/self/task/${process.pid}/stat`, 'utf8');
+  } catch {
+    return undefined;
+  }
+  // Fields after the command (which may hold spaces, inside parentheses): utime and stime are the 14th and 15th.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
+}
+
+/** The kernel's clock ticks per second for /proc times (USER_HZ, 100 on Linux). */
+const CLOCK_TICKS = 100;
 
 const THIS_FILE = fileURLToPath(import.meta.url);
 
