@@ -13,12 +13,15 @@ import { THREAD_FUNCTIONS, threadFunctions, useWorkers } from './worker-run.js';
 useWorkers();
 afterEach(() => vi.restoreAllMocks());
 
-/** Four seconds of paced input, so that checkpoints complete before the failure (the first one waits for the workers to start). */
+/**
+ * Four seconds of paced input; the failure comes at the first row after the checkpoints the test needs completed
+ * (the first one waits for the workers to start, seconds on a loaded machine).
+ */
 const SOURCE = `CREATE SOURCE bid (auction BIGINT, bidder BIGINT, price BIGINT, date_time TIMESTAMP(3),
   WATERMARK FOR date_time AS date_time - INTERVAL '4' SECOND)
   WITH ('connector' = 'nexmark', 'table' = 'bid', 'events' = '40000', 'rows-per-second' = '10000') UID 'bids';
 CREATE SINK out WITH ('connector' = 'file', 'path' = '<out>', 'format' = 'jsonl', 'sink.semantic' = 'exactly-once') UID 'out';
-INSERT INTO out FROM bid |> SELECT fail_once_at(auction, 1500) AS auction, price, date_time
+INSERT INTO out FROM bid |> SELECT fail_once_armed(auction) AS auction, price, date_time
   |> WINDOW TUMBLE(date_time, INTERVAL '1' SECOND)
   |> AGGREGATE COUNT(*) AS n, MAX(price) AS top GROUP BY window_start, window_end, auction UID 'counts';`;
 
@@ -30,7 +33,8 @@ async function run(settings: Record<string, string>, failOnce: boolean) {
   // keyed state is in the workers.
   const graph = compilePipe(SOURCE.replace('<out>', out), { functions: { scalars }, settings: { ...settings, 'state.checkpoints.dir': path.join(dir, 'checkpoints') } });
   // Workers copy the environment when they start.
-  if (failOnce) process.env['SLUICE_TEST_FAIL_MARKER'] = path.join(dir, 'failed');
+  const arm = path.join(dir, 'armed');
+  if (failOnce) Object.assign(process.env, { SLUICE_TEST_FAIL_MARKER: path.join(dir, 'failed'), SLUICE_TEST_ARM_FILE: arm });
   // What the workers send the main thread.
   const received = vi.spyOn(SlotWorker.prototype as unknown as { receive(message: FromWorker): void }, 'receive');
   const job = await Job.start(graph, {
@@ -44,11 +48,14 @@ async function run(settings: Record<string, string>, failOnce: boolean) {
   job.on('restart', (event) => restarts.push(event));
   job.on('checkpoint-completed', (stats) => {
     completed++;
-    if (stats.location === undefined || stats.location.startsWith('memory:')) return;
-    if (fs.readFileSync(path.join(stats.location, '_metadata'), 'utf8').includes('"delta": true')) incremental++;
+    const memory = stats.location === undefined || stats.location.startsWith('memory:');
+    if (!memory && fs.readFileSync(path.join(stats.location!, '_metadata'), 'utf8').includes('"delta": true')) incremental++;
+    // The failure comes after a checkpoint (on fs and disk, one with a delta) to restart from.
+    if (memory || incremental > 0) fs.writeFileSync(arm, '');
   });
   await job.done;
   delete process.env['SLUICE_TEST_FAIL_MARKER'];
+  delete process.env['SLUICE_TEST_ARM_FILE'];
   const rows = new Set(committedJsonRows(out).map((row) => JSON.stringify(row)));
   const messages = new Set(received.mock.calls.map(([message]) => message.type));
   return { rows, restarts, completed, incremental, messages };
@@ -74,7 +81,7 @@ describe('checkpoints of tasks in worker threads', () => {
     if (backend !== 'memory') expect([failing.messages.has('record-chain'), failing.messages.has('write-state')]).toEqual([true, false]);
     else expect(failing.messages.has('write-state')).toBe(true);
     expect(failing.restarts).toHaveLength(1);
-    expect(failing.restarts[0]!.reason).toMatch(/^operator '.*' \(.*\) subtask [12]\/2 failed at test\.pipe:\d+:\d+: fail_once_at met 1500/);
+    expect(failing.restarts[0]!.reason).toMatch(/^operator '.*' \(.*\) subtask [12]\/2 failed at test\.pipe:\d+:\d+: fail_once_armed: armed/);
     expect(failing.restarts[0]!.checkpointId).toEqual(expect.any(Number));
     expect(failing.rows).toEqual(undisturbed.rows);
   });

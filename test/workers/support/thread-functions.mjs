@@ -28,6 +28,22 @@ export const functions = [
     },
   },
   {
+    // Fails once per job (marker file as for fail_once_at) at the first row after the file SLUICE_TEST_ARM_FILE
+    // appears: a test creates it once the checkpoints it needs before the failure have completed.
+    name: 'fail_once_armed',
+    args: [{ name: 'BIGINT' }],
+    returns: { name: 'BIGINT' },
+    fn: (value) => {
+      const marker = process.env.SLUICE_TEST_FAIL_MARKER;
+      const arm = process.env.SLUICE_TEST_ARM_FILE;
+      if (marker !== undefined && arm !== undefined && existsSync(arm) && !existsSync(marker)) {
+        writeFileSync(marker, 'failed');
+        throw new Error('fail_once_armed: armed');
+      }
+      return value;
+    },
+  },
+  {
     // Never returns, once per job (marker file as for fail_once_at, env SLUICE_TEST_SPIN_MARKER): a hung function.
     name: 'spin_once_at',
     args: [{ name: 'BIGINT' }, { name: 'BIGINT' }],
