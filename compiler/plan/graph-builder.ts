@@ -1,6 +1,6 @@
 import type { Span } from '../../grammar/ast/index.js';
 import type { TypedExpr } from '../expressions/typed-expr.js';
-import type { Edge, Operator, OperatorKind, OperatorSpec, StateDescriptor, StreamSchema } from '../graph/job-graph.js';
+import type { Edge, Operator, OperatorSpec, StateDescriptor, StreamSchema } from '../graph/job-graph.js';
 
 /** An operator as the planner creates it; its final id and origin are given by `GraphBuilder.build`. */
 export interface OperatorDraft {
@@ -12,6 +12,11 @@ export interface OperatorDraft {
   /** The AST node the operator comes from. */
   readonly span: Span;
   readonly spec: OperatorSpec;
+  /**
+   * Where a generated id does not start with the kind: operators the planner adds on its own (a projection pushed
+   * before an exchange) are numbered apart, so that adding them leaves every other operator's id as it was.
+   */
+  readonly idStem?: string;
 }
 
 interface DraftEdge {
@@ -30,14 +35,15 @@ function indexOf(node: string): number {
 /**
  * Collects operators and edges while the program is planned, under provisional ids (`#3`). `build` keeps only
  * the operators whose rows reach a sink (an unused source or view plans to nothing) and then gives each its
- * final id: its uid, else `<kind>-<n>` numbered per kind in program order, skipping ids a uid already took.
+ * final id: its uid, else `<kind>-<n>` (or `<idStem>-<n>`) numbered per kind (stem) in program order, skipping
+ * ids a uid already took.
  */
 export class GraphBuilder {
   private readonly drafts: OperatorDraft[] = [];
   private readonly edges: DraftEdge[] = [];
 
   constructor(
-    private readonly parallelism: number,
+    readonly parallelism: number,
     private readonly originOf: OriginOf,
   ) {}
 
@@ -95,7 +101,7 @@ export class GraphBuilder {
 
   private assignIds(live: ReadonlySet<number>): Map<number, string> {
     const taken = new Set(this.drafts.flatMap((d, i) => (live.has(i) && d.uid !== null ? [d.uid] : [])));
-    const counters = new Map<OperatorKind, number>();
+    const counters = new Map<string, number>();
     const ids = new Map<number, string>();
     this.drafts.forEach((draft, i) => {
       if (!live.has(i)) return;
@@ -103,7 +109,7 @@ export class GraphBuilder {
         ids.set(i, draft.uid);
         return;
       }
-      const kind = draft.spec.kind;
+      const kind = draft.idStem ?? draft.spec.kind;
       let n = counters.get(kind) ?? 0;
       let id: string;
       do id = `${kind}-${++n}`;

@@ -10,9 +10,9 @@ import { checkDistinctNames, outputName } from './output-names.js';
 import type { PlanContext } from './plan-context.js';
 import { materializeWindow } from './plan-window.js';
 import { scopeOf, visibleShape, type PlannedStream } from './planned-stream.js';
-import { addProjection } from './project.js';
+import { addProjection, pruneColumns } from './project.js';
 import { groupAggregateState, windowAggregateState } from './state-declarations.js';
-import { collectColumns } from './typed-expr-columns.js';
+import { collectColumns, renumberColumns } from './typed-expr-columns.js';
 
 /** The checked parts of an AGGREGATE step: GROUP BY keys, then aggregates, with their output names. */
 interface Aggregation {
@@ -68,13 +68,48 @@ export function planAggregate(input: PlannedStream, step: AggregateStep, ctx: Pl
         ctx.bag.report(Diagnostics.UnusedWindowUid, pending.step.uid.span, { uid: pending.step.uid.value, step: 'AGGREGATE' });
       }
       const name = `${stepText(ctx.source, pending.step)} |> ${stepText(ctx.source, step)}`;
-      return windowAggregate({ node: input.node, schema: input.schema, qualifiers: input.qualifiers }, aggregation, window, pending.spec, name, ctx);
+      const folded = pruneFolded({ node: input.node, schema: input.schema, qualifiers: input.qualifiers }, aggregation, window, pending.spec, ctx);
+      return windowAggregate(folded.stream, folded.aggregation, folded.window, folded.window.spec, name, ctx);
     }
     const carried = materializeWindow(input, ctx);
     return carried === undefined ? undefined : windowAggregate(carried, aggregation, window, window.spec, stepText(ctx.source, step), ctx);
   }
   const stream = materializeWindow(input, ctx);
   return stream === undefined ? undefined : groupAggregate(stream, aggregation, ctx);
+}
+
+/**
+ * A WINDOW folded into its aggregate: the aggregate reads the input's time column, its other GROUP BY keys and its
+ * aggregates' arguments, so the other columns are pruned before the exchange (pruneColumns) and keys, arguments
+ * and window re-based onto the pruned row; the window columns, appended to the input's in the WINDOW's shape,
+ * follow the pruned row. An input that carries a window of its own is left whole (its window columns stay).
+ */
+function pruneFolded(
+  stream: PlannedStream,
+  aggregation: Aggregation,
+  window: NonNullable<StreamSchema['window']>,
+  spec: NonNullable<StreamSchema['window']>['spec'],
+  ctx: PlanContext,
+): { stream: PlannedStream; aggregation: Aggregation; window: NonNullable<StreamSchema['window']> } {
+  const unchanged = { stream, aggregation, window: { ...window, spec } };
+  if (stream.schema.window !== undefined) return unchanged;
+  const width = stream.schema.fields.length;
+  const read = new Set([spec.timeIndex]);
+  for (const k of aggregation.keys) if (!(k.op === 'column' && (k.index === window.start || k.index === window.end))) collectColumns(k, read);
+  for (const c of aggregation.calls) for (const a of c.args) collectColumns(a, read);
+  const pruned = pruneColumns(ctx, stream, read, aggregation.step.span);
+  if (pruned === undefined) return unchanged;
+  const prunedWidth = pruned.stream.schema.fields.length;
+  const at = (index: number): number => (index >= width ? index - width + prunedWidth : pruned.positionOf(index));
+  return {
+    stream: pruned.stream,
+    aggregation: {
+      ...aggregation,
+      keys: aggregation.keys.map((k) => renumberColumns(k, at)),
+      calls: aggregation.calls.map((c) => ({ ...c, args: c.args.map((a) => renumberColumns(a, at)) })),
+    },
+    window: { start: at(window.start), end: at(window.end), spec: { ...spec, timeIndex: at(spec.timeIndex) } },
+  };
 }
 
 /** Whether a GROUP BY key other than the bare window columns, or an aggregate argument, reads a window column. */

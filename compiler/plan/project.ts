@@ -2,6 +2,7 @@ import type { Span } from '../../grammar/ast/index.js';
 import type { TypedExpr } from '../expressions/typed-expr.js';
 import type { StreamSchema } from '../graph/job-graph.js';
 import type { PlanContext } from './plan-context.js';
+import { operatorName } from './operator-names.js';
 import type { PlannedStream } from './planned-stream.js';
 
 /**
@@ -39,10 +40,41 @@ export function addProjection(
   exprs: readonly TypedExpr[],
   names: readonly string[],
   qualifiers: readonly (string | undefined)[],
-  meta: { readonly name: string; readonly span: Span; readonly uid: string | null },
+  meta: { readonly name: string; readonly span: Span; readonly uid: string | null; readonly idStem?: string },
 ): PlannedStream {
   const output = projectedSchema(stream.schema, exprs, names);
   const node = ctx.graph.add({ ...meta, inputs: [stream.schema], output, state: [], spec: { kind: 'project', exprs: [...exprs] } });
   ctx.graph.connect(stream.node, node, 0);
   return { node, schema: output, qualifiers };
+}
+
+/**
+ * Projection pushdown before a key-partitioned exchange, as Flink pushes a Calc below its exchanges: when the
+ * operator after the exchange reads only the columns `read` of `stream`, a projection keeping those (in their
+ * order) is added after `stream`, chained to it, so that the exchange carries no column nobody reads: fewer
+ * values to encode per row between threads, smaller rows waiting in channels. Returns the pruned stream and
+ * where each read column went; undefined when every column is read, or at parallelism 1, where the exchange hands
+ * its batches on by reference in one thread and a projection would only add an array per row. The projection has
+ * no state and is numbered apart (`pruned-project-<n>`), so that it changes no other operator's id, and a
+ * savepoint restores across it either way (as when it is taken at parallelism 1 and restored at 2).
+ */
+export function pruneColumns(
+  ctx: PlanContext,
+  stream: PlannedStream,
+  read: ReadonlySet<number>,
+  span: Span,
+): { readonly stream: PlannedStream; readonly positionOf: (index: number) => number } | undefined {
+  const { fields } = stream.schema;
+  if (ctx.graph.parallelism === 1 || fields.length <= read.size) return undefined;
+  const kept = [...read].sort((a, b) => a - b);
+  const positions = new Map(kept.map((index, position) => [index, position]));
+  const exprs: TypedExpr[] = kept.map((index) => ({ op: 'column', index, name: fields[index]!.name, type: fields[index]!.type, nullable: fields[index]!.nullable }));
+  const names = kept.map((index) => fields[index]!.name);
+  const pruned = addProjection(ctx, stream, exprs, names, kept.map((index) => stream.qualifiers[index]), {
+    uid: null,
+    name: operatorName('Project', names.join(', ')),
+    span,
+    idStem: 'pruned-project',
+  });
+  return { stream: pruned, positionOf: (index) => positions.get(index)! };
 }

@@ -14,16 +14,21 @@ export function columnsOf(expr: TypedExpr): Set<number> {
 
 /** `expr` with every column position moved by `delta`: a right-side join key re-based onto the right input's row. */
 export function shiftColumns(expr: TypedExpr, delta: number): TypedExpr {
+  return renumberColumns(expr, (index) => index + delta);
+}
+
+/** `expr` reading column `positionOf(i)` wherever it read column i: re-based onto another row layout. */
+export function renumberColumns(expr: TypedExpr, positionOf: (index: number) => number): TypedExpr {
   switch (expr.op) {
     case 'literal':
       return expr;
     case 'column':
-      return { ...expr, index: expr.index + delta };
+      return { ...expr, index: positionOf(expr.index) };
     case 'call':
     case 'udf':
-      return { ...expr, args: expr.args.map((a) => shiftColumns(a, delta)) };
+      return { ...expr, args: expr.args.map((a) => renumberColumns(a, positionOf)) };
     case 'chain':
-      return { ...expr, operands: expr.operands.map((o) => shiftColumns(o, delta)) };
+      return { ...expr, operands: expr.operands.map((o) => renumberColumns(o, positionOf)) };
   }
 }
 

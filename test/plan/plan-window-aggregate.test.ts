@@ -89,3 +89,56 @@ describe('WINDOW followed by AGGREGATE grouped by the window', () => {
     expect(kinds(graph)).toEqual(['source', 'window_assign', 'group_aggregate', 'sink']);
   });
 });
+
+describe('at parallelism 2, columns the window aggregate does not read are pruned before its exchange', () => {
+  const compileGraph2 = (text: string) => compileGraph(text, { settings: { 'parallelism.default': '2' } });
+
+  it('folds into one window_aggregate after a projection of the columns it reads, in the source\'s chain', () => {
+    const graph = compileGraph2(program(`${TUMBLE} |> AGGREGATE COUNT(*) AS bids, SUM(price) AS total GROUP BY auction, window_start, window_end UID 'per-auction'`));
+    expect(kinds(graph)).toEqual(['source', 'project', 'window_aggregate', 'sink']);
+    // The bids' 7 columns are pruned to the 3 the aggregate reads before the exchange, in the source's chain.
+    const pruned = operatorOf(graph, 'project');
+    expect(pruned.id).toBe('pruned-project-1');
+    expect(fieldNames(pruned)).toEqual(['auction', 'price', 'date_time']);
+    expect(pruned.output).toMatchObject({ changelog: 'append', rowtime: 2 });
+    const agg = operatorOf(graph, 'window_aggregate');
+    expect(agg.spec).toMatchObject({
+      window: { type: 'tumble', timeIndex: 2, sizeMs: 10_000 },
+      keys: [{ op: 'column', index: 0 }],
+      aggregates: [{ name: 'bids', args: [] }, { name: 'total', args: [{ op: 'column', index: 1, name: 'price' }] }],
+    });
+    expect(agg.inputs[0]).toEqual(pruned.output);
+    expect(fieldNames(agg)).toEqual(['auction', 'window_start', 'window_end', 'bids', 'total']);
+    expect(agg.output).toMatchObject({ changelog: 'append', rowtime: 2, window: { start: 1, end: 2, spec: { timeIndex: 2 } } });
+    expect(graph.edges).toEqual([
+      { from: 'bid-source', to: 'pruned-project-1', toInput: 0, partitioning: 'forward' },
+      expect.objectContaining({ from: 'pruned-project-1', to: 'per-auction', partitioning: 'hash', keys: [expect.objectContaining({ op: 'column', index: 0 })] }),
+      expect.objectContaining({ from: 'per-auction', to: 'out-sink' }),
+    ]);
+  });
+
+  it('re-bases keys and arguments that are expressions onto the pruned row', () => {
+    const graph = compileGraph2(program(`${TUMBLE} |> AGGREGATE SUM(price * 2) AS doubled GROUP BY bidder + 1 AS next_bidder, window_start, window_end UID 'a'`));
+    expect(fieldNames(operatorOf(graph, 'project'))).toEqual(['bidder', 'price', 'date_time']);
+    const spec = specOf(graph, 'window_aggregate');
+    expect(JSON.stringify(spec.keys)).toContain('"op":"column","index":0,"name":"bidder"');
+    expect(JSON.stringify(spec.aggregates[0]!.args)).toContain('"op":"column","index":1,"name":"price"');
+    expect(spec.window).toMatchObject({ timeIndex: 2 });
+  });
+
+  it('prunes nothing when the aggregate reads every column', () => {
+    const graph = compileGraph2(`CREATE SOURCE t (k BIGINT, ts TIMESTAMP(3), WATERMARK FOR ts AS ts) WITH ('connector' = 'datagen', 'number-of-rows' = '10') UID 't';
+      ${sink()} INSERT INTO out FROM t ${"|> WINDOW TUMBLE(ts, INTERVAL '10' SECOND)"} |> AGGREGATE COUNT(*) AS n GROUP BY k, window_start, window_end UID 'a';`);
+    expect(kinds(graph)).toEqual(['source', 'window_aggregate', 'sink']);
+  });
+
+  it('prunes nothing at parallelism 1, where the exchange hands batches on by reference', () => {
+    const graph = compileGraph(program(`${TUMBLE} |> AGGREGATE COUNT(*) AS n GROUP BY auction, window_start, window_end UID 'a'`));
+    expect(kinds(graph)).toEqual(['source', 'window_aggregate', 'sink']);
+  });
+
+  it('numbers pruning projections apart: the ids of the other operators do not change', () => {
+    const graph = compileGraph2(program(`${TUMBLE} |> AGGREGATE COUNT(*) AS n GROUP BY window_start, window_end, auction UID 'a' |> SELECT auction, n`));
+    expect(graph.operators.map((op) => op.id)).toEqual(['bid-source', 'pruned-project-1', 'a', 'project-1', 'project-2', 'out-sink']);
+  });
+});

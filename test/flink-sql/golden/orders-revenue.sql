@@ -33,10 +33,15 @@ SELECT *
 FROM orders
 WHERE amount IS NOT NULL;
 
+-- Project(category, amount, ordered_at) (examples/orders-revenue.pipe:39:4)
+CREATE TEMPORARY VIEW pruned_project_1 AS
+SELECT category, amount, ordered_at
+FROM filter_1;
+
 -- UID 'revenue-per-category' (examples/orders-revenue.pipe:39:4), stateful: its state starts empty on Flink
 CREATE TEMPORARY VIEW revenue_per_category AS
 SELECT category, window_start, window_end, SUM(amount) AS revenue, COUNT(*) AS orders, AVG(CAST(amount AS DOUBLE)) AS avg_order
-FROM TABLE(TUMBLE(TABLE filter_1, DESCRIPTOR(ordered_at), INTERVAL '1' MINUTE))
+FROM TABLE(TUMBLE(TABLE pruned_project_1, DESCRIPTOR(ordered_at), INTERVAL '1' MINUTE))
 GROUP BY category, window_start, window_end;
 
 -- Project(window_start, window_end, category, revenue, orders, ROUND(avg_order, 2) AS avg…) (examples/orders-revenue.pipe:42:4)
