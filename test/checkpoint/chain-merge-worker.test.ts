@@ -119,11 +119,11 @@ function sharedFiles(root: string): string[] {
 describe('chain merges in a worker thread', () => {
   it('write the same file as a merge on this thread, and a merged chain restores equal to a full snapshot', async () => {
     const root = tempDir();
-    const storage = new FileCheckpointStorage(root, 'fs');
+    const storage = new FileCheckpointStorage(root, 'fs', nodeFileSystem, mergeInWorker);
     const { backend, change } = workload();
     const stored: StoredCheckpoint[] = [];
     let id = 0;
-    // The default storage merges in a worker: write deltas until a checkpoint lists a merged base.
+    // Write deltas until a checkpoint lists a merged base (merged in a worker).
     while (!stored.some((c) => filesOf(c.metadata)[0]!.shared!.endsWith('.merged.kstate'))) {
       change(id);
       stored.push(await checkpoint(storage, backend, ++id));

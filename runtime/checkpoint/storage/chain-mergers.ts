@@ -2,7 +2,7 @@ import { Worker } from 'node:worker_threads';
 import type { KeyGroupRange } from '../../state/key-groups.js';
 import { workerEntryUrl } from '../../workers/source-bundle.js';
 import { mergedChainLines, type ChainInput } from './chain-merge.js';
-import type { CheckpointFileSystem } from './file-system.js';
+import { nodeFileSystem, type CheckpointFileSystem } from './file-system.js';
 import { writeLinesDurably, type WrittenContent } from './state-file-writer.js';
 
 /** One chain merge (chain-merge.ts): its inputs, and the new file `output` to write the merged base into. */
@@ -39,6 +39,27 @@ export function writeMergedChain(fs: CheckpointFileSystem, job: ChainMergeJob, s
  */
 export function mergeOnThisThread(fs: CheckpointFileSystem): ChainMerger {
   return (job, signal) => writeMergedChain(fs, job, signal);
+}
+
+/**
+ * Below this many bytes of input, a merge runs on the task's thread: a worker thread costs about 90 ms of CPU to
+ * start and 230 ms with its module (zod's import, for the header schema), measured at load 18 (bench/README.md,
+ * part 5) — about what merging this much costs, spread over the task's batches a MiB at a time.
+ */
+export const WORKER_MERGE_BYTES = 16 * 1024 * 1024;
+
+/**
+ * How a storage merges by default: in a worker thread (`mergeInWorker`) from WORKER_MERGE_BYTES of input on,
+ * on this thread below that or when the files are reached through an injected `fs` (tests), which a worker
+ * thread cannot use.
+ */
+export function defaultMerger(fs: CheckpointFileSystem): ChainMerger {
+  const onThisThread = mergeOnThisThread(fs);
+  if (fs !== nodeFileSystem) return onThisThread;
+  return (job, signal) => {
+    const bytes = [...job.bases, ...job.deltas].reduce((sum, input) => sum + input.expected.bytes, 0);
+    return (bytes < WORKER_MERGE_BYTES ? onThisThread : mergeInWorker)(job, signal);
+  };
 }
 
 /** What merge-worker.ts answers with. */

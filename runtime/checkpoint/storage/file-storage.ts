@@ -22,7 +22,7 @@ import type { ChainWrite, KeyedStateChains, WrittenStateFile } from './keyed-sta
 import { SharedFiles } from './shared-files.js';
 import { chunkRanges, entriesByRange } from './state-chunks.js';
 import { sha256Of, writeLines, writeLinesDurably, type WrittenContent } from './state-file-writer.js';
-import { mergeInWorker, mergeOnThisThread, type ChainMerger } from './chain-mergers.js';
+import { defaultMerger, type ChainMerger } from './chain-mergers.js';
 
 /** How many files the `disk` backend splits one subtask's keyed state into (by key-group range). */
 const INCREMENTAL_CHUNKS = 8;
@@ -89,8 +89,8 @@ export class FileCheckpointStorage implements CheckpointStorage, KeyedStateChain
     readonly root: string,
     readonly backend: 'fs' | 'disk',
     private readonly fs: CheckpointFileSystem = nodeFileSystem,
-    /** Where chain merges run: in a worker thread, unless the files are reached through an injected `fs`. */
-    private readonly merger: ChainMerger = fs === nodeFileSystem ? mergeInWorker : mergeOnThisThread(fs),
+    /** Where chain merges run (chain-mergers.ts): large ones in a worker thread. */
+    private readonly merger: ChainMerger = defaultMerger(fs),
   ) {
     this.description = root;
     this.shared = new SharedFiles(fs, path.join(root, SHARED_DIR));
