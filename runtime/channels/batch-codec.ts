@@ -71,11 +71,145 @@ function stringBuffer(size: number): StringBuffer {
   return Buffer.alloc(size) as StringBuffer;
 }
 
+/**
+ * Values (see the top of this file) written into one growing scratch buffer, reused (no allocation once grown):
+ * the thread channel's events and the binary keyed-state files of checkpoints (state/snapshot-binary.ts) build on
+ * it. `refusal` completes the TypeError for a value that has no encoding ("a Map cannot …").
+ */
+export class ValueWriter {
+  protected bytes = stringBuffer(64 * 1024);
+  protected view = new DataView(this.bytes.buffer, this.bytes.byteOffset, this.bytes.byteLength);
+  protected pos = 0;
+
+  constructor(private readonly refusal: string) {}
+
+  // An if-chain rather than `switch (typeof value)`: TurboFan turns each `typeof value === '…'` into a type check,
+  // where the switch called the Typeof builtin for every value (11 % of an encoding thread's time in perf).
+  protected value(value: unknown): void {
+    if (typeof value === 'number') {
+      if ((value | 0) === value && (value !== 0 || 1 / value > 0)) {
+        this.ensure(5);
+        this.bytes[this.pos++] = ValueTag.Int32;
+        this.view.setInt32(this.pos, value, true);
+        this.pos += 4;
+      } else {
+        this.ensure(9);
+        this.bytes[this.pos++] = ValueTag.Double;
+        this.view.setFloat64(this.pos, value, true);
+        this.pos += 8;
+      }
+    } else if (typeof value === 'string') {
+      this.text(value);
+    } else if (typeof value === 'object') {
+      this.object(value);
+    } else if (typeof value === 'boolean') {
+      this.u8(value ? ValueTag.True : ValueTag.False);
+    } else if (typeof value === 'undefined') {
+      this.u8(ValueTag.Undefined);
+    } else if (typeof value === 'bigint') {
+      this.u8(ValueTag.BigInt);
+      this.string(value.toString());
+    } else {
+      throw new TypeError(`a ${typeof value} cannot ${this.refusal}`);
+    }
+  }
+
+  /**
+   * A string value: its tag, then as `string` does. UTF-8 first: as many bytes as characters means ASCII (a lone
+   * surrogate would have taken 3), which needs no well-formedness check; a string that is not well-formed is
+   * written again as UTF-16.
+   */
+  private text(value: string): void {
+    const room = value.length * 3;
+    this.ensure(5 + room);
+    const tagAt = this.pos;
+    const written = this.bytes.utf8Write(value, tagAt + 5, room);
+    if (written === value.length || (value as unknown as WellFormedCheck).isWellFormed()) {
+      this.bytes[tagAt] = written === value.length ? ValueTag.AsciiString : ValueTag.String;
+      this.view.setUint32(tagAt + 1, written, true);
+      this.pos = tagAt + 5 + written;
+      return;
+    }
+    this.u8(ValueTag.Utf16String);
+    this.u32(value.length * 2);
+    this.ensure(value.length * 2);
+    this.pos += this.bytes.ucs2Write(value, this.pos, value.length * 2);
+  }
+
+  private object(value: object | null): void {
+    if (value === null) {
+      this.u8(ValueTag.Null);
+    } else if (Array.isArray(value)) {
+      this.u8(ValueTag.Array);
+      this.u32(value.length);
+      for (let i = 0; i < value.length; i++) this.value(value[i]);
+    } else if (value instanceof Date) {
+      this.u8(ValueTag.Date);
+      this.f64(value.getTime());
+    } else if (value instanceof Uint8Array && value.constructor === Uint8Array) {
+      this.u8(ValueTag.Bytes);
+      this.u32(value.length);
+      this.ensure(value.length);
+      this.bytes.set(value, this.pos);
+      this.pos += value.length;
+    } else {
+      const prototype = Object.getPrototypeOf(value) as unknown;
+      if (prototype !== Object.prototype && prototype !== null) {
+        throw new TypeError(`a ${value.constructor?.name ?? 'non-plain object'} cannot ${this.refusal}`);
+      }
+      const keys = Object.keys(value);
+      this.u8(ValueTag.Object);
+      this.u32(keys.length);
+      for (const key of keys) {
+        this.string(key);
+        this.value((value as Record<string, unknown>)[key]);
+      }
+    }
+  }
+
+  /** A u32 byte length, then the UTF-8 bytes (encoded in place: at most 3 bytes per UTF-16 unit). */
+  protected string(text: string): void {
+    const room = text.length * 3;
+    this.ensure(4 + room);
+    const start = this.pos + 4;
+    const written = this.bytes.utf8Write(text, start, room);
+    this.view.setUint32(this.pos, written, true);
+    this.pos = start + written;
+  }
+
+  protected u8(n: number): void {
+    this.ensure(1);
+    this.bytes[this.pos++] = n;
+  }
+
+  protected u32(n: number): void {
+    this.ensure(4);
+    this.view.setUint32(this.pos, n, true);
+    this.pos += 4;
+  }
+
+  protected f64(n: number): void {
+    this.ensure(8);
+    this.view.setFloat64(this.pos, n, true);
+    this.pos += 8;
+  }
+
+  protected ensure(n: number): void {
+    if (this.pos + n <= this.bytes.length) return;
+    let size = this.bytes.length * 2;
+    while (size < this.pos + n) size *= 2;
+    const grown = stringBuffer(size);
+    grown.set(this.bytes.subarray(0, this.pos));
+    this.bytes = grown;
+    this.view = new DataView(grown.buffer, grown.byteOffset, grown.byteLength);
+  }
+}
+
 /** Encodes events into one growing scratch buffer, reused from event to event (no allocation once grown). */
-export class EventEncoder {
-  private bytes = stringBuffer(64 * 1024);
-  private view = new DataView(this.bytes.buffer, this.bytes.byteOffset, this.bytes.byteLength);
-  private pos = 0;
+export class EventEncoder extends ValueWriter {
+  constructor() {
+    super('cross a thread channel');
+  }
 
   /**
    * The frame of `event`, a u32 length and the encoded bytes that `EventDecoder.decode` takes: a view of the
@@ -132,187 +266,24 @@ export class EventEncoder {
       for (let c = 0; c < row.length; c++) this.value(row[c]);
     }
   }
-
-  // An if-chain rather than `switch (typeof value)`: TurboFan turns each `typeof value === '…'` into a type check,
-  // where the switch called the Typeof builtin for every value (11 % of an encoding thread's time in perf).
-  private value(value: unknown): void {
-    if (typeof value === 'number') {
-      if ((value | 0) === value && (value !== 0 || 1 / value > 0)) {
-        this.ensure(5);
-        this.bytes[this.pos++] = ValueTag.Int32;
-        this.view.setInt32(this.pos, value, true);
-        this.pos += 4;
-      } else {
-        this.ensure(9);
-        this.bytes[this.pos++] = ValueTag.Double;
-        this.view.setFloat64(this.pos, value, true);
-        this.pos += 8;
-      }
-    } else if (typeof value === 'string') {
-      this.text(value);
-    } else if (typeof value === 'object') {
-      this.object(value);
-    } else if (typeof value === 'boolean') {
-      this.u8(value ? ValueTag.True : ValueTag.False);
-    } else if (typeof value === 'undefined') {
-      this.u8(ValueTag.Undefined);
-    } else if (typeof value === 'bigint') {
-      this.u8(ValueTag.BigInt);
-      this.string(value.toString());
-    } else {
-      throw new TypeError(`a ${typeof value} cannot cross a thread channel`);
-    }
-  }
-
-  /**
-   * A string value: its tag, then as `string` does. UTF-8 first: as many bytes as characters means ASCII (a lone
-   * surrogate would have taken 3), which needs no well-formedness check; a string that is not well-formed is
-   * written again as UTF-16.
-   */
-  private text(value: string): void {
-    const room = value.length * 3;
-    this.ensure(5 + room);
-    const tagAt = this.pos;
-    const written = this.bytes.utf8Write(value, tagAt + 5, room);
-    if (written === value.length || (value as unknown as WellFormedCheck).isWellFormed()) {
-      this.bytes[tagAt] = written === value.length ? ValueTag.AsciiString : ValueTag.String;
-      this.view.setUint32(tagAt + 1, written, true);
-      this.pos = tagAt + 5 + written;
-      return;
-    }
-    this.u8(ValueTag.Utf16String);
-    this.u32(value.length * 2);
-    this.ensure(value.length * 2);
-    this.pos += this.bytes.ucs2Write(value, this.pos, value.length * 2);
-  }
-
-  private object(value: object | null): void {
-    if (value === null) {
-      this.u8(ValueTag.Null);
-    } else if (Array.isArray(value)) {
-      this.u8(ValueTag.Array);
-      this.u32(value.length);
-      for (let i = 0; i < value.length; i++) this.value(value[i]);
-    } else if (value instanceof Date) {
-      this.u8(ValueTag.Date);
-      this.f64(value.getTime());
-    } else if (value instanceof Uint8Array && value.constructor === Uint8Array) {
-      this.u8(ValueTag.Bytes);
-      this.u32(value.length);
-      this.ensure(value.length);
-      this.bytes.set(value, this.pos);
-      this.pos += value.length;
-    } else {
-      const prototype = Object.getPrototypeOf(value) as unknown;
-      if (prototype !== Object.prototype && prototype !== null) {
-        throw new TypeError(`a ${value.constructor?.name ?? 'non-plain object'} cannot cross a thread channel`);
-      }
-      const keys = Object.keys(value);
-      this.u8(ValueTag.Object);
-      this.u32(keys.length);
-      for (const key of keys) {
-        this.string(key);
-        this.value((value as Record<string, unknown>)[key]);
-      }
-    }
-  }
-
-  /** A u32 byte length, then the UTF-8 bytes (encoded in place: at most 3 bytes per UTF-16 unit). */
-  private string(text: string): void {
-    const room = text.length * 3;
-    this.ensure(4 + room);
-    const start = this.pos + 4;
-    const written = this.bytes.utf8Write(text, start, room);
-    this.view.setUint32(this.pos, written, true);
-    this.pos = start + written;
-  }
-
-  private u8(n: number): void {
-    this.ensure(1);
-    this.bytes[this.pos++] = n;
-  }
-
-  private u32(n: number): void {
-    this.ensure(4);
-    this.view.setUint32(this.pos, n, true);
-    this.pos += 4;
-  }
-
-  private f64(n: number): void {
-    this.ensure(8);
-    this.view.setFloat64(this.pos, n, true);
-    this.pos += 8;
-  }
-
-  private ensure(n: number): void {
-    if (this.pos + n <= this.bytes.length) return;
-    let size = this.bytes.length * 2;
-    while (size < this.pos + n) size *= 2;
-    const grown = stringBuffer(size);
-    grown.set(this.bytes.subarray(0, this.pos));
-    this.bytes = grown;
-    this.view = new DataView(grown.buffer, grown.byteOffset, grown.byteLength);
-  }
 }
 
-/** Decodes an event from what `EventEncoder` framed (without the length). */
-export class EventDecoder {
-  private bytes = stringBuffer(0);
-  private view = new DataView(this.bytes.buffer, this.bytes.byteOffset, this.bytes.byteLength);
-  private pos = 0;
+/** Reads values that a `ValueWriter` wrote; `what` names the source in errors ("thread channel: unknown value tag 99"). */
+export class ValueReader {
+  protected bytes = stringBuffer(0);
+  protected view = new DataView(this.bytes.buffer, this.bytes.byteOffset, this.bytes.byteLength);
+  protected pos = 0;
 
-  /** The event in `bytes[start, start + length)` (`start` 0 by default). */
-  decode(bytes: Buffer, length: number, start = 0): ChannelEvent {
-    if (bytes !== this.bytes) {
-      this.bytes = bytes as StringBuffer;
-      this.view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-    }
-    this.pos = start;
-    const event = this.event();
-    if (this.pos !== start + length) throw new Error(`thread channel: an event of ${length} bytes decoded from ${this.pos - start}`);
-    return event;
+  constructor(private readonly what: string) {}
+
+  /** Reads from `bytes` from now on (at the current position: set `pos` after). */
+  protected read(bytes: Buffer): void {
+    if (bytes === this.bytes) return;
+    this.bytes = bytes as StringBuffer;
+    this.view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   }
 
-  private event(): ChannelEvent {
-    const tag = this.bytes[this.pos++] as EventTag;
-    switch (tag) {
-      case EventTag.Batch:
-        return { type: 'batch', batch: this.batch() };
-      case EventTag.Watermark:
-        return { type: 'watermark', timestamp: this.f64() };
-      case EventTag.Status:
-        return { type: 'status', idle: this.bytes[this.pos++] === 1 };
-      case EventTag.Barrier: {
-        const checkpointId = this.f64();
-        const timestamp = this.f64();
-        return { type: 'barrier', checkpointId, timestamp, savepoint: this.bytes[this.pos++] === 1 };
-      }
-      case EventTag.CancelBarrier:
-        return { type: 'cancel-barrier', checkpointId: this.f64() };
-      case EventTag.EndOfInput:
-        return { type: 'end-of-input' };
-      default:
-        throw new Error(`thread channel: unknown event tag ${tag as number}`);
-    }
-  }
-
-  private batch(): RecordBatch {
-    const count = this.u32();
-    let kinds: Uint8Array | undefined;
-    if (this.bytes[this.pos++] === 1) {
-      kinds = this.copy(count);
-    }
-    const rows = new Array<unknown[]>(count);
-    for (let r = 0; r < count; r++) {
-      const length = this.u32();
-      const row = new Array<unknown>(length);
-      for (let c = 0; c < length; c++) row[c] = this.value();
-      rows[r] = row;
-    }
-    return kinds === undefined ? { rows } : { rows, kinds };
-  }
-
-  private value(): unknown {
+  protected value(): unknown {
     const tag = this.bytes[this.pos++] as ValueTag;
     switch (tag) {
       case ValueTag.Int32: {
@@ -368,34 +339,89 @@ export class EventDecoder {
         return this.copy(this.u32());
       }
       default:
-        throw new Error(`thread channel: unknown value tag ${tag as number}`);
+        throw new Error(`${this.what}: unknown value tag ${tag as number}`);
     }
   }
 
   /** The next `length` bytes as a Uint8Array of their own (the frame buffer is reused). */
-  private copy(length: number): Uint8Array {
+  protected copy(length: number): Uint8Array {
     const bytes = new Uint8Array(length);
     bytes.set(this.bytes.subarray(this.pos, this.pos + length));
     this.pos += length;
     return bytes;
   }
 
-  private string(): string {
+  protected string(): string {
     const length = this.u32();
     const start = this.pos;
     this.pos += length;
     return this.bytes.utf8Slice(start, this.pos);
   }
 
-  private u32(): number {
+  protected u32(): number {
     const n = this.view.getUint32(this.pos, true);
     this.pos += 4;
     return n;
   }
 
-  private f64(): number {
+  protected f64(): number {
     const n = this.view.getFloat64(this.pos, true);
     this.pos += 8;
     return n;
+  }
+}
+
+/** Decodes an event from what `EventEncoder` framed (without the length). */
+export class EventDecoder extends ValueReader {
+  constructor() {
+    super('thread channel');
+  }
+
+  /** The event in `bytes[start, start + length)` (`start` 0 by default). */
+  decode(bytes: Buffer, length: number, start = 0): ChannelEvent {
+    this.read(bytes);
+    this.pos = start;
+    const event = this.event();
+    if (this.pos !== start + length) throw new Error(`thread channel: an event of ${length} bytes decoded from ${this.pos - start}`);
+    return event;
+  }
+
+  private event(): ChannelEvent {
+    const tag = this.bytes[this.pos++] as EventTag;
+    switch (tag) {
+      case EventTag.Batch:
+        return { type: 'batch', batch: this.batch() };
+      case EventTag.Watermark:
+        return { type: 'watermark', timestamp: this.f64() };
+      case EventTag.Status:
+        return { type: 'status', idle: this.bytes[this.pos++] === 1 };
+      case EventTag.Barrier: {
+        const checkpointId = this.f64();
+        const timestamp = this.f64();
+        return { type: 'barrier', checkpointId, timestamp, savepoint: this.bytes[this.pos++] === 1 };
+      }
+      case EventTag.CancelBarrier:
+        return { type: 'cancel-barrier', checkpointId: this.f64() };
+      case EventTag.EndOfInput:
+        return { type: 'end-of-input' };
+      default:
+        throw new Error(`thread channel: unknown event tag ${tag as number}`);
+    }
+  }
+
+  private batch(): RecordBatch {
+    const count = this.u32();
+    let kinds: Uint8Array | undefined;
+    if (this.bytes[this.pos++] === 1) {
+      kinds = this.copy(count);
+    }
+    const rows = new Array<unknown[]>(count);
+    for (let r = 0; r < count; r++) {
+      const length = this.u32();
+      const row = new Array<unknown>(length);
+      for (let c = 0; c < length; c++) row[c] = this.value();
+      rows[r] = row;
+    }
+    return kinds === undefined ? { rows } : { rows, kinds };
   }
 }

@@ -32,6 +32,11 @@ export class SavepointStorage extends FileCheckpointStorage {
     return this.dir;
   }
 
+  /** Savepoints keep canonical JSON lines: relocatable, inspectable, readable by any version. */
+  protected override get binaryKeyedState(): boolean {
+    return false;
+  }
+
   /** Savepoints are complete on their own: no chains. */
   override get chains(): KeyedStateChains | undefined {
     return undefined;

@@ -95,9 +95,14 @@ function encodeEntry(entry: StateEntry): string {
   return encodeJson(fields);
 }
 
+/** What is wrong with a keyed-state file, and where: its line (JSON lines) or record (snapshot-binary.ts), from 1. */
 export class SnapshotFormatError extends Error {
-  constructor(message: string, readonly line: number) {
-    super(`keyed state snapshot, line ${line}: ${message}`);
+  constructor(
+    message: string,
+    readonly line: number,
+    unit: 'line' | 'record' = 'line',
+  ) {
+    super(`keyed state snapshot, ${unit} ${line}: ${message}`);
     this.name = 'SnapshotFormatError';
   }
 }

@@ -11,6 +11,8 @@ import { HeapKeyedStateBackend } from '../../runtime/state/heap-backend.js';
 import type { KeyedStateBackend, StateEntry } from '../../runtime/state/keyed-state-backend.js';
 import { keyedStateDeltaLines, keyedStateFromText, keyedStateToText, type ParsedKeyedState } from '../../runtime/state/snapshot-format.js';
 import { applyDeltas } from '../../runtime/checkpoint/restore/apply-deltas.js';
+import { isBinaryKeyedState } from '../../runtime/state/snapshot-binary.js';
+import { sha256Of } from '../../runtime/checkpoint/storage/state-file-writer.js';
 import { runInProcess } from '../run/run-in-process.js';
 import { metadataFor, tempDir } from './state-fixtures.js';
 
@@ -113,7 +115,11 @@ describe('incremental checkpoints: a base and a chain of deltas', () => {
       expect(writtenBytes).toBeLessThan(bases.reduce((sum, f) => sum + f.bytes, 0) / 4);
       stored.push(await storage.complete(metadataFor(round + 1, files)));
     }
-    expect(stored[5]!.metadata.operators[0]!.subtasks[0]!.keyedState.filter((f) => f.delta === true)).toHaveLength(5);
+    const chain = stored[5]!.metadata.operators[0]!.subtasks[0]!.keyedState;
+    expect(chain.filter((f) => f.delta === true)).toHaveLength(5);
+    // Metadata version 7: base and deltas in the binary encoding.
+    expect(stored[5]!.metadata.version).toBe(7);
+    for (const file of chain) expect(isBinaryKeyedState(fs.readFileSync(path.join(root, 'chk-6', file.path))), file.path).toBe(true);
     // Every checkpoint of the chain restores exactly the state it was taken of: the 5th included.
     for (let i = 0; i < stored.length; i++) expect(await restoredText(stored[i]!)).toBe(expected[i]);
     expect(expected[5]).not.toBe(expected[4]);
@@ -164,9 +170,18 @@ describe('incremental checkpoints: a base and a chain of deltas', () => {
     const newest = await checkpoint(storage, backend, 3, false);
     const delta = path.join(root, 'shared', 'counts-0.chk-2.kstate');
     const bytes = fs.readFileSync(delta);
+    expect(isBinaryKeyedState(bytes)).toBe(true);
     bytes[bytes.length >> 1]! ^= 0x01;
     fs.writeFileSync(delta, bytes);
     await expect(loadCheckpoint(newest)).rejects.toThrow(new CheckpointReadError(3, `state file ${path.join(root, 'chk-3', '../shared/counts-0.chk-2.kstate')} does not match its sha256 checksum (altered or damaged)`));
+    // Its checksum made to match (a writer's bug rather than damage): the records themselves are refused, the file named.
+    bytes[bytes.length >> 1]! ^= 0x01;
+    bytes.writeUInt32LE(0xffffff, bytes.length - 21); // the end record's length, past the end of the file
+    fs.writeFileSync(delta, bytes);
+    const listed = newest.metadata.operators[0]!.subtasks[0]!.keyedState.map((f) => (f.shared === 'counts-0.chk-2.kstate' ? { ...f, sha256: sha256Of(bytes) } : f));
+    await expect(loadCheckpoint({ ...newest, metadata: metadataFor(3, listed) })).rejects.toThrow(
+      /^checkpoint 3: state file .*\/shared\/counts-0\.chk-2\.kstate is not valid: keyed state snapshot, record \d+: truncated: no end record$/,
+    );
     fs.rmSync(path.join(root, 'shared', 'counts-0.chk-1.kstate'));
     await expect(loadCheckpoint(newest)).rejects.toThrow(/state file .*\/shared\/counts-0\.chk-1\.kstate is missing/);
   });
@@ -190,6 +205,35 @@ describe('incremental checkpoints: a base and a chain of deltas', () => {
     // After a merge a checkpoint lists the merged base and the deltas written since: fewer than the deltas merged.
     for (const checkpoint of merged) expect(filesOf(checkpoint.metadata).length).toBeLessThanOrEqual(11);
     for (let i = 0; i < stored.length; i++) expect(await restoredText(stored[i]!), `checkpoint ${i + 1}`).toBe(expected[i]);
+  });
+
+  it('merges a chain whose files span many reads (records cut across reads are joined), restoring the state at the last delta', async () => {
+    const root = tempDir();
+    const storage = new FileCheckpointStorage(root, 'fs');
+    const backend = new HeapKeyedStateBackend('fs', 128, RANGE);
+    opened.push(backend);
+    backend.register('count', 'value');
+    backend.register('rows', 'map');
+    // About 3 MiB of base (reads are 1 MiB), values of varied length so that records straddle the reads.
+    const put = (i: number, round: number) => {
+      backend.put('count', i % 128, `["k${i}"]`, '', { round, text: 'x'.repeat((i * 7 + round) % 90), n: i / 3 });
+      if (i % 4 === 0) backend.mapPut('rows', i % 128, `["k${i}"]`, '', encodeMapKey(round), round, [`é${i}`, round]);
+    };
+    for (let i = 0; i < 30_000; i++) put(i, 0);
+    const base = await checkpoint(storage, backend, 1, true);
+    expect(filesOf(base.metadata)[0]!.bytes).toBeGreaterThan(2.5 * 1024 * 1024);
+    let id = 1;
+    while (!fs.readdirSync(path.join(root, 'shared')).some((name) => name.endsWith('.merged.kstate'))) {
+      id++;
+      for (let i = id; i < 30_000; i += 7) put(i, id);
+      for (let i = id * 3; i < id * 3 + 50; i++) backend.remove('count', i % 128, `["k${i}"]`, '');
+      await checkpoint(storage, backend, id, false);
+      await storage.mergesSettled();
+    }
+    id++;
+    const newest = await checkpoint(storage, backend, id, false);
+    expect(filesOf(newest.metadata)[0]!.shared).toMatch(/\.merged\.kstate$/);
+    expect(await restoredText(newest)).toBe(textOf(backend));
   });
 
   it('detects a corrupt merged base, naming it; a damaged file of the chain fails its merge and the next snapshot is a base', async () => {
@@ -288,7 +332,7 @@ describe('a savepoint written by the Sluice before incremental checkpoints (meta
   it('reads as complete files and restores a job', async () => {
     const opened = await openCheckpoint(FIXTURE);
     if ('error' in opened) throw new Error(opened.error);
-    expect(opened.checkpoint.metadata).toMatchObject({ version: 6, type: 'savepoint', unaligned: false, channelState: [] });
+    expect(opened.checkpoint.metadata).toMatchObject({ version: 7, type: 'savepoint', unaligned: false, channelState: [] });
     const loaded = await loadCheckpoint(opened.checkpoint);
     const counts = loaded.operators.find((op) => op.entry.uid === 'per-v')!.keyed.flatMap((k) => k.entries).filter((e) => e.state === 'accumulators');
     expect(counts.map((e) => e.key).sort()).toEqual(['[1]', '[2]', '[3]', '[4]', '[5]']);
@@ -306,5 +350,38 @@ INSERT INTO out FROM ticks |> AGGREGATE COUNT(*) AS n GROUP BY v UID 'per-v';
     const restored = await runInProcess('counts.pipe', { resume: false, from: FIXTURE }, { cwd: dir });
     expect(restored.code, restored.stderr).toBe(0);
     expect(restored.stderr).toContain(`restored from savepoint`);
+  });
+});
+
+describe('an incremental checkpoint written before binary state files (metadata version 6)', () => {
+  const FIXTURE = path.join(path.dirname(new URL(import.meta.url).pathname), 'fixtures', 'v6-incremental-counts');
+
+  it('restores its chain of JSON-lines files, and the pipeline goes on with binary ones', async () => {
+    const root = tempDir();
+    fs.cpSync(FIXTURE, root, { recursive: true });
+    const expected = fs.readFileSync(path.join(root, 'expected-state.txt'), 'utf8');
+    const read = await openCheckpoint(path.join(root, 'chk-3'));
+    if ('error' in read) throw new Error(read.error);
+    expect(fs.readFileSync(path.join(root, 'chk-3', '_metadata'), 'utf8')).toContain('"version": 6,');
+    expect(read.checkpoint.metadata.version).toBe(7);
+    const chain = read.checkpoint.metadata.operators[0]!.subtasks[0]!.keyedState;
+    expect(chain.map((f) => f.delta === true)).toEqual([false, true, true]);
+    for (const file of chain) expect(isBinaryKeyedState(fs.readFileSync(path.join(root, 'chk-3', file.path)))).toBe(false);
+    expect(await restoredText(read.checkpoint)).toBe(expected);
+
+    // A new process recovers the pipeline's checkpoints, restores the newest and writes a binary chain after it.
+    const storage = new FileCheckpointStorage(root, 'fs');
+    const { completed } = await storage.recover();
+    expect(completed.map((c) => c.metadata.checkpointId)).toEqual([1, 2, 3]);
+    const backend = new HeapKeyedStateBackend('fs', 128, RANGE);
+    opened.push(backend);
+    for (const keyed of (await loadCheckpoint(completed[2]!)).operators[0]!.keyed) backend.restore(keyed.entries, keyed.header.states);
+    expect(storage.needsBase('counts-0')).toBe(true);
+    await checkpoint(storage, backend, 4, true);
+    backend.put('count', 9, '["k9"]', '', 'after the restore');
+    const newest = await checkpoint(storage, backend, 5, false);
+    for (const file of filesOf(newest.metadata)) expect(isBinaryKeyedState(fs.readFileSync(path.join(root, 'chk-5', file.path)))).toBe(true);
+    expect(await restoredText(newest)).toBe(textOf(backend));
+    expect(textOf(backend)).not.toBe(expected);
   });
 });

@@ -33,7 +33,7 @@ export function backendWith(values: Record<number, number>): HeapKeyedStateBacke
 export function metadataFor(checkpointId: number, files: StateFile[], operator: Partial<OperatorStateEntry> = {}): CheckpointMetadata {
   return {
     format: METADATA_FORMAT,
-    version: 6,
+    version: 7,
     type: 'checkpoint',
     jobId: 'job',
     pipelineName: 'test',

@@ -4,6 +4,7 @@ import { keyGroupRangeForSubtask } from '../../runtime/state/key-groups.js';
 import { createKeyedState, listState, mapState, valueState } from '../../runtime/state/keyed-state.js';
 import type { KeyedStateBackend, StateBackendType } from '../../runtime/state/keyed-state-backend.js';
 import { keyedStateFromText, keyedStateToText, SnapshotFormatError } from '../../runtime/state/snapshot-format.js';
+import { binaryKeyedState, parseKeyedStateFile } from '../../runtime/state/snapshot-binary.js';
 import { snapshotWithTimers } from '../../runtime/time/keyed-snapshot-with-timers.js';
 import { TimerService } from '../../runtime/time/timer-service.js';
 import { BACKEND_TYPES, TestBackends } from './state-test-backends.js';
@@ -168,6 +169,42 @@ describe('keyed state snapshots', () => {
     expect(() => keyedStateFromText([lines[0], '[0,"undeclared","[1]","",1]', '{"end":true,"entries":1}'].join('\n'))).toThrow(
       /line 2: entry of state 'undeclared'/,
     );
+  });
+});
+
+describe('the binary encoding of checkpoints (snapshot-binary.ts)', () => {
+  /** A snapshot's file in the binary encoding, its pieces copied (the encoder reuses its buffer). */
+  function binaryOf(backend: KeyedStateBackend): { binary: Buffer; text: string } {
+    const snapshot = snapshotWithTimers(backend, fill(backend), false);
+    const binary = Buffer.concat([...binaryKeyedState(snapshot)].map((piece) => Buffer.from(piece)));
+    const text = keyedStateToText(snapshot);
+    snapshot.release();
+    return { binary, text };
+  }
+
+  it.each(BACKEND_TYPES)('holds exactly what the JSON lines of the %s backend hold, entry for entry', (type) => {
+    const backend = backends.create(type);
+    // Values JSON cannot spell, non-ASCII and lone-surrogate strings, nested objects.
+    backend.register('odd', 'value');
+    backend.put('odd', 3, '["é"]', 'ns\u00e9', { nan: NaN, negZero: -0, inf: [-Infinity], lone: '\ud800x', deep: { a: [1, 'ü', null] } });
+    const { binary, text } = binaryOf(backend);
+    const fromBinary = parseKeyedStateFile(binary);
+    expect(fromBinary).toEqual(keyedStateFromText(text));
+    expect(Object.is((fromBinary.entries.find((e) => e.state === 'odd')!.value as { negZero: number }).negZero, -0)).toBe(true);
+    // Either encoding is recognised by its first bytes.
+    expect(parseKeyedStateFile(Buffer.from(text))).toEqual(fromBinary);
+  });
+
+  it('refuses a truncated file and a record whose content does not fit its length, naming the record', () => {
+    const backend = backends.create('memory');
+    const { binary } = binaryOf(backend);
+    expect(() => parseKeyedStateFile(binary.subarray(0, binary.length - 3))).toThrow(/^keyed state snapshot, record \d+: truncated: no end record$/);
+    const header = binary.readUInt32LE(24);
+    // The first entry's length one byte short: its value runs past it.
+    const damaged = Buffer.from(binary);
+    const first = 24 + 4 + header;
+    damaged.writeUInt32LE(damaged.readUInt32LE(first) - 1, first);
+    expect(() => parseKeyedStateFile(damaged)).toThrow(/^keyed state snapshot, record 2: /);
   });
 });
 

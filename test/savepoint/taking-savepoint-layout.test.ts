@@ -26,6 +26,8 @@ describe('job.savepoint', () => {
     // Every state file in full inside the directory: none of the job's incremental shared/ files.
     expect(files.length).toBeGreaterThan(0);
     expect(files.every((f) => !f.includes('/') && fs.existsSync(path.join(savepoint, f)))).toBe(true);
+    // JSON lines, as `savepoint inspect --dump` and any version read them (checkpoints' files are binary).
+    for (const f of files) expect(fs.readFileSync(path.join(savepoint, f), 'utf8')).toMatch(/^\{"format":"sluice\.keyed-state","version":1,/);
     expect((await job.done).status).toBe('finished');
     expect(rows()).toEqual(reference);
     // Never deleted by Sluice, never among the checkpoints.

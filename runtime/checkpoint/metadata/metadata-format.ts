@@ -7,7 +7,8 @@ import { MetadataV2Schema, migrateV1 } from './metadata-v2.js';
 import { MetadataV3FileSchema, migrateV2 } from './metadata-v3.js';
 import { MetadataV4FileSchema, migrateV3 } from './metadata-v4.js';
 import { MetadataV5FileSchema, migrateV4 } from './metadata-v5.js';
-import { MetadataV6FileSchema, migrateV5, type MetadataV6 } from './metadata-v6.js';
+import { MetadataV6FileSchema, migrateV5 } from './metadata-v6.js';
+import { MetadataV7FileSchema, migrateV6, type MetadataV7 } from './metadata-v7.js';
 
 /**
  * Reading and writing `_metadata`, with a registry of format versions: each version has its zod schema, and
@@ -17,7 +18,7 @@ import { MetadataV6FileSchema, migrateV5, type MetadataV6 } from './metadata-v6.
  */
 
 /** The shape the runtime works with: the newest version's content (its checksum belongs to the file). */
-export type CheckpointMetadata = MetadataV6;
+export type CheckpointMetadata = MetadataV7;
 
 export const METADATA_FILE = '_metadata';
 
@@ -38,6 +39,7 @@ const VERSIONS: readonly FormatVersion[] = [
   { version: 4, schema: MetadataV4FileSchema, checksummed: true, migrate: migrateV3 },
   { version: 5, schema: MetadataV5FileSchema, checksummed: true, migrate: migrateV4 },
   { version: 6, schema: MetadataV6FileSchema, checksummed: true, migrate: migrateV5 },
+  { version: 7, schema: MetadataV7FileSchema, checksummed: true, migrate: migrateV6 },
 ];
 export const CURRENT_METADATA_VERSION = VERSIONS[VERSIONS.length - 1]!.version;
 

@@ -1,6 +1,7 @@
 import path from 'node:path';
 import type { ParsedKeyedState } from '../../state/snapshot-format.js';
-import { parseKeyedStateLines, SnapshotFormatError } from '../../state/snapshot-format.js';
+import { SnapshotFormatError } from '../../state/snapshot-format.js';
+import { parseKeyedStateFile } from '../../state/snapshot-binary.js';
 import type { OperatorStateList } from '../../state/operator-state.js';
 import type { RawStateSnapshot } from '../../state/raw-state.js';
 import { METADATA_FILE, type CheckpointMetadata } from '../metadata/metadata-format.js';
@@ -107,7 +108,7 @@ async function readStateFile(stored: StoredCheckpoint, file: StateFile): Promise
   const data = await readVerified(stored, file, 'state file');
   let parsed: ParsedKeyedState;
   try {
-    parsed = parseKeyedStateLines(data.toString('utf8').split('\n'));
+    parsed = parseKeyedStateFile(data);
   } catch (error) {
     if (error instanceof SnapshotFormatError) throw damaged(`is not valid: ${error.message}`);
     throw error;

@@ -1,18 +1,29 @@
 import { createHash } from 'node:crypto';
-import { KeyedStateHeaderSchema, keyedStateHeader, type KeyedStateHeader } from '../../state/snapshot-format.js';
+import { keyedStateHeader, type KeyedStateHeader } from '../../state/snapshot-format.js';
+import {
+  BINARY_MAGIC,
+  KeyedStateRecordWriter,
+  parseBinaryHeader,
+  RECORD_GROUP_AT,
+  RECORD_KEY_AT,
+  RECORD_TYPE_AT,
+  RecordType,
+} from '../../state/snapshot-binary.js';
 import type { CellLayout } from '../../state/keyed-state-backend.js';
 import type { KeyGroupRange } from '../../state/key-groups.js';
 import type { StateFile } from '../metadata/metadata-v4.js';
 import type { CheckpointFileSystem } from './file-system.js';
 
 /**
- * Merging a chain (a base and its deltas, snapshot-format.ts) into one new base file, in the background: the task
- * then only ever writes deltas after its first checkpoint. The merge works on the text of the lines: an entry is
- * copied as it was written, and of each line only its key group and key are read, so no value is parsed or
- * encoded again. The deltas (each smaller than the base, else the chain would have been merged before) are held
- * in memory by key group; the base is streamed. The merged file lists the key groups in order; inside a key group
- * the base's unchanged entries come first, then the changed keys' entries in key order (readers need key-group
- * order only). Every input's size and sha256 are checked as it is read: a damaged file fails the merge.
+ * Merging a chain (a base and its deltas, binary keyed-state files: state/snapshot-binary.ts) into one new base
+ * file, in the background: the task then only ever writes deltas after its first checkpoint. The merge copies
+ * records as bytes: of each record only its length, type, key group and key bytes are read, so no value is
+ * decoded or encoded again, and a run of consecutive base records that are kept is copied at once. The deltas
+ * (each smaller than the base, else the chain would have been merged before) are held in memory by key group; the
+ * base is streamed. The merged file lists the key groups in order; inside a key group the base's unchanged entries
+ * come first, then the changed keys' entries (readers need key-group order only). Every input's size and sha256
+ * are checked as it is read: a damaged file fails the merge. A chain's files are all written by this process, so
+ * all binary (JSON-lines files, from before version 7, only ever start a chain after a restore: as a new base).
  */
 
 /** One input of a merge: where the file is and what `_metadata` says it holds. */
@@ -23,21 +34,32 @@ export interface ChainInput {
 
 /** Read in pieces of this size, so that the task runs between them. */
 const READ_BYTES = 1024 * 1024;
+/** About this many bytes of the merged file are handed to the writer at once. */
+const PIECE_BYTES = 256 * 1024;
+
+/** A changed key's entry records, copied out of its delta, and how many there are. */
+interface ChangedKey {
+  records: Buffer;
+  entries: number;
+}
+
+const NO_RECORDS = Buffer.alloc(0);
 
 /**
- * The lines of the merged file, in batches: header, entries, trailer. `bases`: the base's files in key-group order
- * (one, or a `disk` base's chunks); `deltas` in order. Lines are handled a read (1 MiB) at a time, so the
- * promises per merge are per read, not per line.
+ * The merged file, in pieces (each valid until the next is asked for: `writePieces` awaits its write first).
+ * `bases`: the base's files in key-group order (one, or a `disk` base's chunks); `deltas` in order. Records are
+ * handled a read (1 MiB) at a time, so the promises per merge are per read, not per record.
  */
-export async function* mergedChainLines(
+export async function* mergedChainPieces(
   fs: CheckpointFileSystem,
   bases: readonly ChainInput[],
   deltas: readonly ChainInput[],
   maxParallelism: number,
   range: KeyGroupRange,
-): AsyncGenerator<readonly string[]> {
+): AsyncGenerator<Buffer> {
   const layouts = new Map<string, CellLayout>();
-  const changes = new Map<number, Map<string, string[]>>();
+  /** By key group, by the key's bytes (as a latin1 string: equal strings, equal bytes). */
+  const changes = new Map<number, Map<string, ChangedKey>>();
   for (const delta of deltas) {
     try {
       await readDelta(fs, delta, layouts, changes);
@@ -47,20 +69,14 @@ export async function* mergedChainLines(
   }
   const groups = [...changes.keys()].sort((a, b) => a - b);
   let nextGroup = 0;
-  let entries = 0;
-  /** Appends the changed keys' entries of every key group before `group` to `out`. */
-  const changedBefore = (group: number, out: string[]) => {
+  let out: KeyedStateRecordWriter | undefined;
+  /** Appends the changed keys' entries of every key group before `group`. */
+  const changedBefore = (group: number) => {
     while (nextGroup < groups.length && groups[nextGroup]! < group) {
-      const keys = changes.get(groups[nextGroup++]!)!;
-      for (const key of [...keys.keys()].sort()) {
-        for (const line of keys.get(key)!) {
-          entries++;
-          out.push(line);
-        }
-      }
+      for (const { records, entries } of changes.get(groups[nextGroup++]!)!.values()) out!.copyEntries(records, 0, records.length, entries);
     }
   };
-  const readers = bases.map((base) => ({ base, batches: fileLineBatches(fs, base) }));
+  const readers = bases.map((base) => ({ base, windows: recordWindows(fs, base) }));
   /** The base being read, to explain a failure. */
   let reading: ChainInput | undefined;
   try {
@@ -69,126 +85,199 @@ export async function* mergedChainLines(
     throw reading === undefined ? error : await rootCause(fs, reading, error);
   } finally {
     // Closes the files of bases not read to their end (a failed merge).
-    await Promise.all(readers.map(({ batches }) => batches.return(undefined)));
+    await Promise.all(readers.map(({ windows }) => windows.return(undefined)));
   }
-  async function* mergeBases(): AsyncGenerator<readonly string[]> {
-    const firstBatches: string[][] = [];
-    for (const { base, batches } of readers) {
+  async function* mergeBases(): AsyncGenerator<Buffer> {
+    const firsts: RecordWindow[] = [];
+    for (const { base, windows } of readers) {
       reading = base;
-      const first = await batches.next();
-      const lines = first.done === true ? [] : first.value;
-      const header = parseHeader(lines[0], base.file, false);
+      const first = await windows.next();
+      if (first.done === true || first.value.buffer[first.value.start + RECORD_TYPE_AT] !== RecordType.Header) {
+        throw new Error(`state file ${base.file} does not start with a header record`);
+      }
+      const { buffer, start } = first.value;
+      const header = headerOf(buffer, start, base.file, false);
       for (const [state, layout] of Object.entries(header.states)) if (!layouts.has(state)) layouts.set(state, layout);
-      firstBatches.push(lines.slice(1));
+      firsts.push({ buffer, start: start + 4 + buffer.readUInt32LE(start), end: first.value.end });
     }
-    yield [JSON.stringify(keyedStateHeader(maxParallelism, range, layouts))];
+    out = new KeyedStateRecordWriter(keyedStateHeader(maxParallelism, range, layouts), false);
     for (let i = 0; i < readers.length; i++) {
-      const { base, batches } = readers[i]!;
+      const { base, windows } = readers[i]!;
       reading = base;
       let baseEntries = 0;
       let ended = false;
-      const merge = (lines: readonly string[]): string[] => {
-        const out: string[] = [];
-        for (const line of lines) {
-          if (line === '') continue;
-          if (ended) throw new Error(`state file ${base.file} has content after its trailer`);
-          if (!line.startsWith('[')) {
-            if (trailerCount(line) !== baseEntries) throw new Error(`state file ${base.file}: its trailer does not count its ${baseEntries} entries`);
+      const merge = ({ buffer, start, end }: RecordWindow) => {
+        /** The start of the run of kept records not yet copied. */
+        let run = start;
+        let runEntries = 0;
+        for (let at = start; at < end; at += 4 + buffer.readUInt32LE(at)) {
+          if (ended) throw new Error(`state file ${base.file} has content after its end record`);
+          const type = buffer[at + RECORD_TYPE_AT];
+          if (type === RecordType.End) {
+            if (buffer.readDoubleLE(at + RECORD_TYPE_AT + 1) !== baseEntries) throw new Error(`state file ${base.file}: its end record does not count its ${baseEntries} entries`);
+            out!.copyEntries(buffer, run, at, runEntries);
+            run = end;
+            runEntries = 0;
             ended = true;
             continue;
           }
+          if (type !== RecordType.Entry) throw new Error(`state file ${base.file} has a record of type ${String(type)} where an entry belongs`);
           baseEntries++;
-          const group = leadingGroup(line);
-          changedBefore(group, out);
-          if (changes.get(group)?.has(jsonStringAt(line, skipJsonString(line, line.indexOf(',') + 1) + 1)) === true) continue;
-          entries++;
-          out.push(line);
+          const group = buffer.readUInt32LE(at + RECORD_GROUP_AT);
+          if (nextGroup < groups.length && groups[nextGroup]! < group) {
+            out!.copyEntries(buffer, run, at, runEntries);
+            run = at;
+            runEntries = 0;
+            changedBefore(group);
+          }
+          const keys = changes.get(group);
+          if (keys !== undefined && keys.has(keyBytes(buffer, at))) {
+            out!.copyEntries(buffer, run, at, runEntries);
+            run = at + 4 + buffer.readUInt32LE(at);
+            runEntries = 0;
+            continue;
+          }
+          runEntries++;
         }
-        return out;
+        out!.copyEntries(buffer, run, end, runEntries);
       };
-      yield merge(firstBatches[i]!);
-      for await (const lines of batches) yield merge(lines);
-      if (!ended) throw new Error(`state file ${base.file} is truncated: no trailer`);
+      merge(firsts[i]!);
+      if (out.size >= PIECE_BYTES) yield out.take();
+      for await (const window of windows) {
+        merge(window);
+        if (out.size >= PIECE_BYTES) yield out.take();
+      }
+      if (!ended) throw new Error(`state file ${base.file} is truncated: no end record`);
     }
     reading = undefined;
-    const rest: string[] = [];
-    changedBefore(Number.POSITIVE_INFINITY, rest);
-    rest.push(JSON.stringify({ end: true, entries }));
-    yield rest;
+    changedBefore(Number.POSITIVE_INFINITY);
+    out.end();
+    yield out.take();
   }
 }
 
 /** Adds a delta's changes on top of those read before: a key's entries are replaced by the later delta's. */
-async function readDelta(fs: CheckpointFileSystem, input: ChainInput, layouts: Map<string, CellLayout>, changes: Map<number, Map<string, string[]>>): Promise<void> {
+async function readDelta(fs: CheckpointFileSystem, input: ChainInput, layouts: Map<string, CellLayout>, changes: Map<number, Map<string, ChangedKey>>): Promise<void> {
   let header = false;
   let ended = false;
-  let current: string[] | undefined;
-  for await (const lines of fileLineBatches(fs, input)) {
-    for (const line of lines) {
+  let current: ChangedKey | undefined;
+  /** The current key's entry records copied out of earlier windows (a key's records may span two reads). */
+  const parts: Buffer[] = [];
+  for await (const { buffer, start, end } of recordWindows(fs, input)) {
+    /** The start of the current key's entry records not yet copied out of this window. */
+    let entriesFrom = start;
+    const keep = (to: number, last: boolean) => {
+      if (current === undefined) return;
+      if (to > entriesFrom) parts.push(Buffer.from(buffer.subarray(entriesFrom, to)));
+      if (!last) return;
+      current.records = parts.length === 0 ? NO_RECORDS : parts.length === 1 ? parts[0]! : Buffer.concat(parts);
+      parts.length = 0;
+    };
+    for (let at = start; at < end; at += 4 + buffer.readUInt32LE(at)) {
+      const type = buffer[at + RECORD_TYPE_AT];
       if (!header) {
-        for (const [state, layout] of Object.entries(parseHeader(line, input.file, true).states)) layouts.set(state, layout);
+        if (type !== RecordType.Header) throw new Error(`state file ${input.file} does not start with a delta header record`);
+        for (const [state, layout] of Object.entries(headerOf(buffer, at, input.file, true).states)) layouts.set(state, layout);
         header = true;
+        entriesFrom = at + 4 + buffer.readUInt32LE(at);
         continue;
       }
-      if (line === '') continue;
-      if (ended) throw new Error(`state file ${input.file} has content after its trailer`);
-      if (!line.startsWith('[')) {
+      if (ended) throw new Error(`state file ${input.file} has content after its end record`);
+      if (type === RecordType.Entry) {
+        if (current === undefined) throw new Error(`state file ${input.file}: an entry before any key record`);
+        current.entries++;
+        continue;
+      }
+      keep(at, true);
+      entriesFrom = at + 4 + buffer.readUInt32LE(at);
+      if (type === RecordType.End) {
         ended = true;
-        continue;
-      }
-      const group = leadingGroup(line);
-      const afterGroup = line.indexOf(',') + 1;
-      const end = skipJsonString(line, afterGroup);
-      if (line.charCodeAt(end) === 0x5d /* ] */) {
-        // A key line `[keyGroup, key]`: the entries that follow are all the key holds now.
+        current = undefined;
+      } else if (type === RecordType.Key) {
+        // The entries that follow are all the key holds now.
+        const group = buffer.readUInt32LE(at + RECORD_GROUP_AT);
         let keys = changes.get(group);
         if (keys === undefined) changes.set(group, (keys = new Map()));
-        current = [];
-        keys.set(line.slice(afterGroup, end), current);
-      } else if (current === undefined) {
-        throw new Error(`state file ${input.file}: an entry before any key line`);
+        current = { records: NO_RECORDS, entries: 0 };
+        keys.set(keyBytes(buffer, at), current);
       } else {
-        current.push(line);
+        throw new Error(`state file ${input.file} has a record of unknown type ${String(type)}`);
       }
     }
+    keep(end, false);
   }
-  if (!ended) throw new Error(`state file ${input.file} is truncated: no trailer`);
+  if (!ended) throw new Error(`state file ${input.file} is truncated: no end record`);
 }
 
-function parseHeader(line: string | undefined, file: string, delta: boolean): KeyedStateHeader {
-  const parsed = line === undefined ? undefined : KeyedStateHeaderSchema.safeParse(safeJson(line));
-  if (parsed === undefined || !parsed.success || (parsed.data.delta === true) !== delta) throw new Error(`state file ${file} does not start with a ${delta ? 'delta' : 'snapshot'} header`);
-  return parsed.data;
+function headerOf(buffer: Buffer, at: number, file: string, delta: boolean): KeyedStateHeader {
+  let header: KeyedStateHeader | undefined;
+  try {
+    header = parseBinaryHeader(buffer.subarray(at + RECORD_TYPE_AT + 1, at + 4 + buffer.readUInt32LE(at)));
+  } catch {
+    header = undefined;
+  }
+  if (header === undefined || (header.delta === true) !== delta) throw new Error(`state file ${file} does not start with a ${delta ? 'delta' : 'snapshot'} header`);
+  return header;
 }
 
-/** The file's lines, a read at a time; at the end, throws unless its size and sha256 are those `_metadata` records. */
-async function* fileLineBatches(fs: CheckpointFileSystem, input: ChainInput): AsyncGenerator<string[]> {
+/** The bytes of the key of the entry or key record at `at` (its value tag, length and bytes), as a latin1 string. */
+function keyBytes(buffer: Buffer, at: number): string {
+  const length = buffer.readUInt32LE(at + RECORD_KEY_AT + 1);
+  return buffer.toString('latin1', at + RECORD_KEY_AT, at + RECORD_KEY_AT + 5 + length);
+}
+
+/** Whole records of a file, `buffer[start, end)`: valid until the next window is asked for. */
+interface RecordWindow {
+  readonly buffer: Buffer;
+  readonly start: number;
+  readonly end: number;
+}
+
+/**
+ * The file's records (after its magic), a read at a time, each window holding whole records only; at the end,
+ * throws unless its size and sha256 are those `_metadata` records.
+ */
+async function* recordWindows(fs: CheckpointFileSystem, input: ChainInput): AsyncGenerator<RecordWindow> {
   const handle = await fs.open(input.file, 'r');
   try {
     const hash = createHash('sha256');
-    const buffer = Buffer.allocUnsafe(READ_BYTES);
+    let buffer = Buffer.allocUnsafe(READ_BYTES);
+    let filled = 0;
+    let start = -1;
     let bytes = 0;
-    let rest = '';
     for (;;) {
-      const { bytesRead } = await handle.read(buffer, 0, READ_BYTES, null);
-      if (bytesRead === 0) break;
-      const piece = buffer.subarray(0, bytesRead);
-      hash.update(piece);
-      bytes += bytesRead;
-      // A piece may end inside a multi-byte character: decode up to its last newline (an ASCII byte) only.
-      const lastNewline = piece.lastIndexOf(0x0a);
-      if (lastNewline < 0) {
-        rest += piece.toString('utf8');
-        continue;
+      if (start > 0) {
+        // Keep the partial record at the end; grow the buffer when it would not fit otherwise.
+        buffer.copy(buffer, 0, start, filled);
+        filled -= start;
+        start = 0;
       }
-      const lines = (rest + piece.toString('utf8', 0, lastNewline)).split('\n');
-      rest = piece.toString('utf8', lastNewline + 1);
-      yield lines;
+      if (filled === buffer.length) {
+        const grown = Buffer.allocUnsafe(buffer.length * 2);
+        buffer.copy(grown, 0, 0, filled);
+        buffer = grown;
+      }
+      const { bytesRead } = await handle.read(buffer, filled, buffer.length - filled, null);
+      if (bytesRead === 0) break;
+      hash.update(buffer.subarray(filled, filled + bytesRead));
+      bytes += bytesRead;
+      filled += bytesRead;
+      if (start < 0) {
+        if (filled < BINARY_MAGIC.length) continue;
+        if (!BINARY_MAGIC.equals(buffer.subarray(0, BINARY_MAGIC.length))) throw new Error(`state file ${input.file} is not a binary keyed-state file`);
+        start = BINARY_MAGIC.length;
+      }
+      let end = start;
+      while (end + 4 <= filled && end + 4 + buffer.readUInt32LE(end) <= filled) end += 4 + buffer.readUInt32LE(end);
+      if (end > start) {
+        yield { buffer, start, end };
+        start = end;
+      }
     }
     if (bytes !== input.expected.bytes || hash.digest('hex') !== input.expected.sha256) {
       throw new Error(`state file ${input.file} does not match its size and sha256 checksum (altered or damaged)`);
     }
-    if (rest !== '') yield [rest];
+    if (start < 0 || start !== filled) throw new Error(`state file ${input.file} is truncated: its last record is incomplete`);
   } finally {
     await handle.close();
   }
@@ -200,48 +289,9 @@ async function* fileLineBatches(fs: CheckpointFileSystem, input: ChainInput): As
  */
 async function rootCause(fs: CheckpointFileSystem, input: ChainInput, error: unknown): Promise<unknown> {
   try {
-    for await (const lines of fileLineBatches(fs, input)) lines.length = 0;
+    for await (const window of recordWindows(fs, input)) void window;
   } catch (mismatch) {
     return mismatch;
   }
   return error;
-}
-
-/** The key group an entry or key line starts with: `[<keyGroup>,`. */
-function leadingGroup(line: string): number {
-  let group = 0;
-  for (let i = 1; ; i++) {
-    const digit = line.charCodeAt(i) - 0x30;
-    if (digit < 0 || digit > 9) return group;
-    group = group * 10 + digit;
-  }
-}
-
-/** The index just past the JSON string that starts (with its quote) at `start`. */
-function skipJsonString(line: string, start: number): number {
-  if (line.charCodeAt(start) !== 0x22) throw new Error(`not a keyed state line: ${line.slice(0, 80)}`);
-  for (let i = start + 1; i < line.length; i++) {
-    const c = line.charCodeAt(i);
-    if (c === 0x5c /* \ */) i++;
-    else if (c === 0x22) return i + 1;
-  }
-  throw new Error(`not a keyed state line: ${line.slice(0, 80)}`);
-}
-
-/** The JSON text of the string starting at `start` (an entry's key: the third field, after its state). */
-function jsonStringAt(line: string, start: number): string {
-  return line.slice(start, skipJsonString(line, start));
-}
-
-function trailerCount(line: string): number | undefined {
-  const trailer = safeJson(line) as { end?: unknown; entries?: unknown } | undefined;
-  return trailer?.end === true && typeof trailer.entries === 'number' ? trailer.entries : undefined;
-}
-
-function safeJson(line: string): unknown {
-  try {
-    return JSON.parse(line);
-  } catch {
-    return undefined;
-  }
 }

@@ -1,9 +1,9 @@
 import { Worker } from 'node:worker_threads';
 import type { KeyGroupRange } from '../../state/key-groups.js';
 import { workerEntryUrl } from '../../workers/source-bundle.js';
-import { mergedChainLines, type ChainInput } from './chain-merge.js';
+import { mergedChainPieces, type ChainInput } from './chain-merge.js';
 import { nodeFileSystem, type CheckpointFileSystem } from './file-system.js';
-import { writeLinesDurably, type WrittenContent } from './state-file-writer.js';
+import { writePiecesDurably, type WrittenContent } from './state-file-writer.js';
 
 /** One chain merge (chain-merge.ts): its inputs, and the new file `output` to write the merged base into. */
 export interface ChainMergeJob {
@@ -21,16 +21,16 @@ export interface ChainMergeJob {
  */
 export type ChainMerger = (job: ChainMergeJob, signal: AbortSignal) => Promise<WrittenContent>;
 
-/** Writes the merged chain of `job` through `fs`, on the calling thread; an abort takes effect at the next read (1 MiB). */
+/** Writes the merged chain of `job` through `fs`, on the calling thread; an abort takes effect at the next piece written (256 KiB). */
 export function writeMergedChain(fs: CheckpointFileSystem, job: ChainMergeJob, signal?: AbortSignal): Promise<WrittenContent> {
-  const lines = mergedChainLines(fs, job.bases, job.deltas, job.maxParallelism, job.range);
-  async function* untilAborted(): AsyncGenerator<readonly string[]> {
-    for await (const batch of lines) {
+  const pieces = mergedChainPieces(fs, job.bases, job.deltas, job.maxParallelism, job.range);
+  async function* untilAborted(): AsyncGenerator<Buffer> {
+    for await (const piece of pieces) {
       signal?.throwIfAborted();
-      yield batch;
+      yield piece;
     }
   }
-  return writeLinesDurably(fs, job.output, signal === undefined ? lines : untilAborted());
+  return writePiecesDurably(fs, job.output, signal === undefined ? pieces : untilAborted());
 }
 
 /**

@@ -2,7 +2,8 @@ import path from 'node:path';
 import * as z from 'zod';
 import type { KeyGroupRange } from '../../state/key-groups.js';
 import type { KeyedStateDelta, KeyedStateSnapshot } from '../../state/keyed-state-backend.js';
-import { keyedStateDeltaLines, keyedStateLines, keyedStateLinesOf } from '../../state/snapshot-format.js';
+import { keyedStateLines } from '../../state/snapshot-format.js';
+import { binaryKeyedState, binaryKeyedStateDelta, binaryKeyedStateOf } from '../../state/snapshot-binary.js';
 import { METADATA_FILE, serializeMetadata, type CheckpointMetadata } from '../metadata/metadata-format.js';
 import type { StateFile } from '../metadata/metadata-v4.js';
 import {
@@ -21,7 +22,7 @@ import { COMPLETED_MARKER, readSnapshotDirectory } from './read-metadata.js';
 import type { ChainWrite, KeyedStateChains, WrittenStateFile } from './keyed-state-chains.js';
 import { SharedFiles } from './shared-files.js';
 import { chunkRanges, entriesByRange } from './state-chunks.js';
-import { sha256Of, writeLines, writeLinesDurably, type WrittenContent } from './state-file-writer.js';
+import { linePieces, sha256Of, writePieces, writePiecesDurably, type WrittenContent } from './state-file-writer.js';
 import { defaultMerger, type ChainMerger } from './chain-mergers.js';
 
 /** How many files the `disk` backend splits one subtask's keyed state into (by key-group range). */
@@ -153,12 +154,21 @@ export class FileCheckpointStorage implements CheckpointStorage, KeyedStateChain
     await Promise.all(orphans.map((name) => this.fs.rm(path.join(this.shared.dir, name), { force: true })));
   }
 
+  /**
+   * How keyed state is encoded: binary for checkpoints (state/snapshot-binary.ts: metadata version 7), JSON lines
+   * for savepoints (savepoint-storage.ts), which must stay readable by eye and by any version.
+   */
+  protected get binaryKeyedState(): boolean {
+    return true;
+  }
+
   async writeKeyedState(checkpointId: number, owner: string, snapshot: KeyedStateSnapshot): Promise<StateFile[]> {
     if (this.backend === 'fs') {
       const dir = this.checkpointDir(checkpointId);
       await this.fs.mkdir(dir, { recursive: true });
       const name = `${owner}.kstate`;
-      const content = await writeLinesDurably(this.fs, path.join(dir, name), keyedStateLines(snapshot));
+      const pieces = this.binaryKeyedState ? binaryKeyedState(snapshot) : linePieces(keyedStateLines(snapshot));
+      const content = await writePiecesDurably(this.fs, path.join(dir, name), pieces);
       return [{ path: name, ...content, keyGroupRange: copyRange(snapshot.keyGroupRange) }];
     }
     return this.writeChunks(snapshot);
@@ -167,7 +177,7 @@ export class FileCheckpointStorage implements CheckpointStorage, KeyedStateChain
   async writeChannelState(checkpointId: number, name: string, lines: Iterable<string>): Promise<WrittenFile> {
     const dir = this.checkpointDir(checkpointId);
     await this.fs.mkdir(dir, { recursive: true });
-    return { path: name, ...(await writeLinesDurably(this.fs, path.join(dir, name), lines)) };
+    return { path: name, ...(await writePiecesDurably(this.fs, path.join(dir, name), linePieces(lines))) };
   }
 
   async writeRawState(checkpointId: number, name: string, bytes: Uint8Array): Promise<WrittenFile> {
@@ -194,8 +204,9 @@ export class FileCheckpointStorage implements CheckpointStorage, KeyedStateChain
         const pieces: Buffer[] = [];
         let entries = 0;
         const counted = counting(part.entries, () => entries++);
-        const content = await writeLines(keyedStateLinesOf(snapshot.maxParallelism, part.range, snapshot.layouts, counted), (piece) => {
-          pieces.push(piece);
+        const content = await writePieces(binaryKeyedStateOf(snapshot.maxParallelism, part.range, snapshot.layouts, counted), (piece) => {
+          // A copy: the encoder reuses its buffer for the next piece.
+          pieces.push(Buffer.from(piece));
           return nextTurn();
         });
         // Empty parts are left out, but one file always lists the states (their layouts) of the subtask.
@@ -306,12 +317,12 @@ export class FileCheckpointStorage implements CheckpointStorage, KeyedStateChain
   /** Writes the files of a base of `owner`'s chain (`recordBase` references them): `writeBase`'s I/O, in any thread. */
   writeBaseFiles(checkpointId: number, owner: string, snapshot: KeyedStateSnapshot): Promise<WrittenStateFile[]> {
     if (this.backend === 'disk') return this.writeChunkFiles(snapshot);
-    return this.writeOwnFile(checkpointId, owner, keyedStateLines(snapshot), snapshot.keyGroupRange, false).then((file) => [file]);
+    return this.writeOwnFile(checkpointId, owner, binaryKeyedState(snapshot), snapshot.keyGroupRange, false).then((file) => [file]);
   }
 
   /** Writes the file of a delta of `owner`'s chain (`recordChanges` references it): `writeChanges`'s I/O, in any thread. */
   writeDeltaFile(checkpointId: number, owner: string, delta: KeyedStateDelta): Promise<WrittenStateFile> {
-    return this.writeOwnFile(checkpointId, owner, keyedStateDeltaLines(delta), delta.keyGroupRange, true);
+    return this.writeOwnFile(checkpointId, owner, binaryKeyedStateDelta(delta), delta.keyGroupRange, true);
   }
 
   /** Makes the written base `owner`'s chain; whatever happens, the old chain is done. */
@@ -480,13 +491,13 @@ export class FileCheckpointStorage implements CheckpointStorage, KeyedStateChain
    * Writes `chk-<n>/<owner>.kstate` and links it into `shared/` under a temporary name, to be placed as
    * `<owner>.chk-<n>.kstate`. Checkpoint ids are never reused in a pipeline directory, so the shared name is new.
    */
-  private async writeOwnFile(checkpointId: number, owner: string, lines: Iterable<string>, range: KeyGroupRange, delta: boolean): Promise<WrittenStateFile> {
+  private async writeOwnFile(checkpointId: number, owner: string, pieces: Iterable<Buffer>, range: KeyGroupRange, delta: boolean): Promise<WrittenStateFile> {
     const dir = this.checkpointDir(checkpointId);
     await this.fs.mkdir(dir, { recursive: true });
     await this.fs.mkdir(this.shared.dir, { recursive: true });
     const name = `${owner}.kstate`;
     const file = path.join(dir, name);
-    const content = await writeLinesDurably(this.fs, file, lines);
+    const content = await writePiecesDurably(this.fs, file, pieces);
     const shared = `${owner}.${checkpointDirName(checkpointId)}.kstate`;
     const temp = await this.writeTemp(shared, (link) => this.fs.link(file, link));
     return { file: { path: name, ...content, keyGroupRange: copyRange(range), shared, ...(delta ? { delta: true as const } : {}) }, temp };

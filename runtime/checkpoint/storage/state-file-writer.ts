@@ -7,41 +7,48 @@ export interface WrittenContent {
   readonly sha256: string;
 }
 
-/** About this much text is written (and hashed) at once; the task runs between pieces. */
+/** About this much text is encoded (to UTF-8) at once. */
 const PIECE_CHARS = 256 * 1024;
 
 /**
- * Writes `lines` (each followed by a newline) through `write` in pieces, hashing as it goes. `write` returns a
- * promise that the writer awaits before producing the next piece: I/O, or a turn of the event loop, so a large
- * snapshot is written off the task's hot path. Lines produced asynchronously (a chain merge's) come in batches.
- * Each piece is encoded to UTF-8 once, and that buffer is counted, hashed and written.
+ * Writes `pieces` through `write`, hashing as it goes. `write` returns a promise that the writer awaits before
+ * asking for the next piece: I/O, or a turn of the event loop, so a large file is written off the task's hot
+ * path, and a producer may reuse a piece's memory once the next is asked for (snapshot-binary.ts does).
  */
-export async function writeLines(lines: Iterable<string> | AsyncIterable<readonly string[]>, write: (piece: Buffer) => Promise<void>): Promise<WrittenContent> {
+export async function writePieces(pieces: Iterable<Buffer> | AsyncIterable<Buffer>, write: (piece: Buffer) => Promise<void>): Promise<WrittenContent> {
   const hash = createHash('sha256');
   let bytes = 0;
-  let piece = '';
-  const flush = async () => {
-    const written = Buffer.from(piece, 'utf8');
-    piece = '';
-    hash.update(written);
-    bytes += written.length;
-    await write(written);
-  };
-  const batches = Symbol.asyncIterator in lines ? lines : [lines];
-  for await (const batch of batches) {
-    for (const line of batch) {
-      piece += `${line}\n`;
-      if (piece.length >= PIECE_CHARS) await flush();
-    }
+  for await (const piece of pieces) {
+    if (piece.length === 0) continue;
+    hash.update(piece);
+    bytes += piece.length;
+    await write(piece);
   }
-  if (piece.length > 0) await flush();
   return { bytes, sha256: hash.digest('hex') };
 }
 
-/** Writes `lines` (writeLines) as the new file `file`, durably (fsynced before anything references it). */
-export function writeLinesDurably(fs: CheckpointFileSystem, file: string, lines: Iterable<string> | AsyncIterable<readonly string[]>): Promise<WrittenContent> {
+/** `lines`, each followed by a newline, as UTF-8 pieces of about PIECE_CHARS: each piece is encoded once. */
+export function* linePieces(lines: Iterable<string>): Generator<Buffer> {
+  let piece = '';
+  for (const line of lines) {
+    piece += `${line}\n`;
+    if (piece.length >= PIECE_CHARS) {
+      yield Buffer.from(piece, 'utf8');
+      piece = '';
+    }
+  }
+  if (piece.length > 0) yield Buffer.from(piece, 'utf8');
+}
+
+/** Writes `lines` (each followed by a newline) as `writePieces` does. */
+export function writeLines(lines: Iterable<string>, write: (piece: Buffer) => Promise<void>): Promise<WrittenContent> {
+  return writePieces(linePieces(lines), write);
+}
+
+/** Writes `pieces` (writePieces) as the new file `file`, durably (fsynced before anything references it). */
+export function writePiecesDurably(fs: CheckpointFileSystem, file: string, pieces: Iterable<Buffer> | AsyncIterable<Buffer>): Promise<WrittenContent> {
   return writeDurably(fs, file, (handle) =>
-    writeLines(lines, async (piece) => {
+    writePieces(pieces, async (piece) => {
       await handle.write(piece);
     }),
   );

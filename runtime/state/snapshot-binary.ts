@@ -1,0 +1,266 @@
+import { ValueReader, ValueWriter } from '../channels/batch-codec.js';
+import type { KeyGroupRange } from './key-groups.js';
+import type { CellLayout, KeyedStateDelta, KeyedStateSnapshot, StateEntry } from './keyed-state-backend.js';
+import { KeyedStateHeaderSchema, keyedStateHeader, parseKeyedStateLines, SnapshotFormatError, type KeyedStateHeader, type ParsedKeyedState } from './snapshot-format.js';
+
+/**
+ * The binary encoding of keyed-state files, for checkpoints only (savepoints stay JSON lines, snapshot-format.ts,
+ * which are relocatable between versions and readable by eye). It holds what the JSON lines hold, entry for entry
+ * and in the same order, but costs no JSON text per entry: each record is encoded straight into one reused buffer
+ * with the thread channel's value codec (channels/batch-codec.ts), and a chain merge copies records as bytes.
+ *
+ * Layout: the magic (`MAGIC`, starting with a NUL byte, so never JSON), then records, each a u32 length (little
+ * endian) and that many bytes of body starting with its type:
+ * - `Header` (first record, once): the JSON header of snapshot-format.ts (UTF-8), `"delta": true` for a delta;
+ * - `Key` (deltas only): u32 key group, the key — every entry up to the next `Key` belongs to that key, as in a
+ *   JSON delta's `[keyGroup, key]` line;
+ * - `Entry`: u32 key group, the key, the state's name, the namespace, the value, and for a map-layout state the
+ *   map key, each a value of the codec (a tag, then the payload: a key's bytes identify it, so merges compare them
+ *   without decoding). The state goes by name, not by an index into the header, so that a merge can copy a record
+ *   into a file whose header lists more states;
+ * - `End` (last record, once): f64 entries, f64 keys (a truncated file is detected).
+ * The file's size and sha256 are in `_metadata` and checked before it is read, as for JSON files.
+ */
+export const BINARY_MAGIC = Buffer.from('\u0000sluice.keyed-state.bin\n', 'latin1');
+
+export const enum RecordType {
+  Header = 0,
+  Entry = 1,
+  Key = 2,
+  End = 3,
+}
+
+/** Offsets inside a record (from the start of its length): its type, and of an entry or key record the key group and key. */
+export const RECORD_TYPE_AT = 4;
+export const RECORD_GROUP_AT = 5;
+export const RECORD_KEY_AT = 9;
+
+/** About this many bytes are encoded before a piece is handed to the writer; the task runs between pieces. */
+const PIECE_BYTES = 256 * 1024;
+
+export function isBinaryKeyedState(data: Uint8Array): boolean {
+  return data.length >= BINARY_MAGIC.length && BINARY_MAGIC.equals(data.subarray(0, BINARY_MAGIC.length));
+}
+
+/**
+ * Encodes one file's records into a reused buffer. `take()` hands out what was encoded since the last call: a view
+ * of the buffer, valid until the next record is encoded (the writer awaits each piece's write before asking for
+ * the next; a caller keeping pieces copies them).
+ */
+export class KeyedStateRecordWriter extends ValueWriter {
+  private readonly isMap = new Map<string, boolean>();
+  private entries = 0;
+  private keys = 0;
+  /** The key of the delta's current `Key` record: an entry of another key is a programming error. */
+  private currentKey: string | undefined;
+
+  constructor(
+    header: KeyedStateHeader,
+    private readonly delta: boolean,
+  ) {
+    super('be written to a checkpoint');
+    this.bytes.set(BINARY_MAGIC, 0);
+    this.pos = BINARY_MAGIC.length;
+    for (const [state, layout] of Object.entries(header.states)) this.isMap.set(state, layout === 'map');
+    const start = this.begin(RecordType.Header);
+    const text = JSON.stringify(delta ? { ...header, delta: true } : header);
+    this.ensure(text.length * 3);
+    this.pos += this.bytes.write(text, this.pos, 'utf8');
+    this.finish(start);
+  }
+
+  get size(): number {
+    return this.pos;
+  }
+
+  take(): Buffer {
+    const piece = this.bytes.subarray(0, this.pos);
+    this.pos = 0;
+    return piece;
+  }
+
+  entry(entry: StateEntry): void {
+    const isMap = this.isMap.get(entry.state);
+    if (isMap === undefined) throw new Error(`keyed state entry of state '${entry.state}', which the snapshot's layouts do not declare`);
+    if (this.delta && entry.key !== this.currentKey) throw new Error(`keyed state delta: an entry of key ${entry.key} outside that key's change`);
+    const start = this.begin(RecordType.Entry);
+    this.u32(entry.keyGroup);
+    this.value(entry.key);
+    this.value(entry.state);
+    this.value(entry.namespace);
+    this.value(entry.value);
+    if (isMap) this.value(entry.mapKey);
+    this.finish(start);
+    this.entries++;
+  }
+
+  key(keyGroup: number, key: string): void {
+    const start = this.begin(RecordType.Key);
+    this.u32(keyGroup);
+    this.value(key);
+    this.finish(start);
+    this.currentKey = key;
+    this.keys++;
+  }
+
+  /** `entries` entry records as they were read from another file of this encoding (a chain merge): copied, counted. */
+  copyEntries(source: Uint8Array, start: number, end: number, entries: number): void {
+    this.ensure(end - start);
+    this.bytes.set(source.subarray(start, end), this.pos);
+    this.pos += end - start;
+    this.entries += entries;
+  }
+
+  end(): void {
+    const start = this.begin(RecordType.End);
+    this.f64(this.entries);
+    this.f64(this.keys);
+    this.finish(start);
+  }
+
+  private begin(type: RecordType): number {
+    const start = this.pos;
+    this.ensure(5);
+    this.pos += 4;
+    this.bytes[this.pos++] = type;
+    return start;
+  }
+
+  private finish(start: number): void {
+    this.view.setUint32(start, this.pos - start - 4, true);
+  }
+}
+
+/** The pieces of a full snapshot's file (see `KeyedStateRecordWriter.take` for how long each is valid). Lazy. */
+export function binaryKeyedState(snapshot: KeyedStateSnapshot): Generator<Buffer> {
+  return binaryKeyedStateOf(snapshot.maxParallelism, snapshot.keyGroupRange, snapshot.layouts, snapshot.entries());
+}
+
+/** The pieces of a snapshot of `keyGroupRange` holding `entries` (canonical order, inside the range): one chunk of a `disk` base. */
+export function* binaryKeyedStateOf(
+  maxParallelism: number,
+  keyGroupRange: KeyGroupRange,
+  layouts: ReadonlyMap<string, CellLayout>,
+  entries: Iterable<StateEntry>,
+): Generator<Buffer> {
+  const writer = new KeyedStateRecordWriter(keyedStateHeader(maxParallelism, keyGroupRange, layouts), false);
+  for (const entry of entries) {
+    writer.entry(entry);
+    if (writer.size >= PIECE_BYTES) yield writer.take();
+  }
+  writer.end();
+  yield writer.take();
+}
+
+/** The pieces of a delta's file: per changed key a `Key` record and the key's entries now. Lazy. */
+export function* binaryKeyedStateDelta(delta: KeyedStateDelta): Generator<Buffer> {
+  const writer = new KeyedStateRecordWriter(keyedStateHeader(delta.maxParallelism, delta.keyGroupRange, delta.layouts), true);
+  for (const change of delta.changes()) {
+    writer.key(change.keyGroup, change.key);
+    for (const entry of change.entries) writer.entry(entry);
+    if (writer.size >= PIECE_BYTES) yield writer.take();
+  }
+  writer.end();
+  yield writer.take();
+}
+
+/** The header record's content (a merge reads it to learn a file's states); throws a SnapshotFormatError. */
+export function parseBinaryHeader(body: Buffer): KeyedStateHeader {
+  let json: unknown;
+  try {
+    json = JSON.parse(body.toString('utf8'));
+  } catch {
+    throw new SnapshotFormatError('its header record is not valid JSON', 1, 'record');
+  }
+  const result = KeyedStateHeaderSchema.safeParse(json);
+  if (!result.success) throw new SnapshotFormatError(`its header record is not a keyed-state header (${result.error.issues[0]?.message ?? 'invalid'})`, 1, 'record');
+  return result.data;
+}
+
+/** Reads a whole file of this encoding; throws a SnapshotFormatError naming the record for anything else. */
+class BinaryStateParser extends ValueReader {
+  /** The record being read, from 1 (the header). */
+  record = 0;
+
+  constructor() {
+    super('binary keyed state');
+  }
+
+  parse(data: Buffer): ParsedKeyedState {
+    this.read(data);
+    this.pos = BINARY_MAGIC.length;
+    let end = this.next(data);
+    if (end < 0 || data[this.pos++] !== RecordType.Header) throw this.error('no header record');
+    const header = parseBinaryHeader(data.subarray(this.pos, end));
+    this.pos = end;
+    const delta = header.delta === true;
+    const entries: StateEntry[] = [];
+    const changedKeys = new Map<string, number>();
+    let currentKey: string | undefined;
+    for (;;) {
+      end = this.next(data);
+      if (end < 0) throw this.error('truncated: no end record');
+      const type = data[this.pos++];
+      if (type === RecordType.End) {
+        const counted = this.f64();
+        const keys = this.f64();
+        if (counted !== entries.length) throw this.error(`the end record counts ${counted} entries but ${entries.length} were read`);
+        if (delta && keys !== changedKeys.size) throw this.error(`the end record counts ${keys} keys but ${changedKeys.size} were read`);
+        if (this.pos !== end || end !== data.length) throw this.error('content after the end record');
+        return delta ? { header, entries, changedKeys } : { header, entries };
+      }
+      const keyGroup = this.u32();
+      const key = this.text('key');
+      if (type === RecordType.Key && delta) {
+        if (changedKeys.has(key)) throw this.error(`key ${key} is listed twice`);
+        changedKeys.set(key, keyGroup);
+        currentKey = key;
+      } else if (type === RecordType.Entry) {
+        if (delta && key !== currentKey) throw this.error(`entry of key ${key} outside that key's change`);
+        const state = this.text('state');
+        const layout = header.states[state];
+        if (layout === undefined) throw this.error(`entry of state '${state}', which the header does not declare`);
+        const namespace = this.text('namespace');
+        const value = this.value();
+        entries.push(layout === 'map' ? { state, keyGroup, key, namespace, value, hasMapKey: true, mapKey: this.value() } : { state, keyGroup, key, namespace, value, hasMapKey: false });
+      } else {
+        throw this.error(`unknown record type ${String(type)}`);
+      }
+      if (this.pos !== end) throw this.error('its length does not match its content');
+    }
+  }
+
+  /** Starts the next record: its end, with `pos` at its type; -1 when no whole record is left. */
+  private next(data: Buffer): number {
+    this.record++;
+    if (this.pos + 5 > data.length) return -1;
+    const end = this.pos + 4 + this.u32();
+    return end > data.length ? -1 : end;
+  }
+
+  private text(what: string): string {
+    const value = this.value();
+    if (typeof value !== 'string') throw this.error(`its ${what} is not a string`);
+    return value;
+  }
+
+  private error(message: string): SnapshotFormatError {
+    return new SnapshotFormatError(message, this.record, 'record');
+  }
+}
+
+/**
+ * A keyed-state file of either encoding: binary (checkpoints, from metadata version 7) when it starts with the
+ * magic, else JSON lines (savepoints, and checkpoints written before). Throws a SnapshotFormatError.
+ */
+export function parseKeyedStateFile(data: Buffer): ParsedKeyedState {
+  if (!isBinaryKeyedState(data)) return parseKeyedStateLines(data.toString('utf8').split('\n'));
+  const parser = new BinaryStateParser();
+  try {
+    return parser.parse(data);
+  } catch (error) {
+    // A damaged value (a wrong tag, a length past the end) fails inside the codec: still a format error.
+    if (error instanceof SnapshotFormatError) throw error;
+    throw new SnapshotFormatError(`it cannot be decoded (${(error as Error).message})`, parser.record, 'record');
+  }
+}
