@@ -122,7 +122,10 @@ describe('sluice compile --check-savepoint on a retained checkpoint written by a
       const copy = copyOf('edited');
       const file = fs.readdirSync(copy, { recursive: true, withFileTypes: true }).find((e) => e.isFile() && e.name.endsWith('.kstate'))!;
       const full = path.join(file.parentPath, file.name);
-      fs.writeFileSync(full, fs.readFileSync(full, 'utf8').replace(/\d/, (d) => String((Number(d) + 1) % 10)));
+      // One bit (a checkpoint's state files are binary, metadata version 7).
+      const bytes = fs.readFileSync(full);
+      bytes[bytes.length >> 1]! ^= 0x01;
+      fs.writeFileSync(full, bytes);
       expectUsageError(await check(bidsPipe(), copy), new RegExp(`is not a usable savepoint or checkpoint: .*state file .*${file.name} does not match its sha256 checksum`));
     });
 
