@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { MetadataV6FileSchema, MetadataV6Schema, type MetadataV6 } from './metadata-v6.js';
 
 /**
