@@ -11,9 +11,8 @@ import type { WrittenContent } from '../../runtime/checkpoint/storage/state-file
 import type { CheckpointStats } from '../../runtime/checkpoint/checkpoint-stats.js';
 import { Job } from '../../runtime/execution/job.js';
 import { HeapKeyedStateBackend } from '../../runtime/state/heap-backend.js';
-import { keyedStateToText } from '../../runtime/state/snapshot-format.js';
 import { compilePipe } from '../operators/run-pipe.js';
-import { metadataFor, tempDir } from './state-fixtures.js';
+import { metadataFor, restoredStateText, stateText, tempDir } from './state-fixtures.js';
 
 const RANGE = { start: 0, end: 127 };
 const OWNER = 'counts-0';
@@ -36,21 +35,6 @@ function workload() {
     }
   };
   return { backend, change };
-}
-
-function textOf(backend: HeapKeyedStateBackend): string {
-  const snapshot = backend.snapshot();
-  const text = keyedStateToText(snapshot);
-  snapshot.release();
-  return text;
-}
-
-async function restoredText(stored: StoredCheckpoint): Promise<string> {
-  const loaded = await loadCheckpoint(stored);
-  const restored = new HeapKeyedStateBackend('fs', 128, RANGE);
-  opened.push(restored);
-  for (const keyed of loaded.operators[0]!.keyed) restored.restore(keyed.entries, keyed.header.states);
-  return textOf(restored);
 }
 
 /** Checkpoint `id`: a base when the storage asks for one, else the changes since checkpoint `id - 1`. */
@@ -106,7 +90,7 @@ async function checkpointsUntilMerge(storage: FileCheckpointStorage, started: Pr
   for (let id = 1; !merging; id++) {
     change(id - 1);
     stored.push(await checkpoint(storage, backend, id));
-    expected.push(textOf(backend));
+    expected.push(stateText(backend));
     await Promise.resolve();
   }
   return { stored, expected };
@@ -129,7 +113,7 @@ describe('chain merges in a worker thread', () => {
       stored.push(await checkpoint(storage, backend, ++id));
       await storage.mergesSettled();
     }
-    expect(await restoredText(stored.at(-1)!)).toBe(textOf(backend));
+    expect(await restoredStateText(stored.at(-1)!)).toBe(stateText(backend));
     expect(filesOf(stored.at(-1)!.metadata).map((f) => f.delta === true)).toEqual([false, true]);
 
     // The chain the merge read: every file of the checkpoint before the first to list the merged base.
@@ -187,7 +171,7 @@ describe('chain merges in a worker thread', () => {
     for (let round = 0; round < 2; round++) {
       change(stored.length);
       stored.push(await checkpoint(storage, backend, stored.length + 1));
-      expected.push(textOf(backend));
+      expected.push(stateText(backend));
     }
     for (const old of stored.slice(0, -1)) await storage.discard(old.metadata.checkpointId, filesOf(old.metadata));
     const newest = stored.at(-1)!;
@@ -198,12 +182,12 @@ describe('chain merges in a worker thread', () => {
     open();
     await storage.mergesSettled();
     expect(outcomes).toEqual(['merged']);
-    expect(await restoredText(newest)).toBe(expected.at(-1));
+    expect(await restoredStateText(newest)).toBe(expected.at(-1));
     // The next checkpoint lists the merged base and the two deltas written during the merge.
     change(stored.length);
     const next = await checkpoint(storage, backend, stored.length + 1);
     expect(filesOf(next.metadata).map((f) => f.shared!.endsWith('.merged.kstate') || f.delta === true)).toEqual([true, true, true, true]);
-    expect(await restoredText(next)).toBe(textOf(backend));
+    expect(await restoredStateText(next)).toBe(stateText(backend));
     await storage.discard(newest.metadata.checkpointId, filesOf(newest.metadata));
     expect(sharedFiles(root)).toEqual(filesOf(next.metadata).map((f) => f.shared!).sort());
   });
@@ -227,7 +211,7 @@ describe('chain merges in a worker thread', () => {
     delta.release();
     expect(problems).toEqual([]);
     expect(files.map((f) => f.shared!)).toEqual([...listedBefore, `${OWNER}.chk-${stored.length + 1}.kstate`]);
-    expect(await restoredText(await storage.complete(metadataFor(stored.length + 1, files)))).toBe(textOf(backend));
+    expect(await restoredStateText(await storage.complete(metadataFor(stored.length + 1, files)))).toBe(stateText(backend));
     await storage.mergesSettled();
   });
 });

@@ -14,7 +14,7 @@ import { applyDeltas } from '../../runtime/checkpoint/restore/apply-deltas.js';
 import { isBinaryKeyedState } from '../../runtime/state/snapshot-binary.js';
 import { sha256Of } from '../../runtime/checkpoint/storage/state-file-writer.js';
 import { runInProcess } from '../run/run-in-process.js';
-import { metadataFor, tempDir } from './state-fixtures.js';
+import { metadataFor, restoredStateText, stateText, tempDir } from './state-fixtures.js';
 
 const RANGE = { start: 0, end: 127 };
 
@@ -70,24 +70,9 @@ async function checkpoint(storage: FileCheckpointStorage, backend: KeyedStateBac
   return storage.complete(metadataFor(id, files));
 }
 
-async function restoredText(stored: StoredCheckpoint): Promise<string> {
-  const loaded = await loadCheckpoint(stored);
-  const restored = new HeapKeyedStateBackend('fs', 128, RANGE);
-  for (const keyed of loaded.operators[0]!.keyed) restored.restore(keyed.entries, keyed.header.states);
-  const snapshot = restored.snapshot();
-  return keyedStateToText(snapshot);
-}
-
 /** A listed file's name in `shared/` (a `disk` base chunk is listed by its path there). */
 function sharedName(file: StateFile): string {
   return file.shared ?? path.basename(file.path);
-}
-
-function textOf(backend: KeyedStateBackend): string {
-  const snapshot = backend.snapshot();
-  const text = keyedStateToText(snapshot);
-  snapshot.release();
-  return text;
 }
 
 describe('incremental checkpoints: a base and a chain of deltas', () => {
@@ -98,11 +83,11 @@ describe('incremental checkpoints: a base and a chain of deltas', () => {
     change(0);
     // Keys no round changes: the deltas stay smaller than the base, so the chain is not merged before the 5th.
     for (let i = 1000; i < 2000; i++) backend.put('count', i % 128, `["k${i}"]`, '', i);
-    const expected = [textOf(backend)];
+    const expected = [stateText(backend)];
     const stored = [await checkpoint(storage, backend, 1, true)];
     for (let round = 1; round <= 5; round++) {
       change(round);
-      expected.push(textOf(backend));
+      expected.push(stateText(backend));
       const delta = backend.snapshotChanges!()!;
       // A write after the delta is taken must not show in it (copy-on-write), only in the next one.
       // (In its own key group: a key belongs to one, and deltas name keys by key.)
@@ -121,7 +106,7 @@ describe('incremental checkpoints: a base and a chain of deltas', () => {
     expect(stored[5]!.metadata.version).toBe(7);
     for (const file of chain) expect(isBinaryKeyedState(fs.readFileSync(path.join(root, 'chk-6', file.path))), file.path).toBe(true);
     // Every checkpoint of the chain restores exactly the state it was taken of: the 5th included.
-    for (let i = 0; i < stored.length; i++) expect(await restoredText(stored[i]!)).toBe(expected[i]);
+    for (let i = 0; i < stored.length; i++) expect(await restoredStateText(stored[i]!)).toBe(expected[i]);
     expect(expected[5]).not.toBe(expected[4]);
   });
 
@@ -151,11 +136,11 @@ describe('incremental checkpoints: a base and a chain of deltas', () => {
     // Beyond what the retained checkpoints list, only the chain's own merged base (for the next checkpoint).
     expect(shared.filter((name) => !listed.has(name)).every((name) => name.endsWith('.merged.kstate'))).toBe(true);
     expect(shared.filter((name) => listed.has(name))).toHaveLength(listed.size);
-    expect(await restoredText(retained.at(-1)!)).toBe(textOf(backend));
+    expect(await restoredStateText(retained.at(-1)!)).toBe(stateText(backend));
     // A new process finds the same references: what it needs stays, what only the old chain held goes.
     const { completed } = await new FileCheckpointStorage(root, type).recover();
     expect(new Set(fs.readdirSync(path.join(root, 'shared')))).toEqual(listed);
-    expect(await restoredText(completed.at(-1)!)).toBe(textOf(backend));
+    expect(await restoredStateText(completed.at(-1)!)).toBe(stateText(backend));
   });
 
   it('detects a corrupt or missing shared file of the chain, naming it', async () => {
@@ -192,19 +177,19 @@ describe('incremental checkpoints: a base and a chain of deltas', () => {
     const { backend, change } = workload(type);
     change(0);
     const stored = [await checkpoint(storage, backend, 1, true)];
-    const expected = [textOf(backend)];
+    const expected = [stateText(backend)];
     for (let id = 2; id <= 40; id++) {
       change(id);
       expect(storage.needsBase('counts-0')).toBe(false);
       stored.push(await checkpoint(storage, backend, id, false));
-      expected.push(textOf(backend));
+      expected.push(stateText(backend));
       if (id % 2 === 0) await storage.mergesSettled();
     }
     const merged = stored.filter((c) => sharedName(filesOf(c.metadata)[0]!).endsWith('.merged.kstate'));
     expect(merged.length).toBeGreaterThan(3);
     // After a merge a checkpoint lists the merged base and the deltas written since: fewer than the deltas merged.
     for (const checkpoint of merged) expect(filesOf(checkpoint.metadata).length).toBeLessThanOrEqual(11);
-    for (let i = 0; i < stored.length; i++) expect(await restoredText(stored[i]!), `checkpoint ${i + 1}`).toBe(expected[i]);
+    for (let i = 0; i < stored.length; i++) expect(await restoredStateText(stored[i]!), `checkpoint ${i + 1}`).toBe(expected[i]);
   });
 
   it('merges a chain whose files span many reads (records cut across reads are joined), restoring the state at the last delta', async () => {
@@ -233,7 +218,7 @@ describe('incremental checkpoints: a base and a chain of deltas', () => {
     id++;
     const newest = await checkpoint(storage, backend, id, false);
     expect(filesOf(newest.metadata)[0]!.shared).toMatch(/\.merged\.kstate$/);
-    expect(await restoredText(newest)).toBe(textOf(backend));
+    expect(await restoredStateText(newest)).toBe(stateText(backend));
   });
 
   it('detects a corrupt merged base, naming it; a damaged file of the chain fails its merge and the next snapshot is a base', async () => {
@@ -266,7 +251,7 @@ describe('incremental checkpoints: a base and a chain of deltas', () => {
     expect(fs.readdirSync(path.join(root, 'shared')).filter((name) => name.endsWith('.merged.kstate'))).toEqual([mergedName]);
     change(++id);
     const base = await checkpoint(storage, backend, id, true);
-    expect(await restoredText(base)).toBe(textOf(backend));
+    expect(await restoredStateText(base)).toBe(stateText(backend));
   });
 
   it('refuses a delta that does not follow the last one written, and then needs a base', async () => {
@@ -301,7 +286,7 @@ describe('applying a chain on restore', () => {
     const backend = new HeapKeyedStateBackend('fs', 128, RANGE);
     opened.push(backend);
     backend.restore(entries, states);
-    return textOf(backend);
+    return stateText(backend);
   }
 
   it.each(['fs', 'disk'] as const)('takes one pass and gives what applying delta after delta gave, the state at the last delta (%s)', (type) => {
@@ -320,7 +305,7 @@ describe('applying a chain on restore', () => {
     expect(applied.header.states).toEqual({ count: 'value', rows: 'map' });
     const expected = canonicalText(applyByFiltering(files), applied.header.states);
     expect(canonicalText(applied.entries, applied.header.states)).toBe(expected);
-    expect(expected).toBe(textOf(backend));
+    expect(expected).toBe(stateText(backend));
     // Each key once in the result: no entry of a replaced key survives.
     expect(applied.entries).toHaveLength(applyByFiltering(files).length);
   });
@@ -367,7 +352,7 @@ describe('an incremental checkpoint written before binary state files (metadata 
     const chain = read.checkpoint.metadata.operators[0]!.subtasks[0]!.keyedState;
     expect(chain.map((f) => f.delta === true)).toEqual([false, true, true]);
     for (const file of chain) expect(isBinaryKeyedState(fs.readFileSync(path.join(root, 'chk-3', file.path)))).toBe(false);
-    expect(await restoredText(read.checkpoint)).toBe(expected);
+    expect(await restoredStateText(read.checkpoint)).toBe(expected);
 
     // A new process recovers the pipeline's checkpoints, restores the newest and writes a binary chain after it.
     const storage = new FileCheckpointStorage(root, 'fs');
@@ -381,7 +366,7 @@ describe('an incremental checkpoint written before binary state files (metadata 
     backend.put('count', 9, '["k9"]', '', 'after the restore');
     const newest = await checkpoint(storage, backend, 5, false);
     for (const file of filesOf(newest.metadata)) expect(isBinaryKeyedState(fs.readFileSync(path.join(root, 'chk-5', file.path)))).toBe(true);
-    expect(await restoredText(newest)).toBe(textOf(backend));
-    expect(textOf(backend)).not.toBe(expected);
+    expect(await restoredStateText(newest)).toBe(stateText(backend));
+    expect(stateText(backend)).not.toBe(expected);
   });
 });

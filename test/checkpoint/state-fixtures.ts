@@ -5,8 +5,11 @@ import { afterEach } from 'vitest';
 import type { CheckpointMetadata } from '../../runtime/checkpoint/metadata/metadata-format.js';
 import { METADATA_FORMAT, type StateFile } from '../../runtime/checkpoint/metadata/metadata-v1.js';
 import type { OperatorStateEntry } from '../../runtime/checkpoint/metadata/metadata-v6.js';
-import type { CheckpointStorage } from '../../runtime/checkpoint/storage/checkpoint-storage.js';
+import { loadCheckpoint } from '../../runtime/checkpoint/restore/load-checkpoint.js';
+import type { CheckpointStorage, StoredCheckpoint } from '../../runtime/checkpoint/storage/checkpoint-storage.js';
 import { HeapKeyedStateBackend } from '../../runtime/state/heap-backend.js';
+import type { KeyedStateBackend } from '../../runtime/state/keyed-state-backend.js';
+import { keyedStateToText } from '../../runtime/state/snapshot-format.js';
 
 /** Checkpoint data for storage and restore tests: keyed state, metadata, temporary directories. */
 
@@ -20,6 +23,24 @@ const dirs: string[] = [];
 afterEach(() => {
   for (const dir of dirs.splice(0)) fs.rmSync(dir, { recursive: true, force: true });
 });
+
+/** A backend's whole keyed state as snapshot text (canonical: equal states give equal text). */
+export function stateText(backend: KeyedStateBackend): string {
+  const snapshot = backend.snapshot();
+  const text = keyedStateToText(snapshot);
+  snapshot.release();
+  return text;
+}
+
+/** The keyed state of a stored checkpoint's first operator (128 key groups, all of them), restored, as snapshot text. */
+export async function restoredStateText(stored: StoredCheckpoint): Promise<string> {
+  const loaded = await loadCheckpoint(stored);
+  const restored = new HeapKeyedStateBackend('fs', 128, { start: 0, end: 127 });
+  for (const keyed of loaded.operators[0]!.keyed) restored.restore(keyed.entries, keyed.header.states);
+  const text = stateText(restored);
+  restored.dispose();
+  return text;
+}
 
 /** Keyed value state `count` with `values[keyGroup]` under key `["k<keyGroup>"]`, over all 128 key groups. */
 export function backendWith(values: Record<number, number>): HeapKeyedStateBackend {

@@ -1,17 +1,15 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { loadCheckpoint } from '../../runtime/checkpoint/restore/load-checkpoint.js';
-import { filesOf, type StoredCheckpoint } from '../../runtime/checkpoint/storage/checkpoint-storage.js';
+import { filesOf } from '../../runtime/checkpoint/storage/checkpoint-storage.js';
 import { FileCheckpointStorage } from '../../runtime/checkpoint/storage/file-storage.js';
 import { DiskKeyedStateBackend } from '../../runtime/state/disk-backend.js';
 import { HeapKeyedStateBackend } from '../../runtime/state/heap-backend.js';
 import type { KeyedStateBackend } from '../../runtime/state/keyed-state-backend.js';
-import { keyedStateToText } from '../../runtime/state/snapshot-format.js';
 import { recordChain } from '../../runtime/workers/slot-worker.js';
 import type { FromWorker } from '../../runtime/workers/worker-protocol.js';
 import { MainThreadRequests, WorkerFileStorage } from '../../runtime/workers/worker-storage.js';
-import { metadataFor, tempDir } from '../checkpoint/state-fixtures.js';
+import { metadataFor, restoredStateText, stateText, tempDir } from '../checkpoint/state-fixtures.js';
 
 const RANGE = { start: 0, end: 127 };
 const opened: KeyedStateBackend[] = [];
@@ -52,20 +50,6 @@ function workload(type: 'fs' | 'disk') {
   return { backend, change };
 }
 
-function textOf(backend: KeyedStateBackend): string {
-  const snapshot = backend.snapshot();
-  const text = keyedStateToText(snapshot);
-  snapshot.release();
-  return text;
-}
-
-async function restoredText(stored: StoredCheckpoint): Promise<string> {
-  const loaded = await loadCheckpoint(stored);
-  const restored = new HeapKeyedStateBackend('fs', 128, RANGE);
-  for (const keyed of loaded.operators[0]!.keyed) restored.restore(keyed.entries, keyed.header.states);
-  return textOf(restored);
-}
-
 describe('incremental checkpoints written by the worker that owns the state', () => {
   it.each(['fs', 'disk'] as const)(
     'send the main thread handles only, and the 5th incremental checkpoint restores the full state (%s)',
@@ -73,13 +57,13 @@ describe('incremental checkpoints written by the worker that owns the state', ()
       const root = tempDir();
       const { main, worker, posted } = threads(root, type);
       const { backend, change } = workload(type);
-      const expected: string[] = [textOf(backend)];
+      const expected: string[] = [stateText(backend)];
       const base = backend.snapshot(true);
       const stored = [await main.complete(metadataFor(1, (await worker.writeBase(1, 'counts-0', base)).files))];
       base.release();
       for (let round = 1; round <= 5; round++) {
         change(round);
-        expected.push(textOf(backend));
+        expected.push(stateText(backend));
         expect(worker.needsBase('counts-0')).toBe(false);
         const delta = backend.snapshotChanges!()!;
         const { files } = await worker.writeChanges(round + 1, 'counts-0', delta, round);
@@ -88,7 +72,7 @@ describe('incremental checkpoints written by the worker that owns the state', ()
       }
       expect(filesOf(stored[5]!.metadata).filter((f) => f.delta === true)).toHaveLength(5);
       // Restored from the files as the worker wrote them and the main thread listed them: exactly the state taken.
-      for (let i = 0; i < stored.length; i++) expect(await restoredText(stored[i]!)).toBe(expected[i]);
+      for (let i = 0; i < stored.length; i++) expect(await restoredStateText(stored[i]!)).toBe(expected[i]);
 
       // What crossed to the main thread: one record per write, file handles only, no state.
       expect(posted.map((m) => m.type)).toEqual(Array.from({ length: 6 }, () => 'record-chain'));
@@ -127,7 +111,7 @@ describe('incremental checkpoints written by the worker that owns the state', ()
       const last = retained[0]!;
       const listed = filesOf(last.metadata).map((f) => f.shared ?? path.basename(f.path));
       for (const name of listed) expect(fs.existsSync(path.join(root, 'shared', name))).toBe(true);
-      expect(await restoredText(last)).toBe(textOf(backend));
+      expect(await restoredStateText(last)).toBe(stateText(backend));
       // A discard in the worker (its write failed) is the main thread's: it removes the checkpoint's directory and
       // gives back its references; the chain still references its files, so they stay.
       await worker.discard(last.metadata.checkpointId, filesOf(last.metadata));
