@@ -18,7 +18,13 @@ import { tempDir } from './state-fixtures.js';
  * input, once.
  */
 const RUNNER = path.join(path.dirname(fileURLToPath(import.meta.url)), 'fixtures', 'run-slow-pipe-process.ts');
+/**
+ * Rows of input: enough to keep the sources back-pressured while checkpoints are taken. In worker threads the
+ * sources start later and the rings between threads take more batches before a source waits, so that variant
+ * needs more (with 24,000 rows the sources were done before a checkpoint found a record in flight).
+ */
 const ROWS = 24_000;
+const WORKER_ROWS = 96_000;
 const SOAK = process.env['SLUICE_SOAK'] === '1';
 const SEED = Number(process.env['SLUICE_CHAOS_SEED'] ?? Date.now() % 1_000_000);
 const TIMEOUT_MS = SOAK ? 900_000 : 180_000;
@@ -72,10 +78,10 @@ function writePipe(dir: string, parallelism: number): string {
   return pipeFile;
 }
 
-function writeInput(dir: string): void {
+function writeInput(dir: string, total = ROWS): void {
   fs.mkdirSync(path.join(dir, 'in'));
   for (const split of [0, 1]) {
-    const rows = Array.from({ length: ROWS / 2 }, (_, i) => JSON.stringify({ n: split * (ROWS / 2) + i }));
+    const rows = Array.from({ length: total / 2 }, (_, i) => JSON.stringify({ n: split * (total / 2) + i }));
     fs.writeFileSync(path.join(dir, 'in', `part-${split}.jsonl`), `${rows.join('\n')}\n`);
   }
 }
@@ -97,9 +103,10 @@ describe('an unaligned checkpoint taken under back-pressure, killed and resumed'
     'replays its records in flight: the committed output is exactly the input (%s)',
     async (_name, parallelism, resumedParallelism, workers) => {
       const dir = tempDir();
-      writeInput(dir);
+      const rows = workers ? WORKER_ROWS : ROWS;
+      writeInput(dir, rows);
       const first = await run(writePipe(dir, parallelism), false, workers, (c) => !c.final && c.unaligned && c.inFlightBytes > 0);
-      expect(first.killed, first.stderr).toBe(true);
+      expect(first.killed, `${first.stderr}\n${first.events.map((e) => JSON.stringify(e)).join('\n')}`).toBe(true);
 
       // The newest checkpoint left holds records in flight, recorded apart from operator state: only their replay keeps them.
       const newest = completedCheckpoints(path.join(dir, 'checkpoints', 'test'))[0]!;
@@ -116,7 +123,7 @@ describe('an unaligned checkpoint taken under back-pressure, killed and resumed'
       const slots = second.events.find((event) => event['event'] === 'finished')!['slots'] as (number | null)[];
       if (workers) expect(slots.filter((slot) => slot !== null).length).toBeGreaterThan(0);
 
-      expect(committedNumbers(dir)).toEqual(Array.from({ length: ROWS }, (_, i) => i));
+      expect(committedNumbers(dir)).toEqual(Array.from({ length: rows }, (_, i) => i));
     },
     TIMEOUT_MS,
   );
