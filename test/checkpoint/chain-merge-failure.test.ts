@@ -7,26 +7,9 @@ import { loadCheckpoint, openCheckpoint } from '../../runtime/checkpoint/restore
 import { Job } from '../../runtime/execution/job.js';
 import type { JobWarning } from '../../runtime/execution/job-events.js';
 import { compilePipe } from '../operators/run-pipe.js';
-import { tempDir } from './state-fixtures.js';
+import { pacedGroupByPipe, tempDir } from './state-fixtures.js';
 
 const KEYS = 4000;
-
-/**
- * A GROUP BY over a paced sequence (ids 1, 2, …; key id % KEYS), checkpointed every 50 ms on `fs`: a base, then
- * deltas, merged in the background. Its state at any checkpoint is determined by how many ids were read.
- */
-function pipe(checkpoints: string): string {
-  return `
-SET 'pipeline.name' = 'merge-failure';
-SET 'state.backend' = 'fs';
-SET 'state.checkpoints.dir' = '${checkpoints}';
-SET 'execution.checkpointing.interval' = '50ms';
-CREATE SOURCE events (id BIGINT) WITH ('connector' = 'datagen', 'fields.id.kind' = 'sequence', 'fields.id.start' = '1',
-  'fields.id.end' = '100000000', 'rows-per-second' = '20000') UID 'events';
-CREATE SINK out WITH ('connector' = 'blackhole') UID 'out';
-INSERT INTO out FROM events |> EXTEND id % ${KEYS} AS k |> AGGREGATE COUNT(*) AS n GROUP BY k UID 'per-key';
-`;
-}
 
 /** Flips one byte of `file`: a real fault on disk. */
 function damage(file: string): void {
@@ -60,7 +43,7 @@ async function countsIn(jobDir: string, checkpointId: number): Promise<Map<numbe
 describe('a chain merge that fails in the background', () => {
   it('is reported (job warning and checkpoint statistics), and the next checkpoints complete with a new base holding the right state', async () => {
     const checkpoints = tempDir();
-    const graph = compilePipe(pipe(checkpoints));
+    const graph = compilePipe(pacedGroupByPipe('merge-failure', checkpoints, KEYS));
     const jobDir = path.join(checkpoints, graph.config.pipelineName);
     const job = await Job.start(graph, { batchSize: 64 });
     const completed: CheckpointStats[] = [];

@@ -12,7 +12,7 @@ import type { CheckpointStats } from '../../runtime/checkpoint/checkpoint-stats.
 import { Job } from '../../runtime/execution/job.js';
 import { HeapKeyedStateBackend } from '../../runtime/state/heap-backend.js';
 import { compilePipe } from '../operators/run-pipe.js';
-import { metadataFor, restoredStateText, stateText, tempDir } from './state-fixtures.js';
+import { metadataFor, pacedGroupByPipe, restoredStateText, stateText, tempDir } from './state-fixtures.js';
 
 const RANGE = { start: 0, end: 127 };
 const OWNER = 'counts-0';
@@ -219,16 +219,7 @@ describe('chain merges in a worker thread', () => {
 describe('a job that ends while a chain merge is in flight', () => {
   it('stops the merge before `done` resolves, leaving no temporary or half-written base in shared/', async () => {
     const checkpoints = tempDir();
-    const graph = compilePipe(`
-SET 'pipeline.name' = 'merge-at-end';
-SET 'state.backend' = 'fs';
-SET 'state.checkpoints.dir' = '${checkpoints}';
-SET 'execution.checkpointing.interval' = '50ms';
-CREATE SOURCE events (id BIGINT) WITH ('connector' = 'datagen', 'fields.id.kind' = 'sequence', 'fields.id.start' = '1',
-  'fields.id.end' = '100000000', 'rows-per-second' = '20000') UID 'events';
-CREATE SINK out WITH ('connector' = 'blackhole') UID 'out';
-INSERT INTO out FROM events |> EXTEND id % 3000 AS k |> AGGREGATE COUNT(*) AS n GROUP BY k UID 'per-key';
-`);
+    const graph = compilePipe(pacedGroupByPipe('merge-at-end', checkpoints, 3000));
     const jobDir = path.join(checkpoints, graph.config.pipelineName);
     // The merge waits (gate never opened) until the job's end aborts it: it is in flight when the job is cancelled.
     const { merger, started, outcomes } = gatedMerger();

@@ -42,6 +42,24 @@ export async function restoredStateText(stored: StoredCheckpoint): Promise<strin
   return text;
 }
 
+/**
+ * A GROUP BY over a paced sequence (ids 1, 2, …; key id % `keys`), checkpointed every 50 ms on `fs` into
+ * `checkpoints`: a base, then deltas, merged in the background. Its state at any checkpoint is determined by how
+ * many ids were read.
+ */
+export function pacedGroupByPipe(name: string, checkpoints: string, keys: number): string {
+  return `
+SET 'pipeline.name' = '${name}';
+SET 'state.backend' = 'fs';
+SET 'state.checkpoints.dir' = '${checkpoints}';
+SET 'execution.checkpointing.interval' = '50ms';
+CREATE SOURCE events (id BIGINT) WITH ('connector' = 'datagen', 'fields.id.kind' = 'sequence', 'fields.id.start' = '1',
+  'fields.id.end' = '100000000', 'rows-per-second' = '20000') UID 'events';
+CREATE SINK out WITH ('connector' = 'blackhole') UID 'out';
+INSERT INTO out FROM events |> EXTEND id % ${keys} AS k |> AGGREGATE COUNT(*) AS n GROUP BY k UID 'per-key';
+`;
+}
+
 /** Keyed value state `count` with `values[keyGroup]` under key `["k<keyGroup>"]`, over all 128 key groups. */
 export function backendWith(values: Record<number, number>): HeapKeyedStateBackend {
   const backend = new HeapKeyedStateBackend('fs', 128, { start: 0, end: 127 });
