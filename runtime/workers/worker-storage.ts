@@ -1,4 +1,3 @@
-import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { StateFile } from '../checkpoint/metadata/metadata-v4.js';
 import type { CheckpointStorage, RecoveredCheckpoints, StoredCheckpoint, WrittenFile } from '../checkpoint/storage/checkpoint-storage.js';
@@ -87,10 +86,13 @@ export class WorkerFileStorage extends FileCheckpointStorage {
     }
   }
 
-  /** The main thread counts the references: this thread looks at the directory instead. */
+  /**
+   * The main thread counts the references: this thread looks at the directory instead. An error other than "not
+   * there" is thrown rather than read as "there", which would leave a checkpoint listing a file never written.
+   */
   protected override async sharedPresent(name: string): Promise<boolean> {
     try {
-      await stat(path.join(this.root, SHARED_DIR, name));
+      await this.fs.stat(path.join(this.root, SHARED_DIR, name));
       return true;
     } catch (error) {
       if (isNotFound(error)) return false;

@@ -89,7 +89,7 @@ export class FileCheckpointStorage implements CheckpointStorage, KeyedStateChain
     /** The pipeline's checkpoint directory: `<state.checkpoints.dir>/<pipeline dir>`. */
     readonly root: string,
     readonly backend: 'fs' | 'disk',
-    private readonly fs: CheckpointFileSystem = nodeFileSystem,
+    protected readonly fs: CheckpointFileSystem = nodeFileSystem,
     /** Where chain merges run (chain-mergers.ts): large ones in a worker thread. */
     private readonly merger: ChainMerger = defaultMerger(fs),
   ) {
