@@ -2,10 +2,12 @@
  * `npm run build` (after tsc): bundles the command line into dist/bin/ for bin/sluice.js. Chevrotain's ES build
  * imports lodash-es one module per function (640 files); bundled, `sluice compile` opens a handful of files.
  * Code splitting keeps each command's implementation in its own chunk, loaded when the command runs
- * (cli/register/). Packages with CommonJS or native code stay external and load from node_modules as usual.
+ * (cli/register/). Packages other than chevrotain and zod stay external (BUNDLE_EXTERNALS) and load from
+ * node_modules as usual.
  */
 import { rmSync } from 'node:fs';
 import { build } from 'esbuild';
+import { BUNDLE_EXTERNALS } from '../runtime/workers/source-bundle.js';
 
 const OUT = 'dist/bin';
 // Chunk names carry content hashes: clear the directory so that no chunk of an earlier build lingers.
@@ -20,8 +22,8 @@ await build({
   format: 'esm',
   platform: 'node',
   target: 'node20',
-  // esbuild (a development dependency) only bundles the dashboard page when dist/web-ui/ is missing: never bundled itself.
-  external: ['commander', 'fs-extra', 'lmdb', 'pg', 'pg-logical-replication', 'esbuild'],
+  // CommonJS and native packages, and any not bundled for start-up (source-bundle.ts says why).
+  external: [...BUNDLE_EXTERNALS],
   chunkNames: 'chunks/[name]-[hash]',
   // Whitespace and syntax only: V8 parses a smaller file faster, and names stay readable in stack traces.
   minifyWhitespace: true,

@@ -6,15 +6,39 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { BuildOptions } from 'esbuild';
 
 /**
+ * The packages that the bundles (the worker threads' and the command line's, scripts/bundle-cli.ts) leave to load
+ * from node_modules: every dependency but the two ES-module packages bundled for start-up (zod, and chevrotain with
+ * lodash-es, which the command line's parser loads one module per function otherwise). A CommonJS package bundled
+ * into an ES-module chunk breaks at run time: its `require` of a Node built-in throws ("Dynamic require of crypto
+ * is not supported"), and `import()` of it yields only a default export (NATS's `connect` was undefined in
+ * workers and in the built command line). test/workers/worker-bundle.test.ts checks the list against
+ * package.json.
+ */
+export const BUNDLE_EXTERNALS = [
+  '@dagrejs/dagre',
+  '@hono/node-server',
+  '@nats-io/jetstream',
+  '@nats-io/transport-node',
+  'commander',
+  'fs-extra',
+  'hono',
+  'lmdb',
+  'pg',
+  'pg-logical-replication',
+  'uplot',
+  // A development dependency, loaded only to bundle from sources (below; the dashboard's page, web/server/): never bundled.
+  'esbuild',
+] as const;
+
+/**
  * How the worker threads' entry modules are bundled with esbuild (entries by bundle name, without `.js`): by
  * `npm run build` into dist/worker/ (scripts/bundle-worker.ts), and from TypeScript sources by workerSourceBundle.
  * A worker then loads a dozen files instead of about 370 ES modules (the runtime's, and zod's with its locales),
  * which the loader resolved, read and compiled one by one in every worker (bench/README.md, `--scaling`).
  * - Code splitting keeps what the runtime imports dynamically (connector runtimes, with pg and NATS) in chunks that
  *   load when a job uses them: in one file, esbuild would hoist those packages' imports to its top.
- * - ES-module packages (zod, @nats-io) are bundled and tree-shaken: zod, imported as a namespace
- *   (`import * as z`), leaves its locales out. Packages with CommonJS or native code stay external and load from
- *   node_modules as usual, so the bundle needs only the package's dependencies at run time.
+ * - zod is bundled and tree-shaken (imported as a namespace, `import * as z`, it leaves its locales out); every other
+ *   package stays external (BUNDLE_EXTERNALS).
  */
 export function workerBundleOptions(entryPoints: Readonly<Record<string, string>>) {
   return {
@@ -24,7 +48,7 @@ export function workerBundleOptions(entryPoints: Readonly<Record<string, string>
     format: 'esm',
     platform: 'node',
     target: 'node20',
-    external: ['fs-extra', 'lmdb', 'pg', 'pg-logical-replication', 'esbuild'],
+    external: [...BUNDLE_EXTERNALS],
     chunkNames: 'chunks/[name]-[hash]',
     // Whitespace and syntax only: V8 parses a smaller file faster, and names stay readable in stack traces.
     minifyWhitespace: true,

@@ -1,7 +1,9 @@
-import { fileURLToPath } from 'node:url';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { build, type Metafile } from 'esbuild';
 import { describe, expect, it } from 'vitest';
-import { workerBundleOptions } from '../../runtime/workers/source-bundle.js';
+import { BUNDLE_EXTERNALS, workerBundleOptions } from '../../runtime/workers/source-bundle.js';
 
 /**
  * What a worker thread loads before its job runs: the files and packages its bundle's entry imports statically
@@ -49,5 +51,47 @@ describe("a worker thread's bundle", () => {
     // lmdb loads when a disk store opens (runtime/state/disk-backend.ts); pg and NATS with their connectors.
     expect([...packages].filter((name) => !name.startsWith('node:'))).toEqual([]);
     expect([...inputs].filter((input) => input.includes('@nats-io/') || /^connectors\/[^/]+\/runtime\.ts$/.test(input))).toEqual([]);
+  });
+});
+
+describe('the packages the bundles leave external', () => {
+  it('are every dependency but zod and chevrotain, the two bundled for start-up', async () => {
+    const { dependencies } = JSON.parse(await readFile(path.join(ROOT, 'package.json'), 'utf8')) as { dependencies: Record<string, string> };
+    const bundled = ['chevrotain', 'zod'];
+    expect([...BUNDLE_EXTERNALS].filter((name) => name !== 'esbuild').sort()).toEqual(Object.keys(dependencies).filter((name) => !bundled.includes(name)).sort());
+    expect(workerBundleOptions({}).external).toEqual([...BUNDLE_EXTERNALS]);
+  });
+
+  it("load with their named exports when a bundled connector runtime imports them (NATS's connect, pg's Client)", async () => {
+    // A chunk written where node_modules resolves, as workerSourceBundle writes the worker's bundle.
+    const dir = await mkdtemp(path.join(ROOT, 'node_modules', '.cache', 'bundle-test-'));
+    try {
+      await build({
+        ...workerBundleOptions({}),
+        stdin: {
+          contents: [
+            "export const nats = await import('@nats-io/transport-node');",
+            "export const jetstream = await import('@nats-io/jetstream');",
+            "export const pg = await import('pg');",
+          ].join('\n'),
+          resolveDir: ROOT,
+          sourcefile: 'drivers.ts',
+          loader: 'ts',
+        },
+        outdir: dir,
+        logLevel: 'silent',
+      });
+      const [entry] = (await readdir(dir)).filter((name) => name.endsWith('.js'));
+      const drivers = (await import(pathToFileURL(path.join(dir, entry!)).href)) as {
+        nats: { connect?: unknown };
+        jetstream: { jetstreamManager?: unknown };
+        pg: { default: { Client?: unknown } };
+      };
+      expect(typeof drivers.nats.connect).toBe('function');
+      expect(typeof drivers.jetstream.jetstreamManager).toBe('function');
+      expect(typeof drivers.pg.default.Client).toBe('function');
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });
