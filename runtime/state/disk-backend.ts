@@ -1,13 +1,13 @@
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import type { Database } from 'lmdb';
-import { decodeCellKey, encodeCellKey, keyCellsPrefix, keyGroupPrefix } from './disk/cell-key.js';
+import { cellEntry, readChangedCells } from './disk/changed-cells.js';
+import { decodeCellKey, encodeCellKey, keyGroupPrefix } from './disk/cell-key.js';
 import { compareCodePoints, encodeMapKey } from './key-codec.js';
-import { indicesByKeyGroup, rangeContains, type KeyGroupRange } from './key-groups.js';
+import { rangeContains, type KeyGroupRange } from './key-groups.js';
 import {
   registerLayout,
   type CellLayout,
-  type KeyChange,
   type KeyedStateBackend,
   type KeyedStateDelta,
   type KeyedStateSnapshot,
@@ -129,6 +129,11 @@ export class DiskKeyedStateBackend implements KeyedStateBackend {
   /** Cached cells by key, in the order the eviction clock visits them (insertion; a second chance re-inserts). */
   private readonly cache = new Map<string, KeyCells>();
   private cachedCells = 0;
+  /**
+   * The cells made dirty since the last flush, which visits these rather than the whole cache. A cell that eviction
+   * wrote back stays listed (clean, and out of the cache, so never listed twice) until the flush or a compaction.
+   */
+  private dirtyCells: CacheCell[] = [];
   private readonly layoutByName = new Map<string, CellLayout>();
   private disposed = false;
   /** The `release` of every snapshot handed out and not yet released (each holds a read transaction). */
@@ -241,30 +246,30 @@ export class DiskKeyedStateBackend implements KeyedStateBackend {
     // Cached values are private to the backend (snapshots read the store), so no copy is needed; the caller
     // changes it in place, so it is written back.
     const cell = this.valueCell(state, keyGroup, key, namespace);
-    if (cell.value !== undefined) cell.dirty = true;
+    if (cell.value !== undefined) this.markDirty(cell);
     return cell.value;
   }
 
   put(state: string, keyGroup: number, key: string, namespace: string, value: unknown): void {
     const cell = this.valueCell(state, keyGroup, key, namespace);
     cell.value = value;
-    cell.dirty = true;
+    this.markDirty(cell);
   }
 
   append(state: string, keyGroup: number, key: string, namespace: string, items: readonly unknown[]): void {
     const cell = this.valueCell(state, keyGroup, key, namespace);
     if (cell.value === undefined) cell.value = items.slice();
     else for (let i = 0; i < items.length; i++) (cell.value as unknown[]).push(items[i]);
-    cell.dirty = true;
+    this.markDirty(cell);
   }
 
   remove(state: string, keyGroup: number, key: string, namespace: string): void {
     const cell = this.cell(state, keyGroup, key, namespace);
     if (cell.layout === 'value') {
       cell.value = undefined;
-      cell.dirty = true;
+      this.markDirty(cell);
     } else {
-      for (const mapKey of cell.map.keys()) cell.dirtyKeys.add(mapKey);
+      for (const mapKey of cell.map.keys()) this.markEntryDirty(cell, mapKey);
       cell.map.clear();
     }
   }
@@ -276,7 +281,7 @@ export class DiskKeyedStateBackend implements KeyedStateBackend {
   mapPut(state: string, keyGroup: number, key: string, namespace: string, mapKey: string, rawMapKey: unknown, value: unknown): void {
     const cell = this.mapCell(state, keyGroup, key, namespace);
     cell.map.set(mapKey, [rawMapKey, value]);
-    cell.dirtyKeys.add(mapKey);
+    this.markEntryDirty(cell, mapKey);
   }
 
   mapGetForUpdate(state: string, keyGroup: number, key: string, namespace: string, mapKey: string): unknown {
@@ -284,7 +289,7 @@ export class DiskKeyedStateBackend implements KeyedStateBackend {
     const cell = this.mapCell(state, keyGroup, key, namespace);
     const entry = cell.map.get(mapKey);
     if (entry === undefined) return undefined;
-    cell.dirtyKeys.add(mapKey);
+    this.markEntryDirty(cell, mapKey);
     return entry[1];
   }
 
@@ -292,14 +297,14 @@ export class DiskKeyedStateBackend implements KeyedStateBackend {
     const cell = this.mapCell(state, keyGroup, key, namespace);
     if (cell.map.has(mapKey)) return false;
     cell.map.set(mapKey, [rawMapKey, value]);
-    cell.dirtyKeys.add(mapKey);
+    this.markEntryDirty(cell, mapKey);
     return true;
   }
 
   mapRemove(state: string, keyGroup: number, key: string, namespace: string, mapKey: string): boolean {
     const cell = this.mapCell(state, keyGroup, key, namespace);
     if (!cell.map.delete(mapKey)) return false;
-    cell.dirtyKeys.add(mapKey);
+    this.markEntryDirty(cell, mapKey);
     return true;
   }
 
@@ -332,13 +337,28 @@ export class DiskKeyedStateBackend implements KeyedStateBackend {
     return { start: keyGroupPrefix(this.keyGroupRange.start), end: keyGroupPrefix(this.keyGroupRange.end + 1) };
   }
 
+  private markDirty(cell: ValueCell): void {
+    if (cell.dirty) return;
+    cell.dirty = true;
+    this.listDirty(cell);
+  }
+
+  private markEntryDirty(cell: MapCell, mapKey: string): void {
+    if (cell.dirtyKeys.size === 0) this.listDirty(cell);
+    cell.dirtyKeys.add(mapKey);
+  }
+
+  private listDirty(cell: CacheCell): void {
+    // Without flushes (no checkpoints) the list would keep every cell eviction wrote back: it drops them once it
+    // could hold the whole cache twice, so it stays within the cache's bound at O(1) per cell amortised.
+    if (this.dirtyCells.length >= 2 * this.options.cacheCells) this.dirtyCells = this.dirtyCells.filter(isDirty);
+    this.dirtyCells.push(cell);
+  }
+
   /** Writes every dirty cell back in one transaction. */
   flush(): void {
-    const dirty: CacheCell[] = [];
-    for (const cells of this.cache.values()) {
-      for (const cell of cells.list) if (isDirty(cell)) dirty.push(cell);
-    }
-    this.writeBack(dirty);
+    this.writeBack(this.dirtyCells.filter(isDirty));
+    this.dirtyCells = [];
   }
 
   private writeBack(cells: readonly CacheCell[]): void {
@@ -431,7 +451,8 @@ export class DiskKeyedStateBackend implements KeyedStateBackend {
 
   /**
    * O(changed keys): the keys written back since the previous base or delta (the cache is flushed first), read
-   * from the store when the delta is written, through a read transaction opened now (MVCC, as `snapshot()`).
+   * from the store when the delta is written, through a read transaction opened now (MVCC, as `snapshot()`), in one
+   * ordered pass per key group (disk/changed-cells.ts).
    */
   snapshotChanges(alsoChanged?: ReadonlyMap<string, number>): KeyedStateDelta | undefined {
     // Flushed first: the write-back may pass the record's limit.
@@ -445,33 +466,22 @@ export class DiskKeyedStateBackend implements KeyedStateBackend {
     const layouts = new Map(this.layoutByName);
     const states = [...layouts.keys()].sort(compareCodePoints);
     const range = this.keyGroupRange;
+    const storedCells = this.storedCellCount();
     return {
       keyGroupRange: this.keyGroupRange,
       maxParallelism: this.maxParallelism,
       layouts,
-      // Each key's cells are read completely before its change is yielded: no cursor stays open (see `snapshot`).
-      changes: function* (): Generator<KeyChange> {
-        // In key-group order (see the heap backend's `sortedChanges`).
-        const keys = [...changed.keys()];
-        const groups = [...changed.values()];
-        for (const i of indicesByKeyGroup(groups, range)) {
-          view.check();
-          const key = keys[i]!;
-          const keyGroup = groups[i]!;
-          const entries: StateEntry[] = [];
-          for (const state of states) {
-            for (const { key: cellKey, value } of db.getRange({ ...prefixRange(keyCellsPrefix(keyGroup, state, key)), transaction: view.transaction })) {
-              entries.push(entryOf(cellKey, value));
-            }
-          }
-          yield { keyGroup, key, entries };
-        }
-      },
+      changes: () => readChangedCells(db, view.transaction, changed, states, range, storedCells, view.check),
       forEachChangedKey: (visit) => {
         for (const key of changed.keys()) visit(key);
       },
       release: view.release,
     };
+  }
+
+  /** The cells the store holds (of every state): LMDB keeps the count, so this costs no scan. */
+  private storedCellCount(): number {
+    return (this.db.getStats() as { entryCount: number }).entryCount;
   }
 
   /** A read transaction (a consistent view of the store) for a snapshot or delta, ended by `release` or `dispose`. */
@@ -519,6 +529,7 @@ export class DiskKeyedStateBackend implements KeyedStateBackend {
     if (this.disposed) return;
     this.disposed = true;
     this.cache.clear();
+    this.dirtyCells = [];
     this.cachedCells = 0;
     // Every read transaction ends before the environment closes; a snapshot still being written then fails.
     for (const release of [...this.openSnapshots]) release();
@@ -530,9 +541,7 @@ export class DiskKeyedStateBackend implements KeyedStateBackend {
 /** A stored cell as a snapshot entry. */
 function entryOf(cellKey: Buffer, value: string): StateEntry {
   const { keyGroup, state, key, namespace, mapKey } = decodeCellKey(cellKey);
-  if (mapKey === undefined) return { state, keyGroup, key, namespace, value: decodeJson(value), hasMapKey: false };
-  const [rawMapKey, entryValue] = decodeJson(value) as [unknown, unknown];
-  return { state, keyGroup, key, namespace, value: entryValue, hasMapKey: true, mapKey: rawMapKey };
+  return cellEntry(keyGroup, state, key, namespace, mapKey, value);
 }
 
 function isDirty(cell: CacheCell): boolean {

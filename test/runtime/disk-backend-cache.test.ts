@@ -4,11 +4,12 @@ import path from 'node:path';
 import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
 import { CurrentKey } from '../../runtime/state/current-key.js';
-import { decodeCellKey, encodeCellKey } from '../../runtime/state/disk/cell-key.js';
+import { decodeCellKey, decodeCellSuffix, encodeCellKey, keyCellsPrefix } from '../../runtime/state/disk/cell-key.js';
 import { DiskKeyedStateBackend } from '../../runtime/state/disk-backend.js';
 import { compareCodePoints } from '../../runtime/state/key-codec.js';
+import { keyGroupForKey } from '../../runtime/state/key-groups.js';
 import { createKeyedState, mapState, valueState } from '../../runtime/state/keyed-state.js';
-import type { KeyedStateBackend } from '../../runtime/state/keyed-state-backend.js';
+import type { KeyChange, KeyedStateBackend } from '../../runtime/state/keyed-state-backend.js';
 import { keyedStateToText } from '../../runtime/state/snapshot-format.js';
 import { TestBackends } from './state-test-backends.js';
 
@@ -115,6 +116,56 @@ describe('the disk backend change record (incremental checkpoints)', () => {
   });
 });
 
+describe('the disk backend delta (incremental checkpoints)', () => {
+  /** Cells of two states, in two namespaces, some keys with bytes the cell keys escape. */
+  function fill(backend: KeyedStateBackend, keys: readonly string[], round: number): void {
+    backend.register('count', 'value');
+    backend.register('seen', 'map');
+    for (const [i, key] of keys.entries()) {
+      const group = keyGroupForKey(key, MAX_PARALLELISM);
+      backend.put('count', group, key, '', i + round);
+      if (i % 3 === 0) backend.put('count', group, key, 'w', [i, round]);
+      backend.mapPut('seen', group, key, '', `m${i % 5}`, `m${i % 5}`, round);
+      if (i % 4 === 0) backend.mapPut('seen', group, key, 'w\u0001', `n${round}`, `n${round}`, i);
+      if (round > 0 && i % 5 === 0) backend.remove('count', group, key, '');
+    }
+  }
+
+  const sortedChanges = (changes: Iterable<KeyChange>) => [...changes].sort((a, b) => a.keyGroup - b.keyGroup || compareCodePoints(a.key, b.key));
+
+  it("holds every entry of each changed key, whether it scans a key group's cells or reads key by key", () => {
+    const disk = diskBackend();
+    const heap = backends.create('memory');
+    const keys = range(4000).map((i) => (i % 7 === 0 ? `["k\u0000${i}"]` : `[${i}]`));
+    const group = (key: string) => keyGroupForKey(key, MAX_PARALLELISM);
+    // Every other key of one key group (a scan: many changed keys, unchanged ones between), one key of another (read
+    // alone), two with all cells removed.
+    const scanned = keys.filter((key) => group(key) === 5).filter((_, i) => i % 2 === 0);
+    const alone = keys.filter((key) => group(key) === 9).slice(0, 1);
+    const emptied = keys.filter((key) => group(key) === 11).slice(0, 2);
+    expect(scanned.length).toBeGreaterThan(10);
+    for (const backend of [disk, heap]) {
+      fill(backend, keys, 0);
+      backend.snapshot(true).release();
+      fill(backend, [...scanned, ...alone], 1);
+      for (const key of emptied) {
+        backend.remove('count', group(key), key, '');
+        backend.remove('count', group(key), key, 'w');
+        backend.remove('seen', group(key), key, '');
+        backend.remove('seen', group(key), key, 'w\u0001');
+      }
+    }
+    const diskDelta = disk.snapshotChanges()!;
+    const heapDelta = heap.snapshotChanges!()!;
+    const changes = sortedChanges(diskDelta.changes());
+    expect(changes.map((change) => change.key).sort()).toEqual([...scanned, ...alone, ...emptied].sort());
+    expect(changes.filter((change) => emptied.includes(change.key)).map((change) => change.entries)).toEqual([[], []]);
+    expect(changes).toEqual(sortedChanges(heapDelta.changes()));
+    diskDelta.release();
+    heapDelta.release();
+  });
+});
+
 describe('disk cell keys', () => {
   // Parts with the bytes that need escaping, surrogate pairs and code points either side of them.
   const part = fc.string({ unit: fc.constantFrom('\u0000', '\u0001', '\u0002', 'a', '[', '"', '\u00e9', '\uffff', '\ud83d\ude00'), maxLength: 6 });
@@ -133,6 +184,7 @@ describe('disk cell keys', () => {
     fc.assert(
       fc.property(cell, (c) => {
         expect(decodeCellKey(encode(c))).toEqual(c);
+        expect(decodeCellSuffix(encode(c), keyCellsPrefix(c.keyGroup, c.state, c.key).length)).toEqual({ namespace: c.namespace, mapKey: c.mapKey });
       }),
     );
   });

@@ -61,3 +61,11 @@ export function decodeCellKey(buffer: Uint8Array): DecodedCellKey {
   const [state, key, namespace, mapKey] = parts as [string, string, string, string];
   return { keyGroup, state: unescapePart(state), key: unescapePart(key), namespace: unescapePart(namespace), mapKey: mapKey === '' ? undefined : unescapePart(mapKey) };
 }
+
+/** The namespace and map key of a cell key whose first `from` bytes are a `keyCellsPrefix` (the key group, state and key are known). */
+export function decodeCellSuffix(buffer: Uint8Array, from: number): Pick<DecodedCellKey, 'namespace' | 'mapKey'> {
+  const parts = Buffer.from(buffer.buffer, buffer.byteOffset + from, buffer.byteLength - from).toString('utf8').split('\u0000');
+  if (parts.length !== 2) throw new Error(`not a cell key of the disk backend (${parts.length + 2} parts)`);
+  const [namespace, mapKey] = parts as [string, string];
+  return { namespace: unescapePart(namespace), mapKey: mapKey === '' ? undefined : unescapePart(mapKey) };
+}

@@ -1,0 +1,124 @@
+import type { Database, Transaction } from 'lmdb';
+import { indicesByKeyGroup, type KeyGroupRange } from '../key-groups.js';
+import type { KeyChange, StateEntry } from '../keyed-state-backend.js';
+import { decodeJson } from '../value-codec.js';
+import { decodeCellSuffix, keyCellsPrefix } from './cell-key.js';
+
+/**
+ * Reads the cells of a delta's changed keys from the disk backend's store, one key group at a time, in one ordered
+ * pass per (key group, state): the changed keys' cell prefixes are sorted as the store sorts them, then either
+ * - a scan of the span from the first changed key to the last, skipping the cells of unchanged keys between them
+ *   (a merge join), when the changed keys are a large share of the key group: one cursor, ~0.5 µs per cell read;
+ * - or one range read per changed key, when they are few: each costs a cursor of its own (~9 µs in lmdb-js), so it
+ *   wins only when it skips more than ~SEEK_COST_IN_CELLS cells.
+ * Either way each key's cells are read before its change is yielded (no cursor stays open across a `yield`), a
+ * key's entries come out in canonical order (states sorted, then the store's order), and keys in key-group order.
+ */
+export function* readChangedCells(
+  db: Database<string, Buffer>,
+  transaction: Transaction,
+  changed: ReadonlyMap<string, number>,
+  states: readonly string[],
+  range: KeyGroupRange,
+  /** The cells the store holds in all (of all states): steers scan against seeks. */
+  storedCells: number,
+  check: () => void,
+): Generator<KeyChange> {
+  const keys = [...changed.keys()];
+  const groups = [...changed.values()];
+  const order = indicesByKeyGroup(groups, range);
+  const groupCount = Math.max(1, range.end - range.start + 1);
+  const cellsPerGroupAndState = storedCells / groupCount / Math.max(1, states.length);
+  for (let from = 0; from < order.length; ) {
+    const keyGroup = groups[order[from]!]!;
+    let to = from + 1;
+    while (to < order.length && groups[order[to]!] === keyGroup) to++;
+    const groupKeys: string[] = [];
+    for (let i = from; i < to; i++) groupKeys.push(keys[order[i]!]!);
+    from = to;
+    // Entries per key of the group, in the order of `groupKeys`, states appended in sorted order.
+    const entries: StateEntry[][] = groupKeys.map(() => []);
+    const scan = groupKeys.length * SEEK_COST_IN_CELLS >= cellsPerGroupAndState;
+    for (const state of states) {
+      check();
+      const prefixes = groupKeys.map((key, index) => ({ prefix: keyCellsPrefix(keyGroup, state, key), index }));
+      prefixes.sort((a, b) => Buffer.compare(a.prefix, b.prefix));
+      if (scan) scanSpan(db, transaction, keyGroup, state, groupKeys, prefixes, entries);
+      else for (const { prefix, index } of prefixes) readKey(db, transaction, keyGroup, state, groupKeys[index]!, prefix, entries[index]!);
+    }
+    for (let i = 0; i < groupKeys.length; i++) {
+      check();
+      yield { keyGroup, key: groupKeys[i]!, entries: entries[i]! };
+    }
+  }
+}
+
+/**
+ * How many cells a scan reads in the time of one range read of its own (lmdb-js opens a cursor per range read on a
+ * given transaction): measured ~9 µs against ~0.5 µs per cell scanned (bench/README.md, "The `disk` backend, part 2").
+ */
+const SEEK_COST_IN_CELLS = 16;
+
+/** The cells of one key of `state`: one range read. */
+function readKey(db: Database<string, Buffer>, transaction: Transaction, keyGroup: number, state: string, key: string, prefix: Buffer, into: StateEntry[]): void {
+  for (const { key: cellKey, value } of db.getRange({ start: prefix, end: prefixEnd(prefix), transaction })) {
+    into.push(entryOf(keyGroup, state, key, cellKey, prefix.length, value));
+  }
+}
+
+/** The cells of the sorted `prefixes` (keys of `state` in one key group): one scan from the first to the last, a merge join. */
+function scanSpan(
+  db: Database<string, Buffer>,
+  transaction: Transaction,
+  keyGroup: number,
+  state: string,
+  keys: readonly string[],
+  prefixes: readonly { prefix: Buffer; index: number }[],
+  into: StateEntry[][],
+): void {
+  let at = 0;
+  const range = { start: prefixes[0]!.prefix, end: prefixEnd(prefixes[prefixes.length - 1]!.prefix), transaction };
+  for (const { key: cellKey, value } of db.getRange(range)) {
+    let order = comparePrefix(cellKey, prefixes[at]!.prefix);
+    // Past this key's cells: on to the next changed key (the cell may be one of its).
+    while (order > 0 && ++at < prefixes.length) order = comparePrefix(cellKey, prefixes[at]!.prefix);
+    if (at === prefixes.length) return;
+    // A cell of an unchanged key between two changed ones.
+    if (order < 0) continue;
+    const { prefix, index } = prefixes[at]!;
+    into[index]!.push(entryOf(keyGroup, state, keys[index]!, cellKey, prefix.length, value));
+  }
+}
+
+/** 0 when `cellKey` starts with `prefix`, else the order of `cellKey` against the cells under `prefix`. */
+function comparePrefix(cellKey: Uint8Array, prefix: Uint8Array): number {
+  const length = Math.min(cellKey.length, prefix.length);
+  for (let i = 0; i < length; i++) {
+    const difference = cellKey[i]! - prefix[i]!;
+    if (difference !== 0) return difference;
+  }
+  return cellKey.length < prefix.length ? -1 : 0;
+}
+
+/**
+ * The end (exclusive) of the cells under a key's prefix, which ends with the key's 0 terminator: the same bytes
+ * ending in 1 (an escaped part never holds a raw 0 or 1 byte, cell-key.ts).
+ */
+function prefixEnd(prefix: Buffer): Buffer {
+  const end = Buffer.from(prefix);
+  end[end.length - 1] = 1;
+  return end;
+}
+
+/** A stored cell of a known key as a snapshot entry: only the namespace and map key are decoded from its store key. */
+function entryOf(keyGroup: number, state: string, key: string, cellKey: Uint8Array, prefixLength: number, value: string): StateEntry {
+  const { namespace, mapKey } = decodeCellSuffix(cellKey, prefixLength);
+  return cellEntry(keyGroup, state, key, namespace, mapKey, value);
+}
+
+/** A stored cell as a snapshot entry: a value cell's value, or a map entry's `[rawMapKey, value]`, decoded. */
+export function cellEntry(keyGroup: number, state: string, key: string, namespace: string, mapKey: string | undefined, value: string): StateEntry {
+  if (mapKey === undefined) return { state, keyGroup, key, namespace, value: decodeJson(value), hasMapKey: false };
+  const [rawMapKey, entryValue] = decodeJson(value) as [unknown, unknown];
+  return { state, keyGroup, key, namespace, value: entryValue, hasMapKey: true, mapKey: rawMapKey };
+}
