@@ -26,9 +26,16 @@ afterAll(async () => {
   if (admin === undefined) return;
   for (const table of tables) await admin.query(`DROP TABLE IF EXISTS ${table}`);
   await admin.query(`DELETE FROM sluice_sink_commits WHERE sink_uid LIKE 'pgtest-%'`).catch(() => undefined);
-  await admin.query('DROP ROLE IF EXISTS sluice_test_reader').catch(() => undefined);
+  await dropReaderRole().catch(() => undefined);
   await admin.end();
 });
+
+/** Drops the test's reader role with its grants: a run killed before its clean-up leaves it holding a table's. */
+function dropReaderRole(): Promise<unknown> {
+  return admin.query(
+    "DO $$ BEGIN IF EXISTS (SELECT FROM pg_roles WHERE rolname = 'sluice_test_reader') THEN DROP OWNED BY sluice_test_reader; DROP ROLE sluice_test_reader; END IF; END $$",
+  );
+}
 
 const field = (name: string, type: SqlType, nullable = true): Field => ({ name, type, nullable });
 const TOTALS: StreamSchema = { fields: [field('bidder', BIGINT, false), field('n', BIGINT), field('total', decimal(10, 2))], changelog: 'upsert' };
@@ -287,7 +294,7 @@ describe('postgres sink: start-up checks', () => {
   it('a user without INSERT is SLC9194 at start', async (ctx) => {
     if (skipReason !== undefined) return ctx.skip();
     const table = await newTable('perm', 'bidder bigint PRIMARY KEY, n bigint, total numeric(10,2)');
-    await admin.query('DROP ROLE IF EXISTS sluice_test_reader');
+    await dropReaderRole();
     await admin.query('CREATE ROLE sluice_test_reader LOGIN');
     await admin.query(`GRANT SELECT ON ${table} TO sluice_test_reader`);
     const error = await prepareSinkTable(opening(table, { username: 'sluice_test_reader', 'sink.semantic': 'at-least-once' })).then(
