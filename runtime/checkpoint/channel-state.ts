@@ -1,7 +1,8 @@
+import * as z from 'zod';
 import type { Edge } from '../../compiler/graph/job-graph.js';
 import { makeBatch, type RecordBatch } from '../record-batch.js';
 import { decodeJson, encodeJson } from '../state/value-codec.js';
-import { InFlightBatchSchema, type ChannelStateFile } from './metadata/metadata-v5.js';
+import type { ChannelStateFile } from './metadata/metadata-v5.js';
 
 /**
  * Records in flight in one channel of an unaligned checkpoint (metadata-v5.ts): batches a task received before
@@ -24,6 +25,16 @@ export function edgeRef(edge: Edge): ChannelStateFile['edge'] {
 export function* inFlightLines(batches: readonly RecordBatch[]): Iterable<string> {
   for (const batch of batches) yield encodeJson(batch.kinds === undefined ? { rows: batch.rows } : { rows: batch.rows, kinds: [...batch.kinds] });
 }
+
+/**
+ * One line of a channel-state file (metadata version 5 on): a batch, with its change kinds when it is not all
+ * inserts. Defined here rather than beside the metadata's schemas, which a worker thread would otherwise build at
+ * start only to replay records in flight (bench/README.md, `--scaling`).
+ */
+const InFlightBatchSchema = z.object({
+  rows: z.array(z.array(z.unknown())),
+  kinds: z.array(z.number().int().min(0).max(255)).optional(),
+});
 
 /** Parses a channel-state file's text; throws an Error naming the line when it is not one. */
 export function parseInFlightLines(text: string): RecordBatch[] {

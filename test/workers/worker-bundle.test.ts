@@ -8,7 +8,7 @@ import { BUNDLE_EXTERNALS, workerBundleOptions } from '../../runtime/workers/sou
 /**
  * What a worker thread loads before its job runs: the files and packages its bundle's entry imports statically
  * (chunks loaded by `import()` come later, when a job needs them). Start-up CPU grows with it (bench/README.md,
- * `--scaling`), so these pin what 5b0a768, 6727d40 and e7255f8 took out.
+ * `--scaling`), so these pin what 5b0a768, 6727d40, e7255f8 and the lazy metadata format took out.
  */
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -51,6 +51,12 @@ describe("a worker thread's bundle", () => {
     // lmdb loads when a disk store opens (runtime/state/disk-backend.ts); pg and NATS with their connectors.
     expect([...packages].filter((name) => !name.startsWith('node:'))).toEqual([]);
     expect([...inputs].filter((input) => input.includes('@nats-io/') || /^connectors\/[^/]+\/runtime\.ts$/.test(input))).toEqual([]);
+  });
+
+  it("builds no checkpoint metadata schema or job graph schema at start (the main thread reads and writes _metadata)", async () => {
+    const { inputs } = await loadedAtStart();
+    // Fails when a module a worker loads imports metadata-format.ts, a metadata version or job-graph.ts for a value.
+    expect([...inputs].filter((input) => /^runtime\/checkpoint\/metadata\/metadata-(format|v\d+)\.ts$/.test(input) || input === 'compiler/graph/job-graph.ts')).toEqual([]);
   });
 });
 

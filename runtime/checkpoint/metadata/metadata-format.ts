@@ -20,7 +20,7 @@ import { MetadataV7FileSchema, migrateV6, type MetadataV7 } from './metadata-v7.
 /** The shape the runtime works with: the newest version's content (its checksum belongs to the file). */
 export type CheckpointMetadata = MetadataV7;
 
-export const METADATA_FILE = '_metadata';
+export { METADATA_FILE } from '../storage/checkpoint-names.js';
 
 interface FormatVersion {
   readonly version: number;

@@ -7,7 +7,8 @@ import { MetadataV4FileSchema, MetadataV4Schema, type MetadataV4 } from './metad
  * channel — one network connection of an edge, from one subtask to one — when the checkpoint was taken: `input`
  * files were recorded by the receiving task (batches that arrived before that channel's barrier but after its
  * snapshot), `output` files by the sending task (batches its barrier overtook in the channel). A restore replays
- * them into the channel, input first, before any new record. Each file is one batch per line, in channel order.
+ * them into the channel, input first, before any new record. Each file is one batch per line, in channel order
+ * (channel-state.ts).
  * Version 4 checkpoints were all aligned and hold none.
  */
 export const ChannelStateFileSchema = z.object({
@@ -24,12 +25,6 @@ export const ChannelStateFileSchema = z.object({
   records: z.number().int().min(0),
 });
 export type ChannelStateFile = z.infer<typeof ChannelStateFileSchema>;
-
-/** One line of a channel-state file: a batch, with its change kinds when it is not all inserts. */
-export const InFlightBatchSchema = z.object({
-  rows: z.array(z.array(z.unknown())),
-  kinds: z.array(z.number().int().min(0).max(255)).optional(),
-});
 
 const additions = { version: z.literal(5), unaligned: z.boolean(), channelState: z.array(ChannelStateFileSchema) };
 

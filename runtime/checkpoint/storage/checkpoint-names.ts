@@ -18,6 +18,16 @@ export const pipelineDirName = fileSafeName;
 
 export const SHARED_DIR = 'shared';
 
+/** A checkpoint's or savepoint's metadata file (metadata/metadata-format.ts reads and writes it). */
+export const METADATA_FILE = '_metadata';
+
+/**
+ * Written (empty) next to `_metadata` once it is durable: a directory with this marker completed, so a missing
+ * `_metadata` there means it was deleted (the checkpoint is damaged), while a directory without either is what an
+ * attempt killed before completing left behind (nothing to report; it is removed). read-metadata.ts tells them apart.
+ */
+export const COMPLETED_MARKER = '_completed';
+
 export function checkpointDirName(checkpointId: number): string {
   return `chk-${checkpointId}`;
 }

@@ -4,7 +4,7 @@ import type { KeyGroupRange } from '../../state/key-groups.js';
 import type { KeyedStateDelta, KeyedStateSnapshot } from '../../state/keyed-state-backend.js';
 import { keyedStateLines } from '../../state/snapshot-format.js';
 import { binaryKeyedState, binaryKeyedStateDelta, binaryKeyedStateOf } from '../../state/snapshot-binary.js';
-import { METADATA_FILE, serializeMetadata, type CheckpointMetadata } from '../metadata/metadata-format.js';
+import type { CheckpointMetadata } from '../metadata/metadata-format.js';
 import type { StateFile } from '../metadata/metadata-v4.js';
 import {
   filesOf,
@@ -16,14 +16,22 @@ import {
   type StoredCheckpoint,
   type WrittenFile,
 } from './checkpoint-storage.js';
-import { checkpointDirName, parseCheckpointDirName, SHARED_DIR } from './checkpoint-names.js';
+import { checkpointDirName, COMPLETED_MARKER, METADATA_FILE, parseCheckpointDirName, SHARED_DIR } from './checkpoint-names.js';
 import { isNotFound, nodeFileSystem, syncDirectory, writeDurably, writeFileAtomically, type CheckpointFileSystem } from './file-system.js';
-import { COMPLETED_MARKER, readSnapshotDirectory } from './read-metadata.js';
 import type { ChainWrite, KeyedStateChains, WrittenStateFile } from './keyed-state-chains.js';
 import { SharedFiles } from './shared-files.js';
 import { chunkRanges, entriesByRange } from './state-chunks.js';
 import { linePieces, sha256Of, writePieces, writePiecesDurably, type WrittenContent } from './state-file-writer.js';
 import { defaultMerger, type ChainMerger } from './chain-mergers.js';
+
+/**
+ * The metadata's reader and writer, with the zod schemas of every metadata version (the job graph's among them), load
+ * when this storage first recovers or completes a checkpoint, which only the main thread does: a worker thread,
+ * which writes its tasks' state files through this class, then does not build those schemas at start
+ * (bench/README.md, `--scaling`).
+ */
+const metadataFormat = () => import('../metadata/metadata-format.js');
+const metadataReader = () => import('./read-metadata.js');
 
 /** How many files the `disk` backend splits one subtask's keyed state into (by key-group range). */
 const INCREMENTAL_CHUNKS = 8;
@@ -113,6 +121,7 @@ export class FileCheckpointStorage implements CheckpointStorage, KeyedStateChain
       if (isNotFound(error)) return { completed: [], damaged: [], highestId: 0, problems: [] };
       throw error;
     }
+    const { readSnapshotDirectory } = await metadataReader();
     const completed: StoredCheckpoint[] = [];
     const damaged: DamagedCheckpoint[] = [];
     const problems: string[] = [];
@@ -505,6 +514,7 @@ export class FileCheckpointStorage implements CheckpointStorage, KeyedStateChain
 
 
   async complete(metadata: CheckpointMetadata): Promise<StoredCheckpoint> {
+    const { serializeMetadata } = await metadataFormat();
     const dir = this.checkpointDir(metadata.checkpointId);
     await this.fs.mkdir(dir, { recursive: true });
     await writeFileAtomically(this.fs, path.join(dir, METADATA_FILE), serializeMetadata(metadata));

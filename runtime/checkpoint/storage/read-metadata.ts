@@ -1,14 +1,7 @@
 import path from 'node:path';
-import { METADATA_FILE, parseMetadata, type CheckpointMetadata } from '../metadata/metadata-format.js';
-import { parseCheckpointDirName } from './checkpoint-names.js';
+import { parseMetadata, type CheckpointMetadata } from '../metadata/metadata-format.js';
+import { COMPLETED_MARKER, METADATA_FILE, parseCheckpointDirName } from './checkpoint-names.js';
 import { isNotFound, type CheckpointFileSystem } from './file-system.js';
-
-/**
- * Written (empty) next to `_metadata` once it is durable: a directory with this marker completed, so a missing
- * `_metadata` there means it was deleted (the checkpoint is damaged), while a directory without either is what an
- * attempt killed before completing left behind (nothing to report; it is removed).
- */
-export const COMPLETED_MARKER = '_completed';
 
 export type SnapshotDirectory =
   | { readonly kind: 'completed'; readonly metadata: CheckpointMetadata }
