@@ -1,7 +1,9 @@
 /**
  * MurmurHash3 (x86, 32-bit) of the UTF-8 bytes of a string, computed while encoding so that no byte buffer (and
- * no closure) is allocated per key. Matches the reference implementation on UTF-8 bytes. The running state lives
- * in module variables: hashing is synchronous and never re-entrant.
+ * no closure) is allocated per key. Matches the reference implementation on UTF-8 bytes. ASCII text (encoded keys
+ * are JSON: numbers, mostly ASCII names) is hashed four characters to a word in local variables; from the first
+ * word with another character on, byte by byte, with the running state in module variables: hashing is
+ * synchronous and never re-entrant.
  */
 let h = 0;
 let word = 0;
@@ -9,11 +11,21 @@ let filled = 0;
 let length = 0;
 
 export function murmur3String(text: string, seed = 0): number {
-  h = seed | 0;
+  let hash = seed | 0;
+  let i = 0;
+  for (const words = text.length - 3; i < words; i += 4) {
+    const a = text.charCodeAt(i);
+    const b = text.charCodeAt(i + 1);
+    const c = text.charCodeAt(i + 2);
+    const d = text.charCodeAt(i + 3);
+    if ((a | b | c | d) >= 0x80) break;
+    hash = mixWord(hash, a | (b << 8) | (c << 16) | (d << 24));
+  }
+  h = hash;
   word = 0;
   filled = 0;
-  length = 0;
-  for (let i = 0; i < text.length; i++) {
+  length = i;
+  for (; i < text.length; i++) {
     let c = text.charCodeAt(i);
     if (c < 0x80) {
       mixByte(c);
@@ -52,12 +64,17 @@ function mixByte(byte: number): void {
   filled++;
   length++;
   if (filled === 4) {
-    h ^= mixK(word);
-    h = (h << 13) | (h >>> 19);
-    h = (Math.imul(h, 5) + 0xe6546b64) | 0;
+    h = mixWord(h, word);
     word = 0;
     filled = 0;
   }
+}
+
+/** The body's step: `hash` with the next four bytes, `k` (little-endian), mixed in. */
+function mixWord(hash: number, k: number): number {
+  hash ^= mixK(k);
+  hash = (hash << 13) | (hash >>> 19);
+  return (Math.imul(hash, 5) + 0xe6546b64) | 0;
 }
 
 function mixK(k: number): number {

@@ -21,6 +21,16 @@ describe('murmur3 of UTF-8 bytes', () => {
     expect(murmur3String(text, seed)).toBe(expected);
   });
 
+  it('hashes ASCII text a word at a time and text that turns non-ASCII midway as the reference does', () => {
+    // The ASCII words go through a fast path; the first word with another character hands over to the byte path.
+    fc.assert(
+      fc.property(fc.string({ unit: 'binary-ascii' }), fc.string({ unit: 'grapheme' }), fc.integer(), (ascii, rest, seed) => {
+        expect(murmur3String(ascii, seed)).toBe(referenceMurmur3(Buffer.from(ascii, 'utf8'), seed));
+        expect(murmur3String(ascii + rest, seed)).toBe(referenceMurmur3(Buffer.from(ascii + rest, 'utf8'), seed));
+      }),
+    );
+  });
+
   it('hashes non-ASCII text as its UTF-8 bytes', () => {
     fc.assert(
       fc.property(fc.string({ unit: 'grapheme' }), (text) => {
