@@ -130,6 +130,8 @@ class MapCell implements CellHeader {
 
 type Cell = ValueCell | MapCell;
 
+const NO_ENTRIES: readonly (readonly [unknown, unknown])[] = Object.freeze([]);
+
 /** Changes tracked beyond twice the keys held before tracking gives up (small tables churn a little freely). */
 const CHURN_SLACK = 1024;
 /**
@@ -516,7 +518,7 @@ export class HeapKeyedStateBackend implements KeyedStateBackend {
 
   mapEntries(state: string, _keyGroup: number, key: string, namespace: string): Iterable<readonly [unknown, unknown]> {
     const cell = this.mapCell(state, key, namespace);
-    return cell === undefined ? [] : cell.values();
+    return cell === undefined ? NO_ENTRIES : cell.values();
   }
 
   mapSize(state: string, _keyGroup: number, key: string, namespace: string): number {

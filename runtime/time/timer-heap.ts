@@ -23,7 +23,9 @@ interface Bucket<T> {
  * Timers in (timestamp, key, namespace) order, as a min-heap of the distinct timestamps with, per timestamp, a
  * bucket of its timers. Windows and joins register many timers for one timestamp (every key's window ends at
  * once), so the heap stays small and compares numbers only; a bucket is sorted by key once, when it becomes the
- * earliest, and a timer pushed into that bucket meanwhile is inserted in order.
+ * earliest, and a timer pushed into that bucket meanwhile is inserted in order. `byKeyWithinTimestamp` false:
+ * the timers of one timestamp come in the order they were pushed, unsorted, for a user whose timers of one
+ * timestamp may go in any order (an inner interval join's expiries, which emit nothing).
  */
 export class TimerHeap<T extends HeapTimer> {
   /** Min-heap of the timestamps that have a bucket. */
@@ -32,6 +34,8 @@ export class TimerHeap<T extends HeapTimer> {
   /** The earliest bucket once sorted, so that firing a run of timers looks it up once, not per peek and pop. */
   private head: Bucket<T> | undefined = undefined;
   private count = 0;
+
+  constructor(private readonly byKeyWithinTimestamp = true) {}
 
   get size(): number {
     return this.count;
@@ -64,7 +68,7 @@ export class TimerHeap<T extends HeapTimer> {
       this.pushTime(timer.timestamp);
       // An earlier timestamp than the head's takes its place.
       if (this.head !== undefined && timer.timestamp < this.head.timestamp) this.head = undefined;
-    } else if (!bucket.sorted) {
+    } else if (!bucket.sorted || !this.byKeyWithinTimestamp) {
       bucket.timers.push(timer);
     } else {
       insertSorted(bucket, timer);
@@ -84,7 +88,7 @@ export class TimerHeap<T extends HeapTimer> {
     if (this.times.length === 0) return undefined;
     const bucket = this.buckets.get(this.times[0]!)!;
     if (!bucket.sorted) {
-      bucket.timers.sort(compareTimers);
+      if (this.byKeyWithinTimestamp) bucket.timers.sort(compareTimers);
       bucket.sorted = true;
     }
     this.head = bucket;

@@ -35,7 +35,8 @@ interface Expiry extends HeapTimer {
  * Retention, on the watermark W (rows at times <= W are complete): a left row can still meet right rows while
  * W < l + upperMs and a right row left rows while W < r - lowerMs; at that bound it leaves state, and there a
  * LEFT join emits each left row that joined nothing, padded with NULLs. The bounds are kept in an expiry heap
- * per subtask, one entry per key, side and time, in the order event-time timers would fire, and not as timer
+ * per subtask, one entry per key, side and time, in the order event-time timers would fire (an inner join's of
+ * one time in any order: expiring them emits nothing), and not as timer
  * state: the stored rows' times are the truth, so the heap is rebuilt from them after a restore, and a row costs
  * no timer cell to write, look up and remove (a join keyed by a value seen about once, as q7's price, holds a
  * key per row). Expiry timers in state restored from earlier versions still fire and expire alike. A row that
@@ -58,7 +59,8 @@ export class IntervalJoinOperator extends BaseOperator {
   readonly watermarkHoldbackMs: number;
   private leftRows!: MapState<number, readonly Row[]>;
   private rightRows!: MapState<number, readonly Row[]>;
-  private readonly expiries = new TimerHeap<Expiry>();
+  /** In timer order for a LEFT join, whose expiries emit padded rows; an inner join's emit nothing, so need no sort. */
+  private readonly expiries: TimerHeap<Expiry>;
 
   constructor(
     private readonly operator: Operator,
@@ -72,6 +74,7 @@ export class IntervalJoinOperator extends BaseOperator {
     this.lowerMs = spec.lowerMs;
     this.upperMs = spec.upperMs;
     this.watermarkHoldbackMs = Math.max(spec.upperMs, 0);
+    this.expiries = new TimerHeap<Expiry>(this.rows.outer);
   }
 
   override open(ctx: OperatorContext): void {
