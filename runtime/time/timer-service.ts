@@ -18,8 +18,9 @@ export interface Timer {
 export interface QueuedTimer extends Timer {
   readonly encodedKey: string;
   readonly keyGroup: number;
-  /** The key's next timer of the same domain (the chain the dedup index holds per key). */
+  /** The key's next and previous timer of the same domain (the chain the dedup index holds per key, by its head). */
   nextOfKey: QueuedTimer | undefined;
+  prevOfKey: QueuedTimer | undefined;
   /** False once fired or deleted: the heap drops it when it comes up. */
   pending: boolean;
 }
@@ -108,11 +109,14 @@ export class TimerService implements Timers {
     const { heap, byKey } = this.domains[domain];
     const head = byKey.get(encodedKey);
     for (let t = head; t !== undefined; t = t.nextOfKey) if (t.timestamp === timestamp && t.namespace === namespace) return;
-    const timer: QueuedTimer = { timestamp, key, namespace, domain, encodedKey, keyGroup, nextOfKey: undefined, pending: true };
+    const timer: QueuedTimer = { timestamp, key, namespace, domain, encodedKey, keyGroup, nextOfKey: undefined, prevOfKey: undefined, pending: true };
     // Second in the chain when the key has timers: the index keeps its head and is not written.
     if (head === undefined) byKey.set(encodedKey, timer);
     else {
-      timer.nextOfKey = head.nextOfKey;
+      const next = head.nextOfKey;
+      timer.nextOfKey = next;
+      timer.prevOfKey = head;
+      if (next !== undefined) next.prevOfKey = timer;
       head.nextOfKey = timer;
     }
     heap.push(timer);
@@ -128,19 +132,19 @@ export class TimerService implements Timers {
     if (timer !== undefined) this.unlink(byKey, timer);
   }
 
-  /** Takes a pending timer out of its key's chain; the heap drops it when it comes up. */
+  /**
+   * Takes a pending timer out of its key's chain; the heap drops it when it comes up. The index is written only
+   * when the timer is the chain's head (a window operator's key holds a timer per open window).
+   */
   private unlink(byKey: Map<string, QueuedTimer>, timer: QueuedTimer): void {
     timer.pending = false;
-    const head = byKey.get(timer.encodedKey)!;
-    if (head === timer) {
-      if (timer.nextOfKey === undefined) byKey.delete(timer.encodedKey);
-      else byKey.set(timer.encodedKey, timer.nextOfKey);
-    } else {
-      let before = head;
-      while (before.nextOfKey !== timer) before = before.nextOfKey!;
-      before.nextOfKey = timer.nextOfKey;
-    }
+    const { prevOfKey: prev, nextOfKey: next } = timer;
+    if (next !== undefined) next.prevOfKey = prev;
+    if (prev !== undefined) prev.nextOfKey = next;
+    else if (next === undefined) byKey.delete(timer.encodedKey);
+    else byKey.set(timer.encodedKey, next);
     timer.nextOfKey = undefined;
+    timer.prevOfKey = undefined;
     this.changed?.set(timer.encodedKey, timer.keyGroup);
   }
 
