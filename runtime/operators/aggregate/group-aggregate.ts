@@ -1,6 +1,7 @@
 import type { OperatorSpec, StreamSchema } from '../../../compiler/graph/job-graph.js';
 import { compileProjection, type UdfImplementations } from '../../expressions/compile-expr.js';
 import { makeBatch, RowKind, type RecordBatch } from '../../record-batch.js';
+import { encodeMapKey } from '../../state/key-codec.js';
 import { mapState, valueState, type MapState, type ValueState } from '../../state/keyed-state.js';
 import { isStateTtlTimer, StateTtl } from '../../state/state-ttl.js';
 import type { Timer } from '../../time/timer-service.js';
@@ -124,8 +125,9 @@ export class GroupAggregateOperator extends BaseOperator {
     for (let d = 0; d < calls.length; d++) {
       const value = calls[d]!.argument(row);
       if (value === null) continue;
-      const seen = this.distinct[d]!.get(value);
-      this.distinct[d]!.put(value, (seen ?? 0) + 1);
+      const encoded = encodeMapKey(value);
+      const seen = this.distinct[d]!.get(value, encoded);
+      this.distinct[d]!.put(value, (seen ?? 0) + 1, encoded);
       if (seen === undefined) (acc[calls[d]!.at] as number)++;
     }
   }
@@ -136,12 +138,13 @@ export class GroupAggregateOperator extends BaseOperator {
     for (let d = 0; d < calls.length; d++) {
       const value = calls[d]!.argument(row);
       if (value === null) continue;
-      const seen = this.distinct[d]!.get(value);
+      const encoded = encodeMapKey(value);
+      const seen = this.distinct[d]!.get(value, encoded);
       if (seen === undefined) continue;
       if (seen > 1) {
-        this.distinct[d]!.put(value, seen - 1);
+        this.distinct[d]!.put(value, seen - 1, encoded);
       } else {
-        this.distinct[d]!.remove(value);
+        this.distinct[d]!.remove(value, encoded);
         (acc[calls[d]!.at] as number)--;
       }
     }
@@ -150,13 +153,15 @@ export class GroupAggregateOperator extends BaseOperator {
   /** One change of an updating input: the upsert key's previous row (if any) goes out, an insert comes in. */
   private upsert(acc: Accumulator, row: Row, kind: number): void {
     const key = pick(row, this.upsertKey!);
-    const previous = this.inputRows.get(key);
+    // Encoded once for the read and the write.
+    const encoded = encodeMapKey(key);
+    const previous = this.inputRows.get(key, encoded);
     if (previous !== undefined) this.retract(acc, previous);
     if (kind === RowKind.INSERT || kind === RowKind.UPDATE_AFTER) {
       this.add(acc, row);
-      this.inputRows.put(key, row);
+      this.inputRows.put(key, row, encoded);
     } else if (previous !== undefined) {
-      this.inputRows.remove(key);
+      this.inputRows.remove(key, encoded);
     }
   }
 

@@ -1,3 +1,4 @@
+import { encodeMapKey } from '../../state/key-codec.js';
 import { mapState, type MapState } from '../../state/keyed-state.js';
 import type { OperatorContext } from '../operator.js';
 import { WindowKeyCache, type WindowBounds } from '../window-keys.js';
@@ -96,8 +97,9 @@ export class WindowState {
   /** Counts `value` (seen `times` more) into window (start, end) for distinct call `d`. */
   addDistinctValue(d: number, start: number, end: number, value: unknown, times: number, acc: Accumulator): void {
     const key: DistinctKey = [start, end, value];
-    const seen = this.distinct[d]!.get(key);
-    this.distinct[d]!.put(key, (seen ?? 0) + times);
+    const encoded = encodeMapKey(key);
+    const seen = this.distinct[d]!.get(key, encoded);
+    this.distinct[d]!.put(key, (seen ?? 0) + times, encoded);
     if (seen === undefined) (acc[this.accumulators.distinctCalls[d]!.at] as number)++;
   }
 
