@@ -1,3 +1,4 @@
+import { copyStateValue } from './copy-state-value.js';
 import { compareCodePoints, encodeMapKey } from './key-codec.js';
 import { indicesByKeyGroup, rangeContains, type KeyGroupRange } from './key-groups.js';
 import {
@@ -415,7 +416,7 @@ export class HeapKeyedStateBackend implements KeyedStateBackend {
       if (this.tracking) this.track(key, keyGroup);
       return cell.value;
     }
-    const copy = structuredClone(cell.value);
+    const copy = copyStateValue(cell.value);
     this.setCell(state, keyGroup, key, namespace, copy);
     return copy;
   }
@@ -470,7 +471,7 @@ export class HeapKeyedStateBackend implements KeyedStateBackend {
       if (this.tracking) this.track(key, keyGroup);
       return cell.get(mapKey);
     }
-    const copy = structuredClone(cell.get(mapKey));
+    const copy = copyStateValue(cell.get(mapKey));
     this.mapForUpdate(state, keyGroup, key, namespace, false)!.replace(mapKey, copy);
     if (this.tracking) this.track(key, keyGroup);
     return copy;
