@@ -112,10 +112,10 @@ class MapCell implements CellHeader {
     return this.onlyKey === undefined ? [] : [[this.onlyRaw, this.onlyValue]];
   }
 
-  /** [encoded map key, entry] pairs, in code point order of the encoded map keys (a snapshot's order). */
-  sortedEntries(): [string, MapEntry][] {
-    if (this.map === undefined) return this.onlyKey === undefined ? [] : [[this.onlyKey, [this.onlyRaw, this.onlyValue]]];
-    return [...this.map].sort((a, b) => compareCodePoints(a[0], b[0]));
+  /** [rawMapKey, value] pairs in code point order of the encoded map keys (a canonical snapshot's order). */
+  sortedValues(): Iterable<readonly [unknown, unknown]> {
+    if (this.map === undefined || this.map.size < 2) return this.values();
+    return [...this.map].sort((a, b) => compareCodePoints(a[0], b[0])).map(([, entry]) => entry);
   }
 
   /** A copy for `epoch` (copy-on-write), sharing the entry pairs of the Map, if any, until they are replaced. */
@@ -544,7 +544,8 @@ export class HeapKeyedStateBackend implements KeyedStateBackend {
       keyGroupRange: this.keyGroupRange,
       maxParallelism: this.maxParallelism,
       layouts,
-      entries: () => sortedEntries(frozen, layouts, this.keyGroupRange),
+      // A base is only ever a checkpoint's file, read by key group: nothing within a key group and state is sorted.
+      entries: () => snapshotEntries(frozen, layouts, this.keyGroupRange, !asBase),
       release: this.openFrozenView(() => frozen.clear()),
     };
   }
@@ -619,11 +620,17 @@ export class HeapKeyedStateBackend implements KeyedStateBackend {
 }
 
 /**
- * Every entry of the frozen tables in canonical order (key group, state, key, namespace, map key), lazily: cells
- * are put in buckets by key group first, so only the cells of one key group and state are ever sorted together,
- * and entries are made as the writer consumes them (short-lived objects, nothing held for the whole snapshot).
+ * Every entry of the frozen tables by key group, then state, lazily: cells are put in buckets by key group and
+ * state first, and entries are made as the writer consumes them (short-lived objects, nothing held for the whole
+ * snapshot). `canonical` (savepoints, full checkpoints) sorts each bucket by key and namespace, and a map cell's
+ * entries by map key, into the canonical order; checkpoint files are read by key group only and skip the sorts.
  */
-function* sortedEntries(table: ReadonlyMap<string, KeyCells>, layouts: ReadonlyMap<string, CellLayout>, range: KeyGroupRange): Generator<StateEntry> {
+function* snapshotEntries(
+  table: ReadonlyMap<string, KeyCells>,
+  layouts: ReadonlyMap<string, CellLayout>,
+  range: KeyGroupRange,
+  canonical: boolean,
+): Generator<StateEntry> {
   const states = [...layouts.keys()].sort(compareCodePoints);
   const size = Math.max(0, range.end - range.start + 1);
   // buckets[state][keyGroup - start]: the cells of that state in that key group.
@@ -637,14 +644,14 @@ function* sortedEntries(table: ReadonlyMap<string, KeyCells>, layouts: ReadonlyM
     for (let s = 0; s < states.length; s++) {
       const cells = buckets[s]![group];
       if (cells === undefined) continue;
-      cells.sort(compareCells);
+      if (canonical) cells.sort(compareCells);
       if (layouts.get(states[s]!) !== 'map') {
         // Inline: a generator per cell would cost more than the entry it yields.
         for (const cell of cells) yield { state: cell.state, keyGroup: cell.keyGroup, key: cell.key, namespace: cell.namespace, value: (cell as ValueCell).value, hasMapKey: false };
         continue;
       }
       for (const cell of cells) {
-        pushCellEntries(cell, true, entries);
+        pushCellEntries(cell, true, canonical, entries);
         yield* entries;
         entries.length = 0;
       }
@@ -652,14 +659,15 @@ function* sortedEntries(table: ReadonlyMap<string, KeyCells>, layouts: ReadonlyM
   }
 }
 
-/** Appends a cell's entries in canonical order to `out`: its value, or its map's entries by encoded map key. */
-function pushCellEntries(cell: Cell, isMap: boolean, out: StateEntry[]): void {
+/** Appends a cell's entries to `out`: its value, or its map's entries (by encoded map key when `sorted`). */
+function pushCellEntries(cell: Cell, isMap: boolean, sorted: boolean, out: StateEntry[]): void {
   const { state, keyGroup, key, namespace } = cell;
   if (!isMap) {
     out.push({ state, keyGroup, key, namespace, value: (cell as ValueCell).value, hasMapKey: false });
     return;
   }
-  for (const [, [raw, value]] of (cell as MapCell).sortedEntries()) out.push({ state, keyGroup, key, namespace, value, hasMapKey: true, mapKey: raw });
+  const pairs = sorted ? (cell as MapCell).sortedValues() : (cell as MapCell).values();
+  for (const [raw, value] of pairs) out.push({ state, keyGroup, key, namespace, value, hasMapKey: true, mapKey: raw });
 }
 
 /**
@@ -685,11 +693,8 @@ function* sortedChanges(
     listed.add(key);
     const cells = frozen[i];
     const entries: StateEntry[] = [];
-    if (cells !== undefined) {
-      const list = [...cells.cells()];
-      if (list.length > 1) list.sort((a, b) => compareCodePoints(a.state, b.state) || compareCodePoints(a.namespace, b.namespace));
-      for (const cell of list) pushCellEntries(cell, layouts.get(cell.state) === 'map', entries);
-    }
+    // A key's entries in any order: its change replaces them all.
+    if (cells !== undefined) for (const cell of cells.cells()) pushCellEntries(cell, layouts.get(cell.state) === 'map', false, entries);
     yield { keyGroup: groups[i]!, key, entries };
   }
 }

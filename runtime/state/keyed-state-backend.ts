@@ -45,7 +45,11 @@ export interface KeyedStateSnapshot {
   readonly maxParallelism: number;
   /** The states registered when the snapshot was taken, by name. */
   readonly layouts: ReadonlyMap<string, CellLayout>;
-  /** Every entry, in canonical order: key group, state, key, namespace, map key (code point order). */
+  /**
+   * Every entry, in canonical order: key group, state, key, namespace, map key (code point order). A base
+   * (`snapshot(true)`) is written to checkpoint files only, which are read by key group: its entries may come in
+   * key-group and state order only.
+   */
   entries(): Iterable<StateEntry>;
   release(): void;
 }
@@ -55,7 +59,7 @@ export interface KeyChange {
   readonly keyGroup: number;
   /** The encoded key, as in `StateEntry.key`. */
   readonly key: string;
-  /** Every entry the key holds now, of every state and namespace, in canonical order; none: the key was removed. */
+  /** Every entry the key holds now, of every state and namespace, in no particular order; none: the key was removed. */
   readonly entries: readonly StateEntry[];
 }
 

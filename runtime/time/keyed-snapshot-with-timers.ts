@@ -1,12 +1,13 @@
 import { compareCodePoints, encodeMapKey } from '../state/key-codec.js';
+import { indicesByKeyGroup, rangeSize, type KeyGroupRange } from '../state/key-groups.js';
 import type { KeyChange, KeyedStateBackend, KeyedStateDelta, KeyedStateSnapshot, StateEntry } from '../state/keyed-state-backend.js';
 import { TIMER_STATES, type QueuedTimer, type TimerService } from './timer-service.js';
 
 /**
  * The synchronous part of a full keyed snapshot of an operator subtask: the backend's frozen view and a copy of
  * the pending timers (the timer objects never change, only which are pending), whose `entries()` are the
- * backend's with the timers merged in as `__timers.*` map entries, in canonical order. Snapshots therefore read
- * as when the backend held the timers.
+ * backend's with the timers merged in as `__timers.*` map entries, in canonical order (a base: in key-group and
+ * state order, as the backend's). Snapshots therefore read as when the backend held the timers.
  */
 export function snapshotWithTimers(backend: KeyedStateBackend, timers: TimerService, asBase: boolean): KeyedStateSnapshot {
   const snapshot = backend.snapshot(asBase);
@@ -15,7 +16,7 @@ export function snapshotWithTimers(backend: KeyedStateBackend, timers: TimerServ
     keyGroupRange: snapshot.keyGroupRange,
     maxParallelism: snapshot.maxParallelism,
     layouts: snapshot.layouts,
-    entries: () => mergeEntries(snapshot.entries(), sortedTimerEntries(pending)),
+    entries: () => mergeEntries(snapshot.entries(), asBase ? timerEntriesByKeyGroup(pending, snapshot.keyGroupRange) : sortedTimerEntries(pending)),
     release: () => snapshot.release(),
   };
 }
@@ -44,7 +45,7 @@ export function snapshotChangesWithTimers(backend: KeyedStateBackend, timers: Ti
       for (const change of delta.changes()) {
         const own = timersByKey.get(change.key);
         if (own === undefined) yield change;
-        else yield { keyGroup: change.keyGroup, key: change.key, entries: [...mergeEntries(change.entries, sortedTimerEntries(own))] };
+        else yield { keyGroup: change.keyGroup, key: change.key, entries: change.entries.concat(own.map(timerEntry)) };
       }
     },
     forEachChangedKey: (visit) => delta.forEachChangedKey(visit),
@@ -63,15 +64,27 @@ function sortedTimerEntries(timers: readonly QueuedTimer[]): StateEntry[] {
       compareCodePoints(a.timer.namespace, b.timer.namespace) ||
       compareCodePoints(a.mapKey, b.mapKey),
   );
-  return sortable.map(({ timer, state }) => ({
-    state,
-    keyGroup: timer.keyGroup,
-    key: timer.encodedKey,
-    namespace: timer.namespace,
-    value: null,
-    hasMapKey: true,
-    mapKey: timer.timestamp,
-  }));
+  return sortable.map(({ timer }) => timerEntry(timer));
+}
+
+/**
+ * Timers as snapshot entries in key-group and state order only, what a checkpoint's base needs: a counting sort
+ * into two buckets per key group, event time first ('__timers.event' sorts before '__timers.processing').
+ */
+function timerEntriesByKeyGroup(timers: readonly QueuedTimer[], range: KeyGroupRange): StateEntry[] {
+  const buckets = new Uint32Array(timers.length);
+  for (let i = 0; i < timers.length; i++) {
+    const timer = timers[i]!;
+    buckets[i] = (timer.keyGroup - range.start) * 2 + (timer.domain === 'event' ? 0 : 1);
+  }
+  const order = indicesByKeyGroup(buckets, { start: 0, end: 2 * rangeSize(range) - 1 });
+  const entries: StateEntry[] = new Array(order.length);
+  for (let n = 0; n < order.length; n++) entries[n] = timerEntry(timers[order[n]!]!);
+  return entries;
+}
+
+function timerEntry(timer: QueuedTimer): StateEntry {
+  return { state: TIMER_STATES[timer.domain], keyGroup: timer.keyGroup, key: timer.encodedKey, namespace: timer.namespace, value: null, hasMapKey: true, mapKey: timer.timestamp };
 }
 
 /**

@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { CurrentKey } from '../../runtime/state/current-key.js';
 import { keyGroupRangeForSubtask } from '../../runtime/state/key-groups.js';
 import { createKeyedState, listState, mapState, valueState } from '../../runtime/state/keyed-state.js';
-import type { KeyedStateBackend, StateBackendType } from '../../runtime/state/keyed-state-backend.js';
+import type { KeyedStateBackend, StateBackendType, StateEntry } from '../../runtime/state/keyed-state-backend.js';
 import { keyedStateFromText, keyedStateToText, SnapshotFormatError } from '../../runtime/state/snapshot-format.js';
 import { binaryKeyedState, parseKeyedStateFile } from '../../runtime/state/snapshot-binary.js';
 import { snapshotWithTimers } from '../../runtime/time/keyed-snapshot-with-timers.js';
@@ -68,6 +68,23 @@ describe('keyed state snapshots', () => {
     expect(keyedStateToText(snapshot)).toBe(keyedStateToText(expected));
     snapshot.release();
     expected.release();
+  });
+
+  it.each(BACKEND_TYPES)('a %s base (checkpoints) holds the canonical entries, in key-group and state order', (type) => {
+    const backend = backends.create(type);
+    const timers = fill(backend);
+    const line = (e: StateEntry) => JSON.stringify([e.keyGroup, e.state, e.key, e.namespace, e.value, e.mapKey]);
+    const canonical = snapshotWithTimers(backend, timers, false);
+    const expected = [...canonical.entries()].map(line);
+    canonical.release();
+    const base = snapshotWithTimers(backend, timers, true);
+    const entries = [...base.entries()];
+    base.release();
+    expect(entries.map(line).sort()).toEqual([...expected].sort());
+    expect(entries.some((e) => e.state === '__timers.event')).toBe(true);
+    const order = entries.map((e) => [e.keyGroup, e.state] as const);
+    const sorted = [...order].sort((a, b) => a[0] - b[0] || (a[1] < b[1] ? -1 : a[1] > b[1] ? 1 : 0));
+    expect(order).toEqual(sorted);
   });
 
   const pairs: [StateBackendType, StateBackendType][] = BACKEND_TYPES.flatMap((a) => BACKEND_TYPES.map((b) => [a, b] as [StateBackendType, StateBackendType]));
