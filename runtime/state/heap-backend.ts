@@ -159,7 +159,11 @@ class KeyCells {
   private list: Cell[] | undefined = undefined;
   private index: Map<string, Map<string, Cell>> | undefined = undefined;
   private count = 0;
-  /** The epoch in which the key was last recorded as changed (incremental checkpoints): one compare per write. */
+  /**
+   * The epoch in which the key was last recorded as changed (incremental checkpoints): one compare per write. Once
+   * a delta's writer has listed the key, it holds that listing's mark instead (`sortedChanges`): negative, so never
+   * an epoch, and only ever set on frozen cells, whose epoch is past and no longer compared.
+   */
   changedIn = -1;
 
   constructor(readonly epoch: number) {}
@@ -670,6 +674,9 @@ function pushCellEntries(cell: Cell, isMap: boolean, sorted: boolean, out: State
   for (const [raw, value] of pairs) out.push({ state, keyGroup, key, namespace, value, hasMapKey: true, mapKey: raw });
 }
 
+/** The mark of the last listing of a delta's keys (`KeyCells.changedIn`): each listing has its own, below -1. */
+let lastListing = -1;
+
 /**
  * The changed keys of a delta in key-group order, each once, with their entries: `keys[i]` of key group
  * `groups[i]` held `frozen[i]` (undefined: removed) when the delta was taken. Keys are ordered by key group only
@@ -684,14 +691,22 @@ function* sortedChanges(
   range: KeyGroupRange,
 ): Generator<KeyChange> {
   const order = indicesByKeyGroup(groups, range);
-  // A key removed and created anew was recorded twice (both entries look up the same frozen cells): list it once.
-  const listed = new Set<string>();
+  // A key can be recorded twice (removed and created anew; its timers changed too), and both look up the same
+  // frozen cells: it is listed once. Its cells are marked as listed by this listing, the keys removed (no cells,
+  // few) remembered: a Set of every key cost a quarter of a delta's time.
+  const listing = --lastListing;
+  const removed = new Set<string>();
   for (let n = 0; n < order.length; n++) {
     const i = order[n]!;
     const key = keys[i]!;
-    if (listed.has(key)) continue;
-    listed.add(key);
     const cells = frozen[i];
+    if (cells === undefined) {
+      if (removed.has(key)) continue;
+      removed.add(key);
+    } else {
+      if (cells.changedIn === listing) continue;
+      cells.changedIn = listing;
+    }
     const entries: StateEntry[] = [];
     // A key's entries in any order: its change replaces them all.
     if (cells !== undefined) for (const cell of cells.cells()) pushCellEntries(cell, layouts.get(cell.state) === 'map', false, entries);

@@ -102,6 +102,44 @@ describe('the heap backend’s cells', () => {
     );
   });
 
+  it('lists each changed key of a delta once however often it was recorded, as often as the delta is read', () => {
+    const backend = new HeapKeyedStateBackend('fs', 128, { start: 0, end: 127 });
+    backend.register('a', 'value');
+    for (let i = 0; i < 200; i++) backend.put('a', i % 128, `["k${i}"]`, '', i);
+    backend.snapshot(true).release();
+    backend.put('a', 1, '["k1"]', '', 'changed');
+    // Removed and created anew, and removed again: each recorded twice.
+    backend.remove('a', 2, '["k2"]', '');
+    backend.put('a', 2, '["k2"]', '', 'again');
+    backend.remove('a', 3, '["k3"]', '');
+    backend.put('a', 3, '["k3"]', '', 'again');
+    backend.remove('a', 3, '["k3"]', '');
+    // Keys whose timers changed too, or only they.
+    const delta = backend.snapshotChanges(
+      new Map([
+        ['["k1"]', 1],
+        ['["k3"]', 3],
+        ['["k9"]', 9],
+      ]),
+    )!;
+    const listing = () => [...delta.changes()].map((change) => `${change.key}=${JSON.stringify(change.entries.map((e) => e.value))}`).sort();
+    const expected = ['["k1"]=["changed"]', '["k2"]=["again"]', '["k3"]=[]', '["k9"]=[9]'];
+    expect(listing()).toEqual(expected);
+    expect(listing()).toEqual(expected);
+    delta.release();
+    // Listed cells, changed later in place (no snapshot open) or copied (one open), are in the next delta.
+    backend.put('a', 1, '["k1"]', '', 'later');
+    const open = backend.snapshot();
+    backend.put('a', 9, '["k9"]', '', 'later');
+    const next = backend.snapshotChanges()!;
+    expect([...next.changes()].map((change) => [change.key, change.entries.map((e) => e.value)])).toEqual([
+      ['["k1"]', ['later']],
+      ['["k9"]', ['later']],
+    ]);
+    next.release();
+    open.release();
+  });
+
   it('lists a state’s (key, namespace) pairs across many namespaces of one key', () => {
     const backend = new HeapKeyedStateBackend('memory', 128, { start: 0, end: 127 });
     backend.register('a', 'value');
