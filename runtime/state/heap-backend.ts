@@ -112,10 +112,16 @@ class MapCell implements CellHeader {
     return this.onlyKey === undefined ? [] : [[this.onlyRaw, this.onlyValue]];
   }
 
-  /** [rawMapKey, value] pairs in code point order of the encoded map keys (a canonical snapshot's order). */
-  sortedValues(): Iterable<readonly [unknown, unknown]> {
-    if (this.map === undefined || this.map.size < 2) return this.values();
-    return [...this.map].sort((a, b) => compareCodePoints(a[0], b[0])).map(([, entry]) => entry);
+  /** Appends the entries to `out` as snapshot entries; `sorted`: by encoded map key (a canonical snapshot's order). */
+  appendEntries(sorted: boolean, out: StateEntry[]): void {
+    const { state, keyGroup, key, namespace } = this;
+    const map = this.map;
+    if (map === undefined) {
+      if (this.onlyKey !== undefined) out.push({ state, keyGroup, key, namespace, value: this.onlyValue, hasMapKey: true, mapKey: this.onlyRaw });
+      return;
+    }
+    const pairs = sorted && map.size > 1 ? [...map].sort((a, b) => compareCodePoints(a[0], b[0])).map(([, pair]) => pair) : map.values();
+    for (const pair of pairs) out.push({ state, keyGroup, key, namespace, value: pair[1], hasMapKey: true, mapKey: pair[0] });
   }
 
   /** A copy for `epoch` (copy-on-write), sharing the entry pairs of the Map, if any, until they are replaced. */
@@ -266,6 +272,13 @@ class KeyCells {
     if (this.only !== undefined) yield this.only;
     else if (this.list !== undefined) yield* this.list;
     else if (this.index !== undefined) for (const byNamespace of this.index.values()) yield* byNamespace.values();
+  }
+
+  /** Appends the key's cells to `out`: snapshots visit every key, and an iterator per key cost more than the visit. */
+  appendCells(out: Cell[]): void {
+    if (this.only !== undefined) out.push(this.only);
+    else if (this.list !== undefined) for (let i = 0; i < this.list.length; i++) out.push(this.list[i]!);
+    else if (this.index !== undefined) for (const byNamespace of this.index.values()) for (const cell of byNamespace.values()) out.push(cell);
   }
 
   copy(epoch: number): KeyCells {
@@ -538,7 +551,8 @@ export class HeapKeyedStateBackend implements KeyedStateBackend {
   }
 
   snapshot(asBase = false): KeyedStateSnapshot {
-    const frozen = new Map(this.table.byKey);
+    // The keys' cells, not a copy of the Map: a copy hashes every key again (the synchronous part, O(keys)).
+    const frozen = Array.from(this.table.byKey.values());
     const layouts = new Map(this.layoutByName);
     if (asBase) {
       this.stopTracking();
@@ -550,7 +564,9 @@ export class HeapKeyedStateBackend implements KeyedStateBackend {
       layouts,
       // A base is only ever a checkpoint's file, read by key group: nothing within a key group and state is sorted.
       entries: () => snapshotEntries(frozen, layouts, this.keyGroupRange, !asBase),
-      release: this.openFrozenView(() => frozen.clear()),
+      release: this.openFrozenView(() => {
+        frozen.length = 0;
+      }),
     };
   }
 
@@ -630,7 +646,7 @@ export class HeapKeyedStateBackend implements KeyedStateBackend {
  * entries by map key, into the canonical order; checkpoint files are read by key group only and skip the sorts.
  */
 function* snapshotEntries(
-  table: ReadonlyMap<string, KeyCells>,
+  table: readonly KeyCells[],
   layouts: ReadonlyMap<string, CellLayout>,
   range: KeyGroupRange,
   canonical: boolean,
@@ -640,23 +656,29 @@ function* snapshotEntries(
   // buckets[state][keyGroup - start]: the cells of that state in that key group.
   const buckets = states.map((): (Cell[] | undefined)[] => new Array(size));
   const stateIndex = new Map(states.map((state, i) => [state, i]));
-  for (const cells of table.values()) {
-    for (const cell of cells.cells()) (buckets[stateIndex.get(cell.state)!]![cell.keyGroup - range.start] ??= []).push(cell);
+  const cells: Cell[] = [];
+  for (let k = 0; k < table.length; k++) {
+    table[k]!.appendCells(cells);
+    for (let c = 0; c < cells.length; c++) {
+      const cell = cells[c]!;
+      (buckets[stateIndex.get(cell.state)!]![cell.keyGroup - range.start] ??= []).push(cell);
+    }
+    cells.length = 0;
   }
   const entries: StateEntry[] = [];
   for (let group = 0; group < size; group++) {
     for (let s = 0; s < states.length; s++) {
-      const cells = buckets[s]![group];
-      if (cells === undefined) continue;
-      if (canonical) cells.sort(compareCells);
+      const bucket = buckets[s]![group];
+      if (bucket === undefined) continue;
+      if (canonical) bucket.sort(compareCells);
       if (layouts.get(states[s]!) !== 'map') {
         // Inline: a generator per cell would cost more than the entry it yields.
-        for (const cell of cells) yield { state: cell.state, keyGroup: cell.keyGroup, key: cell.key, namespace: cell.namespace, value: (cell as ValueCell).value, hasMapKey: false };
+        for (const cell of bucket) yield { state: cell.state, keyGroup: cell.keyGroup, key: cell.key, namespace: cell.namespace, value: (cell as ValueCell).value, hasMapKey: false };
         continue;
       }
-      for (const cell of cells) {
+      for (const cell of bucket) {
         pushCellEntries(cell, true, canonical, entries);
-        yield* entries;
+        for (let e = 0; e < entries.length; e++) yield entries[e]!;
         entries.length = 0;
       }
     }
@@ -665,13 +687,8 @@ function* snapshotEntries(
 
 /** Appends a cell's entries to `out`: its value, or its map's entries (by encoded map key when `sorted`). */
 function pushCellEntries(cell: Cell, isMap: boolean, sorted: boolean, out: StateEntry[]): void {
-  const { state, keyGroup, key, namespace } = cell;
-  if (!isMap) {
-    out.push({ state, keyGroup, key, namespace, value: (cell as ValueCell).value, hasMapKey: false });
-    return;
-  }
-  const pairs = sorted ? (cell as MapCell).sortedValues() : (cell as MapCell).values();
-  for (const [raw, value] of pairs) out.push({ state, keyGroup, key, namespace, value, hasMapKey: true, mapKey: raw });
+  if (isMap) (cell as MapCell).appendEntries(sorted, out);
+  else out.push({ state: cell.state, keyGroup: cell.keyGroup, key: cell.key, namespace: cell.namespace, value: (cell as ValueCell).value, hasMapKey: false });
 }
 
 /** The mark of the last listing of a delta's keys (`KeyCells.changedIn`): each listing has its own, below -1. */
@@ -696,6 +713,7 @@ function* sortedChanges(
   // few) remembered: a Set of every key cost a quarter of a delta's time.
   const listing = --lastListing;
   const removed = new Set<string>();
+  const list: Cell[] = [];
   for (let n = 0; n < order.length; n++) {
     const i = order[n]!;
     const key = keys[i]!;
@@ -709,7 +727,11 @@ function* sortedChanges(
     }
     const entries: StateEntry[] = [];
     // A key's entries in any order: its change replaces them all.
-    if (cells !== undefined) for (const cell of cells.cells()) pushCellEntries(cell, layouts.get(cell.state) === 'map', false, entries);
+    if (cells !== undefined) {
+      cells.appendCells(list);
+      for (let c = 0; c < list.length; c++) pushCellEntries(list[c]!, layouts.get(list[c]!.state) === 'map', false, entries);
+      list.length = 0;
+    }
     yield { keyGroup: groups[i]!, key, entries };
   }
 }
