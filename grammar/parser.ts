@@ -1,6 +1,7 @@
 import { CstParser, EOF, tokenMatcher, type IParserErrorMessageProvider, type IToken, type TokenType } from 'chevrotain';
 import type { syntaxDiagnostics } from '../compiler/diagnostics/catalogue/syntax.js';
 import type { ScriptCstNode } from './cst.js';
+import { LazyLLkLookaheadStrategy } from './lazy-lookahead.js';
 import * as t from './tokens.js';
 
 /**
@@ -20,6 +21,7 @@ export class PipeParser extends CstParser {
       nodeLocationTracking: 'onlyOffset',
       errorMessageProvider: syntaxErrorMessageProvider,
       skipValidations: !options.validate,
+      lookaheadStrategy: new LazyLLkLookaheadStrategy(),
     });
     if (new.target === PipeParser) this.performSelfAnalysis();
   }
