@@ -5,16 +5,11 @@ import { hasErrors, type Diagnostic } from '../../compiler/diagnostics/diagnosti
 import { formatDiagnostics, formatSummary, type SummaryWording } from '../../compiler/diagnostics/format.js';
 import { SourceText } from '../../compiler/diagnostics/source-text.js';
 import { toDot } from '../../compiler/exporters/dot.js';
-import { toFlinkSql } from '../../compiler/exporters/flink-sql/export-flink-sql.js';
 import { toJson } from '../../compiler/exporters/json.js';
 import { toMermaid } from '../../compiler/exporters/mermaid.js';
 import { summarize } from '../../compiler/exporters/summary.js';
 import type { JobGraph } from '../../compiler/graph/job-graph.js';
-import { exitCodeOf } from '../../compiler/savepoint-compat/report.js';
-import { renderReport } from '../../compiler/savepoint-compat/render.js';
-import { CheckpointReadError, loadCheckpoint, type LoadedCheckpoint } from '../../runtime/checkpoint/restore/load-checkpoint.js';
-import { checkLoadedSnapshot } from '../../runtime/checkpoint/restore/snapshot-summary.js';
-import { openSnapshot } from '../control/open-snapshot.js';
+import type { LoadedCheckpoint } from '../../runtime/checkpoint/restore/load-checkpoint.js';
 import type { CommandOutcome } from '../exit-codes.js';
 import { loadCreatedFunctions } from '../load-created-functions.js';
 import { calledFunctions, describeSlotPlan, planSlots } from '../../runtime/workers/slot-plan.js';
@@ -224,6 +219,8 @@ const TRANSLATED: SummaryWording = {
  * and only reports, so a user learns before trying what stands in the way.
  */
 async function emitFlinkSql(file: string, compiled: CompiledFile, flags: CompileFlags, io: CliIO): Promise<CommandOutcome> {
+  // Loaded here, not at start-up: a plain `sluice compile` never needs the exporter (issue 9, start-up).
+  const { toFlinkSql } = await import('../../compiler/exporters/flink-sql/export-flink-sql.js');
   const exported = toFlinkSql(compiled.graph);
   const diagnostics = [...compiled.diagnostics, ...exported.diagnostics];
   const failed = hasErrors(exported.diagnostics);
@@ -255,6 +252,14 @@ async function emitFlinkSql(file: string, compiled: CompiledFile, flags: Compile
  * error (exit code 1), a snapshot that cannot be read a usage error naming the file (exit code 2).
  */
 async function checkSavepoint(graph: JobGraph, path: string, flags: CompileFlags, io: CliIO): Promise<{ readonly diagnostics: Diagnostic[] } | { readonly error: Diagnostic }> {
+  // Loaded here, not at start-up: a plain `sluice compile` never reads a snapshot (issue 9, start-up).
+  const [{ openSnapshot }, { CheckpointReadError, loadCheckpoint }, { checkLoadedSnapshot }, { renderReport }, { exitCodeOf }] = await Promise.all([
+    import('../control/open-snapshot.js'),
+    import('../../runtime/checkpoint/restore/load-checkpoint.js'),
+    import('../../runtime/checkpoint/restore/snapshot-summary.js'),
+    import('../../compiler/savepoint-compat/render.js'),
+    import('../../compiler/savepoint-compat/report.js'),
+  ]);
   const expected = 'savepoint or checkpoint';
   const opened = await openSnapshot(path, io.cwd, expected);
   if ('error' in opened) return opened;
