@@ -42,6 +42,12 @@ describe('start-up loads only what the command needs', () => {
     expect(modulesLoadedBy('compile', 'tiny.pipe').filter((url) => url.includes('/compiler/importers/'))).toEqual([]);
   });
 
+  it('sluice compile loads neither the Flink SQL exporter nor snapshot reading, which only --emit and --check-savepoint need', () => {
+    const loaded = modulesLoadedBy('compile', 'tiny.pipe');
+    const optional = ['/compiler/exporters/flink-sql/', '/compiler/savepoint-compat/', '/runtime/checkpoint/'];
+    expect(loaded.filter((url) => optional.some((part) => url.includes(part)))).toEqual([]);
+  });
+
   it('sluice compile loads the compiler (the check above sees what is loaded)', () => {
     const heavy = heavyIn(modulesLoadedBy('compile', 'tiny.pipe'));
     expect(heavy.some((url) => url.includes('/grammar/parser.ts'))).toBe(true);
