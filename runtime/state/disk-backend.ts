@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import type { Database } from 'lmdb';
 import { cellEntry, readChangedCells } from './disk/changed-cells.js';
-import { decodeCellKey, encodeCellKey, keyGroupPrefix } from './disk/cell-key.js';
+import { CellKeyWriter, decodeCellKey, encodeCellKey, keyGroupPrefix } from './disk/cell-key.js';
 import { compareCodePoints, encodeMapKey } from './key-codec.js';
 import { rangeContains, type KeyGroupRange } from './key-groups.js';
 import {
@@ -71,10 +71,14 @@ type CacheCell = ValueCell | MapCell;
 /** Cells of one key beyond which they are indexed by state and namespace rather than searched. */
 const LINEAR_CELLS = 8;
 
-/** The cached cells of one key, across states and namespaces (mostly one or a few). */
+/** The cached cells of a key that has more than one, across states and namespaces (a key with one is cached as that cell). */
 class KeyCells {
-  readonly list: CacheCell[] = [];
+  readonly list: CacheCell[];
   private index: Map<string, CacheCell> | undefined = undefined;
+
+  constructor(first: CacheCell, second: CacheCell) {
+    this.list = [first, second];
+  }
 
   get(state: string, namespace: string): CacheCell | undefined {
     if (this.index !== undefined) return this.index.get(state + '\u0000' + namespace);
@@ -126,8 +130,11 @@ interface KeyRange {
 export class DiskKeyedStateBackend implements KeyedStateBackend {
   readonly type = 'disk' as const;
   private readonly db: Database<string, Buffer>;
-  /** Cached cells by key, in the order the eviction clock visits them (insertion; a second chance re-inserts). */
-  private readonly cache = new Map<string, KeyCells>();
+  /**
+   * Cached cells by key (the cell itself for a key with one, no object per key), in the order the eviction clock
+   * visits them (insertion; a second chance re-inserts).
+   */
+  private readonly cache = new Map<string, CacheCell | KeyCells>();
   private cachedCells = 0;
   /**
    * The cells made dirty since the last flush, which visits these rather than the whole cache. A cell that eviction
@@ -135,6 +142,8 @@ export class DiskKeyedStateBackend implements KeyedStateBackend {
    */
   private dirtyCells: CacheCell[] = [];
   private readonly layoutByName = new Map<string, CellLayout>();
+  /** Encodes the keys of point reads and writes (the store copies them): no buffer per access. */
+  private readonly cellKeys = new CellKeyWriter();
   private disposed = false;
   /** The `release` of every snapshot handed out and not yet released (each holds a read transaction). */
   private readonly openSnapshots = new Set<() => void>();
@@ -196,31 +205,30 @@ export class DiskKeyedStateBackend implements KeyedStateBackend {
 
   /** The cached cell, loading it from the store on a miss. */
   private cell(state: string, keyGroup: number, key: string, namespace: string): CacheCell {
-    let cells = this.cache.get(key);
+    const cells = this.cache.get(key);
     if (cells !== undefined) {
-      const cached = cells.get(state, namespace);
+      const cached = cells instanceof KeyCells ? cells.get(state, namespace) : cells.namespace === namespace && cells.state === state ? cells : undefined;
       if (cached !== undefined) {
         cached.referenced = true;
         return cached;
       }
-    } else {
-      cells = new KeyCells();
-      this.cache.set(key, cells);
     }
     const cell = this.load(state, keyGroup, key, namespace);
-    cells.add(cell);
+    if (cells === undefined) this.cache.set(key, cell);
+    else if (cells instanceof KeyCells) cells.add(cell);
+    // Set again under the key it has: it keeps its place in the clock's order.
+    else this.cache.set(key, new KeyCells(cells, cell));
     if (++this.cachedCells > this.options.cacheCells) this.evict(key);
     return cell;
   }
 
   private load(state: string, keyGroup: number, key: string, namespace: string): CacheCell {
-    const cellKey = encodeCellKey(keyGroup, state, key, namespace, undefined);
     if (this.layoutOf(state) === 'value') {
-      const stored = this.db.get(cellKey);
+      const stored = this.db.get(this.cellKeys.cell(keyGroup, state, key, namespace, undefined));
       return { layout: 'value', keyGroup, state, key, namespace, value: stored === undefined ? undefined : decodeJson(stored), dirty: false, referenced: false };
     }
     const map = new Map<string, readonly [unknown, unknown]>();
-    for (const { key: entryKey, value } of this.db.getRange(prefixRange(cellKey))) {
+    for (const { key: entryKey, value } of this.db.getRange(prefixRange(encodeCellKey(keyGroup, state, key, namespace, undefined)))) {
       map.set(decodeCellKey(entryKey).mapKey!, decodeJson(value) as [unknown, unknown]);
     }
     return { layout: 'map', keyGroup, state, key, namespace, map, dirtyKeys: new Set(), referenced: false };
@@ -364,18 +372,19 @@ export class DiskKeyedStateBackend implements KeyedStateBackend {
   private writeBack(cells: readonly CacheCell[]): void {
     if (cells.length === 0) return;
     const db = this.db;
+    const cellKeys = this.cellKeys;
     const changed = this.changedKeys;
     db.transactionSync(() => {
       for (const cell of cells) {
         changed?.set(cell.key, cell.keyGroup);
         if (cell.layout === 'value') {
-          const cellKey = encodeCellKey(cell.keyGroup, cell.state, cell.key, cell.namespace, undefined);
+          const cellKey = cellKeys.cell(cell.keyGroup, cell.state, cell.key, cell.namespace, undefined);
           if (cell.value === undefined) db.removeSync(cellKey);
           else db.putSync(cellKey, encodeJson(cell.value));
           cell.dirty = false;
         } else {
           for (const mapKey of cell.dirtyKeys) {
-            const cellKey = encodeCellKey(cell.keyGroup, cell.state, cell.key, cell.namespace, mapKey);
+            const cellKey = cellKeys.cell(cell.keyGroup, cell.state, cell.key, cell.namespace, mapKey);
             const entry = cell.map.get(mapKey);
             if (entry === undefined) db.removeSync(cellKey);
             else db.putSync(cellKey, encodeJson(entry));
@@ -401,17 +410,27 @@ export class DiskKeyedStateBackend implements KeyedStateBackend {
     for (const [key, cells] of this.cache) {
       if (this.cachedCells <= target || visits-- <= 0) break;
       let referenced = false;
-      for (const cell of cells.list) {
-        if (cell.referenced) referenced = true;
-        cell.referenced = false;
+      if (cells instanceof KeyCells) {
+        for (const cell of cells.list) {
+          if (cell.referenced) referenced = true;
+          cell.referenced = false;
+        }
+      } else {
+        referenced = cells.referenced;
+        cells.referenced = false;
       }
       this.cache.delete(key);
       if (referenced || key === current) {
         this.cache.set(key, cells);
         continue;
       }
-      for (const cell of cells.list) if (isDirty(cell)) dirty.push(cell);
-      this.cachedCells -= cells.list.length;
+      if (cells instanceof KeyCells) {
+        for (const cell of cells.list) if (isDirty(cell)) dirty.push(cell);
+        this.cachedCells -= cells.list.length;
+      } else {
+        if (isDirty(cells)) dirty.push(cells);
+        this.cachedCells--;
+      }
     }
     this.writeBack(dirty);
   }

@@ -20,22 +20,74 @@ function unescapePart(part: string): string {
   return part.includes('\u0001') ? part.replace(/\u0001[\u0001\u0002]/g, (pair) => (pair === '\u0001\u0001' ? '\u0000' : '\u0001')) : part;
 }
 
-function withKeyGroup(keyGroup: number, text: string): Buffer {
-  const buffer = Buffer.allocUnsafe(2 + Buffer.byteLength(text));
-  buffer.writeUInt16BE(keyGroup, 0);
-  buffer.write(text, 2);
-  return buffer;
+/**
+ * Encodes cell keys into one reused buffer, for the backend's hot path: the store copies a key it is passed, so a
+ * key is only needed until the next is encoded, and no buffer is allocated per access. A part of plain ASCII
+ * without 0 or 1 (every JSON-encoded key, in practice) is copied a char at a time; anything else goes through
+ * `escapePart` and the UTF-8 encoder.
+ */
+export class CellKeyWriter {
+  private bytes = Buffer.allocUnsafe(256);
+  private length = 0;
+
+  /** The key of a value cell (`mapKey` undefined) or of one entry of a map cell: valid until the next call. */
+  cell(keyGroup: number, state: string, key: string, namespace: string, mapKey: string | undefined): Buffer {
+    this.start(keyGroup);
+    this.part(state, true);
+    this.part(key, true);
+    this.part(namespace, true);
+    if (mapKey !== undefined) this.part(mapKey, false);
+    return this.bytes.subarray(0, this.length);
+  }
+
+  /** What the keys of every cell of `key` in `state` start with: valid until the next call. */
+  keyCells(keyGroup: number, state: string, key: string): Buffer {
+    this.start(keyGroup);
+    this.part(state, true);
+    this.part(key, true);
+    return this.bytes.subarray(0, this.length);
+  }
+
+  private start(keyGroup: number): void {
+    this.bytes[0] = keyGroup >>> 8;
+    this.bytes[1] = keyGroup & 0xff;
+    this.length = 2;
+  }
+
+  private part(text: string, terminated: boolean): void {
+    // Room for the worst case: every UTF-16 unit escaped or 3 bytes of UTF-8, and the terminator.
+    const needed = this.length + 3 * text.length + 1;
+    if (needed > this.bytes.length) {
+      const grown = Buffer.allocUnsafe(Math.max(needed, 2 * this.bytes.length));
+      this.bytes.copy(grown, 0, 0, this.length);
+      this.bytes = grown;
+    }
+    const bytes = this.bytes;
+    const start = this.length;
+    let at = start;
+    for (let i = 0; i < text.length; i++) {
+      const code = text.charCodeAt(i);
+      if (code <= 1 || code >= 0x80) {
+        at = start + bytes.write(escapePart(text), start, 'utf8');
+        break;
+      }
+      bytes[at++] = code;
+    }
+    if (terminated) bytes[at++] = 0;
+    this.length = at;
+  }
 }
 
-/** The key of a value cell (`mapKey` undefined) or of one entry of a map cell. */
+const writer = new CellKeyWriter();
+
+/** The key of a value cell (`mapKey` undefined) or of one entry of a map cell, in a buffer of its own. */
 export function encodeCellKey(keyGroup: number, state: string, key: string, namespace: string, mapKey: string | undefined): Buffer {
-  const text = `${escapePart(state)}\u0000${escapePart(key)}\u0000${escapePart(namespace)}\u0000${mapKey === undefined ? '' : escapePart(mapKey)}`;
-  return withKeyGroup(keyGroup, text);
+  return Buffer.from(writer.cell(keyGroup, state, key, namespace, mapKey));
 }
 
-/** What the keys of every cell of `key` in `state` start with (all its namespaces and map entries). */
+/** What the keys of every cell of `key` in `state` start with (all its namespaces and map entries), in a buffer of its own. */
 export function keyCellsPrefix(keyGroup: number, state: string, key: string): Buffer {
-  return withKeyGroup(keyGroup, `${escapePart(state)}\u0000${escapePart(key)}\u0000`);
+  return Buffer.from(writer.keyCells(keyGroup, state, key));
 }
 
 /** The first key of `keyGroup`; `keyGroupPrefix(g + 1)` is the first key after it. */
