@@ -156,7 +156,7 @@ export const Settings = {
     'state.backend.disk.cache-cells',
     integerType(1, INT_MAX),
     100_000,
-    "Cells (a value, or a whole map, of one state for one key and namespace) each operator subtask of the `disk` backend keeps decoded in memory, in front of its on-disk store: the backend's memory bound (Flink's `state.backend.rocksdb.block.cache-size`). A hit costs no store access; the least recently used cells are written back and dropped when it is full. Small cells take a few hundred bytes each.",
+    "Cells (a value, or a whole map, of one state for one key and namespace) each operator subtask of the `disk` backend keeps decoded in memory, in front of its on-disk store: the backend's memory bound (Flink's `state.backend.rocksdb.block.cache-size`). A hit costs no store access; the least recently used cells are written back and dropped when it is full. A small cell (a GROUP BY's accumulator) takes about 200 bytes of heap plus its key's text, so the default holds about 20 MB plus the keys per subtask (bench/README.md, \"The `disk` backend, part 2\").",
   ),
   restartStrategy: setting(
     'restart-strategy.type',
