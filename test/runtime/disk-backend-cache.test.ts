@@ -9,7 +9,7 @@ import { DiskKeyedStateBackend } from '../../runtime/state/disk-backend.js';
 import { compareCodePoints } from '../../runtime/state/key-codec.js';
 import { keyGroupForKey } from '../../runtime/state/key-groups.js';
 import { createKeyedState, mapState, valueState } from '../../runtime/state/keyed-state.js';
-import type { KeyChange, KeyedStateBackend } from '../../runtime/state/keyed-state-backend.js';
+import type { KeyChange, KeyedStateBackend, StateEntry } from '../../runtime/state/keyed-state-backend.js';
 import { keyedStateToText } from '../../runtime/state/snapshot-format.js';
 import { TestBackends } from './state-test-backends.js';
 
@@ -131,7 +131,11 @@ describe('the disk backend delta (incremental checkpoints)', () => {
     }
   }
 
-  const sortedChanges = (changes: Iterable<KeyChange>) => [...changes].sort((a, b) => a.keyGroup - b.keyGroup || compareCodePoints(a.key, b.key));
+  // A delta lists its keys, and each key its entries, in no particular order (keyed-state-backend.ts): sort both.
+  const entryOrder = (a: StateEntry, b: StateEntry) =>
+    compareCodePoints(a.state, b.state) || compareCodePoints(a.namespace, b.namespace) || compareCodePoints(JSON.stringify(a.mapKey ?? null), JSON.stringify(b.mapKey ?? null));
+  const sortedChanges = (changes: Iterable<KeyChange>) =>
+    [...changes].map((change) => ({ ...change, entries: [...change.entries].sort(entryOrder) })).sort((a, b) => a.keyGroup - b.keyGroup || compareCodePoints(a.key, b.key));
 
   it("holds every entry of each changed key, whether it scans a key group's cells or reads key by key", () => {
     const disk = diskBackend();
