@@ -85,6 +85,12 @@ export class CheckpointCoordinator implements CoordinatorPort {
   private latestSavepoint: StoredCheckpoint | undefined;
   /** Stop with drain: waiting for every task to finish, then this savepoint is the final checkpoint. */
   private draining: RequestedCheckpoint | undefined;
+  /**
+   * Stop with a savepoint (suspend) is pending or completed: no periodic checkpoint starts, as Flink stops its
+   * scheduler for a stop-with-savepoint. One started after the sources stopped would be cut short as the job ends,
+   * and its write, declined as a failure, would restart the job from the savepoint instead of ending it.
+   */
+  private stopping = false;
 
   constructor(private readonly options: CoordinatorOptions) {
     this.store = new CompletedCheckpointStore(options.settings.numRetained, options.found, options.damaged);
@@ -99,6 +105,7 @@ export class CheckpointCoordinator implements CoordinatorPort {
     this.tasks = new Map(tasks.map((t) => [t.name, t]));
     this.finished.clear();
     this.running = true;
+    this.stopping = false;
     this.lastTriggerAt = this.options.clock.now();
     this.scheduleNext();
   }
@@ -136,7 +143,7 @@ export class CheckpointCoordinator implements CoordinatorPort {
    */
   requestCheckpoint(request: CheckpointRequest): Promise<StoredCheckpoint> {
     if (!this.running) return Promise.reject(new Error('the job is not running (it ended or is restarting); try again'));
-    if (this.draining !== undefined || [...this.pending.values()].some((p) => p.requested?.request.stop !== undefined)) {
+    if (this.draining !== undefined || this.stopping || [...this.pending.values()].some((p) => p.requested?.request.stop !== undefined)) {
       return Promise.reject(new Error('the job is already stopping'));
     }
     return new Promise<StoredCheckpoint>((resolve, reject) => {
@@ -148,6 +155,7 @@ export class CheckpointCoordinator implements CoordinatorPort {
         this.cancelTimer = undefined;
         for (const task of this.tasks.values()) if (task.isSource) task.drain();
       } else {
+        if (request.stop === 'suspend') this.stopping = true;
         this.trigger(allFinished, requested);
       }
     });
@@ -204,7 +212,7 @@ export class CheckpointCoordinator implements CoordinatorPort {
     this.cancelTimer?.();
     this.cancelTimer = undefined;
     const { intervalMs, minPauseMs } = this.options.settings;
-    if (!this.running || intervalMs === null || this.finished.size === this.tasks.size || this.draining !== undefined) return;
+    if (!this.running || intervalMs === null || this.finished.size === this.tasks.size || this.draining !== undefined || this.stopping) return;
     const at = Math.max(this.lastTriggerAt + intervalMs, this.lastEndedAt + minPauseMs);
     this.cancelTimer = this.options.clock.setTimer(at, () => {
       this.cancelTimer = undefined;
@@ -295,6 +303,8 @@ export class CheckpointCoordinator implements CoordinatorPort {
     this.record(stats);
     events.aborted(stats);
     if (this.running) for (const task of this.tasks.values()) task.notifyAborted(pending.checkpointId);
+    // The stop failed: the job goes on, and so do its periodic checkpoints.
+    if (pending.requested?.request.stop === 'suspend') this.stopping = false;
     this.lastEndedAt = clock.now();
     if (isFailure && ++this.consecutiveFailures > settings.tolerableFailures) {
       this.running = false;

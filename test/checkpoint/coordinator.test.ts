@@ -246,6 +246,28 @@ describe('the checkpoint coordinator', () => {
     expect(events.completed.map((s) => s.checkpointId)).toEqual([1]);
   });
 
+
+  it('starts no periodic checkpoint once a stop with a savepoint is asked for, and starts them again when it fails', async () => {
+    const { clock, source, sink, events, coordinator } = setUp({ tolerableFailures: 3, timeoutMs: 500 });
+    const first = coordinator.requestCheckpoint({ savepoint: new MemoryCheckpointStorage(), stop: 'suspend' });
+    // The stop times out: the job goes on, and so does the schedule.
+    clock.advance(500);
+    await expect(first).rejects.toThrow(/checkpoint 1 was aborted: expired/);
+    clock.advance(100);
+    expect(events.started).toEqual([1, 2]);
+    for (const task of [source, sink]) coordinator.acknowledge(ack(task, 2));
+    await flush();
+
+    const stop = coordinator.requestCheckpoint({ savepoint: new MemoryCheckpointStorage(), stop: 'suspend' });
+    clock.advance(100);
+    for (const task of [source, sink]) coordinator.acknowledge(ack(task, 3));
+    await stop;
+    // The sources stopped after the savepoint's barrier and the job is about to end: a checkpoint started now would
+    // be cut short by the end, and its failure would restart the job.
+    clock.advance(1000);
+    expect(events.started).toEqual([1, 2, 3]);
+    await expect(coordinator.requestCheckpoint({ stop: 'suspend' })).rejects.toThrow('the job is already stopping');
+  });
   it('takes the final checkpoint again when it fails', () => {
     const { clock, source, sink, events, coordinator } = setUp({ timeoutMs: 500, tolerableFailures: 3 });
     coordinator.taskFinished('src[0]');
