@@ -3,7 +3,7 @@
  * the same generated events; see bench/README.md for how to read the figures. Not a test: numbers vary by machine.
  *
  *   npm run bench -- [--query q1,q5] [--events N] [--rate R] [--parallelism P] [--json] [--micro]
- *   npm run bench -- --soak <seconds> [--parallelism P]      (SLUICE_WORKERS=1: in worker threads)
+ *   npm run bench -- --soak <seconds> [--parallelism P]      (in worker threads at P ≥ 2 unless SLUICE_WORKERS=0)
  *   npm run bench -- --scaling [--query q1,q5] [--events N] [--parallelism 1,2,4]
  */
 import { execFileSync } from 'node:child_process';
@@ -207,6 +207,8 @@ async function main(): Promise<void> {
     if (values.soak !== undefined || values.micro) throw new Error('--scaling runs on its own: drop --soak and --micro');
     await runScaling();
   } else if (values.soak === undefined) {
+    // The table measures what parallelism costs in one thread (bench/README.md); --scaling measures the threads.
+    process.env['SLUICE_WORKERS'] ??= '0';
     await runQueries();
     if (values.micro) runMicroBenches();
   } else if (values.query !== undefined || values.events !== undefined || values.micro) {

@@ -5,7 +5,7 @@ import { compileQuery, sinkUid, startQuery } from './queries.js';
 /**
  * The continuous-memory check: q1 on an unbounded nexmark source for `seconds`, RSS sampled every second. With
  * bounded channels and no state, memory must level off after warm-up rather than grow with the events processed.
- * With worker threads on (SLUICE_WORKERS=1) the job runs from the built package with its blackhole sink, so that
+ * With worker threads on (the default; SLUICE_WORKERS=0 turns them off) the job runs from the built package with its blackhole sink, so that
  * every subtask runs in a worker (a callback sink would keep q1's one chain on the main thread); rows are then
  * counted from the job's metrics, and RSS (the process's) includes the workers, the heap only the main thread's.
  */

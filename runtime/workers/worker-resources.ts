@@ -5,11 +5,11 @@ import type { WorkerResources } from '../execution/execution-attempt.js';
 import { planSlots } from './slot-plan.js';
 
 /**
- * Whether jobs run their subtasks in worker threads: off until every test directory passes with it (issue 10),
- * on with `SLUICE_WORKERS=1`.
+ * Whether jobs at parallelism above 1 run their subtasks in worker threads: yes, unless `SLUICE_WORKERS=0` keeps
+ * every subtask on the main thread (docs/parallelism.md, "Turning worker threads off").
  */
 export function workersEnabled(): boolean {
-  return process.env['SLUICE_WORKERS'] === '1';
+  return process.env['SLUICE_WORKERS'] !== '0';
 }
 
 /** What Job.start knows of the Node program's part in the job. */
