@@ -176,7 +176,7 @@ export class FileCheckpointStorage implements CheckpointStorage, KeyedStateChain
       const dir = this.checkpointDir(checkpointId);
       await this.fs.mkdir(dir, { recursive: true });
       const name = `${owner}.kstate`;
-      const pieces = this.binaryKeyedState ? binaryKeyedState(snapshot) : linePieces(keyedStateLines(snapshot));
+      const pieces = this.binaryKeyedState ? releasedWhenEncoded(binaryKeyedState(snapshot), snapshot) : linePieces(keyedStateLines(snapshot));
       const content = await writePiecesDurably(this.fs, path.join(dir, name), pieces);
       return [{ path: name, ...content, keyGroupRange: copyRange(snapshot.keyGroupRange) }];
     }
@@ -326,12 +326,12 @@ export class FileCheckpointStorage implements CheckpointStorage, KeyedStateChain
   /** Writes the files of a base of `owner`'s chain (`recordBase` references them): `writeBase`'s I/O, in any thread. */
   writeBaseFiles(checkpointId: number, owner: string, snapshot: KeyedStateSnapshot): Promise<WrittenStateFile[]> {
     if (this.backend === 'disk') return this.writeChunkFiles(snapshot);
-    return this.writeOwnFile(checkpointId, owner, binaryKeyedState(snapshot), snapshot.keyGroupRange, false).then((file) => [file]);
+    return this.writeOwnFile(checkpointId, owner, releasedWhenEncoded(binaryKeyedState(snapshot), snapshot), snapshot.keyGroupRange, false).then((file) => [file]);
   }
 
   /** Writes the file of a delta of `owner`'s chain (`recordChanges` references it): `writeChanges`'s I/O, in any thread. */
   writeDeltaFile(checkpointId: number, owner: string, delta: KeyedStateDelta): Promise<WrittenStateFile> {
-    return this.writeOwnFile(checkpointId, owner, binaryKeyedStateDelta(delta), delta.keyGroupRange, true);
+    return this.writeOwnFile(checkpointId, owner, releasedWhenEncoded(binaryKeyedStateDelta(delta), delta), delta.keyGroupRange, true);
   }
 
   /** Makes the written base `owner`'s chain; whatever happens, the old chain is done. */
@@ -556,6 +556,16 @@ export async function readSavepointRecord(fs: CheckpointFileSystem, root: string
 }
 
 const nextTurn = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+/**
+ * `pieces` of a frozen view's file, the view released once they are all encoded: on the heap, writes copy what an
+ * open view shares (copy-on-write), and the file's fsync and link need the view no longer. Its owner releases it
+ * again when the write ends (release is idempotent).
+ */
+function* releasedWhenEncoded(pieces: Iterable<Buffer>, view: { release(): void }): Generator<Buffer> {
+  yield* pieces;
+  view.release();
+}
 
 function* counting<T>(items: Iterable<T>, onItem: () => void): Generator<T> {
   for (const item of items) {
