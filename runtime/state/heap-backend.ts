@@ -171,6 +171,12 @@ class KeyCells {
    * an epoch, and only ever set on frozen cells, whose epoch is past and no longer compared.
    */
   changedIn = -1;
+  /**
+   * The epoch in which other cells replaced these in the table (a copy, copy-on-write; or the key removed, then
+   * created anew); Infinity while they are the key's own. A delta's record of changed keys keeps the cells each
+   * change left, and skips those replaced in or before the delta's epoch.
+   */
+  supersededIn = Infinity;
 
   constructor(readonly epoch: number) {}
 
@@ -344,12 +350,16 @@ export class HeapKeyedStateBackend implements KeyedStateBackend {
   /**
    * Change tracking for incremental checkpoints: on from the first base snapshot (`snapshot(true)`), so jobs
    * without incremental checkpoints pay one boolean test per write. The keys changed since the last base or
-   * delta, with their key groups, in two arrays (no allocation per change); a key is pushed once per epoch (its
-   * KeyCells remembers the epoch), or again if it was removed and created anew (`snapshotChanges` dedupes).
+   * delta, with their key groups and the cells the change left, in three arrays (no allocation per change); a key
+   * is pushed once per epoch (its KeyCells remembers the epoch), or again if its cells were copied or it was
+   * removed and created anew (the delta keeps the last). The keys removed, with the cells they left, besides.
    */
   private tracking = false;
   private changedKeys: string[] = [];
   private changedGroups: number[] = [];
+  private changedCells: KeyCells[] = [];
+  private removedKeys: string[] = [];
+  private removedCells: KeyCells[] = [];
 
   constructor(
     readonly type: 'memory' | 'fs',
@@ -386,6 +396,7 @@ export class HeapKeyedStateBackend implements KeyedStateBackend {
     cells.changedIn = this.epoch;
     this.changedKeys.push(key);
     this.changedGroups.push(keyGroup);
+    this.changedCells.push(cells);
     if (this.changedKeys.length > 2 * this.table.byKey.size + CHURN_SLACK) this.stopTracking();
   }
 
@@ -393,6 +404,9 @@ export class HeapKeyedStateBackend implements KeyedStateBackend {
     this.tracking = false;
     this.changedKeys = [];
     this.changedGroups = [];
+    this.changedCells = [];
+    this.removedKeys = [];
+    this.removedCells = [];
   }
 
   /** `key`'s cells, made private to the current epoch (or created) so that they can be changed. */
@@ -406,6 +420,7 @@ export class HeapKeyedStateBackend implements KeyedStateBackend {
     }
     if (this.openSnapshots === 0 || cells.epoch === this.epoch) return cells;
     const copy = cells.copy(this.epoch);
+    cells.supersededIn = this.epoch;
     table.set(key, copy);
     return copy;
   }
@@ -470,7 +485,12 @@ export class HeapKeyedStateBackend implements KeyedStateBackend {
     const cells = this.writableCells(key);
     if (this.tracking) this.track(key, keyGroup);
     cells.delete(state, namespace);
-    if (cells.isEmpty) this.table.delete(key);
+    if (!cells.isEmpty) return;
+    this.table.delete(key);
+    if (this.tracking) {
+      this.removedKeys.push(key);
+      this.removedCells.push(cells);
+    }
   }
 
   private mapCell(state: string, key: string, namespace: string): MapCell | undefined {
@@ -587,9 +607,11 @@ export class HeapKeyedStateBackend implements KeyedStateBackend {
   }
 
   /**
-   * O(changed keys): each changed key's cells as they are now (a lookup per key; the cells are shared, frozen by
-   * copy-on-write exactly as `snapshot()`'s), sorted and expanded into entries only when written. Undefined (take
-   * a base) when more than half the keys changed.
+   * Each changed key's cells as they are now (the cells are shared, frozen by copy-on-write exactly as
+   * `snapshot()`'s), sorted and expanded into entries only when written. The cells each change left are recorded
+   * with it, so the synchronous part neither looks up nor visits the changed keys: it looks up the keys removed
+   * (created anew since?) and those of `alsoChanged` only, O(removed + alsoChanged). Undefined (take a base) when
+   * more than half the keys changed.
    */
   snapshotChanges(alsoChanged?: ReadonlyMap<string, number>): KeyedStateDelta | undefined {
     // At least this many distinct keys changed (the two lists overlap: a key's cells and timers change together).
@@ -597,22 +619,31 @@ export class HeapKeyedStateBackend implements KeyedStateBackend {
     if (!this.tracking || changed > this.table.byKey.size * LARGE_DELTA_SHARE + LARGE_DELTA_SLACK) return undefined;
     const keys = this.changedKeys;
     const groups = this.changedGroups;
+    // undefined: the key holds no cells.
+    const frozen: (KeyCells | undefined)[] = this.changedCells;
+    // A key removed and created anew: its new cells are recorded too, and replace the empty ones.
+    for (let i = 0; i < this.removedKeys.length; i++) {
+      if (this.table.byKey.has(this.removedKeys[i]!)) this.removedCells[i]!.supersededIn = this.epoch;
+    }
+    this.changedKeys = [];
+    this.changedGroups = [];
+    this.changedCells = [];
+    this.removedKeys = [];
+    this.removedCells = [];
+    const epoch = this.epoch;
     if (alsoChanged !== undefined) {
       for (const [key, keyGroup] of alsoChanged) {
         keys.push(key);
         groups.push(keyGroup);
+        frozen.push(this.table.byKey.get(key));
       }
     }
-    this.changedKeys = [];
-    this.changedGroups = [];
-    const frozen: (KeyCells | undefined)[] = new Array(keys.length);
-    for (let i = 0; i < keys.length; i++) frozen[i] = this.table.byKey.get(keys[i]!);
     const layouts = new Map(this.layoutByName);
     return {
       keyGroupRange: this.keyGroupRange,
       maxParallelism: this.maxParallelism,
       layouts,
-      changes: () => sortedChanges(keys, groups, frozen, layouts, this.keyGroupRange),
+      changes: () => sortedChanges(keys, groups, frozen, epoch, layouts, this.keyGroupRange),
       forEachChangedKey: (visit) => keys.forEach((key) => visit(key)),
       release: this.openFrozenView(() => {
         frozen.length = 0;
@@ -696,7 +727,8 @@ let lastListing = -1;
 
 /**
  * The changed keys of a delta in key-group order, each once, with their entries: `keys[i]` of key group
- * `groups[i]` held `frozen[i]` (undefined: removed) when the delta was taken. Keys are ordered by key group only
+ * `groups[i]` was left holding `frozen[i]` (undefined or empty: removed) by a change, the last change of the key
+ * before the delta of `epoch` unless other cells replaced them by then. Keys are ordered by key group only
  * (a counting sort: readers and chain merges need key-group order, and comparing keys cost more than the rest
  * of a delta); within a key group, in the order they first changed.
  */
@@ -704,6 +736,7 @@ function* sortedChanges(
   keys: readonly string[],
   groups: readonly number[],
   frozen: readonly (KeyCells | undefined)[],
+  epoch: number,
   layouts: ReadonlyMap<string, CellLayout>,
   range: KeyGroupRange,
 ): Generator<KeyChange> {
@@ -717,13 +750,15 @@ function* sortedChanges(
   for (let n = 0; n < order.length; n++) {
     const i = order[n]!;
     const key = keys[i]!;
-    const cells = frozen[i];
+    let cells = frozen[i];
+    if (cells !== undefined) {
+      if (cells.supersededIn <= epoch || cells.changedIn === listing) continue;
+      cells.changedIn = listing;
+      if (cells.isEmpty) cells = undefined;
+    }
     if (cells === undefined) {
       if (removed.has(key)) continue;
       removed.add(key);
-    } else {
-      if (cells.changedIn === listing) continue;
-      cells.changedIn = listing;
     }
     const entries: StateEntry[] = [];
     // A key's entries in any order: its change replaces them all.

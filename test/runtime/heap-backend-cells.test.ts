@@ -102,6 +102,76 @@ describe('the heap backend’s cells', () => {
     );
   });
 
+  it('takes deltas that, applied in order to the base, give the state, with snapshots and deltas open while cells are copied, removed and created anew', () => {
+    const withDeltas = fc.oneof(operation, fc.record({ op: fc.constant('delta' as const), releaseAt: fc.integer({ min: 0, max: 3 }) }));
+    fc.assert(
+      fc.property(fc.array(withDeltas, { maxLength: 150 }), (operations) => {
+        const backend = new HeapKeyedStateBackend('fs', 128, { start: 0, end: 127 });
+        for (const state of STATES) backend.register(state, 'value');
+        backend.register(MAP_STATE, 'map');
+        const model: Model = new Map();
+        // The chain applied so far: key → its entries, as a restore applies a base and its deltas.
+        const chain = new Map<string, string[]>();
+        const apply = (entries: Iterable<{ key: string; entry: string }>) => {
+          for (const { key, entry } of entries) chain.set(key, [...(chain.get(key) ?? []), entry]);
+        };
+        const entryOf = (e: { state: string; key: string; namespace: string; hasMapKey: boolean; mapKey?: unknown; value: unknown }) =>
+          `${cellId(e.state, e.key, e.namespace, e.hasMapKey ? (e.mapKey as number) : undefined)}=${JSON.stringify(e.value)}`;
+        const base = backend.snapshot(true);
+        apply([...base.entries()].map((e) => ({ key: e.key, entry: entryOf(e) })));
+        base.release();
+        // Views still open: each released after some later operations, as an asynchronous write ends.
+        const open: { release(): void; after: number }[] = [];
+        for (const o of operations) {
+          switch (o.op) {
+            case 'put':
+              backend.put(o.state, 0, o.at.key, o.at.namespace, o.value);
+              model.set(cellId(o.state, o.at.key, o.at.namespace), o.value);
+              break;
+            case 'remove':
+              backend.remove(o.state, 0, o.at.key, o.at.namespace);
+              model.delete(cellId(o.state, o.at.key, o.at.namespace));
+              break;
+            case 'mapPut':
+              backend.mapPut(MAP_STATE, 0, o.at.key, o.at.namespace, encodeMapKey(o.mapKey), o.mapKey, o.value);
+              model.set(cellId(MAP_STATE, o.at.key, o.at.namespace, o.mapKey), o.value);
+              break;
+            case 'mapRemove':
+              backend.mapRemove(MAP_STATE, 0, o.at.key, o.at.namespace, encodeMapKey(o.mapKey));
+              model.delete(cellId(MAP_STATE, o.at.key, o.at.namespace, o.mapKey));
+              break;
+            case 'snapshot':
+              // A savepoint: copy-on-write without a new base.
+              open.push({ release: backend.snapshot().release, after: 2 });
+              break;
+            case 'check':
+              break;
+            case 'delta': {
+              const delta = backend.snapshotChanges();
+              if (delta === undefined) break;
+              const changes = [...delta.changes()];
+              expect(new Set(changes.map((change) => change.key)).size).toBe(changes.length);
+              for (const change of changes) chain.delete(change.key);
+              apply(changes.flatMap((change) => change.entries.map((e) => ({ key: change.key, entry: entryOf(e) }))));
+              open.push({ release: delta.release, after: o.releaseAt });
+              break;
+            }
+          }
+          for (const view of open) if (view.after-- === 0) view.release();
+        }
+        for (const view of open) view.release();
+        const last = backend.snapshotChanges();
+        if (last !== undefined) {
+          for (const change of last.changes()) chain.delete(change.key);
+          apply([...last.changes()].flatMap((change) => change.entries.map((e) => ({ key: change.key, entry: entryOf(e) }))));
+          last.release();
+          expect([...chain.values()].flat().sort()).toEqual(modelEntries(model));
+        }
+      }),
+      { numRuns: 300 },
+    );
+  });
+
   it('lists each changed key of a delta once however often it was recorded, as often as the delta is read', () => {
     const backend = new HeapKeyedStateBackend('fs', 128, { start: 0, end: 127 });
     backend.register('a', 'value');
