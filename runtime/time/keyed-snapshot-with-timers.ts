@@ -32,11 +32,14 @@ export function snapshotChangesWithTimers(backend: KeyedStateBackend, timers: Ti
   const delta = backend.snapshotChanges(timersChanged);
   if (delta === undefined) return undefined;
   const timersByKey = new Map<string, QueuedTimer[]>();
-  delta.forEachChangedKey((key) => {
-    if (timersByKey.has(key)) return;
-    const own = timers.timersOfKey(key);
-    if (own.length > 0) timersByKey.set(key, own);
-  });
+  // A visit of every changed key (a continuous aggregate's hundreds of thousands) only where there are timers.
+  if (!timers.isEmpty) {
+    delta.forEachChangedKey((key) => {
+      if (timersByKey.has(key)) return;
+      const own = timers.timersOfKey(key);
+      if (own.length > 0) timersByKey.set(key, own);
+    });
+  }
   return {
     keyGroupRange: delta.keyGroupRange,
     maxParallelism: delta.maxParallelism,

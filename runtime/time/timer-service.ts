@@ -219,6 +219,11 @@ export class TimerService implements Timers {
     return changed;
   }
 
+  /** Whether any timer is pending: a delta copies no key's timers when none is. */
+  get isEmpty(): boolean {
+    return this.domains.event.byKey.size === 0 && this.domains.processing.byKey.size === 0;
+  }
+
   /** The pending timers of one key, of both domains. */
   timersOfKey(encodedKey: string): QueuedTimer[] {
     const timers: QueuedTimer[] = [];
