@@ -8,6 +8,7 @@ import { windowStart } from '../window-assign.js';
 import { AccumulatorSet, type Accumulator } from './accumulators.js';
 import { rowsByKey } from './rows-by-key.js';
 import { SessionWindows } from './session-windows.js';
+import { TouchedWindows } from './touched-windows.js';
 import { WindowState } from './window-state.js';
 
 type Row = readonly unknown[];
@@ -16,6 +17,18 @@ type Row = readonly unknown[];
 type Assignment =
   | { readonly type: 'sliding'; readonly timeIndex: number; readonly sizeMs: number; readonly slideMs: number }
   | { readonly type: 'carried'; readonly startIndex: number; readonly endIndex: number };
+
+/** The distance between a window's starts (TUMBLE: its size), or 1 for SESSION windows, which have none. */
+function slideOf(window: WindowSpec): number {
+  switch (window.type) {
+    case 'tumble':
+      return window.sizeMs;
+    case 'hop':
+      return window.slideMs;
+    case 'session':
+      return 1;
+  }
+}
 
 function sameWindow(a: WindowSpec, b: WindowSpec): boolean {
   return JSON.stringify(Object.entries(a).sort()) === JSON.stringify(Object.entries(b).sort());
@@ -40,16 +53,6 @@ function assignment(window: WindowSpec, input: StreamSchema, accumulators: Accum
   }
 }
 
-/** A window touched by the current key's rows in this batch. */
-interface Touched {
-  readonly start: number;
-  readonly end: number;
-  readonly acc: Accumulator;
-  readonly isNew: boolean;
-  /** Another touched window with the same start (a different end: only carried windows can have one). */
-  other: Touched | undefined;
-}
-
 /**
  * AGGREGATE … GROUP BY keys, window_start, window_end over TUMBLE, HOP or SESSION windows, in event time, as
  * Flink's window aggregate: each window [start, end) of a key accumulates its rows and fires once, when the
@@ -66,8 +69,8 @@ export class WindowAggregateOperator extends BaseOperator {
   private readonly keyCount: number;
   private readonly assign: Assignment | SessionWindows;
   private state!: WindowState;
-  /** Windows of the current key touched in this batch, by start (reused across keys). */
-  private readonly touched = new Map<number, Touched>();
+  /** Windows of the current key touched in this batch (reused across keys). */
+  private readonly touched: TouchedWindows;
   /** Rows of the windows fired by the current watermark, emitted in `onWatermark`. */
   private fired: unknown[][] = [];
 
@@ -77,6 +80,15 @@ export class WindowAggregateOperator extends BaseOperator {
     this.keyOf = compileProjection(spec.keys, udfs);
     this.keyCount = spec.keys.length;
     this.assign = assignment(spec.window, input, this.accumulators);
+    this.touched = new TouchedWindows(
+      slideOf(spec.window),
+      (start, end) => this.state.getForUpdate(start, end),
+      () => this.accumulators.create(),
+      // Windows found in state were changed in place (getForUpdate): only new ones are stored.
+      (start, end, acc, isNew) => {
+        if (isNew) this.state.put(start, end, acc, true);
+      },
+    );
   }
 
   override open(ctx: OperatorContext): void {
@@ -105,11 +117,7 @@ export class WindowAggregateOperator extends BaseOperator {
           current = i;
           if (!this.addToWindows(assign, rows[i]!, watermark)) late++;
         }
-        // Windows found in state were changed in place (getForUpdate): only new ones are stored.
-        for (const first of this.touched.values()) {
-          for (let w: Touched | undefined = first; w !== undefined; w = w.other) if (w.isNew) this.state.put(w.start, w.end, w.acc, true);
-        }
-        this.touched.clear();
+        this.touched.flush();
       }
     } catch (error) {
       this.touched.clear();
@@ -142,21 +150,9 @@ export class WindowAggregateOperator extends BaseOperator {
   }
 
   private addToWindow(row: Row, start: number, end: number): void {
-    const first = this.touched.get(start);
-    let window = first;
-    while (window !== undefined && window.end !== end) window = window.other;
-    if (window === undefined) {
-      const stored = this.state.getForUpdate(start, end);
-      const acc = stored ?? this.accumulators.create();
-      window = { start, end, acc, isNew: stored === undefined, other: undefined };
-      if (first === undefined) this.touched.set(start, window);
-      else {
-        window.other = first.other;
-        first.other = window;
-      }
-    }
-    this.accumulators.add(window.acc, row);
-    this.state.addDistinct(start, end, row, window.acc);
+    const acc = this.touched.get(start, end);
+    this.accumulators.add(acc, row);
+    this.state.addDistinct(start, end, row, acc);
   }
 
   override onTimer(timer: Timer): void {

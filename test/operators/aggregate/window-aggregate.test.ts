@@ -118,6 +118,17 @@ describe('window aggregate over TUMBLE and HOP windows', () => {
     }
   });
 
+  it('counts every row when one batch of one key spans more windows than the operator keeps at hand', async () => {
+    // 150 windows of one key in one batch, each met twice (forward, then backward) with a distinct page each
+    // time: windows pushed out of the batch's table to state are found there again, not started anew.
+    const rows: unknown[][] = [];
+    for (let w = 0; w < 150; w++) rows.push(['a', `p${w}`, w, s(10 * w + 1)]);
+    for (let w = 149; w >= 0; w--) rows.push(['a', `q${w}`, 1, s(10 * w + 2)]);
+    const run = await runPipe(byWindow(TUMBLE, 'COUNT(*) AS n, SUM(amount) AS total, COUNT(DISTINCT page) AS pages'), { sources: { clicks: rows }, job: { batchSize: 1000 } });
+    expect(sortRows(run.sinks.out!.rows)).toEqual(sortRows(Array.from({ length: 150 }, (_, w) => ['a', s(10 * w), s(10 * w + 10), 2, w + 1, 2])));
+    expect(lateRows(run)).toBe(0);
+  });
+
   it('keeps state only for open windows: a fired window leaves no accumulator, distinct value or timer behind', async () => {
     const harness = await OperatorHarness.open(compiledOperator(byWindow(TUMBLE, 'COUNT(DISTINCT page) AS pages'), 'agg', 'window_aggregate'));
     harness.process([
