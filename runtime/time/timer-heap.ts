@@ -1,4 +1,5 @@
 import { compareCodePoints } from '../state/key-codec.js';
+import { TimestampHeap } from './timestamp-heap.js';
 
 export interface HeapTimer {
   readonly timestamp: number;
@@ -23,19 +24,15 @@ interface Bucket<T> {
  * Timers in (timestamp, key, namespace) order, as a min-heap of the distinct timestamps with, per timestamp, a
  * bucket of its timers. Windows and joins register many timers for one timestamp (every key's window ends at
  * once), so the heap stays small and compares numbers only; a bucket is sorted by key once, when it becomes the
- * earliest, and a timer pushed into that bucket meanwhile is inserted in order. `byKeyWithinTimestamp` false:
- * the timers of one timestamp come in the order they were pushed, unsorted, for a user whose timers of one
- * timestamp may go in any order (an inner interval join's expiries, which emit nothing).
+ * earliest, and a timer pushed into that bucket meanwhile is inserted in order.
  */
 export class TimerHeap<T extends HeapTimer> {
-  /** Min-heap of the timestamps that have a bucket. */
-  private readonly times: number[] = [];
+  /** The timestamps that have a bucket. */
+  private readonly times = new TimestampHeap();
   private readonly buckets = new Map<number, Bucket<T>>();
   /** The earliest bucket once sorted, so that firing a run of timers looks it up once, not per peek and pop. */
   private head: Bucket<T> | undefined = undefined;
   private count = 0;
-
-  constructor(private readonly byKeyWithinTimestamp = true) {}
 
   get size(): number {
     return this.count;
@@ -54,7 +51,7 @@ export class TimerHeap<T extends HeapTimer> {
     this.count--;
     if (bucket.next === bucket.timers.length) {
       this.buckets.delete(bucket.timestamp);
-      this.popTime();
+      this.times.pop();
       this.head = undefined;
     }
     return timer;
@@ -65,10 +62,10 @@ export class TimerHeap<T extends HeapTimer> {
     const bucket = this.buckets.get(timer.timestamp);
     if (bucket === undefined) {
       this.buckets.set(timer.timestamp, { timestamp: timer.timestamp, timers: [timer], next: 0, sorted: false });
-      this.pushTime(timer.timestamp);
+      this.times.push(timer.timestamp);
       // An earlier timestamp than the head's takes its place.
       if (this.head !== undefined && timer.timestamp < this.head.timestamp) this.head = undefined;
-    } else if (!bucket.sorted || !this.byKeyWithinTimestamp) {
+    } else if (!bucket.sorted) {
       bucket.timers.push(timer);
     } else {
       insertSorted(bucket, timer);
@@ -76,7 +73,7 @@ export class TimerHeap<T extends HeapTimer> {
   }
 
   clear(): void {
-    this.times.length = 0;
+    this.times.clear();
     this.buckets.clear();
     this.head = undefined;
     this.count = 0;
@@ -85,47 +82,17 @@ export class TimerHeap<T extends HeapTimer> {
   /** The earliest bucket, sorted. */
   private first(): Bucket<T> | undefined {
     if (this.head !== undefined) return this.head;
-    if (this.times.length === 0) return undefined;
-    const bucket = this.buckets.get(this.times[0]!)!;
+    const earliest = this.times.peek();
+    if (earliest === undefined) return undefined;
+    const bucket = this.buckets.get(earliest)!;
     if (!bucket.sorted) {
-      if (this.byKeyWithinTimestamp) bucket.timers.sort(compareTimers);
+      bucket.timers.sort(compareTimers);
       bucket.sorted = true;
     }
     this.head = bucket;
     return bucket;
   }
-
-  private pushTime(timestamp: number): void {
-    const times = this.times;
-    let i = times.length;
-    times.push(timestamp);
-    while (i > 0) {
-      const parent = (i - 1) >> 1;
-      if (times[parent]! <= timestamp) break;
-      times[i] = times[parent]!;
-      i = parent;
-    }
-    times[i] = timestamp;
-  }
-
-  private popTime(): void {
-    const times = this.times;
-    const last = times.pop()!;
-    if (times.length === 0) return;
-    let i = 0;
-    for (;;) {
-      const left = 2 * i + 1;
-      if (left >= times.length) break;
-      const right = left + 1;
-      const child = right < times.length && times[right]! < times[left]! ? right : left;
-      if (times[child]! >= last) break;
-      times[i] = times[child]!;
-      i = child;
-    }
-    times[i] = last;
-  }
 }
-
 /** Inserts into the part of a sorted bucket not yet popped, after any equal timer. */
 function insertSorted<T extends HeapTimer>(bucket: Bucket<T>, timer: T): void {
   const timers = bucket.timers;

@@ -63,16 +63,6 @@ describe('the timer heap', () => {
     );
   });
 
-  it('unsorted within a timestamp, pops by timestamp and each timestamp’s timers in the order pushed', () => {
-    const heap = new TimerHeap<HeapTimer>(false);
-    for (const t of [timer(20, 'b'), timer(10, 'c'), timer(10, 'a'), timer(5, 'z'), timer(10, 'b')]) heap.push(t);
-    expect(describeTimer(heap.pop())).toBe('5:z:');
-    expect(describeTimer(heap.pop())).toBe('10:c:');
-    heap.push(timer(10, 'a', 'x'));
-    heap.push(timer(7, 'y'));
-    expect(drain(heap)).toEqual(['7:y:', '10:a:', '10:b:', '10:a:x', '20:b:']);
-  });
-
     it('forgets everything on clear', () => {
     const heap = new TimerHeap<HeapTimer>();
     heap.push(timer(1, 'a'));

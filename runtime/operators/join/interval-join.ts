@@ -3,9 +3,9 @@ import type { UdfImplementations } from '../../expressions/compile-expr.js';
 import type { RecordBatch } from '../../record-batch.js';
 import { encodeKey } from '../../state/key-codec.js';
 import { mapState, type MapState } from '../../state/keyed-state.js';
-import { TimerHeap, type HeapTimer } from '../../time/timer-heap.js';
 import type { Timer } from '../../time/timer-service.js';
 import { BaseOperator, type OperatorContext } from '../operator.js';
+import { ExpiryQueue } from './expiry-queue.js';
 import { assertInsertOnly, JoinOutput, JoinRows, type Row } from './join-row.js';
 
 // The state declared by compiler/plan/state-declarations.ts (`intervalJoinState`): rows by event time, a list
@@ -22,11 +22,6 @@ interface ArrivedAt {
 /** Which side's rows of a time expire (the namespaces of the expiry timers of earlier versions, too). */
 const LEFT_EXPIRY = 'left';
 const RIGHT_EXPIRY = 'right';
-
-/** One key's rows of one time on one side (`namespace`), due to leave state when the watermark reaches `timestamp`. */
-interface Expiry extends HeapTimer {
-  readonly key: readonly unknown[];
-}
 
 /**
  * The interval join: a left row at time l and a right row at time r of the same key join when
@@ -60,7 +55,7 @@ export class IntervalJoinOperator extends BaseOperator {
   private leftRows!: MapState<number, readonly Row[]>;
   private rightRows!: MapState<number, readonly Row[]>;
   /** In timer order for a LEFT join, whose expiries emit padded rows; an inner join's emit nothing, so need no sort. */
-  private readonly expiries: TimerHeap<Expiry>;
+  private readonly expiries: ExpiryQueue;
 
   constructor(
     private readonly operator: Operator,
@@ -74,7 +69,7 @@ export class IntervalJoinOperator extends BaseOperator {
     this.lowerMs = spec.lowerMs;
     this.upperMs = spec.upperMs;
     this.watermarkHoldbackMs = Math.max(spec.upperMs, 0);
-    this.expiries = new TimerHeap<Expiry>(this.rows.outer);
+    this.expiries = new ExpiryQueue(this.rows.outer);
   }
 
   override open(ctx: OperatorContext): void {
@@ -87,7 +82,7 @@ export class IntervalJoinOperator extends BaseOperator {
   }
 
   private indexExpiries(state: MapState<number, readonly Row[]>, key: readonly unknown[], encoded: string, expiryOffset: number, side: string): void {
-    for (const [time] of state.entries()) this.expiries.push({ timestamp: time + expiryOffset, encodedKey: encoded, namespace: side, key });
+    for (const [time] of state.entries()) this.expiries.push(time + expiryOffset, key, encoded, side);
   }
 
   processBatch(batch: RecordBatch, input: number): void {
@@ -104,9 +99,9 @@ export class IntervalJoinOperator extends BaseOperator {
       for (const group of groups) {
         this.ctx.setCurrentKey(group.key, group.encoded);
         // A single number's encoding is memoised (the same string setCurrentKey found): no new string per row.
-        const key: KeyRef = { key: group.key, encoded: group.encoded ?? encodeKey(group.key) };
-        if (input === 0) this.leftArrive(group.rows, watermark, key);
-        else this.rightArrive(group.rows, watermark, key);
+        const encoded = group.encoded ?? encodeKey(group.key);
+        if (input === 0) this.leftArrive(group.rows, watermark, group.key, encoded);
+        else this.rightArrive(group.rows, watermark, group.key, encoded);
       }
     } catch (error) {
       throw rows.failure(error);
@@ -121,7 +116,7 @@ export class IntervalJoinOperator extends BaseOperator {
     return input === 0 ? time + this.upperMs : time - this.lowerMs;
   }
 
-  private leftArrive(arrived: readonly Row[], watermark: number, key: KeyRef): void {
+  private leftArrive(arrived: readonly Row[], watermark: number, key: readonly unknown[], encoded: string): void {
     const rows = this.rows;
     const { lowerMs, upperMs } = this;
     const added: ArrivedAt[] = [];
@@ -148,10 +143,10 @@ export class IntervalJoinOperator extends BaseOperator {
       }
       addTo(added, time, rows.outer ? withMatched(left, rows.leftWidth, matched) : left);
     }
-    this.store(this.leftRows, added, key, upperMs, LEFT_EXPIRY);
+    this.store(this.leftRows, added, key, encoded, upperMs, LEFT_EXPIRY);
   }
 
-  private rightArrive(arrived: readonly Row[], watermark: number, key: KeyRef): void {
+  private rightArrive(arrived: readonly Row[], watermark: number, key: readonly unknown[], encoded: string): void {
     const rows = this.rows;
     const { lowerMs, upperMs } = this;
     const lw = rows.leftWidth;
@@ -182,12 +177,12 @@ export class IntervalJoinOperator extends BaseOperator {
       }
       addTo(added, time, right);
     }
-    this.store(this.rightRows, added, key, -lowerMs, RIGHT_EXPIRY);
+    this.store(this.rightRows, added, key, encoded, -lowerMs, RIGHT_EXPIRY);
     if (flipped !== undefined) for (const [leftTime, list] of flipped) this.leftRows.put(leftTime, list);
   }
 
   /** Appends rows to state by time; a time new to the key gets its expiry (so one per key, side and time). */
-  private store(state: MapState<number, readonly Row[]>, added: readonly ArrivedAt[], key: KeyRef, expiryOffset: number, side: string): void {
+  private store(state: MapState<number, readonly Row[]>, added: readonly ArrivedAt[], key: readonly unknown[], encoded: string, expiryOffset: number, side: string): void {
     for (const { time, rows } of added) {
       const existing = state.get(time);
       if (existing !== undefined) {
@@ -195,7 +190,7 @@ export class IntervalJoinOperator extends BaseOperator {
         continue;
       }
       state.put(time, rows);
-      this.expiries.push({ timestamp: time + expiryOffset, encodedKey: key.encoded, namespace: side, key: key.key });
+      this.expiries.push(time + expiryOffset, key, encoded, side);
     }
   }
 
@@ -220,20 +215,14 @@ export class IntervalJoinOperator extends BaseOperator {
 
   /** Expires what the watermark passed, in timer order; padded rows go out in one batch, before the watermark. */
   override onWatermark(watermark: number): void {
-    const expiries = this.expiries;
-    for (let next = expiries.peek(); next !== undefined && next.timestamp <= watermark; next = expiries.peek()) {
-      expiries.pop();
-      this.ctx.setCurrentKey(next.key, next.encodedKey);
-      this.expire(next.namespace, next.timestamp);
-    }
+    this.expiries.expireUntil(watermark, this.expireKey);
     this.out.flush(this.ctx);
   }
-}
 
-/** The current key and its encoding, for the expiries of the rows stored under it. */
-interface KeyRef {
-  readonly key: readonly unknown[];
-  readonly encoded: string;
+  private readonly expireKey = (key: readonly unknown[], encoded: string, side: string, expiry: number): void => {
+    this.ctx.setCurrentKey(key, encoded);
+    this.expire(side, expiry);
+  };
 }
 
 /** Adds `row` to the rows arrived at `time`, times in order of first arrival (a key's rows in a batch share a few). */
