@@ -32,6 +32,8 @@ export class TimerHeap<T extends HeapTimer> {
   private readonly buckets = new Map<number, Bucket<T>>();
   /** The earliest bucket once sorted, so that firing a run of timers looks it up once, not per peek and pop. */
   private head: Bucket<T> | undefined = undefined;
+  /** The bucket pushed to last: a window's timers of all keys share a timestamp, so pushes mostly repeat it. */
+  private last: Bucket<T> | undefined = undefined;
   private count = 0;
 
   get size(): number {
@@ -53,15 +55,18 @@ export class TimerHeap<T extends HeapTimer> {
       this.buckets.delete(bucket.timestamp);
       this.times.pop();
       this.head = undefined;
+      if (bucket === this.last) this.last = undefined;
     }
     return timer;
   }
 
   push(timer: T): void {
     this.count++;
-    const bucket = this.buckets.get(timer.timestamp);
+    let bucket = this.last;
+    if (bucket?.timestamp !== timer.timestamp) bucket = this.last = this.buckets.get(timer.timestamp);
     if (bucket === undefined) {
-      this.buckets.set(timer.timestamp, { timestamp: timer.timestamp, timers: [timer], next: 0, sorted: false });
+      this.last = { timestamp: timer.timestamp, timers: [timer], next: 0, sorted: false };
+      this.buckets.set(timer.timestamp, this.last);
       this.times.push(timer.timestamp);
       // An earlier timestamp than the head's takes its place.
       if (this.head !== undefined && timer.timestamp < this.head.timestamp) this.head = undefined;
@@ -76,6 +81,7 @@ export class TimerHeap<T extends HeapTimer> {
     this.times.clear();
     this.buckets.clear();
     this.head = undefined;
+    this.last = undefined;
     this.count = 0;
   }
 
