@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import type { Database } from 'lmdb';
-import { cellEntry, readChangedCells } from './disk/changed-cells.js';
+import { cellEntry, readChangedCells, type PendingCell } from './disk/changed-cells.js';
 import { CellKeyWriter, decodeCellKey, encodeCellKey, keyGroupPrefix } from './disk/cell-key.js';
 import { compareCodePoints, encodeMapKey } from './key-codec.js';
 import { rangeContains, type KeyGroupRange } from './key-groups.js';
@@ -120,8 +120,8 @@ interface KeyRange {
  * In front of the store, a write-back cache of decoded cells absorbs repeated access to hot keys: a hit costs a
  * Map lookup and no encoding. It holds at most `cacheCells` cells; when it overflows, the eviction clock drops the
  * oldest quarter not used since it last passed, and writes the dirty ones among them back in one transaction.
- * Every dirty cell is written back before a snapshot or a `keys` scan. Map cells are loaded whole on first
- * access and written back per changed entry.
+ * Every dirty cell is written back before a full snapshot or a `keys` scan; a delta takes their values instead and
+ * writes them later (`pending`). Map cells are loaded whole on first access and written back per changed entry.
  *
  * Throughput therefore depends on how much of the working set the cache holds: a miss costs a store read now and
  * a write later (about 7 µs of CPU together, bench/README.md), a hit about what the heap backend costs. Keys
@@ -141,6 +141,12 @@ export class DiskKeyedStateBackend implements KeyedStateBackend {
    * wrote back stays listed (clean, and out of the cache, so never listed twice) until the flush or a compaction.
    */
   private dirtyCells: CacheCell[] = [];
+  /**
+   * Values the last delta took from dirty cells (then marked clean), not yet in the store: written by its
+   * asynchronous part, or first thing in the next write transaction, whichever comes first. A read never needs
+   * them: their cells stay cached until evicted, and eviction's write-back writes these first.
+   */
+  private pending: PendingCell[] | undefined = undefined;
   private readonly layoutByName = new Map<string, CellLayout>();
   /** Encodes the keys of point reads and writes (the store copies them): no buffer per access. */
   private readonly cellKeys = new CellKeyWriter();
@@ -369,12 +375,28 @@ export class DiskKeyedStateBackend implements KeyedStateBackend {
     this.dirtyCells = [];
   }
 
+  /** Writes the values a delta took (`pending`), if they are not in the store yet. */
+  private writePending(): void {
+    if (this.pending !== undefined && !this.disposed) this.writeBack([]);
+  }
+
+  /** Writes `pending`, then `cells`, in one transaction. */
   private writeBack(cells: readonly CacheCell[]): void {
-    if (cells.length === 0) return;
+    const pending = this.pending;
+    if (cells.length === 0 && pending === undefined) return;
+    this.pending = undefined;
     const db = this.db;
     const cellKeys = this.cellKeys;
     const changed = this.changedKeys;
     db.transactionSync(() => {
+      // Before the cells: a cell changed again since the delta has a newer value. Their keys are in the delta.
+      if (pending !== undefined) {
+        for (const cell of pending) {
+          const cellKey = cellKeys.cell(cell.keyGroup, cell.state, cell.key, cell.namespace, cell.mapKey);
+          if (cell.value === undefined) db.removeSync(cellKey);
+          else db.putSync(cellKey, cell.value);
+        }
+      }
       for (const cell of cells) {
         changed?.set(cell.key, cell.keyGroup);
         if (cell.layout === 'value') {
@@ -469,17 +491,39 @@ export class DiskKeyedStateBackend implements KeyedStateBackend {
   }
 
   /**
-   * O(changed keys): the keys written back since the previous base or delta (the cache is flushed first), read
-   * from the store when the delta is written, through a read transaction opened now (MVCC, as `snapshot()`), in one
-   * ordered pass per key group (disk/changed-cells.ts).
+   * O(changed keys): the keys written back since the previous base or delta and those of the dirty cells, read
+   * when the delta is written through a read transaction opened now (MVCC, as `snapshot()`), in one ordered pass per
+   * key group (disk/changed-cells.ts), with the dirty cells' values taken now laid over what the store holds.
+   * Those are written to the store later (`pending`): writing them here, one store write per dirty cell (~7 µs
+   * each, bench/README.md), was most of the checkpoint's synchronous part.
    */
   snapshotChanges(alsoChanged?: ReadonlyMap<string, number>): KeyedStateDelta | undefined {
-    // Flushed first: the write-back may pass the record's limit.
-    this.flush();
     const changed = this.changedKeys;
     if (changed === undefined) return undefined;
+    // The previous delta's values reach the store first: the read transaction opened below must see them.
+    this.writePending();
+    const captured: PendingCell[] = [];
+    for (const cell of this.dirtyCells) {
+      if (!isDirty(cell)) continue;
+      changed.set(cell.key, cell.keyGroup);
+      capture(captured, cell);
+    }
+    this.dirtyCells = [];
+    this.pending = captured.length === 0 ? undefined : captured;
+    // Past the limit the record would outgrow the memory the cache setting bounds: the caller takes a base.
+    if (changed.size > this.changedKeysLimit) {
+      this.changedKeys = undefined;
+      return undefined;
+    }
     this.changedKeys = new Map();
     if (alsoChanged !== undefined) for (const [key, keyGroup] of alsoChanged) changed.set(key, keyGroup);
+    // Every dirty cell was taken: the store holds every other cell of a changed key (a change replaces them all).
+    const overlay = new Map<string, PendingCell[]>();
+    for (const cell of captured) {
+      const cells = overlay.get(cell.key);
+      if (cells === undefined) overlay.set(cell.key, [cell]);
+      else cells.push(cell);
+    }
     const view = this.openReadView();
     const db = this.db;
     const layouts = new Map(this.layoutByName);
@@ -490,7 +534,11 @@ export class DiskKeyedStateBackend implements KeyedStateBackend {
       keyGroupRange: this.keyGroupRange,
       maxParallelism: this.maxParallelism,
       layouts,
-      changes: () => readChangedCells(db, view.transaction, changed, states, range, storedCells, view.check),
+      changes: () => {
+        // The asynchronous part writes what the synchronous part took, unless a write-back did already.
+        this.writePending();
+        return readChangedCells(db, view.transaction, changed, overlay, states, range, storedCells, view.check);
+      },
       forEachChangedKey: (visit) => {
         for (const key of changed.keys()) visit(key);
       },
@@ -549,6 +597,7 @@ export class DiskKeyedStateBackend implements KeyedStateBackend {
     this.disposed = true;
     this.cache.clear();
     this.dirtyCells = [];
+    this.pending = undefined;
     this.cachedCells = 0;
     // Every read transaction ends before the environment closes; a snapshot still being written then fails.
     for (const release of [...this.openSnapshots]) release();
@@ -561,6 +610,21 @@ export class DiskKeyedStateBackend implements KeyedStateBackend {
 function entryOf(cellKey: Buffer, value: string): StateEntry {
   const { keyGroup, state, key, namespace, mapKey } = decodeCellKey(cellKey);
   return cellEntry(keyGroup, state, key, namespace, mapKey, value);
+}
+
+/** Adds the values of a dirty cell (a value cell, or its map's dirty entries) to `into`, encoded (frozen), and marks it clean. */
+function capture(into: PendingCell[], cell: CacheCell): void {
+  const { keyGroup, state, key, namespace } = cell;
+  if (cell.layout === 'value') {
+    into.push({ keyGroup, state, key, namespace, mapKey: undefined, value: cell.value === undefined ? undefined : encodeJson(cell.value) });
+    cell.dirty = false;
+    return;
+  }
+  for (const mapKey of cell.dirtyKeys) {
+    const entry = cell.map.get(mapKey);
+    into.push({ keyGroup, state, key, namespace, mapKey, value: entry === undefined ? undefined : encodeJson(entry) });
+  }
+  cell.dirtyKeys.clear();
 }
 
 function isDirty(cell: CacheCell): boolean {

@@ -23,10 +23,10 @@ afterEach(() => {
   for (const dir of dirs.splice(0)) fs.rmSync(dir, { recursive: true, force: true });
 });
 
-function diskBackend(maxChangedKeys?: number): DiskKeyedStateBackend {
+function diskBackend(maxChangedKeys?: number, cacheCells = CACHE_CELLS): DiskKeyedStateBackend {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sluice-disk-cache-'));
   dirs.push(dir);
-  const options = { directory: path.join(dir, 'store.lmdb'), cacheCells: CACHE_CELLS, ...(maxChangedKeys === undefined ? {} : { maxChangedKeys }) };
+  const options = { directory: path.join(dir, 'store.lmdb'), cacheCells, ...(maxChangedKeys === undefined ? {} : { maxChangedKeys }) };
   return new DiskKeyedStateBackend(MAX_PARALLELISM, { start: 0, end: MAX_PARALLELISM - 1 }, options);
 }
 
@@ -167,6 +167,67 @@ describe('the disk backend delta (incremental checkpoints)', () => {
     expect(changes).toEqual(sortedChanges(heapDelta.changes()));
     diskDelta.release();
     heapDelta.release();
+  });
+});
+
+describe('the disk backend delta of cells not yet written back', () => {
+  // A delta leaves dirty cells in the cache (no store write) and takes their values instead: with a cache that
+  // holds everything, the store has only the base; with a small one, some cells of a key are in the store and
+  // some only in the cache, written or not since the last delta.
+  it.each([
+    ['holds every cell', 100_000],
+    ['evicts', CACHE_CELLS],
+  ])('restores, base plus deltas, the state each delta was taken at, when the cache %s', (_, cacheCells) => {
+    const disk = diskBackend(undefined, cacheCells);
+    const heap = backends.create('memory');
+    const keys = range(300).map((i) => `[${i}]`);
+    /** Round `round` changes one kind of cell of some keys: the count, a window's count, a map entry, or removes. */
+    const change = (backend: KeyedStateBackend, round: number) => {
+      backend.register('count', 'value');
+      backend.register('seen', 'map');
+      for (const [i, key] of keys.entries()) {
+        if (i % (round + 1) !== 0) continue;
+        const group = keyGroupForKey(key, MAX_PARALLELISM);
+        const kind = round === 0 ? -1 : (i + round) % 4;
+        if (kind === -1 || kind === 0) backend.put('count', group, key, '', i * 10 + round);
+        if (kind === -1 || kind === 1) backend.put('count', group, key, 'w', [i, round]);
+        if (kind === -1 || kind === 2) backend.mapPut('seen', group, key, '', `m${round % 3}`, `m${round % 3}`, round);
+        if (kind === 3) backend.mapRemove('seen', group, key, '', `m${(round + 2) % 3}`);
+        if (kind === 3 && i % 3 === 0) backend.remove('count', group, key, 'w');
+      }
+    };
+    /** Entries by key, each key's in canonical order (a delta lists them in no particular order). */
+    const byKey = (entries: Iterable<StateEntry>, into = new Map<string, StateEntry[]>()) => {
+      for (const entry of entries) into.set(entry.key, [...(into.get(entry.key) ?? []), entry]);
+      return into;
+    };
+    const text = (state: Map<string, StateEntry[]>) =>
+      [...state.keys()]
+        .sort(compareCodePoints)
+        .flatMap((key) => state.get(key)!.map((e) => JSON.stringify([e.state, e.namespace, e.mapKey ?? null, e.value])).sort())
+        .join('\n');
+    change(disk, 0);
+    change(heap, 0);
+    const base = disk.snapshot(true);
+    const restored = byKey(base.entries());
+    base.release();
+    for (let round = 1; round <= 6; round++) {
+      change(disk, round);
+      change(heap, round);
+      const delta = disk.snapshotChanges()!;
+      const expected = heap.snapshot();
+      // Written after the delta was taken: not in it.
+      change(disk, round + 10);
+      change(heap, round + 10);
+      for (const { key, entries } of delta.changes()) {
+        if (entries.length === 0) restored.delete(key);
+        else restored.set(key, [...entries]);
+      }
+      delta.release();
+      expect(text(restored)).toBe(text(byKey(expected.entries())));
+      expected.release();
+    }
+    expect(snapshotText(disk)).toBe(snapshotText(heap));
   });
 });
 

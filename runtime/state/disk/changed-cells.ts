@@ -11,13 +11,15 @@ import { decodeCellSuffix, keyCellsPrefix } from './cell-key.js';
  *   (a merge join), when the changed keys are a large share of the key group: one cursor, ~0.5 µs per cell read;
  * - or one range read per changed key, when they are few: each costs a cursor of its own (~9 µs in lmdb-js), so it
  *   wins only when it skips more than ~SEEK_COST_IN_CELLS cells.
- * Either way each key's cells are read before its change is yielded (no cursor stays open across a `yield`), a
- * key's entries come out in canonical order (states sorted, then the store's order), and keys in key-group order.
+ * Either way each key's cells are read before its change is yielded (no cursor stays open across a `yield`), and
+ * keys come out in key-group order. `pending` holds cells whose values were taken when the delta was (the backend's
+ * dirty cached cells): each replaces the stored cell at its place, or removes it.
  */
 export function* readChangedCells(
   db: Database<string, Buffer>,
   transaction: Transaction,
   changed: ReadonlyMap<string, number>,
+  pending: ReadonlyMap<string, readonly PendingCell[]>,
   states: readonly string[],
   range: KeyGroupRange,
   /** The cells the store holds in all (of all states): steers scan against seeks. */
@@ -36,18 +38,24 @@ export function* readChangedCells(
     const groupKeys: string[] = [];
     for (let i = from; i < to; i++) groupKeys.push(keys[order[i]!]!);
     from = to;
-    // Entries per key of the group, in the order of `groupKeys`, states appended in sorted order.
+    // Entries per key of the group, in the order of `groupKeys`.
     const entries: StateEntry[][] = groupKeys.map(() => []);
+    const overlays = groupKeys.map((key) => overlayOf(pending.get(key)));
     const scan = groupKeys.length * SEEK_COST_IN_CELLS >= cellsPerGroupAndState;
     for (const state of states) {
       check();
       const prefixes = groupKeys.map((key, index) => ({ prefix: keyCellsPrefix(keyGroup, state, key), index }));
       prefixes.sort((a, b) => Buffer.compare(a.prefix, b.prefix));
-      if (scan) scanSpan(db, transaction, keyGroup, state, groupKeys, prefixes, entries);
-      else for (const { prefix, index } of prefixes) readKey(db, transaction, keyGroup, state, groupKeys[index]!, prefix, entries[index]!);
+      if (scan) scanSpan(db, transaction, keyGroup, state, groupKeys, prefixes, entries, overlays);
+      else for (const { prefix, index } of prefixes) readKey(db, transaction, keyGroup, state, groupKeys[index]!, prefix, entries[index]!, overlays[index]);
     }
     for (let i = 0; i < groupKeys.length; i++) {
       check();
+      const overlay = overlays[i];
+      if (overlay !== undefined) {
+        const into = entries[i]!;
+        for (const cell of overlay.cells) if (cell.value !== undefined) into.push(cellEntry(keyGroup, cell.state, groupKeys[i]!, cell.namespace, cell.mapKey, cell.value));
+      }
       yield { keyGroup, key: groupKeys[i]!, entries: entries[i]! };
     }
   }
@@ -59,10 +67,47 @@ export function* readChangedCells(
  */
 const SEEK_COST_IN_CELLS = 16;
 
+/**
+ * A cell (or map entry) of the backend's cache whose value was taken when the delta was: `value` is its encoded
+ * value (a map entry's `[rawMapKey, value]`), undefined when the cell or entry was removed.
+ */
+export interface PendingCell {
+  readonly keyGroup: number;
+  readonly key: string;
+  readonly state: string;
+  readonly namespace: string;
+  /** The encoded map key of a map entry; undefined for a value cell. */
+  readonly mapKey: string | undefined;
+  readonly value: string | undefined;
+}
+
+/** A key's pending cells, with their identities for replacing stored cells. */
+interface Overlay {
+  readonly cells: readonly PendingCell[];
+  readonly ids: ReadonlySet<string>;
+}
+
+function overlayOf(cells: readonly PendingCell[] | undefined): Overlay | undefined {
+  if (cells === undefined) return undefined;
+  return { cells, ids: new Set(cells.map((cell) => cellId(cell.state, cell.namespace, cell.mapKey))) };
+}
+
+function cellId(state: string, namespace: string, mapKey: string | undefined): string {
+  // The lengths keep it unambiguous whatever bytes the parts hold.
+  return `${state.length}:${state}${namespace.length}:${namespace}${mapKey ?? ''}`;
+}
+
+/** Adds a stored cell of a known key, unless a pending cell replaces it. */
+function addStored(into: StateEntry[], overlay: Overlay | undefined, keyGroup: number, state: string, key: string, cellKey: Uint8Array, prefixLength: number, value: string): void {
+  const { namespace, mapKey } = decodeCellSuffix(cellKey, prefixLength);
+  if (overlay !== undefined && overlay.ids.has(cellId(state, namespace, mapKey))) return;
+  into.push(cellEntry(keyGroup, state, key, namespace, mapKey, value));
+}
+
 /** The cells of one key of `state`: one range read. */
-function readKey(db: Database<string, Buffer>, transaction: Transaction, keyGroup: number, state: string, key: string, prefix: Buffer, into: StateEntry[]): void {
+function readKey(db: Database<string, Buffer>, transaction: Transaction, keyGroup: number, state: string, key: string, prefix: Buffer, into: StateEntry[], overlay: Overlay | undefined): void {
   for (const { key: cellKey, value } of db.getRange({ start: prefix, end: prefixEnd(prefix), transaction })) {
-    into.push(entryOf(keyGroup, state, key, cellKey, prefix.length, value));
+    addStored(into, overlay, keyGroup, state, key, cellKey, prefix.length, value);
   }
 }
 
@@ -75,6 +120,7 @@ function scanSpan(
   keys: readonly string[],
   prefixes: readonly { prefix: Buffer; index: number }[],
   into: StateEntry[][],
+  overlays: readonly (Overlay | undefined)[],
 ): void {
   let at = 0;
   const range = { start: prefixes[0]!.prefix, end: prefixEnd(prefixes[prefixes.length - 1]!.prefix), transaction };
@@ -86,7 +132,7 @@ function scanSpan(
     // A cell of an unchanged key between two changed ones.
     if (order < 0) continue;
     const { prefix, index } = prefixes[at]!;
-    into[index]!.push(entryOf(keyGroup, state, keys[index]!, cellKey, prefix.length, value));
+    addStored(into[index]!, overlays[index], keyGroup, state, keys[index]!, cellKey, prefix.length, value);
   }
 }
 
@@ -108,12 +154,6 @@ function prefixEnd(prefix: Buffer): Buffer {
   const end = Buffer.from(prefix);
   end[end.length - 1] = 1;
   return end;
-}
-
-/** A stored cell of a known key as a snapshot entry: only the namespace and map key are decoded from its store key. */
-function entryOf(keyGroup: number, state: string, key: string, cellKey: Uint8Array, prefixLength: number, value: string): StateEntry {
-  const { namespace, mapKey } = decodeCellSuffix(cellKey, prefixLength);
-  return cellEntry(keyGroup, state, key, namespace, mapKey, value);
 }
 
 /** A stored cell as a snapshot entry: a value cell's value, or a map entry's `[rawMapKey, value]`, decoded. */
