@@ -142,9 +142,10 @@ export class DiskKeyedStateBackend implements KeyedStateBackend {
    */
   private dirtyCells: CacheCell[] = [];
   /**
-   * Values the last delta took from dirty cells (then marked clean), not yet in the store: written by its
-   * asynchronous part, or first thing in the next write transaction, whichever comes first. A read never needs
-   * them: their cells stay cached until evicted, and eviction's write-back writes these first.
+   * Values the last delta took from dirty cells (then marked clean), not yet in the store: written first thing in
+   * the next write transaction (an eviction's, in one transaction with it, or the next checkpoint's), not in the
+   * checkpoint's asynchronous part, which they would lengthen by a store write each. A read never needs them:
+   * their cells stay cached until evicted, and eviction's write-back writes these first.
    */
   private pending: PendingCell[] | undefined = undefined;
   private readonly layoutByName = new Map<string, CellLayout>();
@@ -495,7 +496,8 @@ export class DiskKeyedStateBackend implements KeyedStateBackend {
    * when the delta is written through a read transaction opened now (MVCC, as `snapshot()`), in one ordered pass per
    * key group (disk/changed-cells.ts), with the dirty cells' values taken now laid over what the store holds.
    * Those are written to the store later (`pending`): writing them here, one store write per dirty cell (~7 µs
-   * each, bench/README.md), was most of the checkpoint's synchronous part.
+   * each, bench/README.md), was most of the checkpoint's synchronous part. Without evictions (the state fits the
+   * cache) the next delta writes them, so its synchronous part costs what a flush did, one checkpoint late.
    */
   snapshotChanges(alsoChanged?: ReadonlyMap<string, number>): KeyedStateDelta | undefined {
     const changed = this.changedKeys;
@@ -534,11 +536,7 @@ export class DiskKeyedStateBackend implements KeyedStateBackend {
       keyGroupRange: this.keyGroupRange,
       maxParallelism: this.maxParallelism,
       layouts,
-      changes: () => {
-        // The asynchronous part writes what the synchronous part took, unless a write-back did already.
-        this.writePending();
-        return readChangedCells(db, view.transaction, changed, overlay, states, range, storedCells, view.check);
-      },
+      changes: () => readChangedCells(db, view.transaction, changed, overlay, states, range, storedCells, view.check),
       forEachChangedKey: (visit) => {
         for (const key of changed.keys()) visit(key);
       },
