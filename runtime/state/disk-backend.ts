@@ -520,11 +520,14 @@ export class DiskKeyedStateBackend implements KeyedStateBackend {
     this.changedKeys = new Map();
     if (alsoChanged !== undefined) for (const [key, keyGroup] of alsoChanged) changed.set(key, keyGroup);
     // Every dirty cell was taken: the store holds every other cell of a changed key (a change replaces them all).
-    const overlay = new Map<string, PendingCell[]>();
+    const overlay = new Map<string, PendingCell>();
     for (const cell of captured) {
-      const cells = overlay.get(cell.key);
-      if (cells === undefined) overlay.set(cell.key, [cell]);
-      else cells.push(cell);
+      const first = overlay.get(cell.key);
+      if (first === undefined) overlay.set(cell.key, cell);
+      else {
+        cell.next = first.next;
+        first.next = cell;
+      }
     }
     const view = this.openReadView();
     const db = this.db;
@@ -614,13 +617,13 @@ function entryOf(cellKey: Buffer, value: string): StateEntry {
 function capture(into: PendingCell[], cell: CacheCell): void {
   const { keyGroup, state, key, namespace } = cell;
   if (cell.layout === 'value') {
-    into.push({ keyGroup, state, key, namespace, mapKey: undefined, value: cell.value === undefined ? undefined : encodeJson(cell.value) });
+    into.push({ keyGroup, state, key, namespace, mapKey: undefined, value: cell.value === undefined ? undefined : encodeJson(cell.value), next: undefined });
     cell.dirty = false;
     return;
   }
   for (const mapKey of cell.dirtyKeys) {
     const entry = cell.map.get(mapKey);
-    into.push({ keyGroup, state, key, namespace, mapKey, value: entry === undefined ? undefined : encodeJson(entry) });
+    into.push({ keyGroup, state, key, namespace, mapKey, value: entry === undefined ? undefined : encodeJson(entry), next: undefined });
   }
   cell.dirtyKeys.clear();
 }

@@ -19,7 +19,8 @@ export function* readChangedCells(
   db: Database<string, Buffer>,
   transaction: Transaction,
   changed: ReadonlyMap<string, number>,
-  pending: ReadonlyMap<string, readonly PendingCell[]>,
+  /** Each changed key's first pending cell, the others chained by `next`. */
+  pending: ReadonlyMap<string, PendingCell>,
   states: readonly string[],
   range: KeyGroupRange,
   /** The cells the store holds in all (of all states): steers scan against seeks. */
@@ -54,7 +55,9 @@ export function* readChangedCells(
       const overlay = overlays[i];
       if (overlay !== undefined) {
         const into = entries[i]!;
-        for (const cell of overlay.cells) if (cell.value !== undefined) into.push(cellEntry(keyGroup, cell.state, groupKeys[i]!, cell.namespace, cell.mapKey, cell.value));
+        for (let cell: PendingCell | undefined = overlay.first; cell !== undefined; cell = cell.next) {
+          if (cell.value !== undefined) into.push(cellEntry(keyGroup, cell.state, groupKeys[i]!, cell.namespace, cell.mapKey, cell.value));
+        }
       }
       yield { keyGroup, key: groupKeys[i]!, entries: entries[i]! };
     }
@@ -79,17 +82,35 @@ export interface PendingCell {
   /** The encoded map key of a map entry; undefined for a value cell. */
   readonly mapKey: string | undefined;
   readonly value: string | undefined;
+  /** The next pending cell of the same key: a chain, not an array per key (the delta's garbage). */
+  next: PendingCell | undefined;
 }
 
-/** A key's pending cells, with their identities for replacing stored cells. */
+/** A key's pending cells, with their identities when they are too many to compare one by one with each stored cell. */
 interface Overlay {
-  readonly cells: readonly PendingCell[];
-  readonly ids: ReadonlySet<string>;
+  readonly first: PendingCell;
+  readonly ids: ReadonlySet<string> | undefined;
 }
 
-function overlayOf(cells: readonly PendingCell[] | undefined): Overlay | undefined {
-  if (cells === undefined) return undefined;
-  return { cells, ids: new Set(cells.map((cell) => cellId(cell.state, cell.namespace, cell.mapKey))) };
+/** Pending cells of one key compared one by one with its stored cells; more get a set of identities. */
+const LINEAR_OVERLAY = 16;
+
+function overlayOf(first: PendingCell | undefined): Overlay | undefined {
+  if (first === undefined) return undefined;
+  let count = 0;
+  for (let cell: PendingCell | undefined = first; cell !== undefined && count <= LINEAR_OVERLAY; cell = cell.next) count++;
+  if (count <= LINEAR_OVERLAY) return { first, ids: undefined };
+  const ids = new Set<string>();
+  for (let cell: PendingCell | undefined = first; cell !== undefined; cell = cell.next) ids.add(cellId(cell.state, cell.namespace, cell.mapKey));
+  return { first, ids };
+}
+
+function replaced(overlay: Overlay, state: string, namespace: string, mapKey: string | undefined): boolean {
+  if (overlay.ids !== undefined) return overlay.ids.has(cellId(state, namespace, mapKey));
+  for (let cell: PendingCell | undefined = overlay.first; cell !== undefined; cell = cell.next) {
+    if (cell.mapKey === mapKey && cell.namespace === namespace && cell.state === state) return true;
+  }
+  return false;
 }
 
 function cellId(state: string, namespace: string, mapKey: string | undefined): string {
@@ -100,7 +121,7 @@ function cellId(state: string, namespace: string, mapKey: string | undefined): s
 /** Adds a stored cell of a known key, unless a pending cell replaces it. */
 function addStored(into: StateEntry[], overlay: Overlay | undefined, keyGroup: number, state: string, key: string, cellKey: Uint8Array, prefixLength: number, value: string): void {
   const { namespace, mapKey } = decodeCellSuffix(cellKey, prefixLength);
-  if (overlay !== undefined && overlay.ids.has(cellId(state, namespace, mapKey))) return;
+  if (overlay !== undefined && replaced(overlay, state, namespace, mapKey)) return;
   into.push(cellEntry(keyGroup, state, key, namespace, mapKey, value));
 }
 
