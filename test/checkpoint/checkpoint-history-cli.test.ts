@@ -14,6 +14,12 @@ import { collector, runInProcess, testEnvironment } from '../run/run-in-process.
 
 const HOUR = 3_600_000;
 const ROWS = 1200;
+/**
+ * Three seconds of input: at a load average of 20-25 the first checkpoints of a run took more than 0.8 s (1,500 rows
+ * a second) to complete. The restored runs add their own checkpoints, hundreds on a quiet machine: num-retained is
+ * 1000 so that none of the first run's is dropped.
+ */
+const ROWS_PER_SECOND = 400;
 
 /**
  * A pipeline with real retained checkpoints (and a savepoint) taken while a rate-limited sequence was read: each one
@@ -55,9 +61,9 @@ describe('sluice checkpoints and --resume --before', () => {
 SET 'execution.checkpointing.interval' = '30ms';
 SET 'state.checkpoints.dir' = '${path.join(root, 'checkpoints')}';
 SET 'state.savepoints.dir' = '${path.join(root, 'savepoints')}';
-SET 'state.checkpoints.num-retained' = '100';
+SET 'state.checkpoints.num-retained' = '1000';
 CREATE SOURCE ticks (id BIGINT) WITH ('connector' = 'datagen', 'fields.id.kind' = 'sequence', 'fields.id.start' = '1',
-  'fields.id.end' = '${ROWS}', 'rows-per-second' = '1500') UID 'ticks';
+  'fields.id.end' = '${ROWS}', 'rows-per-second' = '${ROWS_PER_SECOND}') UID 'ticks';
 CREATE SINK console WITH ('connector' = 'print') UID 'console';
 CREATE SINK none WITH ('connector' = 'blackhole') UID 'none';
 INSERT INTO console FROM ticks |> SELECT id;
@@ -68,7 +74,12 @@ INSERT INTO none FROM ticks |> AGGREGATE COUNT(*) AS n GROUP BY id % 3 AS k UID 
     const graph = compilePipe(fs.readFileSync(pipe, 'utf8'));
     const job = await Job.start(graph, { sinks: { console: () => undefined } });
     let completed = 0;
-    await new Promise<void>((resolve) => job.on('checkpoint-completed', () => ++completed === 4 && resolve()));
+    await Promise.race([
+      new Promise<void>((resolve) => job.on('checkpoint-completed', () => ++completed === 4 && resolve())),
+      job.done.then(() => {
+        throw new Error(`the job finished after ${completed} checkpoints, before the 4th: the savepoint cannot be taken half way`);
+      }),
+    ]);
     savepointDir = (await job.savepoint()).path;
     await job.done;
     ids = fs
@@ -86,7 +97,7 @@ INSERT INTO none FROM ticks |> AGGREGATE COUNT(*) AS n GROUP BY id % 3 AS k UID 
     const { code, stdout } = await checkpoints();
     expect(code).toBe(0);
     const lines = stdout.split('\n');
-    expect(lines[0]).toBe(`pipeline 'history': checkpoints in ${pipelineDir} (state.checkpoints.num-retained = 100)`);
+    expect(lines[0]).toBe(`pipeline 'history': checkpoints in ${pipelineDir} (state.checkpoints.num-retained = 1000)`);
     const rows = lines.slice(lines.indexOf('') + 2).filter((line) => line !== '');
     expect(rows).toHaveLength(ids.length + 1);
     // The oldest: ids.length hours ago, triggered 5 ms before it completed.
