@@ -9,15 +9,22 @@ import { RowKind } from './connectors/sink-connector.js';
 export interface RecordBatch {
   readonly rows: readonly (readonly unknown[])[];
   readonly kinds?: Uint8Array;
+  /**
+   * The key group of each row under the key of the hash edge the batch came through (set by its EdgeWriter), so
+   * that the keyed operator behind the edge does not hash the key again. Only the head operator of the receiving
+   * chain sees them, and only when its key is the edge's key (OperatorHost); anything else ignores them.
+   */
+  readonly keyGroups?: Uint16Array;
 }
 
 export { RowKind };
 
 export const EMPTY_BATCH: RecordBatch = { rows: [] };
 
-/** A batch of `rows`; `kinds` is only attached when given, as `exactOptionalPropertyTypes` wants. */
-export function makeBatch(rows: readonly (readonly unknown[])[], kinds?: Uint8Array): RecordBatch {
-  return kinds === undefined ? { rows } : { rows, kinds };
+/** A batch of `rows`; `kinds` and `keyGroups` are only attached when given, as `exactOptionalPropertyTypes` wants. */
+export function makeBatch(rows: readonly (readonly unknown[])[], kinds?: Uint8Array, keyGroups?: Uint16Array): RecordBatch {
+  if (keyGroups === undefined) return kinds === undefined ? { rows } : { rows, kinds };
+  return kinds === undefined ? { rows, keyGroups } : { rows, kinds, keyGroups };
 }
 
 /** The kind of row `i` of `batch`. */

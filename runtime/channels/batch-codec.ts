@@ -1,12 +1,13 @@
 import type { ChannelEvent } from './channel-event.js';
-import type { RecordBatch } from '../record-batch.js';
+import { makeBatch, type RecordBatch } from '../record-batch.js';
 
 /**
  * The binary form of channel events between threads (thread-channel.ts): each event encoded once into bytes
  * that are copied into shared memory, instead of a structured clone per event or a message per row.
  *
- * Row-major: a batch is its row count, its kinds (if any) and then each row as its length and its values, each
- * value a tag byte and a fixed-size or length-prefixed payload. Rows rather than columns because the runtime's
+ * Row-major: a batch is its row count, a byte of flags, its kinds (if any), its key groups (if any, two bytes per
+ * row in the machine's order: both ends are threads of one process) and then each row as its length and its
+ * values, each value a tag byte and a fixed-size or length-prefixed payload. Rows rather than columns because the runtime's
  * unit is a row array of values of any runtime type with no schema at the channel, and the receiver needs row
  * arrays anyway: one pass per side, no transposition, no per-column type check.
  *
@@ -23,6 +24,12 @@ const enum EventTag {
   Barrier = 4,
   CancelBarrier = 5,
   EndOfInput = 6,
+}
+
+/** Which of a batch's optional arrays follow its row count. */
+const enum BatchFlag {
+  Kinds = 1,
+  KeyGroups = 2,
 }
 
 const enum ValueTag {
@@ -251,14 +258,17 @@ export class EventEncoder extends ValueWriter {
   private batch(batch: RecordBatch): void {
     const rows = batch.rows;
     this.u32(rows.length);
-    const kinds = batch.kinds;
-    if (kinds === undefined) {
-      this.u8(0);
-    } else {
-      this.u8(1);
+    const { kinds, keyGroups } = batch;
+    this.u8((kinds === undefined ? 0 : BatchFlag.Kinds) | (keyGroups === undefined ? 0 : BatchFlag.KeyGroups));
+    if (kinds !== undefined) {
       this.ensure(kinds.length);
       this.bytes.set(kinds, this.pos);
       this.pos += kinds.length;
+    }
+    if (keyGroups !== undefined) {
+      this.ensure(keyGroups.byteLength);
+      this.bytes.set(new Uint8Array(keyGroups.buffer, keyGroups.byteOffset, keyGroups.byteLength), this.pos);
+      this.pos += keyGroups.byteLength;
     }
     for (let r = 0; r < rows.length; r++) {
       const row = rows[r]!;
@@ -411,9 +421,13 @@ export class EventDecoder extends ValueReader {
 
   private batch(): RecordBatch {
     const count = this.u32();
-    let kinds: Uint8Array | undefined;
-    if (this.bytes[this.pos++] === 1) {
-      kinds = this.copy(count);
+    const flags = this.bytes[this.pos++]!;
+    const kinds = (flags & BatchFlag.Kinds) === 0 ? undefined : this.copy(count);
+    let keyGroups: Uint16Array | undefined;
+    if ((flags & BatchFlag.KeyGroups) !== 0) {
+      keyGroups = new Uint16Array(count);
+      new Uint8Array(keyGroups.buffer).set(this.bytes.subarray(this.pos, this.pos + 2 * count));
+      this.pos += 2 * count;
     }
     const rows = new Array<unknown[]>(count);
     for (let r = 0; r < count; r++) {
@@ -422,6 +436,6 @@ export class EventDecoder extends ValueReader {
       for (let c = 0; c < length; c++) row[c] = this.value();
       rows[r] = row;
     }
-    return kinds === undefined ? { rows } : { rows, kinds };
+    return makeBatch(rows, kinds, keyGroups);
   }
 }

@@ -1,7 +1,7 @@
 import type { Chain, Edge, JobGraph, Operator } from '../../compiler/graph/job-graph.js';
 import { Channel, type ChannelReader, type ChannelWriter } from '../channels/channel.js';
 import { InputGate, type InputChannelInfo } from '../channels/input-gate.js';
-import { EdgeWriter } from '../channels/output-writer.js';
+import { EdgeWriter, keyGroupInputs } from '../channels/output-writer.js';
 import { Signal } from '../channels/signal.js';
 import { longestRestartDelayMs } from '../checkpoint/restart-strategy.js';
 import { edgeRef } from '../checkpoint/channel-state.js';
@@ -181,10 +181,11 @@ export function buildTasks(
           recordOrigin: undefined as string | undefined,
           defer: (work: Promise<unknown>, host: OperatorHost) => task!.defer(work, host),
         };
-        const hosts = chain.operators.map((id) => {
+        const hosts = chain.operators.map((id, position) => {
           const operator = operators.get(id)!;
           return new OperatorHost(operator, operatorFactories[operator.spec.kind](operator, environment), {
             ...hostEnv,
+            ...(position === 0 ? { keyGroupInputs: keyGroupInputs(operator, networkEdges.filter((e) => e.to === id)) } : {}),
             restore: setup.restore?.(operator, subtask),
             // One origin per task: the host of any operator in the chain reads what the source set.
             get recordOrigin() {

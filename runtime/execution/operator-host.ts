@@ -1,5 +1,5 @@
 import type { Operator, StateDescriptor } from '../../compiler/graph/job-graph.js';
-import type { RecordBatch } from '../record-batch.js';
+import { makeBatch, type RecordBatch } from '../record-batch.js';
 import { isSourceOperator, type OperatorContext, type SourceOperator, type StreamOperator } from '../operators/operator.js';
 import { OperatorMetrics } from '../operators/operator-metrics.js';
 import { SINK_PENDING_STATE } from '../operators/sink.js';
@@ -75,6 +75,11 @@ export interface HostEnvironment {
   readonly restore: OperatorSubtaskRestore | undefined;
   /** Whether the job takes checkpoints (default false). */
   readonly checkpointing?: boolean;
+  /**
+   * Per input, whether the key groups its batches carry are those of the operator's key (output-writer.ts
+   * `keyGroupInputs`; the head of a chain only). Elsewhere they are dropped before the operator sees the batch.
+   */
+  readonly keyGroupInputs?: readonly boolean[];
   defer(work: Promise<unknown>, host: OperatorHost): void;
   /** The task-wide description of where the current rows come from. */
   recordOrigin: string | undefined;
@@ -174,8 +179,8 @@ export class OperatorHost implements OperatorContext, Downstream {
     this.downstream.pushBatch(batch);
   }
 
-  setCurrentKey(key: readonly unknown[], encoded?: string): void {
-    this.ensureKeyed().current.set(key, encoded);
+  setCurrentKey(key: readonly unknown[], encoded?: string, keyGroup?: number): void {
+    this.ensureKeyed().current.set(key, encoded, keyGroup);
   }
 
   forEachKey(state: string, visit: (key: readonly unknown[], encoded: string) => void): void {
@@ -262,6 +267,7 @@ export class OperatorHost implements OperatorContext, Downstream {
 
   processInput(batch: RecordBatch, input: number): void {
     this.metrics.recordsIn += batch.rows.length;
+    if (batch.keyGroups !== undefined && this.env.keyGroupInputs?.[input] !== true) batch = makeBatch(batch.rows, batch.kinds);
     try {
       (this.impl as StreamOperator).processBatch(batch, input);
     } catch (error) {

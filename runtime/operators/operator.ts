@@ -43,9 +43,10 @@ export interface OperatorContext {
 
   /**
    * Scopes keyed state and timers to `key` (the values of the key columns). `encoded`, when the caller has it
-   * already, must be `encodeKey(key)` (state/key-codec.ts): it saves encoding the key again.
+   * already, must be `encodeKey(key)` (state/key-codec.ts): it saves encoding the key again; `keyGroup`, when
+   * known (from the batch's `keyGroups`; -1 when not), must be the key's key group: it saves hashing it.
    */
-  setCurrentKey(key: readonly unknown[], encoded?: string): void;
+  setCurrentKey(key: readonly unknown[], encoded?: string, keyGroup?: number): void;
   readonly currentKey: readonly unknown[] | undefined;
   /**
    * Visits every key that has a cell of keyed state `state`, with the current key set to it (Flink's

@@ -19,8 +19,11 @@ export class CurrentKey {
     private readonly owner: string,
   ) {}
 
-  /** `encoded`: the key's `encodeKey` form, when the caller has it already (it grouped rows by it). */
-  set(key: readonly unknown[], encoded?: string): void {
+  /**
+   * `encoded`: the key's `encodeKey` form, when the caller has it already (it grouped rows by it); `knownKeyGroup`:
+   * its key group when the hash exchange in front computed it (-1 when not).
+   */
+  set(key: readonly unknown[], encoded?: string, knownKeyGroup = -1): void {
     let keyGroup: number;
     const only = key.length === 1 ? key[0] : undefined;
     if (encoded === undefined && typeof only === 'number' && Number.isFinite(only)) {
@@ -29,7 +32,7 @@ export class CurrentKey {
       keyGroup = rowKeyHash(slot) % this.maxParallelism;
     } else {
       encoded ??= encodeKey(key);
-      keyGroup = keyGroupForKey(encoded, this.maxParallelism);
+      keyGroup = knownKeyGroup >= 0 ? knownKeyGroup : keyGroupForKey(encoded, this.maxParallelism);
     }
     if (!rangeContains(this.keyGroupRange, keyGroup)) {
       // The hash edge in front of the operator routes by the same key, so this is a planning bug, not user error.

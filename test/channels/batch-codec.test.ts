@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { EventDecoder, EventEncoder } from '../../runtime/channels/batch-codec.js';
 import type { ChannelEvent } from '../../runtime/channels/channel-event.js';
+import { makeBatch } from '../../runtime/record-batch.js';
 
 const encoder = new EventEncoder();
 const decoder = new EventDecoder();
@@ -51,9 +52,10 @@ const batchEvent = fc
     fc.record({
       rows: fc.constant(rows),
       kinds: fc.option(fc.uint8Array({ min: 0, max: 3, minLength: rows.length, maxLength: rows.length }), { nil: undefined }),
+      keyGroups: fc.option(fc.array(fc.integer({ min: 0, max: 32767 }), { minLength: rows.length, maxLength: rows.length }), { nil: undefined }),
     }),
   )
-  .map(({ rows, kinds }): ChannelEvent => ({ type: 'batch', batch: kinds === undefined ? { rows } : { rows, kinds } }));
+  .map(({ rows, kinds, keyGroups }): ChannelEvent => ({ type: 'batch', batch: makeBatch(rows, kinds, keyGroups === undefined ? undefined : Uint16Array.from(keyGroups)) }));
 
 const controlEvent: fc.Arbitrary<ChannelEvent> = fc.oneof(
   fc.double().map((timestamp): ChannelEvent => ({ type: 'watermark', timestamp })),
@@ -64,7 +66,7 @@ const controlEvent: fc.Arbitrary<ChannelEvent> = fc.oneof(
 );
 
 describe('batch codec', () => {
-  it('round-trips every runtime value exactly, nested, with kinds', () => {
+  it('round-trips every runtime value exactly, nested, with kinds and key groups', () => {
     fc.assert(
       fc.property(batchEvent, (event) => {
         expect(same(roundTrip(event), event)).toBe(true);

@@ -2,11 +2,11 @@ import { describe, expect, it } from 'vitest';
 import type { TypedExpr } from '../../compiler/expressions/typed-expr.js';
 import type { ChannelEvent } from '../../runtime/channels/channel-event.js';
 import type { ChannelWriter } from '../../runtime/channels/channel.js';
-import { EdgeWriter } from '../../runtime/channels/output-writer.js';
+import { EdgeWriter, keyGroupInputs } from '../../runtime/channels/output-writer.js';
 import { compileProjection } from '../../runtime/expressions/compile-expr.js';
 import { makeBatch, type RecordBatch } from '../../runtime/record-batch.js';
 import { keyGroupOf, subtaskForKeyGroup } from '../../runtime/state/key-groups.js';
-import { bigint, column, hash } from '../graph/sample-graph.js';
+import { bigint, column, filterSpec, forward, hash, makeOperator } from '../graph/sample-graph.js';
 
 const MAX_PARALLELISM = 128;
 
@@ -31,13 +31,19 @@ function partition(keys: TypedExpr[], parallelism: number, batches: RecordBatch[
 
 /** The subtask of each row by the definition: the key group of the evaluated key, row by row. */
 function expectedSubtask(keys: TypedExpr[], parallelism: number): (row: readonly unknown[]) => number {
+  const groupOf = expectedKeyGroup(keys);
+  return (row) => subtaskForKeyGroup(groupOf(row), parallelism, MAX_PARALLELISM);
+}
+
+function expectedKeyGroup(keys: TypedExpr[]): (row: readonly unknown[]) => number {
   const keyOf = compileProjection(keys);
-  return (row) => subtaskForKeyGroup(keyGroupOf(keyOf(row), MAX_PARALLELISM), parallelism, MAX_PARALLELISM);
+  return (row) => keyGroupOf(keyOf(row), MAX_PARALLELISM);
 }
 
 function expectPartitioned(keys: TypedExpr[], parallelism: number, rows: unknown[][], kinds?: Uint8Array): RecordingChannel[] {
   const channels = partition(keys, parallelism, [makeBatch(rows, kinds)]);
   const subtaskOf = expectedSubtask(keys, parallelism);
+  const groupOf = expectedKeyGroup(keys);
   for (let target = 0; target < parallelism; target++) {
     const indices = rows.flatMap((row, i) => (subtaskOf(row) === target ? [i] : []));
     const received = channels[target]!.batches;
@@ -51,6 +57,8 @@ function expectPartitioned(keys: TypedExpr[], parallelism: number, rows: unknown
     indices.forEach((i, j) => expect(received[0]!.rows[j]).toBe(rows[i]));
     if (kinds === undefined) expect(received[0]!.kinds).toBeUndefined();
     else expect([...received[0]!.kinds!]).toEqual(indices.map((i) => kinds[i]));
+    // Each row's key group travels with it, for the keyed operator behind the edge.
+    expect([...received[0]!.keyGroups!]).toEqual(indices.map((i) => groupOf(rows[i]!)));
   }
   return channels;
 }
@@ -89,11 +97,19 @@ describe('EdgeWriter hash partitioning', () => {
     expectPartitioned([column(0, 'k')], 2, rows, kinds);
   });
 
-  it('passes a batch whose rows all go to one subtask on as it is', () => {
-    const batch = makeBatch([[5, 1], [5, 2], [5, 3]]);
+  it('passes the rows of a batch that all go to one subtask on without copying them, with their key groups', () => {
+    const batch = makeBatch([[5, 1], [5, 2], [5, 3]], new Uint8Array([0, 2, 1]));
     const channels = partition([column(0, 'k')], 2, [batch]);
-    expect(channels.flatMap((c) => c.batches)).toEqual([batch]);
-    expect(channels.flatMap((c) => c.batches)[0]).toBe(batch);
+    const received = channels.flatMap((c) => c.batches);
+    expect(received).toHaveLength(1);
+    expect(received[0]!.rows).toBe(batch.rows);
+    expect(received[0]!.kinds).toBe(batch.kinds);
+    expect([...received[0]!.keyGroups!]).toEqual(Array(3).fill(keyGroupOf([5], MAX_PARALLELISM)));
+  });
+
+  it('passes batches on untouched, without key groups, into a single subtask', () => {
+    const batch = makeBatch([[5, 1], [6, 2]]);
+    expect(partition([column(0, 'k')], 1, [batch])[0]!.batches[0]).toBe(batch);
   });
 
   it('partitions each batch on its own, whatever the size of the one before', () => {
@@ -106,5 +122,26 @@ describe('EdgeWriter hash partitioning', () => {
       const rows = channels[target]!.batches.flatMap((b) => b.rows);
       expect(rows).toEqual([...big, ...small].filter((row) => subtaskOf(row) === target));
     }
+  });
+});
+
+describe('which inputs carry key groups of the operator behind', () => {
+  const keys = [column(0, 'auction')];
+  const aggregate = makeOperator('agg', { kind: 'group_aggregate', keys, aggregates: [] });
+  const join = makeOperator('join', { kind: 'join', joinType: 'inner', leftKeys: keys, rightKeys: [column(1, 'price')] }, {
+    inputs: [aggregate.output, aggregate.output],
+  });
+
+  it('the inputs behind hash edges on the very keys the operator keys by', () => {
+    expect(keyGroupInputs(aggregate, [hash('a', 'agg', keys)])).toEqual([true]);
+    expect(keyGroupInputs(join, [hash('a', 'join', keys, 0), hash('b', 'join', [column(1, 'price')], 1)])).toEqual([true, true]);
+  });
+
+  it('no input whose edges are keyed otherwise, forward or not all of one key, nor of an operator without keys', () => {
+    expect(keyGroupInputs(aggregate, [hash('a', 'agg', [column(1, 'price')])])).toEqual([false]);
+    expect(keyGroupInputs(aggregate, [forward('a', 'agg')])).toEqual([false]);
+    expect(keyGroupInputs(aggregate, [hash('a', 'agg', keys), forward('b', 'agg')])).toEqual([false]);
+    expect(keyGroupInputs(join, [hash('a', 'join', keys, 0), hash('b', 'join', keys, 1)])).toEqual([true, false]);
+    expect(keyGroupInputs(makeOperator('f', filterSpec), [hash('a', 'f', keys)])).toEqual([false]);
   });
 });

@@ -110,4 +110,20 @@ describe('an operator in its host', () => {
       /max parallelism 256, this job has 128.*refused/,
     );
   });
+
+  it('lets the operator see the key groups a batch carries only on inputs whose key groups are its own', async () => {
+    const seen: (Uint16Array | undefined)[] = [];
+    class Recording extends BaseOperator {
+      processBatch(batch: RecordBatch): void {
+        seen.push(batch.keyGroups);
+      }
+    }
+    const batch: RecordBatch = { rows: [['a', 1]], keyGroups: Uint16Array.of(3) };
+    for (const keyGroupInputs of [undefined, [false], [true]]) {
+      const host = new OperatorHost(declared, new Recording(), { ...environment(), ...(keyGroupInputs === undefined ? {} : { keyGroupInputs }) });
+      await host.call((impl) => impl.open(host));
+      host.processInput(batch, 0);
+    }
+    expect(seen).toEqual([undefined, undefined, batch.keyGroups]);
+  });
 });

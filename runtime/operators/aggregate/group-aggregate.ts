@@ -79,10 +79,10 @@ export class GroupAggregateOperator extends BaseOperator {
     let current = 0;
     const now = this.ttl.enabled ? this.ctx.clock.now() : 0;
     try {
-      const groups = rowsByKey(rows, this.keyOf, this.keyCount);
+      const groups = rowsByKey(rows, this.keyOf, this.keyCount, batch.keyGroups);
       for (const group of groups) {
         current = group.rows[0]!;
-        this.ctx.setCurrentKey(group.key, group.encoded);
+        this.ctx.setCurrentKey(group.key, group.encoded, group.keyGroup);
         this.ttl.expire(now);
         const stored = this.accState.value();
         const acc = stored === undefined ? this.accumulators.create() : stored.slice();

@@ -5,6 +5,8 @@ export interface RowsOfKey {
   readonly key: readonly unknown[];
   /** `encodeKey(key)` when grouping computed it (keys of several columns), for `ctx.setCurrentKey`. */
   readonly encoded: string | undefined;
+  /** The key's key group when the batch carried it (RecordBatch.keyGroups), else -1: for `ctx.setCurrentKey`. */
+  readonly keyGroup: number;
   readonly rows: number[];
 }
 
@@ -20,10 +22,16 @@ interface ChainedRows extends RowsOfKey {
  * column's value, then by comparing the other columns, and encoded once per group rather than once per row: keys
  * whose values are all primitive compare equal exactly when their encodings are equal (encodeKey writes -0 as 0,
  * NaN alike, undefined as null). A key with an object in it (a ROW value) is grouped by its encoding.
+ * `keyGroups`, the batch's when they are those of this key, give each group its key group.
  */
-export function rowsByKey(rows: readonly (readonly unknown[])[], keyOf: (row: readonly unknown[]) => unknown[], keyCount: number): RowsOfKey[] {
-  if (keyCount === 0) return rows.length === 0 ? [] : [{ key: [], encoded: undefined, rows: Array.from(rows, (_, i) => i) }];
-  if (keyCount === 1) return byOneColumn(rows, keyOf);
+export function rowsByKey(
+  rows: readonly (readonly unknown[])[],
+  keyOf: (row: readonly unknown[]) => unknown[],
+  keyCount: number,
+  keyGroups?: Uint16Array,
+): RowsOfKey[] {
+  if (keyCount === 0) return rows.length === 0 ? [] : [{ key: [], encoded: undefined, keyGroup: keyGroups?.[0] ?? -1, rows: Array.from(rows, (_, i) => i) }];
+  if (keyCount === 1) return byOneColumn(rows, keyOf, keyGroups);
   const groups: ChainedRows[] = [];
   const byFirst = new Map<unknown, ChainedRows>();
   let byEncoding: Map<string, ChainedRows> | undefined;
@@ -36,7 +44,7 @@ export function rowsByKey(rows: readonly (readonly unknown[])[], keyOf: (row: re
       group = head;
       while (group !== undefined && !sameRest(group.key, key)) group = group.next;
       if (group === undefined) {
-        group = { key, encoded: encodeKey(key), rows: [i], next: head };
+        group = { key, encoded: encodeKey(key), keyGroup: keyGroups?.[i] ?? -1, rows: [i], next: head };
         byFirst.set(first, group);
         groups.push(group);
         continue;
@@ -45,7 +53,7 @@ export function rowsByKey(rows: readonly (readonly unknown[])[], keyOf: (row: re
       const encoded = encodeKey(key);
       group = (byEncoding ??= new Map()).get(encoded);
       if (group === undefined) {
-        group = { key, encoded, rows: [i], next: undefined };
+        group = { key, encoded, keyGroup: keyGroups?.[i] ?? -1, rows: [i], next: undefined };
         byEncoding.set(encoded, group);
         groups.push(group);
         continue;
@@ -56,7 +64,7 @@ export function rowsByKey(rows: readonly (readonly unknown[])[], keyOf: (row: re
   return groups;
 }
 
-function byOneColumn(rows: readonly (readonly unknown[])[], keyOf: (row: readonly unknown[]) => unknown[]): RowsOfKey[] {
+function byOneColumn(rows: readonly (readonly unknown[])[], keyOf: (row: readonly unknown[]) => unknown[], keyGroups: Uint16Array | undefined): RowsOfKey[] {
   const groups: RowsOfKey[] = [];
   const byKey = new Map<unknown, RowsOfKey>();
   for (let i = 0; i < rows.length; i++) {
@@ -66,7 +74,7 @@ function byOneColumn(rows: readonly (readonly unknown[])[], keyOf: (row: readonl
     else {
       // Created holding its first row: most keys have one row in a batch, and an empty array's first push
       // allocates room for 17.
-      const created = { key, encoded: undefined, rows: [i] };
+      const created = { key, encoded: undefined, keyGroup: keyGroups?.[i] ?? -1, rows: [i] };
       byKey.set(key[0], created);
       groups.push(created);
     }

@@ -105,9 +105,9 @@ export class WindowAggregateOperator extends BaseOperator {
     let current = 0;
     let late = 0;
     try {
-      for (const group of rowsByKey(rows, this.keyOf, this.keyCount)) {
+      for (const group of rowsByKey(rows, this.keyOf, this.keyCount, batch.keyGroups)) {
         current = group.rows[0]!;
-        this.ctx.setCurrentKey(group.key, group.encoded);
+        this.ctx.setCurrentKey(group.key, group.encoded, group.keyGroup);
         const assign = this.assign;
         if (assign instanceof SessionWindows) {
           late += assign.addRows(rows, group.rows, this.state, watermark);

@@ -90,14 +90,14 @@ export class IntervalJoinOperator extends BaseOperator {
     const rows = this.rows;
     const watermark = this.ctx.currentWatermark;
     try {
-      const { groups, nullKeyed } = rows.byKey(batch.rows, input);
+      const { groups, nullKeyed } = rows.byKey(batch, input);
       for (const row of nullKeyed) {
         const expiry = this.expiryOf(row, input);
         if (expiry !== undefined && expiry <= watermark) this.ctx.metrics.lateRowsDropped++;
         else if (input === 0 && rows.outer) this.out.insert(rows.pad(row));
       }
       for (const group of groups) {
-        this.ctx.setCurrentKey(group.key, group.encoded);
+        this.ctx.setCurrentKey(group.key, group.encoded, group.keyGroup);
         // A single number's encoding is memoised (the same string setCurrentKey found): no new string per row.
         const encoded = group.encoded ?? encodeKey(group.key);
         if (input === 0) this.leftArrive(group.rows, watermark, group.key, encoded);

@@ -12,6 +12,8 @@ export interface SameKeyRows {
   readonly key: readonly unknown[];
   /** `encodeKey(key)` when grouping computed it, for `ctx.setCurrentKey`. */
   readonly encoded: string | undefined;
+  /** The key's key group when the batch carried it, else -1: for `ctx.setCurrentKey`. */
+  readonly keyGroup: number;
   readonly rows: Row[];
 }
 
@@ -58,14 +60,17 @@ export class JoinRows {
     this.residual = spec.residual === undefined ? undefined : compilePredicate(spec.residual, udfs);
   }
 
-  /** Splits `rows` of input `input` (0 left, 1 right) by key, keeping each key's rows in order. */
-  byKey(rows: readonly Row[], input: number): RowsByKey {
+  /**
+   * Splits the rows of `batch`, of input `input` (0 left, 1 right), by key, keeping each key's rows in order.
+   */
+  byKey(batch: RecordBatch, input: number): RowsByKey {
+    const rows = batch.rows;
     const groups: SameKeyRows[] = [];
     const nullKeyed: Row[] = [];
-    for (const group of rowsByKey(rows, this.keyOf[input]!, this.keyCount)) {
+    for (const group of rowsByKey(rows, this.keyOf[input]!, this.keyCount, batch.keyGroups)) {
       const keyed = group.rows.map((i) => rows[i]!);
       if (hasNull(group.key)) nullKeyed.push(...keyed);
-      else groups.push({ key: group.key, encoded: group.encoded, rows: keyed });
+      else groups.push({ key: group.key, encoded: group.encoded, keyGroup: group.keyGroup, rows: keyed });
     }
     this.current = undefined;
     return { groups, nullKeyed };

@@ -75,10 +75,10 @@ export class RegularJoinOperator extends BaseOperator {
     const ttl = this.ttl;
     const now = ttl.enabled ? this.ctx.clock.now() : 0;
     try {
-      const { groups, nullKeyed } = rows.byKey(batch.rows, input);
+      const { groups, nullKeyed } = rows.byKey(batch, input);
       if (input === 0 && rows.outer) for (const left of nullKeyed) this.out.insert(rows.pad(left));
       for (const group of groups) {
-        this.ctx.setCurrentKey(group.key, group.encoded);
+        this.ctx.setCurrentKey(group.key, group.encoded, group.keyGroup);
         ttl.expire(now, LEFT);
         ttl.expire(now, RIGHT);
         if (!rows.outer) this.innerArrive(group.rows, input);

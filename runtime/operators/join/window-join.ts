@@ -71,13 +71,13 @@ export class WindowJoinOperator extends BaseOperator {
     const watermark = this.ctx.currentWatermark;
     const { end } = this.windows[input]!;
     try {
-      const { groups, nullKeyed } = rows.byKey(batch.rows, input);
+      const { groups, nullKeyed } = rows.byKey(batch, input);
       for (const row of nullKeyed) {
         if (isLate(row[end], watermark)) this.ctx.metrics.lateRowsDropped++;
         else if (input === 0 && rows.outer) this.out.insert(rows.pad(row));
       }
       for (const group of groups) {
-        this.ctx.setCurrentKey(group.key, group.encoded);
+        this.ctx.setCurrentKey(group.key, group.encoded, group.keyGroup);
         this.arrive(group.rows, input, watermark);
       }
     } catch (error) {

@@ -32,6 +32,16 @@ describe('grouping a batch by key', () => {
     );
   });
 
+  it('gives each group the key group of its first row when the batch carries them, else -1', () => {
+    const rows = [[1, 'a'], [2, 'b'], [1, 'a'], [3, 'c']];
+    const keyGroups = Uint16Array.from([7, 9, 7, 11]);
+    for (const keyCount of [1, 2]) {
+      expect(rowsByKey(rows, (row) => row.slice(0, keyCount), keyCount, keyGroups).map((g) => g.keyGroup)).toEqual([7, 9, 11]);
+      expect(rowsByKey(rows, (row) => row.slice(0, keyCount), keyCount).map((g) => g.keyGroup)).toEqual([-1, -1, -1]);
+    }
+    expect(rowsByKey(rows, () => [], 0, keyGroups).map((g) => g.keyGroup)).toEqual([7]);
+  });
+
   it('groups one key column by its value, and no key column as one group', () => {
     const rows = [[1], [2], [1], [-0], [0]];
     expect(rowsByKey(rows, (row) => [...row], 1).map((g) => g.rows)).toEqual([[0, 2], [1], [3, 4]]);
