@@ -200,6 +200,13 @@ export class CheckpointCoordinator implements CoordinatorPort {
     for (const pending of this.pending.values()) if (!pending.isAcknowledgedBy(task)) gateway.trigger(pending.checkpointId, pending.triggeredAt, pending.triggerOptions);
     if (this.finished.size === this.tasks.size) {
       this.cancelTimer?.();
+      // A savepoint or stop asked for before the input ended gets every task's final state: it is the final
+      // checkpoint. Another one would be newer and subsume it, failing the request of a job that merely ended.
+      const requested = this.draining === undefined ? [...this.pending.values()].find((p) => p.requested !== undefined) : undefined;
+      if (requested !== undefined) {
+        requested.final = true;
+        return;
+      }
       const draining = this.draining;
       this.draining = undefined;
       this.trigger(true, draining);

@@ -23,7 +23,8 @@ export class PendingCheckpoint {
     /** The job clock's time of the trigger (the barrier timestamp). */
     readonly triggeredAt: number,
     private readonly tasks: ReadonlySet<string>,
-    readonly final: boolean,
+    /** Its completion ends the job (the tasks are released). A savepoint pending when every task finished becomes final. */
+    public final: boolean,
     /** Asked for outside the schedule (a savepoint, a stop), with whoever waits for it. */
     readonly requested?: RequestedCheckpoint,
   ) {}

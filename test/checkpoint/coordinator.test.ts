@@ -268,6 +268,18 @@ describe('the checkpoint coordinator', () => {
     expect(events.started).toEqual([1, 2, 3]);
     await expect(coordinator.requestCheckpoint({ stop: 'suspend' })).rejects.toThrow('the job is already stopping');
   });
+  it('makes a stop with a savepoint pending when the input ends the final checkpoint, rather than subsuming it with another', async () => {
+    const { source, sink, events, coordinator } = setUp();
+    const stop = coordinator.requestCheckpoint({ savepoint: new MemoryCheckpointStorage(), stop: 'suspend' });
+    coordinator.taskFinished('src[0]');
+    coordinator.taskFinished('out[0]');
+    expect(events.started).toEqual([1]);
+    for (const task of [source, sink]) coordinator.acknowledge(ack(task, 1));
+    await expect(stop).resolves.toBeDefined();
+    expect(events.completed.map((s) => [s.checkpointId, s.final])).toEqual([[1, true]]);
+    expect(sink.calls).toEqual(['trigger 1 savepoint suspend', 'complete 1', 'release']);
+  });
+
   it('takes the final checkpoint again when it fails', () => {
     const { clock, source, sink, events, coordinator } = setUp({ timeoutMs: 500, tolerableFailures: 3 });
     coordinator.taskFinished('src[0]');
