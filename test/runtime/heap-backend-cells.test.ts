@@ -41,6 +41,30 @@ const operation = fc.oneof(
   fc.record({ op: fc.constant('check' as const) }),
 );
 
+type Write = Exclude<typeof operation extends fc.Arbitrary<infer T> ? T : never, { op: 'snapshot' | 'check' }>;
+
+/** Applies a write to the backend and to the model alike. */
+function applyWrite(backend: HeapKeyedStateBackend, model: Model, o: Write): void {
+  switch (o.op) {
+    case 'put':
+      backend.put(o.state, 0, o.at.key, o.at.namespace, o.value);
+      model.set(cellId(o.state, o.at.key, o.at.namespace), o.value);
+      return;
+    case 'remove':
+      backend.remove(o.state, 0, o.at.key, o.at.namespace);
+      model.delete(cellId(o.state, o.at.key, o.at.namespace));
+      return;
+    case 'mapPut':
+      backend.mapPut(MAP_STATE, 0, o.at.key, o.at.namespace, encodeMapKey(o.mapKey), o.mapKey, o.value);
+      model.set(cellId(MAP_STATE, o.at.key, o.at.namespace, o.mapKey), o.value);
+      return;
+    case 'mapRemove':
+      backend.mapRemove(MAP_STATE, 0, o.at.key, o.at.namespace, encodeMapKey(o.mapKey));
+      model.delete(cellId(MAP_STATE, o.at.key, o.at.namespace, o.mapKey));
+      return;
+  }
+}
+
 describe('the heap backend’s cells', () => {
   it('read and snapshot like a plain model, with snapshots open while cells come and go', () => {
     fc.assert(
@@ -53,20 +77,10 @@ describe('the heap backend’s cells', () => {
         for (const o of operations) {
           switch (o.op) {
             case 'put':
-              backend.put(o.state, 0, o.at.key, o.at.namespace, o.value);
-              model.set(cellId(o.state, o.at.key, o.at.namespace), o.value);
-              break;
             case 'remove':
-              backend.remove(o.state, 0, o.at.key, o.at.namespace);
-              model.delete(cellId(o.state, o.at.key, o.at.namespace));
-              break;
             case 'mapPut':
-              backend.mapPut(MAP_STATE, 0, o.at.key, o.at.namespace, encodeMapKey(o.mapKey), o.mapKey, o.value);
-              model.set(cellId(MAP_STATE, o.at.key, o.at.namespace, o.mapKey), o.value);
-              break;
             case 'mapRemove':
-              backend.mapRemove(MAP_STATE, 0, o.at.key, o.at.namespace, encodeMapKey(o.mapKey));
-              model.delete(cellId(MAP_STATE, o.at.key, o.at.namespace, o.mapKey));
+              applyWrite(backend, model, o);
               break;
             case 'snapshot':
               open.push({ snapshot: backend.snapshot(), expected: modelEntries(model) });
@@ -125,20 +139,10 @@ describe('the heap backend’s cells', () => {
         for (const o of operations) {
           switch (o.op) {
             case 'put':
-              backend.put(o.state, 0, o.at.key, o.at.namespace, o.value);
-              model.set(cellId(o.state, o.at.key, o.at.namespace), o.value);
-              break;
             case 'remove':
-              backend.remove(o.state, 0, o.at.key, o.at.namespace);
-              model.delete(cellId(o.state, o.at.key, o.at.namespace));
-              break;
             case 'mapPut':
-              backend.mapPut(MAP_STATE, 0, o.at.key, o.at.namespace, encodeMapKey(o.mapKey), o.mapKey, o.value);
-              model.set(cellId(MAP_STATE, o.at.key, o.at.namespace, o.mapKey), o.value);
-              break;
             case 'mapRemove':
-              backend.mapRemove(MAP_STATE, 0, o.at.key, o.at.namespace, encodeMapKey(o.mapKey));
-              model.delete(cellId(MAP_STATE, o.at.key, o.at.namespace, o.mapKey));
+              applyWrite(backend, model, o);
               break;
             case 'snapshot':
               // A savepoint: copy-on-write without a new base.
