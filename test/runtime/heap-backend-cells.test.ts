@@ -20,8 +20,21 @@ type Model = Map<string, unknown>;
 
 const cellId = (state: string, key: string, namespace: string, mapKey?: number) => JSON.stringify([state, key, namespace, mapKey ?? null]);
 
+/** A snapshot entry as the model writes it. */
+function entryText(e: { state: string; key: string; namespace: string; hasMapKey: boolean; mapKey?: unknown; value: unknown }): string {
+  return `${cellId(e.state, e.key, e.namespace, e.hasMapKey ? (e.mapKey as number) : undefined)}=${JSON.stringify(e.value)}`;
+}
+
 function entriesOf(snapshot: KeyedStateSnapshot): string[] {
-  return [...snapshot.entries()].map((e) => `${cellId(e.state, e.key, e.namespace, e.hasMapKey ? (e.mapKey as number) : undefined)}=${JSON.stringify(e.value)}`).sort();
+  return [...snapshot.entries()].map(entryText).sort();
+}
+
+/** A backend with the value states and the map state registered. */
+function newBackend(kind: 'memory' | 'fs'): HeapKeyedStateBackend {
+  const backend = new HeapKeyedStateBackend(kind, 128, { start: 0, end: 127 });
+  for (const state of STATES) backend.register(state, 'value');
+  backend.register(MAP_STATE, 'map');
+  return backend;
 }
 
 function modelEntries(model: Model): string[] {
@@ -69,9 +82,7 @@ describe('the heap backend’s cells', () => {
   it('read and snapshot like a plain model, with snapshots open while cells come and go', () => {
     fc.assert(
       fc.property(fc.array(operation, { maxLength: 150 }), (operations) => {
-        const backend = new HeapKeyedStateBackend('memory', 128, { start: 0, end: 127 });
-        for (const state of STATES) backend.register(state, 'value');
-        backend.register(MAP_STATE, 'map');
+        const backend = newBackend('memory');
         const model: Model = new Map();
         const open: { snapshot: KeyedStateSnapshot; expected: string[] }[] = [];
         for (const o of operations) {
@@ -120,19 +131,15 @@ describe('the heap backend’s cells', () => {
     const withDeltas = fc.oneof(operation, fc.record({ op: fc.constant('delta' as const), releaseAt: fc.integer({ min: 0, max: 3 }) }));
     fc.assert(
       fc.property(fc.array(withDeltas, { maxLength: 150 }), (operations) => {
-        const backend = new HeapKeyedStateBackend('fs', 128, { start: 0, end: 127 });
-        for (const state of STATES) backend.register(state, 'value');
-        backend.register(MAP_STATE, 'map');
+        const backend = newBackend('fs');
         const model: Model = new Map();
         // The chain applied so far: key → its entries, as a restore applies a base and its deltas.
         const chain = new Map<string, string[]>();
         const apply = (entries: Iterable<{ key: string; entry: string }>) => {
           for (const { key, entry } of entries) chain.set(key, [...(chain.get(key) ?? []), entry]);
         };
-        const entryOf = (e: { state: string; key: string; namespace: string; hasMapKey: boolean; mapKey?: unknown; value: unknown }) =>
-          `${cellId(e.state, e.key, e.namespace, e.hasMapKey ? (e.mapKey as number) : undefined)}=${JSON.stringify(e.value)}`;
         const base = backend.snapshot(true);
-        apply([...base.entries()].map((e) => ({ key: e.key, entry: entryOf(e) })));
+        apply([...base.entries()].map((e) => ({ key: e.key, entry: entryText(e) })));
         base.release();
         // Views still open: each released after some later operations, as an asynchronous write ends.
         const open: { release(): void; after: number }[] = [];
@@ -156,7 +163,7 @@ describe('the heap backend’s cells', () => {
               const changes = [...delta.changes()];
               expect(new Set(changes.map((change) => change.key)).size).toBe(changes.length);
               for (const change of changes) chain.delete(change.key);
-              apply(changes.flatMap((change) => change.entries.map((e) => ({ key: change.key, entry: entryOf(e) }))));
+              apply(changes.flatMap((change) => change.entries.map((e) => ({ key: change.key, entry: entryText(e) }))));
               open.push({ release: delta.release, after: o.releaseAt });
               break;
             }
@@ -167,7 +174,7 @@ describe('the heap backend’s cells', () => {
         const last = backend.snapshotChanges();
         if (last !== undefined) {
           for (const change of last.changes()) chain.delete(change.key);
-          apply([...last.changes()].flatMap((change) => change.entries.map((e) => ({ key: change.key, entry: entryOf(e) }))));
+          apply([...last.changes()].flatMap((change) => change.entries.map((e) => ({ key: change.key, entry: entryText(e) }))));
           last.release();
           expect([...chain.values()].flat().sort()).toEqual(modelEntries(model));
         }
