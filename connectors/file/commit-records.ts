@@ -10,7 +10,8 @@ import { writeFully } from './write-fully.js';
  * names, each subtask appends (and fsyncs) one JSON line per file to `.sluice-commits-<uid>-<subtask>.jsonl` in
  * the sink directory. A restore reads them to know which checkpoint's output is already visible
  * (execution/committed-output-check.ts). A crash while appending leaves a torn last line: readers ignore it and
- * the next append cuts it off first.
+ * the next append cuts it off first. Each committed file has one record: a commit retried after a crash between
+ * the append and the rename renames the file without recording it again (sink.ts, recover).
  */
 export const CommitRecordSchema = z.object({
   /** The checkpoint whose barrier closed the file: its rows are those before that barrier. */

@@ -8,7 +8,7 @@ import { createCsvEncoder, csvHeader } from '../../runtime/connectors/formats/cs
 import { createJsonlEncoder, type RowEncoder } from '../../runtime/connectors/formats/jsonl.js';
 import type { ConnectorOptions } from '../../runtime/connectors/options.js';
 import { CommittableSchema, RowKind, type SinkContext, type SinkEnvironment, type SinkWriter } from '../../runtime/connectors/sink-connector.js';
-import { CommitRecordLog, commitRecordsName, type CommitRecord } from './commit-records.js';
+import { CommitRecordLog, commitRecordsName, readCommitRecords, type CommitRecord } from './commit-records.js';
 import { nodeFileSystem, syncDirectory } from '../../runtime/checkpoint/storage/file-system.js';
 import { finalPartPath, inProgressPath, parseHiddenPart, pendingPath } from './part-files.js';
 import { displayPath } from './splits.js';
@@ -137,8 +137,13 @@ export class FileSinkWriter implements SinkWriter<FileCommittable> {
 
   /** Checks each pending file's length, records the commits durably, then renames; committed ones are skipped. */
   async commit(committables: readonly FileCommittable[]): Promise<void> {
-    const { context, dir } = this.settings;
-    const ready: FileCommittable[] = [];
+    await this.commitPending(await this.stillPending(committables), new Set());
+  }
+
+  /** The committables whose pending file is still there, its length checked; those renamed already are left out. */
+  private async stillPending(committables: readonly FileCommittable[]): Promise<FileCommittable[]> {
+    const { context } = this.settings;
+    const pending: FileCommittable[] = [];
     for (const c of committables) {
       const size = await sizeOf(c.tmpPath);
       if (size === undefined) {
@@ -157,18 +162,26 @@ export class FileSinkWriter implements SinkWriter<FileCommittable> {
           expected: c.bytes,
         });
       }
-      ready.push(c);
+      pending.push(c);
     }
-    if (ready.length === 0) return;
-    const records: CommitRecord[] = ready.map((c) => ({
-      checkpointId: c.checkpointId,
-      lineage: context.lineage,
-      subtask: context.subtask,
-      file: basename(c.finalPath),
-      bytes: c.bytes ?? 0,
-    }));
+    return pending;
+  }
+
+  /** Records the commits of `pending` (but of files in `recorded`) durably, then renames each to its final name. */
+  private async commitPending(pending: readonly FileCommittable[], recorded: ReadonlySet<string>): Promise<void> {
+    if (pending.length === 0) return;
+    const { context, dir } = this.settings;
+    const records: CommitRecord[] = pending
+      .filter((c) => !recorded.has(basename(c.finalPath)))
+      .map((c) => ({
+        checkpointId: c.checkpointId,
+        lineage: context.lineage,
+        subtask: context.subtask,
+        file: basename(c.finalPath),
+        bytes: c.bytes ?? 0,
+      }));
     await this.io(this.records.append(records), this.records.path);
-    for (const c of ready) await this.io(rename(c.tmpPath, c.finalPath), c.tmpPath);
+    for (const c of pending) await this.io(rename(c.tmpPath, c.finalPath), c.tmpPath);
     await syncDirectory(nodeFileSystem, dir);
   }
 
@@ -183,8 +196,13 @@ export class FileSinkWriter implements SinkWriter<FileCommittable> {
   }
 
   async recover(committables: readonly FileCommittable[], restoredCheckpointId?: number): Promise<void> {
-    await this.commit(committables);
     const { dir, context } = this.settings;
+    const pending = await this.stillPending(committables);
+    // A crash between recording a commit and its rename leaves the file pending and its record written (by this
+    // subtask, or by another before a rescale): the retried commit renames it without recording it twice, so that
+    // each committed file has one record.
+    const recorded = pending.length === 0 ? new Set<string>() : new Set((await readCommitRecords(dir, context.uid)).map((r) => r.file));
+    await this.commitPending(pending, recorded);
     let names: string[];
     try {
       names = await readdir(dir);

@@ -109,7 +109,7 @@ async function rewindInto(sink: CommittingSink, restored: number, now: Date, man
   return target;
 }
 
-/** A commit retried after a crash records its file again. */
+/** Sinks of earlier versions recorded a file again when they retried its commit after a crash. */
 function dedupe(records: readonly CommitRecord[]): CommitRecord[] {
   return [...new Map(records.map((r) => [r.file, r])).values()];
 }

@@ -149,6 +149,27 @@ describe('exactly-once file sink', () => {
     expect(await readCommitRecords(dir, 'out')).toHaveLength(2);
   });
 
+  it('a commit recorded but not renamed when the process died is finished by the restore with one record per file', async () => {
+    const dir = await tempDir();
+    const sink = fileSink(dir);
+    await writeRows(sink, 1, 2);
+    const first = await sink.preCommit(1);
+    // What a kill between the record's fsync and the rename leaves: the record written, the file still pending.
+    const record = { checkpointId: 1, lineage: 'lineage-1', subtask: 0, file: 'part-r1-0-0.jsonl', bytes: 42 };
+    await writeFile(join(dir, '.sluice-commits-out-0.jsonl'), `${JSON.stringify(record)}\n`);
+    expect(await visible(dir)).toEqual([]);
+
+    // Restored at parallelism 1 by another subtask number's log (a rescale), and again after a second kill.
+    const restored = fileSink(dir, {}, 'r2', 1);
+    await restored.recover(first, 1);
+    await fileSink(dir, {}, 'r3').recover(first, 1);
+    expect(await visible(dir)).toEqual(['part-r1-0-0.jsonl']);
+    expect(await readCommitRecords(dir, 'out')).toEqual([record]);
+    await writeRows(restored, 3);
+    await restored.commit(await restored.preCommit(2));
+    expect((await readCommitRecords(dir, 'out')).map((r) => r.file)).toEqual(['part-r1-0-0.jsonl', 'part-r2-1-0.jsonl']);
+  });
+
   it('publishes everything at close when no checkpoint ran', async () => {
     const dir = await tempDir();
     const sink = fileSink(dir, { 'sink.rolling-policy.file-size': '1' });
