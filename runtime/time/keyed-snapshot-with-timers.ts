@@ -1,7 +1,7 @@
 import { compareCodePoints, encodeMapKey } from '../state/key-codec.js';
 import { indicesByKeyGroup, rangeSize, type KeyGroupRange } from '../state/key-groups.js';
 import type { KeyChange, KeyedStateBackend, KeyedStateDelta, KeyedStateSnapshot, StateEntry } from '../state/keyed-state-backend.js';
-import { TIMER_STATES, type QueuedTimer, type TimerService } from './timer-service.js';
+import { TIMER_STATES, type TimerEntry, type TimerService } from './timer-service.js';
 
 /**
  * The synchronous part of a full keyed snapshot of an operator subtask: the backend's frozen view and a copy of
@@ -31,7 +31,7 @@ export function snapshotChangesWithTimers(backend: KeyedStateBackend, timers: Ti
   if (timersChanged === undefined || backend.snapshotChanges === undefined) return undefined;
   const delta = backend.snapshotChanges(timersChanged);
   if (delta === undefined) return undefined;
-  const timersByKey = new Map<string, QueuedTimer[]>();
+  const timersByKey = new Map<string, TimerEntry[]>();
   // A visit of every changed key (a continuous aggregate's hundreds of thousands) only where there are timers.
   if (!timers.isEmpty) {
     delta.forEachChangedKey((key) => {
@@ -57,7 +57,7 @@ export function snapshotChangesWithTimers(backend: KeyedStateBackend, timers: Ti
 }
 
 /** Timers as snapshot entries, in canonical order (key group, state, key, namespace, encoded map key). */
-function sortedTimerEntries(timers: readonly QueuedTimer[]): StateEntry[] {
+function sortedTimerEntries(timers: readonly TimerEntry[]): StateEntry[] {
   const sortable = timers.map((timer) => ({ timer, state: TIMER_STATES[timer.domain], mapKey: encodeMapKey(timer.timestamp) }));
   sortable.sort(
     (a, b) =>
@@ -74,7 +74,7 @@ function sortedTimerEntries(timers: readonly QueuedTimer[]): StateEntry[] {
  * Timers as snapshot entries in key-group and state order only, what a checkpoint's base needs: a counting sort
  * into two buckets per key group, event time first ('__timers.event' sorts before '__timers.processing').
  */
-function timerEntriesByKeyGroup(timers: readonly QueuedTimer[], range: KeyGroupRange): StateEntry[] {
+function timerEntriesByKeyGroup(timers: readonly TimerEntry[], range: KeyGroupRange): StateEntry[] {
   const buckets = new Uint32Array(timers.length);
   for (let i = 0; i < timers.length; i++) {
     const timer = timers[i]!;
@@ -86,7 +86,7 @@ function timerEntriesByKeyGroup(timers: readonly QueuedTimer[], range: KeyGroupR
   return entries;
 }
 
-function timerEntry(timer: QueuedTimer): StateEntry {
+function timerEntry(timer: TimerEntry): StateEntry {
   return { state: TIMER_STATES[timer.domain], keyGroup: timer.keyGroup, key: timer.encodedKey, namespace: timer.namespace, value: null, hasMapKey: true, mapKey: timer.timestamp };
 }
 

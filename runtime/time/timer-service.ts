@@ -1,8 +1,9 @@
 import type { CurrentKey } from '../state/current-key.js';
-import { decodeKey } from '../state/key-codec.js';
+import { compareCodePoints, decodeKey } from '../state/key-codec.js';
 import { rangeContains } from '../state/key-groups.js';
 import type { KeyedStateBackend, StateEntry } from '../state/keyed-state-backend.js';
 import { TimerHeap } from './timer-heap.js';
+import { WindowTimers, type TimerGroup } from './window-timers.js';
 
 export type TimeDomain = 'event' | 'processing';
 
@@ -14,10 +15,17 @@ export interface Timer {
   readonly domain: TimeDomain;
 }
 
-/** A registered timer: in its domain's heap and in its key's chain, once. */
-export interface QueuedTimer extends Timer {
+/** A pending timer as snapshots take it. */
+export interface TimerEntry {
+  readonly timestamp: number;
+  readonly namespace: string;
+  readonly domain: TimeDomain;
   readonly encodedKey: string;
   readonly keyGroup: number;
+}
+
+/** A registered timer: in its domain's heap and in its key's chain, once. */
+export interface QueuedTimer extends Timer, TimerEntry {
   /** The key's next and previous timer of the same domain (the chain the dedup index holds per key, by its head). */
   nextOfKey: QueuedTimer | undefined;
   prevOfKey: QueuedTimer | undefined;
@@ -43,6 +51,12 @@ const DOMAIN_OF_STATE: ReadonlyMap<string, TimeDomain> = new Map([
 /** What an operator uses to register timers for its current key (Flink's TimerService). */
 export interface Timers {
   registerEventTimeTimer(timestamp: number, namespace?: string): void;
+  /**
+   * Registers an event-time timer the current key is known not to have pending (an aligned window new to state:
+   * every key's timer of the window shares its timestamp and namespace), skipping the dedup lookup. It fires,
+   * snapshots and deletes like any other; registering one the key has pending would fire it twice.
+   */
+  registerNewEventTimeTimer(timestamp: number, namespace?: string): void;
   deleteEventTimeTimer(timestamp: number, namespace?: string): void;
   registerProcessingTimeTimer(timestamp: number, namespace?: string): void;
   deleteProcessingTimeTimer(timestamp: number, namespace?: string): void;
@@ -71,6 +85,17 @@ export class TimerService implements Timers {
     event: { heap: new TimerHeap(), byKey: new Map() },
     processing: { heap: new TimerHeap(), byKey: new Map() },
   };
+  /** Event-time timers of aligned windows, one group per window for all its keys (`registerNewEventTimeTimer`). */
+  private readonly windows = new WindowTimers();
+  /** The event time being fired up to, -Infinity when not firing: a new timer due by then takes the heap's path. */
+  private firingEventTime = -Infinity;
+  /** The timer handed to `onTimer` for a window group's timer, reused (valid during the call). */
+  private readonly groupTimer: { timestamp: number; key: readonly unknown[]; namespace: string; domain: TimeDomain } = {
+    timestamp: 0,
+    key: [],
+    namespace: '',
+    domain: 'event',
+  };
   /** Keys (with their key groups) whose timers changed since the last base or delta; undefined: not tracking. */
   private changed: Map<string, number> | undefined = undefined;
 
@@ -84,6 +109,18 @@ export class TimerService implements Timers {
 
   registerEventTimeTimer(timestamp: number, namespace = ''): void {
     this.register('event', timestamp, namespace);
+  }
+
+  registerNewEventTimeTimer(timestamp: number, namespace = ''): void {
+    const { key, encoded, keyGroup } = this.current;
+    if (key === undefined) throw new Error('a timer was registered with no current key: call ctx.setCurrentKey(key) first');
+    // Due in the pass firing now: the heap inserts it in order among the timers still to fire.
+    if (timestamp <= this.firingEventTime) {
+      this.add('event', timestamp, key, namespace, encoded, keyGroup);
+      return;
+    }
+    this.windows.add(timestamp, namespace, key, encoded, keyGroup);
+    this.changed?.set(encoded, keyGroup);
   }
 
   deleteEventTimeTimer(timestamp: number, namespace = ''): void {
@@ -109,6 +146,7 @@ export class TimerService implements Timers {
     const { heap, byKey } = this.domains[domain];
     const head = byKey.get(encodedKey);
     for (let t = head; t !== undefined; t = t.nextOfKey) if (t.timestamp === timestamp && t.namespace === namespace) return;
+    if (domain === 'event' && this.windows.has(timestamp, namespace, encodedKey)) return;
     const timer: QueuedTimer = { timestamp, key, namespace, domain, encodedKey, keyGroup, nextOfKey: undefined, prevOfKey: undefined, pending: true };
     // Second in the chain when the key has timers: the index keeps its head and is not written.
     if (head === undefined) byKey.set(encodedKey, timer);
@@ -130,6 +168,7 @@ export class TimerService implements Timers {
     let timer = byKey.get(encoded);
     while (timer !== undefined && (timer.timestamp !== timestamp || timer.namespace !== namespace)) timer = timer.nextOfKey;
     if (timer !== undefined) this.unlink(byKey, timer);
+    else if (domain === 'event' && this.windows.delete(timestamp, namespace, encoded)) this.changed?.set(encoded, this.current.keyGroup);
   }
 
   /**
@@ -150,7 +189,74 @@ export class TimerService implements Timers {
 
   /** Fires every event-time timer with timestamp <= `watermark`, in order. */
   advanceWatermark(watermark: number, fire: (timer: Timer) => void): void {
-    this.fireUntil('event', watermark, fire);
+    const before = this.firingEventTime;
+    this.firingEventTime = watermark;
+    try {
+      for (let time = this.windows.earliest(); time !== undefined && time <= watermark; time = this.windows.earliest()) {
+        // The heap's earlier timers first, then the groups' and the heap's of this time merged in key order.
+        this.fireUntil('event', time - 1, fire);
+        this.fireGroups(this.windows.earliestGroups(), fire);
+        this.windows.dropEarliest();
+      }
+      this.fireUntil('event', watermark, fire);
+    } finally {
+      this.firingEventTime = before;
+    }
+  }
+
+  /**
+   * Fires the pending timers of a timestamp's window groups and the heap's timers of that timestamp, in (key,
+   * namespace) order as the heap alone would: the groups' timers sorted by key (several groups: by key, then
+   * namespace), the heap's merged in before each group timer that sorts after them.
+   */
+  private fireGroups(groups: readonly TimerGroup[], fire: (timer: Timer) => void): void {
+    const time = groups[0]!.timestamp;
+    const owners: TimerGroup[] = [];
+    const positions: number[] = [];
+    for (const group of groups) {
+      for (const at of group.pendingInKeyOrder()) {
+        owners.push(group);
+        positions.push(at);
+      }
+    }
+    let order: number[] | undefined;
+    if (groups.length > 1) {
+      order = Array.from(positions, (_, i) => i);
+      order.sort(
+        (a, b) =>
+          compareCodePoints(owners[a]!.encodedKeys[positions[a]!]!, owners[b]!.encodedKeys[positions[b]!]!) ||
+          compareCodePoints(owners[a]!.namespace, owners[b]!.namespace),
+      );
+    }
+    const { heap, byKey } = this.domains.event;
+    const timer = this.groupTimer;
+    for (let n = 0; n < positions.length; n++) {
+      const i = order === undefined ? n : order[n]!;
+      const group = owners[i]!;
+      const at = positions[i]!;
+      // Deleted by an earlier timer of this pass.
+      if (group.pending[at] !== 1) continue;
+      const encodedKey = group.encodedKeys[at]!;
+      for (let next = heap.peek(); next !== undefined && next.timestamp <= time; next = heap.peek()) {
+        if (next.pending && next.timestamp === time && (compareCodePoints(next.encodedKey, encodedKey) || compareCodePoints(next.namespace, group.namespace)) > 0) break;
+        heap.pop();
+        if (!next.pending) continue;
+        this.unlink(byKey, next);
+        this.current.setEncoded(next.key, next.encodedKey, next.keyGroup);
+        fire(next);
+      }
+      // A heap timer fired just now may have deleted this one.
+      if (group.pending[at] !== 1) continue;
+      group.pending[at] = 0;
+      this.windows.fired();
+      const keyGroup = group.keyGroups[at]!;
+      this.changed?.set(encodedKey, keyGroup);
+      this.current.setEncoded(group.keys[at]!, encodedKey, keyGroup);
+      timer.timestamp = time;
+      timer.key = group.keys[at]!;
+      timer.namespace = group.namespace;
+      fire(timer);
+    }
   }
 
   /** Fires every processing-time timer with timestamp <= `now`, in order. */
@@ -203,12 +309,14 @@ export class TimerService implements Timers {
    * Every pending timer, for a full snapshot; `asBase`: the snapshot is the base of an incremental chain, so
    * keys whose timers change are recorded from now on.
    */
-  pendingTimers(asBase: boolean): QueuedTimer[] {
+  pendingTimers(asBase: boolean): TimerEntry[] {
     if (asBase) this.changed = new Map();
-    const all: QueuedTimer[] = [];
+    const all: TimerEntry[] = [];
     for (const { byKey } of Object.values(this.domains)) {
       for (const head of byKey.values()) for (let t: QueuedTimer | undefined = head; t !== undefined; t = t.nextOfKey) all.push(t);
     }
+    // A window group's timers are columns that firing changes: copied out as entries.
+    this.windows.forEachPending((group, at) => all.push(groupEntry(group, at)));
     return all;
   }
 
@@ -221,15 +329,20 @@ export class TimerService implements Timers {
 
   /** Whether any timer is pending: a delta copies no key's timers when none is. */
   get isEmpty(): boolean {
-    return this.domains.event.byKey.size === 0 && this.domains.processing.byKey.size === 0;
+    return this.domains.event.byKey.size === 0 && this.domains.processing.byKey.size === 0 && this.windows.size === 0;
   }
 
   /** The pending timers of one key, of both domains. */
-  timersOfKey(encodedKey: string): QueuedTimer[] {
-    const timers: QueuedTimer[] = [];
+  timersOfKey(encodedKey: string): TimerEntry[] {
+    const timers: TimerEntry[] = [];
     for (const { byKey } of Object.values(this.domains)) {
       for (let t = byKey.get(encodedKey); t !== undefined; t = t.nextOfKey) timers.push(t);
     }
+    this.windows.forEachPendingOfKey(encodedKey, (group, at) => timers.push(groupEntry(group, at)));
     return timers;
   }
+}
+
+function groupEntry(group: TimerGroup, at: number): TimerEntry {
+  return { timestamp: group.timestamp, namespace: group.namespace, domain: 'event', encodedKey: group.encodedKeys[at]!, keyGroup: group.keyGroups[at]! };
 }

@@ -86,7 +86,7 @@ export class WindowAggregateOperator extends BaseOperator {
       () => this.accumulators.create(),
       // Windows found in state were changed in place (getForUpdate): only new ones are stored.
       (start, end, acc, isNew) => {
-        if (isNew) this.state.put(start, end, acc, true);
+        if (isNew) this.state.putNew(start, end, acc);
       },
     );
   }

@@ -48,6 +48,16 @@ export class WindowState {
     return this.windows.getForUpdate(window.bounds, window.encoded);
   }
 
+  /**
+   * Stores an aligned window (TUMBLE, HOP, carried bounds) new to state and registers its timer, which every key of
+   * the window shares: the timer service keeps it in the window's group, without a dedup lookup.
+   */
+  putNew(start: number, end: number, acc: Accumulator): void {
+    const window = this.keys.of(start, end);
+    this.windows.put(window.bounds, acc, window.encoded);
+    this.ctx.timers.registerNewEventTimeTimer(end - 1, window.namespace);
+  }
+
   /** Stores the window's accumulators; `isNew`: the window was not in state, so its timer is registered. */
   put(start: number, end: number, acc: Accumulator, isNew: boolean): void {
     const window = this.keys.of(start, end);

@@ -1,0 +1,150 @@
+import { compareCodePoints } from '../state/key-codec.js';
+import { TimestampHeap } from './timestamp-heap.js';
+
+/**
+ * The event-time timers of one (timestamp, namespace) for many keys, as columns: an aligned window's end, which
+ * every key of the window shares. A key is appended when its window is new; deleting or firing clears its
+ * `pending` flag, and the group is dropped whole when its time comes.
+ */
+export class TimerGroup {
+  readonly keys: (readonly unknown[])[] = [];
+  readonly encodedKeys: string[] = [];
+  readonly keyGroups: number[] = [];
+  /** 1 while the timer is pending, 0 once deleted or fired. */
+  readonly pending: number[] = [];
+  /** Encoded key → its latest position, over positions [0, indexed): built only for deletes and checkpoints. */
+  private index: Map<string, number> | undefined = undefined;
+  private indexed = 0;
+
+  constructor(
+    readonly timestamp: number,
+    readonly namespace: string,
+  ) {}
+
+  push(key: readonly unknown[], encodedKey: string, keyGroup: number): void {
+    this.keys.push(key);
+    this.encodedKeys.push(encodedKey);
+    this.keyGroups.push(keyGroup);
+    this.pending.push(1);
+  }
+
+  /**
+   * The position of the key's pending timer, or -1. The index is extended by the positions appended since the
+   * last call, so over a group's life it costs one Map write per timer, and none when nothing looks a key up.
+   */
+  findPending(encodedKey: string): number {
+    const index = (this.index ??= new Map());
+    for (let i = this.indexed; i < this.encodedKeys.length; i++) index.set(this.encodedKeys[i]!, i);
+    this.indexed = this.encodedKeys.length;
+    // A key appears again only after its earlier timer was deleted: the latest position is the pending one.
+    const at = index.get(encodedKey);
+    return at !== undefined && this.pending[at] === 1 ? at : -1;
+  }
+
+  /** The positions of the pending timers in key order (code points), as the timer heap fires a timestamp's timers. */
+  pendingInKeyOrder(): number[] {
+    const order: number[] = [];
+    for (let i = 0; i < this.pending.length; i++) if (this.pending[i] === 1) order.push(i);
+    const encoded = this.encodedKeys;
+    return order.sort((a, b) => compareCodePoints(encoded[a]!, encoded[b]!));
+  }
+}
+
+/**
+ * Event-time timers registered by windows new to state (`Timers.registerNewEventTimeTimer`): one `TimerGroup`
+ * per (timestamp, namespace) instead of an object per key and window, with no dedup lookup (the caller knows the
+ * key has no such timer pending). A min-heap orders the distinct timestamps; the group registered to last is
+ * remembered, since consecutive keys mostly open the same window.
+ */
+export class WindowTimers {
+  private readonly times = new TimestampHeap();
+  /** The groups of each timestamp, one per namespace (a HOP's or TUMBLE's windows: one). */
+  private readonly byTime = new Map<number, TimerGroup[]>();
+  private last: TimerGroup | undefined = undefined;
+  /** Pending timers in all groups. */
+  size = 0;
+
+  add(timestamp: number, namespace: string, key: readonly unknown[], encodedKey: string, keyGroup: number): void {
+    let group = this.last;
+    if (group === undefined || group.timestamp !== timestamp || group.namespace !== namespace) group = this.last = this.groupOf(timestamp, namespace);
+    group.push(key, encodedKey, keyGroup);
+    this.size++;
+  }
+
+  /** Clears the key's pending timer of (timestamp, namespace); false when it has none here. */
+  delete(timestamp: number, namespace: string, encodedKey: string): boolean {
+    if (this.size === 0) return false;
+    const group = this.byTime.get(timestamp)?.find((g) => g.namespace === namespace);
+    const at = group === undefined ? -1 : group.findPending(encodedKey);
+    if (at < 0) return false;
+    group!.pending[at] = 0;
+    this.size--;
+    return true;
+  }
+
+  /** Whether the key has a pending timer of (timestamp, namespace) here. */
+  has(timestamp: number, namespace: string, encodedKey: string): boolean {
+    if (this.size === 0) return false;
+    const group = this.byTime.get(timestamp)?.find((g) => g.namespace === namespace);
+    return group !== undefined && group.findPending(encodedKey) >= 0;
+  }
+
+  /** The earliest timestamp with a group (its timers may all have been deleted), or undefined. */
+  earliest(): number | undefined {
+    return this.times.peek();
+  }
+
+  /**
+   * The groups of the earliest timestamp, for the caller to fire their pending timers; they stay here meanwhile,
+   * so that a timer firing can delete another of them. Then `dropEarliest`.
+   */
+  earliestGroups(): readonly TimerGroup[] {
+    return this.byTime.get(this.times.peek()!)!;
+  }
+
+  dropEarliest(): void {
+    const timestamp = this.times.peek()!;
+    this.times.pop();
+    this.byTime.delete(timestamp);
+    if (this.last?.timestamp === timestamp) this.last = undefined;
+  }
+
+  /** Counts a timer taken out of a group by firing it. */
+  fired(): void {
+    this.size--;
+  }
+
+  /** Visits each pending timer (group and position). */
+  forEachPending(visit: (group: TimerGroup, at: number) => void): void {
+    if (this.size === 0) return;
+    for (const groups of this.byTime.values()) {
+      for (const group of groups) for (let i = 0; i < group.pending.length; i++) if (group.pending[i] === 1) visit(group, i);
+    }
+  }
+
+  /** Visits the key's pending timers, one group at a time (a window operator has a few groups pending). */
+  forEachPendingOfKey(encodedKey: string, visit: (group: TimerGroup, at: number) => void): void {
+    if (this.size === 0) return;
+    for (const groups of this.byTime.values()) {
+      for (const group of groups) {
+        const at = group.findPending(encodedKey);
+        if (at >= 0) visit(group, at);
+      }
+    }
+  }
+
+  private groupOf(timestamp: number, namespace: string): TimerGroup {
+    let groups = this.byTime.get(timestamp);
+    if (groups === undefined) {
+      groups = [];
+      this.byTime.set(timestamp, groups);
+      this.times.push(timestamp);
+    }
+    let group = groups.find((g) => g.namespace === namespace);
+    if (group === undefined) {
+      group = new TimerGroup(timestamp, namespace);
+      groups.push(group);
+    }
+    return group;
+  }
+}
