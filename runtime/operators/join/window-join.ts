@@ -106,11 +106,16 @@ export class WindowJoinOperator extends BaseOperator {
       else window.rows.push(row);
     }
     const state = input === 0 ? this.leftRows : this.rightRows;
+    const other = input === 0 ? this.rightRows : this.leftRows;
     for (const { start, end, rows } of added) {
       const window = this.keys.of(start, end);
       const existing = state.get(window.bounds, window.encoded);
       state.put(window.bounds, existing === undefined ? rows : existing.concat(rows), window.encoded);
-      this.ctx.timers.registerEventTimeTimer(end - 1, window.namespace);
+      // A window's timer is pending exactly while either side holds rows of it (its timer clears both, late rows
+      // are dropped): a window new to both sides registers it in the window's group, without a dedup lookup.
+      if (existing === undefined && other.get(window.bounds, window.encoded) === undefined) {
+        this.ctx.timers.registerNewEventTimeTimer(end - 1, window.namespace);
+      }
     }
   }
 
