@@ -52,11 +52,12 @@ function textOf({ backend, timers }: Subtask): string {
  * Round `round` of changes: keys whose timers alone change (registered, deleted, fired by the watermark), keys
  * whose value alone changes, and keys with both.
  */
-function change(s: Subtask, round: number): void {
+function change(s: Subtask, round: number, windows: boolean): void {
   for (let i = 0; i < 300; i++) {
     if ((i + round) % 5 !== 0 && round > 0) continue;
     s.key.set([i]);
-    if (i % 3 !== 0) s.timers.registerEventTimeTimer(round * 100 + (i % 50), `w${i % 2}`);
+    // Each round's event-time timers are new to their keys: `windows` registers them as a window operator does.
+    if (i % 3 !== 0) register(s, windows, round * 100 + (i % 50), `w${i % 2}`);
     if (i % 3 !== 1) s.count.update(round * 1000 + i);
     if (i % 7 === 0) s.timers.registerProcessingTimeTimer(round * 100 + i, '');
     if (i % 11 === 0) s.timers.deleteEventTimeTimer((round - 1) * 100 + (i % 50), `w${i % 2}`);
@@ -65,11 +66,21 @@ function change(s: Subtask, round: number): void {
   s.timers.advanceWatermark(round * 100 - 150, () => {});
 }
 
+function register(s: Subtask, windows: boolean, timestamp: number, namespace: string): void {
+  if (windows) s.timers.registerNewEventTimeTimer(timestamp, namespace);
+  else s.timers.registerEventTimeTimer(timestamp, namespace);
+}
+
 describe('incremental checkpoints with timers: timers held by the timer service join the deltas', () => {
-  it.each(['fs', 'disk'] as const)('every checkpoint of a chain restores the same state and timers as a full snapshot (%s)', async (type) => {
+  it.each([
+    ['fs', false],
+    ['disk', false],
+    ['fs', true],
+    ['disk', true],
+  ] as const)('every checkpoint of a chain restores the same state and timers as a full snapshot (%s, window timers: %s)', async (type, windows) => {
     const storage = new FileCheckpointStorage(tempDir(), type);
     const s = subtask(type);
-    change(s, 0);
+    change(s, 0, windows);
     // Keys no round changes, so that deltas stay smaller than the base.
     for (let i = 1000; i < 3000; i++) {
       s.key.set([i]);
@@ -80,13 +91,13 @@ describe('incremental checkpoints with timers: timers held by the timer service 
     const stored: StoredCheckpoint[] = [await storage.complete(metadataFor(1, (await storage.writeBase(1, 'counts-0', base)).files))];
     base.release();
     for (let round = 1; round <= 5; round++) {
-      change(s, round);
+      change(s, round, windows);
       expected.push(textOf(s));
       const delta = snapshotChangesWithTimers(s.backend, s.timers)!;
       expect(delta).toBeDefined();
       // Timers changed after the delta is taken do not show in it, only in the next one.
       s.key.set([round]);
-      s.timers.registerEventTimeTimer(round * 100 + 99, 'after');
+      register(s, windows, round * 100 + 99, 'after');
       const { files } = await storage.writeChanges(round + 1, 'counts-0', delta, round);
       delta.release();
       stored.push(await storage.complete(metadataFor(round + 1, files)));
