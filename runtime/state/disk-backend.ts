@@ -3,6 +3,7 @@ import { createRequire } from 'node:module';
 import type { Database } from 'lmdb';
 import { cellEntry, readChangedCells, type PendingCell } from './disk/changed-cells.js';
 import { CellKeyWriter, decodeCellKey, encodeCellKey, keyGroupPrefix } from './disk/cell-key.js';
+import { EvictionClock } from './disk/eviction-clock.js';
 import { compareCodePoints, encodeMapKey } from './key-codec.js';
 import { rangeContains, type KeyGroupRange } from './key-groups.js';
 import {
@@ -51,6 +52,8 @@ interface ValueCell {
   dirty: boolean;
   /** Used since the eviction clock last passed (second chance). */
   referenced: boolean;
+  /** Its slot in the eviction clock, while it is its key's only cached cell. */
+  slot: number;
 }
 
 interface MapCell {
@@ -64,6 +67,7 @@ interface MapCell {
   /** Map keys written or removed since the cell was last written back. */
   readonly dirtyKeys: Set<string>;
   referenced: boolean;
+  slot: number;
 }
 
 type CacheCell = ValueCell | MapCell;
@@ -75,6 +79,8 @@ const LINEAR_CELLS = 8;
 class KeyCells {
   readonly list: CacheCell[];
   private index: Map<string, CacheCell> | undefined = undefined;
+  /** Its slot in the eviction clock. */
+  slot = -1;
 
   constructor(first: CacheCell, second: CacheCell) {
     this.list = [first, second];
@@ -130,11 +136,10 @@ interface KeyRange {
 export class DiskKeyedStateBackend implements KeyedStateBackend {
   readonly type = 'disk' as const;
   private readonly db: Database<string, Buffer>;
-  /**
-   * Cached cells by key (the cell itself for a key with one, no object per key), in the order the eviction clock
-   * visits them (insertion; a second chance re-inserts).
-   */
+  /** Cached cells by key (the cell itself for a key with one, no object per key). */
   private readonly cache = new Map<string, CacheCell | KeyCells>();
+  /** The same entries, in the order eviction visits them. */
+  private readonly clock = new EvictionClock<CacheCell | KeyCells>();
   private cachedCells = 0;
   /**
    * The cells made dirty since the last flush, which visits these rather than the whole cache. A cell that eviction
@@ -221,10 +226,16 @@ export class DiskKeyedStateBackend implements KeyedStateBackend {
       }
     }
     const cell = this.load(state, keyGroup, key, namespace);
-    if (cells === undefined) this.cache.set(key, cell);
-    else if (cells instanceof KeyCells) cells.add(cell);
-    // Set again under the key it has: it keeps its place in the clock's order.
-    else this.cache.set(key, new KeyCells(cells, cell));
+    if (cells === undefined) {
+      this.cache.set(key, cell);
+      this.clock.add(cell);
+    } else if (cells instanceof KeyCells) cells.add(cell);
+    else {
+      // In the single cell's place in the clock.
+      const list = new KeyCells(cells, cell);
+      this.cache.set(key, list);
+      this.clock.replace(cells, list);
+    }
     if (++this.cachedCells > this.options.cacheCells) this.evict(key);
     return cell;
   }
@@ -232,13 +243,13 @@ export class DiskKeyedStateBackend implements KeyedStateBackend {
   private load(state: string, keyGroup: number, key: string, namespace: string): CacheCell {
     if (this.layoutOf(state) === 'value') {
       const stored = this.db.get(this.cellKeys.cell(keyGroup, state, key, namespace, undefined));
-      return { layout: 'value', keyGroup, state, key, namespace, value: stored === undefined ? undefined : decodeJson(stored), dirty: false, referenced: false };
+      return { layout: 'value', keyGroup, state, key, namespace, value: stored === undefined ? undefined : decodeJson(stored), dirty: false, referenced: false, slot: -1 };
     }
     const map = new Map<string, readonly [unknown, unknown]>();
     for (const { key: entryKey, value } of this.db.getRange(prefixRange(encodeCellKey(keyGroup, state, key, namespace, undefined)))) {
       map.set(decodeCellKey(entryKey).mapKey!, decodeJson(value) as [unknown, unknown]);
     }
-    return { layout: 'map', keyGroup, state, key, namespace, map, dirtyKeys: new Set(), referenced: false };
+    return { layout: 'map', keyGroup, state, key, namespace, map, dirtyKeys: new Set(), referenced: false, slot: -1 };
   }
 
   private valueCell(state: string, keyGroup: number, key: string, namespace: string): ValueCell {
@@ -428,10 +439,12 @@ export class DiskKeyedStateBackend implements KeyedStateBackend {
   private evict(current: string): void {
     const target = Math.floor(this.options.cacheCells * 0.75);
     const dirty: CacheCell[] = [];
+    const clock = this.clock;
     // A key visited twice has had its second chance: the loop ends after at most two rounds.
-    let visits = 2 * this.cache.size;
-    for (const [key, cells] of this.cache) {
-      if (this.cachedCells <= target || visits-- <= 0) break;
+    let visits = 2 * clock.length;
+    while (this.cachedCells > target && visits-- > 0) {
+      const cells = clock.advance();
+      if (cells === undefined) continue;
       let referenced = false;
       if (cells instanceof KeyCells) {
         for (const cell of cells.list) {
@@ -442,11 +455,10 @@ export class DiskKeyedStateBackend implements KeyedStateBackend {
         referenced = cells.referenced;
         cells.referenced = false;
       }
+      const key = cells instanceof KeyCells ? cells.list[0]!.key : cells.key;
+      if (referenced || key === current) continue;
       this.cache.delete(key);
-      if (referenced || key === current) {
-        this.cache.set(key, cells);
-        continue;
-      }
+      clock.remove(cells);
       if (cells instanceof KeyCells) {
         for (const cell of cells.list) if (isDirty(cell)) dirty.push(cell);
         this.cachedCells -= cells.list.length;
@@ -580,6 +592,7 @@ export class DiskKeyedStateBackend implements KeyedStateBackend {
     this.flush();
     this.changedKeys = undefined;
     this.cache.clear();
+    this.clock.clear();
     this.cachedCells = 0;
     const db = this.db;
     db.transactionSync(() => {
@@ -597,6 +610,7 @@ export class DiskKeyedStateBackend implements KeyedStateBackend {
     if (this.disposed) return;
     this.disposed = true;
     this.cache.clear();
+    this.clock.clear();
     this.dirtyCells = [];
     this.pending = undefined;
     this.cachedCells = 0;
