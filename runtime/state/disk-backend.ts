@@ -166,6 +166,14 @@ export class DiskKeyedStateBackend implements KeyedStateBackend {
    */
   private changedKeys: Map<string, number> | undefined = undefined;
   /**
+   * The encoded value (undefined: removed) each of `changedKeys` was last written back with, recorded while a key
+   * can have only one cell (`oneCellPerKey`): a delta then reads none of these keys from the store. Undefined when
+   * a write-back did not record (another state or a namespace came in) until the next base or delta.
+   */
+  private writtenValues: Map<string, string | undefined> | undefined = undefined;
+  /** A cell of a namespace other than `''` was used or restored (a window's): a key may have several cells. */
+  private namespaced = false;
+  /**
    * How many changed keys are recorded at most: the cache's size, and at least `MIN_CHANGED_KEYS`, so that the
    * record (a Map entry and the key, ~100 bytes each) stays within about the memory of the cache.
    */
@@ -241,6 +249,7 @@ export class DiskKeyedStateBackend implements KeyedStateBackend {
   }
 
   private load(state: string, keyGroup: number, key: string, namespace: string): CacheCell {
+    if (namespace !== '') this.namespaced = true;
     if (this.layoutOf(state) === 'value') {
       const stored = this.db.get(this.cellKeys.cell(keyGroup, state, key, namespace, undefined));
       return { layout: 'value', keyGroup, state, key, namespace, value: stored === undefined ? undefined : decodeJson(stored), dirty: false, referenced: false, slot: -1 };
@@ -400,6 +409,8 @@ export class DiskKeyedStateBackend implements KeyedStateBackend {
     const db = this.db;
     const cellKeys = this.cellKeys;
     const changed = this.changedKeys;
+    if (this.writtenValues !== undefined && !this.oneCellPerKey()) this.writtenValues = undefined;
+    const written = changed === undefined ? undefined : this.writtenValues;
     db.transactionSync(() => {
       // Before the cells: a cell changed again since the delta has a newer value. Their keys are in the delta.
       if (pending !== undefined) {
@@ -413,8 +424,10 @@ export class DiskKeyedStateBackend implements KeyedStateBackend {
         changed?.set(cell.key, cell.keyGroup);
         if (cell.layout === 'value') {
           const cellKey = cellKeys.cell(cell.keyGroup, cell.state, cell.key, cell.namespace, undefined);
-          if (cell.value === undefined) db.removeSync(cellKey);
-          else db.putSync(cellKey, encodeJson(cell.value));
+          const encoded = cell.value === undefined ? undefined : encodeJson(cell.value);
+          if (encoded === undefined) db.removeSync(cellKey);
+          else db.putSync(cellKey, encoded);
+          written?.set(cell.key, encoded);
           cell.dirty = false;
         } else {
           for (const mapKey of cell.dirtyKeys) {
@@ -428,7 +441,23 @@ export class DiskKeyedStateBackend implements KeyedStateBackend {
       }
     });
     // Past the limit the record would outgrow the memory the cache setting bounds: stop; the next checkpoint is a base.
-    if (changed !== undefined && changed.size > this.changedKeysLimit) this.changedKeys = undefined;
+    if (changed !== undefined && changed.size > this.changedKeysLimit) {
+      this.changedKeys = undefined;
+      this.writtenValues = undefined;
+    }
+  }
+
+  /** Whether a key can have at most one cell: one state, of the value layout, and no namespace but `''` ever used. */
+  private oneCellPerKey(): boolean {
+    if (this.namespaced || this.layoutByName.size !== 1) return false;
+    for (const layout of this.layoutByName.values()) return layout === 'value';
+    return false;
+  }
+
+  /** Starts recording the keys (and, with one cell per key, the values) written back, for the next delta. */
+  private startRecording(): void {
+    this.changedKeys = new Map();
+    this.writtenValues = this.oneCellPerKey() ? new Map() : undefined;
   }
 
   /**
@@ -472,7 +501,7 @@ export class DiskKeyedStateBackend implements KeyedStateBackend {
 
   snapshot(asBase = false): KeyedStateSnapshot {
     this.flush();
-    if (asBase) this.changedKeys = new Map();
+    if (asBase) this.startRecording();
     const view = this.openReadView();
     const db = this.db;
     const range = this.keyGroupRangeKeys();
@@ -527,9 +556,12 @@ export class DiskKeyedStateBackend implements KeyedStateBackend {
     // Past the limit the record would outgrow the memory the cache setting bounds: the caller takes a base.
     if (changed.size > this.changedKeysLimit) {
       this.changedKeys = undefined;
+      this.writtenValues = undefined;
       return undefined;
     }
-    this.changedKeys = new Map();
+    // Known whole: each written key's value, and the taken cells (its only cell) laid over them.
+    const written = this.oneCellPerKey() ? this.writtenValues : undefined;
+    this.startRecording();
     if (alsoChanged !== undefined) for (const [key, keyGroup] of alsoChanged) changed.set(key, keyGroup);
     // Every dirty cell was taken: the store holds every other cell of a changed key (a change replaces them all).
     const overlay = new Map<string, PendingCell>();
@@ -551,7 +583,7 @@ export class DiskKeyedStateBackend implements KeyedStateBackend {
       keyGroupRange: this.keyGroupRange,
       maxParallelism: this.maxParallelism,
       layouts,
-      changes: () => readChangedCells(db, view.transaction, changed, overlay, states, range, storedCells, view.check),
+      changes: () => readChangedCells(db, view.transaction, changed, overlay, states, range, storedCells, view.check, written),
       forEachChangedKey: (visit) => {
         for (const key of changed.keys()) visit(key);
       },
@@ -591,6 +623,7 @@ export class DiskKeyedStateBackend implements KeyedStateBackend {
     // Cached cells would shadow what is restored under them; what is restored is no change (the next checkpoint is a base).
     this.flush();
     this.changedKeys = undefined;
+    this.writtenValues = undefined;
     this.cache.clear();
     this.clock.clear();
     this.cachedCells = 0;
@@ -598,6 +631,7 @@ export class DiskKeyedStateBackend implements KeyedStateBackend {
     db.transactionSync(() => {
       for (const entry of entries) {
         if (!rangeContains(this.keyGroupRange, entry.keyGroup)) continue;
+        if (entry.namespace !== '') this.namespaced = true;
         this.register(entry.state, entry.hasMapKey ? 'map' : 'value');
         const mapKey = entry.hasMapKey ? encodeMapKey(entry.mapKey) : undefined;
         const value = entry.hasMapKey ? encodeJson([entry.mapKey, entry.value]) : encodeJson(entry.value);

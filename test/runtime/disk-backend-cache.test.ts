@@ -231,6 +231,60 @@ describe('the disk backend delta of cells not yet written back', () => {
   });
 });
 
+describe('the disk backend delta of keys with one cell', () => {
+  // With one value state and no namespace, the delta takes a key's value from its last write-back (or from the
+  // cache) instead of reading the store; once a namespace is used, it reads the store again.
+  it.each([
+    ['holds every cell', 100_000],
+    ['evicts', CACHE_CELLS],
+  ])('restores, base plus deltas, the state each delta was taken at, when the cache %s', (_, cacheCells) => {
+    const disk = diskBackend(undefined, cacheCells);
+    const heap = backends.create('memory');
+    const keys = range(300).map((i) => `[${i}]`);
+    /** Round `round` puts, removes or only reads some keys' counts; from round 5 on, some in a window too. */
+    const change = (backend: KeyedStateBackend, round: number) => {
+      backend.register('count', 'value');
+      for (const [i, key] of keys.entries()) {
+        if (round > 0 && i % (round + 1) !== 0) continue;
+        const group = keyGroupForKey(key, MAX_PARALLELISM);
+        const kind = round === 0 ? 0 : (i + round) % 4;
+        if (kind === 0 || kind === 1) backend.put('count', group, key, '', [i, round]);
+        if (kind === 2) backend.remove('count', group, key, '');
+        if (kind === 3) backend.get('count', group, key, '');
+        if (round >= 5 && i % 7 === 0) backend.put('count', group, key, 'w', round);
+      }
+    };
+    const text = (entries: Iterable<StateEntry>) =>
+      [...entries]
+        .map((e) => JSON.stringify([e.key, e.namespace, e.value]))
+        .sort()
+        .join('\n');
+    change(disk, 0);
+    change(heap, 0);
+    const base = disk.snapshot(true);
+    const restored = new Map<string, StateEntry[]>();
+    for (const entry of base.entries()) restored.set(entry.key, [...(restored.get(entry.key) ?? []), entry]);
+    base.release();
+    for (let round = 1; round <= 7; round++) {
+      change(disk, round);
+      change(heap, round);
+      const delta = disk.snapshotChanges()!;
+      const expected = heap.snapshot();
+      // Written after the delta was taken: not in it.
+      change(disk, round + 10);
+      change(heap, round + 10);
+      for (const { key, entries } of delta.changes()) {
+        if (entries.length === 0) restored.delete(key);
+        else restored.set(key, [...entries]);
+      }
+      delta.release();
+      expect(text([...restored.values()].flat())).toBe(text(expected.entries()));
+      expected.release();
+    }
+    expect(snapshotText(disk)).toBe(snapshotText(heap));
+  });
+});
+
 describe('disk cell keys', () => {
   // Parts with the bytes that need escaping, surrogate pairs and code points either side of them.
   const part = fc.string({ unit: fc.constantFrom('\u0000', '\u0001', '\u0002', 'a', '[', '"', '\u00e9', '\uffff', '\ud83d\ude00'), maxLength: 6 });

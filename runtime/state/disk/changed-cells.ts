@@ -14,6 +14,10 @@ import { decodeCellSuffix, keyCellsPrefix } from './cell-key.js';
  * Either way each key's cells are read before its change is yielded (no cursor stays open across a `yield`), and
  * keys come out in key-group order. `pending` holds cells whose values were taken when the delta was (the backend's
  * dirty cached cells): each replaces the stored cell at its place, or removes it.
+ *
+ * `written`, when the backend can say that a key has at most one cell (one value state, no namespaces), holds the
+ * value each key's cell was last written back with since the previous delta: a key found there or in `pending` is
+ * known whole, and is not read from the store at all (in a continuous GROUP BY, nearly every changed key).
  */
 export function* readChangedCells(
   db: Database<string, Buffer>,
@@ -26,6 +30,8 @@ export function* readChangedCells(
   /** The cells the store holds in all (of all states): steers scan against seeks. */
   storedCells: number,
   check: () => void,
+  /** The encoded value (undefined: removed) of each key written back since the previous delta, when a key has at most one cell. */
+  written: ReadonlyMap<string, string | undefined> | undefined,
 ): Generator<KeyChange> {
   const keys = [...changed.keys()];
   const groups = [...changed.values()];
@@ -42,10 +48,23 @@ export function* readChangedCells(
     // Entries per key of the group, in the order of `groupKeys`.
     const entries: StateEntry[][] = groupKeys.map(() => []);
     const overlays = groupKeys.map((key) => overlayOf(pending.get(key)));
-    const scan = groupKeys.length * SEEK_COST_IN_CELLS >= cellsPerGroupAndState;
-    for (const state of states) {
+    // The keys not known whole, by their index in `groupKeys`: read from the store.
+    const unknown: number[] = [];
+    for (let i = 0; i < groupKeys.length; i++) {
+      const key = groupKeys[i]!;
+      if (written === undefined) unknown.push(i);
+      // A pending cell is the key's only cell, newer than any value written back before it: laid on below.
+      else if (overlays[i] !== undefined) continue;
+      else if (!written.has(key)) unknown.push(i);
+      else {
+        const value = written.get(key);
+        if (value !== undefined) entries[i]!.push(cellEntry(keyGroup, states[0]!, key, '', undefined, value));
+      }
+    }
+    const scan = unknown.length * SEEK_COST_IN_CELLS >= cellsPerGroupAndState;
+    for (const state of unknown.length === 0 ? [] : states) {
       check();
-      const prefixes = groupKeys.map((key, index) => ({ prefix: keyCellsPrefix(keyGroup, state, key), index }));
+      const prefixes = unknown.map((index) => ({ prefix: keyCellsPrefix(keyGroup, state, groupKeys[index]!), index }));
       prefixes.sort((a, b) => Buffer.compare(a.prefix, b.prefix));
       if (scan) scanSpan(db, transaction, keyGroup, state, groupKeys, prefixes, entries, overlays);
       else for (const { prefix, index } of prefixes) readKey(db, transaction, keyGroup, state, groupKeys[index]!, prefix, entries[index]!, overlays[index]);
