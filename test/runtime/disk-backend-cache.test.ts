@@ -54,6 +54,52 @@ function snapshotText(backend: KeyedStateBackend): string {
   }
 }
 
+/**
+ * Round 0 of `change` then a base; each further round then a delta, then writes after the delta was taken: base
+ * plus the deltas so far must equal the heap backend's state when each delta was taken, and the backends agree at
+ * the end.
+ */
+function expectDeltasRestore(disk: KeyedStateBackend, heap: KeyedStateBackend, change: (backend: KeyedStateBackend, round: number) => void, rounds: number): void {
+  /** Entries by key, each key's in canonical order (a delta lists them in no particular order). */
+  const byKey = (entries: Iterable<StateEntry>, into = new Map<string, StateEntry[]>()) => {
+    for (const entry of entries) into.set(entry.key, [...(into.get(entry.key) ?? []), entry]);
+    return into;
+  };
+  const text = (state: Map<string, StateEntry[]>) =>
+    [...state.keys()]
+      .sort(compareCodePoints)
+      .flatMap((key) => state.get(key)!.map((e) => JSON.stringify([e.state, e.namespace, e.mapKey ?? null, e.value])).sort())
+      .join('\n');
+  change(disk, 0);
+  change(heap, 0);
+  const base = disk.snapshot(true);
+  const restored = byKey(base.entries());
+  base.release();
+  for (let round = 1; round <= rounds; round++) {
+    change(disk, round);
+    change(heap, round);
+    const delta = disk.snapshotChanges!()!;
+    const expected = heap.snapshot();
+    // Written after the delta was taken: not in it.
+    change(disk, round + 10);
+    change(heap, round + 10);
+    for (const { key, entries } of delta.changes()) {
+      if (entries.length === 0) restored.delete(key);
+      else restored.set(key, [...entries]);
+    }
+    delta.release();
+    expect(text(restored)).toBe(text(byKey(expected.entries())));
+    expected.release();
+  }
+  expect(snapshotText(disk)).toBe(snapshotText(heap));
+}
+
+/** A cache that holds every cell (the store has only the base), and one that evicts. */
+const CACHES = [
+  ['holds every cell', 100_000],
+  ['evicts', CACHE_CELLS],
+] as const;
+
 const range = (n: number, from = 0) => Array.from({ length: n }, (_, i) => from + i);
 
 describe('the disk backend cache', () => {
@@ -170,22 +216,18 @@ describe('the disk backend delta (incremental checkpoints)', () => {
   });
 });
 
+const DELTA_KEYS = range(300).map((i) => `[${i}]`);
+
 describe('the disk backend delta of cells not yet written back', () => {
   // A delta leaves dirty cells in the cache (no store write) and takes their values instead: with a cache that
   // holds everything, the store has only the base; with a small one, some cells of a key are in the store and
   // some only in the cache, written or not since the last delta.
-  it.each([
-    ['holds every cell', 100_000],
-    ['evicts', CACHE_CELLS],
-  ])('restores, base plus deltas, the state each delta was taken at, when the cache %s', (_, cacheCells) => {
-    const disk = diskBackend(undefined, cacheCells);
-    const heap = backends.create('memory');
-    const keys = range(300).map((i) => `[${i}]`);
+  it.each(CACHES)('restores, base plus deltas, the state each delta was taken at, when the cache %s', (_, cacheCells) => {
     /** Round `round` changes one kind of cell of some keys: the count, a window's count, a map entry, or removes. */
     const change = (backend: KeyedStateBackend, round: number) => {
       backend.register('count', 'value');
       backend.register('seen', 'map');
-      for (const [i, key] of keys.entries()) {
+      for (const [i, key] of DELTA_KEYS.entries()) {
         if (i % (round + 1) !== 0) continue;
         const group = keyGroupForKey(key, MAX_PARALLELISM);
         const kind = round === 0 ? -1 : (i + round) % 4;
@@ -196,55 +238,18 @@ describe('the disk backend delta of cells not yet written back', () => {
         if (kind === 3 && i % 3 === 0) backend.remove('count', group, key, 'w');
       }
     };
-    /** Entries by key, each key's in canonical order (a delta lists them in no particular order). */
-    const byKey = (entries: Iterable<StateEntry>, into = new Map<string, StateEntry[]>()) => {
-      for (const entry of entries) into.set(entry.key, [...(into.get(entry.key) ?? []), entry]);
-      return into;
-    };
-    const text = (state: Map<string, StateEntry[]>) =>
-      [...state.keys()]
-        .sort(compareCodePoints)
-        .flatMap((key) => state.get(key)!.map((e) => JSON.stringify([e.state, e.namespace, e.mapKey ?? null, e.value])).sort())
-        .join('\n');
-    change(disk, 0);
-    change(heap, 0);
-    const base = disk.snapshot(true);
-    const restored = byKey(base.entries());
-    base.release();
-    for (let round = 1; round <= 6; round++) {
-      change(disk, round);
-      change(heap, round);
-      const delta = disk.snapshotChanges()!;
-      const expected = heap.snapshot();
-      // Written after the delta was taken: not in it.
-      change(disk, round + 10);
-      change(heap, round + 10);
-      for (const { key, entries } of delta.changes()) {
-        if (entries.length === 0) restored.delete(key);
-        else restored.set(key, [...entries]);
-      }
-      delta.release();
-      expect(text(restored)).toBe(text(byKey(expected.entries())));
-      expected.release();
-    }
-    expect(snapshotText(disk)).toBe(snapshotText(heap));
+    expectDeltasRestore(diskBackend(undefined, cacheCells), backends.create('memory'), change, 6);
   });
 });
 
 describe('the disk backend delta of keys with one cell', () => {
   // With one value state and no namespace, the delta takes a key's value from its last write-back (or from the
   // cache) instead of reading the store; once a namespace is used, it reads the store again.
-  it.each([
-    ['holds every cell', 100_000],
-    ['evicts', CACHE_CELLS],
-  ])('restores, base plus deltas, the state each delta was taken at, when the cache %s', (_, cacheCells) => {
-    const disk = diskBackend(undefined, cacheCells);
-    const heap = backends.create('memory');
-    const keys = range(300).map((i) => `[${i}]`);
+  it.each(CACHES)('restores, base plus deltas, the state each delta was taken at, when the cache %s', (_, cacheCells) => {
     /** Round `round` puts, removes or only reads some keys' counts; from round 5 on, some in a window too. */
     const change = (backend: KeyedStateBackend, round: number) => {
       backend.register('count', 'value');
-      for (const [i, key] of keys.entries()) {
+      for (const [i, key] of DELTA_KEYS.entries()) {
         if (round > 0 && i % (round + 1) !== 0) continue;
         const group = keyGroupForKey(key, MAX_PARALLELISM);
         const kind = round === 0 ? 0 : (i + round) % 4;
@@ -254,34 +259,7 @@ describe('the disk backend delta of keys with one cell', () => {
         if (round >= 5 && i % 7 === 0) backend.put('count', group, key, 'w', round);
       }
     };
-    const text = (entries: Iterable<StateEntry>) =>
-      [...entries]
-        .map((e) => JSON.stringify([e.key, e.namespace, e.value]))
-        .sort()
-        .join('\n');
-    change(disk, 0);
-    change(heap, 0);
-    const base = disk.snapshot(true);
-    const restored = new Map<string, StateEntry[]>();
-    for (const entry of base.entries()) restored.set(entry.key, [...(restored.get(entry.key) ?? []), entry]);
-    base.release();
-    for (let round = 1; round <= 7; round++) {
-      change(disk, round);
-      change(heap, round);
-      const delta = disk.snapshotChanges()!;
-      const expected = heap.snapshot();
-      // Written after the delta was taken: not in it.
-      change(disk, round + 10);
-      change(heap, round + 10);
-      for (const { key, entries } of delta.changes()) {
-        if (entries.length === 0) restored.delete(key);
-        else restored.set(key, [...entries]);
-      }
-      delta.release();
-      expect(text([...restored.values()].flat())).toBe(text(expected.entries()));
-      expected.release();
-    }
-    expect(snapshotText(disk)).toBe(snapshotText(heap));
+    expectDeltasRestore(diskBackend(undefined, cacheCells), backends.create('memory'), change, 7);
   });
 });
 
