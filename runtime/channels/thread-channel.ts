@@ -2,6 +2,7 @@ import { EventDecoder, EventEncoder } from './batch-codec.js';
 import type { ChannelEvent } from './channel-event.js';
 import type { RecordBatch } from '../record-batch.js';
 import type { ChannelReader, ChannelWriter } from './channel.js';
+import { waitForChange, wake } from './shared-wait.js';
 import type { Signal } from './signal.js';
 
 /**
@@ -21,10 +22,9 @@ import type { Signal } from './signal.js';
  * empty: one promise per wake-up). `close()` from either end releases a producer waiting in `whenWritable()` and
  * a reader waiting for data; the writer then drops what it pushes.
  *
- * A pending `Atomics.waitAsync` does not keep a Node event loop alive, so while an end waits (a reader for data,
- * a writer for room) it holds the thread open as a pending socket read would: a thread whose only work is a
- * channel does not exit under it. Close both ends of every channel when a job ends or fails, or the thread waits
- * on (after `end-of-input` a reader no longer waits).
+ * While an end waits (a reader for data, a writer for room) it holds the thread open (shared-wait.ts): a thread
+ * whose only work is a channel does not exit under it. Close both ends of every channel when a job ends or fails,
+ * or the thread waits on (after `end-of-input` a reader no longer waits).
  *
  * Overtaking (unaligned checkpoints): `overtake(barrier)` puts the barrier ahead of every event not read yet, as
  * `Channel.overtake` does. The barrier goes into a slot of its own beside the ring, which the reader looks at before
@@ -100,45 +100,6 @@ export function createThreadChannel(capacity: number, name: string, ringBytes = 
     control: new SharedArrayBuffer(CONTROL_BYTES),
     ring: new SharedArrayBuffer(ringBytes),
   };
-}
-
-/** Node 20 has `Atomics.waitAsync` (ES2024); the project's lib is ES2023. */
-const waitAsync = (Atomics as unknown as {
-  waitAsync(array: Int32Array, index: number, value: number): { async: false; value: string } | { async: true; value: Promise<string> };
-}).waitAsync;
-
-/** Waits in progress in this thread, and the timer that keeps its event loop alive while there are any. */
-let pendingWaits = 0;
-let keepAlive: ReturnType<typeof setInterval> | undefined;
-
-function holdOpen(): void {
-  if (pendingWaits++ === 0) (keepAlive ??= setInterval(() => {}, 2 ** 30)).ref();
-}
-
-function letGo(): void {
-  if (--pendingWaits === 0) keepAlive!.unref();
-}
-
-/**
- * Resolves when `control[slot]` no longer holds `seen` or someone notifies it. `seen` must be the value the
- * caller decided to wait on (read before it found nothing to do), never a fresh read: anything the other side did
- * since then changed `slot` and so ends the wait at once. The waiting side sets its `flag` slot, so that the
- * other side (which stores `slot`, then reads `flag`) notifies only when someone may wait.
- */
-function waitForChange(control: Int32Array, slot: number, seen: number, flag: number): Promise<unknown> {
-  Atomics.store(control, flag, 1);
-  const result = waitAsync(control, slot, seen);
-  if (!result.async) return Promise.resolve();
-  holdOpen();
-  return result.value.then(letGo);
-}
-
-/** Wakes the other side if it waits on `slot`. */
-function wake(control: Int32Array, slot: number, flag: number): void {
-  if (Atomics.load(control, flag) !== 0) {
-    Atomics.store(control, flag, 0);
-    Atomics.notify(control, slot);
-  }
 }
 
 function close(control: Int32Array): void {

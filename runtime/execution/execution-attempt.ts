@@ -21,6 +21,7 @@ import type { OperatorSubtaskRestore } from './operator-host.js';
 import type { TaskMetricsSnapshot } from './task-metrics.js';
 import { TaskSet } from './task-set.js';
 import { WatermarkAlignmentCoordinator } from '../time/alignment-coordinator.js';
+import { AlignmentTable, createAlignmentTable } from '../time/alignment-table.js';
 
 /** What stays the same over a job's attempts. */
 export interface AttemptResources {
@@ -87,16 +88,18 @@ export class ExecutionAttempt {
   /** Throws for a graph the runtime cannot run (a planning bug) or state it cannot restore. */
   static build(resources: AttemptResources, setup: AttemptSetup): ExecutionAttempt {
     const workers = resources.workers;
-    // Sources of a watermark alignment group report to one coordinator per attempt, on this (the main) thread.
-    const alignment = new WatermarkAlignmentCoordinator();
     const replayed = setup.inFlight === undefined ? [] : replayedChannels(resources.graph, setup.inFlight, resources.udfs);
     if (workers === undefined || workers.plan.slots === 0) {
       const ends = new InProcessChannels(resources.channelCapacity);
       ends.replay(resources.graph, replayed);
-      const { tasks, checkpointers } = buildTasks(resources, setup, ends, () => true, alignment);
+      // In one thread, sources of a watermark alignment group report to one coordinator per attempt.
+      const { tasks, checkpointers } = buildTasks(resources, setup, ends, () => true, new WatermarkAlignmentCoordinator());
       return new ExecutionAttempt(new TaskSet(tasks, checkpointers, ends), []);
     }
     const { plan } = workers;
+    // Across threads, they share one table per attempt: a report is a store, the group's minimum read without a message.
+    const table = createAlignmentTable(resources.graph);
+    const alignment = table === undefined ? new WatermarkAlignmentCoordinator() : new AlignmentTable(table);
     const routes = routeChannels(resources.graph, plan, resources.channelCapacity);
     // Records in flight go to the thread that reads their channel.
     const { chainOf, edges } = networkEdgesOf(resources.graph);
@@ -111,12 +114,11 @@ export class ExecutionAttempt {
           Array.from({ length: chain.parallelism }, (_, subtask) => ({ chain, subtask })).filter(({ chain, subtask }) => plan.slotOf(chain, subtask) === slot),
         );
         const replayedHere = replayed.filter((channel) => slotReading(channel) === slot);
-        slots.push(new SlotWorker(slotInit(resources, workers, setup, slot, subtasks, routes, replayedHere), {
+        slots.push(new SlotWorker(slotInit(resources, workers, setup, slot, subtasks, routes, replayedHere, table), {
           graph: resources.graph,
           coordinator: resources.checkpointing?.coordinator,
           storage: resources.checkpointing?.storage,
           warn: resources.warn,
-          alignment,
         }));
       }
     } catch (error) {
@@ -195,6 +197,7 @@ function slotInit(
   subtasks: readonly { readonly chain: Chain; readonly subtask: number }[],
   routes: SlotInit['routes'],
   replayed: readonly ReplayedChannel[],
+  alignment: SlotInit['alignment'],
 ): SlotInit {
   const operators = new Map(resources.graph.operators.map((op) => [op.id, op]));
   const restore = new Map<string, OperatorSubtaskRestore>();
@@ -221,5 +224,6 @@ function slotInit(
     functionModules: workers.functionModules,
     restore,
     checkpointing: checkpointing === undefined ? undefined : { mode: checkpointing.mode, storage: checkpointing.workerStorage ?? { kind: 'main' } },
+    alignment,
   };
 }

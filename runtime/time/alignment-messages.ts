@@ -25,6 +25,13 @@ export interface AlignmentAnnouncement {
 /** Source subtask → coordinator. */
 export interface AlignmentCoordinatorPort {
   report(report: WatermarkReport): void;
+  /**
+   * The group's minimum as it stands, read without waiting for an announcement: only a port that can tell it at
+   * once has it (shared memory across threads, alignment-table.ts). Its reports cost a store, so they are not throttled.
+   */
+  minWatermark?(group: string): number;
+  /** With `minWatermark`: announce to the caller's thread once the minimum moves from the one it read last. */
+  wakeOnChange?(group: string): void;
 }
 
 /**

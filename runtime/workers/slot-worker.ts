@@ -12,8 +12,6 @@ import type { TaskMetricsSnapshot } from '../execution/task-metrics.js';
 import type { KeyedStateSnapshot } from '../state/keyed-state-backend.js';
 import { keyedStateFromText } from '../state/snapshot-format.js';
 import { reviveFailure } from './failure-transfer.js';
-import type { AlignmentLink } from '../time/alignment-messages.js';
-import { alignmentMember, alignmentSettingsOf } from '../time/source-alignment.js';
 import type { FromWorker, GatewayCall, SlotInit, ToWorker } from './worker-protocol.js';
 import { workerEntryUrl } from './source-bundle.js';
 
@@ -31,8 +29,6 @@ export interface SlotWorkerHost {
   readonly storage: CheckpointStorage | undefined;
   readonly warn: (warning: JobWarning) => void;
   readonly resourceLimits?: ResourceLimits;
-  /** The attempt's watermark alignment coordinator: the slot's aligned sources are connected to it by message. */
-  readonly alignment?: AlignmentLink;
 }
 
 /**
@@ -105,7 +101,6 @@ export class SlotWorker {
     });
     // `ended` is awaited by the attempt; a rejection before that must not count as unhandled.
     this.ended.catch(() => undefined);
-    if (host.alignment !== undefined) this.connectAlignedSources(host.alignment);
   }
 
   /**
@@ -124,18 +119,6 @@ export class SlotWorker {
     }, every);
     watchdog.unref();
     return watchdog;
-  }
-
-  /** Connects the slot's sources that are in a watermark alignment group: their announcements go by message. */
-  private connectAlignedSources(alignment: AlignmentLink): void {
-    for (const name of this.init.tasks) {
-      const chain = this.host.graph.chains.find((c) => c.id === name.slice(0, name.lastIndexOf('[')))!;
-      const head = this.host.graph.operators.find((op) => op.id === chain.operators[0])!;
-      const settings = alignmentSettingsOf(head);
-      if (settings === undefined) continue;
-      const member = alignmentMember(head.id, Number(name.slice(name.lastIndexOf('[') + 1, -1)));
-      alignment.connect(settings.group, member, (announcement) => this.post({ type: 'alignment', member, announcement }));
-    }
   }
 
   private gatewayOf(name: string, isSource: boolean): TaskGateway {
@@ -168,9 +151,6 @@ export class SlotWorker {
         return;
       case 'warning':
         this.host.warn(message.warning);
-        return;
-      case 'alignment-report':
-        this.host.alignment?.port.report(message.report);
         return;
       case 'metrics':
         this.latest = message.tasks;

@@ -7,7 +7,9 @@ import { buildTasks } from '../execution/build-tasks.js';
 import type { AttemptResources } from '../execution/execution-attempt.js';
 import { TaskSet } from '../execution/task-set.js';
 import type { UdfImplementation } from '../expressions/compile-expr.js';
-import type { AlignmentAnnouncement, AlignmentLink } from '../time/alignment-messages.js';
+import { WatermarkAlignmentCoordinator } from '../time/alignment-coordinator.js';
+import type { AlignmentLink } from '../time/alignment-messages.js';
+import { AlignmentTable } from '../time/alignment-table.js';
 import { systemClock } from '../time/clock.js';
 import { RoutedChannelEnds } from './channel-routes.js';
 import { parseInFlightLines } from '../checkpoint/channel-state.js';
@@ -77,12 +79,8 @@ const resources: AttemptResources = {
   warn: (warning) => post({ type: 'warning', warning }),
   checkpointing: init.checkpointing === undefined || storage === undefined ? undefined : { mode: init.checkpointing.mode, storage, coordinator },
 };
-/** Aligned sources of this slot: reports go to the main thread's coordinator, announcements come back by member. */
-const announcements = new Map<string, (announcement: AlignmentAnnouncement) => void>();
-const alignment: AlignmentLink = {
-  port: { report: (report) => post({ type: 'alignment-report', report }) },
-  connect: (_group, member, deliver) => announcements.set(member, deliver),
-};
+/** Aligned sources of this slot report to and read their group's minimum from the attempt's shared table; without any, nothing connects. */
+const alignment: AlignmentLink = init.alignment === undefined ? new WatermarkAlignmentCoordinator() : new AlignmentTable(init.alignment);
 const replayed = init.replayed.map(({ lines, ...channel }) => ({ ...channel, batches: parseInFlightLines(lines.join('\n')) }));
 const ends = new RoutedChannelEnds(init.graph, init.routes, init.channelCapacity, replayed);
 try {
@@ -128,9 +126,6 @@ port.on('message', (message: ToWorker) => {
       return;
     case 'cancel':
       set.stop();
-      return;
-    case 'alignment':
-      announcements.get(message.member)?.(message.announcement);
       return;
   }
 });

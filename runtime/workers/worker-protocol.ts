@@ -8,7 +8,7 @@ import type { ChainWrite, WrittenStateFile } from '../checkpoint/storage/keyed-s
 import type { JobWarning } from '../execution/job-events.js';
 import type { OperatorSubtaskRestore } from '../execution/operator-host.js';
 import type { TaskMetricsSnapshot } from '../execution/task-metrics.js';
-import type { AlignmentAnnouncement, WatermarkReport } from '../time/alignment-messages.js';
+import type { AlignmentTableDescriptor } from '../time/alignment-table.js';
 import type { ChannelRoute } from './channel-routes.js';
 
 /**
@@ -47,6 +47,8 @@ export interface SlotInit {
   /** What each operator subtask of this slot restores, by `<operator id>/<subtask>`. */
   readonly restore: ReadonlyMap<string, OperatorSubtaskRestore>;
   readonly checkpointing: { readonly mode: CheckpointingMode; readonly storage: WorkerStorage } | undefined;
+  /** The attempt's watermark alignment table (shared memory), when any source is in an alignment group. */
+  readonly alignment: AlignmentTableDescriptor | undefined;
 }
 
 /** A failure inside a worker, as plain data: an OperatorFailure's parts, or any other error's message. */
@@ -82,9 +84,7 @@ export type ToWorker =
   | { readonly type: 'state-written'; readonly id: number; readonly result: readonly StateFile[] | WrittenFile | undefined; readonly error: string | undefined }
   /** The answer to a `record-chain`: what the chain's write returned and whether the owner's next snapshot must be a base, or why it failed. */
   | { readonly type: 'chain-written'; readonly id: number; readonly result: ChainWrite | undefined; readonly needsBase: boolean; readonly error: string | undefined }
-  | { readonly type: 'cancel' }
-  /** The minimum of a watermark alignment group, for source subtask `member` of this slot. */
-  | { readonly type: 'alignment'; readonly member: string; readonly announcement: AlignmentAnnouncement };
+  | { readonly type: 'cancel' };
 
 /**
  * A state file a worker has the main thread's storage write: one operator subtask's keyed state (`keyed`: `name` is
@@ -118,8 +118,6 @@ export type FromWorker =
   | { readonly type: 'decline'; readonly task: string; readonly checkpointId: number; readonly reason: string; readonly isFailure: boolean }
   | { readonly type: 'task-finished'; readonly task: string }
   | { readonly type: 'warning'; readonly warning: JobWarning }
-  /** A source subtask's watermark, for the alignment coordinator (runtime/time/alignment-messages.ts). */
-  | { readonly type: 'alignment-report'; readonly report: WatermarkReport }
   | { readonly type: 'metrics'; readonly tasks: readonly TaskMetricsSnapshot[] }
   | { readonly type: 'barrier-reply'; readonly id: number }
   /** Main-thread storage: write a state file. */

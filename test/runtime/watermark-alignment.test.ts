@@ -4,7 +4,8 @@ import type { ReadResult, SourceConnector, SplitReader } from '../../runtime/con
 import { OperatorHost, type Downstream } from '../../runtime/execution/operator-host.js';
 import { SourceOperatorImpl } from '../../runtime/operators/source.js';
 import { WatermarkAlignmentCoordinator } from '../../runtime/time/alignment-coordinator.js';
-import type { AlignmentAnnouncement, WatermarkReport } from '../../runtime/time/alignment-messages.js';
+import type { AlignmentAnnouncement, AlignmentLink, WatermarkReport } from '../../runtime/time/alignment-messages.js';
+import { AlignmentTable, createAlignmentTable } from '../../runtime/time/alignment-table.js';
 import { ManualClock } from '../../runtime/time/clock.js';
 import { SourceAlignment } from '../../runtime/time/source-alignment.js';
 import { compilePipe } from '../operators/run-pipe.js';
@@ -122,11 +123,12 @@ describe('two sources of one alignment group, one fast and one slow in event tim
   const source = (uid: string): Operator => graph.operators.find((o) => o.uid === uid)!;
 
   /**
-   * Runs both sources with a coordinator whose announcements are queued as mail, as the tasks get them; the fast one
-   * is polled five times for every poll of the slow one (a cheaper source). `slowTimes` may end early.
+   * Runs both sources with a coordinator (or the shared table) whose announcements are queued as mail, as the tasks
+   * get them; the fast one is polled five times for every poll of the slow one (a cheaper source). `slowTimes` may
+   * end early.
    */
-  async function run(fastTimes: number[], slowTimes: number[], slowIdleAfterEnd = false) {
-    const coordinator = new WatermarkAlignmentCoordinator();
+  async function run(fastTimes: number[], slowTimes: number[], slowIdleAfterEnd = false, link: 'coordinator' | 'table' = 'coordinator') {
+    const alignment: AlignmentLink = link === 'coordinator' ? new WatermarkAlignmentCoordinator() : new AlignmentTable(createAlignmentTable(graph)!);
     const clock = new ManualClock();
     const emitted = { fast: -Infinity, slow: -Infinity };
     const log: { fast: number; slow: number }[] = [];
@@ -134,7 +136,7 @@ describe('two sources of one alignment group, one fast and one slow in event tim
     const sides = {} as Record<'fast' | 'slow', { host: OperatorHost; impl: SourceOperatorImpl; mail: AlignmentAnnouncement[]; done: boolean }>;
     for (const name of ['fast', 'slow'] as const) {
       const times = name === 'fast' ? fastTimes : slowTimes;
-      const impl = new SourceOperatorImpl(source(name), { connector: rowsConnector(times), udfs: new Map(), batchSize: BATCH, alignment: coordinator });
+      const impl = new SourceOperatorImpl(source(name), { connector: rowsConnector(times), udfs: new Map(), batchSize: BATCH, alignment: alignment.port });
       const host = new OperatorHost(source(name), impl, {
         subtask: 0,
         parallelism: 1,
@@ -157,7 +159,7 @@ describe('two sources of one alignment group, one fast and one slow in event tim
       };
       host.downstream = downstream;
       const side = { host, impl, mail: [] as AlignmentAnnouncement[], done: false };
-      coordinator.connect('g', `${source(name).id}[0]`, (a) => side.mail.push(a));
+      alignment.connect('g', `${source(name).id}[0]`, (a) => side.mail.push(a));
       sides[name] = side;
       await impl.open(host);
     }
@@ -180,11 +182,12 @@ describe('two sources of one alignment group, one fast and one slow in event tim
     return { log, rows, paused, pausedMs: sides.fast.host.metrics.alignmentPausedMs, done: sides.fast.done && sides.slow.done };
   }
 
-  it("never lets the fast one's watermark run more than the max drift plus one batch's span ahead of the slow one's", async () => {
+  // The shared table (across threads) is read by the paused source itself: its announcements are not needed here.
+  it.each(['coordinator', 'table'] as const)("never lets the fast one's watermark run more than the max drift plus one batch's span ahead of the slow one's (%s)", async (link) => {
     // fast: a row every 100 ms (a batch spans 1 s); slow: a row every 10 ms (a batch spans 100 ms).
     const fast = Array.from({ length: 2_000 }, (_, i) => i * 100);
     const slow = Array.from({ length: 20_000 }, (_, i) => i * 10);
-    const { log, rows, paused, done } = await run(fast, slow);
+    const { log, rows, paused, done } = await run(fast, slow, false, link);
     expect(done).toBe(true);
     expect(rows).toEqual({ fast: 2_000, slow: 20_000 });
     expect(paused).toBeGreaterThan(0);
@@ -199,10 +202,10 @@ describe('two sources of one alignment group, one fast and one slow in event tim
     expect(last.slow).toBeGreaterThanOrEqual(198_900 - 1_000 - batchSpan - 100);
   });
 
-  it('lets the fast one read on once the slow one has finished: a finished source holds nobody back', async () => {
+  it.each(['coordinator', 'table'] as const)('lets the fast one read on once the slow one has finished: a finished source holds nobody back (%s)', async (link) => {
     const fast = Array.from({ length: 1_000 }, (_, i) => i * 100);
     const slow = Array.from({ length: 100 }, (_, i) => i * 10);
-    const { rows, done } = await run(fast, slow, true);
+    const { rows, done } = await run(fast, slow, true, link);
     expect(done).toBe(true);
     expect(rows).toEqual({ fast: 1_000, slow: 100 });
   });
