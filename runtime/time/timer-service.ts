@@ -211,28 +211,30 @@ export class TimerService implements Timers {
    */
   private fireGroups(groups: readonly TimerGroup[], fire: (timer: Timer) => void): void {
     const time = groups[0]!.timestamp;
-    const owners: TimerGroup[] = [];
-    const positions: number[] = [];
-    for (const group of groups) {
-      for (const at of group.pendingInKeyOrder()) {
-        owners.push(group);
-        positions.push(at);
-      }
-    }
+    // One group (a HOP's or TUMBLE's window): its key order as it is; several (windows sharing an end): merged.
+    let owners: TimerGroup[] | undefined;
+    let positions: number[];
     let order: number[] | undefined;
-    if (groups.length > 1) {
+    if (groups.length === 1) positions = groups[0]!.pendingInKeyOrder();
+    else {
+      owners = [];
+      positions = [];
+      for (const group of groups) {
+        for (const at of group.pendingInKeyOrder()) {
+          owners.push(group);
+          positions.push(at);
+        }
+      }
+      const of = owners;
+      const ps = positions;
       order = Array.from(positions, (_, i) => i);
-      order.sort(
-        (a, b) =>
-          compareCodePoints(owners[a]!.encodedKeys[positions[a]!]!, owners[b]!.encodedKeys[positions[b]!]!) ||
-          compareCodePoints(owners[a]!.namespace, owners[b]!.namespace),
-      );
+      order.sort((a, b) => compareCodePoints(of[a]!.encodedKeys[ps[a]!]!, of[b]!.encodedKeys[ps[b]!]!) || compareCodePoints(of[a]!.namespace, of[b]!.namespace));
     }
     const { heap, byKey } = this.domains.event;
     const timer = this.groupTimer;
     for (let n = 0; n < positions.length; n++) {
       const i = order === undefined ? n : order[n]!;
-      const group = owners[i]!;
+      const group = owners === undefined ? groups[0]! : owners[i]!;
       const at = positions[i]!;
       // Deleted by an earlier timer of this pass.
       if (group.pending[at] !== 1) continue;
