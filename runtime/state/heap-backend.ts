@@ -38,6 +38,11 @@ class MapCell implements CellHeader {
   private onlyRaw: unknown = undefined;
   private onlyValue: unknown = undefined;
   private map: Map<string, MapEntry> | undefined = undefined;
+  /**
+   * The epoch from which every entry's pair and value are this cell's own: a new cell's epoch; none (-1) for a
+   * copy, which shares its original's pairs and values until `valueForUpdate` copies them all at once.
+   */
+  private valuesOwnedIn: number;
 
   constructor(
     readonly state: string,
@@ -45,7 +50,9 @@ class MapCell implements CellHeader {
     readonly key: string,
     readonly namespace: string,
     public epoch: number,
-  ) {}
+  ) {
+    this.valuesOwnedIn = epoch;
+  }
 
   get size(): number {
     if (this.map !== undefined) return this.map.size;
@@ -84,15 +91,23 @@ class MapCell implements CellHeader {
     }
   }
 
-  /** Replaces the value of an existing entry, keeping its raw map key. */
-  replace(mapKey: string, value: unknown): void {
-    const map = this.map;
-    if (map === undefined) {
-      if (mapKey === this.onlyKey) this.onlyValue = value;
-      return;
+  /**
+   * The value of the existing entry `mapKey`, for the caller to change in place, in a cell of the current `epoch`
+   * while a snapshot is open. A copied cell's values are still its original's: the first call in the epoch copies
+   * every entry's value (`copyStateValue`) and pair, after which they are the cell's own. A window aggregate reads
+   * its key's few windows for update many times an epoch: one copy of each instead of one per read.
+   */
+  valueForUpdate(mapKey: string, epoch: number): unknown {
+    if (this.valuesOwnedIn !== epoch) {
+      this.valuesOwnedIn = epoch;
+      const map = this.map;
+      if (map === undefined) {
+        this.onlyValue = copyStateValue(this.onlyValue);
+      } else {
+        for (const [encoded, pair] of map) map.set(encoded, [pair[0], copyStateValue(pair[1])]);
+      }
     }
-    const entry = map.get(mapKey);
-    if (entry !== undefined) map.set(mapKey, [entry[0], value]);
+    return this.get(mapKey);
   }
 
   delete(mapKey: string): void {
@@ -131,6 +146,7 @@ class MapCell implements CellHeader {
     copy.onlyRaw = this.onlyRaw;
     copy.onlyValue = this.onlyValue;
     if (this.map !== undefined) copy.map = new Map(this.map);
+    copy.valuesOwnedIn = -1;
     return copy;
   }
 }
@@ -508,10 +524,10 @@ export class HeapKeyedStateBackend implements KeyedStateBackend {
       if (this.tracking) this.track(key, keyGroup);
       return cell.get(mapKey);
     }
-    const copy = copyStateValue(cell.get(mapKey));
-    this.mapForUpdate(state, keyGroup, key, namespace, false)!.replace(mapKey, copy);
+    // A cell of this epoch (copied or created in it) is changed in place; only its values may still be shared.
+    const own = this.writable(cell) ? cell : this.mapForUpdate(state, keyGroup, key, namespace, false)!;
     if (this.tracking) this.track(key, keyGroup);
-    return copy;
+    return own.valueForUpdate(mapKey, this.epoch);
   }
 
   mapPut(state: string, keyGroup: number, key: string, namespace: string, mapKey: string, rawMapKey: unknown, value: unknown): void {

@@ -91,6 +91,41 @@ describe.each(BACKEND_TYPES)('map entries on the %s backend', (type) => {
     after.release();
   });
 
+  it('read for update again and again while a snapshot is open, change the copy only, for every entry of the key', () => {
+    const { backend, accumulators } = setUp();
+    accumulators.put(1, [10]);
+    accumulators.put(2, [20]);
+    accumulators.put(3, [30]);
+    const snapshot = backend.snapshot();
+    // The first read for update copies the key's cell; later ones, of that entry and of the others, change it.
+    for (let round = 1; round <= 3; round++) {
+      accumulators.getForUpdate(1)![0]++;
+      accumulators.getForUpdate(2)![0]++;
+    }
+    accumulators.put(4, [40]);
+    accumulators.getForUpdate(4)![0]++;
+    accumulators.getForUpdate(3)![0]++;
+    const stored = (s: typeof snapshot) => [...s.entries()].filter((e) => e.state === 'acc').map((e) => [e.mapKey, e.value]);
+    expect(stored(snapshot)).toEqual([
+      [1, [10]],
+      [2, [20]],
+      [3, [30]],
+    ]);
+    // A second snapshot freezes the new values; reads for update after it copy them again.
+    const second = backend.snapshot();
+    accumulators.getForUpdate(1)![0] = 0;
+    accumulators.getForUpdate(4)![0] = 0;
+    expect(stored(second)).toEqual([
+      [1, [13]],
+      [2, [23]],
+      [3, [31]],
+      [4, [41]],
+    ]);
+    snapshot.release();
+    second.release();
+    expect([1, 2, 3, 4].map((n) => accumulators.get(n))).toEqual([[0], [23], [31], [0]]);
+  });
+
   it('changed in place from getForUpdate, with no put, reach the next snapshot, the next delta and the store', () => {
     const { backend, key, accumulators } = setUp();
     accumulators.put(1, [10]);
