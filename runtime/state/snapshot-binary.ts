@@ -48,6 +48,21 @@ const MAX_PIECE_BYTES = 16 * 1024 * 1024;
 /** Bytes encoded between looks at the clock. */
 const CLOCK_EVERY_BYTES = 64 * 1024;
 
+/** The longest string value (encoded: tag, length, bytes) that `RepeatedText` keeps. */
+const REPEAT_MAX_BYTES = 256;
+
+/**
+ * The last string written in one field of the entry records (the key, the state's name, the namespace) and its
+ * encoded bytes. Consecutive records mostly repeat them (a map cell's entries, a bucket's state, a window's or a
+ * timer's namespace), and copying ~10 bytes in a loop costs less than the native `utf8Write` call per string,
+ * which was most of the writer's own time. The copy is the same bytes, so merges still compare keys by bytes.
+ */
+class RepeatedText {
+  text: string | undefined = undefined;
+  length = 0;
+  readonly bytes = new Uint8Array(REPEAT_MAX_BYTES);
+}
+
 /** Decides where pieces end (PIECE_MS): `full(size)` after each record, the clock read once per CLOCK_EVERY_BYTES. */
 class PieceBudget {
   private started = performance.now();
@@ -80,6 +95,12 @@ export function isBinaryKeyedState(data: Uint8Array): boolean {
  */
 export class KeyedStateRecordWriter extends ValueWriter {
   private readonly isMap = new Map<string, boolean>();
+  /** The state of the last entry and whether it is of the map layout (a bucket's entries share it). */
+  private lastState: string | undefined = undefined;
+  private lastIsMap = false;
+  private readonly keyText = new RepeatedText();
+  private readonly stateText = new RepeatedText();
+  private readonly namespaceText = new RepeatedText();
   private entries = 0;
   private keys = 0;
   /** The key of the delta's current `Key` record: an entry of another key is a programming error. */
@@ -111,14 +132,20 @@ export class KeyedStateRecordWriter extends ValueWriter {
   }
 
   entry(entry: StateEntry): void {
-    const isMap = this.isMap.get(entry.state);
-    if (isMap === undefined) throw new Error(`keyed state entry of state '${entry.state}', which the snapshot's layouts do not declare`);
+    const state = entry.state;
+    let isMap = this.lastIsMap;
+    if (state !== this.lastState) {
+      const layout = this.isMap.get(state);
+      if (layout === undefined) throw new Error(`keyed state entry of state '${state}', which the snapshot's layouts do not declare`);
+      this.lastState = state;
+      this.lastIsMap = isMap = layout;
+    }
     if (this.delta && entry.key !== this.currentKey) throw new Error(`keyed state delta: an entry of key ${entry.key} outside that key's change`);
     const start = this.begin(RecordType.Entry);
     this.u32(entry.keyGroup);
-    this.value(entry.key);
-    this.value(entry.state);
-    this.value(entry.namespace);
+    this.repeatedText(this.keyText, entry.key);
+    this.repeatedText(this.stateText, state);
+    this.repeatedText(this.namespaceText, entry.namespace);
     this.value(entry.value);
     if (isMap) this.value(entry.mapKey);
     this.finish(start);
@@ -128,7 +155,7 @@ export class KeyedStateRecordWriter extends ValueWriter {
   key(keyGroup: number, key: string): void {
     const start = this.begin(RecordType.Key);
     this.u32(keyGroup);
-    this.value(key);
+    this.repeatedText(this.keyText, key);
     this.finish(start);
     this.currentKey = key;
     this.keys++;
@@ -147,6 +174,32 @@ export class KeyedStateRecordWriter extends ValueWriter {
     this.f64(this.entries);
     this.f64(this.keys);
     this.finish(start);
+  }
+
+  /** A string value, as `value` writes it, copied from `last` when it repeats the last one written there. */
+  private repeatedText(last: RepeatedText, text: string): void {
+    if (text === last.text) {
+      const length = last.length;
+      this.ensure(length);
+      const target = this.bytes;
+      const source = last.bytes;
+      let pos = this.pos;
+      for (let i = 0; i < length; i++) target[pos++] = source[i]!;
+      this.pos = pos;
+      return;
+    }
+    const start = this.pos;
+    this.value(text);
+    const length = this.pos - start;
+    if (length > REPEAT_MAX_BYTES) {
+      last.text = undefined;
+      return;
+    }
+    const written = this.bytes;
+    const kept = last.bytes;
+    for (let i = 0; i < length; i++) kept[i] = written[start + i]!;
+    last.text = text;
+    last.length = length;
   }
 
   private begin(type: RecordType): number {
