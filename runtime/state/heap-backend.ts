@@ -9,6 +9,7 @@ import {
   type KeyedStateDelta,
   type KeyedStateSnapshot,
   type StateEntry,
+  type StateEntrySink,
 } from './keyed-state-backend.js';
 
 /** What every (key, namespace) cell of a state has. `epoch` is the snapshot epoch it was last written in. */
@@ -137,6 +138,16 @@ class MapCell implements CellHeader {
     }
     const pairs = sorted && map.size > 1 ? [...map].sort((a, b) => compareCodePoints(a[0], b[0])).map(([, pair]) => pair) : map.values();
     for (const pair of pairs) out.push({ state, keyGroup, key, namespace, value: pair[1], hasMapKey: true, mapKey: pair[0] });
+  }
+
+  /** Hands the entries to `sink`, in the order of `values()`. */
+  writeEntries(sink: StateEntrySink): void {
+    const map = this.map;
+    if (map === undefined) {
+      if (this.onlyKey !== undefined) sink.entry(this.keyGroup, this.key, this.state, this.namespace, this.onlyValue, this.onlyRaw);
+      return;
+    }
+    for (const pair of map.values()) sink.entry(this.keyGroup, this.key, this.state, this.namespace, pair[1], pair[0]);
   }
 
   /** A copy for `epoch` (copy-on-write), sharing the entry pairs of the Map, if any, until they are replaced. */
@@ -600,6 +611,7 @@ export class HeapKeyedStateBackend implements KeyedStateBackend {
       layouts,
       // A base is only ever a checkpoint's file, read by key group: nothing within a key group and state is sorted.
       entries: () => snapshotEntries(frozen, layouts, this.keyGroupRange, !asBase),
+      ...(asBase ? { writeEntries: (sink: StateEntrySink) => writeBaseEntries(frozen, layouts, this.keyGroupRange, sink) } : {}),
       release: this.openFrozenView(() => {
         frozen.length = 0;
       }),
@@ -698,20 +710,7 @@ function* snapshotEntries(
   range: KeyGroupRange,
   canonical: boolean,
 ): Generator<StateEntry> {
-  const states = [...layouts.keys()].sort(compareCodePoints);
-  const size = Math.max(0, range.end - range.start + 1);
-  // buckets[state][keyGroup - start]: the cells of that state in that key group.
-  const buckets = states.map((): (Cell[] | undefined)[] => new Array(size));
-  const stateIndex = new Map(states.map((state, i) => [state, i]));
-  const cells: Cell[] = [];
-  for (let k = 0; k < table.length; k++) {
-    table[k]!.appendCells(cells);
-    for (let c = 0; c < cells.length; c++) {
-      const cell = cells[c]!;
-      (buckets[stateIndex.get(cell.state)!]![cell.keyGroup - range.start] ??= []).push(cell);
-    }
-    cells.length = 0;
-  }
+  const { states, size, buckets } = cellBuckets(table, layouts, range);
   const entries: StateEntry[] = [];
   for (let group = 0; group < size; group++) {
     for (let s = 0; s < states.length; s++) {
@@ -727,6 +726,54 @@ function* snapshotEntries(
         pushCellEntries(cell, true, canonical, entries);
         for (let e = 0; e < entries.length; e++) yield entries[e]!;
         entries.length = 0;
+      }
+    }
+  }
+}
+
+/** The frozen cells by state (sorted by name), then key group: `buckets[state][keyGroup - range.start]`. */
+function cellBuckets(
+  table: readonly KeyCells[],
+  layouts: ReadonlyMap<string, CellLayout>,
+  range: KeyGroupRange,
+): { states: string[]; size: number; buckets: (Cell[] | undefined)[][] } {
+  const states = [...layouts.keys()].sort(compareCodePoints);
+  const size = Math.max(0, range.end - range.start + 1);
+  const buckets = states.map((): (Cell[] | undefined)[] => new Array(size));
+  const stateIndex = new Map(states.map((state, i) => [state, i]));
+  const cells: Cell[] = [];
+  for (let k = 0; k < table.length; k++) {
+    table[k]!.appendCells(cells);
+    for (let c = 0; c < cells.length; c++) {
+      const cell = cells[c]!;
+      (buckets[stateIndex.get(cell.state)!]![cell.keyGroup - range.start] ??= []).push(cell);
+    }
+    cells.length = 0;
+  }
+  return { states, size, buckets };
+}
+
+/**
+ * A base's entries handed to `sink` in the order `snapshotEntries(…, false)` yields them, with no StateEntry
+ * per entry; yields when `sink.full()` after a cell (KeyedStateSnapshot.writeEntries).
+ */
+function* writeBaseEntries(
+  table: readonly KeyCells[],
+  layouts: ReadonlyMap<string, CellLayout>,
+  range: KeyGroupRange,
+  sink: StateEntrySink,
+): Generator<void, void, undefined> {
+  const { states, size, buckets } = cellBuckets(table, layouts, range);
+  for (let group = 0; group < size; group++) {
+    for (let s = 0; s < states.length; s++) {
+      const bucket = buckets[s]![group];
+      if (bucket === undefined) continue;
+      const isMap = layouts.get(states[s]!) === 'map';
+      for (let c = 0; c < bucket.length; c++) {
+        const cell = bucket[c]!;
+        if (isMap) (cell as MapCell).writeEntries(sink);
+        else sink.entry(cell.keyGroup, cell.key, cell.state, cell.namespace, (cell as ValueCell).value, undefined);
+        if (sink.full()) yield;
       }
     }
   }

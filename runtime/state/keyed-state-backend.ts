@@ -51,7 +51,20 @@ export interface KeyedStateSnapshot {
    * key-group and state order only.
    */
   entries(): Iterable<StateEntry>;
+  /**
+   * A base's entries (key-group and state order, as `entries()` lists them) handed to `sink` one by one, with no
+   * StateEntry object per entry: what a checkpoint's file writer takes when the backend offers it. The generator
+   * yields whenever `sink.full()` says so (a piece of the file is ready) and ends after the last entry.
+   */
+  writeEntries?(sink: StateEntrySink): Generator<void, void, undefined>;
   release(): void;
+}
+
+/** Takes a snapshot's entries field by field (`KeyedStateSnapshot.writeEntries`); `mapKey` of map-layout states only. */
+export interface StateEntrySink {
+  entry(keyGroup: number, key: string, state: string, namespace: string, value: unknown, mapKey: unknown): void;
+  /** Whether the producer should yield now. */
+  full(): boolean;
 }
 
 /** One key whose state changed since the previous snapshot a backend handed out (see `snapshotChanges`). */

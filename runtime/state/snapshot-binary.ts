@@ -1,6 +1,6 @@
 import { ValueReader, ValueWriter } from '../channels/batch-codec.js';
 import type { KeyGroupRange } from './key-groups.js';
-import type { CellLayout, KeyedStateDelta, KeyedStateSnapshot, StateEntry } from './keyed-state-backend.js';
+import type { CellLayout, KeyedStateDelta, KeyedStateSnapshot, StateEntry, StateEntrySink } from './keyed-state-backend.js';
 import { KeyedStateHeaderSchema, keyedStateHeader, parseKeyedStateLines, SnapshotFormatError, type KeyedStateHeader, type ParsedKeyedState } from './snapshot-format.js';
 
 /**
@@ -132,7 +132,11 @@ export class KeyedStateRecordWriter extends ValueWriter {
   }
 
   entry(entry: StateEntry): void {
-    const state = entry.state;
+    this.fields(entry.keyGroup, entry.key, entry.state, entry.namespace, entry.value, entry.mapKey);
+  }
+
+  /** An entry record from its fields (`mapKey` of map-layout states only): `entry` without the StateEntry. */
+  fields(keyGroup: number, key: string, state: string, namespace: string, value: unknown, mapKey: unknown): void {
     let isMap = this.lastIsMap;
     if (state !== this.lastState) {
       const layout = this.isMap.get(state);
@@ -140,14 +144,14 @@ export class KeyedStateRecordWriter extends ValueWriter {
       this.lastState = state;
       this.lastIsMap = isMap = layout;
     }
-    if (this.delta && entry.key !== this.currentKey) throw new Error(`keyed state delta: an entry of key ${entry.key} outside that key's change`);
+    if (this.delta && key !== this.currentKey) throw new Error(`keyed state delta: an entry of key ${key} outside that key's change`);
     const start = this.begin(RecordType.Entry);
-    this.u32(entry.keyGroup);
-    this.repeatedText(this.keyText, entry.key);
+    this.u32(keyGroup);
+    this.repeatedText(this.keyText, key);
     this.repeatedText(this.stateText, state);
-    this.repeatedText(this.namespaceText, entry.namespace);
-    this.value(entry.value);
-    if (isMap) this.value(entry.mapKey);
+    this.repeatedText(this.namespaceText, namespace);
+    this.value(value);
+    if (isMap) this.value(mapKey);
     this.finish(start);
     this.entries++;
   }
@@ -217,7 +221,27 @@ export class KeyedStateRecordWriter extends ValueWriter {
 
 /** The pieces of a full snapshot's file (see `KeyedStateRecordWriter.take` for how long each is valid). Lazy. */
 export function binaryKeyedState(snapshot: KeyedStateSnapshot): Generator<Buffer> {
+  if (snapshot.writeEntries !== undefined) return binaryKeyedStateWritten(snapshot, snapshot.writeEntries.bind(snapshot));
   return binaryKeyedStateOf(snapshot.maxParallelism, snapshot.keyGroupRange, snapshot.layouts, snapshot.entries());
+}
+
+/**
+ * The pieces of a snapshot whose backend hands its entries to the writer (`writeEntries`: a heap base), the same
+ * bytes as `binaryKeyedStateOf` of its `entries()` without a StateEntry per entry.
+ */
+function* binaryKeyedStateWritten(snapshot: KeyedStateSnapshot, writeEntries: NonNullable<KeyedStateSnapshot['writeEntries']>): Generator<Buffer> {
+  const writer = new KeyedStateRecordWriter(keyedStateHeader(snapshot.maxParallelism, snapshot.keyGroupRange, snapshot.layouts), false);
+  const budget = new PieceBudget();
+  const sink: StateEntrySink = {
+    entry: (keyGroup, key, state, namespace, value, mapKey) => writer.fields(keyGroup, key, state, namespace, value, mapKey),
+    full: () => budget.full(writer.size),
+  };
+  for (const _ of writeEntries(sink)) {
+    yield writer.take();
+    budget.restart();
+  }
+  writer.end();
+  yield writer.take();
 }
 
 /** The pieces of a snapshot of `keyGroupRange` holding `entries` (canonical order, inside the range): one chunk of a `disk` base. */

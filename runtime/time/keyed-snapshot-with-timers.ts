@@ -1,6 +1,6 @@
 import { compareCodePoints, encodeMapKey } from '../state/key-codec.js';
 import { indicesByKeyGroup, rangeSize, type KeyGroupRange } from '../state/key-groups.js';
-import type { KeyChange, KeyedStateBackend, KeyedStateDelta, KeyedStateSnapshot, StateEntry } from '../state/keyed-state-backend.js';
+import type { KeyChange, KeyedStateBackend, KeyedStateDelta, KeyedStateSnapshot, StateEntry, StateEntrySink } from '../state/keyed-state-backend.js';
 import { TIMER_STATES, type TimerEntry, type TimerService } from './timer-service.js';
 
 /**
@@ -12,13 +12,48 @@ import { TIMER_STATES, type TimerEntry, type TimerService } from './timer-servic
 export function snapshotWithTimers(backend: KeyedStateBackend, timers: TimerService, asBase: boolean): KeyedStateSnapshot {
   const snapshot = backend.snapshot(asBase);
   const pending = timers.pendingTimers(asBase);
+  const writeEntries = asBase ? snapshot.writeEntries?.bind(snapshot) : undefined;
   return {
     keyGroupRange: snapshot.keyGroupRange,
     maxParallelism: snapshot.maxParallelism,
     layouts: snapshot.layouts,
     entries: () => mergeEntries(snapshot.entries(), asBase ? timerEntriesByKeyGroup(pending, snapshot.keyGroupRange) : sortedTimerEntries(pending)),
+    ...(writeEntries === undefined ? {} : { writeEntries: (sink: StateEntrySink) => writeMergedEntries(writeEntries, timersByKeyGroup(pending, snapshot.keyGroupRange), sink) }),
     release: () => snapshot.release(),
   };
+}
+
+/**
+ * `mergeEntries` for a base written through `writeEntries`: the timers (in key-group and state order) go to
+ * `sink` before the first stored entry they come before, with no StateEntry per entry or timer.
+ */
+function* writeMergedEntries(
+  writeStored: NonNullable<KeyedStateSnapshot['writeEntries']>,
+  timers: readonly TimerEntry[],
+  sink: StateEntrySink,
+): Generator<void, void, undefined> {
+  let next = 0;
+  const merging: StateEntrySink = {
+    entry(keyGroup, key, state, namespace, value, mapKey) {
+      while (next < timers.length && timerComesBefore(timers[next]!, keyGroup, state)) writeTimer(timers[next++]!, sink);
+      sink.entry(keyGroup, key, state, namespace, value, mapKey);
+    },
+    full: () => sink.full(),
+  };
+  yield* writeStored(merging);
+  while (next < timers.length) {
+    writeTimer(timers[next++]!, sink);
+    if (sink.full()) yield;
+  }
+}
+
+function timerComesBefore(timer: TimerEntry, keyGroup: number, state: string): boolean {
+  return timer.keyGroup < keyGroup || (timer.keyGroup === keyGroup && compareCodePoints(TIMER_STATES[timer.domain], state) < 0);
+}
+
+/** A timer as `timerEntry` describes it. */
+function writeTimer(timer: TimerEntry, sink: StateEntrySink): void {
+  sink.entry(timer.keyGroup, timer.encodedKey, TIMER_STATES[timer.domain], timer.namespace, null, timer.timestamp);
 }
 
 /**
@@ -75,15 +110,20 @@ function sortedTimerEntries(timers: readonly TimerEntry[]): StateEntry[] {
  * into two buckets per key group, event time first ('__timers.event' sorts before '__timers.processing').
  */
 function timerEntriesByKeyGroup(timers: readonly TimerEntry[], range: KeyGroupRange): StateEntry[] {
+  return timersByKeyGroup(timers, range).map(timerEntry);
+}
+
+/** The timers in key-group and state order (`timerEntriesByKeyGroup`'s). */
+function timersByKeyGroup(timers: readonly TimerEntry[], range: KeyGroupRange): TimerEntry[] {
   const buckets = new Uint32Array(timers.length);
   for (let i = 0; i < timers.length; i++) {
     const timer = timers[i]!;
     buckets[i] = (timer.keyGroup - range.start) * 2 + (timer.domain === 'event' ? 0 : 1);
   }
   const order = indicesByKeyGroup(buckets, { start: 0, end: 2 * rangeSize(range) - 1 });
-  const entries: StateEntry[] = new Array(order.length);
-  for (let n = 0; n < order.length; n++) entries[n] = timerEntry(timers[order[n]!]!);
-  return entries;
+  const sorted: TimerEntry[] = new Array(order.length);
+  for (let n = 0; n < order.length; n++) sorted[n] = timers[order[n]!]!;
+  return sorted;
 }
 
 function timerEntry(timer: TimerEntry): StateEntry {
