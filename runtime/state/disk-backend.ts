@@ -174,6 +174,12 @@ export class DiskKeyedStateBackend implements KeyedStateBackend {
   /** A cell of a namespace other than `''` was used or restored (a window's): a key may have several cells. */
   private namespaced = false;
   /**
+   * The states that can have cells in the store: those used (every cell in the store was loaded into the cache
+   * first) or restored. Registered is not enough: the timer service registers `__timers.*`, whose timers it keeps
+   * itself, so a delta would look for cells of those states under every changed key.
+   */
+  private readonly storedStates = new Set<string>();
+  /**
    * How many changed keys are recorded at most: the cache's size, and at least `MIN_CHANGED_KEYS`, so that the
    * record (a Map entry and the key, ~100 bytes each) stays within about the memory of the cache.
    */
@@ -250,6 +256,7 @@ export class DiskKeyedStateBackend implements KeyedStateBackend {
 
   private load(state: string, keyGroup: number, key: string, namespace: string): CacheCell {
     if (namespace !== '') this.namespaced = true;
+    this.storedStates.add(state);
     if (this.layoutOf(state) === 'value') {
       const stored = this.db.get(this.cellKeys.cell(keyGroup, state, key, namespace, undefined));
       return { layout: 'value', keyGroup, state, key, namespace, value: stored === undefined ? undefined : decodeJson(stored), dirty: false, referenced: false, slot: -1 };
@@ -447,11 +454,11 @@ export class DiskKeyedStateBackend implements KeyedStateBackend {
     }
   }
 
-  /** Whether a key can have at most one cell: one state, of the value layout, and no namespace but `''` ever used. */
+  /** Whether a key can have at most one cell: one state in the store, of the value layout, and no namespace but `''`. */
   private oneCellPerKey(): boolean {
-    if (this.namespaced || this.layoutByName.size !== 1) return false;
-    for (const layout of this.layoutByName.values()) return layout === 'value';
-    return false;
+    if (this.namespaced || this.storedStates.size > 1) return false;
+    for (const state of this.storedStates) return this.layoutByName.get(state) === 'value';
+    return true;
   }
 
   /** Starts recording the keys (and, with one cell per key, the values) written back, for the next delta. */
@@ -576,7 +583,8 @@ export class DiskKeyedStateBackend implements KeyedStateBackend {
     const view = this.openReadView();
     const db = this.db;
     const layouts = new Map(this.layoutByName);
-    const states = [...layouts.keys()].sort(compareCodePoints);
+    // Only states with cells in the store are read (in the store's order).
+    const states = [...this.storedStates].sort(compareCodePoints);
     const range = this.keyGroupRange;
     const storedCells = this.storedCellCount();
     return {
@@ -632,6 +640,7 @@ export class DiskKeyedStateBackend implements KeyedStateBackend {
       for (const entry of entries) {
         if (!rangeContains(this.keyGroupRange, entry.keyGroup)) continue;
         if (entry.namespace !== '') this.namespaced = true;
+        this.storedStates.add(entry.state);
         this.register(entry.state, entry.hasMapKey ? 'map' : 'value');
         const mapKey = entry.hasMapKey ? encodeMapKey(entry.mapKey) : undefined;
         const value = entry.hasMapKey ? encodeJson([entry.mapKey, entry.value]) : encodeJson(entry.value);

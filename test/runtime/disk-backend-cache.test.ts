@@ -243,12 +243,16 @@ describe('the disk backend delta of cells not yet written back', () => {
 });
 
 describe('the disk backend delta of keys with one cell', () => {
-  // With one value state and no namespace, the delta takes a key's value from its last write-back (or from the
-  // cache) instead of reading the store; once a namespace is used, it reads the store again.
+  // With one value state in the store and no namespace, the delta takes a key's value from its last write-back (or
+  // from the cache) instead of reading the store; once a namespace is used, it reads the store again.
   it.each(CACHES)('restores, base plus deltas, the state each delta was taken at, when the cache %s', (_, cacheCells) => {
-    /** Round `round` puts, removes or only reads some keys' counts; from round 5 on, some in a window too. */
+    /**
+     * Round `round` puts, removes or only reads some keys' counts; from round 5 on, some in a window too. A map
+     * state is registered and never used, as the timer service's are.
+     */
     const change = (backend: KeyedStateBackend, round: number) => {
       backend.register('count', 'value');
+      backend.register('__timers.event', 'map');
       for (const [i, key] of DELTA_KEYS.entries()) {
         if (round > 0 && i % (round + 1) !== 0) continue;
         const group = keyGroupForKey(key, MAX_PARALLELISM);
