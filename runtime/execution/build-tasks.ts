@@ -226,6 +226,7 @@ export function buildTasks(
           clock,
           signal,
           writers,
+          ...(alignment.poll === undefined ? {} : { betweenSteps: () => alignment.poll!() }),
           gate: isSource ? undefined : new InputGate(inputs, signal),
           ...(checkpointer === undefined ? {} : { checkpointing: checkpointer }),
         });

@@ -66,6 +66,8 @@ export interface StreamTaskOptions {
   /** Woken by the gate's channels, processing-time timers and cancellation. */
   readonly signal: Signal;
   readonly checkpointing?: TaskCheckpointing;
+  /** Run after every step: looks at what other threads changed without waiting for an event loop turn (alignment-table.ts `poll`). */
+  readonly betweenSteps?: () => void;
 }
 
 /**
@@ -350,6 +352,7 @@ export class StreamTask {
 
   /** Back-pressure, deferred work and time slicing, after each step. */
   private async afterStep(): Promise<void> {
+    this.options.betweenSteps?.();
     for (const writer of this.options.writers) {
       for (let full = writer.fullChannel(); full !== undefined && !this.cancelled; full = writer.fullChannel()) {
         const start = performance.now();

@@ -41,5 +41,7 @@ export interface AlignmentCoordinatorPort {
  */
 export interface AlignmentLink {
   readonly port: AlignmentCoordinatorPort;
+  /** For a link whose announcements wait for something: hands them over now if they are due (between tasks' steps). */
+  poll?(): void;
   connect(group: string, member: string, deliver: (announcement: AlignmentAnnouncement) => void): void;
 }

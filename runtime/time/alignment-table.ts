@@ -64,8 +64,12 @@ interface Group {
   /** The version read before the last minimum this thread computed, and that minimum. */
   seen: number;
   seenMin: number;
-  /** A wait for the next report is armed in this thread. */
+  /** A wait for the next report is armed in this thread, on version `armedSeen` with minimum `armedMin`. */
   waiting: boolean;
+  armedSeen: number;
+  armedMin: number;
+  /** Counts the waits armed: a wait settled early by `poll` is ignored when its promise resolves later. */
+  arms: number;
 }
 
 /** One thread's view of the table: the port its members report to and read the minimum from, and their link. */
@@ -84,7 +88,7 @@ export class AlignmentTable implements AlignmentCoordinatorPort, AlignmentLink {
     descriptor.groups.forEach(({ group, members }, index) => {
       members.forEach((member, i) => this.slotOf.set(`${group}\u0000${member}`, first + i));
       const end = first + members.length;
-      this.groups.set(group, { name: group, first, end, version: index * CONTROL_WORDS, delivers: [], seen: 0, seenMin: -Infinity, waiting: false });
+      this.groups.set(group, { name: group, first, end, version: index * CONTROL_WORDS, delivers: [], seen: 0, seenMin: -Infinity, waiting: false, armedSeen: 0, armedMin: -Infinity, arms: 0 });
       first = end;
     });
   }
@@ -124,14 +128,31 @@ export class AlignmentTable implements AlignmentCoordinatorPort, AlignmentLink {
     const group = this.groups.get(groupName)!;
     if (group.waiting) return;
     group.waiting = true;
-    const min = group.seenMin;
+    group.armedSeen = group.seen;
+    group.armedMin = group.seenMin;
+    const arm = ++group.arms;
     // Not held open: the thread's tasks keep it alive, and a job that ends with a member paused leaves no wait behind.
     void waitForChange(this.control, group.version, group.seen, group.version + 1, false).then(() => {
-      group.waiting = false;
-      const now = this.minWatermark(groupName);
-      if (now === min) this.wakeOnChange(groupName);
-      else for (const deliver of group.delivers) deliver({ group: groupName, minWatermark: now });
+      if (group.waiting && group.arms === arm) this.settle(group);
     });
+  }
+
+  /**
+   * Settles now the waits whose group had a report since they were armed: called between the steps of this
+   * thread's tasks, so that a paused source is woken when the task before it finishes a step, not when the event
+   * loop next turns (after every task of the thread has used its time slice). One load per waiting group.
+   */
+  poll(): void {
+    for (const group of this.groups.values()) {
+      if (group.waiting && Atomics.load(this.control, group.version) !== group.armedSeen) this.settle(group);
+    }
+  }
+
+  private settle(group: Group): void {
+    group.waiting = false;
+    const now = this.minWatermark(group.name);
+    if (now === group.armedMin) this.wakeOnChange(group.name);
+    else for (const deliver of group.delivers) deliver({ group: group.name, minWatermark: now });
   }
 
   private slot(group: string, member: string): number {

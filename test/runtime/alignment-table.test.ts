@@ -23,6 +23,16 @@ const graph = compilePipe(
 const id = (uid: string) => graph.operators.find((o) => o.uid === uid)!.id;
 const member = (uid: string, subtask: number) => `${id(uid)}[${subtask}]`;
 
+/** Two views of one table, as two threads have (`elsewhere` reports); `mail` gets what `here`'s member a[0] is announced. */
+function twoViews() {
+  const descriptor = createAlignmentTable(graph)!;
+  const here = new AlignmentTable(descriptor);
+  const elsewhere = new AlignmentTable(descriptor);
+  const mail: AlignmentAnnouncement[] = [];
+  here.connect('g', member('a', 0), (a) => mail.push(a));
+  return { descriptor, here, elsewhere, mail };
+}
+
 /** Resolves on the next macrotask, after the announcements a report woke have been handed over. */
 const turn = () => new Promise((resolve) => setTimeout(resolve, 5));
 
@@ -78,11 +88,7 @@ describe('the shared watermark alignment table', () => {
   });
 
   it("announces to a thread's members once the minimum moves from the one read last, not on reports that leave it", async () => {
-    const descriptor = createAlignmentTable(graph)!;
-    const here = new AlignmentTable(descriptor);
-    const elsewhere = new AlignmentTable(descriptor); // another thread's view of the same memory
-    const mail: AlignmentAnnouncement[] = [];
-    here.connect('g', member('a', 0), (a) => mail.push(a));
+    const { descriptor, here, elsewhere, mail } = twoViews();
     for (const m of descriptor.groups[0]!.members) elsewhere.report({ group: 'g', member: m, watermark: 1_000, idle: false });
     expect(here.minWatermark('g')).toBe(1_000);
     here.wakeOnChange('g');
@@ -103,16 +109,30 @@ describe('the shared watermark alignment table', () => {
   });
 
   it('announces at once when a report came between the read and the ask (no lost wake-up)', async () => {
-    const descriptor = createAlignmentTable(graph)!;
-    const here = new AlignmentTable(descriptor);
-    const elsewhere = new AlignmentTable(descriptor);
-    const mail: AlignmentAnnouncement[] = [];
-    here.connect('g', member('a', 0), (a) => mail.push(a));
+    const { descriptor, here, elsewhere, mail } = twoViews();
     expect(here.minWatermark('g')).toBe(-Infinity);
     for (const m of descriptor.groups[0]!.members) elsewhere.report({ group: 'g', member: m, watermark: 1_000, idle: false });
     here.wakeOnChange('g');
     await turn();
     expect(mail).toEqual([{ group: 'g', minWatermark: 1_000 }]);
+  });
+
+  it("hands the announcement over at once when polled between tasks' steps, and only once", async () => {
+    const { descriptor, here, elsewhere, mail } = twoViews();
+    for (const m of descriptor.groups[0]!.members) elsewhere.report({ group: 'g', member: m, watermark: 1_000, idle: false });
+    expect(here.minWatermark('g')).toBe(1_000);
+    here.wakeOnChange('g');
+    here.poll(); // nothing reported since: nothing to hand over
+    elsewhere.report({ group: 'g', member: member('a', 1), watermark: 3_000, idle: false }); // the minimum stays
+    here.poll(); // looked at, and waiting again
+    expect(mail).toEqual([]);
+    elsewhere.report({ group: 'g', member: member('b', 0), watermark: 3_000, idle: false });
+    elsewhere.report({ group: 'g', member: member('b', 1), watermark: 3_000, idle: false });
+    elsewhere.report({ group: 'g', member: member('a', 0), watermark: 2_000, idle: false });
+    here.poll();
+    expect(mail).toEqual([{ group: 'g', minWatermark: 2_000 }]);
+    await turn(); // the wait's own wake-up comes later and finds it settled
+    expect(mail).toHaveLength(1);
   });
 
   it('wakes a thread waiting for a report made in another thread', async () => {
