@@ -87,7 +87,10 @@ function commonSourceSection(): string {
       "Idle sources (no split producing for 1 s) and finished ones do not hold the group back, as in Flink. A source's " +
       'watermark can exceed the minimum plus the drift by at most the event-time span of one batch (it checks before ' +
       'each read). Sluice aligns source subtasks, not the splits within a subtask (Flink does both): a subtask\'s ' +
-      'watermark is already the minimum over its splits.\n',
+      'watermark is already the minimum over its splits. With worker threads (parallelism above 1), the coordinator is ' +
+      'a table in shared memory with a slot per source subtask: a report is a store, made for every change of the ' +
+      "watermark (the update interval bounds messages, and there are none), a source reads the group's minimum itself " +
+      'before each read, and a paused source is woken when the minimum moves.\n',
     'Use it when one source runs ahead of another in event time and a join or window downstream has to keep the ' +
       'ahead side\'s rows until the other catches up (the Nexmark q8 example: persons and auctions from separate ' +
       "sources). `job.metrics()` shows each aligned source's `alignmentPausedMs` and how many of its subtasks are paused now. " +

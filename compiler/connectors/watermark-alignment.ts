@@ -25,7 +25,7 @@ export const commonSourceOptions: readonly OptionDefinition[] = [
   option(
     ALIGNMENT_UPDATE_INTERVAL,
     durationType(1),
-    "How often a source of an alignment group that holds nobody back reports its watermark; a source the group waits for reports every change, and a source reports before it pauses.",
+    "How often a source of an alignment group that holds nobody back reports its watermark; a source the group waits for reports every change, and a source reports before it pauses. With worker threads every change is reported (a store to shared memory, not a message).",
     { defaultText: '1 s' },
   ),
 ];
