@@ -119,4 +119,3 @@ export class SourceAlignment {
     this.port.report({ group: this.settings.group, member: this.member, watermark, idle });
   }
 }
-

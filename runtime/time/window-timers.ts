@@ -74,7 +74,7 @@ export class WindowTimers {
   /** Clears the key's pending timer of (timestamp, namespace); false when it has none here. */
   delete(timestamp: number, namespace: string, encodedKey: string): boolean {
     if (this.size === 0) return false;
-    const group = this.byTime.get(timestamp)?.find((g) => g.namespace === namespace);
+    const group = this.group(timestamp, namespace);
     const at = group === undefined ? -1 : group.findPending(encodedKey);
     if (at < 0) return false;
     group!.pending[at] = 0;
@@ -85,7 +85,7 @@ export class WindowTimers {
   /** Whether the key has a pending timer of (timestamp, namespace) here. */
   has(timestamp: number, namespace: string, encodedKey: string): boolean {
     if (this.size === 0) return false;
-    const group = this.byTime.get(timestamp)?.find((g) => g.namespace === namespace);
+    const group = this.group(timestamp, namespace);
     return group !== undefined && group.findPending(encodedKey) >= 0;
   }
 
@@ -133,18 +133,22 @@ export class WindowTimers {
     }
   }
 
+  private group(timestamp: number, namespace: string): TimerGroup | undefined {
+    return this.byTime.get(timestamp)?.find((g) => g.namespace === namespace);
+  }
+
+  /** The group of (timestamp, namespace), made when there is none. */
   private groupOf(timestamp: number, namespace: string): TimerGroup {
+    const existing = this.group(timestamp, namespace);
+    if (existing !== undefined) return existing;
     let groups = this.byTime.get(timestamp);
     if (groups === undefined) {
       groups = [];
       this.byTime.set(timestamp, groups);
       this.times.push(timestamp);
     }
-    let group = groups.find((g) => g.namespace === namespace);
-    if (group === undefined) {
-      group = new TimerGroup(timestamp, namespace);
-      groups.push(group);
-    }
+    const group = new TimerGroup(timestamp, namespace);
+    groups.push(group);
     return group;
   }
 }
