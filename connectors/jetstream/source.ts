@@ -22,6 +22,14 @@ import { metadataColumns, type MetadataKey } from './metadata.js';
  * outstanding at a time, asked for when fewer than that wait in the buffer; messages arrive through a
  * subscription callback into the buffer, and `readSync` decodes a batch from it — no promise per message.
  * A gap in the consumer's sequence (messages dropped by the client) fails the task rather than skip data.
+ *
+ * A pull that is never answered (no message, no 408 after its expiry; seen in the chaos tests against nats-server
+ * 2.9.10 about once in 20–45 runs, cause not found; a request lost on the way looks the same) would leave the split
+ * waiting forever. After PULL_EXPIRES_MS + PULL_SILENCE_GRACE_MS of silence the reader replaces its consumer: a new
+ * consumer starting right after the last message received, on a new inbox, the old one deleted. Nothing the old
+ * consumer still sends can reach the reader, so the replacement neither repeats nor skips a message (asking the old
+ * consumer again could: its late answer, a 408 among them, would mix with the new pull's and end a bounded split
+ * early).
  */
 export interface JetStreamSplit extends SplitDescriptor {
   /** Subject filter; null: the whole stream. */
@@ -63,6 +71,8 @@ interface SourceSettings {
 const PULL_BATCH = 2048;
 /** A pull that stays unanswered this long expires (the server answers 408) and the next read asks again. */
 const PULL_EXPIRES_MS = 5_000;
+/** Silence beyond a pull's expiry after which its answer is taken as lost (see the class comment). */
+const PULL_SILENCE_GRACE_MS = 2_000;
 /** How long the server keeps the consumer of a reader that vanished (a killed process). */
 const CONSUMER_INACTIVE_MS = 60_000;
 
@@ -133,6 +143,8 @@ export function createJetStreamSource(options: ConnectorOptions, schema: StreamS
 export class JetStreamSplitReader implements SplitReader {
   readonly splitId: string;
   skippedRows = 0;
+  /** Consumers replaced after a pull went unanswered (see the class comment). */
+  consumersReplaced = 0;
   private readonly role: string;
   private connection: JetStreamConnection | undefined;
   private subscription: Subscription | undefined;
@@ -146,6 +158,12 @@ export class JetStreamSplitReader implements SplitReader {
   private outstanding = 0;
   /** Consumer sequence of the last message received. */
   private consumerSequence = 0;
+  /** Stream sequence of the last message received (buffered or handed out): where a replacement consumer starts. */
+  private receivedSequence: number | undefined;
+  /** When the outstanding pull was sent or last answered (ms, performance.now()). */
+  private heardAt = 0;
+  /** A replacement consumer is being created. */
+  private replacing = false;
   /** Stream sequence of the last message handed out. */
   private sequence: number | undefined;
   /** The split has no message left within its bound. */
@@ -176,6 +194,7 @@ export class JetStreamSplitReader implements SplitReader {
     if (this.failure !== undefined) throw this.failure;
     const lost = this.connection.lost();
     if (lost !== undefined) throw lost;
+    if (this.outstanding > 0 && performance.now() - this.heardAt > PULL_EXPIRES_MS + PULL_SILENCE_GRACE_MS) this.replaceConsumer();
     const rows: unknown[][] = [];
     const { buffer } = this;
     while (rows.length < maxRows && this.head < buffer.length) {
@@ -191,7 +210,7 @@ export class JetStreamSplitReader implements SplitReader {
       this.head = 0;
     }
     if (this.ended && this.head === this.buffer.length) return { rows, status: 'end' };
-    if (this.buffer.length - this.head < PULL_BATCH && this.outstanding === 0) this.pull();
+    if (this.buffer.length - this.head < PULL_BATCH && this.outstanding === 0 && !this.replacing) this.pull();
     return rows.length > 0 ? { rows, status: 'more' } : { rows, status: 'idle', retryAfterMs: this.settings.pollMs };
   }
 
@@ -246,36 +265,11 @@ export class JetStreamSplitReader implements SplitReader {
 
   /** Connects and creates the consumer at the position; fails naming server and stream when either is missing. */
   private async open(): Promise<void> {
-    const { settings, split } = this;
+    const { settings } = this;
     const connection = await connectJetStream(settings.connection, this.role, settings.stream);
     try {
       await streamInfo(connection, settings.connection, this.role, settings.stream);
-      const start: Record<string, unknown> =
-        this.sequence !== undefined
-          ? { deliver_policy: 'by_start_sequence', opt_start_seq: this.sequence + 1 }
-          : settings.startup.mode === 'latest-offset'
-            ? { deliver_policy: 'by_start_sequence', opt_start_seq: split.startSequence ?? 1 }
-            : settings.startup.mode === 'timestamp'
-              ? { deliver_policy: 'by_start_time', opt_start_time: new Date(settings.startup.millis).toISOString() }
-              : settings.startup.mode === 'specific-offsets'
-                ? { deliver_policy: 'by_start_sequence', opt_start_seq: Math.max(1, settings.startup.sequence) }
-                : { deliver_policy: 'all' };
-      const info = await connection.jsm.consumers.add(settings.stream, {
-        ...start,
-        ack_policy: 'none',
-        ...(split.filter === null ? {} : { filter_subject: split.filter }),
-        inactive_threshold: CONSUMER_INACTIVE_MS * 1_000_000,
-        mem_storage: true,
-        num_replicas: 1,
-      } as Parameters<typeof connection.jsm.consumers.add>[1]);
-      this.consumer = info.name;
-      if (split.endSequence !== undefined && info.num_pending === 0) this.ended = true;
-      this.subscription = connection.nc.subscribe(connection.inbox(), {
-        callback: (error, message) => {
-          if (error === null) this.receive(message);
-          else this.failure ??= error;
-        },
-      });
+      await this.createConsumer(connection);
     } catch (error) {
       await connection.close();
       throw error;
@@ -283,10 +277,74 @@ export class JetStreamSplitReader implements SplitReader {
     this.connection = connection;
   }
 
+  /** A consumer starting right after the last message received (else at the startup position), and its inbox. */
+  private async createConsumer(connection: JetStreamConnection): Promise<void> {
+    const { settings, split } = this;
+    const after = this.receivedSequence ?? this.sequence;
+    const start: Record<string, unknown> =
+      after !== undefined
+        ? { deliver_policy: 'by_start_sequence', opt_start_seq: after + 1 }
+        : settings.startup.mode === 'latest-offset'
+          ? { deliver_policy: 'by_start_sequence', opt_start_seq: split.startSequence ?? 1 }
+          : settings.startup.mode === 'timestamp'
+            ? { deliver_policy: 'by_start_time', opt_start_time: new Date(settings.startup.millis).toISOString() }
+            : settings.startup.mode === 'specific-offsets'
+              ? { deliver_policy: 'by_start_sequence', opt_start_seq: Math.max(1, settings.startup.sequence) }
+              : { deliver_policy: 'all' };
+    const info = await connection.jsm.consumers.add(settings.stream, {
+      ...start,
+      ack_policy: 'none',
+      ...(split.filter === null ? {} : { filter_subject: split.filter }),
+      inactive_threshold: CONSUMER_INACTIVE_MS * 1_000_000,
+      mem_storage: true,
+      num_replicas: 1,
+    } as Parameters<typeof connection.jsm.consumers.add>[1]);
+    this.consumer = info.name;
+    this.consumerSequence = 0;
+    if (split.endSequence !== undefined && info.num_pending === 0) this.ended = true;
+    this.subscription = connection.nc.subscribe(connection.inbox(), {
+      callback: (error, message) => {
+        if (error === null) this.receive(message);
+        else this.failure ??= error;
+      },
+    });
+  }
+
+  /** The outstanding pull went unanswered: a new consumer and inbox take over (see the class comment). */
+  private replaceConsumer(): void {
+    const connection = this.connection!;
+    const old = this.consumer;
+    this.subscription?.unsubscribe();
+    this.subscription = undefined;
+    this.consumer = undefined;
+    this.outstanding = 0;
+    this.replacing = true;
+    this.consumersReplaced++;
+    process.emitWarning(
+      `${this.role}: no answer to a pull within ${(PULL_EXPIRES_MS + PULL_SILENCE_GRACE_MS) / 1000} s; reading on with a new consumer after stream sequence ${this.receivedSequence ?? this.sequence ?? 'none'}`,
+      'SluiceWarning',
+    );
+    const deleteOld = old === undefined ? Promise.resolve() : connection.jsm.consumers.delete(this.settings.stream, old).then(
+      () => undefined,
+      () => undefined,
+    );
+    void deleteOld
+      .then(() => this.createConsumer(connection))
+      .then(
+        () => {
+          this.replacing = false;
+        },
+        (error: unknown) => {
+          this.failure ??= error instanceof Error ? error : new Error(String(error));
+        },
+      );
+  }
+
   private pull(): void {
     const { connection, consumer } = this;
     if (connection === undefined || consumer === undefined || this.ended) return;
     this.outstanding = PULL_BATCH;
+    this.heardAt = performance.now();
     connection.nc.publish(
       `$JS.API.CONSUMER.MSG.NEXT.${this.settings.stream}.${consumer}`,
       // Bounded: every message up to the bound existed when the job first started, so a pull that finds nothing more
@@ -298,6 +356,7 @@ export class JetStreamSplitReader implements SplitReader {
 
   /** A message or a status of the pull (408: expired, 409: the server ended it); runs in the client's callback. */
   private receive(message: Msg): void {
+    this.heardAt = performance.now();
     if (message.reply === undefined || message.reply === '') {
       const code = message.headers?.code ?? 0;
       if (code === 404 || code === 408 || code === 409) this.outstanding = 0;
@@ -327,6 +386,7 @@ export class JetStreamSplitReader implements SplitReader {
       return;
     }
     this.consumerSequence = consumerSequence;
+    this.receivedSequence = sequence;
     const end = this.split.endSequence;
     if (end !== undefined && sequence > end) {
       this.ended = true;

@@ -2,7 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BIGINT, STRING, TIMESTAMP3, type Field } from '../../compiler/types/sql-type.js';
 import { ConnectorOptions } from '../../runtime/connectors/options.js';
 import type { SourceConnector } from '../../runtime/connectors/source-connector.js';
-import { createJetStreamSource, type JetStreamSplit } from '../../connectors/jetstream/source.js';
+import { createJetStreamSource, type JetStreamSplit, type JetStreamSplitReader } from '../../connectors/jetstream/source.js';
+import { pullDroppingProxy } from './pull-dropping-proxy.js';
 import { LOCAL_NATS, readRows, readToEnd, testJetStream, uniqueStreamName, unreachableReason, type TestJetStream } from '../../connectors/jetstream/test-helpers.js';
 
 /** The jetstream source against the local nats-server: positions, bounds, startup modes, splits, formats, errors. */
@@ -150,6 +151,32 @@ describe('jetstream source', () => {
     expect(skipping.skippedRows).toBe(1);
     expect(skipping.position()).toEqual({ sequence: 3 });
   });
+
+  it('reads on with a new consumer when a pull is never answered: nothing twice, nothing skipped', async (context) => {
+    if (skipReason !== undefined) return context.skip();
+    const stream = await bidsStream(5000);
+    // The second pull is lost: the first one's 2,048 messages have arrived, most of them not yet handed out.
+    const proxy = await pullDroppingProxy({ host: '127.0.0.1', port: 4222 }, 2);
+    const warnings: string[] = [];
+    const onWarning = (warning: Error) => warnings.push(warning.message);
+    process.on('warning', onWarning);
+    try {
+      const connector = createJetStreamSource(
+        new ConnectorOptions('jetstream', { servers: proxy.url, format: 'json', stream, 'scan.bounded.mode': 'latest-offset' }),
+        { fields: BID_FIELDS, changelog: 'append' },
+      );
+      const [split] = await connector.enumerateSplits();
+      const reader = connector.createReader(split!);
+      expect(await readToEnd(reader, 500, 30_000)).toEqual(bids(0, 5000));
+      expect(proxy.dropped).toBe(1);
+      expect((reader as JetStreamSplitReader).consumersReplaced).toBe(1);
+      expect(warnings.some((w) => /no answer to a pull .* new consumer after stream sequence 2048/.test(w))).toBe(true);
+      await reader.close();
+    } finally {
+      process.off('warning', onWarning);
+      await proxy.close();
+    }
+  }, 40_000);
 
   it('names server and stream when the stream is missing or no server answers', async (context) => {
     if (skipReason !== undefined) return context.skip();
