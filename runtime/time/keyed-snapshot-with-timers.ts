@@ -1,6 +1,6 @@
 import { compareCodePoints, encodeMapKey } from '../state/key-codec.js';
-import { indicesByKeyGroup, rangeSize, type KeyGroupRange } from '../state/key-groups.js';
 import type { KeyChange, KeyedStateBackend, KeyedStateDelta, KeyedStateSnapshot, StateEntry, StateEntrySink } from '../state/keyed-state-backend.js';
+import { bucketOf, type TimersInKeyGroupOrder, type TimerVisitor } from './pending-timers.js';
 import { TIMER_STATES, type TimerEntry, type TimerService } from './timer-service.js';
 
 /**
@@ -11,49 +11,53 @@ import { TIMER_STATES, type TimerEntry, type TimerService } from './timer-servic
  */
 export function snapshotWithTimers(backend: KeyedStateBackend, timers: TimerService, asBase: boolean): KeyedStateSnapshot {
   const snapshot = backend.snapshot(asBase);
-  const pending = timers.pendingTimers(asBase);
+  const pending = timers.snapshotTimers(asBase);
   const writeEntries = asBase ? snapshot.writeEntries?.bind(snapshot) : undefined;
   return {
     keyGroupRange: snapshot.keyGroupRange,
     maxParallelism: snapshot.maxParallelism,
     layouts: snapshot.layouts,
-    entries: () => mergeEntries(snapshot.entries(), asBase ? timerEntriesByKeyGroup(pending, snapshot.keyGroupRange) : sortedTimerEntries(pending)),
-    ...(writeEntries === undefined ? {} : { writeEntries: (sink: StateEntrySink) => writeMergedEntries(writeEntries, timersByKeyGroup(pending, snapshot.keyGroupRange), sink) }),
+    entries: () => mergeEntries(snapshot.entries(), asBase ? timerEntriesByKeyGroup(pending.inKeyGroupOrder(snapshot.keyGroupRange)) : sortedTimerEntries(pending.entries())),
+    ...(writeEntries === undefined ? {} : { writeEntries: (sink: StateEntrySink) => writeMergedEntries(writeEntries, pending.inKeyGroupOrder(snapshot.keyGroupRange), sink) }),
     release: () => snapshot.release(),
   };
 }
 
 /**
  * `mergeEntries` for a base written through `writeEntries`: the timers (in key-group and state order) go to
- * `sink` before the first stored entry they come before, with no StateEntry per entry or timer.
+ * `sink` before the first stored entry they come before, with no StateEntry per entry or timer. Stored entries
+ * come bucket by bucket (key group, then state), so the timers are looked at when the bucket changes only.
  */
-function* writeMergedEntries(
-  writeStored: NonNullable<KeyedStateSnapshot['writeEntries']>,
-  timers: readonly TimerEntry[],
-  sink: StateEntrySink,
-): Generator<void, void, undefined> {
+function* writeMergedEntries(writeStored: NonNullable<KeyedStateSnapshot['writeEntries']>, timers: TimersInKeyGroupOrder, sink: StateEntrySink): Generator<void, void, undefined> {
+  const writeTimer: TimerVisitor = (keyGroup, encodedKey, domain, namespace, timestamp) => sink.entry(keyGroup, encodedKey, TIMER_STATES[domain], namespace, null, timestamp);
   let next = 0;
+  let lastGroup = -1;
+  let lastState: string | undefined;
+  let stateRank = 0;
   const merging: StateEntrySink = {
     entry(keyGroup, key, state, namespace, value, mapKey) {
-      while (next < timers.length && timerComesBefore(timers[next]!, keyGroup, state)) writeTimer(timers[next++]!, sink);
+      if (keyGroup !== lastGroup || state !== lastState) {
+        if (state !== lastState) stateRank = timerStatesBefore(state);
+        lastGroup = keyGroup;
+        lastState = state;
+        // The timers of earlier key groups, and of this one those whose state sorts before `state`.
+        const limit = bucketOf(keyGroup, 'event', timers.range) + stateRank;
+        while (next < timers.length && timers.bucket(next) < limit) timers.visit(next++, writeTimer);
+      }
       sink.entry(keyGroup, key, state, namespace, value, mapKey);
     },
     full: () => sink.full(),
   };
   yield* writeStored(merging);
   while (next < timers.length) {
-    writeTimer(timers[next++]!, sink);
+    timers.visit(next++, writeTimer);
     if (sink.full()) yield;
   }
 }
 
-function timerComesBefore(timer: TimerEntry, keyGroup: number, state: string): boolean {
-  return timer.keyGroup < keyGroup || (timer.keyGroup === keyGroup && compareCodePoints(TIMER_STATES[timer.domain], state) < 0);
-}
-
-/** A timer as `timerEntry` describes it. */
-function writeTimer(timer: TimerEntry, sink: StateEntrySink): void {
-  sink.entry(timer.keyGroup, timer.encodedKey, TIMER_STATES[timer.domain], timer.namespace, null, timer.timestamp);
+/** How many of the timer states sort before `state` (0, 1 or 2): where a key group's timers go among its states. */
+function timerStatesBefore(state: string): number {
+  return (compareCodePoints(TIMER_STATES.event, state) < 0 ? 1 : 0) + (compareCodePoints(TIMER_STATES.processing, state) < 0 ? 1 : 0);
 }
 
 /**
@@ -105,25 +109,13 @@ function sortedTimerEntries(timers: readonly TimerEntry[]): StateEntry[] {
   return sortable.map(({ timer }) => timerEntry(timer));
 }
 
-/**
- * Timers as snapshot entries in key-group and state order only, what a checkpoint's base needs: a counting sort
- * into two buckets per key group, event time first ('__timers.event' sorts before '__timers.processing').
- */
-function timerEntriesByKeyGroup(timers: readonly TimerEntry[], range: KeyGroupRange): StateEntry[] {
-  return timersByKeyGroup(timers, range).map(timerEntry);
-}
-
-/** The timers in key-group and state order (`timerEntriesByKeyGroup`'s). */
-function timersByKeyGroup(timers: readonly TimerEntry[], range: KeyGroupRange): TimerEntry[] {
-  const buckets = new Uint32Array(timers.length);
-  for (let i = 0; i < timers.length; i++) {
-    const timer = timers[i]!;
-    buckets[i] = (timer.keyGroup - range.start) * 2 + (timer.domain === 'event' ? 0 : 1);
-  }
-  const order = indicesByKeyGroup(buckets, { start: 0, end: 2 * rangeSize(range) - 1 });
-  const sorted: TimerEntry[] = new Array(order.length);
-  for (let n = 0; n < order.length; n++) sorted[n] = timers[order[n]!]!;
-  return sorted;
+/** Timers as snapshot entries in key-group and state order only, what a checkpoint's base needs. */
+function timerEntriesByKeyGroup(timers: TimersInKeyGroupOrder): StateEntry[] {
+  const entries: StateEntry[] = [];
+  const push: TimerVisitor = (keyGroup, key, domain, namespace, timestamp) =>
+    entries.push({ state: TIMER_STATES[domain], keyGroup, key, namespace, value: null, hasMapKey: true, mapKey: timestamp });
+  for (let n = 0; n < timers.length; n++) timers.visit(n, push);
+  return entries;
 }
 
 function timerEntry(timer: TimerEntry): StateEntry {

@@ -2,6 +2,7 @@ import type { CurrentKey } from '../state/current-key.js';
 import { compareCodePoints, decodeKey } from '../state/key-codec.js';
 import { rangeContains } from '../state/key-groups.js';
 import type { KeyedStateBackend, StateEntry } from '../state/keyed-state-backend.js';
+import { PendingTimers } from './pending-timers.js';
 import { TimerHeap } from './timer-heap.js';
 import { WindowTimers, type TimerGroup } from './window-timers.js';
 
@@ -311,15 +312,14 @@ export class TimerService implements Timers {
    * Every pending timer, for a full snapshot; `asBase`: the snapshot is the base of an incremental chain, so
    * keys whose timers change are recorded from now on.
    */
-  pendingTimers(asBase: boolean): TimerEntry[] {
+  snapshotTimers(asBase: boolean): PendingTimers {
     if (asBase) this.changed = new Map();
-    const all: TimerEntry[] = [];
+    const queued: TimerEntry[] = [];
     for (const { byKey } of Object.values(this.domains)) {
-      for (const head of byKey.values()) for (let t: QueuedTimer | undefined = head; t !== undefined; t = t.nextOfKey) all.push(t);
+      for (const head of byKey.values()) for (let t: QueuedTimer | undefined = head; t !== undefined; t = t.nextOfKey) queued.push(t);
     }
-    // A window group's timers are columns that firing changes: copied out as entries.
-    this.windows.forEachPending((group, at) => all.push(groupEntry(group, at)));
-    return all;
+    const { groups, flags } = this.windows.pendingFlags();
+    return new PendingTimers(queued, groups, flags);
   }
 
   /** The keys whose timers changed since the last base or delta (undefined: no base was taken), and restarts the record. */

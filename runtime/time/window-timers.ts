@@ -114,12 +114,21 @@ export class WindowTimers {
     this.size--;
   }
 
-  /** Visits each pending timer (group and position). */
-  forEachPending(visit: (group: TimerGroup, at: number) => void): void {
-    if (this.size === 0) return;
-    for (const groups of this.byTime.values()) {
-      for (const group of groups) for (let i = 0; i < group.pending.length; i++) if (group.pending[i] === 1) visit(group, i);
+  /**
+   * The groups and a copy of each one's pending flags, for a snapshot (pending-timers.ts): one array copy per
+   * group, no object per timer.
+   */
+  pendingFlags(): { groups: TimerGroup[]; flags: number[][] } {
+    const groups: TimerGroup[] = [];
+    const flags: number[][] = [];
+    if (this.size === 0) return { groups, flags };
+    for (const ofTime of this.byTime.values()) {
+      for (const group of ofTime) {
+        groups.push(group);
+        flags.push(group.pending.slice());
+      }
     }
+    return { groups, flags };
   }
 
   /** Visits the key's pending timers, one group at a time (a window operator has a few groups pending). */

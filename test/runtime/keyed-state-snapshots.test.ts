@@ -103,6 +103,51 @@ describe('keyed state snapshots', () => {
     expect(parseKeyedStateFile(written).entries.some((e) => e.state === '__timers.event')).toBe(true);
   });
 
+  it.each(BACKEND_TYPES)('a %s base holds the window timers pending when it was taken, whatever fires or is registered before it is written', (type) => {
+    const backend = backends.create(type);
+    const key = new CurrentKey(MAX_PARALLELISM, backend.keyGroupRange, 'windows');
+    const total = createKeyedState(backend, key, valueState<number>('total'));
+    const timers = new TimerService(backend, key);
+    const inRange = KEYS.filter((k) => {
+      try {
+        key.set(k);
+        return true;
+      } catch {
+        return false;
+      }
+    });
+    for (const [i, k] of inRange.entries()) {
+      key.set(k);
+      total.update(i);
+      timers.registerNewEventTimeTimer(500, '490');
+      timers.registerNewEventTimeTimer(600, '590');
+      if (i % 7 === 0) timers.registerProcessingTimeTimer(50 + i);
+    }
+    const line = (e: StateEntry) => JSON.stringify([e.keyGroup, e.state, e.key, e.namespace, e.value, e.mapKey]);
+    const canonical = snapshotWithTimers(backend, timers, false);
+    const expected = [...canonical.entries()].map(line).sort();
+    canonical.release();
+    expect(expected.filter((l) => l.includes('"490"'))).toHaveLength(inRange.length);
+
+    const base = snapshotWithTimers(backend, timers, true);
+    // Before it is written: a group fires, a timer of another is deleted, new keys join a group and a new group starts.
+    timers.advanceWatermark(500, () => {});
+    key.set(inRange[0]!);
+    timers.deleteEventTimeTimer(600, '590');
+    for (const k of inRange.slice(0, 5)) {
+      key.set(k);
+      timers.registerNewEventTimeTimer(700, '690');
+    }
+    key.set(['late']);
+    timers.registerNewEventTimeTimer(600, '590');
+    const concat = (pieces: Iterable<Buffer>) => Buffer.concat(Array.from(pieces, (piece) => Buffer.from(piece)));
+    const written = concat(binaryKeyedState(base));
+    const fromEntries = concat(binaryKeyedStateOf(base.maxParallelism, base.keyGroupRange, base.layouts, base.entries()));
+    base.release();
+    expect(written.equals(fromEntries)).toBe(true);
+    expect(parseKeyedStateFile(written).entries.map(line).sort()).toEqual(expected);
+  });
+
   const pairs: [StateBackendType, StateBackendType][] = BACKEND_TYPES.flatMap((a) => BACKEND_TYPES.map((b) => [a, b] as [StateBackendType, StateBackendType]));
 
   it.each(pairs)('round trips from %s into %s', (from, to) => {

@@ -69,7 +69,7 @@ describe('window timers (registerNewEventTimeTimer)', () => {
           });
           pending.delete(id);
         } else if (op < 0.82) {
-          expect(entries(grouped.timers.pendingTimers(false))).toEqual(entries(reference.timers.pendingTimers(false)));
+          expect(entries(grouped.timers.snapshotTimers(false).entries())).toEqual(entries(reference.timers.snapshotTimers(false).entries()));
           for (const other of keys) {
             const encoded = JSON.stringify([other]);
             expect(entries(grouped.timers.timersOfKey(encoded))).toEqual(entries(reference.timers.timersOfKey(encoded)));
@@ -119,7 +119,7 @@ describe('window timers (registerNewEventTimeTimer)', () => {
 
   it('records the keys whose window timers changed, for incremental checkpoints', () => {
     const { key, timers } = setup();
-    timers.pendingTimers(true);
+    timers.snapshotTimers(true);
     key.set([1]);
     timers.registerNewEventTimeTimer(9, 'w');
     expect([...timers.takeChangedKeys()!.keys()]).toEqual(['[1]']);
