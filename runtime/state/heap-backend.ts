@@ -164,6 +164,11 @@ class MapCell implements CellHeader {
 
 type Cell = ValueCell | MapCell;
 
+/** A frozen view not yet released: the lowest key group whose cells it may still read (0 until its writer says). */
+interface FrozenView {
+  readsFrom: number;
+}
+
 const NO_ENTRIES: readonly (readonly [unknown, unknown])[] = Object.freeze([]);
 
 /** Changes tracked beyond twice the keys held before tracking gives up (small tables churn a little freely). */
@@ -367,13 +372,20 @@ class Table {
  * Snapshots are copy-on-write, as Flink's CopyOnWriteStateMap: `snapshot()` copies the Map shallowly (a key's
  * cells are shared, not copied) and starts a new epoch; while a snapshot is open, a write to a key's cells or to
  * a cell of an older epoch replaces them (copying a list or map value) instead of modifying them, so the
- * snapshot's cells never change.
+ * snapshot's cells never change — unless every open snapshot has already written the cell's key group.
  */
 export class HeapKeyedStateBackend implements KeyedStateBackend {
   private readonly table = new Table();
   private readonly layoutByName = new Map<string, CellLayout>();
   private epoch = 0;
-  private openSnapshots = 0;
+  /** The frozen views (snapshots, deltas) not yet released, each with the lowest key group it may still read. */
+  private readonly openViews: FrozenView[] = [];
+  /**
+   * Cells of key groups below this are read by no open view, so they are changed in place whatever their epoch
+   * (Infinity: no view is open). A base's writer goes through the key groups in order: once it has written a key
+   * group, writes to that group copy nothing, which takes about half the copies of copy-on-write away.
+   */
+  private unsharedBelow = Infinity;
   /**
    * Change tracking for incremental checkpoints: on from the first base snapshot (`snapshot(true)`), so jobs
    * without incremental checkpoints pay one boolean test per write. The keys changed since the last base or
@@ -407,9 +419,9 @@ export class HeapKeyedStateBackend implements KeyedStateBackend {
     return this.table.get(key)?.get(state, namespace);
   }
 
-  /** Whether `cell` may be modified in place: no open snapshot can see it. */
+  /** Whether `cell` may be modified in place: no open view can see it. */
   private writable(cell: Cell): boolean {
-    return this.openSnapshots === 0 || cell.epoch === this.epoch;
+    return cell.keyGroup < this.unsharedBelow || cell.epoch === this.epoch;
   }
 
   /**
@@ -436,8 +448,8 @@ export class HeapKeyedStateBackend implements KeyedStateBackend {
     this.removedCells = [];
   }
 
-  /** `key`'s cells, made private to the current epoch (or created) so that they can be changed. */
-  private writableCells(key: string): KeyCells {
+  /** `key`'s cells (of `keyGroup`), made private to the current epoch (or created) so that they can be changed. */
+  private writableCells(key: string, keyGroup: number): KeyCells {
     const table = this.table;
     const cells = table.get(key);
     if (cells === undefined) {
@@ -445,7 +457,7 @@ export class HeapKeyedStateBackend implements KeyedStateBackend {
       table.set(key, created);
       return created;
     }
-    if (this.openSnapshots === 0 || cells.epoch === this.epoch) return cells;
+    if (keyGroup < this.unsharedBelow || cells.epoch === this.epoch) return cells;
     const copy = cells.copy(this.epoch);
     cells.supersededIn = this.epoch;
     table.set(key, copy);
@@ -459,7 +471,7 @@ export class HeapKeyedStateBackend implements KeyedStateBackend {
 
   /** Stores `cell`, of the current epoch, replacing any under its state, key and namespace. */
   private storeCell(cell: Cell): void {
-    this.writableCells(cell.key).set(cell);
+    this.writableCells(cell.key, cell.keyGroup).set(cell);
     if (this.tracking) this.track(cell.key, cell.keyGroup);
   }
 
@@ -509,7 +521,7 @@ export class HeapKeyedStateBackend implements KeyedStateBackend {
   }
 
   private removeCell(state: string, keyGroup: number, key: string, namespace: string): void {
-    const cells = this.writableCells(key);
+    const cells = this.writableCells(key, keyGroup);
     if (this.tracking) this.track(key, keyGroup);
     cells.delete(state, namespace);
     if (!cells.isEmpty) return;
@@ -531,7 +543,7 @@ export class HeapKeyedStateBackend implements KeyedStateBackend {
   mapGetForUpdate(state: string, keyGroup: number, key: string, namespace: string, mapKey: string): unknown {
     const cell = this.mapCell(state, key, namespace);
     if (cell === undefined || !cell.has(mapKey)) return undefined;
-    if (this.openSnapshots === 0) {
+    if (keyGroup < this.unsharedBelow) {
       if (this.tracking) this.track(key, keyGroup);
       return cell.get(mapKey);
     }
@@ -542,7 +554,7 @@ export class HeapKeyedStateBackend implements KeyedStateBackend {
   }
 
   mapPut(state: string, keyGroup: number, key: string, namespace: string, mapKey: string, rawMapKey: unknown, value: unknown): void {
-    this.mapForUpdate(state, keyGroup, key, namespace, true)!.put(mapKey, rawMapKey, value, this.openSnapshots === 0);
+    this.mapForUpdate(state, keyGroup, key, namespace, true)!.put(mapKey, rawMapKey, value, keyGroup < this.unsharedBelow);
     if (this.tracking) this.track(key, keyGroup);
   }
 
@@ -605,33 +617,51 @@ export class HeapKeyedStateBackend implements KeyedStateBackend {
       this.stopTracking();
       this.tracking = true;
     }
+    const view = this.openFrozenView(() => {
+      frozen.length = 0;
+    });
     return {
       keyGroupRange: this.keyGroupRange,
       maxParallelism: this.maxParallelism,
       layouts,
       // A base is only ever a checkpoint's file, read by key group: nothing within a key group and state is sorted.
       entries: () => snapshotEntries(frozen, layouts, this.keyGroupRange, !asBase),
-      ...(asBase ? { writeEntries: (sink: StateEntrySink) => writeBaseEntries(frozen, layouts, this.keyGroupRange, sink) } : {}),
-      release: this.openFrozenView(() => {
-        frozen.length = 0;
-      }),
+      ...(asBase ? { writeEntries: (sink: StateEntrySink) => writeBaseEntries(frozen, layouts, this.keyGroupRange, sink, view.readsFrom) } : {}),
+      release: view.release,
     };
   }
 
   /**
    * Starts a new copy-on-write epoch for a frozen view (snapshot or delta): writes from now on copy what the view
-   * shares. Returns the view's `release`, idempotent, which calls `free` once.
+   * shares. Returns the view's `release`, idempotent, which calls `free` once, and `readsFrom`, by which its writer
+   * says that it will read no key group below the one given any more (Infinity: none).
    */
-  private openFrozenView(free: () => void): () => void {
+  private openFrozenView(free: () => void): { release: () => void; readsFrom: (keyGroup: number) => void } {
     this.epoch++;
-    this.openSnapshots++;
+    const view: FrozenView = { readsFrom: 0 };
+    this.openViews.push(view);
+    this.unsharedBelow = 0;
     let released = false;
-    return () => {
-      if (released) return;
-      released = true;
-      this.openSnapshots--;
-      free();
+    return {
+      release: () => {
+        if (released) return;
+        released = true;
+        this.openViews.splice(this.openViews.indexOf(view), 1);
+        this.updateUnsharedBelow();
+        free();
+      },
+      readsFrom: (keyGroup) => {
+        if (released) return;
+        view.readsFrom = keyGroup;
+        this.updateUnsharedBelow();
+      },
     };
+  }
+
+  private updateUnsharedBelow(): void {
+    let below = Infinity;
+    for (const view of this.openViews) below = Math.min(below, view.readsFrom);
+    this.unsharedBelow = below;
   }
 
   /**
@@ -675,7 +705,7 @@ export class HeapKeyedStateBackend implements KeyedStateBackend {
       forEachChangedKey: (visit) => keys.forEach((key) => visit(key)),
       release: this.openFrozenView(() => {
         frozen.length = 0;
-      }),
+      }).release,
     };
   }
 
@@ -755,16 +785,19 @@ function cellBuckets(
 
 /**
  * A base's entries handed to `sink` in the order `snapshotEntries(…, false)` yields them, with no StateEntry
- * per entry; yields when `sink.full()` after a cell (KeyedStateSnapshot.writeEntries).
+ * per entry; yields when `sink.full()` after a cell (KeyedStateSnapshot.writeEntries). Tells `readsFrom` the key
+ * group it is at: the cells of those before it are not read again, so writes to them need not copy.
  */
 function* writeBaseEntries(
   table: readonly KeyCells[],
   layouts: ReadonlyMap<string, CellLayout>,
   range: KeyGroupRange,
   sink: StateEntrySink,
+  readsFrom: (keyGroup: number) => void,
 ): Generator<void, void, undefined> {
   const { states, size, buckets } = cellBuckets(table, layouts, range);
   for (let group = 0; group < size; group++) {
+    readsFrom(range.start + group);
     for (let s = 0; s < states.length; s++) {
       const bucket = buckets[s]![group];
       if (bucket === undefined) continue;
@@ -777,6 +810,7 @@ function* writeBaseEntries(
       }
     }
   }
+  readsFrom(Infinity);
 }
 
 /** Appends a cell's entries to `out`: its value, or its map's entries (by encoded map key when `sorted`). */

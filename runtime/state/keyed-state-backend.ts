@@ -54,7 +54,9 @@ export interface KeyedStateSnapshot {
   /**
    * A base's entries (key-group and state order, as `entries()` lists them) handed to `sink` one by one, with no
    * StateEntry object per entry: what a checkpoint's file writer takes when the backend offers it. The generator
-   * yields whenever `sink.full()` says so (a piece of the file is ready) and ends after the last entry.
+   * yields whenever `sink.full()` says so (a piece of the file is ready) and ends after the last entry. The heap
+   * backend stops freezing the key groups it has written (writes to them change cells in place): read a snapshot
+   * through this or through `entries()`, not both while the backend is written to.
    */
   writeEntries?(sink: StateEntrySink): Generator<void, void, undefined>;
   release(): void;

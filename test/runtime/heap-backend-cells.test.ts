@@ -221,6 +221,136 @@ describe('the heap backend’s cells', () => {
     open.release();
   });
 
+  it('changes in place the key groups a base’s writer has passed, and copies those it has not reached', () => {
+    const backend = new HeapKeyedStateBackend('fs', 128, { start: 0, end: 127 });
+    backend.register('count', 'value');
+    backend.register('windows', 'map');
+    for (const group of [1, 2, 3]) {
+      backend.put('count', group, `["g${group}"]`, '', [0]);
+      backend.mapPut('windows', group, `["g${group}"]`, '', '"w"', 'w', [0]);
+    }
+    const base = backend.snapshot(true);
+    const written: string[] = [];
+    // Yields after every cell: the writer is at key group 2 once it has written g1's two cells and one of g2's.
+    const writer = base.writeEntries!({ entry: (group, key, state, _ns, value) => written.push(`${group}:${key}:${state}=${JSON.stringify(value)}`), full: () => true });
+    for (let cells = 0; cells < 3; cells++) writer.next();
+    const counts = [1, 2, 3].map((group) => backend.getForUpdate('count', group, `["g${group}"]`, '') as number[]);
+    const windows = [1, 2, 3].map((group) => backend.mapGetForUpdate('windows', group, `["g${group}"]`, '', '"w"') as number[]);
+    for (const value of [...counts, ...windows]) value[0] = 7;
+    backend.put('count', 1, '["g1"]', '', [8]);
+    backend.mapPut('windows', 1, '["g1"]', '', '"w"', 'w', [8]);
+    while (!writer.next().done);
+    base.release();
+    // Passed (g1) or not (g2, g3), the base holds what the state was when it was taken.
+    expect(written.sort()).toEqual(
+      [1, 2, 3].flatMap((group) => [`${group}:["g${group}"]:count=[0]`, `${group}:["g${group}"]:windows=[0]`]).sort(),
+    );
+    expect([1, 2, 3].map((group) => [backend.get('count', group, `["g${group}"]`, ''), backend.mapGet('windows', group, `["g${group}"]`, '', '"w"')])).toEqual([
+      [[8], [8]],
+      [[7], [7]],
+      [[7], [7]],
+    ]);
+  });
+
+  it('writes bases that are the state when taken while writes change passed key groups in place, with savepoints and deltas open', () => {
+    // Key i in key group i: a base's writer passes them one after another.
+    const GROUP_KEYS = ['["g0"]', '["g1"]', '["g2"]', '["g3"]'];
+    const at = fc.record({ key: fc.constantFrom(...GROUP_KEYS), namespace: fc.constantFrom('', '10', '20') });
+    const mapKey = fc.integer({ min: 0, max: 2 });
+    const step = fc.oneof(
+      { weight: 2, arbitrary: fc.record({ op: fc.constantFrom('put' as const, 'increment' as const, 'remove' as const), at, value: fc.integer({ max: 99 }) }) },
+      { weight: 2, arbitrary: fc.record({ op: fc.constantFrom('mapPut' as const, 'mapIncrement' as const, 'mapRemove' as const), at, mapKey, value: fc.integer({ max: 99 }) }) },
+      // A base's writer writes a cell; bases, savepoints and deltas are taken and read.
+      { weight: 3, arbitrary: fc.constant({ op: 'write' as const }) },
+      { weight: 1, arbitrary: fc.constantFrom({ op: 'base' as const }, { op: 'snapshot' as const }, { op: 'delta' as const }, { op: 'read' as const }) },
+    );
+    fc.assert(
+      fc.property(fc.array(step, { minLength: 100, maxLength: 200 }), (steps) => {
+        const backend = newBackend('fs');
+        const model: Model = new Map();
+        const keyOf = (id: string) => (JSON.parse(id) as string[])[1]!;
+        const modelOfKey = (key: string) => modelEntries(new Map([...model].filter(([id]) => keyOf(id) === key)));
+        // Bases being written a cell at a time; savepoints and deltas read when their turn comes.
+        const writing: { written: string[]; writer: Generator<void, void, undefined>; release(): void; expected: string[] }[] = [];
+        const unread: { check(): void; release(): void }[] = [];
+        const writeCell = () => {
+          const base = writing[0];
+          if (base === undefined || !base.writer.next().done) return;
+          expect(base.written.sort()).toEqual(base.expected);
+          base.release();
+          writing.shift();
+        };
+        for (const o of steps) {
+          if ('at' in o) {
+            const { key, namespace } = o.at;
+            const group = GROUP_KEYS.indexOf(key);
+            // `increment`s change the value in place, as an aggregate changes its accumulator.
+            if ('mapKey' in o) {
+              const encoded = encodeMapKey(o.mapKey);
+              if (o.op === 'mapPut') backend.mapPut(MAP_STATE, group, key, namespace, encoded, o.mapKey, [o.value]);
+              else if (o.op === 'mapRemove') backend.mapRemove(MAP_STATE, group, key, namespace, encoded);
+              else (backend.mapGetForUpdate(MAP_STATE, group, key, namespace, encoded) as number[] | undefined)?.push(o.value);
+            } else if (o.op === 'put') backend.put('a', group, key, namespace, [o.value]);
+            else if (o.op === 'remove') backend.remove('a', group, key, namespace);
+            else (backend.getForUpdate('a', group, key, namespace) as number[] | undefined)?.push(o.value);
+            const id = 'mapKey' in o ? cellId(MAP_STATE, key, namespace, o.mapKey) : cellId('a', key, namespace);
+            if (o.op === 'put' || o.op === 'mapPut') model.set(id, [o.value]);
+            else if (o.op === 'remove' || o.op === 'mapRemove') model.delete(id);
+            else if (model.has(id)) model.set(id, [...(model.get(id) as number[]), o.value]);
+            continue;
+          }
+          switch (o.op) {
+            case 'base': {
+              const base = backend.snapshot(true);
+              const written: string[] = [];
+              const writer = base.writeEntries!({
+                entry: (_group, key, state, namespace, value, rawMapKey) =>
+                  written.push(entryText({ state, key, namespace, value, hasMapKey: state === MAP_STATE, mapKey: rawMapKey })),
+                full: () => true,
+              });
+              writing.push({ written, writer, release: base.release, expected: modelEntries(model) });
+              break;
+            }
+            case 'write':
+              writeCell();
+              break;
+            case 'snapshot': {
+              const snapshot = backend.snapshot();
+              const expected = modelEntries(model);
+              unread.push({ check: () => expect(entriesOf(snapshot)).toEqual(expected), release: snapshot.release });
+              break;
+            }
+            case 'delta': {
+              const delta = backend.snapshotChanges();
+              if (delta === undefined) break;
+              const expected = new Map(GROUP_KEYS.map((key) => [key, modelOfKey(key)]));
+              const check = () => {
+                for (const change of delta.changes()) expect(change.entries.map(entryText).sort()).toEqual(expected.get(change.key));
+              };
+              unread.push({ check, release: delta.release });
+              break;
+            }
+            case 'read': {
+              const view = unread.shift();
+              view?.check();
+              view?.release();
+              break;
+            }
+          }
+        }
+        while (writing.length > 0) writeCell();
+        for (const view of unread) {
+          view.check();
+          view.release();
+        }
+        const snapshot = backend.snapshot();
+        expect(entriesOf(snapshot)).toEqual(modelEntries(model));
+        snapshot.release();
+      }),
+      { numRuns: 300 },
+    );
+  });
+
   it('lists a state’s (key, namespace) pairs across many namespaces of one key', () => {
     const backend = new HeapKeyedStateBackend('memory', 128, { start: 0, end: 127 });
     backend.register('a', 'value');
