@@ -1,4 +1,5 @@
 import { encodeKey } from './key-codec.js';
+import { murmur3OfKey } from './key-hash.js';
 import { murmur3String } from './murmur3.js';
 import { numberRowKey, rowKeyHash } from './number-encodings.js';
 
@@ -27,11 +28,15 @@ export function keyGroupForKey(encodedKey: string, maxParallelism: number): numb
   return murmur3String(encodedKey) % maxParallelism;
 }
 
-/** The key group of a key (the values of the key columns); a numeric key's hash is memoised (number-encodings.ts). */
+/**
+ * The key group of a key (the values of the key columns): a numeric key's hash is memoised (number-encodings.ts),
+ * a key of other plain values hashed without encoding it (key-hash.ts).
+ */
 export function keyGroupOf(key: readonly unknown[], maxParallelism: number): number {
   const only = key.length === 1 ? key[0] : undefined;
   if (typeof only === 'number' && Number.isFinite(only)) return rowKeyHash(numberRowKey(only)) % maxParallelism;
-  return keyGroupForKey(encodeKey(key), maxParallelism);
+  const hash = murmur3OfKey(key);
+  return hash >= 0 ? hash % maxParallelism : keyGroupForKey(encodeKey(key), maxParallelism);
 }
 
 /** The subtask that owns `keyGroup`: `keyGroup * parallelism / maxParallelism`, rounded down. */

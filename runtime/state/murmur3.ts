@@ -59,6 +59,17 @@ export function murmur3String(text: string, seed = 0): number {
   return fmix32(h) >>> 0;
 }
 
+/** MurmurHash3 of `bytes[0, length)`, four bytes to a word, for text encoded into a reused buffer (key-hash.ts). */
+export function murmur3Bytes(bytes: Uint8Array, length: number, seed = 0): number {
+  let hash = seed | 0;
+  let i = 0;
+  for (const words = length - 3; i < words; i += 4) hash = mixWord(hash, bytes[i]! | (bytes[i + 1]! << 8) | (bytes[i + 2]! << 16) | (bytes[i + 3]! << 24));
+  let k = 0;
+  for (let shift = 0; i < length; i++, shift += 8) k |= bytes[i]! << shift;
+  if ((length & 3) !== 0) hash ^= mixK(k);
+  return fmix32(hash ^ length) >>> 0;
+}
+
 function mixByte(byte: number): void {
   word |= byte << (filled * 8);
   filled++;

@@ -1,9 +1,11 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { encodeKey } from '../../runtime/state/key-codec.js';
+import { murmur3OfKey } from '../../runtime/state/key-hash.js';
 import {
   defaultMaxParallelism,
   keyGroupForKey,
+  keyGroupOf,
   keyGroupRangeForSubtask,
   subtaskForKeyGroup,
 } from '../../runtime/state/key-groups.js';
@@ -97,6 +99,38 @@ describe('key serialization', () => {
     expect(encodeKey([null])).not.toBe(encodeKey(['null']));
     expect(encodeKey([Number.NaN])).not.toBe(encodeKey([null]));
     expect(encodeKey([Infinity])).not.toBe(encodeKey([-Infinity]));
+  });
+});
+
+describe('key groups of keys hashed without their encoding', () => {
+  const plainValue = fc.oneof(
+    fc.integer(),
+    fc.maxSafeInteger(),
+    fc.maxSafeNat().map((n) => -n),
+    fc.double({ noNaN: true, noDefaultInfinity: true }),
+    fc.constantFrom(-0, 0, 1e21, -1e-7, 2 ** 53, 2 ** 60, Number.MAX_VALUE, Number.MIN_VALUE),
+    fc.string({ unit: 'binary-ascii' }),
+    fc.string({ unit: 'grapheme' }),
+    fc.string({ unit: 'binary' }), // lone surrogates: JSON escapes them
+    fc.boolean(),
+    fc.constantFrom(null, undefined),
+  );
+
+  it('hashes a key of plain values as murmur3 of its encoding, so key groups do not move', () => {
+    fc.assert(
+      fc.property(fc.array(plainValue, { minLength: 1, maxLength: 4 }), fc.integer({ min: 1, max: 32768 }), (key, maxParallelism) => {
+        expect(murmur3OfKey(key)).toBe(murmur3String(encodeKey(key)));
+        expect(keyGroupOf(key, maxParallelism)).toBe(keyGroupForKey(encodeKey(key), maxParallelism));
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  it('leaves keys JSON cannot write plainly to their encoding', () => {
+    for (const key of [[1, Number.NaN], ['a', Infinity], [-Infinity, 2], [{ a: 1 }, 'b'], [[1, 2], 3]]) {
+      expect(murmur3OfKey(key)).toBe(-1);
+      expect(keyGroupOf(key, 128)).toBe(keyGroupForKey(encodeKey(key), 128));
+    }
   });
 });
 
