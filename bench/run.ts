@@ -134,7 +134,7 @@ async function runQueries(): Promise<void> {
 /** The queries of the scaling bench (issue 10) and its event count per query: the same at every parallelism. */
 const SCALING_QUERIES: readonly NexmarkQuery[] = ['q0', 'q1', 'q2', 'q5', 'q7', 'q8'];
 const SCALING_EVENTS: Readonly<Partial<Record<NexmarkQuery, number>>> = { q0: 2_000_000, q1: 2_000_000, q2: 2_000_000, q5: 600_000, q7: 600_000, q8: 2_000_000 };
-const SCALING_COLUMNS = ['query', 'p', 'events', 'wall ev/s', 'speed-up', 'CPU %', 'CPU µs/ev', 'CPU vs p1', 'peak RSS', 'RSS per extra worker'];
+const SCALING_COLUMNS = ['query', 'p', 'events', 'wall ev/s', 'speed-up', 'CPU %', 'CPU µs/ev', 'CPU vs p1', 'CPU s: main / other / workers', 'peak RSS', 'RSS per extra worker'];
 
 /**
  * Worker threads (docs/parallelism.md): each query at each parallelism with its own blackhole sink (a callback sink
@@ -169,6 +169,7 @@ async function runScaling(): Promise<void> {
         `${((100 * m.cpuSeconds) / m.wallSeconds).toFixed(0)} %`,
         ((1e6 * m.cpuSeconds) / m.events).toFixed(2),
         `${(m.cpuSeconds / base.cpuSeconds).toFixed(2)}×`,
+        threadsCpu(m),
         mib(m.peakRssMiB),
         extra,
       ]);
@@ -179,6 +180,17 @@ async function runScaling(): Promise<void> {
   console.log('');
   const widths = SCALING_COLUMNS.map((title, i) => Math.max(title.length, ...rows.map((row) => row[i]!.length)));
   for (const cells of [SCALING_COLUMNS, ...rows]) console.log(cells.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]!) : cell.padStart(widths[i]!))).join('  '));
+}
+
+/**
+ * The run's CPU by thread: the main thread, the others that outlive the job (V8's compiler and GC threads, libuv's,
+ * a loader's) and the slot workers (the rest; none at parallelism 1, which runs in-process); '' where /proc is not
+ * there to read.
+ */
+function threadsCpu(m: Measurement): string {
+  if (m.mainThreadCpuSeconds === undefined || m.otherThreadsCpuSeconds === undefined) return '';
+  const workers = m.parallelism === 1 ? '–' : Math.max(0, m.cpuSeconds - m.mainThreadCpuSeconds - m.otherThreadsCpuSeconds).toFixed(2);
+  return `${m.mainThreadCpuSeconds.toFixed(2)} / ${m.otherThreadsCpuSeconds.toFixed(2)} / ${workers}`;
 }
 
 async function runSoak(seconds: number): Promise<void> {

@@ -53,6 +53,14 @@ export interface Measurement extends MeasureSpec {
    * what is left of the job on the thread that runs the coordinator.
    */
   readonly mainThreadCpuSeconds: number | undefined;
+  /**
+   * CPU time of the process's other threads that lived through the run (V8's background threads for compilation
+   * and GC, libuv's pool, a loader's thread), from /proc like the main thread's. The slot workers, which end with
+   * the job, are what is left: `cpuSeconds` minus both.
+   */
+  readonly otherThreadsCpuSeconds: number | undefined;
+  /** Time its aligned sources spent paused for watermark alignment, summed over their subtasks (q8); null for none. */
+  readonly alignmentPausedSeconds: number | null;
   /** Checkpoints completed (with `checkpoints`). */
   readonly checkpointsCompleted: number;
   /** Wall time the main thread spent paused in garbage collection during the run (V8's `gc` performance entries). */
@@ -77,8 +85,9 @@ export async function measure(spec: MeasureSpec): Promise<Measurement> {
   const startRssMiB = process.memoryUsage.rss() / 1024 / 1024;
   const checkpointsDir = spec.checkpoints === undefined ? undefined : fs.mkdtempSync(path.join(os.tmpdir(), 'sluice-bench-chk-'));
   let checkpointsCompleted = 0;
+  let alignmentPausedMs: number | null = null;
   const cpuBefore = process.cpuUsage();
-  const mainBefore = mainThreadCpuSeconds();
+  const threadsBefore = threadCpuSeconds();
   const started = performance.now();
   if (spec.engine === 'loop') {
     BASELINES[spec.query](spec.events, spec.rate, () => {
@@ -90,7 +99,11 @@ export async function measure(spec: MeasureSpec): Promise<Measurement> {
     if (spec.sink === 'connector') {
       const job = await Job.start(graph);
       job.on('checkpoint-completed', () => checkpointsCompleted++);
-      rowsOut = (await job.done).metrics.operators.find((op) => op.uid === sink)!.recordsIn;
+      const { metrics } = await job.done;
+      rowsOut = metrics.operators.find((op) => op.uid === sink)!.recordsIn;
+      alignmentPausedMs = metrics.operators.some((op) => op.alignmentPausedMs !== null)
+        ? metrics.operators.reduce((sum, op) => sum + (op.alignmentPausedMs ?? 0), 0)
+        : null;
     } else {
       const onRows: SinkCallback = (rows) => {
         rowsOut += rows.length;
@@ -102,7 +115,7 @@ export async function measure(spec: MeasureSpec): Promise<Measurement> {
   }
   const wallSeconds = (performance.now() - started) / 1000;
   const cpu = process.cpuUsage(cpuBefore);
-  const mainAfter = mainThreadCpuSeconds();
+  const threadsAfter = threadCpuSeconds();
   if (checkpointsDir !== undefined) fs.rmSync(checkpointsDir, { recursive: true, force: true });
   // Entries are delivered asynchronously: let the last ones in before reading the total.
   await new Promise((resolve) => setImmediate(resolve));
@@ -113,7 +126,8 @@ export async function measure(spec: MeasureSpec): Promise<Measurement> {
     rowsOut,
     wallSeconds,
     cpuSeconds: (cpu.user + cpu.system) / 1e6,
-    mainThreadCpuSeconds: mainBefore === undefined || mainAfter === undefined ? undefined : mainAfter - mainBefore,
+    ...threadsDuring(threadsBefore, threadsAfter),
+    alignmentPausedSeconds: alignmentPausedMs === null ? null : alignmentPausedMs / 1000,
     checkpointsCompleted,
     gcSeconds: gcMs / 1000,
     startRssMiB,
@@ -135,17 +149,38 @@ function withCheckpoints(graph: JobGraph, checkpoints: MeasureSpec['checkpoints'
   };
 }
 
-/** User + system CPU seconds of the main thread (its task id is the process id), from /proc; undefined without it. */
-function mainThreadCpuSeconds(): number | undefined {
-  let stat: string;
+/** User + system CPU seconds of each thread of the process by task id, from /proc; undefined without it. */
+function threadCpuSeconds(): Map<number, number> | undefined {
+  let tasks: string[];
   try {
-    stat = fs.readFileSync(`/proc/self/task/${process.pid}/stat`, 'utf8');
+    tasks = fs.readdirSync('/proc/self/task');
   } catch {
     return undefined;
   }
-  // Fields after the command (which may hold spaces, inside parentheses): utime and stime are the 14th and 15th.
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
+  const seconds = new Map<number, number>();
+  for (const task of tasks) {
+    let stat: string;
+    try {
+      stat = fs.readFileSync(`/proc/self/task/${task}/stat`, 'utf8');
+    } catch {
+      continue; // the thread ended
+    }
+    // Fields after the command (which may hold spaces, inside parentheses): utime and stime are the 14th and 15th.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    seconds.set(Number(task), (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS);
+  }
+  return seconds;
+}
+
+/** The main thread's CPU during the run, and that of the other threads alive at its start and end. */
+function threadsDuring(
+  before: Map<number, number> | undefined,
+  after: Map<number, number> | undefined,
+): Pick<Measurement, 'mainThreadCpuSeconds' | 'otherThreadsCpuSeconds'> {
+  if (before === undefined || after === undefined) return { mainThreadCpuSeconds: undefined, otherThreadsCpuSeconds: undefined };
+  let others = 0;
+  for (const [task, seconds] of after) if (task !== process.pid && before.has(task)) others += seconds - before.get(task)!;
+  return { mainThreadCpuSeconds: after.get(process.pid)! - before.get(process.pid)!, otherThreadsCpuSeconds: others };
 }
 
 /** The kernel's clock ticks per second for /proc times (USER_HZ, 100 on Linux). */
