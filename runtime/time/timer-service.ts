@@ -44,6 +44,9 @@ export const TIMER_STATES: Readonly<Record<TimeDomain, string>> = {
   processing: '__timers.processing',
 };
 
+/** Timer changes recorded beyond twice the timers pending before the record stops (small tables churn a little freely). */
+const CHURN_SLACK = 1024;
+
 const DOMAIN_OF_STATE: ReadonlyMap<string, TimeDomain> = new Map([
   [TIMER_STATES.event, 'event'],
   [TIMER_STATES.processing, 'processing'],
@@ -97,8 +100,14 @@ export class TimerService implements Timers {
     namespace: '',
     domain: 'event',
   };
-  /** Keys (with their key groups) whose timers changed since the last base or delta; undefined: not tracking. */
-  private changed: Map<string, number> | undefined = undefined;
+  /**
+   * Keys (with their key groups) whose timers changed since the last base or delta, a key once per change: pushed,
+   * and deduplicated only when taken (a Map.set per timer registered or fired cost q5, whose checkpoints are all
+   * bases, about as much as writing them). Undefined: not tracking — no base yet, or more changes than twice the
+   * timers pending (plus CHURN_SLACK), after which the next checkpoint is a base, as the backends' churn rule has it.
+   */
+  private changedKeys: string[] | undefined = undefined;
+  private changedGroups: number[] = [];
 
   constructor(
     private readonly backend: KeyedStateBackend,
@@ -121,7 +130,7 @@ export class TimerService implements Timers {
       return;
     }
     this.windows.add(timestamp, namespace, key, encoded, keyGroup);
-    this.changed?.set(encoded, keyGroup);
+    this.recordChange(encoded, keyGroup);
   }
 
   deleteEventTimeTimer(timestamp: number, namespace = ''): void {
@@ -159,7 +168,7 @@ export class TimerService implements Timers {
       head.nextOfKey = timer;
     }
     heap.push(timer);
-    this.changed?.set(encodedKey, keyGroup);
+    this.recordChange(encodedKey, keyGroup);
   }
 
   private delete(domain: TimeDomain, timestamp: number, namespace: string): void {
@@ -169,7 +178,7 @@ export class TimerService implements Timers {
     let timer = byKey.get(encoded);
     while (timer !== undefined && (timer.timestamp !== timestamp || timer.namespace !== namespace)) timer = timer.nextOfKey;
     if (timer !== undefined) this.unlink(byKey, timer);
-    else if (domain === 'event' && this.windows.delete(timestamp, namespace, encoded)) this.changed?.set(encoded, this.current.keyGroup);
+    else if (domain === 'event' && this.windows.delete(timestamp, namespace, encoded)) this.recordChange(encoded, this.current.keyGroup);
   }
 
   /**
@@ -185,7 +194,7 @@ export class TimerService implements Timers {
     else byKey.set(timer.encodedKey, next);
     timer.nextOfKey = undefined;
     timer.prevOfKey = undefined;
-    this.changed?.set(timer.encodedKey, timer.keyGroup);
+    this.recordChange(timer.encodedKey, timer.keyGroup);
   }
 
   /** Fires every event-time timer with timestamp <= `watermark`, in order. */
@@ -253,7 +262,7 @@ export class TimerService implements Timers {
       group.pending[at] = 0;
       this.windows.fired();
       const keyGroup = group.keyGroups[at]!;
-      this.changed?.set(encodedKey, keyGroup);
+      this.recordChange(encodedKey, keyGroup);
       this.current.setEncoded(group.keys[at]!, encodedKey, keyGroup);
       timer.timestamp = time;
       timer.key = group.keys[at]!;
@@ -313,7 +322,7 @@ export class TimerService implements Timers {
    * keys whose timers change are recorded from now on.
    */
   snapshotTimers(asBase: boolean): PendingTimers {
-    if (asBase) this.changed = new Map();
+    if (asBase) this.restartRecord();
     const queued: TimerEntry[] = [];
     for (const { byKey } of Object.values(this.domains)) {
       for (const head of byKey.values()) for (let t: QueuedTimer | undefined = head; t !== undefined; t = t.nextOfKey) queued.push(t);
@@ -322,11 +331,39 @@ export class TimerService implements Timers {
     return new PendingTimers(queued, groups, flags);
   }
 
-  /** The keys whose timers changed since the last base or delta (undefined: no base was taken), and restarts the record. */
+  /**
+   * The keys whose timers changed since the last base or delta, and restarts the record; undefined when there is no
+   * record (no base was taken, or it stopped): take a base.
+   */
   takeChangedKeys(): ReadonlyMap<string, number> | undefined {
-    const changed = this.changed;
-    if (changed !== undefined) this.changed = new Map();
+    const keys = this.changedKeys;
+    if (keys === undefined) return undefined;
+    const groups = this.changedGroups;
+    this.restartRecord();
+    const changed = new Map<string, number>();
+    for (let i = 0; i < keys.length; i++) changed.set(keys[i]!, groups[i]!);
     return changed;
+  }
+
+  private restartRecord(): void {
+    this.changedKeys = [];
+    this.changedGroups = [];
+  }
+
+  private recordChange(encodedKey: string, keyGroup: number): void {
+    const keys = this.changedKeys;
+    if (keys === undefined) return;
+    keys.push(encodedKey);
+    this.changedGroups.push(keyGroup);
+    if (keys.length > 2 * this.pendingCount() + CHURN_SLACK) {
+      this.changedKeys = undefined;
+      this.changedGroups = [];
+    }
+  }
+
+  /** At least the keys with a pending timer (and at most the timers). */
+  private pendingCount(): number {
+    return this.domains.event.byKey.size + this.domains.processing.byKey.size + this.windows.size;
   }
 
   /** Whether any timer is pending: a delta copies no key's timers when none is. */

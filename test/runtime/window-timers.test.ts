@@ -127,4 +127,27 @@ describe('window timers (registerNewEventTimeTimer)', () => {
     expect([...timers.takeChangedKeys()!.keys()]).toEqual(['[1]']);
     expect(timers.isEmpty).toBe(true);
   });
+
+  it('stops recording after more timer changes than twice the timers pending, so that the next checkpoint is a base', () => {
+    const { key, timers } = setup();
+    timers.snapshotTimers(true);
+    key.set([1]);
+    timers.registerNewEventTimeTimer(5, 'w');
+    timers.registerNewEventTimeTimer(5, 'v');
+    key.set([2]);
+    timers.registerNewEventTimeTimer(5, 'w');
+    // Each key once, however often its timers changed.
+    expect([...timers.takeChangedKeys()!.keys()]).toEqual(['[1]', '[2]']);
+    // Timers registered and fired again and again with few pending: a delta would list every key (a base's cost).
+    for (let t = 10; t < 1200; t++) {
+      key.set([t % 3]);
+      timers.registerNewEventTimeTimer(t, 'w');
+      timers.advanceWatermark(t, () => {});
+    }
+    expect(timers.takeChangedKeys()).toBeUndefined();
+    timers.snapshotTimers(true);
+    key.set([7]);
+    timers.registerNewEventTimeTimer(5000, 'w');
+    expect([...timers.takeChangedKeys()!.keys()]).toEqual(['[7]']);
+  });
 });
