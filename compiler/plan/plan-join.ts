@@ -1,9 +1,10 @@
-import { spanBetween, type Expr, type JoinStep } from '../../grammar/ast/index.js';
+import { spanBetween, type AggregateStep, type Expr, type JoinStep, type Step } from '../../grammar/ast/index.js';
 import { Diagnostics } from '../diagnostics/catalogue.js';
 import { DiagnosticBag } from '../diagnostics/diagnostic.js';
 import { describeWindow } from '../exporters/describe.js';
-import { checkCondition } from '../expressions/check-expr.js';
+import { checkCondition, checkExpr } from '../expressions/check-expr.js';
 import { Scope } from '../expressions/scope.js';
+import { checkAggregate } from '../functions/aggregates.js';
 import type { TypedExpr } from '../expressions/typed-expr.js';
 import type { OperatorSpec, StateDescriptor, StreamSchema, WindowSpec } from '../graph/job-graph.js';
 import { resolveStream } from '../names/resolve.js';
@@ -12,8 +13,9 @@ import { operatorName, stepText } from './operator-names.js';
 import type { PlanContext } from './plan-context.js';
 import { materializeWindow } from './plan-window.js';
 import { requalify, scopeOf, visibleShape, type PlannedStream } from './planned-stream.js';
+import { pruneColumns } from './project.js';
 import { intervalJoinState, joinState, keyFieldsOf, windowJoinState } from './state-declarations.js';
-import { shiftColumns } from './typed-expr-columns.js';
+import { collectColumns, columnsOf, shiftColumns } from './typed-expr-columns.js';
 
 type Strategy =
   | { readonly kind: 'join' }
@@ -37,20 +39,25 @@ function isColumn(e: TypedExpr, index: number): boolean {
  * bounds are part of the key, so windows spread over subtasks even without other keys); else both time attributes bounded against each other
  * → `interval_join`; else a regular `join`, whose state grows forever. The rest of the condition is the
  * residual. Output: left columns then right columns (nullable for LEFT), both sides' qualifiers in scope.
- * A window join's inputs carry their window columns: a WINDOW right before it becomes a window_assign.
+ * A window join's inputs carry their window columns: a WINDOW right before it becomes a window_assign. An inner
+ * regular join followed by an AGGREGATE (`next`) keeps only the columns the two read (`prunedForAggregate`).
  */
-export function planJoin(input: PlannedStream, step: JoinStep, at: number, ctx: PlanContext): PlannedStream | undefined {
+export function planJoin(input: PlannedStream, step: JoinStep, at: number, ctx: PlanContext, next?: Step): PlannedStream | undefined {
   const ref = step.right;
   if (resolveStream(ref.name, at, ctx.catalog, ctx.bag) === undefined) return undefined;
   const planned = ctx.streams.get(ref.name.name);
   if (planned === undefined) return undefined;
   const qualifier = ref.alias?.name ?? ref.name.name;
-  const leftShape = visibleShape(input);
-  if (leftShape.qualifiers.includes(qualifier)) {
+  if (visibleShape(input).qualifiers.includes(qualifier)) {
     ctx.bag.report(Diagnostics.DuplicateQualifier, (ref.alias ?? ref.name).span, { name: qualifier, stream: ref.name.name, suggestion: `${qualifier}2` });
     return undefined;
   }
-  const right = requalify(planned, qualifier);
+  return joinStreams(input, requalify(planned, qualifier), step, ctx, next);
+}
+
+/** Plans the join of `input` and `right` (qualified as the step names it); `next`, the step after it, may let it prune its inputs. */
+function joinStreams(input: PlannedStream, right: PlannedStream, step: JoinStep, ctx: PlanContext, next: Step | undefined): PlannedStream | undefined {
+  const leftShape = visibleShape(input);
   const rightShape = visibleShape(right);
   const leftWidth = leftShape.schema.fields.length;
   const scope = scopeOf(leftShape).concat(scopeOf(rightShape));
@@ -62,12 +69,16 @@ export function planJoin(input: PlannedStream, step: JoinStep, at: number, ctx: 
   );
   if (condition === undefined) return undefined;
   if (condition.equalities.length === 0) {
-    const example = `${leftShape.qualifiers.find((q) => q !== undefined) ?? 'left'}.<column> = ${qualifier}.<column>`;
+    const example = `${leftShape.qualifiers.find((q) => q !== undefined) ?? 'left'}.<column> = ${step.right.alias?.name ?? step.right.name.name}.<column>`;
     ctx.bag.report(Diagnostics.JoinWithoutEquality, step.condition.span, { example });
     return undefined;
   }
   const strategy = chooseStrategy(leftShape.schema, rightShape.schema, leftWidth, condition, step, ctx);
   if (strategy === undefined) return undefined;
+  if (strategy.kind === 'join' && next?.kind === 'AggregateStep') {
+    const pruned = prunedForAggregate(input, right, leftWidth, scope, step, next, ctx);
+    if (pruned !== undefined) return joinStreams(pruned.left, pruned.right, step, ctx, undefined);
+  }
 
   const left = materializeWindow(input, ctx);
   const rightStream = materializeWindow(right, ctx);
@@ -143,6 +154,49 @@ export function planJoin(input: PlannedStream, step: JoinStep, at: number, ctx: 
   ctx.graph.connect(left.node, node, 0, leftKeys);
   ctx.graph.connect(rightStream.node, node, 1, rightKeys);
   return { node, schema: output, qualifiers: [...leftShape.qualifiers, ...rightShape.qualifiers] };
+}
+
+/**
+ * An inner regular join read only by the AGGREGATE right after it keeps every row of both sides in state for ever,
+ * so it keeps only the columns its condition and the aggregate read: each side is pruned (pruneColumns) before it,
+ * as Flink's planner pushes projections below a join, and unread columns (Nexmark's long strings) die with their
+ * batch instead of living in state. The join's state then declares the pruned rows; a savepoint of the unpruned
+ * join restores with those columns dropped (value-schema rule). Undefined when nothing is pruned, when a side
+ * carries a window or has two columns of one name (restores match columns by name), or when the aggregate does not
+ * check (it reports its own errors when planned).
+ */
+function prunedForAggregate(
+  left: PlannedStream,
+  right: PlannedStream,
+  leftWidth: number,
+  scope: Scope,
+  step: JoinStep,
+  aggregate: AggregateStep,
+  ctx: PlanContext,
+): { readonly left: PlannedStream; readonly right: PlannedStream } | undefined {
+  if (step.joinType === 'LEFT') return undefined;
+  const quiet = { ...ctx.exprs, bag: new DiagnosticBag(ctx.bag.file) };
+  const condition = checkCondition(step.condition, scope, quiet);
+  if (condition === undefined) return undefined;
+  const read = columnsOf(condition);
+  for (const item of aggregate.groupBy) {
+    const key = checkExpr(item.expr, scope, quiet);
+    if (key === undefined) return undefined;
+    collectColumns(key, read);
+  }
+  for (const item of aggregate.aggregates) {
+    const call = checkAggregate(item, scope, quiet, aggregate.groupBy.length === 0);
+    if (call === undefined) return undefined;
+    for (const arg of call.args) collectColumns(arg, read);
+  }
+  const side = (stream: PlannedStream, columns: number[]): PlannedStream => {
+    const names = stream.schema.fields.map((f) => f.name);
+    if (stream.pendingWindow !== undefined || stream.schema.window !== undefined || new Set(names).size < names.length) return stream;
+    return pruneColumns(ctx, stream, new Set(columns), step.span, true)?.stream ?? stream;
+  };
+  const prunedLeft = side(left, [...read].filter((i) => i < leftWidth));
+  const prunedRight = side(right, [...read].filter((i) => i >= leftWidth).map((i) => i - leftWidth));
+  return prunedLeft === left && prunedRight === right ? undefined : { left: prunedLeft, right: prunedRight };
 }
 
 function chooseStrategy(

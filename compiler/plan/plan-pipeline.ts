@@ -12,7 +12,8 @@ import { planWhere } from './plan-where.js';
 import { planWindow } from './plan-window.js';
 import { requalify, type PlannedStream } from './planned-stream.js';
 
-type StepPlanner<S extends Step> = (stream: PlannedStream, step: S, at: number, ctx: PlanContext) => PlannedStream | undefined;
+/** `next`: the step after this one, for a step that plans differently by what reads its output. */
+type StepPlanner<S extends Step> = (stream: PlannedStream, step: S, at: number, ctx: PlanContext, next: Step | undefined) => PlannedStream | undefined;
 
 /** One planner per step kind; a new kind without a planner is a compile error. */
 const PLANNERS: { readonly [K in StepKind]: StepPlanner<Extract<Step, { kind: K }>> } = {
@@ -38,10 +39,11 @@ export function planPipeline(pipeline: Pipeline, at: number, ctx: PlanContext): 
   const planned = ctx.streams.get(from.name.name);
   if (planned === undefined) return undefined;
   let stream = requalify(planned, from.alias?.name ?? from.name.name);
-  for (const step of pipeline.steps) {
-    const next = (PLANNERS[step.kind] as StepPlanner<Step>)(stream, step, at, ctx);
-    if (next === undefined) return undefined;
-    stream = next;
+  for (let i = 0; i < pipeline.steps.length; i++) {
+    const step = pipeline.steps[i]!;
+    const result = (PLANNERS[step.kind] as StepPlanner<Step>)(stream, step, at, ctx, pipeline.steps[i + 1]);
+    if (result === undefined) return undefined;
+    stream = result;
   }
   return stream;
 }

@@ -54,18 +54,20 @@ export function addProjection(
  * order) is added after `stream`, chained to it, so that the exchange carries no column nobody reads: fewer
  * values to encode per row between threads, smaller rows waiting in channels. Returns the pruned stream and
  * where each read column went; undefined when every column is read, or at parallelism 1, where the exchange hands
- * its batches on by reference in one thread and a projection would only add an array per row. The projection has
- * no state and is numbered apart (`pruned-project-<n>`), so that it changes no other operator's id, and a
- * savepoint restores across it either way (as when it is taken at parallelism 1 and restored at 2).
+ * its batches on by reference in one thread and a projection would only add an array per row — unless the operator
+ * keeps the rows in state (`keptInState`, a regular join), where unread columns would live as long as the state.
+ * The projection has no state and is numbered apart (`pruned-project-<n>`), so that it changes no other operator's
+ * id, and a savepoint restores across it either way (as when it is taken at parallelism 1 and restored at 2).
  */
 export function pruneColumns(
   ctx: PlanContext,
   stream: PlannedStream,
   read: ReadonlySet<number>,
   span: Span,
+  keptInState = false,
 ): { readonly stream: PlannedStream; readonly positionOf: (index: number) => number } | undefined {
   const { fields } = stream.schema;
-  if (ctx.graph.parallelism === 1 || fields.length <= read.size) return undefined;
+  if ((ctx.graph.parallelism === 1 && !keptInState) || fields.length <= read.size) return undefined;
   const kept = [...read].sort((a, b) => a - b);
   const positions = new Map(kept.map((index, position) => [index, position]));
   const exprs: TypedExpr[] = kept.map((index) => ({ op: 'column', index, name: fields[index]!.name, type: fields[index]!.type, nullable: fields[index]!.nullable }));

@@ -10,7 +10,8 @@ const EXPECTED: Record<string, OperatorKind[]> = {
   q1: ['source', 'project', 'sink'],
   q2: ['source', 'filter', 'project', 'sink'],
   q3: ['source', 'source', 'filter', 'filter', 'join', 'project', 'sink'],
-  q4: ['source', 'source', 'join', 'group_aggregate', 'group_aggregate', 'sink'],
+  // The join keeps its sides' rows for ever: the columns neither it nor the aggregate reads are pruned before it.
+  q4: ['source', 'source', 'project', 'project', 'join', 'group_aggregate', 'group_aggregate', 'sink'],
   q5: ['source', 'window_aggregate', 'window_aggregate', 'window_join', 'project', 'sink'],
   q7: ['source', 'window_aggregate', 'interval_join', 'project', 'sink'],
   q8: ['source', 'source', 'window_aggregate', 'window_aggregate', 'window_join', 'project', 'sink'],

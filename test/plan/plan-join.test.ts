@@ -77,3 +77,41 @@ describe('regular JOIN', () => {
     ]);
   });
 });
+
+describe('a regular inner JOIN read only by the AGGREGATE after it', () => {
+  const aggregate = " |> AGGREGATE MAX(b.price) AS top GROUP BY a.id AS id, a.category AS category UID 'agg'";
+  const kinds = (text: string): string[] => compileGraph(text).operators.map((op) => op.spec.kind);
+
+  it('keeps in state only the columns it and the aggregate read, pruned before it, at parallelism 1 too', () => {
+    const graph = compileGraph(join('b.auction = a.id AND b.date_time BETWEEN a.date_time AND a.expires', 'JOIN', aggregate));
+    expect(graph.operators.map((op) => op.id)).toEqual(['bid-source', 'auction-source', 'pruned-project-1', 'pruned-project-2', 'j', 'agg', 'out-sink']);
+    const op = operatorOf(graph, 'join');
+    expect(op.state.map((s) => [s.name, s.valueType.map((f) => f.name)])).toEqual([
+      ['left-rows', ['auction', 'price', 'date_time']],
+      ['right-rows', ['id', 'date_time', 'expires', 'category']],
+    ]);
+    expect(specOf(graph, 'join')).toMatchObject({ leftKeys: [{ op: 'column', index: 0 }], rightKeys: [{ op: 'column', index: 0 }] });
+    expect(graph.edges.filter((e) => e.to.startsWith('pruned-project')).map((e) => [e.from, e.to, e.partitioning])).toEqual([
+      ['bid-source', 'pruned-project-1', 'forward'],
+      ['auction-source', 'pruned-project-2', 'forward'],
+    ]);
+    // The aggregate reads the pruned join's columns by name, as it read the whole rows.
+    expect(specOf(graph, 'group_aggregate')).toMatchObject({
+      keys: [{ op: 'column', name: 'id', index: 3 }, { op: 'column', name: 'category', index: 6 }],
+      aggregates: [{ args: [{ op: 'column', name: 'price', index: 1 }] }],
+    });
+  });
+
+  it('is left whole for a LEFT join, for any other step after it, and at the end of the pipeline', () => {
+    expect(kinds(join('b.auction = a.id', 'LEFT JOIN'))).toEqual(['source', 'source', 'join', 'sink']);
+    expect(kinds(join('b.auction = a.id', 'JOIN', ' |> SELECT b.price, a.seller'))).toEqual(['source', 'source', 'join', 'project', 'sink']);
+    expect(kinds(join('b.auction = a.id'))).toEqual(['source', 'source', 'join', 'sink']);
+  });
+
+  it('is left whole when the aggregate does not check: it reports its own error once', () => {
+    expect(reported(join('b.auction = a.id', 'JOIN', " |> AGGREGATE MAX(b.nope) AS top GROUP BY a.id UID 'agg'"))).toEqual([
+      "UnboundedJoinState @ 'JOIN auction AS a ON b.auction = a.id UID 'j''",
+      "UnknownColumn @ 'nope'",
+    ]);
+  });
+});

@@ -29,11 +29,21 @@ SELECT bid.auction AS auction, bid.bidder AS bidder, bid.price AS price, bid.cha
 FROM nexmark
 WHERE event_type = 2;
 
+-- Project(id, date_time, expires, category) (examples/nexmark/q4.pipe:16:4)
+CREATE TEMPORARY VIEW pruned_project_1 AS
+SELECT id, date_time, expires, category
+FROM auction;
+
+-- Project(auction, price, date_time) (examples/nexmark/q4.pipe:16:4)
+CREATE TEMPORARY VIEW pruned_project_2 AS
+SELECT auction, price, date_time
+FROM bid;
+
 -- UID 'q4-auction-join-bid' (examples/nexmark/q4.pipe:16:4), stateful: its state starts empty on Flink
 CREATE TEMPORARY VIEW q4_auction_join_bid AS
-SELECT l.id AS id, l.item_name AS item_name, l.description AS description, l.initial_bid AS initial_bid, l.reserve AS reserve, l.date_time AS date_time, l.expires AS expires, l.seller AS seller, l.category AS category, l.extra AS extra, r.auction AS auction, r.bidder AS bidder, r.price AS price, r.channel AS channel, r.url AS url, r.date_time AS date_time0, r.extra AS extra0
-FROM auction AS l
-JOIN bid AS r
+SELECT l.id AS id, l.date_time AS date_time, l.expires AS expires, l.category AS category, r.auction AS auction, r.price AS price, r.date_time AS date_time0
+FROM pruned_project_1 AS l
+JOIN pruned_project_2 AS r
   ON l.id = r.auction
  AND r.date_time BETWEEN l.date_time AND l.expires;
 
