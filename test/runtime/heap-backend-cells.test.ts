@@ -81,7 +81,7 @@ function applyWrite(backend: HeapKeyedStateBackend, model: Model, o: Write): voi
 describe('the heap backend’s cells', () => {
   it('read and snapshot like a plain model, with snapshots open while cells come and go', () => {
     fc.assert(
-      fc.property(fc.array(operation, { maxLength: 150 }), (operations) => {
+      fc.property(fc.array(operation, { maxLength: 150, size: 'max' }), (operations) => {
         const backend = newBackend('memory');
         const model: Model = new Map();
         const open: { snapshot: KeyedStateSnapshot; expected: string[] }[] = [];
@@ -130,7 +130,7 @@ describe('the heap backend’s cells', () => {
   it('takes deltas that, applied in order to the base, give the state, with snapshots and deltas open while cells are copied, removed and created anew', () => {
     const withDeltas = fc.oneof(operation, fc.record({ op: fc.constant('delta' as const), releaseAt: fc.integer({ min: 0, max: 3 }) }));
     fc.assert(
-      fc.property(fc.array(withDeltas, { maxLength: 150 }), (operations) => {
+      fc.property(fc.array(withDeltas, { maxLength: 150, size: 'max' }), (operations) => {
         const backend = newBackend('fs');
         const model: Model = new Map();
         // The chain applied so far: key → its entries, as a restore applies a base and its deltas.
