@@ -14,6 +14,7 @@ import {
   type KeyedStateSnapshot,
   type StateEntry,
 } from './keyed-state-backend.js';
+import { encodedStateKey, type StateKey } from './state-key.js';
 import { decodeJson, encodeJson } from './value-codec.js';
 
 /**
@@ -230,7 +231,9 @@ export class DiskKeyedStateBackend implements KeyedStateBackend {
   }
 
   /** The cached cell, loading it from the store on a miss. */
-  private cell(state: string, keyGroup: number, key: string, namespace: string): CacheCell {
+  private cell(state: string, keyGroup: number, stateKey: StateKey, namespace: string): CacheCell {
+    // The store's keys are the encodings: a key of one number is encoded here (memoised, number-encodings.ts).
+    const key = encodedStateKey(stateKey);
     const cells = this.cache.get(key);
     if (cells !== undefined) {
       const cached = cells instanceof KeyCells ? cells.get(state, namespace) : cells.namespace === namespace && cells.state === state ? cells : undefined;
@@ -268,23 +271,23 @@ export class DiskKeyedStateBackend implements KeyedStateBackend {
     return { layout: 'map', keyGroup, state, key, namespace, map, dirtyKeys: new Set(), referenced: false, slot: -1 };
   }
 
-  private valueCell(state: string, keyGroup: number, key: string, namespace: string): ValueCell {
+  private valueCell(state: string, keyGroup: number, key: StateKey, namespace: string): ValueCell {
     const cell = this.cell(state, keyGroup, key, namespace);
     if (cell.layout !== 'value') throw new Error(`state '${state}' is a map state`);
     return cell;
   }
 
-  private mapCell(state: string, keyGroup: number, key: string, namespace: string): MapCell {
+  private mapCell(state: string, keyGroup: number, key: StateKey, namespace: string): MapCell {
     const cell = this.cell(state, keyGroup, key, namespace);
     if (cell.layout !== 'map') throw new Error(`state '${state}' is not a map state`);
     return cell;
   }
 
-  get(state: string, keyGroup: number, key: string, namespace: string): unknown {
+  get(state: string, keyGroup: number, key: StateKey, namespace: string): unknown {
     return this.valueCell(state, keyGroup, key, namespace).value;
   }
 
-  getForUpdate(state: string, keyGroup: number, key: string, namespace: string): unknown {
+  getForUpdate(state: string, keyGroup: number, key: StateKey, namespace: string): unknown {
     // Cached values are private to the backend (snapshots read the store), so no copy is needed; the caller
     // changes it in place, so it is written back.
     const cell = this.valueCell(state, keyGroup, key, namespace);
@@ -292,20 +295,20 @@ export class DiskKeyedStateBackend implements KeyedStateBackend {
     return cell.value;
   }
 
-  put(state: string, keyGroup: number, key: string, namespace: string, value: unknown): void {
+  put(state: string, keyGroup: number, key: StateKey, namespace: string, value: unknown): void {
     const cell = this.valueCell(state, keyGroup, key, namespace);
     cell.value = value;
     this.markDirty(cell);
   }
 
-  append(state: string, keyGroup: number, key: string, namespace: string, items: readonly unknown[]): void {
+  append(state: string, keyGroup: number, key: StateKey, namespace: string, items: readonly unknown[]): void {
     const cell = this.valueCell(state, keyGroup, key, namespace);
     if (cell.value === undefined) cell.value = items.slice();
     else for (let i = 0; i < items.length; i++) (cell.value as unknown[]).push(items[i]);
     this.markDirty(cell);
   }
 
-  remove(state: string, keyGroup: number, key: string, namespace: string): void {
+  remove(state: string, keyGroup: number, key: StateKey, namespace: string): void {
     const cell = this.cell(state, keyGroup, key, namespace);
     if (cell.layout === 'value') {
       cell.value = undefined;
@@ -316,17 +319,17 @@ export class DiskKeyedStateBackend implements KeyedStateBackend {
     }
   }
 
-  mapGet(state: string, keyGroup: number, key: string, namespace: string, mapKey: string): unknown {
+  mapGet(state: string, keyGroup: number, key: StateKey, namespace: string, mapKey: string): unknown {
     return this.mapCell(state, keyGroup, key, namespace).map.get(mapKey)?.[1];
   }
 
-  mapPut(state: string, keyGroup: number, key: string, namespace: string, mapKey: string, rawMapKey: unknown, value: unknown): void {
+  mapPut(state: string, keyGroup: number, key: StateKey, namespace: string, mapKey: string, rawMapKey: unknown, value: unknown): void {
     const cell = this.mapCell(state, keyGroup, key, namespace);
     cell.map.set(mapKey, [rawMapKey, value]);
     this.markEntryDirty(cell, mapKey);
   }
 
-  mapGetForUpdate(state: string, keyGroup: number, key: string, namespace: string, mapKey: string): unknown {
+  mapGetForUpdate(state: string, keyGroup: number, key: StateKey, namespace: string, mapKey: string): unknown {
     // As `getForUpdate`: cached values are private to the backend, and written back.
     const cell = this.mapCell(state, keyGroup, key, namespace);
     const entry = cell.map.get(mapKey);
@@ -335,7 +338,7 @@ export class DiskKeyedStateBackend implements KeyedStateBackend {
     return entry[1];
   }
 
-  mapPutIfAbsent(state: string, keyGroup: number, key: string, namespace: string, mapKey: string, rawMapKey: unknown, value: unknown): boolean {
+  mapPutIfAbsent(state: string, keyGroup: number, key: StateKey, namespace: string, mapKey: string, rawMapKey: unknown, value: unknown): boolean {
     const cell = this.mapCell(state, keyGroup, key, namespace);
     if (cell.map.has(mapKey)) return false;
     cell.map.set(mapKey, [rawMapKey, value]);
@@ -343,18 +346,18 @@ export class DiskKeyedStateBackend implements KeyedStateBackend {
     return true;
   }
 
-  mapRemove(state: string, keyGroup: number, key: string, namespace: string, mapKey: string): boolean {
+  mapRemove(state: string, keyGroup: number, key: StateKey, namespace: string, mapKey: string): boolean {
     const cell = this.mapCell(state, keyGroup, key, namespace);
     if (!cell.map.delete(mapKey)) return false;
     this.markEntryDirty(cell, mapKey);
     return true;
   }
 
-  mapEntries(state: string, keyGroup: number, key: string, namespace: string): Iterable<readonly [unknown, unknown]> {
+  mapEntries(state: string, keyGroup: number, key: StateKey, namespace: string): Iterable<readonly [unknown, unknown]> {
     return this.mapCell(state, keyGroup, key, namespace).map.values();
   }
 
-  mapSize(state: string, keyGroup: number, key: string, namespace: string): number {
+  mapSize(state: string, keyGroup: number, key: StateKey, namespace: string): number {
     return this.mapCell(state, keyGroup, key, namespace).map.size;
   }
 

@@ -11,12 +11,13 @@ import {
   type StateEntry,
   type StateEntrySink,
 } from './keyed-state-backend.js';
+import { compareStateKeys, encodedStateKey, stateKeyOfEncoded, type StateKey } from './state-key.js';
 
 /** What every (key, namespace) cell of a state has. `epoch` is the snapshot epoch it was last written in. */
 interface CellHeader {
   readonly state: string;
   readonly keyGroup: number;
-  readonly key: string;
+  readonly key: StateKey;
   readonly namespace: string;
   epoch: number;
 }
@@ -48,7 +49,7 @@ class MapCell implements CellHeader {
   constructor(
     readonly state: string,
     readonly keyGroup: number,
-    readonly key: string,
+    readonly key: StateKey,
     readonly namespace: string,
     public epoch: number,
   ) {
@@ -130,7 +131,8 @@ class MapCell implements CellHeader {
 
   /** Appends the entries to `out` as snapshot entries; `sorted`: by encoded map key (a canonical snapshot's order). */
   appendEntries(sorted: boolean, out: StateEntry[]): void {
-    const { state, keyGroup, key, namespace } = this;
+    const { state, keyGroup, namespace } = this;
+    const key = encodedStateKey(this.key);
     const map = this.map;
     if (map === undefined) {
       if (this.onlyKey !== undefined) out.push({ state, keyGroup, key, namespace, value: this.onlyValue, hasMapKey: true, mapKey: this.onlyRaw });
@@ -143,11 +145,12 @@ class MapCell implements CellHeader {
   /** Hands the entries to `sink`, in the order of `values()`. */
   writeEntries(sink: StateEntrySink): void {
     const map = this.map;
+    const key = encodedStateKey(this.key);
     if (map === undefined) {
-      if (this.onlyKey !== undefined) sink.entry(this.keyGroup, this.key, this.state, this.namespace, this.onlyValue, this.onlyRaw);
+      if (this.onlyKey !== undefined) sink.entry(this.keyGroup, key, this.state, this.namespace, this.onlyValue, this.onlyRaw);
       return;
     }
-    for (const pair of map.values()) sink.entry(this.keyGroup, this.key, this.state, this.namespace, pair[1], pair[0]);
+    for (const pair of map.values()) sink.entry(this.keyGroup, key, this.state, this.namespace, pair[1], pair[0]);
   }
 
   /** A copy for `epoch` (copy-on-write), sharing the entry pairs of the Map, if any, until they are replaced. */
@@ -335,11 +338,11 @@ class KeyCells {
  * timer and the state it clears), so the last key looked up is remembered: a large Map's lookups miss the cache.
  */
 class Table {
-  readonly byKey = new Map<string, KeyCells>();
-  private lastKey: string | undefined = undefined;
+  readonly byKey = new Map<StateKey, KeyCells>();
+  private lastKey: StateKey | undefined = undefined;
   private last: KeyCells | undefined = undefined;
 
-  get(key: string): KeyCells | undefined {
+  get(key: StateKey): KeyCells | undefined {
     if (key === this.lastKey) return this.last;
     const cells = this.byKey.get(key);
     this.lastKey = key;
@@ -347,13 +350,13 @@ class Table {
     return cells;
   }
 
-  set(key: string, cells: KeyCells): void {
+  set(key: StateKey, cells: KeyCells): void {
     this.byKey.set(key, cells);
     this.lastKey = key;
     this.last = cells;
   }
 
-  delete(key: string): void {
+  delete(key: StateKey): void {
     this.byKey.delete(key);
     if (key === this.lastKey) this.last = undefined;
   }
@@ -367,8 +370,9 @@ class Table {
 
 /**
  * Keyed state on the JavaScript heap, for the `memory` and `fs` backends (they differ only in where checkpoints
- * go): one Map from the encoded key to all that key's cells, of every state and namespace. One lookup by the key
- * string the operator encoded once (CurrentKey) then serves all the key's states and its timers alike.
+ * go): one Map from the state key (a key of one number as the number, else its encoding: state-key.ts) to all
+ * that key's cells, of every state and namespace. One lookup by the state key CurrentKey found once then serves
+ * all the key's states alike. Snapshots write each key's encoding.
  * Snapshots are copy-on-write, as Flink's CopyOnWriteStateMap: `snapshot()` copies the Map shallowly (a key's
  * cells are shared, not copied) and starts a new epoch; while a snapshot is open, a write to a key's cells or to
  * a cell of an older epoch replaces them (copying a list or map value) instead of modifying them, so the
@@ -394,10 +398,10 @@ export class HeapKeyedStateBackend implements KeyedStateBackend {
    * removed and created anew (the delta keeps the last). The keys removed, with the cells they left, besides.
    */
   private tracking = false;
-  private changedKeys: string[] = [];
+  private changedKeys: StateKey[] = [];
   private changedGroups: number[] = [];
   private changedCells: KeyCells[] = [];
-  private removedKeys: string[] = [];
+  private removedKeys: StateKey[] = [];
   private removedCells: KeyCells[] = [];
 
   constructor(
@@ -414,7 +418,7 @@ export class HeapKeyedStateBackend implements KeyedStateBackend {
     registerLayout(this.layoutByName, state, layout);
   }
 
-  private cell(state: string, key: string, namespace: string): Cell | undefined {
+  private cell(state: string, key: StateKey, namespace: string): Cell | undefined {
     if (!this.layoutByName.has(state)) throw new Error(`state '${state}' is used before it is registered`);
     return this.table.get(key)?.get(state, namespace);
   }
@@ -429,7 +433,7 @@ export class HeapKeyedStateBackend implements KeyedStateBackend {
    * (churn: keys removed and created again) make a full snapshot cheaper than the delta: tracking stops until the
    * next base, and `snapshotChanges` says so.
    */
-  private track(key: string, keyGroup: number): void {
+  private track(key: StateKey, keyGroup: number): void {
     const cells = this.table.get(key)!;
     if (cells.changedIn === this.epoch) return;
     cells.changedIn = this.epoch;
@@ -449,7 +453,7 @@ export class HeapKeyedStateBackend implements KeyedStateBackend {
   }
 
   /** `key`'s cells (of `keyGroup`), made private to the current epoch (or created) so that they can be changed. */
-  private writableCells(key: string, keyGroup: number): KeyCells {
+  private writableCells(key: StateKey, keyGroup: number): KeyCells {
     const table = this.table;
     const cells = table.get(key);
     if (cells === undefined) {
@@ -465,7 +469,7 @@ export class HeapKeyedStateBackend implements KeyedStateBackend {
   }
 
   /** Stores a new value cell (replacing any) under its state, key and namespace. */
-  private setCell(state: string, keyGroup: number, key: string, namespace: string, value: unknown): void {
+  private setCell(state: string, keyGroup: number, key: StateKey, namespace: string, value: unknown): void {
     this.storeCell({ state, keyGroup, key, namespace, value, epoch: this.epoch });
   }
 
@@ -475,11 +479,11 @@ export class HeapKeyedStateBackend implements KeyedStateBackend {
     if (this.tracking) this.track(cell.key, cell.keyGroup);
   }
 
-  get(state: string, _keyGroup: number, key: string, namespace: string): unknown {
+  get(state: string, _keyGroup: number, key: StateKey, namespace: string): unknown {
     return (this.cell(state, key, namespace) as ValueCell | undefined)?.value;
   }
 
-  getForUpdate(state: string, keyGroup: number, key: string, namespace: string): unknown {
+  getForUpdate(state: string, keyGroup: number, key: StateKey, namespace: string): unknown {
     const cell = this.cell(state, key, namespace) as ValueCell | undefined;
     if (cell === undefined) return undefined;
     if (this.writable(cell)) {
@@ -492,7 +496,7 @@ export class HeapKeyedStateBackend implements KeyedStateBackend {
     return copy;
   }
 
-  put(state: string, keyGroup: number, key: string, namespace: string, value: unknown): void {
+  put(state: string, keyGroup: number, key: StateKey, namespace: string, value: unknown): void {
     const cell = this.cell(state, key, namespace) as ValueCell | undefined;
     if (cell === undefined || !this.writable(cell)) {
       this.setCell(state, keyGroup, key, namespace, value);
@@ -502,7 +506,7 @@ export class HeapKeyedStateBackend implements KeyedStateBackend {
     if (this.tracking) this.track(key, keyGroup);
   }
 
-  append(state: string, keyGroup: number, key: string, namespace: string, items: readonly unknown[]): void {
+  append(state: string, keyGroup: number, key: StateKey, namespace: string, items: readonly unknown[]): void {
     const cell = this.cell(state, key, namespace) as ValueCell | undefined;
     if (cell === undefined) {
       this.setCell(state, keyGroup, key, namespace, items.slice());
@@ -515,12 +519,12 @@ export class HeapKeyedStateBackend implements KeyedStateBackend {
     }
   }
 
-  remove(state: string, keyGroup: number, key: string, namespace: string): void {
+  remove(state: string, keyGroup: number, key: StateKey, namespace: string): void {
     if (this.cell(state, key, namespace) === undefined) return;
     this.removeCell(state, keyGroup, key, namespace);
   }
 
-  private removeCell(state: string, keyGroup: number, key: string, namespace: string): void {
+  private removeCell(state: string, keyGroup: number, key: StateKey, namespace: string): void {
     const cells = this.writableCells(key, keyGroup);
     if (this.tracking) this.track(key, keyGroup);
     cells.delete(state, namespace);
@@ -532,15 +536,15 @@ export class HeapKeyedStateBackend implements KeyedStateBackend {
     }
   }
 
-  private mapCell(state: string, key: string, namespace: string): MapCell | undefined {
+  private mapCell(state: string, key: StateKey, namespace: string): MapCell | undefined {
     return this.cell(state, key, namespace) as MapCell | undefined;
   }
 
-  mapGet(state: string, _keyGroup: number, key: string, namespace: string, mapKey: string): unknown {
+  mapGet(state: string, _keyGroup: number, key: StateKey, namespace: string, mapKey: string): unknown {
     return this.mapCell(state, key, namespace)?.get(mapKey);
   }
 
-  mapGetForUpdate(state: string, keyGroup: number, key: string, namespace: string, mapKey: string): unknown {
+  mapGetForUpdate(state: string, keyGroup: number, key: StateKey, namespace: string, mapKey: string): unknown {
     const cell = this.mapCell(state, key, namespace);
     if (cell === undefined || !cell.has(mapKey)) return undefined;
     if (keyGroup < this.unsharedBelow) {
@@ -553,12 +557,12 @@ export class HeapKeyedStateBackend implements KeyedStateBackend {
     return own.valueForUpdate(mapKey, this.epoch);
   }
 
-  mapPut(state: string, keyGroup: number, key: string, namespace: string, mapKey: string, rawMapKey: unknown, value: unknown): void {
+  mapPut(state: string, keyGroup: number, key: StateKey, namespace: string, mapKey: string, rawMapKey: unknown, value: unknown): void {
     this.mapForUpdate(state, keyGroup, key, namespace, true)!.put(mapKey, rawMapKey, value, keyGroup < this.unsharedBelow);
     if (this.tracking) this.track(key, keyGroup);
   }
 
-  mapPutIfAbsent(state: string, keyGroup: number, key: string, namespace: string, mapKey: string, rawMapKey: unknown, value: unknown): boolean {
+  mapPutIfAbsent(state: string, keyGroup: number, key: StateKey, namespace: string, mapKey: string, rawMapKey: unknown, value: unknown): boolean {
     const existing = this.mapCell(state, key, namespace);
     if (existing !== undefined && existing.has(mapKey)) return false;
     // The cell just found serves unless a snapshot shares it (one lookup instead of two).
@@ -568,7 +572,7 @@ export class HeapKeyedStateBackend implements KeyedStateBackend {
     return true;
   }
 
-  mapRemove(state: string, keyGroup: number, key: string, namespace: string, mapKey: string): boolean {
+  mapRemove(state: string, keyGroup: number, key: StateKey, namespace: string, mapKey: string): boolean {
     const existing = this.mapCell(state, key, namespace);
     if (existing === undefined || !existing.has(mapKey)) return false;
     const cell = this.writable(existing) ? existing : this.mapForUpdate(state, keyGroup, key, namespace, false)!;
@@ -579,7 +583,7 @@ export class HeapKeyedStateBackend implements KeyedStateBackend {
   }
 
   /** The map cell, made private to the current epoch (or created, with `create`) so that it can be changed. */
-  private mapForUpdate(state: string, keyGroup: number, key: string, namespace: string, create: boolean): MapCell | undefined {
+  private mapForUpdate(state: string, keyGroup: number, key: StateKey, namespace: string, create: boolean): MapCell | undefined {
     const cell = this.mapCell(state, key, namespace);
     if (cell === undefined) {
       if (!create) return undefined;
@@ -593,19 +597,19 @@ export class HeapKeyedStateBackend implements KeyedStateBackend {
     return copy;
   }
 
-  mapEntries(state: string, _keyGroup: number, key: string, namespace: string): Iterable<readonly [unknown, unknown]> {
+  mapEntries(state: string, _keyGroup: number, key: StateKey, namespace: string): Iterable<readonly [unknown, unknown]> {
     const cell = this.mapCell(state, key, namespace);
     return cell === undefined ? NO_ENTRIES : cell.values();
   }
 
-  mapSize(state: string, _keyGroup: number, key: string, namespace: string): number {
+  mapSize(state: string, _keyGroup: number, key: StateKey, namespace: string): number {
     return this.mapCell(state, key, namespace)?.size ?? 0;
   }
 
   *keys(state: string): Iterable<{ readonly keyGroup: number; readonly key: string; readonly namespace: string }> {
     if (!this.layoutByName.has(state)) throw new Error(`state '${state}' is used before it is registered`);
     for (const cells of this.table.byKey.values()) {
-      for (const cell of cells.cells()) if (cell.state === state) yield cell;
+      for (const cell of cells.cells()) if (cell.state === state) yield { keyGroup: cell.keyGroup, key: encodedStateKey(cell.key), namespace: cell.namespace };
     }
   }
 
@@ -690,7 +694,8 @@ export class HeapKeyedStateBackend implements KeyedStateBackend {
     this.removedCells = [];
     const epoch = this.epoch;
     if (alsoChanged !== undefined) {
-      for (const [key, keyGroup] of alsoChanged) {
+      for (const [encoded, keyGroup] of alsoChanged) {
+        const key = stateKeyOfEncoded(encoded);
         keys.push(key);
         groups.push(keyGroup);
         frozen.push(this.table.byKey.get(key));
@@ -702,7 +707,7 @@ export class HeapKeyedStateBackend implements KeyedStateBackend {
       maxParallelism: this.maxParallelism,
       layouts,
       changes: () => sortedChanges(keys, groups, frozen, epoch, layouts, this.keyGroupRange),
-      forEachChangedKey: (visit) => keys.forEach((key) => visit(key)),
+      forEachChangedKey: (visit) => keys.forEach((key) => visit(encodedStateKey(key))),
       release: this.openFrozenView(() => {
         frozen.length = 0;
       }).release,
@@ -714,10 +719,11 @@ export class HeapKeyedStateBackend implements KeyedStateBackend {
     for (const entry of entries) {
       if (!rangeContains(this.keyGroupRange, entry.keyGroup)) continue;
       this.register(entry.state, entry.hasMapKey ? 'map' : 'value');
+      const key = stateKeyOfEncoded(entry.key);
       if (entry.hasMapKey) {
-        this.mapPut(entry.state, entry.keyGroup, entry.key, entry.namespace, encodeMapKey(entry.mapKey), entry.mapKey, entry.value);
+        this.mapPut(entry.state, entry.keyGroup, key, entry.namespace, encodeMapKey(entry.mapKey), entry.mapKey, entry.value);
       } else {
-        this.put(entry.state, entry.keyGroup, entry.key, entry.namespace, entry.value);
+        this.put(entry.state, entry.keyGroup, key, entry.namespace, entry.value);
       }
     }
   }
@@ -749,7 +755,7 @@ function* snapshotEntries(
       if (canonical) bucket.sort(compareCells);
       if (layouts.get(states[s]!) !== 'map') {
         // Inline: a generator per cell would cost more than the entry it yields.
-        for (const cell of bucket) yield { state: cell.state, keyGroup: cell.keyGroup, key: cell.key, namespace: cell.namespace, value: (cell as ValueCell).value, hasMapKey: false };
+        for (const cell of bucket) yield { state: cell.state, keyGroup: cell.keyGroup, key: encodedStateKey(cell.key), namespace: cell.namespace, value: (cell as ValueCell).value, hasMapKey: false };
         continue;
       }
       for (const cell of bucket) {
@@ -805,7 +811,7 @@ function* writeBaseEntries(
       for (let c = 0; c < bucket.length; c++) {
         const cell = bucket[c]!;
         if (isMap) (cell as MapCell).writeEntries(sink);
-        else sink.entry(cell.keyGroup, cell.key, cell.state, cell.namespace, (cell as ValueCell).value, undefined);
+        else sink.entry(cell.keyGroup, encodedStateKey(cell.key), cell.state, cell.namespace, (cell as ValueCell).value, undefined);
         if (sink.full()) yield;
       }
     }
@@ -816,7 +822,7 @@ function* writeBaseEntries(
 /** Appends a cell's entries to `out`: its value, or its map's entries (by encoded map key when `sorted`). */
 function pushCellEntries(cell: Cell, isMap: boolean, sorted: boolean, out: StateEntry[]): void {
   if (isMap) (cell as MapCell).appendEntries(sorted, out);
-  else out.push({ state: cell.state, keyGroup: cell.keyGroup, key: cell.key, namespace: cell.namespace, value: (cell as ValueCell).value, hasMapKey: false });
+  else out.push({ state: cell.state, keyGroup: cell.keyGroup, key: encodedStateKey(cell.key), namespace: cell.namespace, value: (cell as ValueCell).value, hasMapKey: false });
 }
 
 /** The mark of the last listing of a delta's keys (`KeyCells.changedIn`): each listing has its own, below -1. */
@@ -830,7 +836,7 @@ let lastListing = -1;
  * of a delta); within a key group, in the order they first changed.
  */
 function* sortedChanges(
-  keys: readonly string[],
+  keys: readonly StateKey[],
   groups: readonly number[],
   frozen: readonly (KeyCells | undefined)[],
   epoch: number,
@@ -842,7 +848,7 @@ function* sortedChanges(
   // frozen cells: it is listed once. Its cells are marked as listed by this listing, the keys removed (no cells,
   // few) remembered: a Set of every key cost a quarter of a delta's time.
   const listing = --lastListing;
-  const removed = new Set<string>();
+  const removed = new Set<StateKey>();
   const list: Cell[] = [];
   for (let n = 0; n < order.length; n++) {
     const i = order[n]!;
@@ -864,10 +870,10 @@ function* sortedChanges(
       for (let c = 0; c < list.length; c++) pushCellEntries(list[c]!, layouts.get(list[c]!.state) === 'map', false, entries);
       list.length = 0;
     }
-    yield { keyGroup: groups[i]!, key, entries };
+    yield { keyGroup: groups[i]!, key: encodedStateKey(key), entries };
   }
 }
 
 function compareCells(a: Cell, b: Cell): number {
-  return compareCodePoints(a.key, b.key) || compareCodePoints(a.namespace, b.namespace);
+  return compareStateKeys(a.key, b.key) || compareCodePoints(a.namespace, b.namespace);
 }

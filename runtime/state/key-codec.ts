@@ -1,4 +1,4 @@
-import { numberMapKey, numberRowKey, rowKeyEncoded } from './number-encodings.js';
+import { numberKeyEncoded, numberMapKey } from './number-encodings.js';
 import { decodeJson, encodeJsonNormalized } from './value-codec.js';
 
 /**
@@ -9,7 +9,7 @@ import { decodeJson, encodeJsonNormalized } from './value-codec.js';
  */
 export function encodeKey(key: readonly unknown[]): string {
   const only = key.length === 1 ? key[0] : undefined;
-  if (typeof only === 'number' && Number.isFinite(only)) return rowKeyEncoded(numberRowKey(only));
+  if (typeof only === 'number' && Number.isFinite(only)) return numberKeyEncoded(only);
   return encodeJsonNormalized(key);
 }
 

@@ -1,7 +1,7 @@
 import { encodeKey } from './key-codec.js';
 import { murmur3OfKey } from './key-hash.js';
 import { murmur3String } from './murmur3.js';
-import { numberRowKey, rowKeyHash } from './number-encodings.js';
+import { numberKeyHash } from './number-encodings.js';
 
 /**
  * Key groups, Flink's unit of keyed-state distribution (KeyGroupRangeAssignment): every key belongs to one of
@@ -34,7 +34,7 @@ export function keyGroupForKey(encodedKey: string, maxParallelism: number): numb
  */
 export function keyGroupOf(key: readonly unknown[], maxParallelism: number): number {
   const only = key.length === 1 ? key[0] : undefined;
-  if (typeof only === 'number' && Number.isFinite(only)) return rowKeyHash(numberRowKey(only)) % maxParallelism;
+  if (typeof only === 'number' && Number.isFinite(only)) return numberKeyHash(only) % maxParallelism;
   const hash = murmur3OfKey(key);
   return hash >= 0 ? hash % maxParallelism : keyGroupForKey(encodeKey(key), maxParallelism);
 }

@@ -1,4 +1,5 @@
 import type { KeyGroupRange } from './key-groups.js';
+import type { StateKey } from './state-key.js';
 
 export type StateBackendType = 'memory' | 'fs' | 'disk';
 
@@ -107,7 +108,9 @@ export interface KeyedStateDelta {
  * be modified by the caller; the backend may share it until it is replaced.
  *
  * Map keys are passed twice: `mapKey` (encoded with `encodeMapKey`) identifies the entry, `rawMapKey` is the
- * key as the operator gave it, returned by `mapEntries` and stored in snapshots.
+ * key as the operator gave it, returned by `mapEntries` and stored in snapshots. A key is passed as its `StateKey`
+ * (state-key.ts: the number of a key of one finite number, else its `encodeKey` string); snapshots, deltas and
+ * `keys()` give keys as their `encodeKey` strings.
  */
 export interface KeyedStateBackend {
   readonly type: StateBackendType;
@@ -119,29 +122,29 @@ export interface KeyedStateBackend {
   /** The registered states, by name. */
   readonly layouts: ReadonlyMap<string, CellLayout>;
 
-  get(state: string, keyGroup: number, key: string, namespace: string): unknown;
+  get(state: string, keyGroup: number, key: StateKey, namespace: string): unknown;
   /**
    * The value, for the caller to modify in place (accumulators): the backend hands out a private copy when the
    * stored value is shared with an open snapshot, and counts the cell as changed, so it need not be `put` back.
    */
-  getForUpdate(state: string, keyGroup: number, key: string, namespace: string): unknown;
-  put(state: string, keyGroup: number, key: string, namespace: string, value: unknown): void;
+  getForUpdate(state: string, keyGroup: number, key: StateKey, namespace: string): unknown;
+  put(state: string, keyGroup: number, key: StateKey, namespace: string, value: unknown): void;
   /** Appends to the array stored in the cell (creating it): list state without copying the list. */
-  append(state: string, keyGroup: number, key: string, namespace: string, items: readonly unknown[]): void;
+  append(state: string, keyGroup: number, key: StateKey, namespace: string, items: readonly unknown[]): void;
   /** Removes the cell: its value, or every entry of its map. */
-  remove(state: string, keyGroup: number, key: string, namespace: string): void;
+  remove(state: string, keyGroup: number, key: StateKey, namespace: string): void;
 
-  mapGet(state: string, keyGroup: number, key: string, namespace: string, mapKey: string): unknown;
+  mapGet(state: string, keyGroup: number, key: StateKey, namespace: string, mapKey: string): unknown;
   /** Like `getForUpdate`, for a map entry: the value, to modify in place (no `mapPut` needed). */
-  mapGetForUpdate(state: string, keyGroup: number, key: string, namespace: string, mapKey: string): unknown;
-  mapPut(state: string, keyGroup: number, key: string, namespace: string, mapKey: string, rawMapKey: unknown, value: unknown): void;
+  mapGetForUpdate(state: string, keyGroup: number, key: StateKey, namespace: string, mapKey: string): unknown;
+  mapPut(state: string, keyGroup: number, key: StateKey, namespace: string, mapKey: string, rawMapKey: unknown, value: unknown): void;
   /** Puts the entry unless the map has one under `mapKey`; true when it was added (a timer's one lookup). */
-  mapPutIfAbsent(state: string, keyGroup: number, key: string, namespace: string, mapKey: string, rawMapKey: unknown, value: unknown): boolean;
+  mapPutIfAbsent(state: string, keyGroup: number, key: StateKey, namespace: string, mapKey: string, rawMapKey: unknown, value: unknown): boolean;
   /** Removes the entry; true when there was one. */
-  mapRemove(state: string, keyGroup: number, key: string, namespace: string, mapKey: string): boolean;
+  mapRemove(state: string, keyGroup: number, key: StateKey, namespace: string, mapKey: string): boolean;
   /** Entries as [rawMapKey, value] pairs, in no particular order; do not modify the map while iterating. */
-  mapEntries(state: string, keyGroup: number, key: string, namespace: string): Iterable<readonly [unknown, unknown]>;
-  mapSize(state: string, keyGroup: number, key: string, namespace: string): number;
+  mapEntries(state: string, keyGroup: number, key: StateKey, namespace: string): Iterable<readonly [unknown, unknown]>;
+  mapSize(state: string, keyGroup: number, key: StateKey, namespace: string): number;
 
   /** Every (key, namespace) that has a cell of `state`, e.g. to visit all windows of all keys. */
   keys(state: string): Iterable<{ readonly keyGroup: number; readonly key: string; readonly namespace: string }>;

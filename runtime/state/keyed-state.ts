@@ -163,17 +163,17 @@ abstract class StateHandle {
 
   clear(): void {
     this.checkKey();
-    this.backend.remove(this.name, this.current.keyGroup, this.current.encoded, this.namespace);
+    this.backend.remove(this.name, this.current.keyGroup, this.current.stateKey, this.namespace);
   }
 
   protected read(): unknown {
     this.checkKey();
-    return this.backend.get(this.name, this.current.keyGroup, this.current.encoded, this.namespace);
+    return this.backend.get(this.name, this.current.keyGroup, this.current.stateKey, this.namespace);
   }
 
   protected write(value: unknown): void {
     this.checkKey();
-    this.backend.put(this.name, this.current.keyGroup, this.current.encoded, this.namespace, value);
+    this.backend.put(this.name, this.current.keyGroup, this.current.stateKey, this.namespace, value);
   }
 }
 
@@ -198,7 +198,7 @@ class ListStateImpl<T> extends StateHandle implements ListState<T> {
   }
   addAll(values: readonly T[]): void {
     this.checkKey();
-    if (values.length > 0) this.backend.append(this.name, this.current.keyGroup, this.current.encoded, this.namespace, values);
+    if (values.length > 0) this.backend.append(this.name, this.current.keyGroup, this.current.stateKey, this.namespace, values);
   }
   update(values: readonly T[]): void {
     if (values.length === 0) this.clear();
@@ -229,39 +229,39 @@ class AggregatingStateImpl<IN, ACC, OUT> extends StateHandle implements Aggregat
   }
   add(value: IN): void {
     this.checkKey();
-    const { keyGroup, encoded } = this.current;
-    const stored = this.backend.getForUpdate(this.name, keyGroup, encoded, this.namespace) as ACC | undefined;
+    const { keyGroup, stateKey } = this.current;
+    const stored = this.backend.getForUpdate(this.name, keyGroup, stateKey, this.namespace) as ACC | undefined;
     const accumulator = stored === undefined ? this.descriptor.aggregate.createAccumulator() : stored;
-    this.backend.put(this.name, keyGroup, encoded, this.namespace, this.descriptor.aggregate.add(accumulator, value));
+    this.backend.put(this.name, keyGroup, stateKey, this.namespace, this.descriptor.aggregate.add(accumulator, value));
   }
 }
 
 class MapStateImpl<K, V> extends StateHandle implements MapState<K, V> {
   get(key: K, encoded = encodeMapKey(key)): V | undefined {
     this.checkKey();
-    return this.backend.mapGet(this.name, this.current.keyGroup, this.current.encoded, this.namespace, encoded) as V | undefined;
+    return this.backend.mapGet(this.name, this.current.keyGroup, this.current.stateKey, this.namespace, encoded) as V | undefined;
   }
   getForUpdate(key: K, encoded = encodeMapKey(key)): V | undefined {
     this.checkKey();
-    return this.backend.mapGetForUpdate(this.name, this.current.keyGroup, this.current.encoded, this.namespace, encoded) as V | undefined;
+    return this.backend.mapGetForUpdate(this.name, this.current.keyGroup, this.current.stateKey, this.namespace, encoded) as V | undefined;
   }
   put(key: K, value: V, encoded = encodeMapKey(key)): void {
     this.checkKey();
-    this.backend.mapPut(this.name, this.current.keyGroup, this.current.encoded, this.namespace, encoded, key, value);
+    this.backend.mapPut(this.name, this.current.keyGroup, this.current.stateKey, this.namespace, encoded, key, value);
   }
   putAll(entries: Iterable<readonly [K, V]>): void {
     for (const [key, value] of entries) this.put(key, value);
   }
   remove(key: K, encoded = encodeMapKey(key)): void {
     this.checkKey();
-    this.backend.mapRemove(this.name, this.current.keyGroup, this.current.encoded, this.namespace, encoded);
+    this.backend.mapRemove(this.name, this.current.keyGroup, this.current.stateKey, this.namespace, encoded);
   }
   contains(key: K): boolean {
     return this.get(key) !== undefined;
   }
   entries(): Iterable<readonly [K, V]> {
     this.checkKey();
-    return this.backend.mapEntries(this.name, this.current.keyGroup, this.current.encoded, this.namespace) as Iterable<readonly [K, V]>;
+    return this.backend.mapEntries(this.name, this.current.keyGroup, this.current.stateKey, this.namespace) as Iterable<readonly [K, V]>;
   }
   *keys(): Iterable<K> {
     for (const [key] of this.entries()) yield key;
@@ -271,7 +271,7 @@ class MapStateImpl<K, V> extends StateHandle implements MapState<K, V> {
   }
   isEmpty(): boolean {
     this.checkKey();
-    return this.backend.mapSize(this.name, this.current.keyGroup, this.current.encoded, this.namespace) === 0;
+    return this.backend.mapSize(this.name, this.current.keyGroup, this.current.stateKey, this.namespace) === 0;
   }
 }
 

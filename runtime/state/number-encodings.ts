@@ -1,10 +1,10 @@
-import { murmur3String } from './murmur3.js';
+import { murmur3Bytes, murmur3String } from './murmur3.js';
 
 /**
  * Memoised canonical encodings of numbers, the commonest keys of all (ids, prices, timestamps, window bounds):
  * a row's key `[n]` (with the murmur3 hash that places it in a key group) and a map key `n`. A hot key then costs
- * a slot lookup per row instead of `JSON.stringify`, a fresh string and a hash over it, and every state access
- * gets the same string object, whose hash V8 keeps, so the state's own Map lookups do not rehash it either.
+ * a slot lookup per row instead of `JSON.stringify`, a fresh string and a hash over it; a key of one number is
+ * kept in state as the number (state-key.ts), so its encoding is made only when a snapshot or a timer asks.
  * The encodings are exactly those of key-codec.ts (a test checks them), so snapshots and key groups are unchanged.
  *
  * Each memo is direct-mapped, a fixed array of slots indexed by a hash of the number: a miss overwrites its slot,
@@ -20,32 +20,62 @@ function slotOf(n: number): number {
   return (mixed >>> 18) & (SLOTS - 1);
 }
 
-/** NaN never equals a number: an empty slot. Finite numbers only are memoised. */
+/** NaN never equals a number: an empty slot. Finite numbers only are memoised. A row key's encoding is made when first asked for ('' until then): state keeps such keys as numbers (state-key.ts), so most are only hashed. */
 const rowNumbers = new Float64Array(SLOTS).fill(NaN);
 const rowEncoded = new Array<string>(SLOTS).fill('');
 const rowHashes = new Uint32Array(SLOTS);
 const mapNumbers = new Float64Array(SLOTS).fill(NaN);
 const mapEncoded = new Array<string>(SLOTS).fill('');
 
-/** The slot holding `encodeKey([n])` and its hash for a finite `n` (read them with `rowKeyEncoded`/`rowKeyHash`). */
-export function numberRowKey(n: number): number {
+/** The slot of a finite `n`, holding its hash (and room for its encoding). */
+function rowSlot(n: number): number {
   const slot = slotOf(n);
   // -0 === 0, and -0 encodes as 0: one slot serves both.
   if (rowNumbers[slot] !== n) {
-    const encoded = `[${numberMapKey(n)}]`;
     rowNumbers[slot] = n;
-    rowEncoded[slot] = encoded;
-    rowHashes[slot] = murmur3String(encoded);
+    rowEncoded[slot] = '';
+    rowHashes[slot] = hashOfRowKey(n);
   }
   return slot;
 }
 
-export function rowKeyEncoded(slot: number): string {
-  return rowEncoded[slot]!;
+/** `encodeKey([n])` for a finite `n`. */
+export function numberKeyEncoded(n: number): string {
+  const slot = rowSlot(n);
+  const encoded = rowEncoded[slot]!;
+  return encoded !== '' ? encoded : (rowEncoded[slot] = `[${numberMapKey(n)}]`);
 }
 
-export function rowKeyHash(slot: number): number {
-  return rowHashes[slot]!;
+/** The murmur3 hash of `encodeKey([n])` for a finite `n`, which places the key in its key group. */
+export function numberKeyHash(n: number): number {
+  return rowHashes[rowSlot(n)]!;
+}
+
+/** Room for `[`, a sign, the 16 digits of a safe integer and `]`. */
+const digits = new Uint8Array(24);
+
+/** murmur3 of `[n]`'s bytes; a safe integer's are written digit by digit (its JSON text), with no string made. */
+function hashOfRowKey(n: number): number {
+  if (!Number.isSafeInteger(n)) return murmur3String(`[${numberMapKey(n)}]`);
+  let magnitude = n < 0 ? -n : n;
+  let length = n < 0 ? 4 : 3;
+  for (let rest = magnitude; rest >= 10; rest = Math.floor(rest / 10)) length++;
+  digits[0] = 0x5b;
+  if (n < 0) digits[1] = 0x2d;
+  digits[length - 1] = 0x5d;
+  let at = length - 2;
+  // Large integers exactly in doubles (magnitude - digit is a multiple of 10), then int32 arithmetic.
+  for (; magnitude > 0x7fffffff; at--) {
+    const digit = magnitude % 10;
+    digits[at] = 0x30 + digit;
+    magnitude = (magnitude - digit) / 10;
+  }
+  do {
+    const quotient = (magnitude / 10) | 0;
+    digits[at--] = 0x30 + magnitude - quotient * 10;
+    magnitude = quotient;
+  } while (magnitude > 0);
+  return murmur3Bytes(digits, length);
 }
 
 /** `encodeMapKey(n)` for a finite `n`: JSON's number text, -0 written as 0. */

@@ -1,8 +1,12 @@
+import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
 import { CurrentKey } from '../../runtime/state/current-key.js';
 import { encodeKey, encodeMapKey } from '../../runtime/state/key-codec.js';
 import { keyGroupForKey, keyGroupOf } from '../../runtime/state/key-groups.js';
 import { createKeyedState, mapState } from '../../runtime/state/keyed-state.js';
+import { murmur3String } from '../../runtime/state/murmur3.js';
+import { numberKeyHash } from '../../runtime/state/number-encodings.js';
+import { encodedStateKey, stateKeyOf, stateKeyOfEncoded } from '../../runtime/state/state-key.js';
 import { encodeJsonNormalized } from '../../runtime/state/value-codec.js';
 import { BACKEND_TYPES, TestBackends } from './state-test-backends.js';
 
@@ -44,6 +48,37 @@ describe('memoised number encodings', () => {
   it('tell 1 from "1" and keep -0 and 0 one key', () => {
     expect(encodeKey([1])).not.toBe(encodeKey(['1']));
     expect(encodeMapKey(-0)).toBe(encodeMapKey(0));
+  });
+
+  it('hash a key of one integer, written digit by digit, as murmur3 of its encoding', () => {
+    // Around the int32 and safe-integer edges, where the digits switch arithmetic, and seeded random magnitudes.
+    const edges = [0, -0, 9, 10, 2 ** 31 - 1, 2 ** 31, -(2 ** 31), -(2 ** 31) - 1, 2 ** 32, 2 ** 53 - 1, -(2 ** 53 - 1), 2 ** 53, 1e21];
+    fc.assert(
+      fc.property(fc.oneof(fc.constantFrom(...edges), fc.integer(), fc.maxSafeInteger(), fc.double({ noNaN: true, noDefaultInfinity: true })), (n) => {
+        expect(numberKeyHash(n)).toBe(murmur3String(encodeJsonNormalized([n])));
+        expect(keyGroupOf([n], 128)).toBe(keyGroupForKey(encodeJsonNormalized([n]), 128));
+      }),
+    );
+  });
+});
+
+describe('state keys', () => {
+  it('are a key of one finite number as the number, any other key as its encoding, and convert back both ways', () => {
+    const keys: unknown[][] = [[0], [-0], [42], [-7], [1.5], [1e21], [2 ** 53], ['42'], [42, 1], [null], [NaN], [Infinity], [], [true], [[1]]];
+    for (const key of keys) {
+      const encoded = encodeKey(key);
+      const current = new CurrentKey(128, { start: 0, end: 127 }, 'test');
+      current.set(key);
+      const only = key.length === 1 ? key[0] : undefined;
+      const expected = typeof only === 'number' && Number.isFinite(only) ? only + 0 : encoded;
+      expect(current.stateKey).toBe(expected);
+      expect(current.encoded).toBe(encoded);
+      expect(stateKeyOf(key, encoded)).toBe(expected);
+      expect(stateKeyOfEncoded(encoded)).toBe(expected);
+      expect(encodedStateKey(expected)).toBe(encoded);
+    }
+    // Strings that look like a number's encoding but are not canonical stay strings.
+    for (const text of ['[-0]', '[1.0]', '[01]', '[1e3]', '[ 1]', '[1,2]', '["1"]', '[-]']) expect(stateKeyOfEncoded(text)).toBe(text);
   });
 });
 

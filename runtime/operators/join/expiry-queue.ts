@@ -1,10 +1,11 @@
-import { compareCodePoints } from '../../state/key-codec.js';
+import { compareCodePoints, encodeKey } from '../../state/key-codec.js';
+import { encodedStateKey } from '../../state/state-key.js';
 import { TimestampHeap } from '../../time/timestamp-heap.js';
 
 /**
  * The expiries of one timestamp, as columns: entry i is (keys[i], encoded[i], sides[i]). A key of one number is
- * kept as that number and made an array again when it expires: the key array would otherwise live as long as its
- * rows (this column is its only holder; state keeps the encoding).
+ * kept as that number, with no encoding (''), and made an array again when it expires: the key array would
+ * otherwise live as long as its rows (this column is its only holder; state keeps the number too).
  */
 interface Bucket {
   readonly keys: (readonly unknown[] | number)[];
@@ -12,8 +13,11 @@ interface Bucket {
   readonly sides: string[];
 }
 
-/** What an expiry hands back when it comes due: the key (and its encoding), the side and the expiry time. */
-export type Expire = (key: readonly unknown[], encoded: string, side: string, timestamp: number) => void;
+/**
+ * What an expiry hands back when it comes due: the key (and its encoding, undefined for a key of one number,
+ * which needs none), the side and the expiry time.
+ */
+export type Expire = (key: readonly unknown[], encoded: string | undefined, side: string, timestamp: number) => void;
 
 /**
  * The interval join's expiries, one per key, side and time, in the order event-time timers would fire: by
@@ -32,7 +36,8 @@ export class ExpiryQueue {
 
   constructor(private readonly byKey: boolean) {}
 
-  push(timestamp: number, key: readonly unknown[], encoded: string, side: string): void {
+  /** `encoded`: the key's `encodeKey` form when the caller has it (made here otherwise, unless one number). */
+  push(timestamp: number, key: readonly unknown[], encoded: string | undefined, side: string): void {
     let bucket = timestamp === this.lastTimestamp ? this.last : this.buckets.get(timestamp);
     if (bucket === undefined) {
       bucket = { keys: [], encoded: [], sides: [] };
@@ -42,8 +47,13 @@ export class ExpiryQueue {
     this.lastTimestamp = timestamp;
     this.last = bucket;
     const only = key[0];
-    bucket.keys.push(key.length === 1 && typeof only === 'number' ? only : key);
-    bucket.encoded.push(encoded);
+    if (key.length === 1 && typeof only === 'number' && Number.isFinite(only)) {
+      bucket.keys.push(only);
+      bucket.encoded.push('');
+    } else {
+      bucket.keys.push(key);
+      bucket.encoded.push(encoded ?? encodeKey(key));
+    }
     bucket.sides.push(side);
   }
 
@@ -60,15 +70,17 @@ export class ExpiryQueue {
       this.lastTimestamp = Number.NaN;
       const { keys, encoded, sides } = bucket;
       if (!this.byKey) {
-        for (let i = 0; i < keys.length; i++) expire(keyOf(keys[i]!), encoded[i]!, sides[i]!, timestamp);
+        for (let i = 0; i < keys.length; i++) expireAt(expire, keys[i]!, encoded[i]!, sides[i]!, timestamp);
         continue;
       }
-      const order = Array.from(keys, (_, i) => i).sort((a, b) => compareCodePoints(encoded[a]!, encoded[b]!) || compareCodePoints(sides[a]!, sides[b]!));
-      for (const i of order) expire(keyOf(keys[i]!), encoded[i]!, sides[i]!, timestamp);
+      const texts = keys.map((key, i) => (typeof key === 'number' ? encodedStateKey(key) : encoded[i]!));
+      const order = Array.from(keys, (_, i) => i).sort((a, b) => compareCodePoints(texts[a]!, texts[b]!) || compareCodePoints(sides[a]!, sides[b]!));
+      for (const i of order) expireAt(expire, keys[i]!, encoded[i]!, sides[i]!, timestamp);
     }
   }
 }
 
-function keyOf(kept: readonly unknown[] | number): readonly unknown[] {
-  return typeof kept === 'number' ? [kept] : kept;
+function expireAt(expire: Expire, kept: readonly unknown[] | number, encoded: string, side: string, timestamp: number): void {
+  if (typeof kept === 'number') expire([kept], undefined, side, timestamp);
+  else expire(kept, encoded, side, timestamp);
 }

@@ -1,7 +1,6 @@
 import type { Operator, OperatorSpec } from '../../../compiler/graph/job-graph.js';
 import type { UdfImplementations } from '../../expressions/compile-expr.js';
 import type { RecordBatch } from '../../record-batch.js';
-import { encodeKey } from '../../state/key-codec.js';
 import { mapState, type MapState } from '../../state/keyed-state.js';
 import type { Timer } from '../../time/timer-service.js';
 import { BaseOperator, type OperatorContext } from '../operator.js';
@@ -98,10 +97,8 @@ export class IntervalJoinOperator extends BaseOperator {
       }
       for (const group of groups) {
         this.ctx.setCurrentKey(group.key, group.encoded, group.keyGroup);
-        // A single number's encoding is memoised (the same string setCurrentKey found): no new string per row.
-        const encoded = group.encoded ?? encodeKey(group.key);
-        if (input === 0) this.leftArrive(group.rows, watermark, group.key, encoded);
-        else this.rightArrive(group.rows, watermark, group.key, encoded);
+        if (input === 0) this.leftArrive(group.rows, watermark, group.key, group.encoded);
+        else this.rightArrive(group.rows, watermark, group.key, group.encoded);
       }
     } catch (error) {
       throw rows.failure(error);
@@ -116,7 +113,7 @@ export class IntervalJoinOperator extends BaseOperator {
     return input === 0 ? time + this.upperMs : time - this.lowerMs;
   }
 
-  private leftArrive(arrived: readonly Row[], watermark: number, key: readonly unknown[], encoded: string): void {
+  private leftArrive(arrived: readonly Row[], watermark: number, key: readonly unknown[], encoded: string | undefined): void {
     const rows = this.rows;
     const { lowerMs, upperMs } = this;
     const added: ArrivedAt[] = [];
@@ -146,7 +143,7 @@ export class IntervalJoinOperator extends BaseOperator {
     this.store(this.leftRows, added, key, encoded, upperMs, LEFT_EXPIRY);
   }
 
-  private rightArrive(arrived: readonly Row[], watermark: number, key: readonly unknown[], encoded: string): void {
+  private rightArrive(arrived: readonly Row[], watermark: number, key: readonly unknown[], encoded: string | undefined): void {
     const rows = this.rows;
     const { lowerMs, upperMs } = this;
     const lw = rows.leftWidth;
@@ -182,7 +179,7 @@ export class IntervalJoinOperator extends BaseOperator {
   }
 
   /** Appends rows to state by time; a time new to the key gets its expiry (so one per key, side and time). */
-  private store(state: MapState<number, readonly Row[]>, added: readonly ArrivedAt[], key: readonly unknown[], encoded: string, expiryOffset: number, side: string): void {
+  private store(state: MapState<number, readonly Row[]>, added: readonly ArrivedAt[], key: readonly unknown[], encoded: string | undefined, expiryOffset: number, side: string): void {
     for (const { time, rows } of added) {
       const existing = state.get(time);
       if (existing !== undefined) {
@@ -219,7 +216,7 @@ export class IntervalJoinOperator extends BaseOperator {
     this.out.flush(this.ctx);
   }
 
-  private readonly expireKey = (key: readonly unknown[], encoded: string, side: string, expiry: number): void => {
+  private readonly expireKey = (key: readonly unknown[], encoded: string | undefined, side: string, expiry: number): void => {
     this.ctx.setCurrentKey(key, encoded);
     this.expire(side, expiry);
   };
