@@ -20,35 +20,42 @@ function slotOf(n: number): number {
   return (mixed >>> 18) & (SLOTS - 1);
 }
 
-/** NaN never equals a number: an empty slot. Finite numbers only are memoised. A row key's encoding is made when first asked for ('' until then): state keeps such keys as numbers (state-key.ts), so most are only hashed. */
-const rowNumbers = new Float64Array(SLOTS).fill(NaN);
+/**
+ * NaN never equals a number: an empty slot. Finite numbers only are memoised. A row key's slot holds the number
+ * and its hash side by side (one cache line) and its encoding once made ('' until then): state keeps a key of one
+ * number as the number (state-key.ts), so most keys are only hashed, from their digits; a key whose encoding is
+ * asked for first (timers) is hashed from the encoding made.
+ */
+const rowHashes = new Float64Array(2 * SLOTS).fill(NaN);
 const rowEncoded = new Array<string>(SLOTS).fill('');
-const rowHashes = new Uint32Array(SLOTS);
 const mapNumbers = new Float64Array(SLOTS).fill(NaN);
 const mapEncoded = new Array<string>(SLOTS).fill('');
 
-/** The slot of a finite `n`, holding its hash (and room for its encoding). */
-function rowSlot(n: number): number {
-  const slot = slotOf(n);
-  // -0 === 0, and -0 encodes as 0: one slot serves both.
-  if (rowNumbers[slot] !== n) {
-    rowNumbers[slot] = n;
-    rowEncoded[slot] = '';
-    rowHashes[slot] = hashOfRowKey(n);
-  }
-  return slot;
-}
-
 /** `encodeKey([n])` for a finite `n`. */
 export function numberKeyEncoded(n: number): string {
-  const slot = rowSlot(n);
-  const encoded = rowEncoded[slot]!;
-  return encoded !== '' ? encoded : (rowEncoded[slot] = `[${numberMapKey(n)}]`);
+  const slot = slotOf(n);
+  // -0 === 0, and -0 encodes as 0: one slot serves both.
+  if (rowHashes[2 * slot] === n) {
+    const encoded = rowEncoded[slot]!;
+    if (encoded !== '') return encoded;
+    return (rowEncoded[slot] = `[${numberMapKey(n)}]`);
+  }
+  const encoded = `[${numberMapKey(n)}]`;
+  rowHashes[2 * slot] = n;
+  rowHashes[2 * slot + 1] = murmur3String(encoded);
+  rowEncoded[slot] = encoded;
+  return encoded;
 }
 
 /** The murmur3 hash of `encodeKey([n])` for a finite `n`, which places the key in its key group. */
 export function numberKeyHash(n: number): number {
-  return rowHashes[rowSlot(n)]!;
+  const at = 2 * slotOf(n);
+  if (rowHashes[at] !== n) {
+    rowHashes[at] = n;
+    rowHashes[at + 1] = hashOfRowKey(n);
+    rowEncoded[at >> 1] = '';
+  }
+  return rowHashes[at + 1]!;
 }
 
 /** Room for `[`, a sign, the 16 digits of a safe integer and `]`. */

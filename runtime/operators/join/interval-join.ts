@@ -1,6 +1,7 @@
 import type { Operator, OperatorSpec } from '../../../compiler/graph/job-graph.js';
 import type { UdfImplementations } from '../../expressions/compile-expr.js';
 import type { RecordBatch } from '../../record-batch.js';
+import { encodeMapKey } from '../../state/key-codec.js';
 import { mapState, type MapState } from '../../state/keyed-state.js';
 import type { Timer } from '../../time/timer-service.js';
 import { BaseOperator, type OperatorContext } from '../operator.js';
@@ -12,10 +13,28 @@ import { assertInsertOnly, JoinOutput, JoinRows, type Row } from './join-row.js'
 const LEFT_ROWS = mapState<number, readonly Row[]>('left-rows');
 const RIGHT_ROWS = mapState<number, readonly Row[]>('right-rows');
 
-/** Rows of one batch and key that share a time, before they go to state. */
-interface ArrivedAt {
-  readonly time: number;
-  readonly rows: Row[];
+/**
+ * The rows of one batch and key by time, before they go to state: times in order of first arrival (a key's rows
+ * in a batch share a few), each time's rows a list that state keeps. Reused for every key (its first `size`
+ * slots): no object per key, and no shrinking of arrays, which costs more than the objects did.
+ */
+class ArrivedRows {
+  readonly times: number[] = [];
+  readonly rows: Row[][] = [];
+  size = 0;
+
+  add(time: number, row: Row): void {
+    const times = this.times;
+    // Rows come roughly in time order: the latest time is the likeliest.
+    for (let i = this.size - 1; i >= 0; i--) {
+      if (times[i] === time) {
+        this.rows[i]!.push(row);
+        return;
+      }
+    }
+    times[this.size] = time;
+    this.rows[this.size++] = [row];
+  }
 }
 
 /** Which side's rows of a time expire (the namespaces of the expiry timers of earlier versions, too). */
@@ -55,6 +74,7 @@ export class IntervalJoinOperator extends BaseOperator {
   private rightRows!: MapState<number, readonly Row[]>;
   /** In timer order for a LEFT join, whose expiries emit padded rows; an inner join's emit nothing, so need no sort. */
   private readonly expiries: ExpiryQueue;
+  private readonly added = new ArrivedRows();
 
   constructor(
     private readonly operator: Operator,
@@ -116,7 +136,8 @@ export class IntervalJoinOperator extends BaseOperator {
   private leftArrive(arrived: readonly Row[], watermark: number, key: readonly unknown[], encoded: string | undefined): void {
     const rows = this.rows;
     const { lowerMs, upperMs } = this;
-    const added: ArrivedAt[] = [];
+    const added = this.added;
+    added.size = 0;
     for (const left of arrived) {
       const time = left[this.leftTime];
       if (typeof time !== 'number') {
@@ -138,7 +159,7 @@ export class IntervalJoinOperator extends BaseOperator {
           matched = true;
         }
       }
-      addTo(added, time, rows.outer ? withMatched(left, rows.leftWidth, matched) : left);
+      added.add(time, rows.outer ? withMatched(left, rows.leftWidth, matched) : left);
     }
     this.store(this.leftRows, added, key, encoded, upperMs, LEFT_EXPIRY);
   }
@@ -147,7 +168,8 @@ export class IntervalJoinOperator extends BaseOperator {
     const rows = this.rows;
     const { lowerMs, upperMs } = this;
     const lw = rows.leftWidth;
-    const added: ArrivedAt[] = [];
+    const added = this.added;
+    added.size = 0;
     /** Left rows' lists copied to flip `matched` flags, by time, written back after the loop (state is not modified while read). */
     let flipped: Map<number, Row[]> | undefined;
     for (const right of arrived) {
@@ -172,21 +194,25 @@ export class IntervalJoinOperator extends BaseOperator {
           copy[k] = withMatched(left, lw, true);
         }
       }
-      addTo(added, time, right);
+      added.add(time, right);
     }
     this.store(this.rightRows, added, key, encoded, -lowerMs, RIGHT_EXPIRY);
     if (flipped !== undefined) for (const [leftTime, list] of flipped) this.leftRows.put(leftTime, list);
   }
 
   /** Appends rows to state by time; a time new to the key gets its expiry (so one per key, side and time). */
-  private store(state: MapState<number, readonly Row[]>, added: readonly ArrivedAt[], key: readonly unknown[], encoded: string | undefined, expiryOffset: number, side: string): void {
-    for (const { time, rows } of added) {
-      const existing = state.get(time);
+  private store(state: MapState<number, readonly Row[]>, added: ArrivedRows, key: readonly unknown[], encoded: string | undefined, expiryOffset: number, side: string): void {
+    const { times } = added;
+    for (let i = 0; i < added.size; i++) {
+      const time = times[i]!;
+      const rows = added.rows[i]!;
+      const encodedTime = encodeMapKey(time);
+      const existing = state.get(time, encodedTime);
       if (existing !== undefined) {
-        state.put(time, existing.concat(rows));
+        state.put(time, existing.concat(rows), encodedTime);
         continue;
       }
-      state.put(time, rows);
+      state.put(time, rows, encodedTime);
       this.expiries.push(time + expiryOffset, key, encoded, side);
     }
   }
@@ -220,18 +246,6 @@ export class IntervalJoinOperator extends BaseOperator {
     this.ctx.setCurrentKey(key, encoded);
     this.expire(side, expiry);
   };
-}
-
-/** Adds `row` to the rows arrived at `time`, times in order of first arrival (a key's rows in a batch share a few). */
-function addTo(added: ArrivedAt[], time: number, row: Row): void {
-  // Rows come roughly in time order: the latest time is the likeliest.
-  for (let i = added.length - 1; i >= 0; i--) {
-    if (added[i]!.time === time) {
-      added[i]!.rows.push(row);
-      return;
-    }
-  }
-  added.push({ time, rows: [row] });
 }
 
 /** A LEFT join's stored left row: its columns, then whether it joined anything. */
