@@ -40,9 +40,12 @@ export function isConnected(edge: Edge, from: number, to: number): boolean {
   return edge.partitioning !== 'forward' || from === to;
 }
 
-/** For messages and metrics: `from[subtask] → to[subtask]`. */
+/**
+ * For messages and metrics: `from[subtask] → to[subtask]`, and the input when it is not the first: a self-join or a
+ * union of one stream with itself has two edges between the same subtasks, and each is a channel of its own.
+ */
 export function channelName(edge: Edge, from: number, to: number): string {
-  return `${edge.from}[${from}] → ${edge.to}[${to}]`;
+  return `${edge.from}[${from}] → ${edge.to}[${to}]${edge.toInput === 0 ? '' : ` input ${edge.toInput}`}`;
 }
 
 /** An unaligned checkpoint's records in flight that one channel (`edge`: index among network edges) starts with. */
