@@ -194,7 +194,7 @@ export class JetStreamSplitReader implements SplitReader {
     if (this.failure !== undefined) throw this.failure;
     const lost = this.connection.lost();
     if (lost !== undefined) throw lost;
-    if (this.outstanding > 0 && performance.now() - this.heardAt > PULL_EXPIRES_MS + PULL_SILENCE_GRACE_MS) this.replaceConsumer();
+    if (this.outstanding > 0 && !this.ended && performance.now() - this.heardAt > PULL_EXPIRES_MS + PULL_SILENCE_GRACE_MS) this.replaceConsumer();
     const rows: unknown[][] = [];
     const { buffer } = this;
     while (rows.length < maxRows && this.head < buffer.length) {
