@@ -1,3 +1,4 @@
+import { writeIntegerDigits } from './integer-digits.js';
 import { murmur3Bytes } from './murmur3.js';
 import { numberMapKey } from './number-encodings.js';
 
@@ -72,19 +73,8 @@ function putText(text: string): void {
   length += encoder.encodeInto(text, bytes.subarray(length)).written;
 }
 
-/** An integer's decimal digits, written from the last (in int arithmetic: `value` is below 2^31 in magnitude). */
+/** A 32-bit integer's digits (integer-digits.ts). */
 function putInteger(value: number): void {
-  // -0 is not below 0: it is written as 0, as JSON does.
-  if (value < 0) put(0x2d); // -
-  let n = Math.abs(value) | 0;
-  let count = 1;
-  for (let rest = n; rest >= 10; rest = (rest / 10) | 0) count++;
-  if (length + count > bytes.length) grow(count);
-  length += count;
-  let at = length;
-  do {
-    const next = (n / 10) | 0;
-    bytes[--at] = 0x30 + n - next * 10;
-    n = next;
-  } while (n > 0);
+  if (length + 17 > bytes.length) grow(17);
+  length = writeIntegerDigits(bytes, length, value);
 }

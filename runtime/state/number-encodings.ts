@@ -1,3 +1,4 @@
+import { writeIntegerDigits } from './integer-digits.js';
 import { murmur3Bytes, murmur3String } from './murmur3.js';
 
 /**
@@ -64,25 +65,10 @@ const digits = new Uint8Array(24);
 /** murmur3 of `[n]`'s bytes; a safe integer's are written digit by digit (its JSON text), with no string made. */
 function hashOfRowKey(n: number): number {
   if (!Number.isSafeInteger(n)) return murmur3String(`[${numberMapKey(n)}]`);
-  let magnitude = n < 0 ? -n : n;
-  let length = n < 0 ? 4 : 3;
-  for (let rest = magnitude; rest >= 10; rest = Math.floor(rest / 10)) length++;
-  digits[0] = 0x5b;
-  if (n < 0) digits[1] = 0x2d;
-  digits[length - 1] = 0x5d;
-  let at = length - 2;
-  // Large integers exactly in doubles (magnitude - digit is a multiple of 10), then int32 arithmetic.
-  for (; magnitude > 0x7fffffff; at--) {
-    const digit = magnitude % 10;
-    digits[at] = 0x30 + digit;
-    magnitude = (magnitude - digit) / 10;
-  }
-  do {
-    const quotient = (magnitude / 10) | 0;
-    digits[at--] = 0x30 + magnitude - quotient * 10;
-    magnitude = quotient;
-  } while (magnitude > 0);
-  return murmur3Bytes(digits, length);
+  digits[0] = 0x5b; // [
+  const end = writeIntegerDigits(digits, 1, n);
+  digits[end] = 0x5d; // ]
+  return murmur3Bytes(digits, end + 1);
 }
 
 /** `encodeMapKey(n)` for a finite `n`: JSON's number text, -0 written as 0. */
