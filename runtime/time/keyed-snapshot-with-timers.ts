@@ -1,7 +1,7 @@
 import { compareCodePoints, encodeMapKey } from '../state/key-codec.js';
 import type { KeyChange, KeyedStateBackend, KeyedStateDelta, KeyedStateSnapshot, StateEntry, StateEntrySink } from '../state/keyed-state-backend.js';
 import { bucketOf, type TimersInKeyGroupOrder, type TimerVisitor } from './pending-timers.js';
-import { TIMER_STATES, type TimerEntry, type TimerService } from './timer-service.js';
+import { TIMER_STATES, type TimeDomain, type TimerEntry, type TimerService } from './timer-service.js';
 
 /**
  * The synchronous part of a full keyed snapshot of an operator subtask: the backend's frozen view and a copy of
@@ -112,14 +112,18 @@ function sortedTimerEntries(timers: readonly TimerEntry[]): StateEntry[] {
 /** Timers as snapshot entries in key-group and state order only, what a checkpoint's base needs. */
 function timerEntriesByKeyGroup(timers: TimersInKeyGroupOrder): StateEntry[] {
   const entries: StateEntry[] = [];
-  const push: TimerVisitor = (keyGroup, key, domain, namespace, timestamp) =>
-    entries.push({ state: TIMER_STATES[domain], keyGroup, key, namespace, value: null, hasMapKey: true, mapKey: timestamp });
+  const push: TimerVisitor = (keyGroup, key, domain, namespace, timestamp) => entries.push(timerStateEntry(keyGroup, key, domain, namespace, timestamp));
   for (let n = 0; n < timers.length; n++) timers.visit(n, push);
   return entries;
 }
 
 function timerEntry(timer: TimerEntry): StateEntry {
-  return { state: TIMER_STATES[timer.domain], keyGroup: timer.keyGroup, key: timer.encodedKey, namespace: timer.namespace, value: null, hasMapKey: true, mapKey: timer.timestamp };
+  return timerStateEntry(timer.keyGroup, timer.encodedKey, timer.domain, timer.namespace, timer.timestamp);
+}
+
+/** A timer as a snapshot entry: a map entry of its domain's state under its key, keyed by its timestamp. */
+function timerStateEntry(keyGroup: number, key: string, domain: TimeDomain, namespace: string, timestamp: number): StateEntry {
+  return { state: TIMER_STATES[domain], keyGroup, key, namespace, value: null, hasMapKey: true, mapKey: timestamp };
 }
 
 /**

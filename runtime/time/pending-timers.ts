@@ -28,13 +28,11 @@ export class PendingTimers {
 
   /** Visits every pending timer: the heap's, then the groups' in order. */
   forEach(visit: TimerVisitor): void {
-    for (const timer of this.queued) visit(timer.keyGroup, timer.encodedKey, timer.domain, timer.namespace, timer.timestamp);
+    for (const timer of this.queued) visitQueued(timer, visit);
     for (let g = 0; g < this.groups.length; g++) {
       const group = this.groups[g]!;
       const pending = this.flags[g]!;
-      for (let at = 0; at < pending.length; at++) {
-        if (pending[at] === 1) visit(group.keyGroups[at]!, group.encodedKeys[at]!, 'event', group.namespace, group.timestamp);
-      }
+      for (let at = 0; at < pending.length; at++) if (pending[at] === 1) visitWindowTimer(group, at, visit);
     }
   }
 
@@ -102,13 +100,16 @@ export class TimersInKeyGroupOrder {
   visit(n: number, visit: TimerVisitor): void {
     const i = this.order[n]!;
     const queued = this.queued;
-    if (i < queued.length) {
-      const timer = queued[i]!;
-      visit(timer.keyGroup, timer.encodedKey, timer.domain, timer.namespace, timer.timestamp);
-      return;
-    }
-    const group = this.groups[this.groupOf[i - queued.length]!]!;
-    const at = this.at[i - queued.length]!;
-    visit(group.keyGroups[at]!, group.encodedKeys[at]!, 'event', group.namespace, group.timestamp);
+    if (i < queued.length) visitQueued(queued[i]!, visit);
+    else visitWindowTimer(this.groups[this.groupOf[i - queued.length]!]!, this.at[i - queued.length]!, visit);
   }
+}
+
+function visitQueued(timer: TimerEntry, visit: TimerVisitor): void {
+  visit(timer.keyGroup, timer.encodedKey, timer.domain, timer.namespace, timer.timestamp);
+}
+
+/** The pending timer at position `at` of a window group (always event time). */
+function visitWindowTimer(group: TimerGroup, at: number, visit: TimerVisitor): void {
+  visit(group.keyGroups[at]!, group.encodedKeys[at]!, 'event', group.namespace, group.timestamp);
 }
