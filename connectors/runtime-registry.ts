@@ -40,13 +40,23 @@ export class ConnectorRuntimes {
    * (ConnectorRuntime.prepare), except for operators whose uid is in `skip` (fed or read through the Node API).
    */
   static async open(graph: JobGraph, jobId: string, skip: ReadonlySet<string> = new Set()): Promise<ConnectorRuntimes> {
-    const opened = connectorOperators(graph).filter((op) => op.uid === null || !skip.has(op.uid));
+    const opened = openedOperators(graph, skip);
     const runtimes = await ConnectorRuntimes.load(opened.map((op) => (op.spec as SourceSpec | SinkSpec).connector));
     for (const op of opened) {
       const opening = openingOf(op, jobId);
       await runtimes.runtime(opening.options.connector).prepare?.(opening);
     }
     return runtimes;
+  }
+
+  /**
+   * Loads the connectors of `graph`'s source and sink operators but `skip`'s, without their start-up checks: for a
+   * worker thread, whose job ran them once on the main thread before starting it. Run again in each worker, a
+   * check would meet the job's own subtasks: postgres-cdc's finds the slot leased by the subtask that reads it and
+   * fails the worker (SLC9204) whenever that subtask opened first.
+   */
+  static async forWorker(graph: JobGraph, skip: ReadonlySet<string>): Promise<ConnectorRuntimes> {
+    return ConnectorRuntimes.load(openedOperators(graph, skip).map((op) => (op.spec as SourceSpec | SinkSpec).connector));
   }
 
   /**
@@ -92,6 +102,10 @@ export class ConnectorRuntimes {
 
 function connectorOperators(graph: JobGraph): JobGraph['operators'] {
   return graph.operators.filter((op) => op.spec.kind === 'source' || op.spec.kind === 'sink');
+}
+
+function openedOperators(graph: JobGraph, skip: ReadonlySet<string>): JobGraph['operators'] {
+  return connectorOperators(graph).filter((op) => op.uid === null || !skip.has(op.uid));
 }
 
 /** A source or sink operator as its connector's `prepare` and `cleanup` see it. */

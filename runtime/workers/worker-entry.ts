@@ -42,7 +42,7 @@ const skipped = new Set(
     .map((id) => init.graph.operators.find((op) => op.id === id)!.uid)
     .filter((uid): uid is string => uid !== null),
 );
-const connectors = await ConnectorRuntimes.open(init.graph, init.jobId, skipped);
+const connectors = await ConnectorRuntimes.forWorker(init.graph, skipped);
 
 const coordinator: CoordinatorPort = {
   acknowledge: (ack) => post({ type: 'acknowledge', ack }),
