@@ -342,7 +342,7 @@ export class CheckpointCoordinator implements CoordinatorPort {
     }
     return {
       format: METADATA_FORMAT,
-      version: 7,
+      version: 8,
       type: pending.requested?.request.savepoint === undefined ? 'checkpoint' : 'savepoint',
       jobId,
       pipelineName: graph.config.pipelineName,

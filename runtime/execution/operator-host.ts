@@ -166,7 +166,8 @@ export class OperatorHost implements OperatorContext, Downstream {
         name: `${this.operator.id}.${this.subtask}`,
       });
       const current = new CurrentKey(this.maxParallelism, this.keyGroupRange, this.label);
-      this.keyed = { backend, current, timers: new TimerService(backend, current) };
+      const windowTimerStates = 'windowTimerStates' in this.impl ? this.impl.windowTimerStates : undefined;
+      this.keyed = { backend, current, timers: new TimerService(backend, current, windowTimerStates) };
     }
     return this.keyed;
   }

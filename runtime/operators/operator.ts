@@ -98,6 +98,12 @@ export interface StreamOperator {
    * the left row's time): the runtime forwards the watermark minus this, so downstream never sees them as late.
    */
   readonly watermarkHoldbackMs?: number;
+  /**
+   * Map states whose entries are windows (map key `[start, end]`), each with its window's event-time timer pending
+   * exactly while the entry is stored (runtime/time/window-timer-states.ts). Read before state is restored: a
+   * checkpoint's base leaves those timers out, and a restore registers them from the entries.
+   */
+  readonly windowTimerStates?: readonly string[];
   open(ctx: OperatorContext): void | Promise<void>;
   processBatch(batch: RecordBatch, input: number): void;
   onWatermark(watermark: number): void;

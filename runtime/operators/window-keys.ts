@@ -1,4 +1,5 @@
 import { encodeMapKey } from '../state/key-codec.js';
+import { windowTimerNamespace } from '../time/window-timer-states.js';
 
 export type WindowBounds = readonly [start: number, end: number];
 
@@ -7,7 +8,7 @@ export interface WindowKeys {
   readonly bounds: WindowBounds;
   /** `encodeMapKey(bounds)`. */
   readonly encoded: string;
-  /** The namespace of the window's timer: its start, as text. */
+  /** The namespace of the window's timer: its start, as text (window-timer-states.ts). */
   readonly namespace: string;
 }
 
@@ -28,7 +29,7 @@ export class WindowKeyCache {
     if (keys === undefined || keys.bounds[1] !== end) {
       if (this.byStart.size >= LIMIT) this.byStart.clear();
       const bounds: WindowBounds = [start, end];
-      keys = { bounds, encoded: encodeMapKey(bounds), namespace: String(start) };
+      keys = { bounds, encoded: encodeMapKey(bounds), namespace: windowTimerNamespace(start) };
       this.byStart.set(start, keys);
     }
     return keys;

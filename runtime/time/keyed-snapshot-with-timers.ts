@@ -75,7 +75,7 @@ export function snapshotChangesWithTimers(backend: KeyedStateBackend, timers: Ti
   if (!timers.isEmpty) {
     delta.forEachChangedKey((key) => {
       if (timersByKey.has(key)) return;
-      const own = timers.timersOfKey(key);
+      const own = timers.timersOfKey(key, true);
       if (own.length > 0) timersByKey.set(key, own);
     });
   }

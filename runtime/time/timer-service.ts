@@ -4,6 +4,7 @@ import { rangeContains } from '../state/key-groups.js';
 import type { KeyedStateBackend, StateEntry } from '../state/keyed-state-backend.js';
 import { PendingTimers } from './pending-timers.js';
 import { TimerHeap } from './timer-heap.js';
+import { windowTimerOfEntry } from './window-timer-states.js';
 import { WindowTimers, type TimerGroup } from './window-timers.js';
 
 export type TimeDomain = 'event' | 'processing';
@@ -109,12 +110,22 @@ export class TimerService implements Timers {
   private changedKeys: string[] | undefined = undefined;
   private changedGroups: number[] = [];
 
+  /** The operator's map states whose window entries imply their window's timer (see the constructor). */
+  private readonly windowTimerStates: ReadonlySet<string>;
+
+  /**
+   * `windowTimerStates`: the operator's map states whose entries are windows, each implying its window's event-time
+   * timer (`StreamOperator.windowTimerStates`, window-timer-states.ts). A checkpoint's base then leaves the window
+   * groups' timers out, and a restore registers a timer for every such entry.
+   */
   constructor(
     private readonly backend: KeyedStateBackend,
     private readonly current: CurrentKey,
+    windowTimerStates: readonly string[] = [],
   ) {
     backend.register(TIMER_STATES.event, 'map');
     backend.register(TIMER_STATES.processing, 'map');
+    this.windowTimerStates = new Set(windowTimerStates);
   }
 
   registerEventTimeTimer(timestamp: number, namespace = ''): void {
@@ -299,14 +310,24 @@ export class TimerService implements Timers {
 
   /**
    * The entries of a restore with the timers taken out: timers of this subtask's key groups are registered here,
-   * every other entry is passed on (to `backend.restore`).
+   * every other entry is passed on (to `backend.restore`). A window entry of a `windowTimerStates` state registers
+   * its window's timer too (a checkpoint's base leaves those out; where the snapshot holds them as well, as a
+   * savepoint or a version 7 checkpoint does, the second registration finds the first and adds nothing).
    */
   *restore(entries: Iterable<StateEntry>): Generator<StateEntry> {
     const range = this.backend.keyGroupRange;
+    const windowStates = this.windowTimerStates;
     let decoded: { encoded: string; key: unknown[] } | undefined;
     for (const entry of entries) {
       const domain = DOMAIN_OF_STATE.get(entry.state);
       if (domain === undefined) {
+        if (windowStates.size > 0 && windowStates.has(entry.state) && entry.hasMapKey && rangeContains(range, entry.keyGroup)) {
+          const timer = windowTimerOfEntry(entry.mapKey);
+          if (timer !== undefined) {
+            if (decoded?.encoded !== entry.key) decoded = { encoded: entry.key, key: decodeKey(entry.key) };
+            this.add('event', timer.timestamp, decoded.key, timer.namespace, entry.key, entry.keyGroup);
+          }
+        }
         yield entry;
         continue;
       }
@@ -319,7 +340,9 @@ export class TimerService implements Timers {
 
   /**
    * Every pending timer, for a full snapshot; `asBase`: the snapshot is the base of an incremental chain, so
-   * keys whose timers change are recorded from now on.
+   * keys whose timers change are recorded from now on, and when the operator declared `windowTimerStates` the
+   * window groups' timers are left out: each is implied by its window's entry in state, and a restore registers
+   * it from there (a q5 base was half such timers). Full snapshots (savepoints) keep every timer.
    */
   snapshotTimers(asBase: boolean): PendingTimers {
     if (asBase) this.restartRecord();
@@ -327,6 +350,7 @@ export class TimerService implements Timers {
     for (const { byKey } of Object.values(this.domains)) {
       for (const head of byKey.values()) for (let t: QueuedTimer | undefined = head; t !== undefined; t = t.nextOfKey) queued.push(t);
     }
+    if (asBase && this.windowTimerStates.size > 0) return new PendingTimers(queued, [], []);
     const { groups, flags } = this.windows.pendingFlags();
     return new PendingTimers(queued, groups, flags);
   }
@@ -371,13 +395,17 @@ export class TimerService implements Timers {
     return this.domains.event.byKey.size === 0 && this.domains.processing.byKey.size === 0 && this.windows.size === 0;
   }
 
-  /** The pending timers of one key, of both domains. */
-  timersOfKey(encodedKey: string): TimerEntry[] {
+  /**
+   * The pending timers of one key, of both domains; `forDelta`: for a checkpoint's delta, which like a base leaves
+   * out the window groups' timers when the operator declared `windowTimerStates` (a restore registers them from the
+   * key's window entries, which the delta lists with them).
+   */
+  timersOfKey(encodedKey: string, forDelta = false): TimerEntry[] {
     const timers: TimerEntry[] = [];
     for (const { byKey } of Object.values(this.domains)) {
       for (let t = byKey.get(encodedKey); t !== undefined; t = t.nextOfKey) timers.push(t);
     }
-    this.windows.forEachPendingOfKey(encodedKey, (group, at) => timers.push(groupEntry(group, at)));
+    if (!forDelta || this.windowTimerStates.size === 0) this.windows.forEachPendingOfKey(encodedKey, (group, at) => timers.push(groupEntry(group, at)));
     return timers;
   }
 }

@@ -73,6 +73,8 @@ export class WindowAggregateOperator extends BaseOperator {
   private readonly touched: TouchedWindows;
   /** Rows of the windows fired by the current watermark, emitted in `onWatermark`. */
   private fired: unknown[][] = [];
+  /** Each stored window has its timer pending (sessions' too: a moved session deletes the old timer, registers the new). */
+  readonly windowTimerStates = [WindowState.WINDOWS];
 
   constructor(spec: Extract<OperatorSpec, { kind: 'window_aggregate' }>, input: StreamSchema, udfs: UdfImplementations) {
     super();

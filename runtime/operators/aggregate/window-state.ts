@@ -22,6 +22,8 @@ export interface OpenWindow {
  * only those from `getForUpdate`.
  */
 export class WindowState {
+  /** The state of the windows' accumulators. */
+  static readonly WINDOWS = 'windows';
   private readonly windows: MapState<Bounds, Accumulator>;
   private readonly distinct: MapState<DistinctKey, number>[];
   private readonly keys = new WindowKeyCache();
@@ -30,7 +32,7 @@ export class WindowState {
     private readonly ctx: OperatorContext,
     private readonly accumulators: AccumulatorSet,
   ) {
-    this.windows = ctx.getState(mapState<Bounds, Accumulator>('windows'));
+    this.windows = ctx.getState(mapState<Bounds, Accumulator>(WindowState.WINDOWS));
     this.distinct = accumulators.distinctCalls.map((d) => ctx.getState(mapState<DistinctKey, number>(d.state)));
   }
 

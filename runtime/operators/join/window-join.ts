@@ -43,6 +43,8 @@ export class WindowJoinOperator extends BaseOperator {
   private leftRows!: MapState<WindowBounds, readonly Row[]>;
   private rightRows!: MapState<WindowBounds, readonly Row[]>;
   private readonly keys = new WindowKeyCache();
+  /** A window's timer is pending exactly while either side holds rows of it. */
+  readonly windowTimerStates = [LEFT_ROWS.name, RIGHT_ROWS.name];
 
   constructor(
     private readonly operator: Operator,

@@ -1,0 +1,22 @@
+/**
+ * The window operators' convention for a window's timer: a window [start, end) kept in a map state under the map
+ * key `[start, end]` has one event-time timer at its max timestamp, end - 1, namespaced by its start as text
+ * (operators/window-keys.ts makes both). An operator whose every such entry has that timer pending, and every
+ * such pending timer its entry, declares those states (`StreamOperator.windowTimerStates`): a checkpoint's base
+ * then leaves the window timers out (the timer service's window groups, which are most of a window operator's
+ * timers) and a restore registers them again from the entries (`TimerService.restore`). Checkpoint metadata
+ * version 8 records that a base may do so (metadata-v8.ts).
+ */
+
+/** The namespace of window [start, end)'s timer. */
+export function windowTimerNamespace(start: number): string {
+  return String(start);
+}
+
+/** The timer implied by a window entry's map key `[start, end]`; undefined for a map key of another shape. */
+export function windowTimerOfEntry(mapKey: unknown): { timestamp: number; namespace: string } | undefined {
+  if (!Array.isArray(mapKey) || mapKey.length !== 2) return undefined;
+  const [start, end] = mapKey as unknown[];
+  if (typeof start !== 'number' || typeof end !== 'number') return undefined;
+  return { timestamp: end - 1, namespace: windowTimerNamespace(start) };
+}
