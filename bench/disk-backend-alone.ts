@@ -5,12 +5,15 @@
  * does, minus writing the file). Prints CPU time per event, and per delta the synchronous part
  * (`snapshotChanges`) and the read (`changes()`), and the peak RSS. Compare runs interleaved: the machine is shared.
  *
- *   npx tsx bench/disk-backend-alone.ts [--keys 1000000] [--events 3000000] [--cache-cells 100000] [--delta-every 0] [--backend disk|fs]
+ *   npx tsx bench/disk-backend-alone.ts [--keys 1000000] [--events 3000000] [--cache-cells 100000 | --cache-size '64 mb'] [--delta-every 0] [--backend disk|fs]
+ *
+ * `--cache-size` bounds the cache in estimated bytes (`state.backend.disk.cache-size`) instead of cells.
  */
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
+import { parseMemorySize } from '../compiler/config/memory-size.js';
 import { CurrentKey } from '../runtime/state/current-key.js';
 import { DiskKeyedStateBackend } from '../runtime/state/disk-backend.js';
 import { HeapKeyedStateBackend } from '../runtime/state/heap-backend.js';
@@ -23,6 +26,7 @@ const { values } = parseArgs({
     keys: { type: 'string', default: '1000000' },
     events: { type: 'string', default: '3000000' },
     'cache-cells': { type: 'string', default: '100000' },
+    'cache-size': { type: 'string' },
     'delta-every': { type: 'string', default: '0' },
     backend: { type: 'string', default: 'disk' },
     seed: { type: 'string', default: '1' },
@@ -36,7 +40,10 @@ const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sluice-bench-disk-alone-'));
 const backend: KeyedStateBackend =
   values.backend === 'fs'
     ? new HeapKeyedStateBackend('fs', MAX_PARALLELISM, range)
-    : new DiskKeyedStateBackend(MAX_PARALLELISM, range, { directory: path.join(dir, 'store'), cacheCells: Number(values['cache-cells']) });
+    : new DiskKeyedStateBackend(MAX_PARALLELISM, range, {
+        directory: path.join(dir, 'store'),
+        ...(values['cache-size'] === undefined ? { cacheCells: Number(values['cache-cells']) } : { cacheBytes: parseMemorySize(values['cache-size'])! }),
+      });
 
 // A small fixed-seed generator (xorshift32): the same key sequence in every run.
 let seed = Number(values.seed) >>> 0 || 1;
@@ -89,7 +96,8 @@ for (let i = 1; i <= events; i++) {
 const cpu = process.cpuUsage(cpuBefore);
 const cpuMs = (cpu.user + cpu.system) / 1000;
 const line = [
-  `${values.backend} keys ${keys} events ${events} cache ${values['cache-cells']}`,
+  `${values.backend} keys ${keys} events ${events} cache ${values['cache-size'] ?? values['cache-cells'] + ' cells'}`,
+  ...(backend instanceof DiskKeyedStateBackend ? [`cached at the end ${backend.cachedCellCount} cells, ${(backend.cachedByteCount / 1024 ** 2).toFixed(1)} MiB estimated`] : []),
   `${((cpuMs * 1000) / events).toFixed(2)} us/event CPU (wall ${((performance.now() - started) / 1000).toFixed(1)} s)`,
   ...(deltas > 0 ? [`${deltas} deltas: sync ${(syncMs / deltas).toFixed(0)} ms, read ${(readMs / deltas).toFixed(0)} ms per delta, ${Math.round(cells / deltas)} cells each`] : []),
   `peak RSS ${Math.round(process.resourceUsage().maxRSS / 1024)} MiB`,

@@ -7,6 +7,7 @@
  * RSS.
  *
  *   npx tsx bench/key-scaling.ts [--keys 10000,100000] [--backends fs,disk] [--checkpoints none,1s] [--seconds N] [--json]
+ *     [--disk-cache-size '64 mb'] [--disk-cache-cells N]   (the `disk` cache: its size, or a count of cells instead)
  *
  * `--seconds N` cancels a run after N seconds of wall time and reports what it did by then (events read, the
  * checkpoints completed): on a loaded machine the 3 M-key runs take longer than anyone waits. Each completed
@@ -30,6 +31,10 @@ interface Spec {
   readonly checkpoints: boolean;
   /** Cancel the job after this many seconds. */
   readonly seconds: number | undefined;
+  /** `state.backend.disk.cache-size` (e.g. '22 mb'), when not the default. */
+  readonly diskCacheSize?: string | undefined;
+  /** `state.backend.disk.cache-cells`, when set. */
+  readonly diskCacheCells?: number | undefined;
 }
 
 interface Result extends Spec {
@@ -51,6 +56,8 @@ SET 'pipeline.name' = 'key-scaling';
 SET 'state.backend' = '${spec.backend}';
 SET 'state.checkpoints.dir' = '${checkpointsDir}';
 ${spec.checkpoints ? "SET 'execution.checkpointing.interval' = '1 s';" : ''}
+${spec.diskCacheSize === undefined ? '' : `SET 'state.backend.disk.cache-size' = '${spec.diskCacheSize}';`}
+${spec.diskCacheCells === undefined ? '' : `SET 'state.backend.disk.cache-cells' = '${spec.diskCacheCells}';`}
 CREATE SOURCE events (k BIGINT, v BIGINT) WITH ('connector' = 'datagen', 'number-of-rows' = '${spec.keys * ROWS_PER_KEY}',
   'fields.k.min' = '1', 'fields.k.max' = '${spec.keys}', 'fields.v.min' = '1', 'fields.v.max' = '1000') UID 'events';
 CREATE SINK out WITH ('connector' = 'blackhole') UID 'out';
@@ -146,6 +153,8 @@ async function main(): Promise<void> {
       backends: { type: 'string', default: 'fs,disk' },
       checkpoints: { type: 'string', default: 'none,1s' },
       seconds: { type: 'string' },
+      'disk-cache-size': { type: 'string' },
+      'disk-cache-cells': { type: 'string' },
       json: { type: 'boolean', default: false },
     },
   });
@@ -160,7 +169,14 @@ async function main(): Promise<void> {
   for (const keys of sizes) {
     for (const backend of backends) {
       for (const checkpoints of modes) {
-        const result = await measureInChild({ keys, backend, checkpoints, seconds: values.seconds === undefined ? undefined : Number(values.seconds) });
+        const result = await measureInChild({
+          keys,
+          backend,
+          checkpoints,
+          seconds: values.seconds === undefined ? undefined : Number(values.seconds),
+          diskCacheSize: values['disk-cache-size'],
+          diskCacheCells: values['disk-cache-cells'] === undefined ? undefined : Number(values['disk-cache-cells']),
+        });
         console.log(describe(result));
         if (values.json) console.log(JSON.stringify({ ...result, completed: result.completed.length }));
       }

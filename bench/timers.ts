@@ -41,7 +41,7 @@ function cpuMs(since: NodeJS.CpuUsage): number {
 
 function run(backendType: StateBackendType, shape: Shape): string {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sluice-timers-'));
-  const backend = createKeyedStateBackend(backendType, MAX_PARALLELISM, RANGE, { localDir: dir, name: 'timers', diskCacheCells: Settings.diskCacheCells.default! });
+  const backend = createKeyedStateBackend(backendType, MAX_PARALLELISM, RANGE, { localDir: dir, name: 'timers', diskCacheBytes: Settings.diskCacheSize.default! });
   const current = new CurrentKey(MAX_PARALLELISM, RANGE, 'bench');
   const service = new TimerService(backend, current);
   collectGarbage();

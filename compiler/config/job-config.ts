@@ -55,8 +55,13 @@ export const JobConfigSchema = z.object({
     numRetained: z.number().int().min(1),
     /** `table.exec.state.ttl`: the state TTL of steps that keep state forever otherwise; 0 keeps it forever. */
     ttlMs: z.number().min(0).default(0),
-    /** `state.backend.disk.cache-cells`; absent from graphs compiled before it existed. */
-    diskCacheCells: z.number().int().min(1).default(Settings.diskCacheCells.default!),
+    /** `state.backend.disk.cache-size` in bytes; absent from graphs compiled before it existed. */
+    diskCacheBytes: z.number().int().min(1).default(Settings.diskCacheSize.default!),
+    /**
+     * `state.backend.disk.cache-cells`: when set, bounds the cache by this many cells instead of `diskCacheBytes`.
+     * Graphs compiled before `cache-size` existed hold a number here (100000 by default), so they keep their bound.
+     */
+    diskCacheCells: z.number().int().min(1).nullable().default(null),
   }),
   restartStrategy: RestartStrategySchema,
   settings: z.record(z.string(), z.string()),

@@ -3,6 +3,7 @@ import {
   durationType,
   enumType,
   integerType,
+  memorySizeType,
   nonEmptyStringType,
   numberType,
   pathType,
@@ -25,6 +26,8 @@ export interface SettingDefinition<T = unknown> {
 }
 
 const INT_MAX = 2_147_483_647;
+/** `state.backend.disk.cache-size` by default: 64 MiB per operator subtask. */
+export const DEFAULT_DISK_CACHE_BYTES = 64 * 1024 ** 2;
 /** Flink refuses checkpoint intervals and timeouts under 10 ms. */
 const MIN_CHECKPOINT_MS = 10;
 
@@ -152,11 +155,19 @@ export const Settings = {
     0,
     "How long a key's state is kept after it was last written, in steps that otherwise keep it forever: regular JOINs, continuous AGGREGATEs and DEDUPLICATE (0: forever). `UID '…' TTL INTERVAL …` overrides it per step; see docs/state-ttl.md.",
   ),
+  diskCacheSize: setting(
+    'state.backend.disk.cache-size',
+    memorySizeType,
+    DEFAULT_DISK_CACHE_BYTES,
+    "Memory each operator subtask of the `disk` backend keeps decoded state in: a cache of cells (a value, or a whole map, of one state for one key and namespace) in front of its on-disk store, the backend's memory bound (the role of the memory Flink manages for RocksDB's block cache and write buffers). A hit costs no store access; when the cells' estimated heap exceeds this, the least recently used are written back and dropped. A cell is estimated at about 230 bytes plus twice its value's encoded length, measured when it is loaded and each time it is written back or checkpointed (bench/README.md, \"The `disk` backend, part 5\"): the default holds about 290,000 small cells (a GROUP BY's accumulators). Throughput depends on the share of accesses the cache serves: each miss costs a store read and, at eviction, a write.",
+    { defaultText: '64 mb' },
+  ),
   diskCacheCells: setting(
     'state.backend.disk.cache-cells',
     integerType(1, INT_MAX),
-    100_000,
-    "Cells (a value, or a whole map, of one state for one key and namespace) each operator subtask of the `disk` backend keeps decoded in memory, in front of its on-disk store: the backend's memory bound (Flink's `state.backend.rocksdb.block.cache-size`). A hit costs no store access; the least recently used cells are written back and dropped when it is full. A small cell (a GROUP BY's accumulator) takes about 200 bytes of heap plus its key's text, so the default holds about 20 MB plus the keys per subtask (bench/README.md, \"The `disk` backend, part 2\").",
+    undefined,
+    "Bounds the `disk` backend's cache by a number of cells instead of by `state.backend.disk.cache-size` (each operator subtask keeps at most this many decoded; a small cell takes about 230 bytes of heap). Before `cache-size` existed this was the bound, 100000 by default (about 22 MiB of small cells).",
+    { defaultText: 'unset: `state.backend.disk.cache-size` bounds the cache' },
   ),
   restartStrategy: setting(
     'restart-strategy.type',

@@ -179,6 +179,7 @@ export function buildTasks(
           clock,
           backendType: graph.config.state.backend,
           diskCacheCells: graph.config.state.diskCacheCells,
+          diskCacheBytes: graph.config.state.diskCacheBytes,
           localStateDir: setup.localStateDir,
           checkpointing: checkpointing !== undefined,
           recordOrigin: undefined as string | undefined,

@@ -69,8 +69,10 @@ export interface HostEnvironment {
   readonly maxParallelism: number;
   readonly clock: Clock;
   readonly backendType: StateBackendType;
-  /** `state.backend.disk.cache-cells`. */
-  readonly diskCacheCells: number;
+  /** `state.backend.disk.cache-cells`: when set, bounds the disk backend's cache instead of `diskCacheBytes`. */
+  readonly diskCacheCells?: number | null | undefined;
+  /** `state.backend.disk.cache-size`, in bytes. */
+  readonly diskCacheBytes?: number | undefined;
   readonly localStateDir: string;
   readonly restore: OperatorSubtaskRestore | undefined;
   /** Whether the job takes checkpoints (default false). */
@@ -163,6 +165,7 @@ export class OperatorHost implements OperatorContext, Downstream {
       const backend = createKeyedStateBackend(this.env.backendType, this.maxParallelism, this.keyGroupRange, {
         localDir: this.env.localStateDir,
         diskCacheCells: this.env.diskCacheCells,
+        diskCacheBytes: this.env.diskCacheBytes,
         name: `${this.operator.id}.${this.subtask}`,
       });
       const current = new CurrentKey(this.maxParallelism, this.keyGroupRange, this.label);

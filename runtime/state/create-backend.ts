@@ -9,8 +9,10 @@ export interface BackendLocation {
   readonly localDir: string;
   /** A file-name-safe identity of the operator subtask, e.g. `count-by-user.2`. */
   readonly name: string;
-  /** Cells the disk backend keeps decoded in memory (`state.backend.disk.cache-cells`). */
-  readonly diskCacheCells: number;
+  /** The disk backend's cache bound in cells (`state.backend.disk.cache-cells`): when set, instead of `diskCacheBytes`. */
+  readonly diskCacheCells?: number | null | undefined;
+  /** The disk backend's cache bound in estimated bytes (`state.backend.disk.cache-size`), unless `diskCacheCells` is set. */
+  readonly diskCacheBytes?: number | undefined;
 }
 
 /** The keyed-state backend chosen by `state.backend.type`. */
@@ -27,7 +29,14 @@ export function createKeyedStateBackend(
     case 'disk':
       return new DiskKeyedStateBackend(maxParallelism, keyGroupRange, {
         directory: path.join(location.localDir, `${location.name.replace(/[^\w.-]+/g, '_')}.lmdb`),
-        cacheCells: location.diskCacheCells,
+        ...diskCacheBound(location),
       });
   }
+}
+
+/** The cells setting when set (it overrides the size), else the size. */
+function diskCacheBound(location: BackendLocation): { cacheCells: number } | { cacheBytes: number } {
+  if (location.diskCacheCells != null) return { cacheCells: location.diskCacheCells };
+  if (location.diskCacheBytes === undefined) throw new Error('the disk backend needs a cache bound: state.backend.disk.cache-size or cache-cells');
+  return { cacheBytes: location.diskCacheBytes };
 }

@@ -39,7 +39,7 @@ const lmdb = (): typeof import('lmdb') => requireLmdb('lmdb') as typeof import('
  *   checkpoint is a flush plus opening one.
  * Its costs: the data file is larger (copy-on-write B-tree pages: ~4× SQLite's for small cells) and it is read
  * through a memory map, so its pages count in RSS as file-backed memory, which the kernel reclaims under pressure
- * (it is not heap). The memory the backend itself holds is the cell cache, bounded by `cacheCells`.
+ * (it is not heap). The memory the backend itself holds is the cell cache, bounded by `cacheBytes` (or `cacheCells`).
  */
 
 interface ValueCell {
@@ -55,6 +55,8 @@ interface ValueCell {
   referenced: boolean;
   /** Its slot in the eviction clock, while it is its key's only cached cell. */
   slot: number;
+  /** Its estimated heap (`valueCellBytes`), counted in the cache's `cachedBytes`. */
+  bytes: number;
 }
 
 interface MapCell {
@@ -69,6 +71,10 @@ interface MapCell {
   readonly dirtyKeys: Set<string>;
   referenced: boolean;
   slot: number;
+  /** Its estimated heap (`mapCellBytes`), counted in the cache's `cachedBytes`. */
+  bytes: number;
+  /** The mean encoded length of its entries, as last measured (at load, write-back or checkpoint). */
+  entryText: number;
 }
 
 type CacheCell = ValueCell | MapCell;
@@ -107,8 +113,13 @@ class KeyCells {
 export interface DiskBackendOptions {
   /** The store's directory; emptied when the backend opens (state comes from `restore`), deleted by `dispose()`. */
   readonly directory: string;
-  /** How many (state, key, namespace) cells stay decoded in memory: `state.backend.disk.cache-cells`. */
-  readonly cacheCells: number;
+  /** How many (state, key, namespace) cells stay decoded in memory at most: `state.backend.disk.cache-cells`. */
+  readonly cacheCells?: number;
+  /**
+   * How many bytes of heap the decoded cells may take, as estimated per cell (`valueCellBytes`, `mapCellBytes`):
+   * `state.backend.disk.cache-size`. At least one of the two bounds is given; with both, both hold.
+   */
+  readonly cacheBytes?: number;
   /** Changed keys recorded at most between checkpoints (tests); default: `cacheCells`, at least 1,000,000. */
   readonly maxChangedKeys?: number;
 }
@@ -125,8 +136,9 @@ interface KeyRange {
  * a key-group range is one key range and a scan comes out in canonical snapshot order.
  *
  * In front of the store, a write-back cache of decoded cells absorbs repeated access to hot keys: a hit costs a
- * Map lookup and no encoding. It holds at most `cacheCells` cells; when it overflows, the eviction clock drops the
- * oldest quarter not used since it last passed, and writes the dirty ones among them back in one transaction.
+ * Map lookup and no encoding. It holds cells up to `cacheBytes` of estimated heap (`valueCellBytes`) and/or
+ * `cacheCells` cells; when it overflows, the eviction clock drops the oldest quarter not used since it last passed,
+ * and writes the dirty ones among them back in one transaction.
  * Every dirty cell is written back before a full snapshot or a `keys` scan; a delta takes their values instead and
  * writes them later (`pending`). Map cells are loaded whole on first access and written back per changed entry.
  *
@@ -142,6 +154,11 @@ export class DiskKeyedStateBackend implements KeyedStateBackend {
   /** The same entries, in the order eviction visits them. */
   private readonly clock = new EvictionClock<CacheCell | KeyCells>();
   private cachedCells = 0;
+  /** The estimated heap of the cached cells (each cell's `bytes`). */
+  private cachedBytes = 0;
+  /** The bounds: `cacheCells` and `cacheBytes`, Infinity when not given. */
+  private readonly maxCells: number;
+  private readonly maxBytes: number;
   /**
    * The cells made dirty since the last flush, which visits these rather than the whole cache. A cell that eviction
    * wrote back stays listed (clean, and out of the cache, so never listed twice) until the flush or a compaction.
@@ -191,8 +208,15 @@ export class DiskKeyedStateBackend implements KeyedStateBackend {
     readonly keyGroupRange: KeyGroupRange,
     private readonly options: DiskBackendOptions,
   ) {
-    if (!Number.isSafeInteger(options.cacheCells) || options.cacheCells < 1) throw new Error(`cacheCells must be a positive integer, not ${options.cacheCells}`);
-    this.changedKeysLimit = options.maxChangedKeys ?? Math.max(options.cacheCells, MIN_CHANGED_KEYS);
+    const { cacheCells, cacheBytes } = options;
+    if (cacheCells === undefined && cacheBytes === undefined) throw new Error('the disk backend needs a cache bound: cacheCells or cacheBytes');
+    if (cacheCells !== undefined && (!Number.isSafeInteger(cacheCells) || cacheCells < 1)) throw new Error(`cacheCells must be a positive integer, not ${cacheCells}`);
+    if (cacheBytes !== undefined && (!Number.isSafeInteger(cacheBytes) || cacheBytes < 1)) throw new Error(`cacheBytes must be a positive integer, not ${cacheBytes}`);
+    this.maxCells = cacheCells ?? Infinity;
+    this.maxBytes = cacheBytes ?? Infinity;
+    // The cells a byte bound holds when they are small (a GROUP BY's accumulators): what the change record scales with.
+    const cellsHeld = Math.min(this.maxCells, Math.floor(this.maxBytes / SMALL_CELL_BYTES));
+    this.changedKeysLimit = options.maxChangedKeys ?? Math.max(cellsHeld, MIN_CHANGED_KEYS);
     fs.rmSync(options.directory, { recursive: true, force: true });
     this.db = lmdb().open<string, Buffer>({
       path: options.directory,
@@ -214,6 +238,11 @@ export class DiskKeyedStateBackend implements KeyedStateBackend {
   /** Cells decoded in memory now; never more than `cacheCells`. */
   get cachedCellCount(): number {
     return this.cachedCells;
+  }
+
+  /** The estimated heap of the cells decoded in memory now (`cacheBytes` bounds it at each load). */
+  get cachedByteCount(): number {
+    return this.cachedBytes;
   }
 
   get layouts(): ReadonlyMap<string, CellLayout> {
@@ -253,7 +282,8 @@ export class DiskKeyedStateBackend implements KeyedStateBackend {
       this.cache.set(key, list);
       this.clock.replace(cells, list);
     }
-    if (++this.cachedCells > this.options.cacheCells) this.evict(key);
+    this.cachedBytes += cell.bytes;
+    if (++this.cachedCells > this.maxCells || this.cachedBytes > this.maxBytes) this.evict(key);
     return cell;
   }
 
@@ -262,13 +292,17 @@ export class DiskKeyedStateBackend implements KeyedStateBackend {
     this.storedStates.add(state);
     if (this.layoutOf(state) === 'value') {
       const stored = this.db.get(this.cellKeys.cell(keyGroup, state, key, namespace, undefined));
-      return { layout: 'value', keyGroup, state, key, namespace, value: stored === undefined ? undefined : decodeJson(stored), dirty: false, referenced: false, slot: -1 };
+      const bytes = valueCellBytes(key, namespace, stored === undefined ? 0 : stored.length);
+      return { layout: 'value', keyGroup, state, key, namespace, value: stored === undefined ? undefined : decodeJson(stored), dirty: false, referenced: false, slot: -1, bytes };
     }
     const map = new Map<string, readonly [unknown, unknown]>();
+    let text = 0;
     for (const { key: entryKey, value } of this.db.getRange(prefixRange(encodeCellKey(keyGroup, state, key, namespace, undefined)))) {
       map.set(decodeCellKey(entryKey).mapKey!, decodeJson(value) as [unknown, unknown]);
+      text += value.length;
     }
-    return { layout: 'map', keyGroup, state, key, namespace, map, dirtyKeys: new Set(), referenced: false, slot: -1 };
+    const entryText = map.size === 0 ? 0 : text / map.size;
+    return { layout: 'map', keyGroup, state, key, namespace, map, dirtyKeys: new Set(), referenced: false, slot: -1, bytes: mapCellBytes(key, namespace, map.size, entryText), entryText };
   }
 
   private valueCell(state: string, keyGroup: number, key: StateKey, namespace: string): ValueCell {
@@ -297,8 +331,17 @@ export class DiskKeyedStateBackend implements KeyedStateBackend {
 
   put(state: string, keyGroup: number, key: StateKey, namespace: string, value: unknown): void {
     const cell = this.valueCell(state, keyGroup, key, namespace);
+    // A cell that had no value is counted at its key alone: estimate the new one (a GROUP BY's first row of a key;
+    // anything else is measured again when it is next encoded).
+    if (cell.value === undefined && value !== undefined) this.resize(cell, valueCellBytes(cell.key, cell.namespace, approximateTextLength(value)));
     cell.value = value;
     this.markDirty(cell);
+  }
+
+  /** Sets the estimated heap of a cached cell. */
+  private resize(cell: CacheCell, bytes: number): void {
+    this.cachedBytes += bytes - cell.bytes;
+    cell.bytes = bytes;
   }
 
   append(state: string, keyGroup: number, key: StateKey, namespace: string, items: readonly unknown[]): void {
@@ -396,13 +439,13 @@ export class DiskKeyedStateBackend implements KeyedStateBackend {
   private listDirty(cell: CacheCell): void {
     // Without flushes (no checkpoints) the list would keep every cell eviction wrote back: it drops them once it
     // could hold the whole cache twice, so it stays within the cache's bound at O(1) per cell amortised.
-    if (this.dirtyCells.length >= 2 * this.options.cacheCells) this.dirtyCells = this.dirtyCells.filter(isDirty);
+    if (this.dirtyCells.length >= 2 * this.cachedCells + 1024) this.dirtyCells = this.dirtyCells.filter(isDirty);
     this.dirtyCells.push(cell);
   }
 
   /** Writes every dirty cell back in one transaction. */
   flush(): void {
-    this.writeBack(this.dirtyCells.filter(isDirty));
+    this.writeBack(this.dirtyCells.filter(isDirty), true);
     this.dirtyCells = [];
   }
 
@@ -411,8 +454,11 @@ export class DiskKeyedStateBackend implements KeyedStateBackend {
     if (this.pending !== undefined && !this.disposed) this.writeBack([]);
   }
 
-  /** Writes `pending`, then `cells`, in one transaction. */
-  private writeBack(cells: readonly CacheCell[]): void {
+  /**
+   * Writes `pending`, then `cells`, in one transaction. `cached`: the cells stay in the cache, and their size is
+   * measured again from what was encoded (evicted cells have left it).
+   */
+  private writeBack(cells: readonly CacheCell[], cached = false): void {
     const pending = this.pending;
     if (cells.length === 0 && pending === undefined) return;
     this.pending = undefined;
@@ -439,14 +485,23 @@ export class DiskKeyedStateBackend implements KeyedStateBackend {
           else db.putSync(cellKey, encoded);
           written?.set(cell.key, encoded);
           cell.dirty = false;
+          if (cached) this.resize(cell, valueCellBytes(cell.key, cell.namespace, encoded === undefined ? 0 : encoded.length));
         } else {
+          let text = 0;
+          let entries = 0;
           for (const mapKey of cell.dirtyKeys) {
             const cellKey = cellKeys.cell(cell.keyGroup, cell.state, cell.key, cell.namespace, mapKey);
             const entry = cell.map.get(mapKey);
             if (entry === undefined) db.removeSync(cellKey);
-            else db.putSync(cellKey, encodeJson(entry));
+            else {
+              const encoded = encodeJson(entry);
+              db.putSync(cellKey, encoded);
+              text += encoded.length;
+              entries++;
+            }
           }
           cell.dirtyKeys.clear();
+          if (cached) this.remeasureMap(cell, text, entries);
         }
       }
     });
@@ -455,6 +510,30 @@ export class DiskKeyedStateBackend implements KeyedStateBackend {
       this.changedKeys = undefined;
       this.writtenValues = undefined;
     }
+  }
+
+  /** Measures a cached map cell again, its entries' mean length updated with `entries` just encoded (`text` long in all). */
+  private remeasureMap(cell: MapCell, text: number, entries: number): void {
+    if (entries > 0) {
+      // The encoded entries stand for themselves; the others keep the mean measured before.
+      const others = Math.max(0, cell.map.size - entries);
+      cell.entryText = (cell.entryText * others + text) / Math.max(1, others + entries);
+    }
+    this.resize(cell, mapCellBytes(cell.key, cell.namespace, cell.map.size, cell.entryText));
+  }
+
+  /** Measures a cell again from the values `capture` just encoded for it (`captured` from `from` on). */
+  private remeasureCaptured(cell: CacheCell, captured: readonly PendingCell[], from: number): void {
+    let text = 0;
+    let entries = 0;
+    for (let i = from; i < captured.length; i++) {
+      const value = captured[i]!.value;
+      if (value === undefined) continue;
+      text += value.length;
+      entries++;
+    }
+    if (cell.layout === 'value') this.resize(cell, valueCellBytes(cell.key, cell.namespace, text));
+    else this.remeasureMap(cell, text, entries);
   }
 
   /** Whether a key can have at most one cell: one state in the store, of the value layout, and no namespace but `''`. */
@@ -476,12 +555,13 @@ export class DiskKeyedStateBackend implements KeyedStateBackend {
    * `current` is the key being accessed: the cell just handed out must stay the one in the cache.
    */
   private evict(current: string): void {
-    const target = Math.floor(this.options.cacheCells * 0.75);
+    const cellTarget = Math.floor(this.maxCells * 0.75);
+    const byteTarget = Math.floor(this.maxBytes * 0.75);
     const dirty: CacheCell[] = [];
     const clock = this.clock;
     // A key visited twice has had its second chance: the loop ends after at most two rounds.
     let visits = 2 * clock.length;
-    while (this.cachedCells > target && visits-- > 0) {
+    while ((this.cachedCells > cellTarget || this.cachedBytes > byteTarget) && visits-- > 0) {
       const cells = clock.advance();
       if (cells === undefined) continue;
       let referenced = false;
@@ -499,10 +579,14 @@ export class DiskKeyedStateBackend implements KeyedStateBackend {
       this.cache.delete(key);
       clock.remove(cells);
       if (cells instanceof KeyCells) {
-        for (const cell of cells.list) if (isDirty(cell)) dirty.push(cell);
+        for (const cell of cells.list) {
+          if (isDirty(cell)) dirty.push(cell);
+          this.cachedBytes -= cell.bytes;
+        }
         this.cachedCells -= cells.list.length;
       } else {
         if (isDirty(cells)) dirty.push(cells);
+        this.cachedBytes -= cells.bytes;
         this.cachedCells--;
       }
     }
@@ -559,7 +643,9 @@ export class DiskKeyedStateBackend implements KeyedStateBackend {
     for (const cell of this.dirtyCells) {
       if (!isDirty(cell)) continue;
       changed.set(cell.key, cell.keyGroup);
+      const from = captured.length;
       capture(captured, cell);
+      this.remeasureCaptured(cell, captured, from);
     }
     this.dirtyCells = [];
     this.pending = captured.length === 0 ? undefined : captured;
@@ -638,6 +724,7 @@ export class DiskKeyedStateBackend implements KeyedStateBackend {
     this.cache.clear();
     this.clock.clear();
     this.cachedCells = 0;
+    this.cachedBytes = 0;
     const db = this.db;
     db.transactionSync(() => {
       for (const entry of entries) {
@@ -660,6 +747,7 @@ export class DiskKeyedStateBackend implements KeyedStateBackend {
     this.dirtyCells = [];
     this.pending = undefined;
     this.cachedCells = 0;
+    this.cachedBytes = 0;
     // Every read transaction ends before the environment closes; a snapshot still being written then fails.
     for (const release of [...this.openSnapshots]) release();
     this.db.close();
@@ -699,6 +787,62 @@ function prefixRange(prefix: Buffer): KeyRange {
 
 function closedWhileRead(directory: string): Error {
   return new Error(`the disk state store ${directory} was closed, or the snapshot released, while the snapshot was being read`);
+}
+
+/**
+ * The estimated heap of a cached cell, for the cache's byte bound. Measured with `--expose-gc` on 100,000 cells
+ * (bench/README.md, "The `disk` backend, part 5"): a `[count, sum]` value cell (10 characters of JSON) took 207
+ * bytes, a row of four fields (73) 254, a list of 20 rows (842) 2,111, a map cell of 10 small entries (239 in all)
+ * 2,576, each without its key's string. So: a fixed part (the cell, its cache `Map` entry, the clock's slot and
+ * the dirty list's share), the key's string, and twice the value's encoded length (numbers and field names take
+ * less room decoded than as text, strings and small objects more): within ±30 % on those shapes.
+ */
+const CELL_BYTES = 180;
+/** A string's header in V8 (one-byte strings: a byte per character beyond it). */
+const STRING_BYTES = 24;
+/** A map cell's entry: its `Map` slot, the `[rawMapKey, value]` pair, the map key's string. */
+const MAP_ENTRY_BYTES = 180;
+/** What a small cell (a GROUP BY's accumulator and its key) is estimated at: how many cells a byte bound holds. */
+const SMALL_CELL_BYTES = 230;
+
+function valueCellBytes(key: string, namespace: string, valueText: number): number {
+  return CELL_BYTES + STRING_BYTES + key.length + namespace.length + 2 * valueText;
+}
+
+function mapCellBytes(key: string, namespace: string, entries: number, entryText: number): number {
+  return CELL_BYTES + STRING_BYTES + key.length + namespace.length + entries * (MAP_ENTRY_BYTES + 2 * entryText);
+}
+
+/**
+ * About the length of `value`'s JSON, without encoding it: for a value put into a cell that had none, which is
+ * measured exactly the next time it is encoded. Looks at 64 parts at most (a large value is counted short until then).
+ */
+function approximateTextLength(value: unknown): number {
+  let budget = 64;
+  const length = (part: unknown): number => {
+    if (budget-- <= 0) return 0;
+    switch (typeof part) {
+      case 'number':
+        return 8;
+      case 'string':
+        return part.length + 2;
+      case 'boolean':
+        return 5;
+      case 'object': {
+        if (part === null) return 4;
+        let total = 2;
+        if (Array.isArray(part)) for (let i = 0; i < part.length && budget > 0; i++) total += length(part[i]) + 1;
+        else for (const field in part) {
+          if (budget <= 0) break;
+          total += field.length + 4 + length((part as Record<string, unknown>)[field]);
+        }
+        return total;
+      }
+      default:
+        return 0;
+    }
+  };
+  return length(value);
 }
 
 /** Changed keys recorded at least, whatever the cache size (see `changedKeysLimit`). */

@@ -31,7 +31,7 @@ describe('resolveJobConfig defaults', () => {
         unaligned: false,
         alignedCheckpointTimeoutMs: 0,
       },
-      state: { backend: 'memory', checkpointsDir: null, savepointsDir: null, numRetained: 1, ttlMs: 0, diskCacheCells: 100_000 },
+      state: { backend: 'memory', checkpointsDir: null, savepointsDir: null, numRetained: 1, ttlMs: 0, diskCacheBytes: 64 * 1024 ** 2, diskCacheCells: null },
       restartStrategy: { type: 'none' },
       settings: {},
     });

@@ -42,10 +42,18 @@ describe('resolveJobConfig values', () => {
         retention: 'DELETE_ON_CANCELLATION',
         tolerableFailures: 3,
       },
-      state: { backend: 'disk', checkpointsDir: '/var/sluice/chk', savepointsDir: '/var/sluice/sp', numRetained: 5, ttlMs: 0, diskCacheCells: 5000 },
+      state: { backend: 'disk', checkpointsDir: '/var/sluice/chk', savepointsDir: '/var/sluice/sp', numRetained: 5, ttlMs: 0, diskCacheBytes: 64 * 1024 ** 2, diskCacheCells: 5000 },
       restartStrategy: { type: 'none' },
     });
     expect(config.settings['execution.checkpointing.mode']).toBe('at_least_once');
+  });
+
+  it("reads the disk backend's cache size as bytes, and leaves the cell bound unset unless given", () => {
+    expect(resolve("SET 'state.backend.disk.cache-size' = '32 mb';").state).toMatchObject({ diskCacheBytes: 32 * 1024 ** 2, diskCacheCells: null });
+    expect(resolve("SET 'state.backend.disk.cache-size' = '1g'; SET 'state.backend.disk.cache-cells' = '7';").state).toMatchObject({
+      diskCacheBytes: 1024 ** 3,
+      diskCacheCells: 7,
+    });
   });
 
   it("accepts Flink's backend and restart-strategy aliases", () => {

@@ -134,7 +134,7 @@ export function sampleGraph(): JobGraph {
         unaligned: false,
         alignedCheckpointTimeoutMs: 0,
       },
-      state: { backend: 'memory', checkpointsDir: null, savepointsDir: null, numRetained: 1, ttlMs: 0, diskCacheCells: 100_000 },
+      state: { backend: 'memory', checkpointsDir: null, savepointsDir: null, numRetained: 1, ttlMs: 0, diskCacheBytes: 64 * 1024 ** 2, diskCacheCells: 100_000 },
       restartStrategy: { type: 'none' },
       settings: {},
     },

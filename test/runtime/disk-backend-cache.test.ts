@@ -23,10 +23,12 @@ afterEach(() => {
   for (const dir of dirs.splice(0)) fs.rmSync(dir, { recursive: true, force: true });
 });
 
-function diskBackend(maxChangedKeys?: number, cacheCells = CACHE_CELLS): DiskKeyedStateBackend {
+type CacheBound = { readonly cacheCells: number } | { readonly cacheBytes: number };
+
+function diskBackend(maxChangedKeys?: number, bound: CacheBound = { cacheCells: CACHE_CELLS }): DiskKeyedStateBackend {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sluice-disk-cache-'));
   dirs.push(dir);
-  const options = { directory: path.join(dir, 'store.lmdb'), cacheCells, ...(maxChangedKeys === undefined ? {} : { maxChangedKeys }) };
+  const options = { directory: path.join(dir, 'store.lmdb'), ...bound, ...(maxChangedKeys === undefined ? {} : { maxChangedKeys }) };
   return new DiskKeyedStateBackend(MAX_PARALLELISM, { start: 0, end: MAX_PARALLELISM - 1 }, options);
 }
 
@@ -94,11 +96,12 @@ function expectDeltasRestore(disk: KeyedStateBackend, heap: KeyedStateBackend, c
   expect(snapshotText(disk)).toBe(snapshotText(heap));
 }
 
-/** A cache that holds every cell (the store has only the base), and one that evicts. */
-const CACHES = [
-  ['holds every cell', 100_000],
-  ['evicts', CACHE_CELLS],
-] as const;
+/** A cache that holds every cell (the store has only the base), one that evicts, and one bounded in bytes that evicts. */
+const CACHES: readonly (readonly [string, CacheBound])[] = [
+  ['holds every cell', { cacheCells: 100_000 }],
+  ['evicts', { cacheCells: CACHE_CELLS }],
+  ['is bounded in bytes (about 30 cells) and evicts', { cacheBytes: 8 * 1024 }],
+];
 
 const range = (n: number, from = 0) => Array.from({ length: n }, (_, i) => from + i);
 
@@ -222,7 +225,7 @@ describe('the disk backend delta of cells not yet written back', () => {
   // A delta leaves dirty cells in the cache (no store write) and takes their values instead: with a cache that
   // holds everything, the store has only the base; with a small one, some cells of a key are in the store and
   // some only in the cache, written or not since the last delta.
-  it.each(CACHES)('restores, base plus deltas, the state each delta was taken at, when the cache %s', (_, cacheCells) => {
+  it.each(CACHES)('restores, base plus deltas, the state each delta was taken at, when the cache %s', (_, bound) => {
     /** Round `round` changes one kind of cell of some keys: the count, a window's count, a map entry, or removes. */
     const change = (backend: KeyedStateBackend, round: number) => {
       backend.register('count', 'value');
@@ -238,14 +241,14 @@ describe('the disk backend delta of cells not yet written back', () => {
         if (kind === 3 && i % 3 === 0) backend.remove('count', group, key, 'w');
       }
     };
-    expectDeltasRestore(diskBackend(undefined, cacheCells), backends.create('memory'), change, 6);
+    expectDeltasRestore(diskBackend(undefined, bound), backends.create('memory'), change, 6);
   });
 });
 
 describe('the disk backend delta of keys with one cell', () => {
   // With one value state in the store and no namespace, the delta takes a key's value from its last write-back (or
   // from the cache) instead of reading the store; once a namespace is used, it reads the store again.
-  it.each(CACHES)('restores, base plus deltas, the state each delta was taken at, when the cache %s', (_, cacheCells) => {
+  it.each(CACHES)('restores, base plus deltas, the state each delta was taken at, when the cache %s', (_, bound) => {
     /**
      * Round `round` puts, removes or only reads some keys' counts; from round 5 on, some in a window too. A map
      * state is registered and never used, as the timer service's are.
@@ -263,7 +266,7 @@ describe('the disk backend delta of keys with one cell', () => {
         if (round >= 5 && i % 7 === 0) backend.put('count', group, key, 'w', round);
       }
     };
-    expectDeltasRestore(diskBackend(undefined, cacheCells), backends.create('memory'), change, 7);
+    expectDeltasRestore(diskBackend(undefined, bound), backends.create('memory'), change, 7);
   });
 });
 

@@ -63,7 +63,7 @@ export function config(overrides: Partial<JobConfig> = {}, backend: JobConfig['s
       unaligned: false,
       alignedCheckpointTimeoutMs: 0,
     },
-    state: { backend, checkpointsDir: null, savepointsDir: null, numRetained: 1, ttlMs: 0, diskCacheCells: 100_000 },
+    state: { backend, checkpointsDir: null, savepointsDir: null, numRetained: 1, ttlMs: 0, diskCacheBytes: 64 * 1024 ** 2, diskCacheCells: 100_000 },
     restartStrategy: { type: 'none' },
     settings: {},
     ...overrides,
