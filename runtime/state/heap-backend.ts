@@ -11,6 +11,7 @@ import {
   type StateEntry,
   type StateEntrySink,
 } from './keyed-state-backend.js';
+import { KeyTable } from './key-table.js';
 import { compareStateKeys, encodedStateKey, stateKeyOfEncoded, type StateKey } from './state-key.js';
 
 /** What every (key, namespace) cell of a state has. `epoch` is the snapshot epoch it was last written in. */
@@ -334,52 +335,17 @@ class KeyCells {
 }
 
 /**
- * Every key's cells: encoded key → KeyCells. Operators touch one key many times in a row (its rows of a batch, a
- * timer and the state it clears), so the last key looked up is remembered: a large Map's lookups miss the cache.
- */
-class Table {
-  readonly byKey = new Map<StateKey, KeyCells>();
-  private lastKey: StateKey | undefined = undefined;
-  private last: KeyCells | undefined = undefined;
-
-  get(key: StateKey): KeyCells | undefined {
-    if (key === this.lastKey) return this.last;
-    const cells = this.byKey.get(key);
-    this.lastKey = key;
-    this.last = cells;
-    return cells;
-  }
-
-  set(key: StateKey, cells: KeyCells): void {
-    this.byKey.set(key, cells);
-    this.lastKey = key;
-    this.last = cells;
-  }
-
-  delete(key: StateKey): void {
-    this.byKey.delete(key);
-    if (key === this.lastKey) this.last = undefined;
-  }
-
-  clear(): void {
-    this.byKey.clear();
-    this.lastKey = undefined;
-    this.last = undefined;
-  }
-}
-
-/**
  * Keyed state on the JavaScript heap, for the `memory` and `fs` backends (they differ only in where checkpoints
- * go): one Map from the state key (a key of one number as the number, else its encoding: state-key.ts) to all
- * that key's cells, of every state and namespace. One lookup by the state key CurrentKey found once then serves
+ * go): one table (key-table.ts) from the state key (a key of one number as the number, else its encoding:
+ * state-key.ts) to all that key's cells, of every state and namespace. One lookup by the state key CurrentKey found once then serves
  * all the key's states alike. Snapshots write each key's encoding.
- * Snapshots are copy-on-write, as Flink's CopyOnWriteStateMap: `snapshot()` copies the Map shallowly (a key's
+ * Snapshots are copy-on-write, as Flink's CopyOnWriteStateMap: `snapshot()` copies the table's values shallowly (a key's
  * cells are shared, not copied) and starts a new epoch; while a snapshot is open, a write to a key's cells or to
  * a cell of an older epoch replaces them (copying a list or map value) instead of modifying them, so the
  * snapshot's cells never change — unless every open snapshot has already written the cell's key group.
  */
 export class HeapKeyedStateBackend implements KeyedStateBackend {
-  private readonly table = new Table();
+  private readonly table = new KeyTable<KeyCells>();
   private readonly layoutByName = new Map<string, CellLayout>();
   private epoch = 0;
   /** The frozen views (snapshots, deltas) not yet released, each with the lowest key group it may still read. */
@@ -440,7 +406,7 @@ export class HeapKeyedStateBackend implements KeyedStateBackend {
     this.changedKeys.push(key);
     this.changedGroups.push(keyGroup);
     this.changedCells.push(cells);
-    if (this.changedKeys.length > 2 * this.table.byKey.size + CHURN_SLACK) this.stopTracking();
+    if (this.changedKeys.length > 2 * this.table.size + CHURN_SLACK) this.stopTracking();
   }
 
   private stopTracking(): void {
@@ -608,14 +574,14 @@ export class HeapKeyedStateBackend implements KeyedStateBackend {
 
   *keys(state: string): Iterable<{ readonly keyGroup: number; readonly key: string; readonly namespace: string }> {
     if (!this.layoutByName.has(state)) throw new Error(`state '${state}' is used before it is registered`);
-    for (const cells of this.table.byKey.values()) {
+    for (const cells of this.table.values()) {
       for (const cell of cells.cells()) if (cell.state === state) yield { keyGroup: cell.keyGroup, key: encodedStateKey(cell.key), namespace: cell.namespace };
     }
   }
 
   snapshot(asBase = false): KeyedStateSnapshot {
     // The keys' cells, not a copy of the Map: a copy hashes every key again (the synchronous part, O(keys)).
-    const frozen = Array.from(this.table.byKey.values());
+    const frozen = this.table.values();
     const layouts = new Map(this.layoutByName);
     if (asBase) {
       this.stopTracking();
@@ -678,14 +644,14 @@ export class HeapKeyedStateBackend implements KeyedStateBackend {
   snapshotChanges(alsoChanged?: ReadonlyMap<string, number>): KeyedStateDelta | undefined {
     // At least this many distinct keys changed (the two lists overlap: a key's cells and timers change together).
     const changed = Math.max(this.changedKeys.length, alsoChanged?.size ?? 0);
-    if (!this.tracking || changed > this.table.byKey.size * LARGE_DELTA_SHARE + LARGE_DELTA_SLACK) return undefined;
+    if (!this.tracking || changed > this.table.size * LARGE_DELTA_SHARE + LARGE_DELTA_SLACK) return undefined;
     const keys = this.changedKeys;
     const groups = this.changedGroups;
     // undefined: the key holds no cells.
     const frozen: (KeyCells | undefined)[] = this.changedCells;
     // A key removed and created anew: its new cells are recorded too, and replace the empty ones.
     for (let i = 0; i < this.removedKeys.length; i++) {
-      if (this.table.byKey.has(this.removedKeys[i]!)) this.removedCells[i]!.supersededIn = this.epoch;
+      if (this.table.has(this.removedKeys[i]!)) this.removedCells[i]!.supersededIn = this.epoch;
     }
     this.changedKeys = [];
     this.changedGroups = [];
@@ -698,7 +664,7 @@ export class HeapKeyedStateBackend implements KeyedStateBackend {
         const key = stateKeyOfEncoded(encoded);
         keys.push(key);
         groups.push(keyGroup);
-        frozen.push(this.table.byKey.get(key));
+        frozen.push(this.table.get(key));
       }
     }
     const layouts = new Map(this.layoutByName);
