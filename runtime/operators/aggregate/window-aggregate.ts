@@ -6,7 +6,7 @@ import { BaseOperator, type OperatorContext } from '../operator.js';
 import { RowFailure } from '../row-failure.js';
 import { windowStart } from '../window-assign.js';
 import { AccumulatorSet, type Accumulator } from './accumulators.js';
-import { rowsByKey } from './rows-by-key.js';
+import { KeyedRowGroups } from './rows-by-key.js';
 import { SessionWindows } from './session-windows.js';
 import { TouchedWindows } from './touched-windows.js';
 import { WindowState } from './window-state.js';
@@ -69,6 +69,8 @@ export class WindowAggregateOperator extends BaseOperator {
   private readonly keyCount: number;
   private readonly assign: Assignment | SessionWindows;
   private state!: WindowState;
+  /** The batch's rows by key (reused across batches). */
+  private readonly groups = new KeyedRowGroups();
   /** Windows of the current key touched in this batch (reused across keys). */
   private readonly touched: TouchedWindows;
   /** Rows of the windows fired by the current watermark, emitted in `onWatermark`. */
@@ -107,15 +109,19 @@ export class WindowAggregateOperator extends BaseOperator {
     let current = 0;
     let late = 0;
     try {
-      for (const group of rowsByKey(rows, this.keyOf, this.keyCount, batch.keyGroups)) {
-        current = group.rows[0]!;
-        this.ctx.setCurrentKey(group.key, group.encoded, group.keyGroup);
+      const groups = this.groups;
+      const count = groups.group(rows, this.keyOf, this.keyCount, batch.keyGroups);
+      for (let g = 0; g < count; g++) {
+        current = groups.firstRow(g);
+        this.ctx.setCurrentKey(groups.key(g), groups.encoded(g), groups.keyGroup(g));
         const assign = this.assign;
         if (assign instanceof SessionWindows) {
-          late += assign.addRows(rows, group.rows, this.state, watermark);
+          const of: number[] = [];
+          for (let i = groups.firstRow(g); i >= 0; i = groups.nextRow(i)) of.push(i);
+          late += assign.addRows(rows, of, this.state, watermark);
           continue;
         }
-        for (const i of group.rows) {
+        for (let i = groups.firstRow(g); i >= 0; i = groups.nextRow(i)) {
           current = i;
           if (!this.addToWindows(assign, rows[i]!, watermark)) late++;
         }
@@ -158,7 +164,9 @@ export class WindowAggregateOperator extends BaseOperator {
   }
 
   override onTimer(timer: Timer): void {
-    const [start, end] = WindowState.boundsOfTimer(timer.timestamp, timer.namespace);
+    // No bounds array per window fired: the state's window cache holds them.
+    const start = WindowState.startOfTimer(timer.namespace);
+    const end = timer.timestamp + 1;
     const acc = this.state.get(start, end);
     if (acc === undefined) return;
     const out = new Array<unknown>(this.keyCount + 2 + this.accumulators.resultCount);

@@ -74,9 +74,9 @@ export class WindowState {
     return open.sort((a, b) => a.start - b.start);
   }
 
-  /** The window whose timer this is (it fires at end - 1, namespaced by start). */
-  static boundsOfTimer(timestamp: number, namespace: string): Bounds {
-    return [Number(namespace), timestamp + 1];
+  /** The start of the window whose timer has this namespace (it fires at end - 1, namespaced by start). */
+  static startOfTimer(namespace: string): number {
+    return Number(namespace);
   }
 
   /**

@@ -44,6 +44,11 @@ export class JoinRows {
   private readonly keyOf: readonly [(row: Row) => unknown[], (row: Row) => unknown[]];
   private readonly residual: ((row: Row) => boolean) | undefined;
   private current: Row | undefined;
+  /**
+   * The joined row the residual condition is tested on, reused: a row that fails it (most of q5's, whose join
+   * keeps only each window's top auctions) allocates nothing; one that passes is copied out.
+   */
+  private candidate: unknown[] | undefined;
 
   constructor(operator: Operator, spec: JoinSpecCommon, udfs: UdfImplementations) {
     const [left, right] = operator.inputs;
@@ -83,12 +88,13 @@ export class JoinRows {
   join(left: Row, right: Row): unknown[] | undefined {
     const lw = this.leftWidth;
     const rw = this.rightWidth;
-    const out = new Array<unknown>(lw + rw);
+    const residual = this.residual;
+    const out = residual === undefined ? new Array<unknown>(lw + rw) : (this.candidate ??= new Array<unknown>(lw + rw));
     for (let i = 0; i < lw; i++) out[i] = left[i];
     for (let i = 0; i < rw; i++) out[lw + i] = right[i];
-    if (this.residual === undefined) return out;
+    if (residual === undefined) return out;
     this.current = out;
-    return this.residual(out) ? out : undefined;
+    return residual(out) ? out.slice() : undefined;
   }
 
   /** The left row followed by NULLs for every right column (LEFT joins). */
@@ -103,7 +109,9 @@ export class JoinRows {
   failure(error: unknown): unknown {
     const row = this.current;
     this.current = undefined;
-    return row === undefined || error instanceof RowFailure ? error : new RowFailure(row, error);
+    if (row === undefined || error instanceof RowFailure) return error;
+    // The reused candidate row changes with the next join: the failure keeps a copy.
+    return new RowFailure(row === this.candidate ? row.slice() : row, error);
   }
 }
 

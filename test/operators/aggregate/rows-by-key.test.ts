@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { rowsByKey } from '../../../runtime/operators/aggregate/rows-by-key.js';
+import { KeyedRowGroups, rowsByKey } from '../../../runtime/operators/aggregate/rows-by-key.js';
 import { encodeKey } from '../../../runtime/state/key-codec.js';
 
 const value = fc.oneof(
@@ -46,5 +46,37 @@ describe('grouping a batch by key', () => {
     const rows = [[1], [2], [1], [-0], [0]];
     expect(rowsByKey(rows, (row) => [...row], 1).map((g) => g.rows)).toEqual([[0, 2], [1], [3, 4]]);
     expect(rowsByKey(rows, () => [], 0).map((g) => g.rows)).toEqual([[0, 1, 2, 3, 4]]);
+  });
+
+  it('groups batch after batch with one reused KeyedRowGroups as a fresh grouping would, after a batch whose key failed too', () => {
+    const reused = new KeyedRowGroups();
+    const asObjects = (grouped: KeyedRowGroups, count: number) =>
+      Array.from({ length: count }, (_, g) => {
+        const rows: number[] = [];
+        for (let i = grouped.firstRow(g); i >= 0; i = grouped.nextRow(i)) rows.push(i);
+        return { key: grouped.key(g), encoded: grouped.encoded(g), keyGroup: grouped.keyGroup(g), rows };
+      });
+    fc.assert(
+      fc.property(
+        fc.array(fc.tuple(fc.integer({ min: 0, max: 3 }), fc.array(fc.array(value, { minLength: 3, maxLength: 3 }), { maxLength: 300 }), fc.boolean()), { minLength: 1, maxLength: 8 }),
+        (batches) => {
+          for (const [keyCount, keys, fails] of batches) {
+            const keyOf = (row: readonly unknown[]) => row.slice(0, keyCount);
+            if (fails && keys.length > 1 && keyCount > 0) {
+              // A key expression that throws midway leaves a half-grouped batch behind.
+              let n = 0;
+              const failing = (row: readonly unknown[]) => {
+                if (++n === keys.length) throw new Error('key failed');
+                return keyOf(row);
+              };
+              expect(() => reused.group(keys, failing, keyCount)).toThrow('key failed');
+            }
+            const keyGroups = Uint16Array.from(keys, (_, i) => i % 97);
+            expect(asObjects(reused, reused.group(keys, keyOf, keyCount, keyGroups))).toEqual(rowsByKey(keys, keyOf, keyCount, keyGroups));
+            if (keyCount > 1) expect(rowsByKey(keys, keyOf, keyCount).map((g) => g.rows)).toEqual(byEncoding(keys.map(keyOf)).map((g) => g.rows));
+          }
+        },
+      ),
+    );
   });
 });
