@@ -14,13 +14,20 @@ import {
 import { KeyTable } from './key-table.js';
 import { compareStateKeys, encodedStateKey, stateKeyOfEncoded, type StateKey } from './state-key.js';
 
-/** What every (key, namespace) cell of a state has. `epoch` is the snapshot epoch it was last written in. */
+/**
+ * What every (key, namespace) cell of a state has. `epoch` is the snapshot epoch it was last written in. A key's
+ * only cell is held by the key table itself (no KeyCells around it), so it carries what a KeyCells records for
+ * incremental checkpoints: `changedIn` and `supersededIn` (see KeyCells), read only while it is the key's slot.
+ */
 interface CellHeader {
   readonly state: string;
   readonly keyGroup: number;
   readonly key: StateKey;
   readonly namespace: string;
   epoch: number;
+  changedIn: number;
+  supersededIn: number;
+  recordAt: number;
 }
 
 /** A cell of a value-layout state. */
@@ -37,6 +44,9 @@ type MapEntry = [rawMapKey: unknown, value: unknown];
  * hash table, no entry pair, no separate value object per cell. A second entry moves them all into a Map.
  */
 class MapCell implements CellHeader {
+  changedIn = -1;
+  supersededIn = Infinity;
+  recordAt = -1;
   private onlyKey: string | undefined = undefined;
   private onlyRaw: unknown = undefined;
   private onlyValue: unknown = undefined;
@@ -189,10 +199,10 @@ const LARGE_DELTA_SLACK = 64;
 const LINEAR_CELLS = 8;
 
 /**
- * The cells of one key, across states and namespaces. Many keys hold a single cell (a join's rows of a key seen
- * once, a group's accumulator), kept inline in `only`: no list, which would cost an array and its backing store
- * of 17 slots per key. A second cell moves them to `list`, searched linearly; past LINEAR_CELLS they move to
- * `index`, by state then namespace. At most one of the three is in use. A KeyCells belongs to one snapshot
+ * The cells of one key, across states and namespaces, once it has had two (a key's first cell is the table's
+ * slot itself: see `Slot`). A KeyCells left with one cell keeps it inline in `only`: no list, which would cost
+ * an array and its backing store of 17 slots per key. A second cell moves them to `list`, searched linearly;
+ * past LINEAR_CELLS they move to `index`, by state then namespace. At most one of the three is in use. A KeyCells belongs to one snapshot
  * epoch: while a snapshot is open, one of an older epoch is copied (`copy`) before it is changed, so the
  * snapshot's stays as it was.
  */
@@ -213,6 +223,8 @@ class KeyCells {
    * change left, and skips those replaced in or before the delta's epoch.
    */
   supersededIn = Infinity;
+  /** Where the current epoch's record of changed keys lists these cells (valid while `changedIn` is the epoch). */
+  recordAt = -1;
 
   constructor(readonly epoch: number) {}
 
@@ -334,6 +346,20 @@ class KeyCells {
   }
 }
 
+/** What the key table holds for a key: its only cell, or its KeyCells once it has had two. */
+type Slot = Cell | KeyCells;
+
+/** The cell of `state` and `namespace` in a key's slot. */
+function slotCell(slot: Slot, state: string, namespace: string): Cell | undefined {
+  if (slot instanceof KeyCells) return slot.get(state, namespace);
+  return slot.namespace === namespace && slot.state === state ? slot : undefined;
+}
+
+function appendSlotCells(slot: Slot, out: Cell[]): void {
+  if (slot instanceof KeyCells) slot.appendCells(out);
+  else out.push(slot);
+}
+
 /**
  * Keyed state on the JavaScript heap, for the `memory` and `fs` backends (they differ only in where checkpoints
  * go): one table (key-table.ts) from the state key (a key of one number as the number, else its encoding:
@@ -345,7 +371,7 @@ class KeyCells {
  * snapshot's cells never change — unless every open snapshot has already written the cell's key group.
  */
 export class HeapKeyedStateBackend implements KeyedStateBackend {
-  private readonly table = new KeyTable<KeyCells>();
+  private readonly table = new KeyTable<Slot>();
   private readonly layoutByName = new Map<string, CellLayout>();
   private epoch = 0;
   /** The frozen views (snapshots, deltas) not yet released, each with the lowest key group it may still read. */
@@ -366,9 +392,9 @@ export class HeapKeyedStateBackend implements KeyedStateBackend {
   private tracking = false;
   private changedKeys: StateKey[] = [];
   private changedGroups: number[] = [];
-  private changedCells: KeyCells[] = [];
+  private changedCells: Slot[] = [];
   private removedKeys: StateKey[] = [];
-  private removedCells: KeyCells[] = [];
+  private removedCells: Slot[] = [];
 
   constructor(
     readonly type: 'memory' | 'fs',
@@ -386,7 +412,8 @@ export class HeapKeyedStateBackend implements KeyedStateBackend {
 
   private cell(state: string, key: StateKey, namespace: string): Cell | undefined {
     if (!this.layoutByName.has(state)) throw new Error(`state '${state}' is used before it is registered`);
-    return this.table.get(key)?.get(state, namespace);
+    const slot = this.table.get(key);
+    return slot === undefined ? undefined : slotCell(slot, state, namespace);
   }
 
   /** Whether `cell` may be modified in place: no open view can see it. */
@@ -400,12 +427,13 @@ export class HeapKeyedStateBackend implements KeyedStateBackend {
    * next base, and `snapshotChanges` says so.
    */
   private track(key: StateKey, keyGroup: number): void {
-    const cells = this.table.get(key)!;
-    if (cells.changedIn === this.epoch) return;
-    cells.changedIn = this.epoch;
+    const slot = this.table.get(key)!;
+    if (slot.changedIn === this.epoch) return;
+    slot.changedIn = this.epoch;
+    slot.recordAt = this.changedKeys.length;
     this.changedKeys.push(key);
     this.changedGroups.push(keyGroup);
-    this.changedCells.push(cells);
+    this.changedCells.push(slot);
     if (this.changedKeys.length > 2 * this.table.size + CHURN_SLACK) this.stopTracking();
   }
 
@@ -418,31 +446,53 @@ export class HeapKeyedStateBackend implements KeyedStateBackend {
     this.removedCells = [];
   }
 
-  /** `key`'s cells (of `keyGroup`), made private to the current epoch (or created) so that they can be changed. */
-  private writableCells(key: StateKey, keyGroup: number): KeyCells {
-    const table = this.table;
-    const cells = table.get(key);
-    if (cells === undefined) {
-      const created = new KeyCells(this.epoch);
-      table.set(key, created);
-      return created;
-    }
+  /** `key`'s KeyCells (of `keyGroup`, which has them), made private to the current epoch so that they can be changed. */
+  private writableCells(key: StateKey, keyGroup: number, cells: KeyCells): KeyCells {
     if (keyGroup < this.unsharedBelow || cells.epoch === this.epoch) return cells;
     const copy = cells.copy(this.epoch);
     cells.supersededIn = this.epoch;
-    table.set(key, copy);
+    this.table.set(key, copy);
     return copy;
   }
 
   /** Stores a new value cell (replacing any) under its state, key and namespace. */
   private setCell(state: string, keyGroup: number, key: StateKey, namespace: string, value: unknown): void {
-    this.storeCell({ state, keyGroup, key, namespace, value, epoch: this.epoch });
+    this.storeCell({ state, keyGroup, key, namespace, value, epoch: this.epoch, changedIn: -1, supersededIn: Infinity, recordAt: -1 });
   }
 
-  /** Stores `cell`, of the current epoch, replacing any under its state, key and namespace. */
+  /**
+   * Stores `cell`, of the current epoch, replacing any under its state, key and namespace. A key's first cell
+   * becomes its slot in the table; a second one of another state or namespace moves both into a KeyCells.
+   */
   private storeCell(cell: Cell): void {
-    this.writableCells(cell.key, cell.keyGroup).set(cell);
-    if (this.tracking) this.track(cell.key, cell.keyGroup);
+    const table = this.table;
+    const key = cell.key;
+    const slot = table.get(key);
+    if (slot === undefined) {
+      table.set(key, cell);
+    } else if (slot instanceof KeyCells) {
+      this.writableCells(key, cell.keyGroup, slot).set(cell);
+    } else if (slot !== cell) {
+      // The lone cell is replaced (by a copy, or a new value), or joined by another: either way no longer the slot.
+      slot.supersededIn = this.epoch;
+      let next: Slot = cell;
+      if (slot.namespace === cell.namespace && slot.state === cell.state) {
+        table.set(key, cell);
+      } else {
+        next = new KeyCells(this.epoch);
+        next.set(slot);
+        next.set(cell);
+        table.set(key, next);
+      }
+      // The new slot takes over the old one's record of this epoch: one record per key and epoch, as a KeyCells
+      // has (the record count decides between a delta and a base).
+      if (slot.changedIn === this.epoch) {
+        next.changedIn = this.epoch;
+        next.recordAt = slot.recordAt;
+        this.changedCells[slot.recordAt] = next;
+      }
+    }
+    if (this.tracking) this.track(key, cell.keyGroup);
   }
 
   get(state: string, _keyGroup: number, key: StateKey, namespace: string): unknown {
@@ -490,8 +540,37 @@ export class HeapKeyedStateBackend implements KeyedStateBackend {
     this.removeCell(state, keyGroup, key, namespace);
   }
 
+  /** Removes the cell, which exists. */
   private removeCell(state: string, keyGroup: number, key: StateKey, namespace: string): void {
-    const cells = this.writableCells(key, keyGroup);
+    const slot = this.table.get(key)!;
+    if (!(slot instanceof KeyCells)) {
+      // The key's only cell: the key goes. A delta records it with empty cells of its own (allocated only while
+      // tracking), which a later recreation of the key can supersede; the cell itself may be a frozen view's. The
+      // cell's own record of this epoch, if any, becomes the removal's: one record per key and epoch, as a
+      // KeyCells has (the record count decides between a delta and a base).
+      if (this.tracking) {
+        const gone = new KeyCells(this.epoch);
+        gone.changedIn = this.epoch;
+        slot.supersededIn = this.epoch;
+        if (slot.changedIn === this.epoch) {
+          gone.recordAt = slot.recordAt;
+          this.changedCells[slot.recordAt] = gone;
+        } else {
+          gone.recordAt = this.changedKeys.length;
+          this.changedKeys.push(key);
+          this.changedGroups.push(keyGroup);
+          this.changedCells.push(gone);
+        }
+        this.table.delete(key);
+        this.removedKeys.push(key);
+        this.removedCells.push(gone);
+        if (this.changedKeys.length > 2 * this.table.size + CHURN_SLACK) this.stopTracking();
+        return;
+      }
+      this.table.delete(key);
+      return;
+    }
+    const cells = this.writableCells(key, keyGroup, slot);
     if (this.tracking) this.track(key, keyGroup);
     cells.delete(state, namespace);
     if (!cells.isEmpty) return;
@@ -574,8 +653,8 @@ export class HeapKeyedStateBackend implements KeyedStateBackend {
 
   *keys(state: string): Iterable<{ readonly keyGroup: number; readonly key: string; readonly namespace: string }> {
     if (!this.layoutByName.has(state)) throw new Error(`state '${state}' is used before it is registered`);
-    for (const cells of this.table.values()) {
-      for (const cell of cells.cells()) if (cell.state === state) yield { keyGroup: cell.keyGroup, key: encodedStateKey(cell.key), namespace: cell.namespace };
+    for (const slot of this.table.values()) {
+      for (const cell of slot instanceof KeyCells ? slot.cells() : [slot]) if (cell.state === state) yield { keyGroup: cell.keyGroup, key: encodedStateKey(cell.key), namespace: cell.namespace };
     }
   }
 
@@ -648,7 +727,7 @@ export class HeapKeyedStateBackend implements KeyedStateBackend {
     const keys = this.changedKeys;
     const groups = this.changedGroups;
     // undefined: the key holds no cells.
-    const frozen: (KeyCells | undefined)[] = this.changedCells;
+    const frozen: (Slot | undefined)[] = this.changedCells;
     // A key removed and created anew: its new cells are recorded too, and replace the empty ones.
     for (let i = 0; i < this.removedKeys.length; i++) {
       if (this.table.has(this.removedKeys[i]!)) this.removedCells[i]!.supersededIn = this.epoch;
@@ -707,7 +786,7 @@ export class HeapKeyedStateBackend implements KeyedStateBackend {
  * entries by map key, into the canonical order; checkpoint files are read by key group only and skip the sorts.
  */
 function* snapshotEntries(
-  table: readonly KeyCells[],
+  table: readonly Slot[],
   layouts: ReadonlyMap<string, CellLayout>,
   range: KeyGroupRange,
   canonical: boolean,
@@ -735,7 +814,7 @@ function* snapshotEntries(
 
 /** The frozen cells by state (sorted by name), then key group: `buckets[state][keyGroup - range.start]`. */
 function cellBuckets(
-  table: readonly KeyCells[],
+  table: readonly Slot[],
   layouts: ReadonlyMap<string, CellLayout>,
   range: KeyGroupRange,
 ): { states: string[]; size: number; buckets: (Cell[] | undefined)[][] } {
@@ -745,7 +824,7 @@ function cellBuckets(
   const stateIndex = new Map(states.map((state, i) => [state, i]));
   const cells: Cell[] = [];
   for (let k = 0; k < table.length; k++) {
-    table[k]!.appendCells(cells);
+    appendSlotCells(table[k]!, cells);
     for (let c = 0; c < cells.length; c++) {
       const cell = cells[c]!;
       (buckets[stateIndex.get(cell.state)!]![cell.keyGroup - range.start] ??= []).push(cell);
@@ -761,7 +840,7 @@ function cellBuckets(
  * group it is at: the cells of those before it are not read again, so writes to them need not copy.
  */
 function* writeBaseEntries(
-  table: readonly KeyCells[],
+  table: readonly Slot[],
   layouts: ReadonlyMap<string, CellLayout>,
   range: KeyGroupRange,
   sink: StateEntrySink,
@@ -804,7 +883,7 @@ let lastListing = -1;
 function* sortedChanges(
   keys: readonly StateKey[],
   groups: readonly number[],
-  frozen: readonly (KeyCells | undefined)[],
+  frozen: readonly (Slot | undefined)[],
   epoch: number,
   layouts: ReadonlyMap<string, CellLayout>,
   range: KeyGroupRange,
@@ -823,7 +902,7 @@ function* sortedChanges(
     if (cells !== undefined) {
       if (cells.supersededIn <= epoch || cells.changedIn === listing) continue;
       cells.changedIn = listing;
-      if (cells.isEmpty) cells = undefined;
+      if (cells instanceof KeyCells && cells.isEmpty) cells = undefined;
     }
     if (cells === undefined) {
       if (removed.has(key)) continue;
@@ -832,7 +911,7 @@ function* sortedChanges(
     const entries: StateEntry[] = [];
     // A key's entries in any order: its change replaces them all.
     if (cells !== undefined) {
-      cells.appendCells(list);
+      appendSlotCells(cells, list);
       for (let c = 0; c < list.length; c++) pushCellEntries(list[c]!, layouts.get(list[c]!.state) === 'map', false, entries);
       list.length = 0;
     }

@@ -221,6 +221,47 @@ describe('the heap backend’s cells', () => {
     open.release();
   });
 
+  it('records a key once per epoch when its only cell is replaced, joined by a second and removed, so a delta is not refused', () => {
+    // A delta is refused (a base taken instead) past half the keys held plus 64 records: 150 changed keys of
+    // 400 pass only if each is recorded once, as a key's cells always were before its only cell was its slot.
+    const backend = new HeapKeyedStateBackend('fs', 128, { start: 0, end: 127 });
+    backend.register('a', 'value');
+    backend.register('m', 'map');
+    for (let k = 0; k < 400; k++) backend.put('a', k % 128, k, '', 0);
+    backend.snapshot(true).release();
+    for (let k = 0; k < 150; k++) {
+      const open = backend.snapshot();
+      // Copied (a view holds it), replaced by a new value, joined by a map cell, which then goes.
+      backend.put('a', k % 128, k, '', 1);
+      open.release();
+      backend.put('a', k % 128, k, '', 2);
+      backend.mapPut('m', k % 128, k, '', '"x"', 'x', 3);
+      backend.mapRemove('m', k % 128, k, '', '"x"');
+    }
+    const delta = backend.snapshotChanges();
+    expect(delta).toBeDefined();
+    const changes = [...delta!.changes()];
+    delta!.release();
+    expect(changes).toHaveLength(150);
+    expect(changes.find((change) => change.key === '[7]')!.entries.map((e) => `${e.state}=${JSON.stringify(e.value)}`)).toEqual(['a=2']);
+
+    // Keys whose only cell goes after a change: one record each too (130 of 400, leaving 270: at most 199).
+    const removing = new HeapKeyedStateBackend('fs', 128, { start: 0, end: 127 });
+    removing.register('a', 'value');
+    for (let k = 0; k < 400; k++) removing.put('a', k % 128, k, '', 0);
+    removing.snapshot(true).release();
+    for (let k = 0; k < 130; k++) {
+      removing.put('a', k % 128, k, '', 1);
+      removing.remove('a', k % 128, k, '');
+    }
+    const removals = removing.snapshotChanges();
+    expect(removals).toBeDefined();
+    const removed = [...removals!.changes()];
+    removals!.release();
+    expect(removed).toHaveLength(130);
+    expect(removed.every((change) => change.entries.length === 0)).toBe(true);
+  });
+
   it('changes in place the key groups a base’s writer has passed, and copies those it has not reached', () => {
     const backend = new HeapKeyedStateBackend('fs', 128, { start: 0, end: 127 });
     backend.register('count', 'value');
