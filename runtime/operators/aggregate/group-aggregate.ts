@@ -1,5 +1,5 @@
 import type { OperatorSpec, StreamSchema } from '../../../compiler/graph/job-graph.js';
-import { compileProjection, type UdfImplementations } from '../../expressions/compile-expr.js';
+import type { UdfImplementations } from '../../expressions/compile-expr.js';
 import { makeBatch, RowKind, type RecordBatch } from '../../record-batch.js';
 import { encodeMapKey } from '../../state/key-codec.js';
 import { mapState, valueState, type MapState, type ValueState } from '../../state/keyed-state.js';
@@ -8,7 +8,7 @@ import type { Timer } from '../../time/timer-service.js';
 import { BaseOperator, type OperatorContext } from '../operator.js';
 import { RowFailure } from '../row-failure.js';
 import { AccumulatorSet, type Accumulator } from './accumulators.js';
-import { rowsByKey } from './rows-by-key.js';
+import { KeyGrouping } from './key-grouping.js';
 
 type Row = readonly unknown[];
 
@@ -35,8 +35,9 @@ function pick(row: Row, columns: readonly number[]): unknown[] {
  */
 export class GroupAggregateOperator extends BaseOperator {
   private readonly accumulators: AccumulatorSet;
-  private readonly keyOf: (row: Row) => unknown[];
   private readonly keyCount: number;
+  /** Groups each batch's rows by key (reused). */
+  private readonly grouping: KeyGrouping;
   /** The input's upsert key columns, when the input is updating. */
   private readonly upsertKey: readonly number[] | undefined;
   /** Scratch flags of aggregates that lost their value to a retraction (reset per key). */
@@ -50,7 +51,7 @@ export class GroupAggregateOperator extends BaseOperator {
   constructor(spec: Extract<OperatorSpec, { kind: 'group_aggregate' }>, input: StreamSchema, udfs: UdfImplementations) {
     super();
     this.accumulators = new AccumulatorSet(spec.aggregates, udfs);
-    this.keyOf = compileProjection(spec.keys, udfs);
+    this.grouping = KeyGrouping.of(spec.keys, udfs);
     this.keyCount = spec.keys.length;
     this.upsertKey = input.changelog === 'upsert' ? (input.upsertKey ?? []) : undefined;
     this.lost = new Uint8Array(this.accumulators.size);
@@ -79,14 +80,20 @@ export class GroupAggregateOperator extends BaseOperator {
     let current = 0;
     const now = this.ttl.enabled ? this.ctx.clock.now() : 0;
     try {
-      const groups = rowsByKey(rows, this.keyOf, this.keyCount, batch.keyGroups);
-      for (const group of groups) {
-        current = group.rows[0]!;
-        this.ctx.setCurrentKey(group.key, group.encoded, group.keyGroup);
+      const grouping = this.grouping;
+      const count = grouping.group(rows, batch.keyGroups);
+      const { order, starts } = grouping;
+      for (let g = 0; g < count; g++) {
+        const key = grouping.keys[g]!;
+        const from = starts[g]!;
+        const to = starts[g + 1]!;
+        current = order[from]!;
+        this.ctx.setCurrentKey(key, grouping.encodings[g], grouping.keyGroups[g]);
         this.ttl.expire(now);
         const stored = this.accState.value();
         const acc = stored === undefined ? this.accumulators.create() : stored.slice();
-        for (const i of group.rows) {
+        for (let r = from; r < to; r++) {
+          const i = order[r]!;
           current = i;
           if (this.upsertKey === undefined) this.add(acc, rows[i]!);
           else this.upsert(acc, rows[i]!, kinds === undefined ? RowKind.INSERT : kinds[i]!);
@@ -95,7 +102,7 @@ export class GroupAggregateOperator extends BaseOperator {
           if (this.lost.includes(1)) this.accumulators.recompute(acc, this.inputRows.values(), this.lost);
           if (this.inputRows.isEmpty()) {
             if (stored !== undefined) {
-              out.push(this.resultRow(group.key, stored));
+              out.push(this.resultRow(key, stored));
               outKinds.push(RowKind.DELETE);
             }
             this.clearGroup();
@@ -104,10 +111,10 @@ export class GroupAggregateOperator extends BaseOperator {
           }
         }
         if (stored === undefined) {
-          out.push(this.resultRow(group.key, acc));
+          out.push(this.resultRow(key, acc));
           outKinds.push(RowKind.INSERT);
         } else if (!this.accumulators.sameResults(stored, acc)) {
-          out.push(this.resultRow(group.key, stored), this.resultRow(group.key, acc));
+          out.push(this.resultRow(key, stored), this.resultRow(key, acc));
           outKinds.push(RowKind.UPDATE_BEFORE, RowKind.UPDATE_AFTER);
         }
         this.accState.update(acc);

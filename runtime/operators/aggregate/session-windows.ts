@@ -32,8 +32,11 @@ export class SessionWindows {
     private readonly accumulators: AccumulatorSet,
   ) {}
 
-  /** Adds `rows[i]` for each `i` of `indexes` (all of the current key) to its sessions; returns how many were late. */
-  addRows(rows: readonly Row[], indexes: readonly number[], state: WindowState, watermark: number): number {
+  /**
+   * Adds `rows[i]` for each `i` of `order[from]` … `order[to - 1]` (all of the current key) to its sessions;
+   * returns how many were late.
+   */
+  addRows(rows: readonly Row[], order: Int32Array, from: number, to: number, state: WindowState, watermark: number): number {
     const sessions: Session[] = state.all().map((w) => ({
       start: w.start,
       end: w.end,
@@ -43,8 +46,8 @@ export class SessionWindows {
       values: [],
     }));
     let late = 0;
-    for (const i of indexes) {
-      const row = rows[i]!;
+    for (let r = from; r < to; r++) {
+      const row = rows[order[r]!]!;
       const time = row[this.timeIndex];
       if (typeof time !== 'number') continue;
       const session = this.sessionFor(sessions, time, watermark);

@@ -1,12 +1,12 @@
 import type { OperatorSpec, StreamSchema, WindowSpec } from '../../../compiler/graph/job-graph.js';
-import { compileProjection, type UdfImplementations } from '../../expressions/compile-expr.js';
+import type { UdfImplementations } from '../../expressions/compile-expr.js';
 import { RowKind, type RecordBatch } from '../../record-batch.js';
 import type { Timer } from '../../time/timer-service.js';
 import { BaseOperator, type OperatorContext } from '../operator.js';
 import { RowFailure } from '../row-failure.js';
 import { windowStart } from '../window-assign.js';
 import { AccumulatorSet, type Accumulator } from './accumulators.js';
-import { KeyedRowGroups } from './rows-by-key.js';
+import { KeyGrouping } from './key-grouping.js';
 import { SessionWindows } from './session-windows.js';
 import { TouchedWindows } from './touched-windows.js';
 import { WindowState } from './window-state.js';
@@ -65,12 +65,11 @@ function assignment(window: WindowSpec, input: StreamSchema, accumulators: Accum
  */
 export class WindowAggregateOperator extends BaseOperator {
   private readonly accumulators: AccumulatorSet;
-  private readonly keyOf: (row: Row) => unknown[];
   private readonly keyCount: number;
+  /** Groups each batch's rows by key (reused). */
+  private readonly grouping: KeyGrouping;
   private readonly assign: Assignment | SessionWindows;
   private state!: WindowState;
-  /** The batch's rows by key (reused across batches). */
-  private readonly groups = new KeyedRowGroups();
   /** Windows of the current key touched in this batch (reused across keys). */
   private readonly touched: TouchedWindows;
   /** Rows of the windows fired by the current watermark, emitted in `onWatermark`. */
@@ -81,7 +80,7 @@ export class WindowAggregateOperator extends BaseOperator {
   constructor(spec: Extract<OperatorSpec, { kind: 'window_aggregate' }>, input: StreamSchema, udfs: UdfImplementations) {
     super();
     this.accumulators = new AccumulatorSet(spec.aggregates, udfs);
-    this.keyOf = compileProjection(spec.keys, udfs);
+    this.grouping = KeyGrouping.of(spec.keys, udfs);
     this.keyCount = spec.keys.length;
     this.assign = assignment(spec.window, input, this.accumulators);
     this.touched = new TouchedWindows(
@@ -109,19 +108,21 @@ export class WindowAggregateOperator extends BaseOperator {
     let current = 0;
     let late = 0;
     try {
-      const groups = this.groups;
-      const count = groups.group(rows, this.keyOf, this.keyCount, batch.keyGroups);
+      const grouping = this.grouping;
+      const count = grouping.group(rows, batch.keyGroups);
+      const { order, starts } = grouping;
       for (let g = 0; g < count; g++) {
-        current = groups.firstRow(g);
-        this.ctx.setCurrentKey(groups.key(g), groups.encoded(g), groups.keyGroup(g));
+        const from = starts[g]!;
+        const to = starts[g + 1]!;
+        current = order[from]!;
+        this.ctx.setCurrentKey(grouping.keys[g]!, grouping.encodings[g], grouping.keyGroups[g]);
         const assign = this.assign;
         if (assign instanceof SessionWindows) {
-          const of: number[] = [];
-          for (let i = groups.firstRow(g); i >= 0; i = groups.nextRow(i)) of.push(i);
-          late += assign.addRows(rows, of, this.state, watermark);
+          late += assign.addRows(rows, order, from, to, this.state, watermark);
           continue;
         }
-        for (let i = groups.firstRow(g); i >= 0; i = groups.nextRow(i)) {
+        for (let r = from; r < to; r++) {
+          const i = order[r]!;
           current = i;
           if (!this.addToWindows(assign, rows[i]!, watermark)) late++;
         }

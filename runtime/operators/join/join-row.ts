@@ -1,7 +1,7 @@
 import type { Operator, OperatorSpec } from '../../../compiler/graph/job-graph.js';
 import { compilePredicate, compileProjection, type UdfImplementations } from '../../expressions/compile-expr.js';
 import { makeBatch, RowKind, type RecordBatch } from '../../record-batch.js';
-import { rowsByKey } from '../aggregate/rows-by-key.js';
+import { KeyGrouping, plainColumns } from '../aggregate/key-grouping.js';
 import type { OperatorContext } from '../operator.js';
 import { RowFailure } from '../row-failure.js';
 
@@ -40,8 +40,8 @@ export class JoinRows {
   readonly leftWidth: number;
   readonly rightWidth: number;
   readonly outer: boolean;
-  private readonly keyCount: number;
-  private readonly keyOf: readonly [(row: Row) => unknown[], (row: Row) => unknown[]];
+  /** Each side's rows grouped by key (reused batch after batch). */
+  private readonly groupings: readonly [KeyGrouping, KeyGrouping];
   private readonly residual: ((row: Row) => boolean) | undefined;
   private current: Row | undefined;
   /**
@@ -56,12 +56,14 @@ export class JoinRows {
     this.leftWidth = left.fields.length;
     this.rightWidth = right.fields.length;
     this.outer = spec.joinType === 'left';
-    this.keyCount = spec.leftKeys.length;
+    const keyCount = spec.leftKeys.length;
     const tracked = (keyOf: (row: Row) => unknown[]) => (row: Row): unknown[] => {
       this.current = row;
       return keyOf(row);
     };
-    this.keyOf = [tracked(compileProjection(spec.leftKeys, udfs)), tracked(compileProjection(spec.rightKeys, udfs))];
+    const grouping = (keys: JoinSpecCommon['leftKeys']) =>
+      new KeyGrouping(tracked(compileProjection(keys, udfs)), keyCount, plainColumns(keys));
+    this.groupings = [grouping(spec.leftKeys), grouping(spec.rightKeys)];
     this.residual = spec.residual === undefined ? undefined : compilePredicate(spec.residual, udfs);
   }
 
@@ -72,13 +74,27 @@ export class JoinRows {
     const rows = batch.rows;
     const groups: SameKeyRows[] = [];
     const nullKeyed: Row[] = [];
-    for (const group of rowsByKey(rows, this.keyOf[input]!, this.keyCount, batch.keyGroups)) {
-      const keyed = group.rows.map((i) => rows[i]!);
-      if (hasNull(group.key)) nullKeyed.push(...keyed);
-      else groups.push({ key: group.key, encoded: group.encoded, keyGroup: group.keyGroup, rows: keyed });
+    const grouping = this.group(batch, input);
+    const { order, starts } = grouping;
+    for (let g = 0; g < grouping.count; g++) {
+      const keyed = new Array<Row>(starts[g + 1]! - starts[g]!);
+      for (let r = starts[g]!; r < starts[g + 1]!; r++) keyed[r - starts[g]!] = rows[order[r]!]!;
+      const key = grouping.keys[g]!;
+      if (hasNull(key)) nullKeyed.push(...keyed);
+      else groups.push({ key, encoded: grouping.encodings[g], keyGroup: grouping.keyGroups[g]!, rows: keyed });
     }
-    this.current = undefined;
     return { groups, nullKeyed };
+  }
+
+  /**
+   * The rows of `batch`, of input `input`, grouped by key (KeyGrouping: valid until the next call for this
+   * input). A group whose key holds a NULL (`hasNullKey`) can never satisfy `=`.
+   */
+  group(batch: RecordBatch, input: number): KeyGrouping {
+    const grouping = this.groupings[input]!;
+    grouping.group(batch.rows, batch.keyGroups);
+    this.current = undefined;
+    return grouping;
   }
 
   /**
@@ -115,7 +131,8 @@ export class JoinRows {
   }
 }
 
-function hasNull(key: readonly unknown[]): boolean {
+/** Whether a join key holds a NULL (it then matches nothing). */
+export function hasNull(key: readonly unknown[]): boolean {
   for (let i = 0; i < key.length; i++) if (key[i] === null || key[i] === undefined) return true;
   return false;
 }

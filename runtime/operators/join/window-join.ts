@@ -5,7 +5,7 @@ import { mapState, type MapState } from '../../state/keyed-state.js';
 import type { Timer } from '../../time/timer-service.js';
 import { BaseOperator, type OperatorContext } from '../operator.js';
 import { WindowKeyCache, type WindowBounds } from '../window-keys.js';
-import { assertInsertOnly, JoinOutput, JoinRows, type Row } from './join-row.js';
+import { assertInsertOnly, hasNull, JoinOutput, JoinRows, type Row } from './join-row.js';
 
 
 // The state declared by compiler/plan/state-declarations.ts (`windowJoinState`): each side's rows per window.
@@ -16,13 +16,6 @@ const RIGHT_ROWS = mapState<WindowBounds, readonly Row[]>('right-rows');
 interface WindowColumns {
   readonly start: number;
   readonly end: number;
-}
-
-/** Rows of one batch and key for one window, before they go to state. */
-interface ArrivedWindow {
-  readonly start: number;
-  readonly end: number;
-  readonly rows: Row[];
 }
 
 const NO_ROWS: readonly Row[] = [];
@@ -45,6 +38,10 @@ export class WindowJoinOperator extends BaseOperator {
   private readonly keys = new WindowKeyCache();
   /** A window's timer is pending exactly while either side holds rows of it. */
   readonly windowTimerStates = [LEFT_ROWS.name, RIGHT_ROWS.name];
+  /** The current key's windows touched by its rows of a batch (`arrive`), reused: bounds and rows per window. */
+  private addedStarts = new Float64Array(4);
+  private addedEnds = new Float64Array(4);
+  private readonly addedRows: (Row[] | undefined)[] = [];
 
   constructor(
     private readonly operator: Operator,
@@ -72,15 +69,24 @@ export class WindowJoinOperator extends BaseOperator {
     const rows = this.rows;
     const watermark = this.ctx.currentWatermark;
     const { end } = this.windows[input]!;
+    const batchRows = batch.rows;
     try {
-      const { groups, nullKeyed } = rows.byKey(batch, input);
-      for (const row of nullKeyed) {
-        if (isLate(row[end], watermark)) this.ctx.metrics.lateRowsDropped++;
-        else if (input === 0 && rows.outer) this.out.insert(rows.pad(row));
+      const grouping = rows.group(batch, input);
+      const { order, starts, count } = grouping;
+      // Rows with a NULL in their key first (a LEFT join pads its left ones at once), then each key's.
+      for (let g = 0; g < count; g++) {
+        if (!hasNull(grouping.keys[g]!)) continue;
+        for (let r = starts[g]!; r < starts[g + 1]!; r++) {
+          const row = batchRows[order[r]!]!;
+          if (isLate(row[end], watermark)) this.ctx.metrics.lateRowsDropped++;
+          else if (input === 0 && rows.outer) this.out.insert(rows.pad(row));
+        }
       }
-      for (const group of groups) {
-        this.ctx.setCurrentKey(group.key, group.encoded, group.keyGroup);
-        this.arrive(group.rows, input, watermark);
+      for (let g = 0; g < count; g++) {
+        const key = grouping.keys[g]!;
+        if (hasNull(key)) continue;
+        this.ctx.setCurrentKey(key, grouping.encodings[g], grouping.keyGroups[g]);
+        this.arrive(batchRows, order, starts[g]!, starts[g + 1]!, input, watermark);
       }
     } catch (error) {
       throw rows.failure(error);
@@ -88,11 +94,14 @@ export class WindowJoinOperator extends BaseOperator {
     this.out.flush(this.ctx);
   }
 
-  private arrive(arrived: readonly Row[], input: number, watermark: number): void {
+  /** Stores the current key's rows `rows[order[from]]` … `rows[order[to - 1]]` of input `input` under their windows. */
+  private arrive(batchRows: readonly Row[], order: Int32Array, from: number, to: number, input: number, watermark: number): void {
     const columns = this.windows[input]!;
-    // A key's rows in one batch mostly share one window or a few: a short array beats a map here.
-    const added: ArrivedWindow[] = [];
-    for (const row of arrived) {
+    // A key's rows in one batch mostly share one window or a few: a short scan of reused columns beats a map
+    // (and an object per window) here.
+    let windows = 0;
+    for (let r = from; r < to; r++) {
+      const row = batchRows[order[r]!]!;
       const start = row[columns.start];
       const end = row[columns.end];
       if (typeof start !== 'number' || typeof end !== 'number') {
@@ -103,14 +112,25 @@ export class WindowJoinOperator extends BaseOperator {
         this.ctx.metrics.lateRowsDropped++;
         continue;
       }
-      const window = findWindow(added, start, end);
-      if (window === undefined) added.push({ start, end, rows: [row] });
-      else window.rows.push(row);
+      let w = 0;
+      while (w < windows && !(this.addedStarts[w] === start && this.addedEnds[w] === end)) w++;
+      if (w < windows) {
+        this.addedRows[w]!.push(row);
+        continue;
+      }
+      if (windows === this.addedStarts.length) this.growAdded();
+      this.addedStarts[windows] = start;
+      this.addedEnds[windows] = end;
+      this.addedRows[windows] = [row];
+      windows++;
     }
     const state = input === 0 ? this.leftRows : this.rightRows;
     const other = input === 0 ? this.rightRows : this.leftRows;
-    for (const { start, end, rows } of added) {
-      const window = this.keys.of(start, end);
+    for (let w = 0; w < windows; w++) {
+      const end = this.addedEnds[w]!;
+      const rows = this.addedRows[w]!;
+      this.addedRows[w] = undefined;
+      const window = this.keys.of(this.addedStarts[w]!, end);
       const existing = state.get(window.bounds, window.encoded);
       state.put(window.bounds, existing === undefined ? rows : existing.concat(rows), window.encoded);
       // A window's timer is pending exactly while either side holds rows of it (its timer clears both, late rows
@@ -119,6 +139,16 @@ export class WindowJoinOperator extends BaseOperator {
         this.ctx.timers.registerNewEventTimeTimer(end - 1, window.namespace);
       }
     }
+  }
+
+  private growAdded(): void {
+    const size = this.addedStarts.length * 2;
+    const starts = new Float64Array(size);
+    starts.set(this.addedStarts);
+    const ends = new Float64Array(size);
+    ends.set(this.addedEnds);
+    this.addedStarts = starts;
+    this.addedEnds = ends;
   }
 
   override onTimer(timer: Timer): void {
@@ -148,11 +178,6 @@ export class WindowJoinOperator extends BaseOperator {
   override onWatermark(): void {
     this.out.flush(this.ctx);
   }
-}
-
-function findWindow(windows: readonly ArrivedWindow[], start: number, end: number): ArrivedWindow | undefined {
-  for (const window of windows) if (window.start === start && window.end === end) return window;
-  return undefined;
 }
 
 /** A window [start, end) has fired once the watermark reached end - 1; a NULL end belongs to no window. */

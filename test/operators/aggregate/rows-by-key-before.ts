@@ -1,4 +1,6 @@
-import { encodeKey } from '../../state/key-codec.js';
+import { encodeKey } from '../../../runtime/state/key-codec.js';
+
+// The grouping before KeyGrouping (runtime/operators/aggregate/key-grouping.ts), kept as a reference for its tests.
 
 /** The rows of one key within a batch: their positions, in batch order. */
 export interface RowsOfKey {
