@@ -19,7 +19,7 @@ export class PendingTimers {
   constructor(
     private readonly queued: readonly TimerEntry[],
     private readonly groups: readonly TimerGroup[],
-    private readonly flags: readonly (readonly number[])[],
+    private readonly flags: readonly Uint8Array[],
   ) {
     let size = queued.length;
     for (const pending of flags) for (let at = 0; at < pending.length; at++) size += pending[at]!;

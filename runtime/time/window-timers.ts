@@ -7,25 +7,54 @@ import { TimestampHeap } from './timestamp-heap.js';
  * `pending` flag, and the group is dropped whole when its time comes.
  */
 export class TimerGroup {
-  readonly keys: (readonly unknown[])[] = [];
-  readonly encodedKeys: string[] = [];
-  readonly keyGroups: number[] = [];
+  /** Timers appended; the columns below are `capacity` long, positions [0, size) in use. */
+  size = 0;
+  keys: (readonly unknown[] | undefined)[];
+  encodedKeys: (string | undefined)[];
+  keyGroups: Int32Array;
   /** 1 while the timer is pending, 0 once deleted or fired. */
-  readonly pending: number[] = [];
+  pending: Uint8Array;
   /** Encoded key → its latest position, over positions [0, indexed): built only for deletes and checkpoints. */
   private index: Map<string, number> | undefined = undefined;
   private indexed = 0;
 
+  /**
+   * `capacity`: the timers expected (an earlier window's count): the columns are made that long at once rather than
+   * grown push by push, each growth leaving the old backing store as garbage.
+   */
   constructor(
     readonly timestamp: number,
     readonly namespace: string,
-  ) {}
+    capacity = 16,
+  ) {
+    this.keys = new Array<readonly unknown[] | undefined>(capacity).fill(undefined);
+    this.encodedKeys = new Array<string | undefined>(capacity).fill(undefined);
+    this.keyGroups = new Int32Array(capacity);
+    this.pending = new Uint8Array(capacity);
+  }
 
   push(key: readonly unknown[], encodedKey: string, keyGroup: number): void {
-    this.keys.push(key);
-    this.encodedKeys.push(encodedKey);
-    this.keyGroups.push(keyGroup);
-    this.pending.push(1);
+    const at = this.size;
+    if (at === this.pending.length) this.grow();
+    this.keys[at] = key;
+    this.encodedKeys[at] = encodedKey;
+    this.keyGroups[at] = keyGroup;
+    this.pending[at] = 1;
+    this.size = at + 1;
+  }
+
+  private grow(): void {
+    const capacity = Math.max(16, this.pending.length * 2);
+    for (let i = this.keys.length; i < capacity; i++) {
+      this.keys.push(undefined);
+      this.encodedKeys.push(undefined);
+    }
+    const keyGroups = new Int32Array(capacity);
+    keyGroups.set(this.keyGroups);
+    this.keyGroups = keyGroups;
+    const pending = new Uint8Array(capacity);
+    pending.set(this.pending);
+    this.pending = pending;
   }
 
   /**
@@ -34,8 +63,8 @@ export class TimerGroup {
    */
   findPending(encodedKey: string): number {
     const index = (this.index ??= new Map());
-    for (let i = this.indexed; i < this.encodedKeys.length; i++) index.set(this.encodedKeys[i]!, i);
-    this.indexed = this.encodedKeys.length;
+    for (let i = this.indexed; i < this.size; i++) index.set(this.encodedKeys[i]!, i);
+    this.indexed = this.size;
     // A key appears again only after its earlier timer was deleted: the latest position is the pending one.
     const at = index.get(encodedKey);
     return at !== undefined && this.pending[at] === 1 ? at : -1;
@@ -44,7 +73,7 @@ export class TimerGroup {
   /** The positions of the pending timers in key order (code points), as the timer heap fires a timestamp's timers. */
   pendingInKeyOrder(): number[] {
     const order: number[] = [];
-    for (let i = 0; i < this.pending.length; i++) if (this.pending[i] === 1) order.push(i);
+    for (let i = 0; i < this.size; i++) if (this.pending[i] === 1) order.push(i);
     const encoded = this.encodedKeys;
     return order.sort((a, b) => compareCodePoints(encoded[a]!, encoded[b]!));
   }
@@ -61,6 +90,8 @@ export class WindowTimers {
   /** The groups of each timestamp, one per namespace (a HOP's or TUMBLE's windows: one). */
   private readonly byTime = new Map<number, TimerGroup[]>();
   private last: TimerGroup | undefined = undefined;
+  /** The timers of the largest group dropped lately: a new group's capacity. */
+  private expected = 16;
   /** Pending timers in all groups. */
   size = 0;
 
@@ -105,6 +136,10 @@ export class WindowTimers {
   dropEarliest(): void {
     const timestamp = this.times.peek()!;
     this.times.pop();
+    // Windows of a query hold similar numbers of keys: the next group is made that large (and shrinks slowly).
+    let largest = 0;
+    for (const group of this.byTime.get(timestamp) ?? []) largest = Math.max(largest, group.size);
+    this.expected = Math.max(16, largest, Math.floor(this.expected * 0.75));
     this.byTime.delete(timestamp);
     if (this.last?.timestamp === timestamp) this.last = undefined;
   }
@@ -118,14 +153,14 @@ export class WindowTimers {
    * The groups and a copy of each one's pending flags, for a snapshot (pending-timers.ts): one array copy per
    * group, no object per timer.
    */
-  pendingFlags(): { groups: TimerGroup[]; flags: number[][] } {
+  pendingFlags(): { groups: TimerGroup[]; flags: Uint8Array[] } {
     const groups: TimerGroup[] = [];
-    const flags: number[][] = [];
+    const flags: Uint8Array[] = [];
     if (this.size === 0) return { groups, flags };
     for (const ofTime of this.byTime.values()) {
       for (const group of ofTime) {
         groups.push(group);
-        flags.push(group.pending.slice());
+        flags.push(group.pending.slice(0, group.size));
       }
     }
     return { groups, flags };
@@ -156,7 +191,7 @@ export class WindowTimers {
       this.byTime.set(timestamp, groups);
       this.times.push(timestamp);
     }
-    const group = new TimerGroup(timestamp, namespace);
+    const group = new TimerGroup(timestamp, namespace, this.expected);
     groups.push(group);
     return group;
   }
