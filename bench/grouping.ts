@@ -1,4 +1,4 @@
-// Micro bench: grouping a batch by key, the reusable KeyGrouping against the per-batch grouping it replaced
+// Micro bench: grouping a batch by key, the reusable KeyGrouping against the per-batch grouping of f72be02
 // (test/operators/aggregate/rows-by-key-before.ts). CPU time per row, q8-like keys (mostly one row per key).
 import { KeyGrouping } from '../runtime/operators/aggregate/key-grouping.js';
 import { rowsByKey } from '../test/operators/aggregate/rows-by-key-before.js';
