@@ -13,6 +13,15 @@ export function windowTimerNamespace(start: number): string {
   return String(start);
 }
 
+/** The window [start, end) whose timer this is: its start from the namespace, its end one past the timestamp. */
+export function windowStartOfTimer(namespace: string): number {
+  return Number(namespace);
+}
+
+export function windowEndOfTimer(timestamp: number): number {
+  return timestamp + 1;
+}
+
 /** The timer implied by a window entry's map key `[start, end]`; undefined for a map key of another shape. */
 export function windowTimerOfEntry(mapKey: unknown): { timestamp: number; namespace: string } | undefined {
   if (!Array.isArray(mapKey) || mapKey.length !== 2) return undefined;

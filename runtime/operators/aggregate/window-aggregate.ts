@@ -2,6 +2,7 @@ import type { OperatorSpec, StreamSchema, WindowSpec } from '../../../compiler/g
 import type { UdfImplementations } from '../../expressions/compile-expr.js';
 import { RowKind, type RecordBatch } from '../../record-batch.js';
 import type { Timer } from '../../time/timer-service.js';
+import { windowEndOfTimer, windowStartOfTimer } from '../../time/window-timer-states.js';
 import { BaseOperator, type OperatorContext } from '../operator.js';
 import { RowFailure } from '../row-failure.js';
 import { windowStart } from '../window-assign.js';
@@ -166,8 +167,8 @@ export class WindowAggregateOperator extends BaseOperator {
 
   override onTimer(timer: Timer): void {
     // No bounds array per window fired: the state's window cache holds them.
-    const start = WindowState.startOfTimer(timer.namespace);
-    const end = timer.timestamp + 1;
+    const start = windowStartOfTimer(timer.namespace);
+    const end = windowEndOfTimer(timer.timestamp);
     const acc = this.state.get(start, end);
     if (acc === undefined) return;
     const out = new Array<unknown>(this.keyCount + 2 + this.accumulators.resultCount);

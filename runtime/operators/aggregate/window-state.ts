@@ -74,11 +74,6 @@ export class WindowState {
     return open.sort((a, b) => a.start - b.start);
   }
 
-  /** The start of the window whose timer has this namespace (it fires at end - 1, namespaced by start). */
-  static startOfTimer(namespace: string): number {
-    return Number(namespace);
-  }
-
   /**
    * Forgets a window's accumulators and timer (`deleteTimer` false when its timer is the one firing: the timer
    * service already removed it). Its distinct values stay until `removeDistinct` or `moveDistinct`.

@@ -3,6 +3,7 @@ import type { UdfImplementations } from '../../expressions/compile-expr.js';
 import type { RecordBatch } from '../../record-batch.js';
 import { mapState, type MapState } from '../../state/keyed-state.js';
 import type { Timer } from '../../time/timer-service.js';
+import { windowEndOfTimer, windowStartOfTimer } from '../../time/window-timer-states.js';
 import { BaseOperator, type OperatorContext } from '../operator.js';
 import { WindowKeyCache, type WindowBounds } from '../window-keys.js';
 import { assertInsertOnly, hasNull, JoinOutput, JoinRows, type Row } from './join-row.js';
@@ -152,7 +153,7 @@ export class WindowJoinOperator extends BaseOperator {
   }
 
   override onTimer(timer: Timer): void {
-    const { bounds, encoded } = this.keys.of(Number(timer.namespace), timer.timestamp + 1);
+    const { bounds, encoded } = this.keys.of(windowStartOfTimer(timer.namespace), windowEndOfTimer(timer.timestamp));
     const rows = this.rows;
     const lefts = this.leftRows.get(bounds, encoded) ?? NO_ROWS;
     const rights = this.rightRows.get(bounds, encoded) ?? NO_ROWS;
