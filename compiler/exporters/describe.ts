@@ -90,8 +90,10 @@ export function describeOperator(op: Operator): string {
       return describeAggregation(spec.keys, spec.aggregates, input);
     case 'window_aggregate':
       return `${describeWindow(spec.window)} ${describeAggregation(spec.keys, spec.aggregates, input)}`;
-    case 'join':
-      return `${spec.joinType} ${describeJoinKeys(op, spec.leftKeys, spec.rightKeys, spec.residual)}`;
+    case 'join': {
+      const unique = spec.uniqueInputs === undefined ? '' : ` (${spec.uniqueInputs.map((input) => (input === 0 ? 'left' : 'right')).join(' and ')} unique by key)`;
+      return `${spec.joinType}${unique} ${describeJoinKeys(op, spec.leftKeys, spec.rightKeys, spec.residual)}`;
+    }
     case 'interval_join': {
       const leftTime = input[spec.leftTimeIndex] ?? `$${spec.leftTimeIndex}`;
       const rightTime = names(op.inputs[1]?.fields)[spec.rightTimeIndex] ?? `$${spec.rightTimeIndex}`;

@@ -81,6 +81,11 @@ export const StreamSchemaSchema = z.object({
   fields: z.array(FieldSchema),
   changelog: z.enum(['append', 'upsert']),
   upsertKey: z.array(z.number().int().min(0)).optional(),
+  /**
+   * An `append` stream whose rows are unique by these columns (positions): a source's `PRIMARY KEY (…) NOT ENFORCED`,
+   * kept by filters and by projections that pass its columns through. Not checked, as in Flink: the user vouches for it.
+   */
+  uniqueKey: z.array(z.number().int().min(0)).min(1).optional(),
   beforeImages: z.boolean().optional(),
   rowtime: z.number().int().min(0).optional(),
   window: z.object({ start: z.number().int().min(0), end: z.number().int().min(0), spec: WindowSpecSchema }).optional(),
@@ -139,6 +144,12 @@ export const OperatorSpecSchema = z.discriminatedUnion('kind', [
     /** Non-equi part of the ON condition over the joined row (left columns then right columns). */
     residual: TypedExprSchema.optional(),
     stateTtlMs: StateTtlMsSchema,
+    /**
+     * INNER joins: the inputs (0 left, 1 right) that hold at most one row per join key, their unique key being part of
+     * it. A row of the other side that finds that row stored is joined and not kept (no second row will come for it),
+     * and that row's arrival joins and drops the other side's rows stored for its key.
+     */
+    uniqueInputs: z.array(z.number().int().min(0).max(1)).optional(),
   }),
   /** Joins rows whose times satisfy left.time + lowerMs <= right.time <= left.time + upperMs; state expires with the watermark. */
   z.object({

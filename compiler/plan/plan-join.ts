@@ -106,8 +106,9 @@ function joinStreams(input: PlannedStream, right: PlannedStream, step: JoinStep,
   let extra: Pick<StreamSchema, 'rowtime' | 'window'> = {};
   const common = { joinType, leftKeys, rightKeys, ...(residual === undefined ? {} : { residual }) } as const;
   switch (strategy.kind) {
-    case 'join':
-      spec = { kind: 'join', ...common };
+    case 'join': {
+      const uniqueInputs = joinType === 'inner' ? [left.schema, rightStream.schema].flatMap((side, input) => (uniqueByKey(side, input === 0 ? leftKeys : rightKeys) ? [input] : [])) : [];
+      spec = { kind: 'join', ...common, ...(uniqueInputs.length === 0 ? {} : { uniqueInputs }) };
       state = joinState(joinType, keyType, leftFields, rightFields);
       if (left.schema.rowtime !== undefined && rightStream.schema.rowtime !== undefined && !hasStateTtl(step, ctx)) {
         const name = (shape: typeof leftShape, index: number): string => {
@@ -115,11 +116,13 @@ function joinStreams(input: PlannedStream, right: PlannedStream, step: JoinStep,
           return `${q === undefined ? '' : `${q}.`}${shape.schema.fields[index]!.name}`;
         };
         ctx.bag.report(Diagnostics.UnboundedJoinState, step.span, {
+          kept: keptForever(uniqueInputs),
           left: name(leftShape, left.schema.rowtime),
           right: name(rightShape, rightStream.schema.rowtime),
         });
       }
       break;
+    }
     case 'interval_join': {
       const leftTimeIndex = left.schema.rowtime!;
       const rightTimeIndex = rightStream.schema.rowtime!;
@@ -240,4 +243,18 @@ function residualOf(rest: readonly Expr[], scope: Scope, ctx: PlanContext): Type
 function hasStateTtl(step: JoinStep, ctx: PlanContext): boolean {
   const ttl = step.uid?.ttl;
   return ttl === undefined ? ctx.stateTtlMs > 0 : Number(ttl.value) !== 0;
+}
+
+/** What a regular inner join keeps for ever, given its unique inputs: a side facing a unique side keeps only rows still waiting for it. */
+function keptForever(uniqueInputs: readonly number[]): string {
+  if (uniqueInputs.length === 0) return 'every row of both sides';
+  if (uniqueInputs.length === 2) return 'every row of both sides that has not met its match';
+  const [unique, other] = uniqueInputs[0] === 0 ? ['left', 'right'] : ['right', 'left'];
+  return `every row of its ${unique} side (of its ${other} side, the rows whose ${unique} row has not arrived)`;
+}
+
+/** Whether `side` holds at most one row per join key: its unique key's columns are all among `keys` (bare columns). */
+function uniqueByKey(side: StreamSchema, keys: readonly TypedExpr[]): boolean {
+  const unique = side.uniqueKey;
+  return unique !== undefined && unique.every((column) => keys.some((k) => k.op === 'column' && k.index === column));
 }

@@ -79,7 +79,9 @@ export function planProcess(input: PlannedStream, step: ProcessStep, ctx: PlanCo
     ctx.bag.report(Diagnostics.RedistributionOfKeyedState, step.span, { name, state: keyedRedistribution.name });
     return undefined;
   }
-  const output: StreamSchema = sig.output === 'input' ? stream.schema : { fields: [...sig.output], changelog: 'append' };
+  // A function may emit a row more than once: its output has no unique key.
+  const { uniqueKey: _, ...passed } = stream.schema;
+  const output: StreamSchema = sig.output === 'input' ? passed : { fields: [...sig.output], changelog: 'append' };
   const node = ctx.graph.add({
     uid: step.uid?.value ?? null,
     name: operatorName('Process', stepText(ctx.source, step)),

@@ -73,7 +73,12 @@ export function planSource(stmt: CreateSource, ctx: PlanContext): PlannedStream 
   const output: StreamSchema =
     upsertKey !== undefined
       ? { fields, changelog: 'upsert', upsertKey, ...(normalize ? {} : { beforeImages: true }) }
-      : { fields, changelog: 'append', ...(watermark === undefined ? {} : { rowtime: watermark.column }) };
+      : {
+          fields,
+          changelog: 'append',
+          ...(primaryKey === undefined ? {} : { uniqueKey: primaryKey.map((k) => fields.findIndex((f) => f.name === k)) }),
+          ...(watermark === undefined ? {} : { rowtime: watermark.column }),
+        };
   const node = ctx.graph.add({
     uid: stmt.uid?.value ?? null,
     name: operatorName('Source', name),

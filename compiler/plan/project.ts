@@ -6,7 +6,7 @@ import { operatorName } from './operator-names.js';
 import type { PlannedStream } from './planned-stream.js';
 
 /**
- * The schema of a projection. The time attribute, the window columns and the upsert key survive when their
+ * The schema of a projection. The time attribute, the window columns, the upsert key and the unique key survive when their
  * columns pass through unchanged (as bare column references; the first occurrence counts); a window's
  * `timeIndex` then points at the projected time column, or at window_end once the time column is gone.
  */
@@ -20,10 +20,13 @@ export function projectedSchema(input: StreamSchema, exprs: readonly TypedExpr[]
   const end = input.window === undefined ? undefined : positions.get(input.window.end);
   const upsertKey = input.upsertKey?.map((k) => positions.get(k));
   const keptKey = upsertKey?.every((k) => k !== undefined) ? (upsertKey as number[]) : undefined;
+  const uniqueKey = input.uniqueKey?.map((k) => positions.get(k));
+  const keptUniqueKey = uniqueKey?.every((k) => k !== undefined) ? (uniqueKey as number[]) : undefined;
   return {
     fields: exprs.map((e, i) => ({ name: names[i]!, type: e.type, nullable: e.nullable })),
     changelog: input.changelog,
     ...(keptKey === undefined ? {} : { upsertKey: keptKey }),
+    ...(keptUniqueKey === undefined ? {} : { uniqueKey: keptUniqueKey }),
     // Projections keep every row's kind, so a -U still carries the projection of the row its +U replaced.
     ...(input.beforeImages === true ? { beforeImages: true } : {}),
     ...(rowtime === undefined ? {} : { rowtime }),

@@ -24,6 +24,21 @@ const LOST_IN_EXPORT: Readonly<Record<string, readonly string[]>> = {
   'examples/fraud-alerts.pipe': ['csv.header'],
 };
 
+/**
+ * Sources whose PRIMARY KEY the export leaves out (SLC7010): the imported graph has no key, so neither the unique key
+ * it gives a stream nor the joins' unique inputs; those are compared apart.
+ */
+const KEY_LOST_IN_EXPORT = new Set(['examples/nexmark/q3.pipe', 'examples/nexmark/q4.pipe']);
+
+function withoutUniqueKeys(graph: JobGraph): JobGraph {
+  const schema = <T extends { uniqueKey?: unknown }>({ uniqueKey: _, ...rest }: T): Omit<T, 'uniqueKey'> => rest;
+  const operators = graph.operators.map((op) => {
+    const spec = op.spec.kind === 'source' ? (({ primaryKey: _, ...rest }) => rest)(op.spec) : op.spec.kind === 'join' ? (({ uniqueInputs: _, ...rest }) => rest)(op.spec) : op.spec;
+    return { ...op, spec, inputs: op.inputs.map(schema), output: schema(op.output) };
+  });
+  return { ...graph, operators } as JobGraph;
+}
+
 function withoutOptions(graph: JobGraph, keys: readonly string[]): JobGraph {
   const operators = graph.operators.map((op) =>
     op.spec.kind !== 'source' ? op : { ...op, spec: { ...op.spec, options: Object.fromEntries(Object.entries(op.spec.options).filter(([k]) => !keys.includes(k))) } },
@@ -72,7 +87,10 @@ describe('sluice import of an exported script compiles to the same job graph (mo
         expect(exported.diagnostics.some((d) => d.code === 'SLC7010' && (d.message.includes(key) || d.message.includes(key.split('.')[1]!)))).toBe(true);
       }
       const roundTripped = compiled(imported.pipe!, file);
-      expect(normalised(withoutOptions(roundTripped, lost))).toEqual(normalised(withoutOptions(original, lost)));
+      const keyLost = KEY_LOST_IN_EXPORT.has(file);
+      expect(exported.diagnostics.some((d) => d.code === 'SLC7010' && d.message.includes('PRIMARY KEY'))).toBe(keyLost);
+      const comparable = (graph: JobGraph): JobGraph => withoutOptions(keyLost ? withoutUniqueKeys(graph) : graph, lost);
+      expect(normalised(comparable(roundTripped))).toEqual(normalised(comparable(original)));
     });
   }
 });

@@ -83,7 +83,7 @@ export const planDiagnostics = {
   UnboundedJoinState: {
     code: 'SLC5014',
     severity: 'warning',
-    message: 'this regular join keeps every row of both sides in state forever',
+    message: 'this regular join keeps {kept} in state forever',
     help: 'bound it in time, e.g. AND {right} BETWEEN {left} - INTERVAL \'1\' HOUR AND {left} (an interval join), join two streams windowed alike on window_start and window_end (a window join), or let idle keys expire with a state TTL (UID \'…\' TTL INTERVAL \'1\' DAY)',
   },
   WindowJoinMismatch: {

@@ -181,9 +181,23 @@ function reportAlignmentNotExported(op: Operator, spec: SourceSpec, ctx: ExportC
   });
 }
 
+/**
+ * A source's PRIMARY KEY is not written: Sluice's joins use it to keep fewer rows (a side unique by its key), which
+ * Flink's regular join does not do, and Flink's nexmark tables are views of one source, which cannot declare one.
+ */
+function reportPrimaryKeyNotExported(op: Operator, spec: SourceSpec, ctx: ExportContext): void {
+  if (spec.primaryKey === undefined) return;
+  ctx.report(op, Diagnostics.FlinkRewrite, {
+    what: `PRIMARY KEY (${spec.primaryKey.join(', ')}) NOT ENFORCED`,
+    difference: "a regular join in Sluice keeps the other side's rows only until this source's row of their key arrives; Flink's keeps them all",
+    help: 'the exported script leaves the key out; on Flink such a join keeps every row of both sides (give it a state TTL there)',
+  });
+}
+
 /** CREATE TABLE (and for Nexmark, CREATE VIEW) statements for a source, and the relation that reads it. */
 export function sourceStatements(op: Operator, spec: SourceSpec, nexmark: NexmarkTables, ctx: ExportContext): { statements: string[]; relation: Relation } {
   reportAlignmentNotExported(op, spec, ctx);
+  reportPrimaryKeyNotExported(op, spec, ctx);
   if (spec.connector === 'nexmark') return nexmark.add(op, spec, ctx);
   const name = declaredName(op);
   const fields = op.output.fields;

@@ -42,6 +42,8 @@ export class RegularJoinOperator extends BaseOperator {
   private rightRows!: ListState<Row>;
   private readonly ttlMs: number;
   private ttl!: StateTtl;
+  /** By input: whether that side holds at most one row per key (`uniqueInputs`). */
+  private readonly unique: readonly [boolean, boolean];
 
   constructor(
     private readonly operator: Operator,
@@ -52,6 +54,8 @@ export class RegularJoinOperator extends BaseOperator {
     this.rows = new JoinRows(operator, spec, udfs);
     this.out = new JoinOutput(this.rows.outer);
     this.ttlMs = spec.stateTtlMs ?? 0;
+    const unique = spec.uniqueInputs ?? [];
+    this.unique = [unique.includes(0), unique.includes(1)];
   }
 
   override open(ctx: OperatorContext): void {
@@ -92,6 +96,12 @@ export class RegularJoinOperator extends BaseOperator {
     this.out.flush(this.ctx);
   }
 
+  /**
+   * With a unique side (`uniqueInputs`) a key keeps only what a later row can still match: a row finding the unique
+   * side's row of its key stored is not kept (that row was the only one), and the unique side's row, once it has
+   * joined the other side's stored rows, drops them (no second unique row will come for them). Nexmark q4's bids
+   * are then kept only while their auction has not arrived, as its hand-written loop keeps them.
+   */
   private innerArrive(arrived: readonly Row[], input: number): void {
     const rows = this.rows;
     const [own, other] = input === 0 ? [this.leftRows, this.rightRows] : [this.rightRows, this.leftRows];
@@ -102,7 +112,8 @@ export class RegularJoinOperator extends BaseOperator {
         if (joined !== undefined) this.out.insert(joined);
       }
     }
-    own.addAll(arrived);
+    if (this.unique[input] && stored.length > 0) other.clear();
+    if (!(this.unique[1 - input] && stored.length > 0)) own.addAll(arrived);
   }
 
   private outerLeftArrive(arrived: readonly Row[]): void {

@@ -29,31 +29,31 @@ SELECT person.id AS id, person.name AS name, person.emailAddress AS email_addres
 FROM nexmark
 WHERE event_type = 0;
 
--- Filter(state = 'OR' OR state = 'ID' OR state = 'CA') (examples/nexmark/q3.pipe:16:4)
+-- Filter(state = 'OR' OR state = 'ID' OR state = 'CA') (examples/nexmark/q3.pipe:18:4)
 CREATE TEMPORARY VIEW filter_1 AS
 SELECT *
 FROM person
 WHERE state = 'OR' OR state = 'ID' OR state = 'CA';
 
--- Filter(a.category = 10) (examples/nexmark/q3.pipe:22:4)
+-- Filter(a.category = 10) (examples/nexmark/q3.pipe:24:4)
 CREATE TEMPORARY VIEW filter_2 AS
 SELECT *
 FROM auction
 WHERE category = 10;
 
--- UID 'q3-auction-join-seller' (examples/nexmark/q3.pipe:23:4), stateful: its state starts empty on Flink
+-- UID 'q3-auction-join-seller' (examples/nexmark/q3.pipe:25:4), stateful: its state starts empty on Flink
 CREATE TEMPORARY VIEW q3_auction_join_seller AS
 SELECT l.id AS id, l.item_name AS item_name, l.description AS description, l.initial_bid AS initial_bid, l.reserve AS reserve, l.date_time AS date_time, l.expires AS expires, l.seller AS seller, l.category AS category, l.extra AS extra, r.id AS id0, r.name AS name, r.email_address AS email_address, r.credit_card AS credit_card, r.city AS city, r.state AS state, r.date_time AS date_time0, r.extra AS extra0
 FROM filter_2 AS l
 JOIN filter_1 AS r
   ON l.seller = r.id;
 
--- Project(p.name, p.city, p.state, a.id) (examples/nexmark/q3.pipe:24:4)
+-- Project(p.name, p.city, p.state, a.id) (examples/nexmark/q3.pipe:26:4)
 CREATE TEMPORARY VIEW project_1 AS
 SELECT name, city, state, id
 FROM q3_auction_join_seller;
 
--- UID 'q3-sink' (examples/nexmark/q3.pipe:18:1)
+-- UID 'q3-sink' (examples/nexmark/q3.pipe:20:1)
 CREATE TEMPORARY TABLE q3 (
   name STRING,
   city STRING,

@@ -23,23 +23,23 @@ SELECT auction.id AS id, auction.itemName AS item_name, auction.description AS d
 FROM nexmark
 WHERE event_type = 1;
 
--- UID 'bid-source' (examples/nexmark/q4.pipe:9:1), stateful: its state starts empty on Flink
+-- UID 'bid-source' (examples/nexmark/q4.pipe:11:1), stateful: its state starts empty on Flink
 CREATE TEMPORARY VIEW bid AS
 SELECT bid.auction AS auction, bid.bidder AS bidder, bid.price AS price, bid.channel AS channel, bid.url AS url, `dateTime` AS date_time, bid.extra AS extra
 FROM nexmark
 WHERE event_type = 2;
 
--- Project(id, date_time, expires, category) (examples/nexmark/q4.pipe:16:4)
+-- Project(id, date_time, expires, category) (examples/nexmark/q4.pipe:18:4)
 CREATE TEMPORARY VIEW pruned_project_1 AS
 SELECT id, date_time, expires, category
 FROM auction;
 
--- Project(auction, price, date_time) (examples/nexmark/q4.pipe:16:4)
+-- Project(auction, price, date_time) (examples/nexmark/q4.pipe:18:4)
 CREATE TEMPORARY VIEW pruned_project_2 AS
 SELECT auction, price, date_time
 FROM bid;
 
--- UID 'q4-auction-join-bid' (examples/nexmark/q4.pipe:16:4), stateful: its state starts empty on Flink
+-- UID 'q4-auction-join-bid' (examples/nexmark/q4.pipe:18:4), stateful: its state starts empty on Flink
 CREATE TEMPORARY VIEW q4_auction_join_bid AS
 SELECT l.id AS id, l.date_time AS date_time, l.expires AS expires, l.category AS category, r.auction AS auction, r.price AS price, r.date_time AS date_time0
 FROM pruned_project_1 AS l
@@ -47,19 +47,19 @@ JOIN pruned_project_2 AS r
   ON l.id = r.auction
  AND r.date_time BETWEEN l.date_time AND l.expires;
 
--- UID 'q4-max-per-auction' (examples/nexmark/q4.pipe:17:4), stateful: its state starts empty on Flink
+-- UID 'q4-max-per-auction' (examples/nexmark/q4.pipe:19:4), stateful: its state starts empty on Flink
 CREATE TEMPORARY VIEW q4_max_per_auction AS
 SELECT id, category, MAX(price) AS `final`
 FROM q4_auction_join_bid
 GROUP BY id, category;
 
--- UID 'q4-avg-per-category' (examples/nexmark/q4.pipe:23:4), stateful: its state starts empty on Flink
+-- UID 'q4-avg-per-category' (examples/nexmark/q4.pipe:25:4), stateful: its state starts empty on Flink
 CREATE TEMPORARY VIEW q4_avg_per_category AS
 SELECT category, AVG(CAST(`final` AS DOUBLE)) AS avg_price
 FROM q4_max_per_auction
 GROUP BY category;
 
--- UID 'q4-sink' (examples/nexmark/q4.pipe:19:1)
+-- UID 'q4-sink' (examples/nexmark/q4.pipe:21:1)
 CREATE TEMPORARY TABLE q4 (
   category BIGINT,
   avg_price DOUBLE
