@@ -30,7 +30,9 @@ import { BIGINT, BOOLEAN, STRING, TIMESTAMP3, type Field } from '../types/sql-ty
  * | process             | as declared              | keyed with PARTITION BY, else operator list ⇄ (or ∪)  |
  *
  * ⇄: redistributed on rescale by splitting the lists; ∪: every subtask gets all of them (`redistribution: 'union'`). Session windows use `windows` too: merging two sessions
- * replaces their entries with one under the merged bounds. Map values that can hold several rows per map key
+ * replaces their entries with one under the merged bounds. A window aggregate over aligned windows (TUMBLE, HOP)
+ * stores the `windows` entries of one key together, as one entry under the map key `[]` whose value lists each
+ * window's bounds and accumulators (runtime/operators/packed-windows.ts): the declaration describes them per window. Map values that can hold several rows per map key
  * (a join side's rows at one time or in one window) are stored as a list of such values.
  */
 

@@ -7,6 +7,7 @@ import type { RawState } from '../state/raw-state.js';
 import type { AlignmentAnnouncement } from '../time/alignment-messages.js';
 import type { Clock } from '../time/clock.js';
 import type { Timer, Timers } from '../time/timer-service.js';
+import type { WindowTimerState } from '../time/window-timer-states.js';
 import type { OperatorMetrics } from './operator-metrics.js';
 
 /**
@@ -99,11 +100,12 @@ export interface StreamOperator {
    */
   readonly watermarkHoldbackMs?: number;
   /**
-   * Map states whose entries are windows (map key `[start, end]`), each with its window's event-time timer pending
-   * exactly while the entry is stored (runtime/time/window-timer-states.ts). Read before state is restored: a
-   * checkpoint's base leaves those timers out, and a restore registers them from the entries.
+   * Map states whose entries are windows (map key `[start, end]`, or as the state's declared decoder reads them),
+   * each window with its event-time timer pending exactly while it is stored (runtime/time/window-timer-states.ts).
+   * Read before state is restored: a checkpoint's base leaves those timers out, and a restore registers them from
+   * the entries.
    */
-  readonly windowTimerStates?: readonly string[];
+  readonly windowTimerStates?: readonly WindowTimerState[];
   open(ctx: OperatorContext): void | Promise<void>;
   processBatch(batch: RecordBatch, input: number): void;
   onWatermark(watermark: number): void;

@@ -4,7 +4,7 @@ import { rangeContains } from '../state/key-groups.js';
 import type { KeyedStateBackend, StateEntry } from '../state/keyed-state-backend.js';
 import { PendingTimers } from './pending-timers.js';
 import { TimerHeap } from './timer-heap.js';
-import { windowTimerOfEntry } from './window-timer-states.js';
+import { windowEntryDecoder, windowTimerNamespace, windowTimerStateName, type WindowEntryDecoder, type WindowTimerState } from './window-timer-states.js';
 import { WindowTimers, type TimerGroup } from './window-timers.js';
 
 export type TimeDomain = 'event' | 'processing';
@@ -110,8 +110,8 @@ export class TimerService implements Timers {
   private changedKeys: string[] | undefined = undefined;
   private changedGroups: number[] = [];
 
-  /** The operator's map states whose window entries imply their window's timer (see the constructor). */
-  private readonly windowTimerStates: ReadonlySet<string>;
+  /** The operator's map states whose window entries imply their windows' timers, with their decoders (see the constructor). */
+  private readonly windowTimerStates: ReadonlyMap<string, WindowEntryDecoder>;
 
   /**
    * `windowTimerStates`: the operator's map states whose entries are windows, each implying its window's event-time
@@ -121,11 +121,11 @@ export class TimerService implements Timers {
   constructor(
     private readonly backend: KeyedStateBackend,
     private readonly current: CurrentKey,
-    windowTimerStates: readonly string[] = [],
+    windowTimerStates: readonly WindowTimerState[] = [],
   ) {
     backend.register(TIMER_STATES.event, 'map');
     backend.register(TIMER_STATES.processing, 'map');
-    this.windowTimerStates = new Set(windowTimerStates);
+    this.windowTimerStates = new Map(windowTimerStates.map((s) => [windowTimerStateName(s), windowEntryDecoder(s)]));
   }
 
   registerEventTimeTimer(timestamp: number, namespace = ''): void {
@@ -311,7 +311,7 @@ export class TimerService implements Timers {
   /**
    * The entries of a restore with the timers taken out: timers of this subtask's key groups are registered here,
    * every other entry is passed on (to `backend.restore`). A window entry of a `windowTimerStates` state registers
-   * its window's timer too (a checkpoint's base leaves those out; where the snapshot holds them as well, as a
+   * its windows' timers too (as its state's decoder lists them) (a checkpoint's base leaves those out; where the snapshot holds them as well, as a
    * savepoint or a version 7 checkpoint does, the second registration finds the first and adds nothing).
    */
   *restore(entries: Iterable<StateEntry>): Generator<StateEntry> {
@@ -321,12 +321,12 @@ export class TimerService implements Timers {
     for (const entry of entries) {
       const domain = DOMAIN_OF_STATE.get(entry.state);
       if (domain === undefined) {
-        if (windowStates.size > 0 && windowStates.has(entry.state) && entry.hasMapKey && rangeContains(range, entry.keyGroup)) {
-          const timer = windowTimerOfEntry(entry.mapKey);
-          if (timer !== undefined) {
+        const windowsOf = windowStates.size > 0 ? windowStates.get(entry.state) : undefined;
+        if (windowsOf !== undefined && entry.hasMapKey && rangeContains(range, entry.keyGroup)) {
+          windowsOf(entry.mapKey, entry.value, (start, end) => {
             if (decoded?.encoded !== entry.key) decoded = { encoded: entry.key, key: decodeKey(entry.key) };
-            this.add('event', timer.timestamp, decoded.key, timer.namespace, entry.key, entry.keyGroup);
-          }
+            this.add('event', end - 1, decoded.key, windowTimerNamespace(start), entry.key, entry.keyGroup);
+          });
         }
         yield entry;
         continue;

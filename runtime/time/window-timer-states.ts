@@ -6,7 +6,32 @@
  * then leaves the window timers out (the timer service's window groups, which are most of a window operator's
  * timers) and a restore registers them again from the entries (`TimerService.restore`). Checkpoint metadata
  * version 8 records that a base may do so (metadata-v8.ts).
+ *
+ * A state may hold several windows in one entry (the window aggregate packs a key's windows in one value:
+ * operators/packed-windows.ts); its operator then declares, with the state, the decoder that lists an entry's
+ * windows (`WindowTimerState`). Checkpoint metadata version 9 records that entries may be packed (metadata-v9.ts).
  */
+
+/** Lists the windows [start, end) of an entry of a window state, each implying its timer. */
+export type WindowEntryDecoder = (mapKey: unknown, value: unknown, visit: (start: number, end: number) => void) => void;
+
+/**
+ * A map state whose entries are windows (`StreamOperator.windowTimerStates`): its name alone when each entry is one
+ * window under the map key `[start, end]`; else with the decoder of its entries.
+ */
+export type WindowTimerState = string | { readonly state: string; readonly windowsOfEntry: WindowEntryDecoder };
+
+/** The decoder of the state's entries (`windowTimerOfEntry`'s one window per entry, unless it declares its own). */
+export function windowEntryDecoder(state: WindowTimerState): WindowEntryDecoder {
+  if (typeof state !== 'string') return state.windowsOfEntry;
+  return (mapKey, _value, visit) => {
+    if (windowTimerOfEntry(mapKey) !== undefined) visit((mapKey as number[])[0]!, (mapKey as number[])[1]!);
+  };
+}
+
+export function windowTimerStateName(state: WindowTimerState): string {
+  return typeof state === 'string' ? state : state.state;
+}
 
 /** The namespace of window [start, end)'s timer. */
 export function windowTimerNamespace(start: number): string {

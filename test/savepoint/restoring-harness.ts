@@ -10,9 +10,10 @@ import { compilePipe } from '../operators/run-pipe.js';
  * resume it under a new query; each query is the steps after `FROM bid`, its sink is the directory given. Paced to
  * 2.5 s: at 1 s, under a load average of 20, the input was sometimes done before the stop.
  */
-export function bidsPipe(sinkDir: string, steps: string): string {
+export function bidsPipe(sinkDir: string, steps: string, watermarkLag?: string): string {
+  const watermark = watermarkLag === undefined ? '' : `,\n  WATERMARK FOR date_time AS date_time - INTERVAL ${watermarkLag}`;
   return `
-CREATE SOURCE bid (auction BIGINT, bidder BIGINT, price BIGINT, channel STRING, url STRING, date_time TIMESTAMP(3), extra STRING)
+CREATE SOURCE bid (auction BIGINT, bidder BIGINT, price BIGINT, channel STRING, url STRING, date_time TIMESTAMP(3), extra STRING${watermark})
   WITH ('connector' = 'nexmark', 'table' = 'bid', 'events' = '20000', 'rows-per-second' = '8000') UID 'bid-source';
 CREATE SINK out WITH ('connector' = 'file', 'path' = '${sinkDir}', 'format' = 'jsonl') UID 'out';
 INSERT INTO out
@@ -21,7 +22,8 @@ ${steps};
 `;
 }
 
-export function restoringSetUp() {
+/** `watermarkLag`: the bids have event time, the watermark this far (`'4' SECOND`) behind their latest. */
+export function restoringSetUp(watermarkLag?: string) {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'sluice-restoring-'));
   const settings = (parallelism: number) => ({
     'parallelism.default': String(parallelism),
@@ -32,13 +34,13 @@ export function restoringSetUp() {
 
   /** Runs `steps` from start to end, undisturbed: the reference output. */
   const runThrough = async (name: string, steps: string, parallelism = 2) => {
-    await (await Job.start(compilePipe(bidsPipe(sink(name), steps), { settings: settings(parallelism) }), { batchSize: 8 })).done;
+    await (await Job.start(compilePipe(bidsPipe(sink(name), steps, watermarkLag), { settings: settings(parallelism) }), { batchSize: 8 })).done;
     return committedRows(sink(name));
   };
 
   /** Runs `steps` until its first checkpoint completed (state and output exist by then), then stops it with a savepoint. */
   const stopWithSavepoint = async (name: string, steps: string, parallelism = 2) => {
-    const job = await Job.start(compilePipe(bidsPipe(sink(name), steps), { settings: settings(parallelism) }), { batchSize: 8 });
+    const job = await Job.start(compilePipe(bidsPipe(sink(name), steps, watermarkLag), { settings: settings(parallelism) }), { batchSize: 8 });
     await new Promise<void>((resolve) => job.once('checkpoint-completed', () => resolve()));
     const { savepointPath } = await job.stop({ savepoint: path.join(dir, 'savepoints') });
     await job.done;
@@ -48,7 +50,7 @@ export function restoringSetUp() {
 
   /** Resumes `steps` from `savepoint` into the same sink `name` and runs it to the end. */
   const resume = async (name: string, steps: string, savepoint: string, parallelism = 2) => {
-    const job = await Job.start(compilePipe(bidsPipe(sink(name), steps), { settings: settings(parallelism) }), { batchSize: 8, restoreFrom: savepoint });
+    const job = await Job.start(compilePipe(bidsPipe(sink(name), steps, watermarkLag), { settings: settings(parallelism) }), { batchSize: 8, restoreFrom: savepoint });
     await job.done;
     return { job, rows: committedRows(sink(name)) };
   };

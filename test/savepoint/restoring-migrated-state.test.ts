@@ -70,3 +70,23 @@ describe('a DEDUPLICATE KEEP LAST whose INT column widens to BIGINT, restored fr
     expect(netRows(rows)).toEqual(netRows(reference));
   });
 });
+
+describe('a window aggregate whose aggregates are reordered, restored from a savepoint', () => {
+  // A watermark far behind: few windows fire before the stop, so the savepoint holds many, packed per auction.
+  const setUp = restoringSetUp("'1' MINUTE");
+  afterAll(setUp.dispose);
+
+  const perWindow = (aggregates: string) =>
+    `|> WINDOW TUMBLE(date_time, INTERVAL '1' SECOND) |> AGGREGATE ${aggregates} GROUP BY auction, window_start, window_end UID 'per-window'`;
+
+  it('migrates each packed window of a key: the windows fire as in an undisturbed run of the new query', async () => {
+    const after = perWindow('MAX(price) AS top, COUNT(*) AS bids');
+    const reference = await setUp.runThrough('reference', after, 1);
+    const savepoint = await setUp.stopWithSavepoint('out', perWindow('COUNT(*) AS bids, MAX(price) AS top'), 1);
+    const { job, rows } = await setUp.resume('out', after, savepoint, 1);
+    expect(job.restoreInfo).toMatchObject({ kind: 'restored', notes: [expect.stringMatching(/'windows' of operator uid 'per-window' are migrated/)] });
+    const windows = (lines: readonly string[]) => lines.map(parseRow).map((row) => JSON.stringify([row['auction'], row['window_start'], row['top'], row['bids']])).sort();
+    expect(reference.length).toBeGreaterThan(100);
+    expect(windows(rows)).toEqual(windows(reference));
+  });
+});

@@ -9,7 +9,8 @@ import { MetadataV4FileSchema, migrateV3 } from './metadata-v4.js';
 import { MetadataV5FileSchema, migrateV4 } from './metadata-v5.js';
 import { MetadataV6FileSchema, migrateV5 } from './metadata-v6.js';
 import { MetadataV7FileSchema, migrateV6 } from './metadata-v7.js';
-import { MetadataV8FileSchema, migrateV7, type MetadataV8 } from './metadata-v8.js';
+import { MetadataV8FileSchema, migrateV7 } from './metadata-v8.js';
+import { MetadataV9FileSchema, migrateV8, type MetadataV9 } from './metadata-v9.js';
 
 /**
  * Reading and writing `_metadata`, with a registry of format versions: each version has its zod schema, and
@@ -19,7 +20,7 @@ import { MetadataV8FileSchema, migrateV7, type MetadataV8 } from './metadata-v8.
  */
 
 /** The shape the runtime works with: the newest version's content (its checksum belongs to the file). */
-export type CheckpointMetadata = MetadataV8;
+export type CheckpointMetadata = MetadataV9;
 
 export { METADATA_FILE } from '../storage/checkpoint-names.js';
 
@@ -42,6 +43,7 @@ const VERSIONS: readonly FormatVersion[] = [
   { version: 6, schema: MetadataV6FileSchema, checksummed: true, migrate: migrateV5 },
   { version: 7, schema: MetadataV7FileSchema, checksummed: true, migrate: migrateV6 },
   { version: 8, schema: MetadataV8FileSchema, checksummed: true, migrate: migrateV7 },
+  { version: 9, schema: MetadataV9FileSchema, checksummed: true, migrate: migrateV8 },
 ];
 export const CURRENT_METADATA_VERSION = VERSIONS[VERSIONS.length - 1]!.version;
 

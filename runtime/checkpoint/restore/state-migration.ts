@@ -1,5 +1,6 @@
 import { compileRowMigration } from '../../../compiler/savepoint-compat/migrations.js';
 import type { CompatibilityReport } from '../../../compiler/savepoint-compat/report.js';
+import { isPackedWindowsKey, migratePackedWindows } from '../../operators/packed-windows.js';
 import type { StateEntry } from '../../state/keyed-state-backend.js';
 import type { ParsedKeyedState } from '../../state/snapshot-format.js';
 import type { LoadedCheckpoint } from './load-checkpoint.js';
@@ -7,13 +8,15 @@ import type { LoadedCheckpoint } from './load-checkpoint.js';
 /** How one operator's restored keyed values are reshaped: per state name, one compiled function per value. */
 export interface OperatorMigration {
   readonly description: string;
-  readonly byState: ReadonlyMap<string, (value: unknown) => unknown>;
+  /** `mapKey`: the entry's, for a map state's entry. */
+  readonly byState: ReadonlyMap<string, (value: unknown, mapKey?: unknown) => unknown>;
 }
 
 /**
  * The migrations a restore performs, per uid: those of every `compatible-after-migration` state of the report,
  * compiled once for rows as the previous job graph declared them. A list state's value is its list: each
- * element is a row.
+ * element is a row. A map entry packing several windows (a window aggregate's, operators/packed-windows.ts)
+ * holds a row per window.
  */
 export function rowMigrationsOf(report: CompatibilityReport, loaded: LoadedCheckpoint): Map<string, OperatorMigration> {
   const previous = new Map((loaded.metadata.graph?.operators ?? []).flatMap((op) => (op.uid === null ? [] : [[op.uid, op] as const])));
@@ -25,7 +28,8 @@ export function rowMigrationsOf(report: CompatibilityReport, loaded: LoadedCheck
       if (state.verdict !== 'compatible-after-migration' || state.migrations.length === 0 || descriptor?.scope !== 'keyed') continue;
       const row = compileRowMigration(state.migrations, descriptor.valueType.length);
       const migrateRow = (value: unknown): unknown => (Array.isArray(value) ? row(value) : value);
-      byState.set(state.name, descriptor.kind === 'list' ? (list) => (Array.isArray(list) ? list.map(migrateRow) : list) : migrateRow);
+      const migrateMapValue = (value: unknown, mapKey?: unknown): unknown => (isPackedWindowsKey(mapKey) ? migratePackedWindows(value, row) : migrateRow(value));
+      byState.set(state.name, descriptor.kind === 'list' ? (list) => (Array.isArray(list) ? list.map(migrateRow) : list) : descriptor.kind === 'map' ? migrateMapValue : migrateRow);
     }
     if (byState.size > 0) {
       const names = [...byState.keys()].map((n) => `'${n}'`).join(', ');
@@ -42,7 +46,7 @@ export function migrateKeyedState(files: readonly ParsedKeyedState[], migration:
     header: file.header,
     entries: file.entries.map((entry): StateEntry => {
       const migrate = migration.byState.get(entry.state);
-      return migrate === undefined ? entry : { ...entry, value: migrate(entry.value) };
+      return migrate === undefined ? entry : { ...entry, value: migrate(entry.value, entry.hasMapKey ? entry.mapKey : undefined) };
     }),
   }));
 }

@@ -184,8 +184,16 @@ export class AccumulatorSet {
 
   create(): Accumulator {
     const acc: Accumulator = new Array(this.width);
-    for (let i = 0; i < this.resultKinds.length; i++) this.resultKinds[i]!.init(acc, this.resultOffsets[i]!);
+    this.initAt(acc, 0);
     return acc;
+  }
+
+  /**
+   * Initialises accumulators laid out in `acc` from position `base` (`width` fields): several accumulators may
+   * share one array (a key's windows packed in one value, packed-windows.ts).
+   */
+  initAt(acc: Accumulator, base: number): void {
+    for (let i = 0; i < this.resultKinds.length; i++) this.resultKinds[i]!.init(acc, base + this.resultOffsets[i]!);
   }
 
   /** Adds `row` to every non-distinct aggregate; `lost` (see `retract`) forgets the losses an add repairs. */
@@ -196,6 +204,16 @@ export class AccumulatorSet {
       if (value === null) continue;
       this.kinds[i]!.add(acc, this.offsets[i]!, value);
       if (lost !== undefined && this.addRepairs[i]) lost[i] = 0;
+    }
+  }
+
+  /** `add` for the accumulators laid out in `acc` from position `base` (see `initAt`). */
+  addAt(acc: Accumulator, base: number, row: readonly unknown[]): void {
+    for (let i = 0; i < this.kinds.length; i++) {
+      const argument = this.argumentsOf[i];
+      const value = argument === undefined ? true : argument(row);
+      if (value === null) continue;
+      this.kinds[i]!.add(acc, base + this.offsets[i]!, value);
     }
   }
 
@@ -234,9 +252,12 @@ export class AccumulatorSet {
     for (let i = 0; i < this.kinds.length; i++) this.kinds[i]!.merge(acc, this.offsets[i]!, later);
   }
 
-  /** Writes the results, one per aggregate in declaration order, into `out` from position `start`. */
-  writeResults(acc: Accumulator, out: unknown[], start: number): void {
-    for (let i = 0; i < this.resultKinds.length; i++) out[start + i] = this.resultKinds[i]!.result(acc, this.resultOffsets[i]!);
+  /**
+   * Writes the results, one per aggregate in declaration order, into `out` from position `start`; `base`: where the
+   * accumulators start in `acc` (see `initAt`).
+   */
+  writeResults(acc: Accumulator, out: unknown[], start: number, base = 0): void {
+    for (let i = 0; i < this.resultKinds.length; i++) out[start + i] = this.resultKinds[i]!.result(acc, base + this.resultOffsets[i]!);
   }
 
   /** Whether two accumulators give the same results (an update that changes nothing is not emitted). */

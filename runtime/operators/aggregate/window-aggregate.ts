@@ -6,10 +6,17 @@ import { windowEndOfTimer, windowStartOfTimer } from '../../time/window-timer-st
 import { BaseOperator, type OperatorContext } from '../operator.js';
 import { RowFailure } from '../row-failure.js';
 import { windowStart } from '../window-assign.js';
-import { AccumulatorSet, type Accumulator } from './accumulators.js';
+import {
+  emptyPackedWindows,
+  findPackedWindow,
+  isPackedWindowsKey,
+  packedWindowCount,
+  removePackedWindow,
+  windowsOfEntry,
+} from '../packed-windows.js';
+import { AccumulatorSet } from './accumulators.js';
 import { KeyGrouping } from './key-grouping.js';
 import { SessionWindows } from './session-windows.js';
-import { TouchedWindows } from './touched-windows.js';
 import { WindowState } from './window-state.js';
 
 type Row = readonly unknown[];
@@ -18,18 +25,6 @@ type Row = readonly unknown[];
 type Assignment =
   | { readonly type: 'sliding'; readonly timeIndex: number; readonly sizeMs: number; readonly slideMs: number }
   | { readonly type: 'carried'; readonly startIndex: number; readonly endIndex: number };
-
-/** The distance between a window's starts (TUMBLE: its size), or 1 for SESSION windows, which have none. */
-function slideOf(window: WindowSpec): number {
-  switch (window.type) {
-    case 'tumble':
-      return window.sizeMs;
-    case 'hop':
-      return window.slideMs;
-    case 'session':
-      return 1;
-  }
-}
 
 function sameWindow(a: WindowSpec, b: WindowSpec): boolean {
   return JSON.stringify(Object.entries(a).sort()) === JSON.stringify(Object.entries(b).sort());
@@ -71,12 +66,15 @@ export class WindowAggregateOperator extends BaseOperator {
   private readonly grouping: KeyGrouping;
   private readonly assign: Assignment | SessionWindows;
   private state!: WindowState;
-  /** Windows of the current key touched in this batch (reused across keys). */
-  private readonly touched: TouchedWindows;
+  /** The current key's packed windows while its rows of a batch are added (undefined: not read yet). */
+  private packed: unknown[] | undefined = undefined;
   /** Rows of the windows fired by the current watermark, emitted in `onWatermark`. */
   private fired: unknown[][] = [];
-  /** Each stored window has its timer pending (sessions' too: a moved session deletes the old timer, registers the new). */
-  readonly windowTimerStates = [WindowState.WINDOWS];
+  /**
+   * Each stored window has its timer pending (sessions' too: a moved session deletes the old timer, registers the
+   * new); an entry holds one window (sessions, the layout before packing) or a key's packed windows.
+   */
+  readonly windowTimerStates = [{ state: WindowState.WINDOWS, windowsOfEntry }];
 
   constructor(spec: Extract<OperatorSpec, { kind: 'window_aggregate' }>, input: StreamSchema, udfs: UdfImplementations) {
     super();
@@ -84,20 +82,32 @@ export class WindowAggregateOperator extends BaseOperator {
     this.grouping = KeyGrouping.of(spec.keys, udfs);
     this.keyCount = spec.keys.length;
     this.assign = assignment(spec.window, input, this.accumulators);
-    this.touched = new TouchedWindows(
-      slideOf(spec.window),
-      (start, end) => this.state.getForUpdate(start, end),
-      () => this.accumulators.create(),
-      // Windows found in state were changed in place (getForUpdate): only new ones are stored.
-      (start, end, acc, isNew) => {
-        if (isNew) this.state.putNew(start, end, acc);
-      },
-    );
   }
 
   override open(ctx: OperatorContext): void {
     super.open(ctx);
     this.state = new WindowState(ctx, this.accumulators);
+    if (!(this.assign instanceof SessionWindows)) this.packRestoredWindows();
+  }
+
+  /**
+   * Packs the windows restored in the layout before (an entry per window: savepoints and checkpoints taken before
+   * packing) into their key's packed value. Their timers stay as the restore registered them.
+   */
+  private packRestoredWindows(): void {
+    const width = this.accumulators.width;
+    this.ctx.forEachKey(WindowState.WINDOWS, () => {
+      const entries = this.state.entries();
+      if (entries.every(([bounds]) => isPackedWindowsKey(bounds))) return;
+      let packed = this.state.packedForUpdate() ?? emptyPackedWindows(width);
+      packed = packed.slice();
+      for (const [bounds, acc] of entries) {
+        if (bounds.length !== 2) continue;
+        this.state.removeEntry(bounds);
+        packed.push(bounds[0], bounds[1], ...acc);
+      }
+      this.state.putPacked(packed);
+    });
   }
 
   processBatch(batch: RecordBatch): void {
@@ -108,6 +118,7 @@ export class WindowAggregateOperator extends BaseOperator {
     const watermark = this.ctx.currentWatermark;
     let current = 0;
     let late = 0;
+    this.packed = undefined;
     try {
       const grouping = this.grouping;
       const count = grouping.group(rows, batch.keyGroups);
@@ -122,16 +133,17 @@ export class WindowAggregateOperator extends BaseOperator {
           late += assign.addRows(rows, order, from, to, this.state, watermark);
           continue;
         }
+        this.packed = undefined;
         for (let r = from; r < to; r++) {
           const i = order[r]!;
           current = i;
           if (!this.addToWindows(assign, rows[i]!, watermark)) late++;
         }
-        this.touched.flush();
       }
     } catch (error) {
-      this.touched.clear();
       throw new RowFailure(rows[current] ?? [], error);
+    } finally {
+      this.packed = undefined;
     }
     this.ctx.metrics.lateRowsDropped += late;
   }
@@ -150,35 +162,63 @@ export class WindowAggregateOperator extends BaseOperator {
     if (typeof time !== 'number') return true;
     const { sizeMs, slideMs } = assign;
     let accepted = false;
+    // The latest window is likely the key's last, each earlier one just before it.
+    let hint = this.packed === undefined ? -1 : this.packed.length - this.accumulators.width;
     for (let start = windowStart(time, slideMs); start > time - sizeMs; start -= slideMs) {
       const end = start + sizeMs;
       if (end - 1 <= watermark) break; // earlier windows end earlier: fired too
-      this.addToWindow(row, start, end);
+      hint = this.addToWindow(row, start, end, hint) - 2 - this.accumulators.width;
       accepted = true;
     }
     return accepted;
   }
 
-  private addToWindow(row: Row, start: number, end: number): void {
-    const acc = this.touched.get(start, end);
-    this.accumulators.add(acc, row);
-    this.state.addDistinct(start, end, row, acc);
+  /**
+   * Adds `row` to window (start, end) of the current key's packed windows, opening it (and its timer) if new;
+   * returns where the window's fields start (`hint`: where they likely do, findPackedWindow).
+   */
+  private addToWindow(row: Row, start: number, end: number, hint = -1): number {
+    let packed = this.packed;
+    if (packed === undefined) packed = this.packed = this.state.packedForUpdate() ?? this.state.putPacked(emptyPackedWindows(this.accumulators.width));
+    let at = findPackedWindow(packed, start, end, hint);
+    if (at < 0) {
+      at = packed.length + 2;
+      packed.push(start, end);
+      this.accumulators.initAt(packed, at);
+      this.state.registerNewTimer(start, end);
+    }
+    this.accumulators.addAt(packed, at, row);
+    this.state.addDistinct(start, end, row, packed, at);
+    return at;
   }
 
   override onTimer(timer: Timer): void {
-    // No bounds array per window fired: the state's window cache holds them.
     const start = windowStartOfTimer(timer.namespace);
     const end = windowEndOfTimer(timer.timestamp);
-    const acc = this.state.get(start, end);
-    if (acc === undefined) return;
+    if (this.assign instanceof SessionWindows) {
+      const acc = this.state.get(start, end);
+      if (acc === undefined) return;
+      this.emit(timer.key, start, end, acc, 0);
+      this.state.remove(start, end, false);
+    } else {
+      const packed = this.state.packedForUpdate();
+      const at = packed === undefined ? -1 : findPackedWindow(packed, start, end);
+      if (at < 0) return;
+      this.emit(timer.key, start, end, packed!, at);
+      if (packedWindowCount(packed!) === 1) this.state.removePacked();
+      else removePackedWindow(packed!, at);
+    }
+    this.state.removeDistinct(start, end);
+  }
+
+  /** Adds window (start, end)'s result row, from its accumulators in `acc` at `base`, to the rows fired. */
+  private emit(key: readonly unknown[], start: number, end: number, acc: unknown[], base: number): void {
     const out = new Array<unknown>(this.keyCount + 2 + this.accumulators.resultCount);
-    for (let k = 0; k < this.keyCount; k++) out[k] = timer.key[k];
+    for (let k = 0; k < this.keyCount; k++) out[k] = key[k];
     out[this.keyCount] = start;
     out[this.keyCount + 1] = end;
-    this.accumulators.writeResults(acc, out, this.keyCount + 2);
+    this.accumulators.writeResults(acc, out, this.keyCount + 2, base);
     this.fired.push(out);
-    this.state.remove(start, end, false);
-    this.state.removeDistinct(start, end);
   }
 
   override onWatermark(): void {

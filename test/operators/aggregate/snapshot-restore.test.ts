@@ -100,6 +100,47 @@ const cases: { name: string; operator: () => Operator; steps: Step[]; ordered: b
   })),
 ];
 
+type EntryLine = [keyGroup: number, state: string, key: string, namespace: string, value: unknown, mapKey?: unknown];
+
+/** The `windows` entries of a snapshot's text form. */
+function windowEntries(text: string): EntryLine[] {
+  return text
+    .split('\n')
+    .slice(1)
+    .filter((line) => line.startsWith('['))
+    .map((line) => JSON.parse(line) as EntryLine)
+    .filter((entry) => entry[1] === 'windows');
+}
+
+/**
+ * A snapshot's text with each packed `windows` entry (operators/packed-windows.ts) written as the layout before it
+ * had them: an entry per window, its bounds as the map key and its accumulators as the value; and without the
+ * windows' timers, as a version 8 checkpoint's base leaves them out (a restore registers them from the entries).
+ */
+function unpackWindows(text: string): string {
+  const lines = text.split('\n');
+  const out: string[] = [lines[0]!];
+  let count = 0;
+  for (const line of lines.slice(1)) {
+    if (!line.startsWith('[')) continue;
+    const entry = JSON.parse(line) as EntryLine;
+    if (entry[1] === '__timers.event') continue;
+    if (entry[1] !== 'windows' || !Array.isArray(entry[5]) || entry[5].length !== 0) {
+      out.push(line);
+      count++;
+      continue;
+    }
+    const [width, ...windows] = entry[4] as unknown[];
+    const stride = 2 + (width as number);
+    for (let at = 0; at < windows.length; at += stride) {
+      out.push(JSON.stringify([entry[0], 'windows', entry[2], entry[3], windows.slice(at + 2, at + stride), windows.slice(at, at + 2)]));
+      count++;
+    }
+  }
+  out.push(JSON.stringify({ end: true, entries: count }));
+  return out.join('\n') + '\n';
+}
+
 describe('aggregate state through snapshot and restore', () => {
   for (const backend of ['memory', 'disk'] as const satisfies readonly StateBackendType[]) {
     for (const { name, operator, steps, ordered } of cases) {
@@ -109,6 +150,44 @@ describe('aggregate state through snapshot and restore', () => {
         const expected = await uninterrupted(graphOperator, steps, { backend });
         expect(expected.length).toBeGreaterThan(8);
         for (const at of [5, 12]) expect(comparable(await restoredAt(graphOperator, steps, at, { backend }))).toEqual(comparable(expected));
+      });
+    }
+  }
+
+  const aligned = cases.filter((c) => c.name === 'TUMBLE' || c.name === 'HOP');
+
+  it('keeps a key\'s aligned windows in one entry of `windows`, the windows packed in its value', async () => {
+    const harness = await OperatorHarness.open(aligned[1]!.operator(), {});
+    harness.process([['a', 'p', 1, s(1)], ['b', 'p', 2, s(3)], ['a', 'p', 3, s(4)]], 0);
+    const entries = windowEntries((await harness.snapshot()).keyed!);
+    // HOP 6 s sliding 2 s: a's rows (1 s, 4 s) fall into 5 windows, b's (3 s) into 3; one entry per key.
+    expect(entries.map(([, , key, , , mapKey]) => [key, mapKey])).toEqual([
+      ['["a"]', []],
+      ['["b"]', []],
+    ]);
+    const [width, ...windows] = entries[0]![4] as number[];
+    // COUNT(*), SUM (sum, count), MIN, COUNT(DISTINCT), LAST_VALUE: 6 fields per window, after its bounds.
+    expect(width).toBe(6);
+    expect(windows).toHaveLength(5 * (2 + width!));
+    await harness.close();
+  });
+
+  for (const backend of ['memory', 'disk'] as const satisfies readonly StateBackendType[]) {
+    for (const { name, operator, steps } of aligned) {
+      it(`${name} (${backend} backend): restores a snapshot of the layout before packing (an entry per window) as an uninterrupted run, and packs it`, async () => {
+        const graphOperator = operator();
+        const expected = (await uninterrupted(graphOperator, steps, { backend })).sort();
+        const first = await OperatorHarness.open(graphOperator, { backend });
+        apply(first, steps.slice(0, 5));
+        const snapshot = await first.snapshot();
+        await first.close();
+        const unpacked = unpackWindows(snapshot.keyed!);
+        expect(windowEntries(unpacked).length).toBeGreaterThan(windowEntries(snapshot.keyed!).length);
+        const second = await OperatorHarness.open(graphOperator, { backend, restore: { ...snapshot, keyed: unpacked } });
+        expect(windowEntries((await second.snapshot()).keyed!).every(([, , , , , mapKey]) => Array.isArray(mapKey) && mapKey.length === 0)).toBe(true);
+        apply(second, steps.slice(5));
+        await second.finish();
+        expect([...changelogLines(first.output), ...changelogLines(second.output)].sort()).toEqual(expected);
       });
     }
   }
