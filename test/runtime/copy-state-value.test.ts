@@ -31,6 +31,15 @@ describe('copyStateValue', () => {
     expect(value.nested[1]).toEqual([true, [7]]);
   });
 
+  it('copies an array of primitives (a window aggregate\'s packed windows) to a new array, equal element by element', () => {
+    const packed = [2, 1_700_000_000_000, 1_700_000_010_000, 3, null, 1_700_000_002_000, 1_700_000_012_000, 1, 'x', -0, Number.NaN];
+    const copy = copyStateValue(packed) as unknown[];
+    expect(copy).not.toBe(packed);
+    expect(copy).toStrictEqual(packed);
+    copy[3] = 4;
+    expect(packed[3]).toBe(3);
+  });
+
   it('keeps a null prototype, and an own __proto__ as data', () => {
     const bare = Object.assign(Object.create(null) as Record<string, unknown>, { a: [1] });
     const bareCopy = copyStateValue(bare) as Record<string, unknown>;
