@@ -1,7 +1,7 @@
 /**
  * The `disk` backend alone, without a job around it: N uniformly random keys, E updates of a `[count, sum]` value
  * state straight on the backend, as the continuous GROUP BY of key-scaling.ts does (getForUpdate, changed in
- * place, put). Optionally a delta every D events, its changes read at once (what a checkpoint's asynchronous part
+ * place, put), under the state key the job passes (a key of one number as the number, state-key.ts). Optionally a delta every D events, its changes read at once (what a checkpoint's asynchronous part
  * does, minus writing the file). Prints CPU time per event, and per delta the synchronous part
  * (`snapshotChanges`) and the read (`changes()`), and the peak RSS. Compare runs interleaved: the machine is shared.
  *
@@ -69,12 +69,12 @@ for (let i = 1; i <= events; i++) {
   row[0] = nextKey();
   current.set(row);
   // As an aggregating state does: the accumulator taken for update, changed in place, put back.
-  const value = backend.getForUpdate('per-key', current.keyGroup, current.encoded, '') as [number, number] | undefined;
-  if (value === undefined) backend.put('per-key', current.keyGroup, current.encoded, '', [1, i % 1000]);
+  const value = backend.getForUpdate('per-key', current.keyGroup, current.stateKey, '') as [number, number] | undefined;
+  if (value === undefined) backend.put('per-key', current.keyGroup, current.stateKey, '', [1, i % 1000]);
   else {
     value[0]++;
     value[1] += i % 1000;
-    backend.put('per-key', current.keyGroup, current.encoded, '', value);
+    backend.put('per-key', current.keyGroup, current.stateKey, '', value);
   }
   if (deltaEvery > 0 && i % deltaEvery === 0) {
     const syncStart = process.cpuUsage();

@@ -4,6 +4,7 @@ import type { Database } from 'lmdb';
 import { cellEntry, readChangedCells, type PendingCell } from './disk/changed-cells.js';
 import { CellKeyWriter, decodeCellKey, encodeCellKey, keyGroupPrefix } from './disk/cell-key.js';
 import { EvictionClock } from './disk/eviction-clock.js';
+import { KeyTable } from './key-table.js';
 import { compareCodePoints, encodeMapKey } from './key-codec.js';
 import { rangeContains, type KeyGroupRange } from './key-groups.js';
 import {
@@ -14,7 +15,7 @@ import {
   type KeyedStateSnapshot,
   type StateEntry,
 } from './keyed-state-backend.js';
-import { encodedStateKey, type StateKey } from './state-key.js';
+import { encodedStateKey, stateKeyOfEncoded, type StateKey } from './state-key.js';
 import { decodeJson, encodeJson } from './value-codec.js';
 
 /**
@@ -46,7 +47,8 @@ interface ValueCell {
   readonly layout: 'value';
   readonly keyGroup: number;
   readonly state: string;
-  readonly key: string;
+  /** The state key: a key of one number is held as the number (no string per cell; encoded at a miss and a write-back). */
+  readonly key: StateKey;
   readonly namespace: string;
   /** `undefined`: no value. */
   value: unknown;
@@ -63,7 +65,7 @@ interface MapCell {
   readonly layout: 'map';
   readonly keyGroup: number;
   readonly state: string;
-  readonly key: string;
+  readonly key: StateKey;
   readonly namespace: string;
   /** Every entry of the cell (loaded completely on first access), by encoded map key. */
   readonly map: Map<string, readonly [unknown, unknown]>;
@@ -149,8 +151,12 @@ interface KeyRange {
 export class DiskKeyedStateBackend implements KeyedStateBackend {
   readonly type = 'disk' as const;
   private readonly db: Database<string, Buffer>;
-  /** Cached cells by key (the cell itself for a key with one, no object per key). */
-  private readonly cache = new Map<string, CacheCell | KeyCells>();
+  /**
+   * Cached cells by state key (the cell itself for a key with one, no object per key). A key of one number is looked
+   * up as the number in an open-addressing table (key-table.ts, as the heap backend does): a hit makes no string and
+   * hashes none, where a `Map` of encoded keys made and hashed `[n]` on every access.
+   */
+  private readonly cache = new KeyTable<CacheCell | KeyCells>();
   /** The same entries, in the order eviction visits them. */
   private readonly clock = new EvictionClock<CacheCell | KeyCells>();
   private cachedCells = 0;
@@ -261,8 +267,8 @@ export class DiskKeyedStateBackend implements KeyedStateBackend {
 
   /** The cached cell, loading it from the store on a miss. */
   private cell(state: string, keyGroup: number, stateKey: StateKey, namespace: string): CacheCell {
-    // The store's keys are the encodings: a key of one number is encoded here (memoised, number-encodings.ts).
-    const key = encodedStateKey(stateKey);
+    // A key of one number given as its encoding (`[n]`) is the same key as the number: one entry for both.
+    const key = typeof stateKey === 'number' ? stateKey : stateKeyOfEncoded(stateKey);
     const cells = this.cache.get(key);
     if (cells !== undefined) {
       const cached = cells instanceof KeyCells ? cells.get(state, namespace) : cells.namespace === namespace && cells.state === state ? cells : undefined;
@@ -287,17 +293,19 @@ export class DiskKeyedStateBackend implements KeyedStateBackend {
     return cell;
   }
 
-  private load(state: string, keyGroup: number, key: string, namespace: string): CacheCell {
+  private load(state: string, keyGroup: number, key: StateKey, namespace: string): CacheCell {
     if (namespace !== '') this.namespaced = true;
     this.storedStates.add(state);
+    // The store's keys are the encodings: a key of one number is encoded here (memoised, number-encodings.ts).
+    const encoded = encodedStateKey(key);
     if (this.layoutOf(state) === 'value') {
-      const stored = this.db.get(this.cellKeys.cell(keyGroup, state, key, namespace, undefined));
+      const stored = this.db.get(this.cellKeys.cell(keyGroup, state, encoded, namespace, undefined));
       const bytes = valueCellBytes(key, namespace, stored === undefined ? 0 : stored.length);
       return { layout: 'value', keyGroup, state, key, namespace, value: stored === undefined ? undefined : decodeJson(stored), dirty: false, referenced: false, slot: -1, bytes };
     }
     const map = new Map<string, readonly [unknown, unknown]>();
     let text = 0;
-    for (const { key: entryKey, value } of this.db.getRange(prefixRange(encodeCellKey(keyGroup, state, key, namespace, undefined)))) {
+    for (const { key: entryKey, value } of this.db.getRange(prefixRange(encodeCellKey(keyGroup, state, encoded, namespace, undefined)))) {
       map.set(decodeCellKey(entryKey).mapKey!, decodeJson(value) as [unknown, unknown]);
       text += value.length;
     }
@@ -477,20 +485,21 @@ export class DiskKeyedStateBackend implements KeyedStateBackend {
         }
       }
       for (const cell of cells) {
-        changed?.set(cell.key, cell.keyGroup);
+        const key = encodedStateKey(cell.key);
+        changed?.set(key, cell.keyGroup);
         if (cell.layout === 'value') {
-          const cellKey = cellKeys.cell(cell.keyGroup, cell.state, cell.key, cell.namespace, undefined);
+          const cellKey = cellKeys.cell(cell.keyGroup, cell.state, key, cell.namespace, undefined);
           const encoded = cell.value === undefined ? undefined : encodeJson(cell.value);
           if (encoded === undefined) db.removeSync(cellKey);
           else db.putSync(cellKey, encoded);
-          written?.set(cell.key, encoded);
+          written?.set(key, encoded);
           cell.dirty = false;
           if (cached) this.resize(cell, valueCellBytes(cell.key, cell.namespace, encoded === undefined ? 0 : encoded.length));
         } else {
           let text = 0;
           let entries = 0;
           for (const mapKey of cell.dirtyKeys) {
-            const cellKey = cellKeys.cell(cell.keyGroup, cell.state, cell.key, cell.namespace, mapKey);
+            const cellKey = cellKeys.cell(cell.keyGroup, cell.state, key, cell.namespace, mapKey);
             const entry = cell.map.get(mapKey);
             if (entry === undefined) db.removeSync(cellKey);
             else {
@@ -554,7 +563,7 @@ export class DiskKeyedStateBackend implements KeyedStateBackend {
    * reaches first, unless one of their cells was used since it last passed, which then gets a second chance.
    * `current` is the key being accessed: the cell just handed out must stay the one in the cache.
    */
-  private evict(current: string): void {
+  private evict(current: StateKey): void {
     const cellTarget = Math.floor(this.maxCells * 0.75);
     const byteTarget = Math.floor(this.maxBytes * 0.75);
     const dirty: CacheCell[] = [];
@@ -642,7 +651,7 @@ export class DiskKeyedStateBackend implements KeyedStateBackend {
     const captured: PendingCell[] = [];
     for (const cell of this.dirtyCells) {
       if (!isDirty(cell)) continue;
-      changed.set(cell.key, cell.keyGroup);
+      changed.set(encodedStateKey(cell.key), cell.keyGroup);
       const from = captured.length;
       capture(captured, cell);
       this.remeasureCaptured(cell, captured, from);
@@ -763,7 +772,8 @@ function entryOf(cellKey: Buffer, value: string): StateEntry {
 
 /** Adds the values of a dirty cell (a value cell, or its map's dirty entries) to `into`, encoded (frozen), and marks it clean. */
 function capture(into: PendingCell[], cell: CacheCell): void {
-  const { keyGroup, state, key, namespace } = cell;
+  const { keyGroup, state, namespace } = cell;
+  const key = encodedStateKey(cell.key);
   if (cell.layout === 'value') {
     into.push({ keyGroup, state, key, namespace, mapKey: undefined, value: cell.value === undefined ? undefined : encodeJson(cell.value), next: undefined });
     cell.dirty = false;
@@ -793,24 +803,34 @@ function closedWhileRead(directory: string): Error {
  * The estimated heap of a cached cell, for the cache's byte bound. Measured with `--expose-gc` on 100,000 cells
  * (bench/README.md, "The `disk` backend, part 5"): a `[count, sum]` value cell (10 characters of JSON) took 207
  * bytes, a row of four fields (73) 254, a list of 20 rows (842) 2,111, a map cell of 10 small entries (239 in all)
- * 2,576, each without its key's string. So: a fixed part (the cell, its cache `Map` entry, the clock's slot and
- * the dirty list's share), the key's string, and twice the value's encoded length (numbers and field names take
- * less room decoded than as text, strings and small objects more): within ±30 % on those shapes.
+ * 2,576, each without its key's string. So: a fixed part (the cell, its cache entry, the clock's slot and the dirty
+ * list's share), the key, and twice the value's encoded length (numbers and field names take less room decoded than
+ * as text, strings and small objects more): within ±30 % on those shapes. In a GROUP BY's access pattern (1 M keys,
+ * cells loaded and evicted, the cache's table at its usual load) a small cell took 259 bytes under a key string
+ * against 227 estimated with a fixed part of 180 (part 5), and 250 under a key of one number, held as the number
+ * in the open-addressing table (part 6): the fixed part is 210, a number key's share of the table's slots 25.
  */
-const CELL_BYTES = 180;
+const CELL_BYTES = 210;
 /** A string's header in V8 (one-byte strings: a byte per character beyond it). */
 const STRING_BYTES = 24;
+/** A key of one number: no string, its share of the cache table's slots (a double and a pointer, the table a quarter to half full). */
+const NUMBER_KEY_BYTES = 25;
 /** A map cell's entry: its `Map` slot, the `[rawMapKey, value]` pair, the map key's string. */
 const MAP_ENTRY_BYTES = 180;
 /** What a small cell (a GROUP BY's accumulator and its key) is estimated at: how many cells a byte bound holds. */
-const SMALL_CELL_BYTES = 230;
+const SMALL_CELL_BYTES = 250;
 
-function valueCellBytes(key: string, namespace: string, valueText: number): number {
-  return CELL_BYTES + STRING_BYTES + key.length + namespace.length + 2 * valueText;
+/** The cell's key: its string, or a number's share of the table. */
+function keyBytes(key: StateKey): number {
+  return typeof key === 'number' ? NUMBER_KEY_BYTES : STRING_BYTES + key.length;
 }
 
-function mapCellBytes(key: string, namespace: string, entries: number, entryText: number): number {
-  return CELL_BYTES + STRING_BYTES + key.length + namespace.length + entries * (MAP_ENTRY_BYTES + 2 * entryText);
+function valueCellBytes(key: StateKey, namespace: string, valueText: number): number {
+  return CELL_BYTES + keyBytes(key) + namespace.length + 2 * valueText;
+}
+
+function mapCellBytes(key: StateKey, namespace: string, entries: number, entryText: number): number {
+  return CELL_BYTES + keyBytes(key) + namespace.length + entries * (MAP_ENTRY_BYTES + 2 * entryText);
 }
 
 /**
@@ -818,31 +838,36 @@ function mapCellBytes(key: string, namespace: string, entries: number, entryText
  * measured exactly the next time it is encoded. Looks at 64 parts at most (a large value is counted short until then).
  */
 function approximateTextLength(value: unknown): number {
-  let budget = 64;
-  const length = (part: unknown): number => {
-    if (budget-- <= 0) return 0;
-    switch (typeof part) {
-      case 'number':
-        return 8;
-      case 'string':
-        return part.length + 2;
-      case 'boolean':
-        return 5;
-      case 'object': {
-        if (part === null) return 4;
-        let total = 2;
-        if (Array.isArray(part)) for (let i = 0; i < part.length && budget > 0; i++) total += length(part[i]) + 1;
-        else for (const field in part) {
-          if (budget <= 0) break;
-          total += field.length + 4 + length((part as Record<string, unknown>)[field]);
+  textBudget = 64;
+  return textLength(value);
+}
+
+/** What is left of `approximateTextLength`'s 64 parts. A module variable, not a closure per call (a value put into an empty cell is a GROUP BY's every new key). */
+let textBudget = 0;
+
+function textLength(part: unknown): number {
+  if (textBudget-- <= 0) return 0;
+  switch (typeof part) {
+    case 'number':
+      return 8;
+    case 'string':
+      return part.length + 2;
+    case 'boolean':
+      return 5;
+    case 'object': {
+      if (part === null) return 4;
+      let total = 2;
+      if (Array.isArray(part)) for (let i = 0; i < part.length && textBudget > 0; i++) total += textLength(part[i]) + 1;
+      else
+        for (const field in part) {
+          if (textBudget <= 0) break;
+          total += field.length + 4 + textLength((part as Record<string, unknown>)[field]);
         }
-        return total;
-      }
-      default:
-        return 0;
+      return total;
     }
-  };
-  return length(value);
+    default:
+      return 0;
+  }
 }
 
 /** Changed keys recorded at least, whatever the cache size (see `changedKeysLimit`). */
