@@ -159,14 +159,14 @@ export const Settings = {
     'state.backend.disk.cache-size',
     memorySizeType,
     DEFAULT_DISK_CACHE_BYTES,
-    "Memory each operator subtask of the `disk` backend keeps decoded state in: a cache of cells (a value, or a whole map, of one state for one key and namespace) in front of its on-disk store, the backend's memory bound (the role of the memory Flink manages for RocksDB's block cache and write buffers). A hit costs no store access; when the cells' estimated heap exceeds this, the least recently used are written back and dropped. A cell is estimated at about 230 bytes plus twice its value's encoded length, measured when it is loaded and each time it is written back or checkpointed; in a GROUP BY's pattern the heap per small cell was ~12 % above the estimate (bench/README.md, \"The `disk` backend, part 5\"). The default holds about 280,000 small cells (a GROUP BY's accumulators). Throughput depends on the share of accesses the cache serves: each miss costs a store read and, at eviction, a write.",
+    "Memory each operator subtask of the `disk` backend keeps decoded state in: a cache of cells (a value, or a whole map, of one state for one key and namespace) in front of its on-disk store, the backend's memory bound (the role of the memory Flink manages for RocksDB's block cache and write buffers). A hit costs no store access; when the cells' estimated heap exceeds this, the least recently used are written back and dropped. A cell is estimated at about 235–250 bytes plus twice its value's encoded length, measured when it is loaded and each time it is written back or checkpointed; in a GROUP BY's pattern this matched the measured heap per small cell within ~10 % (bench/README.md, \"The `disk` backend, part 6\"). The default holds about 260,000 small cells (a GROUP BY's accumulators). Throughput depends on the share of accesses the cache serves: each miss costs a store read and, at eviction, a write.",
     { defaultText: '64 mb' },
   ),
   diskCacheCells: setting(
     'state.backend.disk.cache-cells',
     integerType(1, INT_MAX),
     undefined,
-    "Bounds the `disk` backend's cache by a number of cells instead of by `state.backend.disk.cache-size` (each operator subtask keeps at most this many decoded; a small cell takes about 230 bytes of heap). Before `cache-size` existed this was the bound, 100000 by default (about 22 MiB of small cells).",
+    "Bounds the `disk` backend's cache by a number of cells instead of by `state.backend.disk.cache-size` (each operator subtask keeps at most this many decoded; a small cell takes about 250 bytes of heap). Before `cache-size` existed this was the bound, 100000 by default (about 22 MiB of small cells).",
     { defaultText: 'unset: `state.backend.disk.cache-size` bounds the cache' },
   ),
   restartStrategy: setting(
