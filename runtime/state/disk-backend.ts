@@ -52,7 +52,14 @@ interface ValueCell {
   readonly namespace: string;
   /** `undefined`: no value. */
   value: unknown;
+  /** Changed since it was last written back or taken by a delta. */
   dirty: boolean;
+  /**
+   * The store does not hold its value: a delta took it (encoded into the delta) and it has not been written since.
+   * Written when it is evicted or flushed, not at the next write transaction: a cell a delta takes at every
+   * checkpoint while it stays cached is written once, not once per checkpoint.
+   */
+  unstored: boolean;
   /** Used since the eviction clock last passed (second chance). */
   referenced: boolean;
   /** Its slot in the eviction clock, while it is its key's only cached cell. */
@@ -141,8 +148,9 @@ interface KeyRange {
  * Map lookup and no encoding. It holds cells up to `cacheBytes` of estimated heap (`valueCellBytes`) and/or
  * `cacheCells` cells; when it overflows, the eviction clock drops the oldest quarter not used since it last passed,
  * and writes the dirty ones among them back in one transaction.
- * Every dirty cell is written back before a full snapshot or a `keys` scan; a delta takes their values instead and
- * writes them later (`pending`). Map cells are loaded whole on first access and written back per changed entry.
+ * Every dirty cell is written back before a full snapshot or a `keys` scan; a delta takes their values instead,
+ * and writes a value cell's when it is evicted or flushed (`unstored`), a map cell's entries with the next write
+ * transaction (`pending`). Map cells are loaded whole on first access and written back per changed entry.
  *
  * Throughput therefore depends on how much of the working set the cache holds: a miss costs a store read now and
  * a write later (about 7 µs of CPU together, bench/README.md), a hit about what the heap backend costs. Keys
@@ -171,16 +179,22 @@ export class DiskKeyedStateBackend implements KeyedStateBackend {
    */
   private dirtyCells: CacheCell[] = [];
   /**
-   * Values the last delta took from dirty cells (then marked clean), not yet in the store: written first thing in
+   * Map entries the last delta took from dirty map cells (then marked clean), not yet in the store: written first thing in
    * the next write transaction (an eviction's, in one transaction with it, or the next checkpoint's), not in the
    * checkpoint's asynchronous part, which they would lengthen by a store write each. A read never needs them:
    * their cells stay cached until evicted, and eviction's write-back writes these first.
    */
   private pending: PendingCell[] | undefined = undefined;
+  /**
+   * The value cells a delta took and left `unstored`, for a flush to find (eviction finds them in the cache). A cell
+   * written since (evicted or flushed) stays listed until the flush or a compaction, as in `dirtyCells`.
+   */
+  private unstoredCells: ValueCell[] = [];
   private readonly layoutByName = new Map<string, CellLayout>();
   /** Encodes the keys of point reads and writes (the store copies them): no buffer per access. */
   private readonly cellKeys = new CellKeyWriter();
   private disposed = false;
+  private storeWrites = 0;
   /** The `release` of every snapshot handed out and not yet released (each holds a read transaction). */
   private readonly openSnapshots = new Set<() => void>();
   /**
@@ -239,6 +253,11 @@ export class DiskKeyedStateBackend implements KeyedStateBackend {
       cache: false,
       compression: false,
     });
+  }
+
+  /** Cells (and map entries) written to or removed from the store so far, by write-backs and flushes (not `restore`). */
+  get storeWriteCount(): number {
+    return this.storeWrites;
   }
 
   /** Cells decoded in memory now; never more than `cacheCells`. */
@@ -301,7 +320,7 @@ export class DiskKeyedStateBackend implements KeyedStateBackend {
     if (this.layoutOf(state) === 'value') {
       const stored = this.db.get(this.cellKeys.cell(keyGroup, state, encoded, namespace, undefined));
       const bytes = valueCellBytes(key, namespace, stored === undefined ? 0 : stored.length);
-      return { layout: 'value', keyGroup, state, key, namespace, value: stored === undefined ? undefined : decodeJson(stored), dirty: false, referenced: false, slot: -1, bytes };
+      return { layout: 'value', keyGroup, state, key, namespace, value: stored === undefined ? undefined : decodeJson(stored), dirty: false, unstored: false, referenced: false, slot: -1, bytes };
     }
     const map = new Map<string, readonly [unknown, unknown]>();
     let text = 0;
@@ -453,8 +472,12 @@ export class DiskKeyedStateBackend implements KeyedStateBackend {
 
   /** Writes every dirty cell back in one transaction. */
   flush(): void {
-    this.writeBack(this.dirtyCells.filter(isDirty), true);
+    const cells: CacheCell[] = this.dirtyCells.filter(isDirty);
+    // A dirty cell is listed in `dirtyCells` whether or not it is also unstored.
+    for (const cell of this.unstoredCells) if (cell.unstored && !cell.dirty) cells.push(cell);
+    this.writeBack(cells, true);
     this.dirtyCells = [];
+    this.unstoredCells = [];
   }
 
   /** Writes the values a delta took (`pending`), if they are not in the store yet. */
@@ -475,6 +498,7 @@ export class DiskKeyedStateBackend implements KeyedStateBackend {
     const changed = this.changedKeys;
     if (this.writtenValues !== undefined && !this.oneCellPerKey()) this.writtenValues = undefined;
     const written = changed === undefined ? undefined : this.writtenValues;
+    let writes = 0;
     db.transactionSync(() => {
       // Before the cells: a cell changed again since the delta has a newer value. Their keys are in the delta.
       if (pending !== undefined) {
@@ -483,21 +507,27 @@ export class DiskKeyedStateBackend implements KeyedStateBackend {
           if (cell.value === undefined) db.removeSync(cellKey);
           else db.putSync(cellKey, cell.value);
         }
+        writes += pending.length;
       }
       for (const cell of cells) {
         const key = encodedStateKey(cell.key);
-        changed?.set(key, cell.keyGroup);
         if (cell.layout === 'value') {
+          // An unstored cell not changed since a delta took it is no change since that delta: written, not recorded.
+          if (cell.dirty) changed?.set(key, cell.keyGroup);
           const cellKey = cellKeys.cell(cell.keyGroup, cell.state, key, cell.namespace, undefined);
           const encoded = cell.value === undefined ? undefined : encodeJson(cell.value);
           if (encoded === undefined) db.removeSync(cellKey);
           else db.putSync(cellKey, encoded);
-          written?.set(key, encoded);
+          writes++;
+          if (cell.dirty) written?.set(key, encoded);
           cell.dirty = false;
+          cell.unstored = false;
           if (cached) this.resize(cell, valueCellBytes(cell.key, cell.namespace, encoded === undefined ? 0 : encoded.length));
         } else {
+          changed?.set(key, cell.keyGroup);
           let text = 0;
           let entries = 0;
+          writes += cell.dirtyKeys.size;
           for (const mapKey of cell.dirtyKeys) {
             const cellKey = cellKeys.cell(cell.keyGroup, cell.state, key, cell.namespace, mapKey);
             const entry = cell.map.get(mapKey);
@@ -514,6 +544,7 @@ export class DiskKeyedStateBackend implements KeyedStateBackend {
         }
       }
     });
+    this.storeWrites += writes;
     // Past the limit the record would outgrow the memory the cache setting bounds: stop; the next checkpoint is a base.
     if (changed !== undefined && changed.size > this.changedKeysLimit) {
       this.changedKeys = undefined;
@@ -589,12 +620,12 @@ export class DiskKeyedStateBackend implements KeyedStateBackend {
       clock.remove(cells);
       if (cells instanceof KeyCells) {
         for (const cell of cells.list) {
-          if (isDirty(cell)) dirty.push(cell);
+          if (needsWrite(cell)) dirty.push(cell);
           this.cachedBytes -= cell.bytes;
         }
         this.cachedCells -= cells.list.length;
       } else {
-        if (isDirty(cells)) dirty.push(cells);
+        if (needsWrite(cells)) dirty.push(cells);
         this.cachedBytes -= cells.bytes;
         this.cachedCells--;
       }
@@ -639,25 +670,34 @@ export class DiskKeyedStateBackend implements KeyedStateBackend {
    * O(changed keys): the keys written back since the previous base or delta and those of the dirty cells, read
    * when the delta is written through a read transaction opened now (MVCC, as `snapshot()`), in one ordered pass per
    * key group (disk/changed-cells.ts), with the dirty cells' values taken now laid over what the store holds.
-   * Those are written to the store later (`pending`): writing them here, one store write per dirty cell (~7 µs
-   * each, bench/README.md), was most of the checkpoint's synchronous part. Without evictions (the state fits the
-   * cache) the next delta writes them, so its synchronous part costs what a flush did, one checkpoint late.
+   * Writing them here, one store write per dirty cell (~7 µs each, bench/README.md), was most of the checkpoint's
+   * synchronous part. A value cell's taken value is left out of the store (`unstored`) until the cell is evicted or
+   * flushed: a cell taken at every checkpoint while it stays cached is written once. So the store can lag a cached
+   * cell taken by an earlier delta: such cells of this delta's keys are laid over the store as well. A map cell's
+   * taken entries are written with the next write transaction (`pending`), before the next delta's read opens.
    */
   snapshotChanges(alsoChanged?: ReadonlyMap<string, number>): KeyedStateDelta | undefined {
     const changed = this.changedKeys;
     if (changed === undefined) return undefined;
-    // The previous delta's values reach the store first: the read transaction opened below must see them.
+    // The previous delta's map entries reach the store first: the read transaction opened below must see them.
     this.writePending();
+    const oneCell = this.oneCellPerKey();
     const captured: PendingCell[] = [];
+    const mapEntries: PendingCell[] = [];
+    /** Keys with more than one cached cell, whose other cells may be unstored (taken by an earlier delta). */
+    const lagging = new Set<StateKey>();
     for (const cell of this.dirtyCells) {
       if (!isDirty(cell)) continue;
       changed.set(encodedStateKey(cell.key), cell.keyGroup);
       const from = captured.length;
       capture(captured, cell);
       this.remeasureCaptured(cell, captured, from);
+      if (cell.layout === 'value') this.markUnstored(cell);
+      else for (let i = from; i < captured.length; i++) mapEntries.push(captured[i]!);
+      if (!oneCell && this.cache.get(cell.key) instanceof KeyCells) lagging.add(cell.key);
     }
     this.dirtyCells = [];
-    this.pending = captured.length === 0 ? undefined : captured;
+    this.pending = mapEntries.length === 0 ? undefined : mapEntries;
     // Past the limit the record would outgrow the memory the cache setting bounds: the caller takes a base.
     if (changed.size > this.changedKeysLimit) {
       this.changedKeys = undefined;
@@ -665,19 +705,19 @@ export class DiskKeyedStateBackend implements KeyedStateBackend {
       return undefined;
     }
     // Known whole: each written key's value, and the taken cells (its only cell) laid over them.
-    const written = this.oneCellPerKey() ? this.writtenValues : undefined;
+    const written = oneCell ? this.writtenValues : undefined;
     this.startRecording();
-    if (alsoChanged !== undefined) for (const [key, keyGroup] of alsoChanged) changed.set(key, keyGroup);
-    // Every dirty cell was taken: the store holds every other cell of a changed key (a change replaces them all).
-    const overlay = new Map<string, PendingCell>();
-    for (const cell of captured) {
-      const first = overlay.get(cell.key);
-      if (first === undefined) overlay.set(cell.key, cell);
-      else {
-        cell.next = first.next;
-        first.next = cell;
+    if (alsoChanged !== undefined) {
+      for (const [key, keyGroup] of alsoChanged) {
+        changed.set(key, keyGroup);
+        lagging.add(stateKeyOfEncoded(key));
       }
     }
+    // Every dirty cell was taken: the store holds every other cell of a changed key (a change replaces them all),
+    // but for cells taken by an earlier delta and not written since, added from the cache.
+    const overlay = new Map<string, PendingCell>();
+    for (const cell of captured) addToOverlay(overlay, cell);
+    for (const key of lagging) this.overlayUnstored(overlay, key);
     const view = this.openReadView();
     const db = this.db;
     const layouts = new Map(this.layoutByName);
@@ -695,6 +735,32 @@ export class DiskKeyedStateBackend implements KeyedStateBackend {
       },
       release: view.release,
     };
+  }
+
+  /** A value cell whose value a delta took: the store lags it until it is evicted or flushed. */
+  private markUnstored(cell: ValueCell): void {
+    if (cell.unstored) return;
+    cell.unstored = true;
+    // As `listDirty`: compacted once it could hold the whole cache twice.
+    if (this.unstoredCells.length >= 2 * this.cachedCells + 1024) this.unstoredCells = this.unstoredCells.filter((listed) => listed.unstored);
+    this.unstoredCells.push(cell);
+  }
+
+  /** Lays the unstored cells of cached `key` over the store, unless this delta took them already. */
+  private overlayUnstored(overlay: Map<string, PendingCell>, key: StateKey): void {
+    const cells = this.cache.get(key);
+    if (cells === undefined) return;
+    for (const cell of cells instanceof KeyCells ? cells.list : [cells]) {
+      if (cell.layout !== 'value' || !cell.unstored) continue;
+      const encodedKey = encodedStateKey(cell.key);
+      let taken = false;
+      for (let pending = overlay.get(encodedKey); pending !== undefined && !taken; pending = pending.next) {
+        taken = pending.mapKey === undefined && pending.namespace === cell.namespace && pending.state === cell.state;
+      }
+      if (taken) continue;
+      const { keyGroup, state, namespace } = cell;
+      addToOverlay(overlay, { keyGroup, state, key: encodedKey, namespace, mapKey: undefined, value: cell.value === undefined ? undefined : encodeJson(cell.value), next: undefined });
+    }
   }
 
   /** The cells the store holds (of every state): LMDB keeps the count, so this costs no scan. */
@@ -754,6 +820,7 @@ export class DiskKeyedStateBackend implements KeyedStateBackend {
     this.cache.clear();
     this.clock.clear();
     this.dirtyCells = [];
+    this.unstoredCells = [];
     this.pending = undefined;
     this.cachedCells = 0;
     this.cachedBytes = 0;
@@ -770,6 +837,16 @@ function entryOf(cellKey: Buffer, value: string): StateEntry {
   return cellEntry(keyGroup, state, key, namespace, mapKey, value);
 }
 
+/** Chains `cell` under its key in a delta's overlay. */
+function addToOverlay(overlay: Map<string, PendingCell>, cell: PendingCell): void {
+  const first = overlay.get(cell.key);
+  if (first === undefined) overlay.set(cell.key, cell);
+  else {
+    cell.next = first.next;
+    first.next = cell;
+  }
+}
+
 /** Adds the values of a dirty cell (a value cell, or its map's dirty entries) to `into`, encoded (frozen), and marks it clean. */
 function capture(into: PendingCell[], cell: CacheCell): void {
   const { keyGroup, state, namespace } = cell;
@@ -784,6 +861,11 @@ function capture(into: PendingCell[], cell: CacheCell): void {
     into.push({ keyGroup, state, key, namespace, mapKey, value: entry === undefined ? undefined : encodeJson(entry), next: undefined });
   }
   cell.dirtyKeys.clear();
+}
+
+/** Whether eviction must write the cell: changed, or its value taken by a delta and not yet in the store. */
+function needsWrite(cell: CacheCell): boolean {
+  return cell.layout === 'value' ? cell.dirty || cell.unstored : cell.dirtyKeys.size > 0;
 }
 
 function isDirty(cell: CacheCell): boolean {
