@@ -8,6 +8,7 @@
  *
  *   npx tsx bench/key-scaling.ts [--keys 10000,100000] [--backends fs,disk] [--checkpoints none,1s] [--seconds N] [--json]
  *     [--disk-cache-size '64 mb'] [--disk-cache-cells N]   (the `disk` cache: its size, or a count of cells instead)
+ *     [--rows-per-second N]   (paces the source: runs of different speed then checkpoint the same work per second)
  *
  * `--seconds N` cancels a run after N seconds of wall time and reports what it did by then (events read, the
  * checkpoints completed): on a loaded machine the 3 M-key runs take longer than anyone waits. Each completed
@@ -35,6 +36,8 @@ interface Spec {
   readonly diskCacheSize?: string | undefined;
   /** `state.backend.disk.cache-cells`, when set. */
   readonly diskCacheCells?: number | undefined;
+  /** The source's pace (`rows-per-second`), when set: runs of different speed then checkpoint the same work per second. */
+  readonly rowsPerSecond?: number | undefined;
 }
 
 interface Result extends Spec {
@@ -59,7 +62,7 @@ ${spec.checkpoints ? "SET 'execution.checkpointing.interval' = '1 s';" : ''}
 ${spec.diskCacheSize === undefined ? '' : `SET 'state.backend.disk.cache-size' = '${spec.diskCacheSize}';`}
 ${spec.diskCacheCells === undefined ? '' : `SET 'state.backend.disk.cache-cells' = '${spec.diskCacheCells}';`}
 CREATE SOURCE events (k BIGINT, v BIGINT) WITH ('connector' = 'datagen', 'number-of-rows' = '${spec.keys * ROWS_PER_KEY}',
-  'fields.k.min' = '1', 'fields.k.max' = '${spec.keys}', 'fields.v.min' = '1', 'fields.v.max' = '1000') UID 'events';
+  'fields.k.min' = '1', 'fields.k.max' = '${spec.keys}', 'fields.v.min' = '1', 'fields.v.max' = '1000'${spec.rowsPerSecond === undefined ? '' : `, 'rows-per-second' = '${spec.rowsPerSecond}'`}) UID 'events';
 CREATE SINK out WITH ('connector' = 'blackhole') UID 'out';
 INSERT INTO out FROM events |> AGGREGATE COUNT(*) AS n, SUM(v) AS total GROUP BY k UID 'per-key';
 `;
@@ -155,6 +158,7 @@ async function main(): Promise<void> {
       seconds: { type: 'string' },
       'disk-cache-size': { type: 'string' },
       'disk-cache-cells': { type: 'string' },
+      'rows-per-second': { type: 'string' },
       json: { type: 'boolean', default: false },
     },
   });
@@ -176,6 +180,7 @@ async function main(): Promise<void> {
           seconds: values.seconds === undefined ? undefined : Number(values.seconds),
           diskCacheSize: values['disk-cache-size'],
           diskCacheCells: values['disk-cache-cells'] === undefined ? undefined : Number(values['disk-cache-cells']),
+          rowsPerSecond: values['rows-per-second'] === undefined ? undefined : Number(values['rows-per-second']),
         });
         console.log(describe(result));
         if (values.json) console.log(JSON.stringify({ ...result, completed: result.completed.length }));
