@@ -36,7 +36,10 @@ export interface AttemptResources {
   /** The runtimes of the connectors the job opens (loaded by Job.start). */
   readonly connectors: ConnectorRuntimes;
   readonly batchSize: number;
+  /** Batches a channel holds when the job's tasks run in more than one thread. */
   readonly channelCapacity: number;
+  /** Batches a channel holds when every task runs on the main thread (no slot workers). */
+  readonly oneThreadChannelCapacity: number;
   /** The job's lineage (sink-connector.ts SinkContext), recorded in its checkpoints and sinks' commit records. */
   readonly lineage: string;
   /** Emits a job warning (JobEvents `warning`). */
@@ -90,7 +93,7 @@ export class ExecutionAttempt {
     const workers = resources.workers;
     const replayed = setup.inFlight === undefined ? [] : replayedChannels(resources.graph, setup.inFlight, resources.udfs);
     if (workers === undefined || workers.plan.slots === 0) {
-      const ends = new InProcessChannels(resources.channelCapacity);
+      const ends = new InProcessChannels(resources.oneThreadChannelCapacity);
       ends.replay(resources.graph, replayed);
       // In one thread, sources of a watermark alignment group report to one coordinator per attempt.
       const { tasks, checkpointers } = buildTasks(resources, setup, ends, () => true, new WatermarkAlignmentCoordinator());

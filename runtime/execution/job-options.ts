@@ -28,7 +28,10 @@ export interface JobOptions {
   readonly clock?: Clock;
   /** Rows per batch read from sources (default 1024). */
   readonly batchSize?: number;
-  /** Batches a channel holds before its producer waits (default 8). */
+  /**
+   * Batches a channel holds before its producer waits: by default 2 when every task runs on the main thread (they
+   * take turns anyway), 8 with slot workers; given, every channel holds this many.
+   */
   readonly channelCapacity?: number;
   /** Where the disk backend keeps its databases (default: a fresh directory under the OS temp dir). */
   readonly localStateDir?: string;

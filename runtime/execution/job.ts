@@ -34,6 +34,15 @@ import { epochNow } from './task-metrics.js';
 
 const DEFAULT_BATCH_SIZE = 1024;
 const DEFAULT_CHANNEL_CAPACITY = 8;
+/**
+ * Batches a channel holds by default when every task runs on the main thread (parallelism 1, or no slot workers).
+ * Its producer and consumer then take turns on the thread, so batches queued beyond a couple only wait, and their
+ * rows outlive young-generation collections, copied and promoted by V8's scavenger (q8 at parallelism 1: a
+ * quarter less copied and promoted, V8's threads ~15 % less CPU; bench/README.md "q8: V8's threads"). With slot
+ * workers the larger default stays, local channels included: there a producer held back by a full local channel
+ * also holds back its consumers in other threads (q8 at parallelism 2 cost ~7 % more CPU with 2).
+ */
+const DEFAULT_ONE_THREAD_CHANNEL_CAPACITY = 2;
 
 function toMap<V>(entries: ReadonlyMap<string, V> | Readonly<Record<string, V>> | undefined): ReadonlyMap<string, V> {
   if (entries === undefined) return new Map();
@@ -184,6 +193,7 @@ export class Job extends EventEmitter<JobEvents> {
         connectors,
         batchSize: options.batchSize ?? DEFAULT_BATCH_SIZE,
         channelCapacity: options.channelCapacity ?? DEFAULT_CHANNEL_CAPACITY,
+        oneThreadChannelCapacity: options.channelCapacity ?? DEFAULT_ONE_THREAD_CHANNEL_CAPACITY,
         // A restore continues the lineage of its snapshot; a start from scratch begins a new one.
         lineage: initial.chosen === undefined ? randomUUID() : lineageOf(initial.chosen.stored.metadata),
         workers: await workerResources(graph, { sourceFeeds, sinkCallbacks, functionModules: options.functionModules ?? [] }),

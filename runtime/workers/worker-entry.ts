@@ -75,6 +75,8 @@ const resources: AttemptResources = {
   connectors,
   batchSize: init.batchSize,
   channelCapacity: init.channelCapacity,
+  // A slot's attempt routes its channels (RoutedChannelEnds): the one-thread capacity is the main thread's alone.
+  oneThreadChannelCapacity: init.channelCapacity,
   lineage: init.lineage,
   warn: (warning) => post({ type: 'warning', warning }),
   checkpointing: init.checkpointing === undefined || storage === undefined ? undefined : { mode: init.checkpointing.mode, storage, coordinator },

@@ -69,6 +69,44 @@ describe('running a hand-built job graph', () => {
     expect(out.subtasks).toEqual(new Set([0, 1]));
   });
 
+  it('with every task on the main thread a channel holds two batches by default, so a source runs at most a few batches ahead', async () => {
+    // How far the source ran ahead of a slow sink (a task of its own, behind a rebalance): rows handed out by the
+    // feed but not yet given to the sink, at most, over the run.
+    const runAhead = async (options: { channelCapacity?: number }) => {
+      let pulled = 0;
+      let delivered = 0;
+      let ahead = 0;
+      function* counted() {
+        for (const row of rows.slice(0, 1000)) {
+          pulled++;
+          yield row;
+        }
+      }
+      const job = await Job.start(graph([feedSource('orders', input), callbackSink('out', input)], [edge('orders', 'out', 'rebalance')]), {
+        sources: { orders: counted() },
+        sinks: {
+          out: {
+            maxInFlight: 1,
+            callback: (batch) => {
+              ahead = Math.max(ahead, pulled - delivered);
+              delivered += batch.length;
+              return new Promise((resolve) => setTimeout(resolve, 1));
+            },
+          },
+        },
+        batchSize: 10,
+        ...options,
+      });
+      await job.done;
+      return ahead;
+    };
+    // Queued batches between tasks that take turns on the main thread only wait, their rows kept alive through young
+    // collections: by default the channel holds two (besides the batch the sink has and the one the source reads).
+    expect(await runAhead({})).toBeLessThanOrEqual(5 * 10);
+    // Given, it is every channel's capacity.
+    expect(await runAhead({ channelCapacity: 8 })).toBeGreaterThanOrEqual(7 * 10);
+  });
+
   it('hash-partitions by key: each key reaches exactly one subtask', async () => {
     const seen = new Map<string, Set<number>>();
     const operators = [
