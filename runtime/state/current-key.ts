@@ -1,7 +1,7 @@
-import { encodeKey } from './key-codec.js';
+import { decodeKey, encodeKey } from './key-codec.js';
 import { formatRange, keyGroupForKey, rangeContains, type KeyGroupRange } from './key-groups.js';
 import { numberKeyHash } from './number-encodings.js';
-import { encodedStateKey, stateKeyOf, type StateKey } from './state-key.js';
+import { encodedStateKey, stateKeyOf, stateKeyOfEncoded, type StateKey } from './state-key.js';
 
 /**
  * The key that keyed state and timers are scoped to right now, for one operator subtask. Setting it finds the
@@ -10,7 +10,17 @@ import { encodedStateKey, stateKeyOf, type StateKey } from './state-key.js';
  * only when asked for (timers, messages).
  */
 export class CurrentKey {
-  key: readonly unknown[] | undefined = undefined;
+  /** The key's values; undefined while no key is set. */
+  get key(): readonly unknown[] | undefined {
+    if (this.undecoded) {
+      this.undecoded = false;
+      this.keyValues = decodeKey(this.encoded);
+    }
+    return this.keyValues;
+  }
+  private keyValues: readonly unknown[] | undefined = undefined;
+  /** Set from a timer that kept only the key's encoding (`setEncoded`): decoded when first read. */
+  private undecoded = false;
   stateKey: StateKey = '';
   keyGroup = -1;
   /** The key's encoding once made (a key of one number's is made when first asked for). */
@@ -50,22 +60,25 @@ export class CurrentKey {
           'the input is not partitioned by the key the operator uses',
       );
     }
-    this.key = key;
+    this.keyValues = key;
+    this.undecoded = false;
     this.stateKey = stateKey;
     this.keyGroup = keyGroup;
     this.encodedKey = typeof stateKey === 'string' ? stateKey : undefined;
   }
 
-  /** Restores a key captured earlier (a timer's), skipping the hash. */
-  setEncoded(key: readonly unknown[], encoded: string, keyGroup: number): void {
-    this.key = key;
-    this.stateKey = stateKeyOf(key, encoded);
+  /** Restores a key captured earlier (a timer's), skipping the hash; `key` undefined: decoded from `encoded` if read. */
+  setEncoded(key: readonly unknown[] | undefined, encoded: string, keyGroup: number): void {
+    this.keyValues = key;
+    this.undecoded = key === undefined;
+    this.stateKey = key === undefined ? stateKeyOfEncoded(encoded) : stateKeyOf(key, encoded);
     this.keyGroup = keyGroup;
     this.encodedKey = encoded;
   }
 
   clear(): void {
-    this.key = undefined;
+    this.keyValues = undefined;
+    this.undecoded = false;
     this.stateKey = '';
     this.keyGroup = -1;
     this.encodedKey = '';

@@ -21,6 +21,8 @@ export function stateKeyOfEncoded(encoded: string): StateKey {
   const first = encoded.charCodeAt(1);
   // `[`, then a digit or `-`: the encoding of a key whose first column is a number.
   if (encoded.charCodeAt(0) !== 0x5b || !((first >= 0x30 && first <= 0x39) || first === 0x2d)) return encoded;
+  // A key of several columns (a window join's (id, window_start, window_end)): no text to cut and parse.
+  if (encoded.indexOf(',') >= 0) return encoded;
   const n = Number(encoded.slice(1, -1));
   return Number.isFinite(n) && numberKeyEncoded(n) === encoded ? n : encoded;
 }

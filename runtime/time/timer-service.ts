@@ -60,8 +60,11 @@ export interface Timers {
    * Registers an event-time timer the current key is known not to have pending (an aligned window new to state:
    * every key's timer of the window shares its timestamp and namespace), skipping the dedup lookup. It fires,
    * snapshots and deletes like any other; registering one the key has pending would fire it twice.
+   * `keyAtFire` false: the operator's `onTimer` does not read the key's values (`timer.key`, `ctx.currentKey`),
+   * only its state, so the timer keeps the key's encoding and not its array (an object less per key and window
+   * kept alive until the window fires; read anyway, the key is decoded).
    */
-  registerNewEventTimeTimer(timestamp: number, namespace?: string): void;
+  registerNewEventTimeTimer(timestamp: number, namespace?: string, keyAtFire?: boolean): void;
   deleteEventTimeTimer(timestamp: number, namespace?: string): void;
   registerProcessingTimeTimer(timestamp: number, namespace?: string): void;
   deleteProcessingTimeTimer(timestamp: number, namespace?: string): void;
@@ -95,12 +98,7 @@ export class TimerService implements Timers {
   /** The event time being fired up to, -Infinity when not firing: a new timer due by then takes the heap's path. */
   private firingEventTime = -Infinity;
   /** The timer handed to `onTimer` for a window group's timer, reused (valid during the call). */
-  private readonly groupTimer: { timestamp: number; key: readonly unknown[]; namespace: string; domain: TimeDomain } = {
-    timestamp: 0,
-    key: [],
-    namespace: '',
-    domain: 'event',
-  };
+  private readonly groupTimer = new GroupTimer();
   /**
    * Keys (with their key groups) whose timers changed since the last base or delta, a key once per change: pushed,
    * and deduplicated only when taken (a Map.set per timer registered or fired cost q5, whose checkpoints are all
@@ -132,7 +130,7 @@ export class TimerService implements Timers {
     this.register('event', timestamp, namespace);
   }
 
-  registerNewEventTimeTimer(timestamp: number, namespace = ''): void {
+  registerNewEventTimeTimer(timestamp: number, namespace = '', keyAtFire = true): void {
     const { key, encoded, keyGroup } = this.current;
     if (key === undefined) throw new Error('a timer was registered with no current key: call ctx.setCurrentKey(key) first');
     // Due in the pass firing now: the heap inserts it in order among the timers still to fire.
@@ -140,7 +138,7 @@ export class TimerService implements Timers {
       this.add('event', timestamp, key, namespace, encoded, keyGroup);
       return;
     }
-    this.windows.add(timestamp, namespace, key, encoded, keyGroup);
+    this.windows.add(timestamp, namespace, keyAtFire ? key : undefined, encoded, keyGroup);
     this.recordChange(encoded, keyGroup);
   }
 
@@ -274,9 +272,10 @@ export class TimerService implements Timers {
       this.windows.fired();
       const keyGroup = group.keyGroups[at]!;
       this.recordChange(encodedKey, keyGroup);
-      this.current.setEncoded(group.keys[at]!, encodedKey, keyGroup);
+      const key = group.keys[at];
+      this.current.setEncoded(key, encodedKey, keyGroup);
       timer.timestamp = time;
-      timer.key = group.keys[at]!;
+      timer.set(key, encodedKey);
       timer.namespace = group.namespace;
       fire(timer);
     }
@@ -407,6 +406,24 @@ export class TimerService implements Timers {
     }
     if (!forDelta || this.windowTimerStates.size === 0) this.windows.forEachPendingOfKey(encodedKey, (group, at) => timers.push(groupEntry(group, at)));
     return timers;
+  }
+}
+
+/** A window group's timer as `onTimer` sees it: a key the group holds only encoded is decoded if read. */
+class GroupTimer implements Timer {
+  timestamp = 0;
+  namespace = '';
+  readonly domain = 'event';
+  private decoded: readonly unknown[] | undefined = [];
+  private encodedKey = '[]';
+
+  get key(): readonly unknown[] {
+    return (this.decoded ??= decodeKey(this.encodedKey));
+  }
+
+  set(key: readonly unknown[] | undefined, encodedKey: string): void {
+    this.decoded = key;
+    this.encodedKey = encodedKey;
   }
 }
 

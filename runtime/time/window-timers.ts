@@ -9,6 +9,7 @@ import { TimestampHeap } from './timestamp-heap.js';
 export class TimerGroup {
   /** Timers appended; the columns below are `capacity` long, positions [0, size) in use. */
   size = 0;
+  /** The keys' values, or undefined where the operator does not read them at fire (only the encoding is kept). */
   keys: (readonly unknown[] | undefined)[];
   encodedKeys: (string | undefined)[];
   keyGroups: Int32Array;
@@ -33,7 +34,7 @@ export class TimerGroup {
     this.pending = new Uint8Array(capacity);
   }
 
-  push(key: readonly unknown[], encodedKey: string, keyGroup: number): void {
+  push(key: readonly unknown[] | undefined, encodedKey: string, keyGroup: number): void {
     const at = this.size;
     if (at === this.pending.length) this.grow();
     this.keys[at] = key;
@@ -95,7 +96,8 @@ export class WindowTimers {
   /** Pending timers in all groups. */
   size = 0;
 
-  add(timestamp: number, namespace: string, key: readonly unknown[], encodedKey: string, keyGroup: number): void {
+  /** `key` undefined: kept only encoded (`Timers.registerNewEventTimeTimer`'s `keyAtFire`). */
+  add(timestamp: number, namespace: string, key: readonly unknown[] | undefined, encodedKey: string, keyGroup: number): void {
     let group = this.last;
     if (group === undefined || group.timestamp !== timestamp || group.namespace !== namespace) group = this.last = this.groupOf(timestamp, namespace);
     group.push(key, encodedKey, keyGroup);

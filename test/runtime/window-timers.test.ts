@@ -49,9 +49,11 @@ describe('window timers (registerNewEventTimeTimer)', () => {
         const op = next();
         if (op < 0.45) {
           const isNew = !pending.has(id);
+          // Half of them kept encoded only (a window join's): fired alike, the key decoded when read.
+          const keyAtFire = next() < 0.5;
           both((side, n) => {
             side.key.set([k]);
-            if (n === 1 && isNew) side.timers.registerNewEventTimeTimer(ts, ns);
+            if (n === 1 && isNew) side.timers.registerNewEventTimeTimer(ts, ns, keyAtFire);
             else side.timers.registerEventTimeTimer(ts, ns);
           });
           pending.add(id);
@@ -115,6 +117,29 @@ describe('window timers (registerNewEventTimeTimer)', () => {
     const fired: string[] = [];
     timers.advanceWatermark(9, (t) => fired.push(`${t.timestamp}:${t.key[0] as string}:${t.namespace}`));
     expect(fired).toEqual(['5:b:', '9:a:y', '9:m:x', '9:m:y', '9:z:x']);
+  });
+
+  it('a timer registered without its key at fire keeps only the encoding, and decodes the key if it is read', () => {
+    const { key, timers } = setup();
+    const keys: unknown[][] = [[7, 1_436_918_400_000, 1_436_918_410_000], [3], ['ä', 2.5, null], [-0]];
+    for (const k of keys) {
+      key.set(k);
+      timers.registerNewEventTimeTimer(9, '0', false);
+    }
+    // Nothing but the encodings and key groups is held for them until they fire.
+    const group = (timers as unknown as { windows: { earliestGroups(): readonly { keys: unknown[]; size: number }[] } }).windows.earliestGroups()[0]!;
+    expect(group.keys.slice(0, group.size)).toEqual([undefined, undefined, undefined, undefined]);
+    const fired: unknown[] = [];
+    const stateKeys: unknown[] = [];
+    timers.advanceWatermark(9, (t) => {
+      fired.push([t.key, key.key]);
+      stateKeys.push(key.stateKey);
+    });
+    // In key order (of the encodings), each as set: the timer's key and the current key alike.
+    const expected = [['ä', 2.5, null], [0], [3], [7, 1_436_918_400_000, 1_436_918_410_000]];
+    expect(fired).toEqual(expected.map((k) => [k, k]));
+    // The state key as `set` finds it: a key of one number is the number, any other its encoding.
+    expect(stateKeys).toEqual(['["ä",2.5,null]', 0, 3, '[7,1436918400000,1436918410000]']);
   });
 
   it('records the keys whose window timers changed, for incremental checkpoints', () => {

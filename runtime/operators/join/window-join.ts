@@ -136,8 +136,9 @@ export class WindowJoinOperator extends BaseOperator {
       state.put(window.bounds, existing === undefined ? rows : existing.concat(rows), window.encoded);
       // A window's timer is pending exactly while either side holds rows of it (its timer clears both, late rows
       // are dropped): a window new to both sides registers it in the window's group, without a dedup lookup.
+      // `onTimer` reads only the key's state, so the timer keeps the key's encoding, not its array.
       if (existing === undefined && other.get(window.bounds, window.encoded) === undefined) {
-        this.ctx.timers.registerNewEventTimeTimer(end - 1, window.namespace);
+        this.ctx.timers.registerNewEventTimeTimer(end - 1, window.namespace, false);
       }
     }
   }
