@@ -6,8 +6,8 @@ import { operatorName } from './operator-names.js';
 import type { PlannedStream } from './planned-stream.js';
 
 /**
- * The schema of a projection. The time attribute, the window columns, the upsert key and the unique key survive when their
- * columns pass through unchanged (as bare column references; the first occurrence counts); a window's
+ * The schema of a projection. The time attribute, the window columns, the upsert key and the unique key survive
+ * when their columns pass through unchanged (as bare column references; the first occurrence counts); a window's
  * `timeIndex` then points at the projected time column, or at window_end once the time column is gone.
  */
 export function projectedSchema(input: StreamSchema, exprs: readonly TypedExpr[], names: readonly string[]): StreamSchema {
@@ -18,10 +18,8 @@ export function projectedSchema(input: StreamSchema, exprs: readonly TypedExpr[]
   const rowtime = input.rowtime === undefined ? undefined : positions.get(input.rowtime);
   const start = input.window === undefined ? undefined : positions.get(input.window.start);
   const end = input.window === undefined ? undefined : positions.get(input.window.end);
-  const upsertKey = input.upsertKey?.map((k) => positions.get(k));
-  const keptKey = upsertKey?.every((k) => k !== undefined) ? (upsertKey as number[]) : undefined;
-  const uniqueKey = input.uniqueKey?.map((k) => positions.get(k));
-  const keptUniqueKey = uniqueKey?.every((k) => k !== undefined) ? (uniqueKey as number[]) : undefined;
+  const keptKey = keptColumns(input.upsertKey, positions);
+  const keptUniqueKey = keptColumns(input.uniqueKey, positions);
   return {
     fields: exprs.map((e, i) => ({ name: names[i]!, type: e.type, nullable: e.nullable })),
     changelog: input.changelog,
@@ -34,6 +32,12 @@ export function projectedSchema(input: StreamSchema, exprs: readonly TypedExpr[]
       ? {}
       : { window: { start, end, spec: { ...input.window.spec, timeIndex: positions.get(input.window.spec.timeIndex) ?? end } } }),
   };
+}
+
+/** A key's columns at their projected positions, or undefined when the projection does not pass every one on. */
+function keptColumns(key: readonly number[] | undefined, positions: ReadonlyMap<number, number>): number[] | undefined {
+  const projected = key?.map((k) => positions.get(k));
+  return projected?.every((k) => k !== undefined) ? (projected as number[]) : undefined;
 }
 
 /** Adds a `project` operator after `stream` (which has no pending WINDOW). */
