@@ -2,7 +2,7 @@ import type { OperatorSpec, StreamSchema, WindowSpec } from '../../../compiler/g
 import type { UdfImplementations } from '../../expressions/compile-expr.js';
 import { RowKind, type RecordBatch } from '../../record-batch.js';
 import type { Timer } from '../../time/timer-service.js';
-import { windowEndOfTimer, windowStartOfTimer } from '../../time/window-timer-states.js';
+import { windowEndOfTimer, windowStartOfTimer, type WindowTimerState } from '../../time/window-timer-states.js';
 import { BaseOperator, type OperatorContext } from '../operator.js';
 import { RowFailure } from '../row-failure.js';
 import { windowStart } from '../window-assign.js';
@@ -74,7 +74,20 @@ export class WindowAggregateOperator extends BaseOperator {
    * Each stored window has its timer pending (sessions' too: a moved session deletes the old timer, registers the
    * new); an entry holds one window (sessions, the layout before packing) or a key's packed windows.
    */
-  readonly windowTimerStates = [{ state: WindowState.WINDOWS, windowsOfEntry }];
+  readonly windowTimerStates: readonly WindowTimerState[] = [
+    {
+      state: WindowState.WINDOWS,
+      windowsOfEntry: (mapKey, value, visit) => {
+        if (!isPackedWindowsKey(mapKey)) this.restoredUnpacked = true;
+        windowsOfEntry(mapKey, value, visit);
+      },
+    },
+  ];
+  /**
+   * Whether the restore held windows in the layout before packing: the restore hands every restored entry of
+   * `windows` to the decoder above (to register its timers), so only then does `open` pay a pass over every key.
+   */
+  private restoredUnpacked = false;
 
   constructor(spec: Extract<OperatorSpec, { kind: 'window_aggregate' }>, input: StreamSchema, udfs: UdfImplementations) {
     super();
@@ -87,7 +100,7 @@ export class WindowAggregateOperator extends BaseOperator {
   override open(ctx: OperatorContext): void {
     super.open(ctx);
     this.state = new WindowState(ctx, this.accumulators);
-    if (!(this.assign instanceof SessionWindows)) this.packRestoredWindows();
+    if (this.restoredUnpacked && !(this.assign instanceof SessionWindows)) this.packRestoredWindows();
   }
 
   /**

@@ -1,4 +1,5 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
+import { OperatorHost } from '../../../runtime/execution/operator-host.js';
 import type { Operator } from '../../../compiler/graph/job-graph.js';
 import { RowKind } from '../../../runtime/record-batch.js';
 import type { StateBackendType } from '../../../runtime/state/keyed-state-backend.js';
@@ -191,6 +192,26 @@ describe('aggregate state through snapshot and restore', () => {
       });
     }
   }
+
+  it('visits every key at open only when the restore holds windows of the layout before packing', async () => {
+    const graphOperator = aligned[1]!.operator();
+    const { steps } = aligned[1]!;
+    const first = await OperatorHarness.open(graphOperator, {});
+    apply(first, steps.slice(0, 5));
+    const snapshot = await first.snapshot();
+    await first.close();
+    const forEachKey = vi.spyOn(OperatorHost.prototype, 'forEachKey');
+    try {
+      const packed = await OperatorHarness.open(graphOperator, { restore: snapshot });
+      expect(forEachKey).not.toHaveBeenCalled();
+      await packed.close();
+      const unpacked = await OperatorHarness.open(graphOperator, { restore: { ...snapshot, keyed: unpackWindows(snapshot.keyed!) } });
+      expect(forEachKey).toHaveBeenCalledTimes(1);
+      await unpacked.close();
+    } finally {
+      forEachKey.mockRestore();
+    }
+  });
 
   it('the restored session state still merges with later rows', async () => {
     const graphOperator = compiledOperator(
