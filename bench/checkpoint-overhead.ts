@@ -4,7 +4,13 @@
  * overhead against the same backend without checkpoints, and the checkpoints' count, duration, alignment time,
  * sync/async time, and bytes: written (incremental: deltas or a new base) against the state each lists (full).
  *
- *   npx tsx bench/checkpoint-overhead.ts [--query q5,q8] [--events N] [--parallelism P] [--backends fs,disk] [--json]
+ * The overhead in percent depends on how many checkpoints a run holds, that is on its wall time, which a loaded
+ * machine stretches; so it also prints the CPU one checkpoint costs (CPU with minus CPU without, per checkpoint)
+ * and the overhead that cost makes at one checkpoint per CPU-second of work, which does not depend on the load
+ * (and overstates the overhead of an idle machine, where a wall second of a job holds more than a CPU-second).
+ * `--rounds N` alternates N pairs of runs and ends with the medians.
+ *
+ *   npx tsx bench/checkpoint-overhead.ts [--query q5,q8] [--events N] [--parallelism P] [--backends fs,disk] [--rounds N] [--json]
  */
 import { execFile } from 'node:child_process';
 import fs from 'node:fs';
@@ -83,17 +89,40 @@ const mean = (values: readonly number[]) => (values.length === 0 ? 0 : values.re
 const max = (values: readonly number[]) => values.reduce((a, b) => Math.max(a, b), 0);
 const ms = (value: number) => `${value.toFixed(1)} ms`;
 
+const median = (values: readonly number[]) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
+};
+const percent = (value: number) => `${(value * 100).toFixed(1).padStart(5)} %`;
+
+/** What checkpoints cost in a pair of runs: in percent of throughput, in CPU per checkpoint, and at one per CPU-second. */
+interface Overhead {
+  readonly overhead: number;
+  readonly cpuPerCheckpointSeconds: number;
+  readonly overheadPerCpuSecond: number;
+}
+
+function overheadOf(result: Result, baseline: Result): Overhead {
+  const overhead = 1 - result.events / result.cpuSeconds / (baseline.events / baseline.cpuSeconds);
+  const cpuPerCheckpointSeconds = result.completed.length === 0 ? 0 : (result.cpuSeconds - baseline.cpuSeconds) / result.completed.length;
+  return { overhead, cpuPerCheckpointSeconds, overheadPerCpuSecond: cpuPerCheckpointSeconds / (1 + cpuPerCheckpointSeconds) };
+}
+
+function describeOverhead({ overhead, cpuPerCheckpointSeconds, overheadPerCpuSecond }: Overhead): string {
+  return `overhead ${percent(overhead)}  CPU per checkpoint ${ms(cpuPerCheckpointSeconds * 1000)}, at one per CPU-second ${percent(overheadPerCpuSecond).trim()}`;
+}
+
 function describe(result: Result, baseline: Result): string[] {
   const rate = result.events / result.cpuSeconds;
-  const overhead = 1 - rate / (baseline.events / baseline.cpuSeconds);
   const line = [
     result.query.padEnd(4),
     result.backend.padEnd(5),
     (result.checkpoints ? 'checkpoints every 1 s' : 'no checkpoints').padEnd(21),
     `${Math.round(rate / 1000).toLocaleString('en-US').padStart(6)} K ev/CPU-s`,
-    result.checkpoints ? `overhead ${(overhead * 100).toFixed(1).padStart(5)} %` : ''.padEnd(16),
     `wall ${result.wallSeconds.toFixed(2)} s`,
     `rows ${result.rowsOut}${result.rowsOut === baseline.rowsOut ? '' : ' MISMATCH'}`,
+    ...(result.checkpoints ? [describeOverhead(overheadOf(result, baseline))] : []),
   ].join('  ');
   if (result.completed.length === 0) return [line];
   const periodic = result.completed.filter((c) => !c.final);
@@ -117,6 +146,7 @@ async function main(): Promise<void> {
       events: { type: 'string', default: '300000' },
       parallelism: { type: 'string', default: '1' },
       backends: { type: 'string', default: BACKENDS.join(',') },
+      rounds: { type: 'string', default: '1' },
       json: { type: 'boolean', default: false },
     },
   });
@@ -129,13 +159,31 @@ async function main(): Promise<void> {
   const events = Number(values.events);
   const parallelism = Number(values.parallelism);
   console.log(`Checkpoint overhead: checkpoints every second (exactly-once) vs none, ${events.toLocaleString('en-US')} events, parallelism ${parallelism}`);
+  const rounds = Number(values.rounds);
+  if (!Number.isSafeInteger(rounds) || rounds < 1) throw new Error(`--rounds takes a positive integer, not '${values.rounds}'`);
   for (const query of queries as NexmarkQuery[]) {
     for (const backend of values.backends.split(',') as (typeof BACKENDS)[number][]) {
-      const without = await measureInChild({ query, events, parallelism, backend, checkpoints: false });
-      const withCheckpoints = await measureInChild({ query, events, parallelism, backend, checkpoints: true });
-      for (const result of [without, withCheckpoints]) {
-        for (const line of describe(result, without)) console.log(line);
-        if (values.json) console.log(JSON.stringify({ ...result, completed: result.completed.length }));
+      const pairs: Overhead[] = [];
+      for (let round = 0; round < rounds; round++) {
+        // Alternated (A B B A …), so that a change of the machine's load in the middle falls on both alike.
+        const order = round % 2 === 0 ? [false, true] : [true, false];
+        const [first, second] = [await measureInChild({ query, events, parallelism, backend, checkpoints: order[0]! }), await measureInChild({ query, events, parallelism, backend, checkpoints: order[1]! })];
+        const [without, withCheckpoints] = order[0] ? [second, first] : [first, second];
+        pairs.push(overheadOf(withCheckpoints, without));
+        for (const result of [without, withCheckpoints]) {
+          for (const line of describe(result, without)) console.log(line);
+          if (values.json) console.log(JSON.stringify({ ...result, completed: result.completed.length }));
+        }
+      }
+      if (rounds > 1) {
+        console.log(
+          `${query.padEnd(4)}  ${backend.padEnd(5)}  medians of ${rounds} rounds: ` +
+            describeOverhead({
+              overhead: median(pairs.map((p) => p.overhead)),
+              cpuPerCheckpointSeconds: median(pairs.map((p) => p.cpuPerCheckpointSeconds)),
+              overheadPerCpuSecond: median(pairs.map((p) => p.overheadPerCpuSecond)),
+            }),
+        );
       }
     }
   }
