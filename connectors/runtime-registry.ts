@@ -50,16 +50,6 @@ export class ConnectorRuntimes {
   }
 
   /**
-   * Loads the connectors of `graph`'s source and sink operators but `skip`'s, without their start-up checks: for a
-   * worker thread, whose job ran them once on the main thread before starting it. Run again in each worker, a
-   * check would meet the job's own subtasks: postgres-cdc's finds the slot leased by the subtask that reads it and
-   * fails the worker (SLC9204) whenever that subtask opened first.
-   */
-  static async forWorker(graph: JobGraph, skip: ReadonlySet<string>): Promise<ConnectorRuntimes> {
-    return ConnectorRuntimes.load(openedOperators(graph, skip).map((op) => (op.spec as SourceSpec | SinkSpec).connector));
-  }
-
-  /**
    * `sluice connector cleanup`: runs ConnectorRuntime.cleanup of every source and sink operator of `graph` whose
    * connector has one, in graph order, and returns what each removed, prefixed by the operator's uid.
    */

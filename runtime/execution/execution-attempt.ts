@@ -11,7 +11,7 @@ import type { SourceFeed } from '../operators/iterable-source.js';
 import type { Clock } from '../time/clock.js';
 import { RoutedChannelEnds, routeChannels } from '../workers/channel-routes.js';
 import { MAIN_THREAD, type SlotPlan } from '../workers/slot-plan.js';
-import { SlotWorker } from '../workers/slot-worker.js';
+import { SlotWorker, slotSubtasks, type StartedSlotThreads } from '../workers/slot-worker.js';
 import type { SlotInit, WorkerStorage } from '../workers/worker-protocol.js';
 import { buildTasks, InProcessChannels, networkEdgesOf, replayedChannels, type ReplayedChannel } from './build-tasks.js';
 import { inFlightLines } from '../checkpoint/channel-state.js';
@@ -62,6 +62,8 @@ export interface WorkerResources {
   readonly plan: SlotPlan;
   /** Modules of user functions (file URLs) that every worker imports. */
   readonly functionModules: readonly string[];
+  /** Threads Job.start started for the slots before the first attempt was built: that attempt adopts them. */
+  readonly started?: StartedSlotThreads;
 }
 
 export interface AttemptSetup {
@@ -113,16 +115,16 @@ export class ExecutionAttempt {
     const slots: SlotWorker[] = [];
     try {
       for (let slot = 0; slot < plan.slots; slot++) {
-        const subtasks = resources.graph.chains.flatMap((chain) =>
-          Array.from({ length: chain.parallelism }, (_, subtask) => ({ chain, subtask })).filter(({ chain, subtask }) => plan.slotOf(chain, subtask) === slot),
-        );
+        const subtasks = slotSubtasks(resources.graph, plan, slot);
         const replayedHere = replayed.filter((channel) => slotReading(channel) === slot);
-        slots.push(new SlotWorker(slotInit(resources, workers, setup, slot, subtasks, routes, replayedHere, table), {
+        const init = slotInit(resources, workers, setup, slot, subtasks, routes, replayedHere, table);
+        const host = {
           graph: resources.graph,
           coordinator: resources.checkpointing?.coordinator,
           storage: resources.checkpointing?.storage,
           warn: resources.warn,
-        }));
+        };
+        slots.push(new SlotWorker(init, host, workers.started?.take(slot, init.tasks)));
       }
     } catch (error) {
       local.stop();

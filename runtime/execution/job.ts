@@ -25,6 +25,7 @@ import { systemClock, type Clock } from '../time/clock.js';
 import { JobInputError } from '../job-input-error.js';
 import { ExecutionAttempt, type AttemptResources } from './execution-attempt.js';
 import { workerResources } from '../workers/worker-resources.js';
+import { StartedSlotThreads } from '../workers/slot-worker.js';
 import type { JobEvents, RestoreInfo } from './job-events.js';
 import { callbackSinks, checkJobInputs } from './job-inputs.js';
 import { OperatorFailure } from './operator-failure.js';
@@ -153,20 +154,32 @@ export class Job extends EventEmitter<JobEvents> {
     if (checkpointing && storage === undefined) {
       throw new Error(`state backend '${config.state.backend}' writes checkpoints to files: set 'state.checkpoints.dir' (or use the memory backend)`);
     }
-    // Before anything is locked or read: a connector whose server is unreachable or whose table is missing fails here.
-    const connectors = await ConnectorRuntimes.open(graph, jobId, new Set([...sourceFeeds.keys(), ...sinkCallbacks.keys()]));
-    await removeDeadStateDirs();
+    const planned = await workerResources(graph, { sourceFeeds, sinkCallbacks, functionModules: options.functionModules ?? [] });
+    // The slots' threads start now, so that their start (about a quarter of a second: Node's bootstrap of the thread,
+    // the bundle, the functions modules and connectors) overlaps what this thread does before it builds the attempt.
+    const workers = planned === undefined ? undefined : { ...planned, started: StartedSlotThreads.start(graph, planned.plan, planned.functionModules) };
+    const started = workers?.started;
+    let locks: JobLocks;
+    let connectors: ConnectorRuntimes;
     const ownStateDir = options.localStateDir === undefined;
     const localStateDir = options.localStateDir ?? freshLocalStateDir();
-    // Before any checkpoint is read: a second job on these directories is refused before it touches them.
-    const locks = await JobLocks.take(
-      [
-        ...(storage instanceof FileCheckpointStorage ? [{ kind: 'checkpoints' as const, dir: storage.root }] : []),
-        ...sinkLockTargets(graph, sinkCallbacks),
-        { kind: 'state', dir: localStateDir },
-      ],
-      lockOwner(config.pipelineName || 'job', jobId),
-    );
+    try {
+      // Before anything is locked or read: a connector whose server is unreachable or whose table is missing fails here.
+      connectors = await ConnectorRuntimes.open(graph, jobId, new Set([...sourceFeeds.keys(), ...sinkCallbacks.keys()]));
+      await removeDeadStateDirs();
+      // Before any checkpoint is read: a second job on these directories is refused before it touches them.
+      locks = await JobLocks.take(
+        [
+          ...(storage instanceof FileCheckpointStorage ? [{ kind: 'checkpoints' as const, dir: storage.root }] : []),
+          ...sinkLockTargets(graph, sinkCallbacks),
+          { kind: 'state', dir: localStateDir },
+        ],
+        lockOwner(config.pipelineName || 'job', jobId),
+      );
+    } catch (error) {
+      started?.terminate();
+      throw error;
+    }
     try {
       const recovered = storage === undefined ? undefined : await storage.recover();
       const chosen = await chooseInitialRestore(
@@ -196,10 +209,14 @@ export class Job extends EventEmitter<JobEvents> {
         oneThreadChannelCapacity: options.channelCapacity ?? DEFAULT_ONE_THREAD_CHANNEL_CAPACITY,
         // A restore continues the lineage of its snapshot; a start from scratch begins a new one.
         lineage: initial.chosen === undefined ? randomUUID() : lineageOf(initial.chosen.stored.metadata),
-        workers: await workerResources(graph, { sourceFeeds, sinkCallbacks, functionModules: options.functionModules ?? [] }),
+        workers,
       };
-      return new Job(graph, jobId, { resources, options, localStateDir, ownStateDir, locks, storage, recovered, initial });
+      const job = new Job(graph, jobId, { resources, options, localStateDir, ownStateDir, locks, storage, recovered, initial });
+      // The first attempt adopted every thread its plan had; none is left but by a mistake.
+      started?.terminate();
+      return job;
     } catch (error) {
+      started?.terminate();
       if (ownStateDir) fs.rmSync(localStateDir, { recursive: true, force: true });
       await locks.release();
       throw error;

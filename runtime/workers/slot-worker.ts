@@ -1,7 +1,7 @@
 import { createRequire } from 'node:module';
 import { pathToFileURL } from 'node:url';
 import { Worker, type ResourceLimits } from 'node:worker_threads';
-import type { JobGraph } from '../../compiler/graph/job-graph.js';
+import type { Chain, JobGraph } from '../../compiler/graph/job-graph.js';
 import { Diagnostics } from '../../compiler/diagnostics/catalogue.js';
 import type { CoordinatorPort, TaskGateway, TriggerOptions } from '../checkpoint/checkpoint-messages.js';
 import type { CheckpointStorage } from '../checkpoint/storage/checkpoint-storage.js';
@@ -12,7 +12,8 @@ import type { TaskMetricsSnapshot } from '../execution/task-metrics.js';
 import type { KeyedStateSnapshot } from '../state/keyed-state-backend.js';
 import { keyedStateFromText } from '../state/snapshot-format.js';
 import { reviveFailure } from './failure-transfer.js';
-import type { FromWorker, GatewayCall, SlotInit, ToWorker } from './worker-protocol.js';
+import type { FromWorker, GatewayCall, SlotInit, SlotPreload, ToWorker } from './worker-protocol.js';
+import type { SlotPlan } from './slot-plan.js';
 import { workerEntryUrl } from './source-bundle.js';
 
 /** How long a cancelled worker may take to stop its tasks before its thread is terminated. */
@@ -50,15 +51,20 @@ export class SlotWorker {
   private lastHeard: number | undefined;
   private watchdog: NodeJS.Timeout | undefined;
 
+  /**
+   * Starts the slot's thread, or adopts `started`, one Job.start started for this slot before the attempt was built
+   * (what it sent or did meanwhile is handled now, in order); either way the slot's init is its first message.
+   */
   constructor(
     readonly init: SlotInit,
     private readonly host: SlotWorkerHost,
+    started?: StartedSlotThread,
   ) {
-    this.worker = new Worker(workerEntry(init.functionModules), {
-      eval: true,
-      workerData: init,
-      ...(host.resourceLimits === undefined ? {} : { resourceLimits: host.resourceLimits }),
-    });
+    const thread =
+      started ?? new StartedSlotThread({ slot: init.slot, tasks: init.tasks, functionModules: init.functionModules, connectors: slotConnectors(host.graph, init.tasks) }, host.resourceLimits);
+    const { worker, early } = thread.adopt();
+    this.worker = worker;
+    this.worker.postMessage({ type: 'init', init } satisfies ToWorker);
     this.latest = [];
     const heads = new Map(host.graph.chains.map((c) => [c.id, host.graph.operators.find((op) => op.id === c.operators[0])!.spec.kind === 'source']));
     this.gateways =
@@ -98,6 +104,7 @@ export class SlotWorker {
         end(new DiagnosticError(Diagnostics.WorkerHung, { slot: String(init.slot), tasks: init.tasks.join(', '), silentMs: String(silentMs), timeoutMs: String(timeoutMs) }));
         void this.terminate();
       });
+      for (const { event, value } of early) this.worker.emit(event, value);
     });
     // `ended` is awaited by the attempt; a rejection before that must not count as unhandled.
     this.ended.catch(() => undefined);
@@ -225,6 +232,114 @@ export class SlotWorker {
   async terminate(): Promise<void> {
     await this.worker.terminate();
   }
+}
+
+/**
+ * A slot's worker thread started before the SlotWorker that will run it exists (Job.start starts the slots' threads
+ * first, so that their start overlaps the main thread's preparation of the job): it loads what its SlotPreload
+ * names and waits for its init. What the thread sends or does until `adopt` (heartbeats, an error, its exit) is kept
+ * and handed to the adopter, which replays it once it listens.
+ */
+export class StartedSlotThread {
+  private readonly worker: Worker;
+  private early: { readonly event: 'message' | 'error' | 'exit'; readonly value: unknown }[] | undefined = [];
+  private readonly keep = {
+    message: (value: unknown) => this.early?.push({ event: 'message', value }),
+    error: (value: unknown) => this.early?.push({ event: 'error', value }),
+    exit: (value: unknown) => this.early?.push({ event: 'exit', value }),
+  };
+
+  constructor(
+    readonly preload: SlotPreload,
+    resourceLimits?: ResourceLimits,
+  ) {
+    this.worker = new Worker(workerEntry(preload.functionModules), {
+      eval: true,
+      workerData: preload,
+      ...(resourceLimits === undefined ? {} : { resourceLimits }),
+    });
+    for (const event of ['message', 'error', 'exit'] as const) this.worker.on(event, this.keep[event]);
+  }
+
+  /** The thread and what it sent or did so far, for the one SlotWorker that runs it; it stops keeping events. */
+  adopt(): { readonly worker: Worker; readonly early: readonly { readonly event: 'message' | 'error' | 'exit'; readonly value: unknown }[] } {
+    const early = this.early;
+    if (early === undefined) throw new Error(`the thread of slot ${this.preload.slot} was adopted twice`);
+    this.early = undefined;
+    for (const event of ['message', 'error', 'exit'] as const) this.worker.off(event, this.keep[event]);
+    return { worker: this.worker, early };
+  }
+
+  /** Ends a thread nobody adopted (the job failed to start). */
+  async terminate(): Promise<void> {
+    await this.worker.terminate();
+  }
+}
+
+/** The threads Job.start started for the slots of its first attempt, each adopted once (`take`), the rest terminated. */
+export class StartedSlotThreads {
+  private readonly threads: Map<number, StartedSlotThread>;
+
+  private constructor(threads: readonly StartedSlotThread[]) {
+    this.threads = new Map(threads.map((thread) => [thread.preload.slot, thread]));
+  }
+
+  /** Starts a thread for every slot of `plan`. */
+  static start(graph: JobGraph, plan: SlotPlan, functionModules: readonly string[]): StartedSlotThreads {
+    const threads: StartedSlotThread[] = [];
+    try {
+      for (let slot = 0; slot < plan.slots; slot++) {
+        const tasks = slotSubtasks(graph, plan, slot).map(({ chain, subtask }) => `${chain.id}[${subtask}]`);
+        threads.push(new StartedSlotThread({ slot, tasks, functionModules, connectors: slotConnectors(graph, tasks) }));
+      }
+    } catch (error) {
+      for (const thread of threads) void thread.terminate();
+      throw error;
+    }
+    return new StartedSlotThreads(threads);
+  }
+
+  /** The thread started for `slot` if it was not taken yet and runs `tasks` (a plan of the same job), else undefined. */
+  take(slot: number, tasks: readonly string[]): StartedSlotThread | undefined {
+    const thread = this.threads.get(slot);
+    if (thread === undefined || thread.preload.tasks.join() !== tasks.join()) return undefined;
+    this.threads.delete(slot);
+    return thread;
+  }
+
+  /** Ends the threads not taken. */
+  terminate(): void {
+    for (const thread of this.threads.values()) void thread.terminate();
+    this.threads.clear();
+  }
+}
+
+/** The subtasks `plan` puts in `slot`, chain by chain. */
+export function slotSubtasks(graph: JobGraph, plan: SlotPlan, slot: number): { readonly chain: Chain; readonly subtask: number }[] {
+  return graph.chains.flatMap((chain) =>
+    Array.from({ length: chain.parallelism }, (_, subtask) => ({ chain, subtask })).filter(({ chain, subtask }) => plan.slotOf(chain, subtask) === slot),
+  );
+}
+
+/**
+ * The connectors a worker running `tasks` loads (ConnectorRuntimes.load, without their start-up checks: the job ran
+ * them once on the main thread before starting it; run again in each worker, a check would meet the job's own
+ * subtasks: postgres-cdc's finds the slot leased by the subtask that reads it and fails the worker, SLC9204, whenever
+ * that subtask opened first): those of the source and sink operators of its chains, and of any without a uid.
+ */
+export function slotConnectors(graph: JobGraph, tasks: readonly string[]): string[] {
+  const here = new Set(tasks.map((task) => task.slice(0, task.lastIndexOf('['))));
+  const skipped = new Set(
+    graph.chains
+      .filter((chain) => !here.has(chain.id))
+      .flatMap((chain) => chain.operators)
+      .map((id) => graph.operators.find((op) => op.id === id)!.uid)
+      .filter((uid): uid is string => uid !== null),
+  );
+  const names = graph.operators
+    .filter((op) => (op.spec.kind === 'source' || op.spec.kind === 'sink') && (op.uid === null || !skipped.has(op.uid)))
+    .map((op) => (op.spec as { readonly connector: string }).connector);
+  return [...new Set(names)];
 }
 
 /**

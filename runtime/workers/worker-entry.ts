@@ -15,7 +15,7 @@ import { RoutedChannelEnds } from './channel-routes.js';
 import { parseInFlightLines } from '../checkpoint/channel-state.js';
 import { serializeFailure } from './failure-transfer.js';
 import { MainThreadRequests, MainThreadStorage, WorkerFileStorage } from './worker-storage.js';
-import type { FromWorker, SlotInit, ToWorker } from './worker-protocol.js';
+import type { FromWorker, SlotInit, SlotPreload, ToWorker } from './worker-protocol.js';
 
 /**
  * How often a worker reports its tasks' metrics (the main thread's status line reads about once a second); before
@@ -24,25 +24,31 @@ import type { FromWorker, SlotInit, ToWorker } from './worker-protocol.js';
 const METRICS_INTERVAL_MS = 250;
 
 /**
- * A slot's worker thread (slot-worker.ts starts it): builds the tasks of its slot from the job graph and runs them,
- * talking to the main thread only by messages (worker-protocol.ts) and to other threads' tasks through channels.
+ * A slot's worker thread (slot-worker.ts starts it): loads what its tasks need (SlotPreload, its `workerData`), then
+ * builds the tasks of its slot from the job graph (SlotInit, the first message) and runs them, talking to the main
+ * thread only by messages (worker-protocol.ts) and to other threads' tasks through channels.
  */
 const port = parentPort!;
-const init = workerData as SlotInit;
+const preload = workerData as SlotPreload;
 const post = (message: FromWorker): void => port.postMessage(message);
 let set: TaskSet | undefined;
 const reporter = setInterval(() => post(set === undefined ? { type: 'alive' } : { type: 'metrics', tasks: set.metrics() }), METRICS_INTERVAL_MS);
 
-const { udfs, processFunctions } = await importFunctions(init.functionModules);
+// One listener from the start: `init` comes first; what follows it before the tasks are built waits in `early`.
+let received: ((init: SlotInit) => void) | undefined;
+const initMessage = new Promise<SlotInit>((resolve) => (received = resolve));
+let serve: ((message: ToWorker) => void) | undefined;
+const early: ToWorker[] = [];
+port.on('message', (message: ToWorker) => {
+  if (message.type === 'init') received!(message.init);
+  else if (serve !== undefined) serve(message);
+  else early.push(message);
+});
+
+const { udfs, processFunctions } = await importFunctions(preload.functionModules);
+const connectors = await ConnectorRuntimes.load(preload.connectors);
+const init = await initMessage;
 const here = new Set(init.tasks);
-const skipped = new Set(
-  init.graph.chains
-    .filter((chain) => !Array.from({ length: chain.parallelism }, (_, s) => `${chain.id}[${s}]`).some((name) => here.has(name)))
-    .flatMap((chain) => chain.operators)
-    .map((id) => init.graph.operators.find((op) => op.id === id)!.uid)
-    .filter((uid): uid is string => uid !== null),
-);
-const connectors = await ConnectorRuntimes.forWorker(init.graph, skipped);
 
 const coordinator: CoordinatorPort = {
   acknowledge: (ack) => post({ type: 'acknowledge', ack }),
@@ -103,7 +109,7 @@ try {
 }
 const gateways = new Map(set.checkpointers.map((c) => [c.name, c]));
 
-port.on('message', (message: ToWorker) => {
+serve = (message: ToWorker): void => {
   switch (message.type) {
     case 'gateway': {
       const gateway = gateways.get(message.task)!;
@@ -130,7 +136,8 @@ port.on('message', (message: ToWorker) => {
       set.stop();
       return;
   }
-});
+};
+for (const message of early.splice(0)) serve(message);
 
 let failure: unknown;
 try {

@@ -22,7 +22,24 @@ export type WorkerStorage =
   | { readonly kind: 'files'; readonly root: string; readonly backend: 'fs' | 'disk' }
   | { readonly kind: 'main' };
 
-/** Everything a worker needs to build its slot's tasks (its `workerData`). */
+/**
+ * What a slot's worker thread is started with (its `workerData`): enough to load what its tasks will need (the
+ * functions modules and the connectors of its sources and sinks) while the main thread still prepares the job.
+ * Job.start starts the threads before it takes locks, recovers checkpoints and builds the attempt, so that a
+ * worker's start (Node's bootstrap of the thread, the bundle, those imports) overlaps that work; the rest of the slot
+ * (SlotInit) follows as the first message, `init`.
+ */
+export interface SlotPreload {
+  readonly slot: number;
+  /** The tasks this slot will run: `<chain>[<subtask>]` (as in SlotInit; a functions module may read it). */
+  readonly tasks: readonly string[];
+  /** ES modules (file URLs) exporting `functions` and `processes`, imported in order (a later one wins). */
+  readonly functionModules: readonly string[];
+  /** Connector names of the sources and sinks of the slot's chains, imported before `init` is awaited. */
+  readonly connectors: readonly string[];
+}
+
+/** Everything a worker needs to build its slot's tasks (the `init` message that follows its SlotPreload). */
 export interface SlotInit {
   readonly slot: number;
   readonly slots: number;
@@ -74,6 +91,8 @@ export type GatewayCall =
 
 /** Main thread → worker. */
 export type ToWorker =
+  /** The slot to run: always the first message. */
+  | { readonly type: 'init'; readonly init: SlotInit }
   | ({ readonly type: 'gateway'; readonly task: string } & GatewayCall)
   /** Checkpoint `checkpointId` is a savepoint written to `dir` (savepoint-storage.ts). */
   | { readonly type: 'route-savepoint'; readonly checkpointId: number; readonly dir: string }
