@@ -33,7 +33,8 @@ import { BIGINT, BOOLEAN, STRING, TIMESTAMP3, type Field } from '../types/sql-ty
  * replaces their entries with one under the merged bounds. A window aggregate over aligned windows (TUMBLE, HOP)
  * stores the `windows` entries of one key together, as one entry under the map key `[]` whose value lists each
  * window's bounds and accumulators (runtime/operators/packed-windows.ts): the declaration describes them per window. Map values that can hold several rows per map key
- * (a join side's rows at one time or in one window) are stored as a list of such values.
+ * (a join side's rows at one time or in one window) are stored as a list of such values; a window join stores an
+ * entry of one row as that row's fields after its width, `[width, field0, …]` (runtime/operators/join/packed-rows.ts).
  */
 
 /** The key of keyed state for key expressions without names of their own: a column's name, else `key<i>`. */

@@ -342,7 +342,7 @@ export class CheckpointCoordinator implements CoordinatorPort {
     }
     return {
       format: METADATA_FORMAT,
-      version: 9,
+      version: 10,
       type: pending.requested?.request.savepoint === undefined ? 'checkpoint' : 'savepoint',
       jobId,
       pipelineName: graph.config.pipelineName,

@@ -141,7 +141,7 @@ describe('a version 2 checkpoint (no checksum), written by an earlier Sluice', (
     const resumed = await run({ resume: true });
     expect(resumed.code).toBe(0);
     expect(restoreLines(resumed.stderr)).toEqual([`restored from checkpoint 1 at ${chk(1)}`]);
-    expect(fs.readFileSync(path.join(chk(2), '_metadata'), 'utf8')).toMatch(/"version": 9,\n {2}"checksum": "[0-9a-f]{64}",/);
+    expect(fs.readFileSync(path.join(chk(2), '_metadata'), 'utf8')).toMatch(/"version": 10,\n {2}"checksum": "[0-9a-f]{64}",/);
 
     const restored = await run({ from: FIXTURE });
     expect(restored.code).toBe(0);

@@ -14,7 +14,7 @@ describe('file checkpoint storage', () => {
     expect(files).toEqual([{ path: 'counts-0.kstate', bytes: expect.any(Number), sha256: expect.stringMatching(/^[0-9a-f]{64}$/), keyGroupRange: { start: 0, end: 127 } }]);
     expect(fs.readdirSync(path.join(root, 'chk-1')).sort()).toEqual(['_completed', '_metadata', 'counts-0.kstate']);
     expect(fs.statSync(path.join(root, 'chk-1', 'counts-0.kstate')).size).toBe(files[0]!.bytes);
-    expect(fs.readFileSync(path.join(root, 'chk-1', '_metadata'), 'utf8')).toMatch(/^\{\n {2}"format": "sluice-checkpoint-metadata",\n {2}"version": 9,\n {2}"checksum": "[0-9a-f]{64}",/);
+    expect(fs.readFileSync(path.join(root, 'chk-1', '_metadata'), 'utf8')).toMatch(/^\{\n {2}"format": "sluice-checkpoint-metadata",\n {2}"version": 10,\n {2}"checksum": "[0-9a-f]{64}",/);
   });
 
   it('disk: shares the files of key-group ranges unchanged since an earlier checkpoint instead of writing them again', async () => {

@@ -102,8 +102,8 @@ describe('incremental checkpoints: a base and a chain of deltas', () => {
     }
     const chain = stored[5]!.metadata.operators[0]!.subtasks[0]!.keyedState;
     expect(chain.filter((f) => f.delta === true)).toHaveLength(5);
-    // Metadata version 9: base and deltas in the binary encoding (as versions 7 and 8).
-    expect(stored[5]!.metadata.version).toBe(9);
+    // Metadata version 10: base and deltas in the binary encoding (as versions 7 to 9).
+    expect(stored[5]!.metadata.version).toBe(10);
     for (const file of chain) expect(isBinaryKeyedState(fs.readFileSync(path.join(root, 'chk-6', file.path))), file.path).toBe(true);
     // Every checkpoint of the chain restores exactly the state it was taken of: the 5th included.
     for (let i = 0; i < stored.length; i++) expect(await restoredStateText(stored[i]!)).toBe(expected[i]);
@@ -317,7 +317,7 @@ describe('a savepoint written by the Sluice before incremental checkpoints (meta
   it('reads as complete files and restores a job', async () => {
     const opened = await openCheckpoint(FIXTURE);
     if ('error' in opened) throw new Error(opened.error);
-    expect(opened.checkpoint.metadata).toMatchObject({ version: 9, type: 'savepoint', unaligned: false, channelState: [] });
+    expect(opened.checkpoint.metadata).toMatchObject({ version: 10, type: 'savepoint', unaligned: false, channelState: [] });
     const loaded = await loadCheckpoint(opened.checkpoint);
     const counts = loaded.operators.find((op) => op.entry.uid === 'per-v')!.keyed.flatMap((k) => k.entries).filter((e) => e.state === 'accumulators');
     expect(counts.map((e) => e.key).sort()).toEqual(['[1]', '[2]', '[3]', '[4]', '[5]']);
@@ -348,7 +348,7 @@ describe('an incremental checkpoint written before binary state files (metadata 
     const read = await openCheckpoint(path.join(root, 'chk-3'));
     if ('error' in read) throw new Error(read.error);
     expect(fs.readFileSync(path.join(root, 'chk-3', '_metadata'), 'utf8')).toContain('"version": 6,');
-    expect(read.checkpoint.metadata.version).toBe(9);
+    expect(read.checkpoint.metadata.version).toBe(10);
     const chain = read.checkpoint.metadata.operators[0]!.subtasks[0]!.keyedState;
     expect(chain.map((f) => f.delta === true)).toEqual([false, true, true]);
     for (const file of chain) expect(isBinaryKeyedState(fs.readFileSync(path.join(root, 'chk-3', file.path)))).toBe(false);

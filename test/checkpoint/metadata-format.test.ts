@@ -6,7 +6,7 @@ import { METADATA_FORMAT } from '../../runtime/checkpoint/metadata/metadata-v1.j
 
 const metadata: CheckpointMetadata = {
   format: METADATA_FORMAT,
-  version: 9,
+  version: 10,
   type: 'checkpoint',
   jobId: 'orders-1a2b3c4d',
   pipelineName: 'orders',
@@ -47,7 +47,7 @@ describe('checkpoint metadata', () => {
     expect(text.split('\n').slice(0, 5)).toEqual([
       '{',
       `  "format": "${METADATA_FORMAT}",`,
-      '  "version": 9,',
+      '  "version": 10,',
       expect.stringMatching(/^ {2}"checksum": "[0-9a-f]{64}",$/),
       '  "channelState": [],',
     ]);
@@ -85,7 +85,7 @@ describe('checkpoint metadata', () => {
     const withRaw: CheckpointMetadata = { ...metadata, operators: [{ ...metadata.operators[0]!, subtasks: [{ ...metadata.operators[0]!.subtasks[0]!, rawState }] }] };
     expect(parseMetadata(serializeMetadata(withRaw), 'm')).toEqual({ metadata: withRaw });
     // A Sluice reading version 5 would drop raw state without a word: the version says it holds what only 6 reads.
-    expect(serializeMetadata(withRaw)).toMatch(/^\{\n {2}"format": "sluice-checkpoint-metadata",\n {2}"version": 9,/);
+    expect(serializeMetadata(withRaw)).toMatch(/^\{\n {2}"format": "sluice-checkpoint-metadata",\n {2}"version": 10,/);
   });
 
   it('reads version 6, whose state files are all JSON lines, unchanged', () => {
@@ -96,6 +96,11 @@ describe('checkpoint metadata', () => {
   it('reads version 7, whose bases hold every timer, unchanged (a restore registers window timers from the entries either way)', () => {
     const v7 = { ...metadata, version: 7 };
     expect(parseMetadata(canonicalJson({ ...v7, checksum: metadataChecksum(v7) }), 'm')).toEqual({ metadata });
+  });
+
+  it('reads version 9, whose window joins hold each entry\'s rows as a list, unchanged (the join packs an entry when it reads it)', () => {
+    const v9 = { ...metadata, version: 9 };
+    expect(parseMetadata(canonicalJson({ ...v9, checksum: metadataChecksum(v9) }), 'm')).toEqual({ metadata });
   });
 
   it('reads version 8, whose window aggregates hold an entry per window, unchanged (the operator packs them when it opens)', () => {
@@ -155,8 +160,8 @@ describe('checkpoint metadata', () => {
   });
 
   it('refuses a version written by a newer Sluice, and an unknown one', () => {
-    expect(parseMetadata(JSON.stringify({ ...metadata, version: 10 }), 'm')).toEqual({ error: expect.stringMatching(/^m has metadata format version 10, newer than this Sluice reads \(up to 9\)/) });
-    expect(parseMetadata(JSON.stringify({ ...metadata, version: 0 }), 'm')).toEqual({ error: expect.stringMatching(/^m has an unknown metadata format version 0; known versions: 1, 2, 3, 4, 5, 6, 7, 8, 9/) });
+    expect(parseMetadata(JSON.stringify({ ...metadata, version: 11 }), 'm')).toEqual({ error: expect.stringMatching(/^m has metadata format version 11, newer than this Sluice reads \(up to 10\)/) });
+    expect(parseMetadata(JSON.stringify({ ...metadata, version: 0 }), 'm')).toEqual({ error: expect.stringMatching(/^m has an unknown metadata format version 0; known versions: 1, 2, 3, 4, 5, 6, 7, 8, 9, 10/) });
   });
 
   it('names the field of a document that does not match its version’s schema', () => {

@@ -72,7 +72,7 @@ export function backendWith(values: Record<number, number>): HeapKeyedStateBacke
 export function metadataFor(checkpointId: number, files: StateFile[], operator: Partial<OperatorStateEntry> = {}): CheckpointMetadata {
   return {
     format: METADATA_FORMAT,
-    version: 9,
+    version: 10,
     type: 'checkpoint',
     jobId: 'job',
     pipelineName: 'test',

@@ -92,7 +92,7 @@ describe('restoring a checkpoint whose bases leave the window timers out', () =>
       if (!committed || chosen === undefined) continue;
       const opened = await openCheckpoint(chosen);
       if ('error' in opened) throw new Error(opened.error);
-      expect(opened.checkpoint.metadata.version).toBe(9);
+      expect(opened.checkpoint.metadata.version).toBe(10);
       const loaded = await loadCheckpoint(opened.checkpoint);
       const entriesOf = (uid: string) => loaded.operators.find((op) => op.entry.uid === uid)!.keyed.flatMap((file) => [...file.entries]);
       const counts = entriesOf('count-per-auction');

@@ -10,7 +10,8 @@ import { MetadataV5FileSchema, migrateV4 } from './metadata-v5.js';
 import { MetadataV6FileSchema, migrateV5 } from './metadata-v6.js';
 import { MetadataV7FileSchema, migrateV6 } from './metadata-v7.js';
 import { MetadataV8FileSchema, migrateV7 } from './metadata-v8.js';
-import { MetadataV9FileSchema, migrateV8, type MetadataV9 } from './metadata-v9.js';
+import { MetadataV9FileSchema, migrateV8 } from './metadata-v9.js';
+import { MetadataV10FileSchema, migrateV9, type MetadataV10 } from './metadata-v10.js';
 
 /**
  * Reading and writing `_metadata`, with a registry of format versions: each version has its zod schema, and
@@ -20,7 +21,7 @@ import { MetadataV9FileSchema, migrateV8, type MetadataV9 } from './metadata-v9.
  */
 
 /** The shape the runtime works with: the newest version's content (its checksum belongs to the file). */
-export type CheckpointMetadata = MetadataV9;
+export type CheckpointMetadata = MetadataV10;
 
 export { METADATA_FILE } from '../storage/checkpoint-names.js';
 
@@ -44,6 +45,7 @@ const VERSIONS: readonly FormatVersion[] = [
   { version: 7, schema: MetadataV7FileSchema, checksummed: true, migrate: migrateV6 },
   { version: 8, schema: MetadataV8FileSchema, checksummed: true, migrate: migrateV7 },
   { version: 9, schema: MetadataV9FileSchema, checksummed: true, migrate: migrateV8 },
+  { version: 10, schema: MetadataV10FileSchema, checksummed: true, migrate: migrateV9 },
 ];
 export const CURRENT_METADATA_VERSION = VERSIONS[VERSIONS.length - 1]!.version;
 

@@ -1,5 +1,6 @@
 import { compileRowMigration } from '../../../compiler/savepoint-compat/migrations.js';
 import type { CompatibilityReport } from '../../../compiler/savepoint-compat/report.js';
+import { migrateJoinRows } from '../../operators/join/packed-rows.js';
 import { isPackedWindowsKey, migratePackedWindows } from '../../operators/packed-windows.js';
 import type { StateEntry } from '../../state/keyed-state-backend.js';
 import type { ParsedKeyedState } from '../../state/snapshot-format.js';
@@ -16,7 +17,8 @@ export interface OperatorMigration {
  * The migrations a restore performs, per uid: those of every `compatible-after-migration` state of the report,
  * compiled once for rows as the previous job graph declared them. A list state's value is its list: each
  * element is a row. A map entry packing several windows (a window aggregate's, operators/packed-windows.ts)
- * holds a row per window.
+ * holds a row per window; a window join's entry holds the side's rows of its window, as a list or packed
+ * (operators/join/packed-rows.ts), each migrated.
  */
 export function rowMigrationsOf(report: CompatibilityReport, loaded: LoadedCheckpoint): Map<string, OperatorMigration> {
   const previous = new Map((loaded.metadata.graph?.operators ?? []).flatMap((op) => (op.uid === null ? [] : [[op.uid, op] as const])));
@@ -28,7 +30,10 @@ export function rowMigrationsOf(report: CompatibilityReport, loaded: LoadedCheck
       if (state.verdict !== 'compatible-after-migration' || state.migrations.length === 0 || descriptor?.scope !== 'keyed') continue;
       const row = compileRowMigration(state.migrations, descriptor.valueType.length);
       const migrateRow = (value: unknown): unknown => (Array.isArray(value) ? row(value) : value);
-      const migrateMapValue = (value: unknown, mapKey?: unknown): unknown => (isPackedWindowsKey(mapKey) ? migratePackedWindows(value, row) : migrateRow(value));
+      const migrateMapValue =
+        previous.get(op.uid)?.spec.kind === 'window_join'
+          ? (value: unknown): unknown => migrateJoinRows(value, row)
+          : (value: unknown, mapKey?: unknown): unknown => (isPackedWindowsKey(mapKey) ? migratePackedWindows(value, row) : migrateRow(value));
       byState.set(state.name, descriptor.kind === 'list' ? (list) => (Array.isArray(list) ? list.map(migrateRow) : list) : descriptor.kind === 'map' ? migrateMapValue : migrateRow);
     }
     if (byState.size > 0) {

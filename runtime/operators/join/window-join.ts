@@ -7,11 +7,14 @@ import { windowEndOfTimer, windowStartOfTimer } from '../../time/window-timer-st
 import { BaseOperator, type OperatorContext } from '../operator.js';
 import { WindowKeyCache, type WindowBounds } from '../window-keys.js';
 import { assertInsertOnly, hasNull, JoinOutput, JoinRows, type Row } from './join-row.js';
+import { isPackedRows, packRow, rowsOfStored, unpackRow } from './packed-rows.js';
 
-
-// The state declared by compiler/plan/state-declarations.ts (`windowJoinState`): each side's rows per window.
-const LEFT_ROWS = mapState<WindowBounds, readonly Row[]>('left-rows');
-const RIGHT_ROWS = mapState<WindowBounds, readonly Row[]>('right-rows');
+/**
+ * The state declared by compiler/plan/state-declarations.ts (`windowJoinState`): each side's rows per window, an
+ * entry's only row packed as `[width, fields…]`, several rows as a list (packed-rows.ts).
+ */
+const LEFT_ROWS = mapState<WindowBounds, unknown[]>('left-rows');
+const RIGHT_ROWS = mapState<WindowBounds, unknown[]>('right-rows');
 
 /** Where a side's rows carry window_start and window_end. */
 interface WindowColumns {
@@ -25,8 +28,9 @@ const NO_ROWS: readonly Row[] = [];
  * The window join: both inputs carry their window (window_start, window_end: a WINDOW step or a window
  * aggregate's output), and rows of the same key and window meet when the watermark reaches the window's last
  * millisecond (window_end - 1), Flink's window-join semantics. Until then each side's rows wait in state under
- * the window's bounds; an event-time timer per key and window (namespace: window_start) joins them, emits a LEFT
- * join's unmatched left rows padded with NULLs, and clears the window's state. A row whose window has already
+ * the window's bounds (one row packed in one array, several in a list: packed-rows.ts); an event-time timer per
+ * key and window (namespace: window_start) joins them, emits a LEFT join's unmatched left rows padded with NULLs,
+ * and clears the window's state. A row whose window has already
  * fired is late: dropped and counted. Rows with a NULL key (or window) join nothing: a LEFT join emits its left
  * ones padded at once. Output: append-only.
  */
@@ -34,15 +38,18 @@ export class WindowJoinOperator extends BaseOperator {
   private readonly rows: JoinRows;
   private readonly out = new JoinOutput(false);
   private readonly windows: readonly [WindowColumns, WindowColumns];
-  private leftRows!: MapState<WindowBounds, readonly Row[]>;
-  private rightRows!: MapState<WindowBounds, readonly Row[]>;
+  private leftRows!: MapState<WindowBounds, unknown[]>;
+  private rightRows!: MapState<WindowBounds, unknown[]>;
   private readonly keys = new WindowKeyCache();
   /** A window's timer is pending exactly while either side holds rows of it. */
   readonly windowTimerStates = [LEFT_ROWS.name, RIGHT_ROWS.name];
-  /** The current key's windows touched by its rows of a batch (`arrive`), reused: bounds and rows per window. */
+  /**
+   * The current key's windows touched by its rows of a batch (`arrive`), reused: bounds per window, and per row
+   * (by its place in the key's rows) the window it goes to, -1 for none.
+   */
   private addedStarts = new Float64Array(4);
   private addedEnds = new Float64Array(4);
-  private readonly addedRows: (Row[] | undefined)[] = [];
+  private rowWindows = new Int32Array(64);
 
   constructor(
     private readonly operator: Operator,
@@ -98,10 +105,13 @@ export class WindowJoinOperator extends BaseOperator {
   /** Stores the current key's rows `rows[order[from]]` … `rows[order[to - 1]]` of input `input` under their windows. */
   private arrive(batchRows: readonly Row[], order: Int32Array, from: number, to: number, input: number, watermark: number): void {
     const columns = this.windows[input]!;
-    // A key's rows in one batch mostly share one window or a few: a short scan of reused columns beats a map
-    // (and an object per window) here.
+    // A key's rows in one batch share one window (the join's key holds the window's bounds), or a few: a short scan
+    // of reused columns beats a map (and an object per window) here.
+    if (this.rowWindows.length < to - from) this.rowWindows = new Int32Array(Math.max(to - from, this.rowWindows.length * 2));
+    const rowWindows = this.rowWindows;
     let windows = 0;
     for (let r = from; r < to; r++) {
+      rowWindows[r - from] = -1;
       const row = batchRows[order[r]!]!;
       const start = row[columns.start];
       const end = row[columns.end];
@@ -115,25 +125,40 @@ export class WindowJoinOperator extends BaseOperator {
       }
       let w = 0;
       while (w < windows && !(this.addedStarts[w] === start && this.addedEnds[w] === end)) w++;
-      if (w < windows) {
-        this.addedRows[w]!.push(row);
-        continue;
+      if (w === windows) {
+        if (windows === this.addedStarts.length) this.growAdded();
+        this.addedStarts[windows] = start;
+        this.addedEnds[windows] = end;
+        windows++;
       }
-      if (windows === this.addedStarts.length) this.growAdded();
-      this.addedStarts[windows] = start;
-      this.addedEnds[windows] = end;
-      this.addedRows[windows] = [row];
-      windows++;
+      rowWindows[r - from] = w;
     }
     const state = input === 0 ? this.leftRows : this.rightRows;
     const other = input === 0 ? this.rightRows : this.leftRows;
+    const width = input === 0 ? this.rows.leftWidth : this.rows.rightWidth;
     for (let w = 0; w < windows; w++) {
       const end = this.addedEnds[w]!;
-      const rows = this.addedRows[w]!;
-      this.addedRows[w] = undefined;
       const window = this.keys.of(this.addedStarts[w]!, end);
       const existing = state.get(window.bounds, window.encoded);
-      state.put(window.bounds, existing === undefined ? rows : existing.concat(rows), window.encoded);
+      let first = -1;
+      let count = 0;
+      for (let r = from; r < to; r++) {
+        if (rowWindows[r - from] !== w) continue;
+        if (first < 0) first = r;
+        count++;
+      }
+      let stored: unknown[];
+      if (existing === undefined && count === 1) {
+        // The window's only row so far (a key of q8: one person, one seller): its fields, without a list around it.
+        stored = packRow(batchRows[order[first]!]!, width);
+      } else {
+        // Several rows: a list of them, the rows kept as they came (copying many rows into one array cost more than
+        // the objects it saved). A stored value is never changed in place: a checkpoint may still be reading it.
+        const added: Row[] = [];
+        for (let r = first; r < to; r++) if (rowWindows[r - from] === w) added.push(batchRows[order[r]!]!);
+        stored = existing === undefined ? added : isPackedRows(existing) ? [unpackRow(existing), ...added] : existing.concat(added);
+      }
+      state.put(window.bounds, stored, window.encoded);
       // A window's timer is pending exactly while either side holds rows of it (its timer clears both, late rows
       // are dropped): a window new to both sides registers it in the window's group, without a dedup lookup.
       // `onTimer` reads only the key's state, so the timer keeps the key's encoding, not its array.
@@ -156,8 +181,10 @@ export class WindowJoinOperator extends BaseOperator {
   override onTimer(timer: Timer): void {
     const { bounds, encoded } = this.keys.of(windowStartOfTimer(timer.namespace), windowEndOfTimer(timer.timestamp));
     const rows = this.rows;
-    const lefts = this.leftRows.get(bounds, encoded) ?? NO_ROWS;
-    const rights = this.rightRows.get(bounds, encoded) ?? NO_ROWS;
+    const storedLefts = this.leftRows.get(bounds, encoded);
+    const storedRights = this.rightRows.get(bounds, encoded);
+    const lefts = storedLefts === undefined ? NO_ROWS : rowsOfStored(storedLefts);
+    const rights = storedRights === undefined ? NO_ROWS : rowsOfStored(storedRights);
     try {
       for (const left of lefts) {
         let matched = false;

@@ -58,6 +58,44 @@ const cases: { name: string; program: string; kind: OperatorKind; steps: Step[] 
   },
 ];
 
+type EntryLine = [keyGroup: number, state: string, key: string, namespace: string, value: unknown, mapKey?: unknown];
+
+const ROW_STATES = new Set(['left-rows', 'right-rows']);
+
+/** The `left-rows` / `right-rows` entries of a snapshot's text form. */
+function rowEntries(text: string): EntryLine[] {
+  return text
+    .split('\n')
+    .slice(1)
+    .filter((line) => line.startsWith('['))
+    .map((line) => JSON.parse(line) as EntryLine)
+    .filter((entry) => ROW_STATES.has(entry[1]));
+}
+
+/**
+ * A snapshot's text with each window-join entry's packed row (operators/join/packed-rows.ts) written as the layout
+ * before, a list of rows; and without the windows' timers, as a checkpoint's base leaves them out (a restore
+ * registers them from the entries).
+ */
+function unpackRows(text: string): string {
+  const lines = text.split('\n');
+  const out: string[] = [lines[0]!];
+  for (const line of lines.slice(1)) {
+    if (!line.startsWith('[')) continue;
+    const entry = JSON.parse(line) as EntryLine;
+    if (entry[1] === '__timers.event') continue;
+    if (!ROW_STATES.has(entry[1])) {
+      out.push(line);
+      continue;
+    }
+    const value = entry[4] as unknown[];
+    const rows = typeof value[0] === 'number' ? [value.slice(1)] : value;
+    out.push(JSON.stringify([entry[0], entry[1], entry[2], entry[3], rows, entry[5]]));
+  }
+  out.push(JSON.stringify({ end: true, entries: out.length - 1 }));
+  return out.join('\n') + '\n';
+}
+
 function apply(harness: OperatorHarness, steps: readonly Step[]): void {
   for (const step of steps) {
     if ('watermark' in step) harness.watermark(step.watermark);
@@ -88,5 +126,40 @@ describe.each(cases)('$name', ({ program, kind, steps }) => {
       await after.finish(2);
       expect([...changelogLines(before.output), ...changelogLines(after.output)], `snapshot after step ${split}`).toEqual(expected);
     }
+  });
+});
+
+describe('window join state of the layout before packing (a list of rows in every entry)', () => {
+  const { program, kind, steps } = cases.find((c) => c.kind === 'window_join')!;
+  const operator = compiledJoin(program, kind);
+
+  it.each<StateBackendType>(['memory', 'disk'])('restores as an uninterrupted run (%s backend)', async (backend) => {
+    const straight = await OperatorHarness.open(operator, { backend });
+    apply(straight, steps);
+    await straight.finish(2);
+    const expected = changelogLines(straight.output).sort();
+
+    // After the first steps: key 1 holds left and right rows of W0, key 2 a left row.
+    const split = 2;
+    const before = await OperatorHarness.open(operator, { backend });
+    apply(before, steps.slice(0, split));
+    const snapshot = await before.snapshot();
+    await before.close();
+    const unpacked = unpackRows(snapshot.keyed!);
+    const lists = rowEntries(unpacked);
+    expect(lists.length).toBeGreaterThan(0);
+    expect(lists.every(([, , , , value]) => Array.isArray(value) && Array.isArray(value[0]))).toBe(true);
+    // Before the rewrite, the entries of one row were packed.
+    expect(rowEntries(snapshot.keyed!).some(([, , , , value]) => typeof (value as unknown[])[0] === 'number')).toBe(true);
+
+    const after = await OperatorHarness.open(operator, { backend, restore: { ...snapshot, keyed: unpacked } });
+    // A row added to a restored list joins the list: key 2's left rows of W0.
+    after.process([[2, 'again', 5, s(4), ...W0]], 0);
+    const added = rowEntries((await after.snapshot()).keyed!).find(([, state, key]) => state === 'left-rows' && key === '[2,0,10000]');
+    expect(added?.[4]).toEqual([[2, 'b', 20, s(2), ...W0], [2, 'again', 5, s(4), ...W0]]);
+    apply(after, steps.slice(split));
+    await after.finish(2);
+    const again = '+I [2,"again",5,4000,0,10000,null,null,null,null,null]';
+    expect([...changelogLines(before.output), ...changelogLines(after.output)].sort()).toEqual([...expected, again].sort());
   });
 });

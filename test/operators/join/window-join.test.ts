@@ -30,6 +30,32 @@ describe('window join', () => {
     expect(await j.keyedEntries()).toEqual([]);
   });
 
+  it('keeps a key\'s only row of a side and window as its fields packed in one array, several rows as a list', async () => {
+    const j = await open('LEFT JOIN');
+    j.process([[1, 'a', 10, s(1), ...W0], [2, 'c', 30, s(3), ...W0]], 0);
+    // A second row of key 1's window turns its packed row into a list; so do several rows in one batch.
+    j.process([[1, 'b', 20, s(2), ...W0]], 0);
+    j.process([[1, 'd', 40, s(4), ...W0]], 0);
+    j.process([[1, 100, s(5), ...W0]], 1);
+    const rows = (await j.keyedEntries())
+      .filter((e) => e.state !== '__timers.event')
+      .map((e) => [e.state, e.key, e.mapKey, e.value])
+      .sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b)));
+    // Orders have 6 columns, payments 5: an entry of one row is [width, its fields…], of several the list of rows.
+    expect(rows).toEqual([
+      ['left-rows', '[1,0,10000]', [...W0], [[1, 'a', 10, s(1), ...W0], [1, 'b', 20, s(2), ...W0], [1, 'd', 40, s(4), ...W0]]],
+      ['left-rows', '[2,0,10000]', [...W0], [6, 2, 'c', 30, s(3), ...W0]],
+      ['right-rows', '[1,0,10000]', [...W0], [5, 1, 100, s(5), ...W0]],
+    ]);
+    expect(emittedBy(j, () => j.watermark(s(10) - 1)).sort()).toEqual([
+      '+I [1,"a",10,1000,0,10000,1,100,5000,0,10000]',
+      '+I [1,"b",20,2000,0,10000,1,100,5000,0,10000]',
+      '+I [1,"d",40,4000,0,10000,1,100,5000,0,10000]',
+      '+I [2,"c",30,3000,0,10000,null,null,null,null,null]',
+    ]);
+    expect(await j.keyedEntries()).toEqual([]);
+  });
+
   it('applies the residual condition over left then right columns', async () => {
     const j = await open('JOIN', ' AND p.paid > o.amount');
     j.process([[1, 'cheap', 10, s(1), ...W0], [1, 'dear', 500, s(1), ...W0]], 0);
