@@ -61,8 +61,9 @@ export class WorkerFileStorage extends FileCheckpointStorage {
 
   // Writes of one owner in checkpoint order (a task's writes of two checkpoints may overlap), so are their records.
   override writeBase(checkpointId: number, owner: string, snapshot: KeyedStateSnapshot): Promise<ChainWrite> {
+    const pieces = this.basePieces(snapshot);
     return this.inChainOrder(owner, () =>
-      this.recorded(owner, async () => ({ checkpointId, owner, files: await this.writeBaseFiles(checkpointId, owner, snapshot), after: undefined, maxParallelism: snapshot.maxParallelism })),
+      this.recorded(owner, async () => ({ checkpointId, owner, files: await this.writeBaseFiles(checkpointId, owner, snapshot, pieces), after: undefined, maxParallelism: snapshot.maxParallelism })),
     );
   }
 

@@ -192,6 +192,27 @@ describe('incremental checkpoints: a base and a chain of deltas', () => {
     for (let i = 0; i < stored.length; i++) expect(await restoredStateText(stored[i]!), `checkpoint ${i + 1}`).toBe(expected[i]);
   });
 
+  it('encodes a heap base in the turn it is handed over: its copy-on-write view is released before the write resolves, and writes after it are not in the file', async () => {
+    const storage = new FileCheckpointStorage(tempDir(), 'fs');
+    const { backend, change } = workload();
+    change(0);
+    const expected = stateText(backend);
+    const snapshot = backend.snapshot(true);
+    let released = 0;
+    const release = snapshot.release.bind(snapshot);
+    (snapshot as { release: () => void }).release = () => {
+      released++;
+      release();
+    };
+    const write = storage.writeBase(1, 'counts-0', snapshot);
+    expect(released).toBe(1);
+    change(1);
+    const { files } = await write;
+    const stored = await storage.complete(metadataFor(1, files));
+    expect(await restoredStateText(stored)).toBe(expected);
+    expect(stateText(backend)).not.toBe(expected);
+  });
+
   it('merges a chain whose files span many reads (records cut across reads are joined), restoring the state at the last delta', async () => {
     const root = tempDir();
     const storage = new FileCheckpointStorage(root, 'fs');

@@ -21,7 +21,7 @@ import { isNotFound, nodeFileSystem, syncDirectory, writeDurably, writeFileAtomi
 import type { ChainWrite, KeyedStateChains, WrittenStateFile } from './keyed-state-chains.js';
 import { SharedFiles } from './shared-files.js';
 import { chunkRanges, entriesByRange } from './state-chunks.js';
-import { linePieces, sha256Of, writePieces, writePiecesDurably, type WrittenContent } from './state-file-writer.js';
+import { encodeAhead, linePieces, sha256Of, writePieces, writePiecesDurably, type WrittenContent } from './state-file-writer.js';
 import { defaultMerger, type ChainMerger } from './chain-mergers.js';
 
 /**
@@ -306,10 +306,11 @@ export class FileCheckpointStorage implements CheckpointStorage, KeyedStateChain
   }
 
   writeBase(checkpointId: number, owner: string, snapshot: KeyedStateSnapshot): Promise<ChainWrite> {
+    const pieces = this.basePieces(snapshot);
     return this.inChainOrder(owner, async () => {
       let written: WrittenStateFile[];
       try {
-        written = await this.writeBaseFiles(checkpointId, owner, snapshot);
+        written = await this.writeBaseFiles(checkpointId, owner, snapshot, pieces);
       } catch (error) {
         // The backend's changes now count from this snapshot: the old chain is of no more use.
         await this.dropChain(owner);
@@ -323,10 +324,22 @@ export class FileCheckpointStorage implements CheckpointStorage, KeyedStateChain
     return this.inChainOrder(owner, () => this.newChain(checkpointId, owner, written, maxParallelism));
   }
 
-  /** Writes the files of a base of `owner`'s chain (`recordBase` references them): `writeBase`'s I/O, in any thread. */
-  writeBaseFiles(checkpointId: number, owner: string, snapshot: KeyedStateSnapshot): Promise<WrittenStateFile[]> {
-    if (this.backend === 'disk') return this.writeChunkFiles(snapshot);
-    return this.writeOwnFile(checkpointId, owner, releasedWhenEncoded(binaryKeyedState(snapshot), snapshot), snapshot.keyGroupRange, false).then((file) => [file]);
+  /**
+   * The pieces of a heap base's file, the first encoded now (`encodeAhead`: called in the turn that took the
+   * snapshot, before any wait, so that copy-on-write copies little); none on `disk`, whose bases are chunk files
+   * read from a store transaction, which copies nothing.
+   */
+  protected basePieces(snapshot: KeyedStateSnapshot): Iterable<Buffer> | undefined {
+    return this.backend === 'disk' ? undefined : encodeAhead(releasedWhenEncoded(binaryKeyedState(snapshot), snapshot));
+  }
+
+  /**
+   * Writes the files of a base of `owner`'s chain (`recordBase` references them): `writeBase`'s I/O, in any thread.
+   * `pieces`: the file's `basePieces`, when taken earlier.
+   */
+  writeBaseFiles(checkpointId: number, owner: string, snapshot: KeyedStateSnapshot, pieces = this.basePieces(snapshot)): Promise<WrittenStateFile[]> {
+    if (pieces === undefined) return this.writeChunkFiles(snapshot);
+    return this.writeOwnFile(checkpointId, owner, pieces, snapshot.keyGroupRange, false).then((file) => [file]);
   }
 
   /** Writes the file of a delta of `owner`'s chain (`recordChanges` references it): `writeChanges`'s I/O, in any thread. */

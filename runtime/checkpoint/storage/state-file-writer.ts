@@ -27,6 +27,43 @@ export async function writePieces(pieces: Iterable<Buffer> | AsyncIterable<Buffe
   return { bytes, sha256: hash.digest('hex') };
 }
 
+/** At most this much of a file is encoded ahead (`encodeAhead`), and for at most this long. */
+const AHEAD_BYTES = 4 * 1024 * 1024;
+const AHEAD_MS = 50;
+
+/**
+ * `pieces` with the first ones encoded now, in the caller's turn — up to AHEAD_BYTES, or what AHEAD_MS allows —,
+ * the rest as the writer asks for them. For a heap state's checkpoint file: until the encoder has passed a key, a
+ * write to that key copies it (copy-on-write), so a state that changes whole between checkpoints (Nexmark q5's
+ * windows) was copied nearly whole while its pieces waited for the directory, the file and turns of the event
+ * loop, and the copies were the collector's work: encoded at once, such a state is not copied at all, for a pause
+ * of the task bounded by AHEAD_MS. Each piece is copied (a producer may reuse a piece's memory).
+ */
+export function encodeAhead(pieces: Generator<Buffer>): Iterable<Buffer> {
+  const ahead: Buffer[] = [];
+  const started = performance.now();
+  let bytes = 0;
+  let done = false;
+  // A failure to encode surfaces where the writer reads the pieces, as it would without encoding ahead.
+  let failure: { readonly error: unknown } | undefined;
+  try {
+    while (!done && bytes < AHEAD_BYTES && performance.now() - started < AHEAD_MS) {
+      const next = pieces.next();
+      done = next.done === true;
+      if (done) break;
+      ahead.push(Buffer.from(next.value));
+      bytes += next.value.length;
+    }
+  } catch (error) {
+    failure = { error };
+  }
+  return (function* () {
+    yield* ahead;
+    if (failure !== undefined) throw failure.error;
+    if (!done) yield* pieces;
+  })();
+}
+
 /** `lines`, each followed by a newline, as UTF-8 pieces of about PIECE_CHARS: each piece is encoded once. */
 export function* linePieces(lines: Iterable<string>): Generator<Buffer> {
   let piece = '';
