@@ -39,11 +39,15 @@ export const RECORD_KEY_AT = 9;
  * A piece is handed to the writer once it holds PIECE_BYTES and its encoding took PIECE_MS, or once it holds
  * MAX_PIECE_BYTES. The task runs between pieces, and each piece waits for a turn of the event loop, in which every
  * task of the thread runs its slice (stream-task.ts, 10 ms): a fixed 256 KiB piece, ~4 ms of encoding, made a
- * 4 MiB file wait for 15 turns (q5: ~0.6 s of a ~0.8 s write, its copy-on-write on all along). A budget about a
- * task's slice takes the writer's turns as the tasks take theirs.
+ * 4 MiB file wait for 15 turns (q5: ~0.6 s of a ~0.8 s write, its copy-on-write on all along). A budget of one
+ * slice (10 ms, before) gave the writer a third of the thread or less where several tasks share it (a job at
+ * parallelism 1 runs all of its tasks on the main thread), so an unpaced 3 M-key aggregate's delta took several
+ * times its CPU in wall time and its checkpoints 4–5 s in median; at 40 ms the writer gets about half of the
+ * thread or more while a checkpoint is written: the same job's checkpoints took about half as long, at the same
+ * events per CPU-second (bench/README.md, "The `disk` backend, part 7").
  */
 const PIECE_BYTES = 256 * 1024;
-const PIECE_MS = 10;
+const PIECE_MS = 40;
 const MAX_PIECE_BYTES = 16 * 1024 * 1024;
 /** Bytes encoded between looks at the clock. */
 const CLOCK_EVERY_BYTES = 64 * 1024;
