@@ -24,7 +24,7 @@ describe('encodeAhead', () => {
   it('encodes at most 4 MiB ahead and the rest as the writer asks', () => {
     const pulled = { count: 0 };
     const pieces = encodeAhead(reusedPieces(40, 256 * 1024, pulled));
-    // 16 pieces of 256 KiB are 4 MiB (fewer when the 50 ms budget ran out first, on a slow machine).
+    // 16 pieces of 256 KiB are 4 MiB (fewer when the 10 ms budget ran out first, on a slow machine; never none).
     expect(pulled.count).toBeGreaterThanOrEqual(1);
     expect(pulled.count).toBeLessThanOrEqual(16);
     const ahead = pulled.count;

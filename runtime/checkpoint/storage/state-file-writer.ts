@@ -27,17 +27,22 @@ export async function writePieces(pieces: Iterable<Buffer> | AsyncIterable<Buffe
   return { bytes, sha256: hash.digest('hex') };
 }
 
-/** At most this much of a file is encoded ahead (`encodeAhead`), and for at most this long. */
+/**
+ * A file's pieces are encoded ahead (`encodeAhead`) up to this many bytes, and after the first only while this
+ * little time has passed: a piece takes up to the encoder's own budget (snapshot-binary.ts, PIECE_MS), so the pause
+ * is about one piece.
+ */
 const AHEAD_BYTES = 4 * 1024 * 1024;
-const AHEAD_MS = 50;
+const AHEAD_MS = 10;
 
 /**
- * `pieces` with the first ones encoded now, in the caller's turn — up to AHEAD_BYTES, or what AHEAD_MS allows —,
- * the rest as the writer asks for them. For a heap state's checkpoint file: until the encoder has passed a key, a
- * write to that key copies it (copy-on-write), so a state that changes whole between checkpoints (Nexmark q5's
- * windows) was copied nearly whole while its pieces waited for the directory, the file and turns of the event
- * loop, and the copies were the collector's work: encoded at once, such a state is not copied at all, for a pause
- * of the task bounded by AHEAD_MS. Each piece is copied (a producer may reuse a piece's memory).
+ * `pieces` with the first ones encoded now, in the caller's turn (`AHEAD_*`), the rest as the writer asks for
+ * them. For a heap state's checkpoint file: until the encoder has passed a key, a write to that key copies it
+ * (copy-on-write), so a state that changes whole between checkpoints (Nexmark q5's windows) was copied nearly
+ * whole while its pieces waited for the directory, the file and turns of the event loop, and the copies were the
+ * collector's work. Encoded ahead, a small state is not copied at all, a larger one not where the first piece
+ * reached (the encoder tells the backend how far it has read). Each piece is copied (a producer may reuse a piece's
+ * memory).
  */
 export function encodeAhead(pieces: Generator<Buffer>): Iterable<Buffer> {
   const ahead: Buffer[] = [];
