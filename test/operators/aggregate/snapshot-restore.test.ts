@@ -4,6 +4,7 @@ import type { Operator } from '../../../compiler/graph/job-graph.js';
 import { RowKind } from '../../../runtime/record-batch.js';
 import type { StateBackendType } from '../../../runtime/state/keyed-state-backend.js';
 import { changelogLines } from '../changelog.js';
+import { entryLines, type EntryLine } from '../snapshot-entries.js';
 import { OperatorHarness, type HarnessOptions } from '../operator-harness.js';
 import { compiledOperator, program, s } from './pipes.js';
 
@@ -101,16 +102,9 @@ const cases: { name: string; operator: () => Operator; steps: Step[]; ordered: b
   })),
 ];
 
-type EntryLine = [keyGroup: number, state: string, key: string, namespace: string, value: unknown, mapKey?: unknown];
-
 /** The `windows` entries of a snapshot's text form. */
 function windowEntries(text: string): EntryLine[] {
-  return text
-    .split('\n')
-    .slice(1)
-    .filter((line) => line.startsWith('['))
-    .map((line) => JSON.parse(line) as EntryLine)
-    .filter((entry) => entry[1] === 'windows');
+  return entryLines(text, new Set(['windows']));
 }
 
 /**

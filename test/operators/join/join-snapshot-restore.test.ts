@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { OperatorKind } from '../../../compiler/graph/job-graph.js';
 import type { StateBackendType } from '../../../runtime/state/keyed-state-backend.js';
 import { changelogLines } from '../changelog.js';
+import { entryLines, type EntryLine } from '../snapshot-entries.js';
 import { OperatorHarness, type HarnessSnapshot } from '../operator-harness.js';
 import { compiledJoin, joinProgram, s, windowJoinProgram } from './join-fixtures.js';
 
@@ -58,18 +59,11 @@ const cases: { name: string; program: string; kind: OperatorKind; steps: Step[] 
   },
 ];
 
-type EntryLine = [keyGroup: number, state: string, key: string, namespace: string, value: unknown, mapKey?: unknown];
-
 const ROW_STATES = new Set(['left-rows', 'right-rows']);
 
 /** The `left-rows` / `right-rows` entries of a snapshot's text form. */
 function rowEntries(text: string): EntryLine[] {
-  return text
-    .split('\n')
-    .slice(1)
-    .filter((line) => line.startsWith('['))
-    .map((line) => JSON.parse(line) as EntryLine)
-    .filter((entry) => ROW_STATES.has(entry[1]));
+  return entryLines(text, ROW_STATES);
 }
 
 /**
