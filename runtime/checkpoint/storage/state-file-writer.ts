@@ -52,7 +52,7 @@ export function encodeAhead(pieces: Generator<Buffer>): Iterable<Buffer> {
   // A failure to encode surfaces where the writer reads the pieces, as it would without encoding ahead.
   let failure: { readonly error: unknown } | undefined;
   try {
-    while (!done && bytes < AHEAD_BYTES && performance.now() - started < AHEAD_MS) {
+    while (bytes < AHEAD_BYTES && performance.now() - started < AHEAD_MS) {
       const next = pieces.next();
       done = next.done === true;
       if (done) break;
